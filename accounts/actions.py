@@ -1,0 +1,65 @@
+"""Writes to staff accounts. Each takes the acting user, runs in one transaction and is logged."""
+
+import secrets
+
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from vig_service.permissions import Perm, has_permission
+
+from .audit import log_access
+from .mfa import AUTHENTICATOR_DEVICE_NAME, RECOVERY_DEVICE_NAME
+from .models import AccessAction, User
+
+RECOVERY_CODE_COUNT = 10
+
+
+class ActionRefused(Exception):
+    """A precondition of an action failed; the message is safe to show to the user."""
+
+
+@transaction.atomic
+def start_totp_enrolment(*, user: User) -> TOTPDevice:
+    """Begin enrolment with a fresh secret; an unfinished earlier attempt is thrown away."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_DEVICE_NAME, confirmed=False)
+
+
+@transaction.atomic
+def confirm_totp_enrolment(*, user: User, device: TOTPDevice, token: str, request=None) -> list[str]:
+    """Confirm the app works (the code matches), then issue recovery codes, shown to the user once."""
+    if device.user_id != user.pk or device.confirmed:
+        raise ActionRefused("This enrolment has expired. Start again.")
+    if not device.verify_token(token.replace(" ", "")):
+        raise ActionRefused("The code is not right. Check the time on your phone and enter the newest code.")
+    TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = regenerate_recovery_codes(user=user)
+    log_access(
+        action=AccessAction.UPDATE, request=request, user=user, obj=user, detail={"change": "second factor enrolled"}
+    )
+    return codes
+
+
+@transaction.atomic
+def regenerate_recovery_codes(*, user: User) -> list[str]:
+    """Replace all recovery codes; each works once, for when the phone is lost."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True})
+    device.token_set.all().delete()
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def reset_second_factor(*, user: User, by: User, request=None) -> None:
+    """A service admin clears a colleague's devices (lost phone); they enrol again at next log-in."""
+    if user.pk == by.pk:
+        raise ActionRefused("You cannot reset your own second factor. Ask another service admin.")
+    if not any(has_permission(by, Perm.STAFF_MANAGE, obj=m) for m in user.memberships.all()):
+        raise ActionRefused("You can only reset staff in your own services.")
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    log_access(action=AccessAction.UPDATE, request=request, user=by, obj=user, detail={"change": "second factor reset"})

@@ -1,0 +1,58 @@
+"""The Django admin: platform admins configure services and staff here. It never shows families' records."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import AccessEvent, Membership, ReferralQuestion, ReferralSource, Service, Site, User
+
+
+class SiteInline(admin.TabularInline):
+    model = Site
+    extra = 0
+
+
+class ReferralSourceInline(admin.TabularInline):
+    model = ReferralSource
+    extra = 0
+
+
+class ReferralQuestionInline(admin.TabularInline):
+    model = ReferralQuestion
+    extra = 0
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "planned_cycles", "wait_target_weeks", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [SiteInline, ReferralSourceInline, ReferralQuestionInline]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    filter_horizontal = ["sites"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [MembershipInline]
+    fieldsets = DjangoUserAdmin.fieldsets + (("Work", {"fields": ["job_title"]}),)
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(admin.ModelAdmin):
+    """Read-only: the access log is append-only."""
+
+    list_display = ["at", "username", "action", "object_type", "object_id", "ip_address"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["username", "object_id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,219 @@
+"""Staff, the services they work in, and the append-only access log.
+
+A service is configuration, not code: its sites, referral sources and referral questions are rows, so the five
+seed services (and the next one) run on the same code.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class User(AbstractUser):
+    """A member of staff. Families are never users."""
+
+    job_title = models.CharField(max_length=120, blank=True)
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Service(models.Model):
+    """One VIG service run by one provider (e.g. a trust's perinatal VIG in health visiting)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    planned_cycles = models.PositiveSmallIntegerField(default=3, help_text="Cycles usually offered to a family.")
+    min_cycles = models.PositiveSmallIntegerField(default=2)
+    max_cycles = models.PositiveSmallIntegerField(default=4)
+    wait_target_weeks = models.PositiveSmallIntegerField(
+        default=12, help_text="Target wait from referral received to allocation, in weeks."
+    )
+    letter_sign_off = models.TextField(blank=True, help_text="Closing wording used on this service's letters.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_cycles__lte=models.F("planned_cycles"))
+                & models.Q(planned_cycles__lte=models.F("max_cycles")),
+                name="service_planned_cycles_within_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    """A site or locality of a service (e.g. Peterborough, Cambridgeshire)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField(max_length=120)
+    address = models.TextField(blank=True)
+    postcode_prefixes = models.CharField(
+        max_length=500, blank=True, help_text="Catchment: comma-separated postcode districts, e.g. 'PE1, PE2'."
+    )
+
+    class Meta:
+        ordering = ["service__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["service", "name"], name="site_unique_name_per_service")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.service.name})"
+
+    def covers_postcode(self, postcode: str) -> bool:
+        """An empty catchment covers everywhere; otherwise the postcode's outward code must be listed."""
+        prefixes = [p.strip().upper() for p in self.postcode_prefixes.split(",") if p.strip()]
+        if not prefixes:
+            return True
+        outward = postcode.strip().upper().split(" ")[0] if postcode else ""
+        return outward in prefixes
+
+
+class ReferralSource(models.Model):
+    """Who may refer into a service (e.g. specialist midwife, health visitor, Early Help Hub)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="referral_sources")
+    name = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["service__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["service", "name"], name="source_unique_name_per_service")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferralQuestion(models.Model):
+    """A question a service needs answered on every referral (seed 003's three questions, for example)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="referral_questions")
+    key = models.SlugField(max_length=60)
+    text = models.CharField(max_length=300)
+    required = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["service__name", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["service", "key"], name="question_unique_key_per_service")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", "Coordinator"
+    PRACTITIONER = "practitioner", "Practitioner"
+    SUPERVISOR = "supervisor", "Supervisor"
+    MANAGER = "manager", "Manager"
+    SERVICE_ADMIN = "service_admin", "Service admin"
+
+
+class TrainingStatus(models.TextChoices):
+    TRAINEE = "trainee", "Trainee"
+    ACCREDITED = "accredited", "Accredited"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True, service__is_active=True)
+
+
+class Membership(models.Model):
+    """What a person does where: one role in one service, optionally limited to some of its sites.
+
+    No sites means every site of the service. A person may hold several memberships (a coordinator across two
+    trusts' services; a supervisor who also practises).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    sites = models.ManyToManyField(Site, blank=True, related_name="memberships")
+    training_status = models.CharField(
+        max_length=12, choices=TrainingStatus.choices, blank=True, help_text="Practitioners only."
+    )
+    is_active = models.BooleanField(default=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["service__name", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "service", "role"], name="membership_unique_role_per_service"),
+            models.CheckConstraint(
+                condition=models.Q(role="practitioner", training_status__in=["trainee", "accredited"])
+                | (~models.Q(role="practitioner") & models.Q(training_status="")),
+                name="membership_training_status_only_for_practitioners",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.service}"
+
+    def clean(self):
+        if self.role == Role.PRACTITIONER and not self.training_status:
+            raise ValidationError({"training_status": "Choose whether the practitioner is a trainee or accredited."})
+        if self.role != Role.PRACTITIONER and self.training_status:
+            raise ValidationError({"training_status": "Only practitioners have a training status."})
+
+    @property
+    def is_trainee(self) -> bool:
+        return self.role == Role.PRACTITIONER and self.training_status == TrainingStatus.TRAINEE
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", "View"
+    LIST = "list", "List"
+    SEARCH = "search", "Search"
+    CREATE = "create", "Create"
+    UPDATE = "update", "Update"
+    EXPORT = "export", "Export"
+    DOWNLOAD = "download", "Download"
+    LOGIN = "login", "Log-in"
+    LOGOUT = "logout", "Log-out"
+    FAILED_LOGIN = "failed_login", "Failed log-in"
+    PERMISSION_DENIED = "permission_denied", "Permission denied"
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or remove an access-log row."""
+
+
+class AccessEvent(models.Model):
+    """Who did what to which record, when and from where. Append-only.
+
+    It holds no personal data values (only ids and types), so it can outlive the records it describes. No foreign
+    keys for the same reason. PostgreSQL and SQLite triggers refuse UPDATE and DELETE (migration 0002).
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=AccessAction.choices)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The access log is append-only.")

@@ -1,0 +1,27 @@
+"""Log-ins, log-outs and failed log-ins go to the access log."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .audit import log_access
+from .models import AccessAction
+
+
+@receiver(user_logged_in)
+def record_login(sender, request, user, **kwargs):
+    log_access(action=AccessAction.LOGIN, request=request, user=user)
+
+
+@receiver(user_logged_out)
+def record_logout(sender, request, user, **kwargs):
+    if user is not None:
+        log_access(action=AccessAction.LOGOUT, request=request, user=user)
+
+
+@receiver(user_login_failed)
+def record_failed_login(sender, credentials, request=None, **kwargs):
+    log_access(
+        action=AccessAction.FAILED_LOGIN,
+        request=request,
+        detail={"username": str(credentials.get("username", ""))[:150], "stage": "password"},
+    )

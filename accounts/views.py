@@ -1,0 +1,166 @@
+"""Log-in, second factor and staff pages. Thin: load, check, call an action, redirect."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+
+from vig_service.permissions import Perm, require_permission, services_with
+
+from . import actions, mfa
+from .audit import log_access
+from .forms import CodeForm, LoginForm, VerifyForm
+from .models import AccessAction, Membership, User
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+class LoginView(auth_views.LoginView):
+    """Password first; then the second factor (verify if enrolled, enrol if not — offered only in demo mode)."""
+
+    template_name = "accounts/login.html"
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        super().form_valid(form)
+        user = form.get_user()
+        next_url = _safe_next(self.request)
+        if mfa.has_confirmed_device(user):
+            return redirect(f"{reverse('accounts:mfa_verify')}?next={next_url}")
+        if settings.DEMO_MODE:
+            messages.info(self.request, "Demo mode: you can set up two-step log-in from 'Account security'.")
+            return redirect(next_url)
+        return redirect("accounts:mfa_enrol")
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's default); ends the server-side session."""
+
+
+@login_required
+def mfa_enrol(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app: scan the QR code (or type the key), then prove it with a code."""
+    device = mfa.pending_totp_device(request.user) or actions.start_totp_enrolment(user=request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = actions.confirm_totp_enrolment(
+                user=request.user, device=device, token=form.cleaned_data["code"], request=request
+            )
+        except actions.ActionRefused as refusal:
+            form.add_error("code", str(refusal))
+        else:
+            otp_login(request, device)
+            request.session["vig_new_recovery_codes"] = codes
+            return redirect("accounts:mfa_recovery_codes")
+    context = {
+        "form": form,
+        "qr_code": mfa.qr_code_data_uri(device),
+        "secret": mfa.secret_base32(device),
+        "issuer": mfa.issuer(),
+    }
+    return render(request, "accounts/mfa_enrol.html", context)
+
+
+@login_required
+def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Show freshly issued recovery codes exactly once."""
+    codes = request.session.pop("vig_new_recovery_codes", None)
+    if not codes:
+        return redirect("accounts:security")
+    return render(request, "accounts/mfa_recovery_codes.html", {"codes": codes})
+
+
+@login_required
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of every log-in once enrolled. Devices throttle repeated wrong codes themselves."""
+    if request.user.is_verified():
+        return redirect(_safe_next(request))
+    if not mfa.has_confirmed_device(request.user):
+        return redirect("accounts:mfa_enrol")
+    form = VerifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            if device.name == mfa.RECOVERY_DEVICE_NAME:
+                messages.warning(
+                    request,
+                    f"You used a recovery code. {mfa.recovery_codes_left(request.user)} left: "
+                    "set up your authenticator again from 'Account security' if you have lost your phone.",
+                )
+            return redirect(_safe_next(request))
+        log_access(action=AccessAction.FAILED_LOGIN, request=request, detail={"stage": "second factor"})
+        form.add_error("code", "The security code is not right. Enter the newest code from your app.")
+    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@login_required
+def security(request: HttpRequest) -> HttpResponse:
+    """Account security: is two-step log-in set up, how many recovery codes are left."""
+    context = {
+        "enrolled": mfa.has_confirmed_device(request.user),
+        "verified": request.user.is_verified(),
+        "recovery_codes_left": mfa.recovery_codes_left(request.user),
+    }
+    return render(request, "accounts/security.html", context)
+
+
+@login_required
+@require_POST
+def regenerate_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """New recovery codes need a verified session, so a stolen password alone cannot mint them."""
+    if not request.user.is_verified():
+        messages.error(request, "Sign in with your security code first.")
+        return redirect("accounts:security")
+    request.session["vig_new_recovery_codes"] = actions.regenerate_recovery_codes(user=request.user)
+    return redirect("accounts:mfa_recovery_codes")
+
+
+@require_permission(Perm.STAFF_MANAGE)
+def staff_list(request: HttpRequest) -> HttpResponse:
+    """Staff of the services this admin manages, with their roles and whether two-step log-in is set up."""
+    service_ids = services_with(request.user, Perm.STAFF_MANAGE)
+    memberships = Membership.objects.filter(service_id__in=service_ids).select_related("service")
+    staff = (
+        User.objects.filter(memberships__service_id__in=service_ids)
+        .distinct()
+        .prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="visible_memberships"))
+        .prefetch_related("totpdevice_set")
+        .order_by("last_name", "first_name", "username")
+    )
+    rows = [
+        {"user": u, "memberships": u.visible_memberships, "enrolled": any(d.confirmed for d in u.totpdevice_set.all())}
+        for u in staff
+    ]
+    log_access(action=AccessAction.LIST, request=request, object_type="accounts.user", detail={"count": len(rows)})
+    return render(request, "accounts/staff_list.html", {"rows": rows})
+
+
+@require_permission(Perm.STAFF_MANAGE)
+@require_POST
+def staff_reset_mfa(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Reset a colleague's second factor after checking they belong to one of this admin's services."""
+    service_ids = services_with(request.user, Perm.STAFF_MANAGE)
+    target = get_object_or_404(User.objects.filter(memberships__service_id__in=service_ids).distinct(), pk=user_id)
+    try:
+        actions.reset_second_factor(user=target, by=request.user, request=request)
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"Two-step log-in reset for {target}. They will set it up at their next log-in.")
+    return redirect("accounts:staff")

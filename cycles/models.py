@@ -1,0 +1,1 @@
+"""Consent, filming visits and shared reviews arrive with the VIG cycles issue."""

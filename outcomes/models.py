@@ -1,0 +1,1 @@
+"""Outcome measures arrive with the outcome-measures issue."""

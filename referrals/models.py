@@ -1,0 +1,410 @@
+"""A referral: the family, the referrer, why VIG, what is safe, and where it is in triage.
+
+Statuses change only through `referrals.actions` using the table in `referrals.states`. Every change is kept in
+the referral's own history (`ReferralEvent`, destroyed with the referral); every look at it goes to the access
+log (`accounts.AccessEvent`, which outlives it).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import ReferralSource, Service, Site
+from vig_service.permissions import Perm, scope_q
+
+from .states import OPEN_STATUSES, ReferralStatus
+
+
+class SafeguardingStatus(models.TextChoices):
+    NONE_KNOWN = "none_known", "None known"
+    CHILD_IN_NEED = "child_in_need", "Child in need"
+    CHILD_PROTECTION = "child_protection", "Child protection plan"
+    LOOKED_AFTER = "looked_after", "Looked after child"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Concern(models.TextChoices):
+    """Reasons for referral: seed 003's checklist."""
+
+    LACK_OF_WARMTH = "lack_of_warmth", "A lack of emotional warmth in the relationship"
+    NEGATIVE_RESPONSES = "negative_responses", "A predominance of negative responses to the child"
+    CHILDS_VIEW = "childs_view", "Not able to see the world from the child's point of view"
+    BONDING = "bonding", "Difficulty bonding with the baby, or missed the chance to bond when younger"
+    NEW_RELATIONSHIP = "new_relationship", "Early stages of developing a relationship with the child"
+    OTHER_PROGRAMMES = "other_programmes", "Needs support to put learning from other programmes into practice"
+    SEND = "send", "The child's SEND makes their cues and communication complex"
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "Not known"
+
+
+class EthnicCategory(models.TextChoices):
+    """NHS Data Dictionary ethnic category codes."""
+
+    A = "A", "White – British"
+    B = "B", "White – Irish"
+    C = "C", "White – Any other White background"
+    D = "D", "Mixed – White and Black Caribbean"
+    E = "E", "Mixed – White and Black African"
+    F = "F", "Mixed – White and Asian"
+    G = "G", "Mixed – Any other mixed background"
+    H = "H", "Asian or Asian British – Indian"
+    J = "J", "Asian or Asian British – Pakistani"
+    K = "K", "Asian or Asian British – Bangladeshi"
+    L = "L", "Asian or Asian British – Any other Asian background"
+    M = "M", "Black or Black British – Caribbean"
+    N = "N", "Black or Black British – African"
+    P = "P", "Black or Black British – Any other Black background"
+    R = "R", "Other ethnic groups – Chinese"
+    S = "S", "Other ethnic groups – Any other ethnic group"
+    Z = "Z", "Not stated"
+
+
+class CommunicationFormat(models.TextChoices):
+    """Accessible Information Standard: the format information must be given in."""
+
+    NONE = "", "No particular format"
+    LARGE_PRINT = "large_print", "Large print"
+    EASY_READ = "easy_read", "Easy read"
+    BRAILLE = "braille", "Braille"
+    AUDIO = "audio", "Audio"
+    EMAIL = "email", "Email"
+    BSL = "bsl", "British Sign Language"
+    OTHER = "other", "Other (describe in support needed)"
+
+
+class ReferralQuerySet(models.QuerySet):
+    def visible_to(self, user, perm: Perm = Perm.REFERRAL_VIEW):
+        """Referrals the user may see: their services' and sites', or their own (and trainees') families."""
+        return self.filter(
+            scope_q(
+                user,
+                perm,
+                own_cases=lambda u: Q(pk__in=Allocation.objects.active().filter(practitioner=u).values("referral_id")),
+                supervised_cases=lambda u: Q(
+                    pk__in=Allocation.objects.active().filter(supervisor=u).values("referral_id")
+                ),
+            )
+        )
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def awaiting_triage(self):
+        return self.filter(status__in=[ReferralStatus.RECEIVED, ReferralStatus.AWAITING_INFORMATION])
+
+    def with_list_details(self):
+        """Everything a list row shows, in a fixed number of queries."""
+        return self.select_related("service", "site", "referral_source").prefetch_related("parents")
+
+
+class Referral(models.Model):
+    """One family referred to one service."""
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="referrals")
+    status = models.CharField(max_length=24, choices=ReferralStatus.choices, default=ReferralStatus.RECEIVED)
+    date_received = models.DateField()
+    referral_source = models.ForeignKey(ReferralSource, on_delete=models.PROTECT, related_name="referrals")
+    referrer_name = models.CharField(max_length=200)
+    referrer_role = models.CharField(max_length=200)
+    referrer_organisation = models.CharField(max_length=200)
+    referrer_contact = models.CharField(max_length=300, help_text="Phone number or secure email address.")
+
+    # The child
+    child_unborn = models.BooleanField(default=False)
+    child_name = models.CharField(max_length=200, blank=True)
+    child_date_of_birth = models.DateField(null=True, blank=True)
+    expected_delivery_date = models.DateField(null=True, blank=True)
+    child_nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
+    child_send = models.BooleanField("Child has special educational needs or disabilities", default=False)
+    child_send_details = models.TextField(blank=True)
+    birth_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    # Handover later
+    gp_practice = models.CharField(max_length=200, blank=True)
+    named_health_visitor = models.CharField(max_length=200, blank=True)
+    named_health_visitor_contact = models.CharField(max_length=300, blank=True)
+
+    # Why VIG
+    concerns = models.JSONField(default=list, blank=True)
+    reason_details = models.TextField(blank=True)
+    attachment_concerns = models.TextField(blank=True)
+    mental_health_concerns = models.TextField(blank=True)
+    hoped_for_change = models.TextField(blank=True)
+    change_agreed_with_parent = models.CharField(
+        max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
+    )
+    impact_on_child = models.TextField(blank=True)
+    parent_consented_to_referral = models.BooleanField(default=False)
+    prfq_completed = models.BooleanField("PRFQ completed before referral", default=False)
+    question_answers = models.JSONField(default=dict, blank=True)
+
+    # Safety
+    safeguarding_status = models.CharField(max_length=20, choices=SafeguardingStatus.choices)
+    risks_to_staff = models.TextField(blank=True)
+    confidential_address = models.BooleanField(default=False)
+    bereavement = models.BooleanField("Bereavement or pregnancy loss: stop routine contact and letters", default=False)
+
+    # Eligibility as computed when last checked
+    eligible = models.BooleanField(null=True)
+    eligibility_reasons = models.JSONField(default=list, blank=True)
+    eligibility_checked_at = models.DateTimeField(null=True, blank=True)
+
+    # The wait clock starts at date_received; time awaiting information is shown beside it, not subtracted.
+    awaiting_information_since = models.DateField(null=True, blank=True)
+    days_awaiting_information = models.PositiveIntegerField(default=0)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.TextField(blank=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date_received", "pk"]
+        indexes = [models.Index(fields=["service", "status", "date_received"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(child_unborn=True, child_date_of_birth__isnull=True, expected_delivery_date__isnull=False)
+                | Q(child_unborn=False, child_date_of_birth__isnull=False),
+                name="referral_child_born_or_expected",
+            ),
+            models.CheckConstraint(
+                condition=Q(awaiting_information_since__isnull=True) | Q(status="awaiting_information"),
+                name="referral_awaiting_since_only_when_awaiting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"R{self.pk:06d}" if self.pk else "new"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def first_parent(self):
+        parents = list(self.parents.all())
+        return parents[0] if parents else None
+
+    @property
+    def child_display_name(self) -> str:
+        if self.child_unborn:
+            return "Unborn baby"
+        return self.child_name or "Child (name not given)"
+
+    def days_waiting(self, today=None) -> int:
+        """Days since the referral was received (the wait clock never pauses)."""
+        today = today or timezone.localdate()
+        end = self.closed_at.date() if self.closed_at else today
+        return max((end - self.date_received).days, 0)
+
+    def total_days_awaiting_information(self, today=None) -> int:
+        today = today or timezone.localdate()
+        current = (today - self.awaiting_information_since).days if self.awaiting_information_since else 0
+        return self.days_awaiting_information + max(current, 0)
+
+    def case_practitioner_ids(self) -> set[int]:
+        return {a.practitioner_id for a in self._active_allocations()}
+
+    def case_supervisor_ids(self) -> set[int]:
+        return {a.supervisor_id for a in self._active_allocations() if a.supervisor_id}
+
+    def _active_allocations(self):
+        return [a for a in self.allocations.all() if a.ended_at is None]
+
+    @property
+    def active_allocation(self):
+        active = self._active_allocations()
+        return active[0] if active else None
+
+    def flags(self) -> list[str]:
+        """Short warnings every list shows beside the family."""
+        flags = []
+        if self.safeguarding_status not in (SafeguardingStatus.NONE_KNOWN, ""):
+            flags.append(f"Safeguarding: {self.get_safeguarding_status_display().lower()}")
+        if self.confidential_address:
+            flags.append("Confidential address")
+        if self.risks_to_staff.strip():
+            flags.append("Risks to staff")
+        if any(p.interpreter_needed for p in self.parents.all()):
+            flags.append("Interpreter")
+        if self.bereavement:
+            flags.append("Bereavement: no routine contact")
+        return flags
+
+
+class Parent(models.Model):
+    """A parent or carer named on the referral."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="parents")
+    order = models.PositiveSmallIntegerField(default=1)
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=100, blank=True, help_text="For example mother, father, carer.")
+    date_of_birth = models.DateField()
+    nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=8, blank=True, db_index=True)
+    phone = models.CharField(max_length=40, blank=True)
+    preferred_language = models.CharField(max_length=100, default="English")
+    interpreter_needed = models.BooleanField(default=False)
+    communication_format = models.CharField(max_length=20, choices=CommunicationFormat.choices, blank=True)
+    communication_support = models.TextField(blank=True)
+    ethnic_category = models.CharField(max_length=1, choices=EthnicCategory.choices, default=EthnicCategory.Z)
+
+    class Meta:
+        ordering = ["referral_id", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OtherChild(models.Model):
+    """A child aged 12 or over who may appear in the filming and must give their own consent."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="other_children")
+    name = models.CharField(max_length=200)
+    date_of_birth = models.DateField(null=True, blank=True)
+    consent_to_filming = models.CharField(max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN)
+
+    class Meta:
+        ordering = ["referral_id", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TriageDecisionKind(models.TextChoices):
+    ACCEPT = "accept", "Accept onto the waiting list"
+    DECLINE = "decline", "Decline"
+    REQUEST_INFORMATION = "request_information", "Request more information"
+
+
+class TriageDecision(models.Model):
+    """A coordinator's decision on a referral, with who, when and why."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="triage_decisions")
+    decision = models.CharField(max_length=24, choices=TriageDecisionKind.choices)
+    reason = models.TextField(blank=True)
+    missing_information = models.TextField(blank=True)
+    eligible_when_decided = models.BooleanField(null=True)
+    override_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decision="decline") | ~Q(reason=""), name="triage_decline_needs_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="request_information") | ~Q(missing_information=""),
+                name="triage_request_information_says_what",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} ({self.decided_at:%d %b %Y})"
+
+
+class ReferralEvent(models.Model):
+    """The referral's own history: every change and decision, with old and new values. Goes with the record."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40)
+    summary = models.CharField(max_length=300)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d %b %Y %H:%M} {self.summary}"
+
+
+class EligibilityRuleKind(models.TextChoices):
+    AGE_WINDOW = "age_window", "Child's age on the referral date"
+    REFERRAL_SOURCE = "referral_source", "Accepted referral sources"
+    REQUIRED_ANSWERS = "required_answers", "Referral fields that must be completed"
+    REQUIRED_QUESTIONS = "required_questions", "Service's required referral questions answered"
+    CATCHMENT = "catchment", "Family lives in the site's catchment"
+
+
+class EligibilityRule(models.Model):
+    """One rule of a service's eligibility; all of a service's rules must pass (AND).
+
+    params by kind — age_window: {"antenatal": bool, "min_months": int?, "max_months": int? (exclusive)};
+    referral_source: {"sources": [names]?} (default: the service's active sources);
+    required_answers: {"fields": [referral field names]}; required_questions and catchment: {}.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="eligibility_rules")
+    kind = models.CharField(max_length=24, choices=EligibilityRuleKind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["service_id", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.get_kind_display()}"
+
+
+class AllocationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class Allocation(models.Model):
+    """Who holds a referral. At most one active allocation per referral, ever (database constraint).
+
+    Reallocation ends the current row with a reason and starts a new one, so the history stays.
+    `supervisor` is the trainee's supervisor at the time, kept in step when a trainee's supervisor changes.
+    """
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="allocations")
+    practitioner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allocations")
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="supervised_allocations"
+    )
+    allocated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    allocated_at = models.DateTimeField(default=timezone.now)
+    over_capacity_reason = models.TextField(blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.TextField(blank=True)
+
+    objects = AllocationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["allocated_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral"], condition=Q(ended_at__isnull=True), name="one_active_allocation_per_referral"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, ended_by__isnull=True)
+                | Q(ended_at__isnull=False, ended_by__isnull=False),
+                name="allocation_ended_at_and_by_together",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral} → {self.practitioner}"

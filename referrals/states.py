@@ -1,0 +1,68 @@
+"""The referral's statuses and the one table of allowed changes.
+
+Later issues extend TRANSITIONS by name. Actions call `check_transition` before changing a status, so a refused
+change (deciding twice, deciding a declined referral) never reaches the database.
+"""
+
+from django.db import models
+
+
+class ReferralStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    AWAITING_INFORMATION = "awaiting_information", "Awaiting information"
+    ACCEPTED = "accepted", "Accepted – waiting for allocation"
+    ALLOCATED = "allocated", "Allocated"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OPEN_STATUSES = frozenset(
+    {
+        ReferralStatus.RECEIVED,
+        ReferralStatus.AWAITING_INFORMATION,
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.ALLOCATED,
+    }
+)
+
+# name → (statuses it may start from, status it ends in)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "request_information": (frozenset({ReferralStatus.RECEIVED}), ReferralStatus.AWAITING_INFORMATION),
+    "information_received": (frozenset({ReferralStatus.AWAITING_INFORMATION}), ReferralStatus.RECEIVED),
+    "accept": (frozenset({ReferralStatus.RECEIVED}), ReferralStatus.ACCEPTED),
+    "decline": (frozenset({ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED}), ReferralStatus.DECLINED),
+    "withdraw": (OPEN_STATUSES, ReferralStatus.WITHDRAWN),
+    "allocate": (frozenset({ReferralStatus.ACCEPTED}), ReferralStatus.ALLOCATED),
+    "unallocate": (frozenset({ReferralStatus.ALLOCATED}), ReferralStatus.ACCEPTED),
+}
+
+TRANSITION_LABELS = {
+    "request_information": "request more information on",
+    "information_received": "return to the queue",
+    "accept": "accept",
+    "decline": "decline",
+    "withdraw": "withdraw",
+    "allocate": "allocate",
+    "unallocate": "unallocate",
+}
+
+
+class TransitionRefused(Exception):
+    """The referral's current status does not allow this change. The message is safe to show."""
+
+
+def allowed_transitions(status: str) -> list[str]:
+    """Names of the changes possible from `status`, for showing only the buttons that can work."""
+    return [name for name, (sources, _target) in TRANSITIONS.items() if status in sources]
+
+
+def check_transition(status: str, name: str) -> str:
+    """Return the new status, or refuse with a message a coordinator understands."""
+    sources, target = TRANSITIONS[name]
+    if status not in sources:
+        label = ReferralStatus(status).label.lower()
+        raise TransitionRefused(
+            f"You cannot {TRANSITION_LABELS[name]} this referral because it is {label}. "
+            "Reload the page to see its current state."
+        )
+    return target

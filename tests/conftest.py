@@ -1,0 +1,134 @@
+"""Standing fixtures: the seed services and people in them, and a verified log-in.
+
+Service A is seed 000 (Cambridgeshire and Peterborough); service B is seed 004 (Mersey Care). Each role exists in
+both so every permission test can try another service's ids.
+"""
+
+import os
+
+import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Role, Service, TrainingStatus
+from tests.factories import UserFactory, staff
+from vig_service.demo import configure_seed_services
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls we make from tests are still sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_strict(settings):
+    settings.DEMO_MODE = False
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
+def services(db) -> list[Service]:
+    return configure_seed_services()
+
+
+@pytest.fixture
+def service(services) -> Service:
+    return Service.objects.get(slug="cpft-perinatal-vig")
+
+
+@pytest.fixture
+def other_service(services) -> Service:
+    return Service.objects.get(slug="mersey-care-building-attachment-and-bonds")
+
+
+@pytest.fixture
+def peterborough(service):
+    return service.sites.get(name="Peterborough")
+
+
+@pytest.fixture
+def cambridgeshire(service):
+    return service.sites.get(name="Cambridgeshire")
+
+
+@pytest.fixture
+def coordinator(service):
+    return staff("coordinator", service, Role.COORDINATOR)
+
+
+@pytest.fixture
+def site_coordinator(service, peterborough):
+    """A coordinator limited to Peterborough."""
+    return staff("site_coordinator", service, Role.COORDINATOR, sites=[peterborough])
+
+
+@pytest.fixture
+def practitioner(service, peterborough):
+    return staff("practitioner", service, Role.PRACTITIONER, sites=[peterborough])
+
+
+@pytest.fixture
+def other_practitioner(service, peterborough):
+    """Same service, different caseload."""
+    return staff("other_practitioner", service, Role.PRACTITIONER, sites=[peterborough])
+
+
+@pytest.fixture
+def trainee(service, cambridgeshire):
+    return staff("trainee", service, Role.PRACTITIONER, sites=[cambridgeshire], training_status=TrainingStatus.TRAINEE)
+
+
+@pytest.fixture
+def supervisor(service):
+    return staff("supervisor", service, Role.SUPERVISOR)
+
+
+@pytest.fixture
+def manager(service):
+    return staff("manager", service, Role.MANAGER)
+
+
+@pytest.fixture
+def service_admin(service):
+    return staff("service_admin", service, Role.SERVICE_ADMIN)
+
+
+@pytest.fixture
+def other_coordinator(other_service):
+    return staff("other_coordinator", other_service, Role.COORDINATOR)
+
+
+@pytest.fixture
+def other_service_practitioner(other_service):
+    return staff("other_service_practitioner", other_service, Role.PRACTITIONER)
+
+
+@pytest.fixture
+def other_manager(other_service):
+    return staff("other_manager", other_service, Role.MANAGER)
+
+
+@pytest.fixture
+def nobody(db):
+    """Signed in, second factor passed, but no role anywhere."""
+    return UserFactory(username="nobody")
+
+
+def verify_session(client, user) -> None:
+    """Sign `user` in on the test client as if they had passed the second factor."""
+    client.force_login(user)
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)` → a test client signed in with both factors."""
+
+    def _login(user):
+        verify_session(client, user)
+        return client
+
+    return _login

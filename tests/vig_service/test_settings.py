@@ -1,0 +1,59 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_check(env_overrides: dict) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "TESTING"}}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_start_up_without_secret_key_stops_with_clear_message():
+    result = run_check({"DEBUG": "0", "ALLOWED_HOSTS": "vig.example.nhs.uk"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_start_up_without_allowed_hosts_stops_with_clear_message():
+    result = run_check({"DEBUG": "0", "SECRET_KEY": "x" * 60})
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set when DEBUG is off" in result.stderr
+
+
+def test_embedded_default_is_sqlite_and_in_process_tasks():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='vig_service.settings'; django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    env["TESTING"] = "1"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "False"], result.stderr
+
+
+def test_docker_compose_has_production_shaped_services():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) >= {"web", "worker", "beat", "postgres", "redis"}
+    assert "gunicorn" in services["web"]["command"]
+    assert "celery -A vig_service worker" in services["worker"]["command"]
+    assert "celery -A vig_service beat" in services["beat"]["command"]
+    for name in ("web", "worker", "beat", "postgres", "redis"):
+        assert "healthcheck" in services[name], name
+    assert set(compose["volumes"]) >= {"postgres-data", "redis-data"}
+    assert "postgres-data:/var/lib/postgresql/data" in services["postgres"]["volumes"]
+
+
+def test_env_example_names_the_required_settings():
+    text = (ROOT / ".env.example").read_text()
+    for name in ("SECRET_KEY=", "ALLOWED_HOSTS=", "POSTGRES_PASSWORD="):
+        assert name in text

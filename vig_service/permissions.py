@@ -1,0 +1,184 @@
+"""Who may do what, in one place.
+
+Roles map to permissions as data (ROLE_PERMISSIONS) and each role has a scope (ROLE_SCOPE): a coordinator or
+manager acts on what their memberships cover (service, optionally some sites); a practitioner on the families
+allocated to them; a supervisor on their trainees' families. Pages and the API both use `has_permission`
+for a single record and `scope_q` (through `visible_to(user)` queryset methods) for lists, so the two cannot
+drift apart. Being a platform superuser grants nothing here: the Django admin never edits families' records.
+`docs/permissions.md` is this module as a table; a test keeps them in step.
+"""
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from accounts.models import Membership, Role
+
+
+class Perm(StrEnum):
+    REFERRAL_CREATE = "referral.create"
+    REFERRAL_VIEW = "referral.view"
+    REFERRAL_SEARCH = "referral.search"
+    REFERRAL_UPDATE = "referral.update"
+    REFERRAL_TRIAGE = "referral.triage"
+    REFERRAL_WITHDRAW = "referral.withdraw"
+    REFERRAL_ALLOCATE = "referral.allocate"
+    TRIAGE_QUEUE_VIEW = "triage_queue.view"
+    WAITING_LIST_VIEW = "waiting_list.view"
+    CASELOAD_VIEW = "caseload.view"
+    PRACTITIONER_VIEW = "practitioner.view"
+    PRACTITIONER_MANAGE = "practitioner.manage"
+    STAFF_MANAGE = "staff.manage"
+
+
+class Scope(StrEnum):
+    SERVICE = "service"  # the membership's service, limited to its sites if it lists any
+    OWN_CASES = "own_cases"  # families allocated to the user
+    SUPERVISED_CASES = "supervised_cases"  # families allocated to the user's trainees
+
+
+ROLE_SCOPE: dict[str, Scope] = {
+    Role.COORDINATOR: Scope.SERVICE,
+    Role.MANAGER: Scope.SERVICE,
+    Role.SERVICE_ADMIN: Scope.SERVICE,
+    Role.PRACTITIONER: Scope.OWN_CASES,
+    Role.SUPERVISOR: Scope.SUPERVISED_CASES,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.COORDINATOR: frozenset(
+        {
+            Perm.REFERRAL_CREATE,
+            Perm.REFERRAL_VIEW,
+            Perm.REFERRAL_SEARCH,
+            Perm.REFERRAL_UPDATE,
+            Perm.REFERRAL_TRIAGE,
+            Perm.REFERRAL_WITHDRAW,
+            Perm.REFERRAL_ALLOCATE,
+            Perm.TRIAGE_QUEUE_VIEW,
+            Perm.WAITING_LIST_VIEW,
+            Perm.CASELOAD_VIEW,
+            Perm.PRACTITIONER_VIEW,
+            Perm.PRACTITIONER_MANAGE,
+        }
+    ),
+    Role.MANAGER: frozenset(
+        {
+            Perm.REFERRAL_VIEW,
+            Perm.REFERRAL_SEARCH,
+            Perm.WAITING_LIST_VIEW,
+            Perm.CASELOAD_VIEW,
+            Perm.PRACTITIONER_VIEW,
+        }
+    ),
+    Role.SERVICE_ADMIN: frozenset({Perm.STAFF_MANAGE, Perm.PRACTITIONER_VIEW, Perm.PRACTITIONER_MANAGE}),
+    Role.PRACTITIONER: frozenset({Perm.REFERRAL_VIEW, Perm.REFERRAL_UPDATE, Perm.CASELOAD_VIEW}),
+    Role.SUPERVISOR: frozenset({Perm.REFERRAL_VIEW, Perm.CASELOAD_VIEW}),
+}
+
+
+def memberships_for(user) -> list[Membership]:
+    """The user's active memberships with their site ids, loaded once per request (two queries)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_vig_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.active().filter(user=user).select_related("service").prefetch_related("sites"))
+        for membership in cached:
+            membership.site_ids = frozenset(site.pk for site in membership.sites.all())
+        user._vig_memberships = cached
+    return cached
+
+
+def forget_memberships(user) -> None:
+    """Drop the per-request cache after memberships change (tests, admin actions)."""
+    if hasattr(user, "_vig_memberships"):
+        del user._vig_memberships
+
+
+def memberships_with(user, perm: Perm) -> list[Membership]:
+    """The memberships through which the user holds `perm`."""
+    return [m for m in memberships_for(user) if perm in ROLE_PERMISSIONS.get(m.role, ())]
+
+
+def services_with(user, perm: Perm) -> set[int]:
+    """Ids of the services in which the user holds `perm` somewhere."""
+    return {m.service_id for m in memberships_with(user, perm)}
+
+
+def _site_ids_of(obj) -> set[int] | None:
+    if hasattr(obj, "permission_site_ids"):
+        return set(obj.permission_site_ids())
+    site_id = getattr(obj, "site_id", None)
+    return {site_id} if site_id is not None else None
+
+
+def _covers(membership: Membership, obj, user) -> bool:
+    if getattr(obj, "service_id", None) != membership.service_id:
+        return False
+    scope = ROLE_SCOPE[membership.role]
+    if scope is Scope.SERVICE:
+        obj_sites = _site_ids_of(obj)
+        return not membership.site_ids or obj_sites is None or bool(obj_sites & membership.site_ids)
+    if scope is Scope.OWN_CASES:
+        return user.pk in getattr(obj, "case_practitioner_ids", lambda: set())()
+    return user.pk in getattr(obj, "case_supervisor_ids", lambda: set())()
+
+
+def has_permission(user, perm: Perm, *, obj=None) -> bool:
+    """May `user` do `perm` (to `obj`, if given)? Without an object: anywhere at all."""
+    return any(obj is None or _covers(membership, obj, user) for membership in memberships_with(user, perm))
+
+
+def scope_q(
+    user,
+    perm: Perm,
+    *,
+    service: str = "service",
+    site: str = "site",
+    own_cases: Callable[[object], Q] | None = None,
+    supervised_cases: Callable[[object], Q] | None = None,
+) -> Q:
+    """A filter matching exactly the rows `has_permission` would allow, for list pages and the API."""
+    allowed = Q(pk__in=[])
+    for membership in memberships_with(user, perm):
+        in_service = Q(**{service: membership.service_id})
+        scope = ROLE_SCOPE[membership.role]
+        if scope is Scope.SERVICE:
+            if membership.site_ids and site:
+                in_service &= Q(**{f"{site}__in": sorted(membership.site_ids)})
+            allowed |= in_service
+        elif scope is Scope.OWN_CASES and own_cases is not None:
+            allowed |= in_service & own_cases(user)
+        elif scope is Scope.SUPERVISED_CASES and supervised_cases is not None:
+            allowed |= in_service & supervised_cases(user)
+    return allowed
+
+
+def require_permission(perm: Perm):
+    """View decorator for pages without a single record: 403 unless the user holds `perm` somewhere."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            if not has_permission(request.user, perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.required_permission = perm
+        return wrapped
+
+    return decorator
+
+
+def check_permission(user, perm: Perm, *, obj=None) -> None:
+    """Raise PermissionDenied (403, logged) unless allowed; for views that already hold the record."""
+    if not has_permission(user, perm, obj=obj):
+        raise PermissionDenied

@@ -1,0 +1,12 @@
+"""Housekeeping tasks. Thin: each calls one function."""
+
+from celery import shared_task
+from django.utils import timezone
+from knox.models import AuthToken
+
+
+@shared_task
+def purge_expired_api_tokens() -> int:
+    """Expired API tokens are useless and still a liability; remove them nightly."""
+    deleted, _ = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()
+    return deleted

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import api, views
+
+handler403 = "vig_service.views.permission_denied"
+
+api_v1 = [
+    path("me/", api.MeView.as_view(), name="me"),
+    path("auth/token/", api.TokenCreateView.as_view(), name="token_create"),
+    path("auth/token/revoke/", api.TokenDeleteView.as_view(), name="token_revoke"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("referrals.api_urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("admin/", admin.site.urls),
+]
