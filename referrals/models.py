@@ -91,6 +91,19 @@ class ReferralQuerySet(models.QuerySet):
             )
         )
 
+    def search(self, *, nhs_number: str = "", name: str = "", date_of_birth=None, postcode: str = ""):
+        """Match child or parent; a confidential address is never matched by postcode (it would reveal it)."""
+        match = Q()
+        if nhs_number:
+            match &= Q(child_nhs_number=nhs_number) | Q(parents__nhs_number=nhs_number)
+        if name:
+            match &= Q(child_name__icontains=name) | Q(parents__name__icontains=name)
+        if date_of_birth:
+            match &= Q(child_date_of_birth=date_of_birth) | Q(parents__date_of_birth=date_of_birth)
+        if postcode:
+            match &= Q(parents__postcode__istartswith=postcode, confidential_address=False)
+        return self.filter(match).distinct()
+
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 

@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "referrals"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("new/", views.new_referral, name="new"),
+    path("triage/", views.triage_queue, name="triage_queue"),
+    path("search/", views.search, name="search"),
+    path("<int:pk>/", views.referral_detail, name="detail"),
+    path("<int:pk>/edit/", views.edit_referral, name="edit"),
+    path("<int:pk>/triage/", views.triage, name="triage"),
+    path("<int:pk>/information-received/", views.information_received, name="information_received"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/birth/", views.record_birth, name="record_birth"),
+]

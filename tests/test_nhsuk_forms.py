@@ -421,3 +421,59 @@ def test_templates_have_no_inline_script_or_style():
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path
         assert not re.search(r"\sstyle=", text), path
         assert not re.search(r"\son[a-z]+=", text), path
+
+
+# Page template and error pages
+
+
+def test_not_found_page_uses_nhsuk_layout(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert '<html lang="en-GB" class="nhsuk-template">' in html
+    assert "<title>Page not found – VIG Service</title>" in html
+    assert '<a class="nhsuk-skip-link" data-module="nhsuk-skip-link" href="#maincontent">' in html
+    assert '<main class="nhsuk-main-wrapper" id="maincontent" role="main">' in html
+    assert '<a class="nhsuk-footer__list-item-link" href="/api/v1/docs/">API documentation</a>' in html
+    assert "/static/nhsuk/nhsuk-frontend-10.6.1.min.css" in html
+    assert 'id="demo-banner"' not in html
+    assert "Log out" not in html
+
+
+def test_demo_mode_shows_banner_under_header(client, db, settings):
+    settings.DEMO_MODE = True
+    html = client.get("/no-such-page/").content.decode()
+    assert 'id="demo-banner"' in html
+    assert "Demo — not for patient data" in html
+    assert html.index("</header>") < html.index('id="demo-banner"') < html.index('id="maincontent"')
+
+
+def test_server_error_page_needs_no_context():
+    html = render_to_string("500.html")
+    assert 'href="/static/nhsuk/nhsuk-frontend-10.6.1.min.css"' in html
+    assert "Sorry, there is a problem with the service" in html
+
+
+class _SignedIn:
+    is_authenticated = True
+    username = "alex"
+
+    def get_full_name(self):
+        return "Alex Practitioner"
+
+
+def test_header_signed_in_shows_name_logout_form_and_current_nav():
+    nav_items = [
+        {"label": "Home", "url": "/", "current": False},
+        {"label": "Triage queue", "url": "/referrals/triage/", "current": True},
+    ]
+    html = squash(render_to_string("404.html", {"user": _SignedIn(), "nav_items": nav_items, "csrf_token": "t0k"}))
+    assert "Alex Practitioner </li>" in html
+    assert '<form class="nhsuk-header__account-form" action="/accounts/logout/" method="post" novalidate>' in html
+    assert 'name="csrfmiddlewaretoken" value="t0k"' in html
+    assert '<button class="nhsuk-header__account-button">Log out</button>' in html
+    assert '<a class="nhsuk-header__navigation-link" href="/">Home</a>' in html
+    assert (
+        '<a class="nhsuk-header__navigation-link" href="/referrals/triage/" aria-current="page">'
+        '<strong class="nhsuk-header__navigation-item-current-fallback">Triage queue</strong></a>'
+    ) in html

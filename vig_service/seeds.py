@@ -109,7 +109,7 @@ SEED_SERVICES: list[dict] = [
         "eligibility": [
             {"kind": "age_window", "params": {"antenatal": True}},
             {"kind": "referral_source", "params": {}},
-            {"kind": "required_answers", "params": {"fields": ["reason_concerns"]}},
+            {"kind": "required_answers", "params": {"fields": ["concerns"]}},
             {"kind": "required_questions", "params": {}},
         ],
     },

@@ -1,0 +1,347 @@
+"""Every write to a referral. Keyword-only, the acting user passed in, one transaction, history and access log.
+
+Status changes go through `referrals.states.check_transition` on a row locked with SELECT … FOR UPDATE, so two
+coordinators deciding at the same moment cannot both succeed.
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.audit import log_access
+from accounts.models import AccessAction, Service, User
+from vig_service.permissions import Perm, has_permission
+
+from . import eligibility, nhs_number
+from .models import OtherChild, Parent, Referral, ReferralEvent, TriageDecision, TriageDecisionKind
+from .states import ReferralStatus, TransitionRefused, check_transition
+from .validation import birth_date_errors, validate_referral_dates
+
+REFERRAL_FIELDS = [
+    "site",
+    "date_received",
+    "referral_source",
+    "referrer_name",
+    "referrer_role",
+    "referrer_organisation",
+    "referrer_contact",
+    "child_unborn",
+    "child_name",
+    "child_date_of_birth",
+    "expected_delivery_date",
+    "child_nhs_number",
+    "child_send",
+    "child_send_details",
+    "gp_practice",
+    "named_health_visitor",
+    "named_health_visitor_contact",
+    "concerns",
+    "reason_details",
+    "attachment_concerns",
+    "mental_health_concerns",
+    "hoped_for_change",
+    "change_agreed_with_parent",
+    "impact_on_child",
+    "parent_consented_to_referral",
+    "prfq_completed",
+    "question_answers",
+    "safeguarding_status",
+    "risks_to_staff",
+    "confidential_address",
+    "bereavement",
+]
+PARENT_FIELDS = [
+    "name",
+    "relationship",
+    "date_of_birth",
+    "nhs_number",
+    "address",
+    "postcode",
+    "phone",
+    "preferred_language",
+    "interpreter_needed",
+    "communication_format",
+    "communication_support",
+    "ethnic_category",
+]
+OTHER_CHILD_FIELDS = ["name", "date_of_birth", "consent_to_filming"]
+
+
+def _check(user: User, perm: Perm, obj) -> None:
+    if not has_permission(user, perm, obj=obj):
+        raise PermissionDenied
+
+
+def _locked(referral: Referral) -> Referral:
+    """Re-read the referral under a row lock: the status we check is the status we change."""
+    return Referral.objects.select_for_update().get(pk=referral.pk)
+
+
+def _event(referral: Referral, *, by: User, kind: str, summary: str, changes: dict | None = None) -> ReferralEvent:
+    return ReferralEvent.objects.create(referral=referral, actor=by, kind=kind, summary=summary, changes=changes or {})
+
+
+def _plain(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def _snapshot(referral: Referral) -> dict:
+    data = {name: _plain(getattr(referral, name)) for name in REFERRAL_FIELDS}
+    for parent in referral.parents.all():
+        for name in PARENT_FIELDS:
+            data[f"parent {parent.order}: {name}"] = _plain(getattr(parent, name))
+    for index, child in enumerate(referral.other_children.all(), start=1):
+        for name in OTHER_CHILD_FIELDS:
+            data[f"other child {index}: {name}"] = _plain(getattr(child, name))
+    return data
+
+
+def _diff(before: dict, after: dict) -> dict:
+    keys = list(dict.fromkeys([*before, *after]))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def _valid_number(value: str, field: str) -> str:
+    try:
+        return nhs_number.validate(value) if value else ""
+    except nhs_number.InvalidNHSNumber as error:
+        raise ValidationError({field: str(error)}) from error
+
+
+def _normalise_identifiers(data: dict, parents: list[dict]) -> None:
+    if "child_nhs_number" in data:
+        data["child_nhs_number"] = _valid_number(data["child_nhs_number"], "child_nhs_number")
+    for parent in parents:
+        parent["nhs_number"] = _valid_number(parent.get("nhs_number", ""), "parent_nhs_number")
+        parent["postcode"] = " ".join(str(parent.get("postcode", "")).upper().split())
+
+
+def _validate(referral: Referral, parents: list[dict]) -> None:
+    if referral.site.service_id != referral.service_id:
+        raise ValidationError({"site": "Choose a site of this service"})
+    if referral.referral_source.service_id != referral.service_id:
+        raise ValidationError({"referral_source": "Choose a referral source of this service"})
+    if not parents:
+        raise ValidationError({"parents": "Enter at least one parent or carer"})
+    validate_referral_dates(
+        date_received=referral.date_received,
+        child_unborn=referral.child_unborn,
+        child_date_of_birth=referral.child_date_of_birth,
+        expected_delivery_date=referral.expected_delivery_date,
+        parent_dates_of_birth=[p.get("date_of_birth") for p in parents],
+    )
+
+
+def _save_people(referral: Referral, parents: list[dict], other_children: list[dict]) -> None:
+    referral.parents.all().delete()
+    referral.other_children.all().delete()
+    Parent.objects.bulk_create(
+        Parent(referral=referral, order=order, **{k: v for k, v in p.items() if k in PARENT_FIELDS})
+        for order, p in enumerate(parents, start=1)
+    )
+    OtherChild.objects.bulk_create(
+        OtherChild(referral=referral, **{k: v for k, v in c.items() if k in OTHER_CHILD_FIELDS}) for c in other_children
+    )
+
+
+def _apply_eligibility(referral: Referral, parents: list[dict]) -> None:
+    result = eligibility.evaluate(referral, postcode=parents[0].get("postcode", "") if parents else "")
+    referral.eligible = result.eligible
+    referral.eligibility_reasons = result.as_list()
+    referral.eligibility_checked_at = timezone.now()
+
+
+def possible_duplicates(
+    *, service: Service, nhs_numbers: list[str], parent_names_and_dobs: list[tuple[str, date]], exclude_pk=None
+):
+    """Open referrals in the same service with a shared NHS number, or a parent with the same name and birth date.
+
+    Never looks outside `service`, so another service's families are never revealed.
+    """
+    match = Q(pk__in=[])
+    numbers = [n for n in nhs_numbers if n]
+    if numbers:
+        match |= Q(child_nhs_number__in=numbers) | Q(parents__nhs_number__in=numbers)
+    for name, dob in parent_names_and_dobs:
+        if name and dob:
+            match |= Q(parents__name__iexact=name.strip(), parents__date_of_birth=dob)
+    found = Referral.objects.filter(service=service).open().filter(match)
+    if exclude_pk:
+        found = found.exclude(pk=exclude_pk)
+    return found.distinct().with_list_details()
+
+
+@transaction.atomic
+def create_referral(
+    *, service: Service, data: dict, parents: list[dict], other_children: list[dict] = (), by: User, request=None
+) -> Referral:
+    """Record a new referral; its eligibility is computed now and kept as computed then."""
+    data, parents = dict(data), [dict(p) for p in parents]
+    _normalise_identifiers(data, parents)
+    referral = Referral(service=service, created_by=by, **{k: v for k, v in data.items() if k in REFERRAL_FIELDS})
+    _check(by, Perm.REFERRAL_CREATE, referral)
+    _validate(referral, parents)
+    _apply_eligibility(referral, parents)
+    referral.save()
+    _save_people(referral, parents, list(other_children))
+    _event(referral, by=by, kind="created", summary="Referral recorded", changes=_diff({}, _snapshot(referral)))
+    log_access(action=AccessAction.CREATE, request=request, user=by, obj=referral)
+    return referral
+
+
+@transaction.atomic
+def update_referral(
+    *, referral: Referral, data: dict, parents: list[dict], other_children: list[dict] = (), by: User, request=None
+) -> Referral:
+    """Correct or complete a referral. An update to one awaiting information returns it to the triage queue."""
+    referral = _locked(referral)
+    _check(by, Perm.REFERRAL_UPDATE, referral)
+    if not referral.is_open:
+        raise TransitionRefused(f"This referral is {referral.get_status_display().lower()} and can no longer change.")
+    data, parents = dict(data), [dict(p) for p in parents]
+    _normalise_identifiers(data, parents)
+    before = _snapshot(referral)
+    for name, value in data.items():
+        if name in REFERRAL_FIELDS:
+            setattr(referral, name, value)
+    _validate(referral, parents)
+    _apply_eligibility(referral, parents)
+    referral.save()
+    _save_people(referral, parents, list(other_children))
+    changes = _diff(before, _snapshot(referral))
+    _event(referral, by=by, kind="updated", summary=f"Referral updated ({len(changes)} changes)", changes=changes)
+    log_access(action=AccessAction.UPDATE, request=request, user=by, obj=referral)
+    if referral.status == ReferralStatus.AWAITING_INFORMATION:
+        referral = _return_to_queue(referral, by=by, note="Referral updated with the information requested")
+    return referral
+
+
+def _return_to_queue(referral: Referral, *, by: User, note: str) -> Referral:
+    referral.status = check_transition(referral.status, "information_received")
+    referral.days_awaiting_information = referral.total_days_awaiting_information()
+    referral.awaiting_information_since = None
+    referral.save(update_fields=["status", "days_awaiting_information", "awaiting_information_since", "updated_at"])
+    _event(
+        referral,
+        by=by,
+        kind="information_received",
+        summary="Information received: back in the triage queue",
+        changes={"note": [None, note]},
+    )
+    return referral
+
+
+@transaction.atomic
+def record_information_received(*, referral: Referral, note: str, by: User, request=None) -> Referral:
+    """The missing information arrived (by phone, say) without other changes: back to the queue."""
+    referral = _locked(referral)
+    _check(by, Perm.REFERRAL_TRIAGE, referral)
+    referral = _return_to_queue(referral, by=by, note=note)
+    log_access(action=AccessAction.UPDATE, request=request, user=by, obj=referral)
+    return referral
+
+
+@transaction.atomic
+def triage_referral(
+    *,
+    referral: Referral,
+    decision: str,
+    by: User,
+    reason: str = "",
+    missing_information: str = "",
+    override_reason: str = "",
+    request=None,
+) -> TriageDecision:
+    """Accept onto the waiting list, decline with a reason, or ask for what is missing.
+
+    Accepting a referral the rules found ineligible needs a written override reason.
+    """
+    referral = _locked(referral)
+    _check(by, Perm.REFERRAL_TRIAGE, referral)
+    new_status = check_transition(referral.status, decision)
+    reason, missing_information, override_reason = reason.strip(), missing_information.strip(), override_reason.strip()
+    if decision == TriageDecisionKind.DECLINE and not reason:
+        raise ValidationError({"reason": "Enter why the referral is declined"})
+    if decision == TriageDecisionKind.REQUEST_INFORMATION and not missing_information:
+        raise ValidationError({"missing_information": "Enter what information is missing"})
+    if decision == TriageDecisionKind.ACCEPT and referral.eligible is False and not override_reason:
+        raise ValidationError(
+            {"override_reason": "This referral does not meet the service's criteria: enter why you accept it"}
+        )
+    triage = TriageDecision.objects.create(
+        referral=referral,
+        decision=decision,
+        reason=reason,
+        missing_information=missing_information,
+        override_reason=override_reason if decision == TriageDecisionKind.ACCEPT else "",
+        eligible_when_decided=referral.eligible,
+        decided_by=by,
+    )
+    now = timezone.now()
+    referral.status = new_status
+    referral.triaged_at = referral.triaged_at or now
+    if decision == TriageDecisionKind.REQUEST_INFORMATION:
+        referral.awaiting_information_since = timezone.localdate()
+    if decision == TriageDecisionKind.DECLINE:
+        referral.closed_at, referral.closed_reason = now, reason
+    referral.save()
+    details = {"reason": reason, "missing information": missing_information, "override reason": override_reason}
+    _event(
+        referral,
+        by=by,
+        kind=f"triage_{decision}",
+        summary=triage.get_decision_display(),
+        changes={k: [None, v] for k, v in details.items() if v},
+    )
+    log_access(action=AccessAction.UPDATE, request=request, user=by, obj=referral, detail={"triage": decision})
+    return triage
+
+
+@transaction.atomic
+def withdraw_referral(*, referral: Referral, reason: str, by: User, request=None) -> Referral:
+    """The family or referrer withdrew: close the referral (and end any allocation) with the reason."""
+    referral = _locked(referral)
+    _check(by, Perm.REFERRAL_WITHDRAW, referral)
+    new_status = check_transition(referral.status, "withdraw")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the referral is withdrawn"})
+    now = timezone.now()
+    referral.allocations.filter(ended_at__isnull=True).update(ended_at=now, ended_by=by, end_reason="Withdrawn")
+    if referral.awaiting_information_since:
+        referral.days_awaiting_information = referral.total_days_awaiting_information()
+        referral.awaiting_information_since = None
+    referral.status, referral.closed_at, referral.closed_reason = new_status, now, reason.strip()
+    referral.save()
+    _event(referral, by=by, kind="withdrawn", summary="Referral withdrawn", changes={"reason": [None, reason.strip()]})
+    log_access(action=AccessAction.UPDATE, request=request, user=by, obj=referral, detail={"withdrawn": True})
+    return referral
+
+
+@transaction.atomic
+def record_birth(
+    *, referral: Referral, date_of_birth: date, name: str = "", child_nhs_number: str = "", by: User, request=None
+) -> Referral:
+    """The unborn baby has arrived: record the birth without re-entering the referral."""
+    referral = _locked(referral)
+    _check(by, Perm.REFERRAL_UPDATE, referral)
+    if not referral.child_unborn:
+        raise TransitionRefused("The birth has already been recorded on this referral.")
+    error = birth_date_errors(date_of_birth=date_of_birth, referral_date_received=referral.date_received)
+    if error:
+        raise ValidationError({"date_of_birth": error})
+    number = _valid_number(child_nhs_number, "child_nhs_number")
+    before = _snapshot(referral)
+    referral.child_unborn, referral.child_date_of_birth = False, date_of_birth
+    referral.child_name, referral.child_nhs_number = name.strip(), number
+    referral.birth_recorded_at = timezone.now()
+    referral.save()
+    _event(referral, by=by, kind="birth_recorded", summary="Birth recorded", changes=_diff(before, _snapshot(referral)))
+    log_access(action=AccessAction.UPDATE, request=request, user=by, obj=referral, detail={"birth_recorded": True})
+    return referral

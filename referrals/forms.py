@@ -1,0 +1,315 @@
+"""Referral forms. One flat form per page so the error summary lists every problem, in page order.
+
+Parent and other-children fields are prefixed (`parent1_name`, `parent2_name`, `older_child1_name`); the form turns
+them into the lists the actions take. Validation of dates against each other is shared with the API
+(`referrals.validation`).
+"""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+from django.forms.models import fields_for_model
+
+from accounts.models import Service
+from vig_service.widgets import NHSDateField
+
+from . import nhs_number
+from .actions import OTHER_CHILD_FIELDS, PARENT_FIELDS, REFERRAL_FIELDS
+from .models import Concern, OtherChild, Parent, Referral, SafeguardingStatus, TriageDecisionKind
+from .validation import referral_date_errors
+
+PARENT_SLOTS = 2
+OLDER_CHILD_SLOTS = 2
+BOOLEAN_YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class NHSNumberField(forms.CharField):
+    """Accepts spaces or dashes; cleans to ten digits after the Modulus 11 check."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 14)
+        kwargs.setdefault("help_text", "10 digits, for example 943 476 5919")
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "spellcheck": "false", "class": "nhsuk-input--width-10"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return ""
+        try:
+            return nhs_number.validate(value)
+        except nhs_number.InvalidNHSNumber as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def prepare_value(self, value):
+        return nhs_number.display(value) if isinstance(value, str) and value.isdigit() else value
+
+
+def _model_fields(model, names, prefix, labels_prefix=""):
+    fields = fields_for_model(model, fields=names)
+    out = {}
+    for name, field in fields.items():
+        if isinstance(field, forms.DateField):
+            field = NHSDateField(label=field.label, required=field.required, help_text="For example, 15 3 2025")
+        if name == "nhs_number":
+            field = NHSNumberField(label="NHS number", required=False)
+        field.label = f"{labels_prefix}{field.label[:1].upper()}{field.label[1:]}" if labels_prefix else field.label
+        out[f"{prefix}{name}"] = field
+    return out
+
+
+class ReferralForm(forms.Form):
+    """The whole referral, as the coordinator records it from the referral form or phone call."""
+
+    def __init__(self, *args, service: Service, referral: Referral | None = None, **kwargs):
+        self.service, self.referral = service, referral
+        if referral is not None and "initial" not in kwargs:
+            kwargs["initial"] = initial_from_referral(referral)
+        super().__init__(*args, **kwargs)
+        self._add_referral_fields()
+        self._add_people_fields()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = self._layout()
+
+    def _add_referral_fields(self):
+        fields = _model_fields(Referral, [f for f in REFERRAL_FIELDS if f not in ("concerns", "question_answers")], "")
+        fields["site"].queryset = self.service.sites.all()
+        fields["site"].empty_label = None if self.service.sites.count() == 1 else "Choose a site"
+        fields["referral_source"].queryset = self.service.referral_sources.filter(is_active=True)
+        fields["child_nhs_number"] = NHSNumberField(label="Child's NHS number", required=False)
+        fields["child_unborn"] = forms.TypedChoiceField(
+            label="Is the baby born yet?",
+            choices=[("no", "Yes, the child is born"), ("yes", "No, the baby is not born yet")],
+            coerce=lambda v: v == "yes",
+            widget=forms.RadioSelect,
+        )
+        fields["concerns"] = forms.MultipleChoiceField(
+            label="Concerns",
+            choices=Concern.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Select all that apply",
+        )
+        fields["safeguarding_status"].widget = forms.RadioSelect(choices=SafeguardingStatus.choices)
+        for question in self.service.referral_questions.all():
+            fields[f"question_{question.key}"] = forms.CharField(
+                label=question.text, required=False, widget=forms.Textarea(attrs={"rows": 3})
+            )
+        labels = {
+            "child_name": "Child's name",
+            "child_date_of_birth": "Child's date of birth",
+            "child_send_details": "SEND details",
+            "risks_to_staff": "Risks to staff visiting the home",
+            "confidential_address": "The family's address is confidential",
+            "parent_consented_to_referral": "The parent consented to this referral",
+        }
+        for name, label in labels.items():
+            fields[name].label = label
+        fields["child_name"].help_text = "Leave blank if the baby is not born yet"
+        fields["expected_delivery_date"].help_text = "Only for a baby not born yet. For example, 15 3 2026"
+        fields["confidential_address"].help_text = "The address will not be shown in lists or printed"
+        self.fields.update(fields)
+
+    def _add_people_fields(self):
+        for slot in range(1, PARENT_SLOTS + 1):
+            fields = _model_fields(Parent, PARENT_FIELDS, f"parent{slot}_", f"Parent {slot}: ")
+            if slot > 1:
+                for field in fields.values():
+                    field.required = False
+            self.fields.update(fields)
+        for slot in range(1, OLDER_CHILD_SLOTS + 1):
+            fields = _model_fields(OtherChild, OTHER_CHILD_FIELDS, f"older_child{slot}_", f"Older child {slot}: ")
+            for field in fields.values():
+                field.required = False
+            self.fields.update(fields)
+
+    def _layout(self) -> Layout:
+        def names(prefix, items):
+            return [f"{prefix}{n}" for n in items]
+
+        referral_part = [
+            "site",
+            "date_received",
+            "referral_source",
+            "referrer_name",
+            "referrer_role",
+            "referrer_organisation",
+            "referrer_contact",
+        ]
+        child = [
+            "child_unborn",
+            "child_name",
+            "child_date_of_birth",
+            "expected_delivery_date",
+            "child_nhs_number",
+            "child_send",
+            "child_send_details",
+        ]
+        reason = [
+            "concerns",
+            "reason_details",
+            "attachment_concerns",
+            "mental_health_concerns",
+            "hoped_for_change",
+            "change_agreed_with_parent",
+            "impact_on_child",
+            "parent_consented_to_referral",
+            "prfq_completed",
+        ]
+        reason += [n for n in self.fields if n.startswith("question_")]
+        safety = ["safeguarding_status", "risks_to_staff", "confidential_address", "bereavement"]
+        handover = ["gp_practice", "named_health_visitor", "named_health_visitor_contact"]
+        sections = [Fieldset("Referral", *referral_part)]
+        sections += [
+            Fieldset(
+                f"Parent or carer {slot}" + (" (optional)" if slot > 1 else ""), *names(f"parent{slot}_", PARENT_FIELDS)
+            )
+            for slot in range(1, PARENT_SLOTS + 1)
+        ]
+        sections += [Fieldset("The child", *child)]
+        sections += [
+            Fieldset(
+                f"Older child {slot} who may be filmed (optional)", *names(f"older_child{slot}_", OTHER_CHILD_FIELDS)
+            )
+            for slot in range(1, OLDER_CHILD_SLOTS + 1)
+        ]
+        sections += [
+            Fieldset("Reason for referral", *reason),
+            Fieldset("Safety", *safety),
+            Fieldset("GP and health visitor", *handover),
+        ]
+        return Layout(*sections)
+
+    def clean(self):
+        cleaned = super().clean()
+        for slot in range(2, PARENT_SLOTS + 1):
+            if any(cleaned.get(f"parent{slot}_{n}") for n in ("nhs_number", "address", "phone")) and not cleaned.get(
+                f"parent{slot}_name"
+            ):
+                self.add_error(f"parent{slot}_name", f"Enter parent {slot}'s name, or clear their details")
+            if cleaned.get(f"parent{slot}_name") and not cleaned.get(f"parent{slot}_date_of_birth"):
+                self.add_error(f"parent{slot}_date_of_birth", f"Enter parent {slot}'s date of birth")
+        errors = referral_date_errors(
+            date_received=cleaned.get("date_received"),
+            child_unborn=bool(cleaned.get("child_unborn")),
+            child_date_of_birth=cleaned.get("child_date_of_birth"),
+            expected_delivery_date=cleaned.get("expected_delivery_date"),
+            parent_dates_of_birth=[cleaned.get(f"parent{s}_date_of_birth") for s in range(1, PARENT_SLOTS + 1)],
+        )
+        for field, message in errors.items():
+            target = "parent1_date_of_birth" if field == "parent_date_of_birth" else field
+            if target in self.fields and target not in self.errors:
+                self.add_error(target, message)
+        return cleaned
+
+    def referral_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in REFERRAL_FIELDS if name in self.cleaned_data}
+        data["question_answers"] = {
+            name.removeprefix("question_"): value.strip()
+            for name, value in self.cleaned_data.items()
+            if name.startswith("question_") and value and value.strip()
+        }
+        return data
+
+    def parents(self) -> list[dict]:
+        found = []
+        for slot in range(1, PARENT_SLOTS + 1):
+            parent = {n: self.cleaned_data.get(f"parent{slot}_{n}") for n in PARENT_FIELDS}
+            if parent["name"]:
+                found.append({k: ("" if v is None and k != "date_of_birth" else v) for k, v in parent.items()})
+        return found
+
+    def other_children(self) -> list[dict]:
+        found = []
+        for slot in range(1, OLDER_CHILD_SLOTS + 1):
+            child = {n: self.cleaned_data.get(f"older_child{slot}_{n}") for n in OTHER_CHILD_FIELDS}
+            if child["name"]:
+                child["consent_to_filming"] = child["consent_to_filming"] or "unknown"
+                found.append(child)
+        return found
+
+
+def initial_from_referral(referral: Referral) -> dict:
+    """The form's starting values when correcting an existing referral."""
+    initial = {name: getattr(referral, name) for name in REFERRAL_FIELDS if name != "question_answers"}
+    initial["site"], initial["referral_source"] = referral.site_id, referral.referral_source_id
+    initial["child_unborn"] = "yes" if referral.child_unborn else "no"
+    for key, answer in (referral.question_answers or {}).items():
+        initial[f"question_{key}"] = answer
+    for slot, parent in enumerate(referral.parents.all(), start=1):
+        for name in PARENT_FIELDS:
+            initial[f"parent{slot}_{name}"] = getattr(parent, name)
+    for slot, child in enumerate(referral.other_children.all(), start=1):
+        for name in OTHER_CHILD_FIELDS:
+            initial[f"older_child{slot}_{name}"] = getattr(child, name)
+    return initial
+
+
+class TriageForm(forms.Form):
+    """Accept, decline or request more information; the reason fields that go with each."""
+
+    decision = forms.ChoiceField(label="Decision", choices=TriageDecisionKind.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Reason for declining",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed to decline. The referrer will be told.",
+    )
+    missing_information = forms.CharField(
+        label="What information is missing",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed to request more information.",
+    )
+    override_reason = forms.CharField(
+        label="Reason for accepting outside the criteria",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed only to accept a referral the service's rules found ineligible.",
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InformationReceivedForm(forms.Form):
+    note = forms.CharField(
+        label="What was received",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: phone call with the referrer confirmed the mental-health concerns.",
+    )
+
+
+class BirthForm(forms.Form):
+    date_of_birth = NHSDateField(label="Date of birth")
+    name = forms.CharField(label="Child's name", max_length=200, required=False)
+    child_nhs_number = NHSNumberField(label="Child's NHS number", required=False)
+
+
+class SearchForm(forms.Form):
+    """Find a family by NHS number, name, date of birth or postcode (at least one)."""
+
+    nhs_number = NHSNumberField(label="NHS number", required=False, help_text="The parent's or the child's")
+    name = forms.CharField(label="Name", required=False, max_length=100, help_text="Part of a parent's or child's name")
+    date_of_birth = NHSDateField(label="Date of birth", required=False)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=8)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not any(cleaned.get(k) for k in ("nhs_number", "name", "date_of_birth", "postcode")):
+            raise forms.ValidationError("Enter an NHS number, name, date of birth or postcode")
+        if cleaned.get("postcode"):
+            cleaned["postcode"] = " ".join(cleaned["postcode"].upper().split())
+        return cleaned
+
+
+class TriageQueueFilterForm(forms.Form):
+    site = forms.ModelChoiceField(label="Site", queryset=None, required=False, empty_label="All sites")
+    source = forms.ModelChoiceField(label="Referral source", queryset=None, required=False, empty_label="All sources")
+
+    def __init__(self, *args, sites, sources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        self.fields["source"].queryset = sources

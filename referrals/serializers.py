@@ -1,0 +1,524 @@
+"""API input and output shapes for referrals (separate In and Out serializers; the actions do the writing).
+
+Input serializers check types, NHS numbers and dates (with the same `referrals.validation` the page form uses),
+and that the site and source belong to the service; the actions then check permission and state again.
+Output serializers never write. The list shape leaves out a confidential address; the detail shape includes it
+(the view logs that it was shown).
+"""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import ReferralSource, Service, Site
+from vig_service.permissions import Perm, has_permission, services_with
+
+from . import nhs_number
+from .actions import OTHER_CHILD_FIELDS, PARENT_FIELDS, REFERRAL_FIELDS
+from .models import (
+    CommunicationFormat,
+    Concern,
+    EthnicCategory,
+    OtherChild,
+    Parent,
+    Referral,
+    SafeguardingStatus,
+    TriageDecision,
+    TriageDecisionKind,
+    YesNoUnknown,
+)
+from .states import ReferralStatus, allowed_transitions
+from .validation import referral_date_errors
+
+# ---------------------------------------------------------------------------------------------------------------
+# Input
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class NHSNumberField(serializers.CharField):
+    """An NHS number typed with or without spaces or dashes; validated (Modulus 11) and cleaned to ten digits."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 14)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("help_text", "10 digits; spaces or dashes allowed, for example 943 476 5919")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not value:
+            return ""
+        try:
+            return nhs_number.validate(value)
+        except nhs_number.InvalidNHSNumber as error:
+            raise serializers.ValidationError(str(error)) from error
+
+
+def _text(max_length: int | None = None, **kwargs) -> serializers.CharField:
+    """An optional text field that defaults to blank (a full update replaces it with blank when left out)."""
+    kwargs.setdefault("default", "")
+    return serializers.CharField(max_length=max_length, allow_blank=True, trim_whitespace=True, **kwargs)
+
+
+class ParentIn(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    relationship = _text(100, help_text="For example mother, father, carer.")
+    date_of_birth = serializers.DateField()
+    nhs_number = NHSNumberField(default="")
+    address = _text()
+    postcode = _text(8)
+    phone = _text(40)
+    preferred_language = serializers.CharField(max_length=100, default="English")
+    interpreter_needed = serializers.BooleanField(default=False)
+    communication_format = serializers.ChoiceField(choices=CommunicationFormat.choices, default="", allow_blank=True)
+    communication_support = _text()
+    ethnic_category = serializers.ChoiceField(choices=EthnicCategory.choices, default=EthnicCategory.Z)
+
+    def validate_postcode(self, value: str) -> str:
+        return " ".join(value.upper().split())
+
+
+class OtherChildIn(serializers.Serializer):
+    """A child aged 12 or over who may appear in the filming."""
+
+    name = serializers.CharField(max_length=200)
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    consent_to_filming = serializers.ChoiceField(choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN)
+
+
+class ReferralIn(serializers.Serializer):
+    """A whole referral, to record it. `confirm_not_duplicate` saves it despite possible duplicates."""
+
+    service = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Service.objects.filter(is_active=True),
+        help_text="Slug of a service in which you may record referrals.",
+    )
+    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all(), help_text="Id of a site of the service.")
+    date_received = serializers.DateField()
+    referral_source = serializers.PrimaryKeyRelatedField(
+        queryset=ReferralSource.objects.all(), help_text="Id of an active referral source of the service."
+    )
+    referrer_name = serializers.CharField(max_length=200)
+    referrer_role = serializers.CharField(max_length=200)
+    referrer_organisation = serializers.CharField(max_length=200)
+    referrer_contact = serializers.CharField(max_length=300, help_text="Phone number or secure email address.")
+
+    child_unborn = serializers.BooleanField(default=False)
+    child_name = _text(200)
+    child_date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    expected_delivery_date = serializers.DateField(required=False, allow_null=True, default=None)
+    child_nhs_number = NHSNumberField(default="")
+    child_send = serializers.BooleanField(default=False)
+    child_send_details = _text()
+
+    gp_practice = _text(200)
+    named_health_visitor = _text(200)
+    named_health_visitor_contact = _text(300)
+
+    concerns = serializers.ListField(child=serializers.ChoiceField(choices=Concern.choices), default=list)
+    reason_details = _text()
+    attachment_concerns = _text()
+    mental_health_concerns = _text()
+    hoped_for_change = _text()
+    change_agreed_with_parent = serializers.ChoiceField(choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN)
+    impact_on_child = _text()
+    parent_consented_to_referral = serializers.BooleanField(default=False)
+    prfq_completed = serializers.BooleanField(default=False)
+    question_answers = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        default=dict,
+        help_text="Answers to the service's referral questions, keyed by question key.",
+    )
+
+    safeguarding_status = serializers.ChoiceField(choices=SafeguardingStatus.choices)
+    risks_to_staff = _text()
+    confidential_address = serializers.BooleanField(default=False)
+    bereavement = serializers.BooleanField(default=False)
+
+    parents = ParentIn(many=True, min_length=1, max_length=2)
+    other_children = OtherChildIn(many=True, default=list)
+
+    confirm_not_duplicate = serializers.BooleanField(
+        default=False, help_text="Record the referral even though possible duplicates were reported (409)."
+    )
+
+    def _service(self, attrs) -> Service:
+        return attrs["service"]
+
+    def validate_service(self, service: Service) -> Service:
+        user = self.context["request"].user
+        if service.pk not in services_with(user, Perm.REFERRAL_CREATE):
+            raise serializers.ValidationError("You cannot record referrals for this service")
+        return service
+
+    def _source_allowed(self, source: ReferralSource) -> bool:
+        return source.is_active
+
+    def validate(self, attrs):
+        service = self._service(attrs)
+        errors: dict = {}
+        if attrs["site"].service_id != service.pk:
+            errors["site"] = ["Choose a site of this service"]
+        source = attrs["referral_source"]
+        if source.service_id != service.pk or not self._source_allowed(source):
+            errors["referral_source"] = ["Choose a referral source of this service"]
+        answers = {k: v.strip() for k, v in attrs["question_answers"].items() if v and v.strip()}
+        unknown = sorted(set(answers) - set(service.referral_questions.values_list("key", flat=True)))
+        if unknown:
+            errors["question_answers"] = [f"Not a question of this service: {', '.join(unknown)}"]
+        attrs["question_answers"] = answers
+
+        parents = attrs["parents"]
+        dates = referral_date_errors(
+            date_received=attrs["date_received"],
+            child_unborn=attrs["child_unborn"],
+            child_date_of_birth=attrs["child_date_of_birth"],
+            expected_delivery_date=attrs["expected_delivery_date"],
+            parent_dates_of_birth=[p["date_of_birth"] for p in parents],
+        )
+        parent_message = dates.pop("parent_date_of_birth", None)
+        for field, message in dates.items():
+            errors[field] = [message]
+        if parent_message:
+            today = timezone.localdate()
+            errors["parents"] = [
+                {"date_of_birth": [parent_message]} if p["date_of_birth"] > today else {} for p in parents
+            ]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def referral_data(self) -> dict:
+        """The referral's own fields, as `actions.create_referral` / `update_referral` take them."""
+        return {name: self.validated_data[name] for name in REFERRAL_FIELDS}
+
+    def parents(self) -> list[dict]:
+        return [{name: p[name] for name in PARENT_FIELDS} for p in self.validated_data["parents"]]
+
+    def other_children(self) -> list[dict]:
+        return [{name: c[name] for name in OTHER_CHILD_FIELDS} for c in self.validated_data["other_children"]]
+
+    def duplicate_keys(self) -> dict:
+        """What `actions.possible_duplicates` matches on: NHS numbers, and parents' names with birth dates."""
+        parents = self.validated_data["parents"]
+        return {
+            "nhs_numbers": [p["nhs_number"] for p in parents] + [self.validated_data["child_nhs_number"]],
+            "parent_names_and_dobs": [(p["name"], p["date_of_birth"]) for p in parents],
+        }
+
+
+class ReferralUpdateIn(ReferralIn):
+    """The whole referral again, to correct or complete it (fields left out are cleared to their defaults).
+
+    The service cannot change; a referral source no longer active may be kept if the referral already has it.
+    """
+
+    service = None
+    confirm_not_duplicate = None
+
+    def _service(self, attrs) -> Service:
+        return self.context["referral"].service
+
+    def _source_allowed(self, source: ReferralSource) -> bool:
+        return source.is_active or source.pk == self.context["referral"].referral_source_id
+
+
+class TriageIn(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=TriageDecisionKind.choices)
+    reason = _text(help_text="Needed to decline. The referrer will be told.")
+    missing_information = _text(help_text="Needed to request more information.")
+    override_reason = _text(help_text="Needed only to accept a referral the service's rules found ineligible.")
+
+
+class InformationReceivedIn(serializers.Serializer):
+    note = serializers.CharField(help_text="What was received, e.g. a phone call with the referrer.")
+
+
+class WithdrawIn(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class BirthIn(serializers.Serializer):
+    date_of_birth = serializers.DateField()
+    name = _text(200)
+    child_nhs_number = NHSNumberField(default="")
+
+
+class ReferralListParams(serializers.Serializer):
+    """Query parameters of the list. Any of nhs_number, name, date_of_birth or postcode makes it a search."""
+
+    SEARCH_FIELDS = ("nhs_number", "name", "date_of_birth", "postcode")
+
+    status = serializers.ChoiceField(choices=ReferralStatus.choices, required=False)
+    site = serializers.IntegerField(required=False, help_text="Site id")
+    service = serializers.SlugField(required=False, help_text="Service slug")
+    nhs_number = NHSNumberField(required=False, help_text="Search: the parent's or the child's NHS number")
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="Search: part of a name")
+    date_of_birth = serializers.DateField(required=False, help_text="Search: a parent's or the child's")
+    postcode = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=8,
+        help_text="Search: start of a postcode (confidential addresses are never matched)",
+    )
+
+    def validate_postcode(self, value: str) -> str:
+        return " ".join(value.upper().split())
+
+    def validate_name(self, value: str) -> str:
+        return value.strip()
+
+    def search_terms(self) -> dict:
+        return {k: v for k, v in self.validated_data.items() if k in self.SEARCH_FIELDS and v}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class NamedOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ParentOut(serializers.ModelSerializer):
+    nhs_number = serializers.CharField(help_text="10 digits, or blank")
+    nhs_number_display = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Parent
+        fields = ["id", "order", *PARENT_FIELDS, "nhs_number_display"]
+        read_only_fields = fields
+
+    def get_nhs_number_display(self, parent: Parent) -> str:
+        return nhs_number.display(parent.nhs_number)
+
+
+class OtherChildOut(serializers.ModelSerializer):
+    class Meta:
+        model = OtherChild
+        fields = ["id", *OTHER_CHILD_FIELDS]
+        read_only_fields = fields
+
+
+class TriageDecisionOut(serializers.ModelSerializer):
+    decided_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TriageDecision
+        fields = [
+            "id",
+            "decision",
+            "reason",
+            "missing_information",
+            "eligible_when_decided",
+            "override_reason",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+    def get_decided_by(self, decision: TriageDecision) -> str:
+        user = decision.decided_by
+        return user.get_full_name() or user.get_username()
+
+
+class EligibilityOutcomeOut(serializers.Serializer):
+    rule = serializers.CharField()
+    passed = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class UserCanOut(serializers.Serializer):
+    """What the signed-in user may do to this referral now (permission only; see allowed_transitions for state)."""
+
+    update = serializers.BooleanField()
+    triage = serializers.BooleanField()
+    withdraw = serializers.BooleanField()
+    allocate = serializers.BooleanField()
+
+
+class ReferralOut(serializers.ModelSerializer):
+    """The whole record, including a confidential address (viewing it is logged)."""
+
+    reference = serializers.CharField()
+    service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    site = NamedOut()
+    referral_source = NamedOut()
+    status_display = serializers.CharField(source="get_status_display")
+    child_display_name = serializers.CharField()
+    child_nhs_number = serializers.CharField(help_text="10 digits, or blank")
+    child_nhs_number_display = serializers.SerializerMethodField()
+    concerns = serializers.ListField(child=serializers.ChoiceField(choices=Concern.choices))
+    question_answers = serializers.DictField(child=serializers.CharField())
+    eligibility_reasons = EligibilityOutcomeOut(many=True)
+    days_waiting = serializers.SerializerMethodField()
+    days_awaiting_information = serializers.SerializerMethodField()
+    flags = serializers.SerializerMethodField()
+    parents = ParentOut(many=True)
+    other_children = OtherChildOut(many=True)
+    triage_decisions = TriageDecisionOut(many=True)
+    allowed_transitions = serializers.SerializerMethodField()
+    user_can = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "reference",
+            "service",
+            "site",
+            "status",
+            "status_display",
+            "date_received",
+            "referral_source",
+            "referrer_name",
+            "referrer_role",
+            "referrer_organisation",
+            "referrer_contact",
+            "child_unborn",
+            "child_name",
+            "child_display_name",
+            "child_date_of_birth",
+            "expected_delivery_date",
+            "child_nhs_number",
+            "child_nhs_number_display",
+            "child_send",
+            "child_send_details",
+            "birth_recorded_at",
+            "gp_practice",
+            "named_health_visitor",
+            "named_health_visitor_contact",
+            "parents",
+            "other_children",
+            "concerns",
+            "reason_details",
+            "attachment_concerns",
+            "mental_health_concerns",
+            "hoped_for_change",
+            "change_agreed_with_parent",
+            "impact_on_child",
+            "parent_consented_to_referral",
+            "prfq_completed",
+            "question_answers",
+            "safeguarding_status",
+            "risks_to_staff",
+            "confidential_address",
+            "bereavement",
+            "eligible",
+            "eligibility_reasons",
+            "eligibility_checked_at",
+            "days_waiting",
+            "awaiting_information_since",
+            "days_awaiting_information",
+            "triaged_at",
+            "closed_at",
+            "closed_reason",
+            "flags",
+            "triage_decisions",
+            "allowed_transitions",
+            "user_can",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_child_nhs_number_display(self, referral: Referral) -> str:
+        return nhs_number.display(referral.child_nhs_number)
+
+    def get_days_waiting(self, referral: Referral) -> int:
+        return referral.days_waiting()
+
+    def get_days_awaiting_information(self, referral: Referral) -> int:
+        return referral.total_days_awaiting_information()
+
+    def get_flags(self, referral: Referral) -> list[str]:
+        return referral.flags()
+
+    def get_allowed_transitions(self, referral: Referral) -> list[str]:
+        return allowed_transitions(referral.status)
+
+    @staticmethod
+    def _user_can(user, referral: Referral) -> dict:
+        return {
+            "update": has_permission(user, Perm.REFERRAL_UPDATE, obj=referral) and referral.is_open,
+            "triage": has_permission(user, Perm.REFERRAL_TRIAGE, obj=referral),
+            "withdraw": has_permission(user, Perm.REFERRAL_WITHDRAW, obj=referral),
+            "allocate": has_permission(user, Perm.REFERRAL_ALLOCATE, obj=referral),
+        }
+
+    @extend_schema_field(UserCanOut)
+    def get_user_can(self, referral: Referral) -> dict:
+        request = self.context.get("request")
+        if request is None:
+            return {"update": False, "triage": False, "withdraw": False, "allocate": False}
+        return self._user_can(request.user, referral)
+
+
+class ReferralListOut(serializers.ModelSerializer):
+    """A list row: enough to recognise the family, never a confidential postcode."""
+
+    reference = serializers.CharField()
+    service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    site = NamedOut()
+    status_display = serializers.CharField(source="get_status_display")
+    days_waiting = serializers.SerializerMethodField()
+    flags = serializers.SerializerMethodField()
+    first_parent_name = serializers.SerializerMethodField()
+    child_display_name = serializers.CharField()
+    postcode = serializers.SerializerMethodField(help_text="The first parent's; null when the address is confidential")
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "reference",
+            "service",
+            "site",
+            "status",
+            "status_display",
+            "date_received",
+            "days_waiting",
+            "eligible",
+            "flags",
+            "first_parent_name",
+            "child_display_name",
+            "postcode",
+        ]
+        read_only_fields = fields
+
+    def get_days_waiting(self, referral: Referral) -> int:
+        return referral.days_waiting()
+
+    def get_flags(self, referral: Referral) -> list[str]:
+        return referral.flags()
+
+    def get_first_parent_name(self, referral: Referral) -> str:
+        parent = referral.first_parent
+        return parent.name if parent else ""
+
+    def get_postcode(self, referral: Referral) -> str | None:
+        if referral.confidential_address:
+            return None
+        parent = referral.first_parent
+        return parent.postcode if parent else ""
+
+
+class PossibleDuplicateOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    date_received = serializers.DateField()
+    status = serializers.ChoiceField(choices=ReferralStatus.choices)
+
+
+class PossibleDuplicatesOut(serializers.Serializer):
+    """409 on create: open referrals of the same service that may be this family. Nothing was saved."""
+
+    detail = serializers.CharField()
+    possible_duplicates = PossibleDuplicateOut(many=True)
+
+
+class ErrorOut(serializers.Serializer):
+    detail = serializers.CharField()

@@ -1,0 +1,38 @@
+from datetime import date
+
+from referrals import actions
+from tests.referrals.helpers import TEST_NHS_NUMBERS, make_referral, parent
+
+
+def find(service, numbers=(), names=()):
+    return list(
+        actions.possible_duplicates(service=service, nhs_numbers=list(numbers), parent_names_and_dobs=list(names))
+    )
+
+
+def test_same_nhs_number_open_in_same_service_is_a_possible_duplicate(service, coordinator):
+    existing = make_referral(service, coordinator, parents=[parent(nhs_number=TEST_NHS_NUMBERS[0])])
+    assert find(service, numbers=[TEST_NHS_NUMBERS[0]]) == [existing]
+
+
+def test_same_parent_name_and_birth_date_is_a_possible_duplicate(service, coordinator):
+    existing = make_referral(service, coordinator)
+    assert find(service, names=[("jane example", date(1992, 5, 17))]) == [existing]
+    assert find(service, names=[("Jane Example", date(1992, 5, 18))]) == []
+
+
+def test_duplicates_never_cross_services(service, other_service, coordinator, other_coordinator):
+    knowsley = other_service.sites.get(name="Knowsley")
+    make_referral(
+        other_service,
+        other_coordinator,
+        site=knowsley,
+        parents=[parent(nhs_number=TEST_NHS_NUMBERS[1], postcode="L36 0UB")],
+    )
+    assert find(service, numbers=[TEST_NHS_NUMBERS[1]], names=[("Jane Example", date(1992, 5, 17))]) == []
+
+
+def test_closed_referrals_are_not_duplicates(service, coordinator):
+    existing = make_referral(service, coordinator, parents=[parent(nhs_number=TEST_NHS_NUMBERS[2])])
+    actions.withdraw_referral(referral=existing, reason="Moved", by=coordinator)
+    assert find(service, numbers=[TEST_NHS_NUMBERS[2]]) == []
