@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -63,3 +64,44 @@ def reset_second_factor(*, user: User, by: User, request=None) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     log_access(action=AccessAction.UPDATE, request=request, user=by, obj=user, detail={"change": "second factor reset"})
+
+
+@transaction.atomic
+def update_practitioner_details(*, membership, by: User, request=None, **fields):
+    """Capacity, protected days, supervisor, training stage and pauses: what allocation decisions rest on.
+
+    A trainee's new supervisor takes over supervision of their current families too.
+    """
+    from referrals.models import Allocation
+
+    from .models import Membership, PractitionerDetails, Role
+
+    if membership.role != Role.PRACTITIONER:
+        raise ActionRefused("Only practitioners have capacity and protected days.")
+    if not has_permission(by, Perm.PRACTITIONER_MANAGE, obj=membership):
+        raise ActionRefused("You can only change practitioners in your own services.")
+    supervisor = fields.get("supervisor")
+    if (
+        supervisor is not None
+        and not Membership.objects.active()
+        .filter(user=supervisor, service_id=membership.service_id, role=Role.SUPERVISOR)
+        .exists()
+    ):
+        raise ValidationError({"supervisor": "Choose a supervisor of this service"})
+    if supervisor is not None and supervisor.pk == membership.user_id:
+        raise ValidationError({"supervisor": "A practitioner cannot supervise themselves"})
+    paused_from, paused_until = fields.get("paused_from"), fields.get("paused_until")
+    if paused_until and not paused_from:
+        raise ValidationError({"paused_from": "Enter when the pause starts"})
+    if paused_from and paused_until and paused_until < paused_from:
+        raise ValidationError({"paused_until": "The pause must end on or after the day it starts"})
+    details, _ = PractitionerDetails.objects.get_or_create(membership=membership)
+    for name, value in fields.items():
+        setattr(details, name, value)
+    details.save()
+    if membership.is_trainee:
+        Allocation.objects.filter(
+            practitioner_id=membership.user_id, referral__service_id=membership.service_id, ended_at__isnull=True
+        ).update(supervisor=supervisor)
+    log_access(action=AccessAction.UPDATE, request=request, user=by, obj=details)
+    return details

@@ -217,3 +217,66 @@ class AccessEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The access log is append-only.")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+
+
+class PractitionerDetails(models.Model):
+    """How much VIG work a practitioner can take in one service, and when.
+
+    Hangs off their practitioner membership. A trainee needs a named supervisor before any family is allocated.
+    """
+
+    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="practitioner_details")
+    capacity = models.PositiveSmallIntegerField(default=6, help_text="Open VIG families at one time.")
+    protected_days = models.JSONField(default=list, blank=True, help_text="Weekdays (0 = Monday) kept for VIG work.")
+    sessions_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    supervisor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="supervised_practitioners"
+    )
+    training_stage = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(1, "Stage 1"), (2, "Stage 2"), (3, "Stage 3")]
+    )
+    paused_from = models.DateField(null=True, blank=True)
+    paused_until = models.DateField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(paused_from__isnull=True, paused_until__isnull=True)
+                | models.Q(paused_from__isnull=False, paused_until__isnull=True)
+                | models.Q(paused_from__isnull=False, paused_until__gte=models.F("paused_from")),
+                name="practitioner_pause_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership.user} in {self.membership.service}"
+
+    def is_paused_on(self, day) -> bool:
+        if not self.paused_from or day < self.paused_from:
+            return False
+        return self.paused_until is None or day <= self.paused_until
+
+
+class TrainingStageTarget(models.Model):
+    """AVIGuk-style stage targets for trainees, configurable per service (e.g. 6 cycles / 7 h supervision)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="training_stage_targets")
+    stage = models.PositiveSmallIntegerField(choices=[(1, "Stage 1"), (2, "Stage 2"), (3, "Stage 3")])
+    cycles_required = models.PositiveSmallIntegerField()
+    supervision_hours_required = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["service_id", "stage"]
+        constraints = [models.UniqueConstraint(fields=["service", "stage"], name="one_target_per_stage_per_service")]
+
+    def __str__(self) -> str:
+        return f"{self.service}: stage {self.stage}"

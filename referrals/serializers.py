@@ -7,6 +7,8 @@ Output serializers never write. The list shape leaves out a confidential address
 """
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -54,6 +56,27 @@ class NHSNumberField(serializers.CharField):
             raise serializers.ValidationError(str(error)) from error
 
 
+class YesNoUnknownField(serializers.ChoiceField):
+    """Yes / no / not known (used by more than one field: one named enum in the schema)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=YesNoUnknown.choices, **kwargs)
+
+
+class YesNoUnknownFieldSchema(OpenApiSerializerFieldExtension):
+    """Describe every YesNoUnknownField as one shared `YesNoUnknownEnum` component."""
+
+    target_class = YesNoUnknownField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = {k: v for k, v in build_choice_field(self.target).items() if k != "x-spec-enum-id"}
+        component = ResolvedComponent(
+            name="YesNoUnknownEnum", type=ResolvedComponent.SCHEMA, object="YesNoUnknownEnum", schema=schema
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
 def _text(max_length: int | None = None, **kwargs) -> serializers.CharField:
     """An optional text field that defaults to blank (a full update replaces it with blank when left out)."""
     kwargs.setdefault("default", "")
@@ -83,7 +106,7 @@ class OtherChildIn(serializers.Serializer):
 
     name = serializers.CharField(max_length=200)
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
-    consent_to_filming = serializers.ChoiceField(choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN)
+    consent_to_filming = YesNoUnknownField(default=YesNoUnknown.UNKNOWN)
 
 
 class ReferralIn(serializers.Serializer):
@@ -121,7 +144,7 @@ class ReferralIn(serializers.Serializer):
     attachment_concerns = _text()
     mental_health_concerns = _text()
     hoped_for_change = _text()
-    change_agreed_with_parent = serializers.ChoiceField(choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN)
+    change_agreed_with_parent = YesNoUnknownField(default=YesNoUnknown.UNKNOWN)
     impact_on_child = _text()
     parent_consented_to_referral = serializers.BooleanField(default=False)
     prfq_completed = serializers.BooleanField(default=False)
@@ -182,9 +205,12 @@ class ReferralIn(serializers.Serializer):
             errors[field] = [message]
         if parent_message:
             today = timezone.localdate()
-            errors["parents"] = [
-                {"date_of_birth": [parent_message]} if p["date_of_birth"] > today else {} for p in parents
-            ]
+            # Keyed by the parent's index, as DRF reports errors in a list of nested items.
+            errors["parents"] = {
+                index: {"date_of_birth": [parent_message]}
+                for index, p in enumerate(parents)
+                if p["date_of_birth"] > today
+            }
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -193,10 +219,10 @@ class ReferralIn(serializers.Serializer):
         """The referral's own fields, as `actions.create_referral` / `update_referral` take them."""
         return {name: self.validated_data[name] for name in REFERRAL_FIELDS}
 
-    def parents(self) -> list[dict]:
+    def parents_data(self) -> list[dict]:
         return [{name: p[name] for name in PARENT_FIELDS} for p in self.validated_data["parents"]]
 
-    def other_children(self) -> list[dict]:
+    def other_children_data(self) -> list[dict]:
         return [{name: c[name] for name in OTHER_CHILD_FIELDS} for c in self.validated_data["other_children"]]
 
     def duplicate_keys(self) -> dict:
@@ -297,6 +323,8 @@ class ParentOut(serializers.ModelSerializer):
 
 
 class OtherChildOut(serializers.ModelSerializer):
+    consent_to_filming = YesNoUnknownField()
+
     class Meta:
         model = OtherChild
         fields = ["id", *OTHER_CHILD_FIELDS]
@@ -352,6 +380,7 @@ class ReferralOut(serializers.ModelSerializer):
     child_nhs_number = serializers.CharField(help_text="10 digits, or blank")
     child_nhs_number_display = serializers.SerializerMethodField()
     concerns = serializers.ListField(child=serializers.ChoiceField(choices=Concern.choices))
+    change_agreed_with_parent = YesNoUnknownField()
     question_answers = serializers.DictField(child=serializers.CharField())
     eligibility_reasons = EligibilityOutcomeOut(many=True)
     days_waiting = serializers.SerializerMethodField()

@@ -14,8 +14,15 @@ from accounts.models import AccessAction, ReferralSource, Service, Site
 from vig_service.permissions import Perm, check_permission, has_permission, require_permission, services_with
 
 from . import actions
-from .forms import BirthForm, InformationReceivedForm, ReasonForm, ReferralForm, SearchForm, TriageForm
-from .forms import TriageQueueFilterForm
+from .forms import (
+    BirthForm,
+    InformationReceivedForm,
+    ReasonForm,
+    ReferralForm,
+    SearchForm,
+    TriageForm,
+    TriageQueueFilterForm,
+)
 from .models import Referral, ReferralEvent
 from .states import TransitionRefused, allowed_transitions
 

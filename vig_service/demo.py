@@ -2,9 +2,23 @@
 
 from django.db import transaction
 
-from accounts.models import Membership, ReferralQuestion, ReferralSource, Role, Service, Site, TrainingStatus, User
+from accounts.models import (
+    Membership,
+    PractitionerDetails,
+    ReferralQuestion,
+    ReferralSource,
+    Role,
+    Service,
+    Site,
+    TrainingStageTarget,
+    TrainingStatus,
+    User,
+)
 
 from .seeds import SEED_SERVICES
+
+# AVIGuk's published example: (stage, cycles, supervision hours).
+DEFAULT_TRAINING_STAGES = [(1, 6, 7), (2, 9, 8), (3, 12, 8)]
 
 DEMO_PASSWORD = "demo-vig-2026"  # noqa: S105 - printed on screen by `make run`; demo mode only
 
@@ -75,6 +89,12 @@ def configure_seed_services() -> list[Service]:
             ReferralQuestion.objects.update_or_create(
                 service=service, key=question["key"], defaults={"text": question["text"], "order": order}
             )
+        for stage, cycles, hours in seed.get("training_stages", DEFAULT_TRAINING_STAGES):
+            TrainingStageTarget.objects.update_or_create(
+                service=service,
+                stage=stage,
+                defaults={"cycles_required": cycles, "supervision_hours_required": hours},
+            )
         service.eligibility_rules.all().delete()
         EligibilityRule.objects.bulk_create(
             EligibilityRule(service=service, kind=rule["kind"], params=rule["params"], order=order)
@@ -116,4 +136,16 @@ def create_demo_staff(password: str = DEMO_PASSWORD) -> list[User]:
             )
             membership.sites.set(Site.objects.filter(service=service, name__in=site_names))
         users.append(user)
+    supervisor = User.objects.get(username="supervisor")
+    for membership in Membership.objects.filter(role=Role.PRACTITIONER, user__in=users):
+        trainee = membership.training_status == TrainingStatus.TRAINEE
+        PractitionerDetails.objects.update_or_create(
+            membership=membership,
+            defaults={
+                "capacity": 4 if trainee else 6,
+                "protected_days": [1] if trainee else [2, 3],
+                "supervisor": supervisor if trainee else None,
+                "training_stage": 1 if trainee else None,
+            },
+        )
     return users

@@ -1,0 +1,281 @@
+"""Allocation, waiting list and caseload pages. Thin, like the referral pages."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from accounts import actions as account_actions
+from accounts.audit import log_access, log_list
+from accounts.models import AccessAction, Membership, Role, Service, User
+from vig_service.permissions import Perm, has_permission, require_permission, services_with
+from vig_service.widgets import NHSDateField
+
+from . import actions
+from .caseloads import caseload_allocations, caseload_rows, practitioners_in, ranked_candidates, wait_band, wait_warning
+from .models import Referral
+from .states import ReferralStatus, TransitionRefused
+from .views import _add_errors, _visible_referral
+
+WAITING_PAGE_SIZE = 25
+
+
+class AllocationForm(forms.Form):
+    practitioner = forms.TypedChoiceField(label="Practitioner", coerce=int, widget=forms.RadioSelect)
+    over_capacity_reason = forms.CharField(
+        label="Reason for allocating past capacity or during a pause",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only if the practitioner is full or their availability is paused.",
+    )
+    reason = forms.CharField(
+        label="Reason for reallocating",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: practitioner has left, or the family moved site.",
+    )
+
+    def __init__(self, *args, candidates, reallocating: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].choices = [(c.user.pk, _candidate_label(c)) for c in candidates]
+        if not reallocating:
+            del self.fields["reason"]
+        else:
+            self.fields["reason"].required = True
+
+
+def _candidate_label(c) -> str:
+    if not c.is_trainee:
+        training = "accredited"
+    else:
+        training = f"trainee supervised by {c.supervisor}" if c.supervisor else "trainee with no supervisor set"
+    parts = [
+        str(c.user),
+        f"{c.open_cases} of {c.capacity} families",
+        training,
+        "same site" if c.same_site else "other site",
+    ]
+    if c.paused:
+        parts.append("availability paused")
+    if c.next_protected_day:
+        parts.append(f"next protected day {c.next_protected_day:%a %-d %b}")
+    return " – ".join(parts)
+
+
+def allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose a practitioner, best candidates first; reallocation needs a reason."""
+    referral = _visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
+    candidates = ranked_candidates(referral)
+    reallocating = referral.status == ReferralStatus.ALLOCATED
+    form = AllocationForm(request.POST or None, candidates=candidates, reallocating=reallocating)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        practitioner = get_object_or_404(User, pk=form.cleaned_data["practitioner"])
+        try:
+            if reallocating:
+                actions.reallocate_referral(
+                    referral=referral,
+                    practitioner=practitioner,
+                    reason=form.cleaned_data["reason"],
+                    over_capacity_reason=form.cleaned_data["over_capacity_reason"],
+                    by=request.user,
+                    request=request,
+                )
+            else:
+                actions.allocate_referral(
+                    referral=referral,
+                    practitioner=practitioner,
+                    over_capacity_reason=form.cleaned_data["over_capacity_reason"],
+                    by=request.user,
+                    request=request,
+                )
+        except ValidationError as error:
+            _add_errors(form, error)
+        except TransitionRefused as refusal:
+            form.add_error(None, str(refusal))
+            status = 409
+        else:
+            messages.success(request, f"Referral {referral.reference} allocated to {practitioner}.")
+            return redirect("referrals:detail", pk=referral.pk)
+    if form.errors and status == 200:
+        status = 400
+    context = {"referral": referral, "candidates": candidates, "form": form, "reallocating": reallocating}
+    return render(request, "referrals/allocate.html", context, status=status)
+
+
+class UnallocateForm(forms.Form):
+    reason = forms.CharField(label="Reason for unallocating", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def unallocate(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
+    form = UnallocateForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.unallocate_referral(
+                referral=referral, reason=form.cleaned_data["reason"], by=request.user, request=request
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        except TransitionRefused as refusal:
+            form.add_error(None, str(refusal))
+            status = 409
+        else:
+            messages.success(request, "The referral is back on the waiting list.")
+            return redirect("referrals:detail", pk=referral.pk)
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "referrals/unallocate.html", {"referral": referral, "form": form}, status=status)
+
+
+@require_permission(Perm.WAITING_LIST_VIEW)
+def waiting_list(request: HttpRequest) -> HttpResponse:
+    """Accepted referrals waiting for a practitioner, oldest first, with the wait band and target warnings."""
+    waiting = (
+        Referral.objects.visible_to(request.user, Perm.WAITING_LIST_VIEW)
+        .filter(status=ReferralStatus.ACCEPTED)
+        .with_list_details()
+        .order_by("date_received", "pk")
+    )
+    page = Paginator(waiting, WAITING_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = []
+    for referral in page:
+        days = referral.days_waiting(today)
+        rows.append(
+            {
+                "referral": referral,
+                "days": days,
+                "band": wait_band(days),
+                "warning": wait_warning(days, referral.service.wait_target_weeks),
+            }
+        )
+    log_list(request=request, object_type="referrals.referral", ids=[r.pk for r in page], detail={"list": "waiting"})
+    return render(request, "referrals/waiting_list.html", {"page_obj": page, "rows": rows})
+
+
+@require_permission(Perm.PRACTITIONER_VIEW)
+def caseloads(request: HttpRequest) -> HttpResponse:
+    """The service's caseload table: practitioner × open families and capacity, and how many wait."""
+    service_ids = services_with(request.user, Perm.PRACTITIONER_VIEW)
+    services = Service.objects.filter(pk__in=service_ids).annotate(
+        waiting=Count("referrals", filter=Q(referrals__status=ReferralStatus.ACCEPTED))
+    )
+    practitioners = practitioners_in(service_ids)
+    today = timezone.localdate()
+    log_access(
+        action=AccessAction.LIST,
+        request=request,
+        object_type="accounts.membership",
+        detail={"list": "caseloads", "ids_shown": [m.pk for m in practitioners]},
+    )
+    context = {
+        "services": services,
+        "practitioners": practitioners,
+        "today": today,
+        "can_manage": has_permission(request.user, Perm.PRACTITIONER_MANAGE),
+    }
+    return render(request, "referrals/caseloads.html", context)
+
+
+def _practitioner_membership_for(request: HttpRequest, membership_id: int) -> Membership:
+    """A practitioner membership the user may look at: their own, their trainee's, or their service's."""
+    membership = get_object_or_404(
+        Membership.objects.active()
+        .filter(role=Role.PRACTITIONER)
+        .select_related("user", "service", "practitioner_details"),
+        pk=membership_id,
+    )
+    user = request.user
+    details = getattr(membership, "practitioner_details", None)
+    if membership.user_id == user.pk or has_permission(user, Perm.PRACTITIONER_VIEW, obj=membership):
+        return membership
+    if details is not None and details.supervisor_id == user.pk:
+        return membership
+    raise PermissionDenied
+
+
+def practitioner_caseload(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """One practitioner's open families: for them, their supervisor, and their service's coordinators and managers."""
+    membership = _practitioner_membership_for(request, membership_id)
+    rows = caseload_rows(
+        caseload_allocations(practitioner_id=membership.user_id, referral__service_id=membership.service_id)
+    )
+    log_list(
+        request=request,
+        object_type="referrals.referral",
+        ids=[r.referral.pk for r in rows],
+        detail={"list": "caseload", "membership": membership.pk},
+    )
+    return render(request, "referrals/practitioner_caseload.html", {"membership": membership, "rows": rows})
+
+
+class PractitionerDetailsForm(forms.Form):
+    capacity = forms.IntegerField(
+        label="Caseload capacity", min_value=0, max_value=50, help_text="Open VIG families at one time"
+    )
+    protected_days = forms.TypedMultipleChoiceField(
+        label="Protected VIG days",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")],
+    )
+    supervisor = forms.ModelChoiceField(
+        label="Supervisor",
+        queryset=User.objects.none(),
+        required=False,
+        help_text="Needed for a trainee before any family is allocated",
+    )
+    training_stage = forms.TypedChoiceField(
+        label="Training stage",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Not a trainee"), (1, "Stage 1"), (2, "Stage 2"), (3, "Stage 3")],
+    )
+    paused_from = NHSDateField(label="Availability paused from", required=False)
+    paused_until = NHSDateField(label="Paused until", required=False, help_text="Leave blank if not known")
+    pause_reason = forms.CharField(
+        label="Reason for the pause", required=False, max_length=200, help_text="For example: annual leave, sickness"
+    )
+
+    def __init__(self, *args, membership: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = (
+            User.objects.filter(
+                memberships__service=membership.service, memberships__role=Role.SUPERVISOR, memberships__is_active=True
+            )
+            .exclude(pk=membership.user_id)
+            .distinct()
+        )
+
+
+def practitioner_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = _practitioner_membership_for(request, membership_id)
+    if not has_permission(request.user, Perm.PRACTITIONER_MANAGE, obj=membership):
+        raise PermissionDenied
+    details = getattr(membership, "practitioner_details", None)
+    initial = {}
+    if details is not None:
+        initial = {name: getattr(details, name) for name in PractitionerDetailsForm.base_fields}
+    form = PractitionerDetailsForm(request.POST or None, initial=initial, membership=membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_actions.update_practitioner_details(
+                membership=membership, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        except account_actions.ActionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"Details saved for {membership.user}.")
+            return redirect("referrals:caseloads")
+    status = 400 if form.errors else 200
+    return render(request, "referrals/practitioner_edit.html", {"membership": membership, "form": form}, status=status)

@@ -1,0 +1,354 @@
+"""Referral API: the same actions as the pages, with the same scoping.
+
+Thin views: load what the user may see (404 otherwise: a record's existence is not revealed), check the action's
+permission (403), validate the input (400), call one action, answer with the record. A refused state change is a
+409. Every view, list and search is written to the access log with the ids shown, as the pages do.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.audit import hash_term, log_access, log_list
+from accounts.models import AccessAction
+from vig_service.api import Conflict
+from vig_service.permissions import Perm, has_permission
+
+from . import actions
+from .models import Referral, TriageDecision
+from .serializers import (
+    BirthIn,
+    ErrorOut,
+    InformationReceivedIn,
+    PossibleDuplicateOut,
+    PossibleDuplicatesOut,
+    ReferralIn,
+    ReferralListOut,
+    ReferralListParams,
+    ReferralOut,
+    ReferralUpdateIn,
+    TriageIn,
+    WithdrawIn,
+)
+from .states import TransitionRefused
+
+TAGS = ["referrals"]
+OBJECT_TYPE = "referrals.referral"
+
+FIELD_ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="Field errors: {field: [messages]}")
+FORBIDDEN = OpenApiResponse(ErrorOut, description="You may see this referral but not do this to it.")
+NOT_FOUND = OpenApiResponse(ErrorOut, description="No such referral, or not one you may see.")
+CONFLICT = OpenApiResponse(ErrorOut, description="The referral's status does not allow this (e.g. decided already).")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _with_details(queryset):
+    """Everything ReferralOut shows (and `has_permission` reads), in a fixed number of queries."""
+    return queryset.select_related("service", "site", "referral_source").prefetch_related(
+        "parents",
+        "other_children",
+        "allocations",
+        Prefetch("triage_decisions", queryset=TriageDecision.objects.select_related("decided_by")),
+    )
+
+
+def _require(user, perm: Perm, obj=None) -> None:
+    """403 (logged by the API's exception handler) unless the user holds `perm` (on `obj`)."""
+    if not has_permission(user, perm, obj=obj):
+        raise exceptions.PermissionDenied
+
+
+def _visible_referral(request, pk: int, perm: Perm | None = None) -> Referral:
+    """The referral if the user may see it (404 otherwise), then `perm` on it or 403."""
+    referral = get_object_or_404(_with_details(Referral.objects.visible_to(request.user)), pk=pk)
+    if perm is not None:
+        _require(request.user, perm, referral)
+    return referral
+
+
+def _field_errors(error: DjangoValidationError) -> dict | list:
+    if hasattr(error, "error_dict"):
+        return error.message_dict
+    return {"non_field_errors": error.messages}
+
+
+def _run(action, **kwargs):
+    """Call an action, turning its refusals into API answers: 400 field errors, 403, or 409."""
+    try:
+        return action(**kwargs)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(_field_errors(error)) from error
+    except DjangoPermissionDenied as error:
+        raise exceptions.PermissionDenied from error
+    except TransitionRefused as refusal:
+        raise Conflict(str(refusal)) from refusal
+
+
+def _referral_out(request, pk: int) -> dict:
+    """The record as it is now, after an action changed it."""
+    referral = _with_details(Referral.objects.all()).get(pk=pk)
+    return ReferralOut(referral, context={"request": request}).data
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# List, search and create
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class ReferralListView(GenericAPIView):
+    """Referrals you may see, oldest first (the order they wait in); with search terms, a search, newest first."""
+
+    serializer_class = ReferralListOut
+    filter_backends: list = []
+
+    @extend_schema(
+        operation_id="referrals_list",
+        tags=TAGS,
+        parameters=[ReferralListParams],
+        responses={200: ReferralListOut(many=True), 400: FIELD_ERRORS, 403: FORBIDDEN},
+        description=(
+            "Filter with status, site (id) and service (slug). Any of nhs_number, name, date_of_birth or postcode "
+            "makes this a search, which needs the referral.search permission and is logged with the terms hashed."
+        ),
+    )
+    def get(self, request):
+        params = ReferralListParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        terms = params.search_terms()
+        user = request.user
+        if terms:
+            _require(user, Perm.REFERRAL_SEARCH)
+            queryset = Referral.objects.visible_to(user, Perm.REFERRAL_SEARCH).search(**terms)
+            queryset = queryset.order_by("-date_received", "-pk")
+        else:
+            _require(user, Perm.REFERRAL_VIEW)
+            queryset = Referral.objects.visible_to(user).order_by("date_received", "pk")
+        filters = {k: v for k, v in params.validated_data.items() if k not in params.SEARCH_FIELDS}
+        if "status" in filters:
+            queryset = queryset.filter(status=filters["status"])
+        if "site" in filters:
+            queryset = queryset.filter(site_id=filters["site"])
+        if "service" in filters:
+            queryset = queryset.filter(service__slug=filters["service"])
+        page = self.paginate_queryset(queryset.with_list_details())
+        if terms:
+            detail = {"fields": sorted(terms), "terms_hashed": {k: hash_term(str(v)) for k, v in terms.items()}}
+            action = AccessAction.SEARCH
+        else:
+            detail, action = {"list": "api"}, AccessAction.LIST
+        if filters:
+            detail["filters"] = {k: str(v) for k, v in filters.items()}
+        log_list(
+            request=request._request, object_type=OBJECT_TYPE, ids=[r.pk for r in page], action=action, detail=detail
+        )
+        return self.get_paginated_response(ReferralListOut(page, many=True).data)
+
+    @extend_schema(
+        operation_id="referrals_create",
+        tags=TAGS,
+        request=ReferralIn,
+        responses={
+            201: ReferralOut,
+            400: FIELD_ERRORS,
+            403: FORBIDDEN,
+            409: OpenApiResponse(
+                PossibleDuplicatesOut,
+                description="Possible duplicates in the same service; nothing saved. Send confirm_not_duplicate.",
+            ),
+        },
+        description="Record a referral. Possible duplicates in the same service are reported (409) before saving.",
+    )
+    def post(self, request):
+        user = request.user
+        _require(user, Perm.REFERRAL_CREATE)
+        data = ReferralIn(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        service = data.validated_data["service"]
+        # May this user record a referral at this site? Checked before duplicates are shown.
+        _require(user, Perm.REFERRAL_CREATE, Referral(service=service, site=data.validated_data["site"]))
+        if not data.validated_data["confirm_not_duplicate"]:
+            duplicates = list(actions.possible_duplicates(service=service, **data.duplicate_keys()))
+            if duplicates:
+                log_list(
+                    request=request._request,
+                    object_type=OBJECT_TYPE,
+                    ids=[r.pk for r in duplicates],
+                    detail={"list": "possible_duplicates"},
+                )
+                body = {
+                    "detail": (
+                        "This family may already have an open referral in this service. Check the referrals below; "
+                        'to record this one anyway, send it again with "confirm_not_duplicate": true.'
+                    ),
+                    "possible_duplicates": PossibleDuplicateOut(duplicates, many=True).data,
+                }
+                return Response(body, status=status.HTTP_409_CONFLICT)
+        referral = _run(
+            actions.create_referral,
+            service=service,
+            data=data.referral_data(),
+            parents=data.parents_data(),
+            other_children=data.other_children_data(),
+            by=user,
+            request=request._request,
+        )
+        location = reverse("api:referral-detail", kwargs={"pk": referral.pk})
+        return Response(
+            _referral_out(request, referral.pk), status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One referral
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class ReferralDetailView(APIView):
+    """One referral: the whole record (each look is logged), or a full correction of it."""
+
+    @extend_schema(
+        operation_id="referrals_retrieve",
+        tags=TAGS,
+        responses={200: ReferralOut, 404: NOT_FOUND},
+        description="The whole record, including a confidential address (the access log notes that it was shown).",
+    )
+    def get(self, request, pk: int):
+        referral = _visible_referral(request, pk)
+        log_access(
+            action=AccessAction.VIEW,
+            request=request._request,
+            obj=referral,
+            detail={"confidential_address_shown": True} if referral.confidential_address else {},
+        )
+        return Response(ReferralOut(referral, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="referrals_update",
+        tags=TAGS,
+        request=ReferralUpdateIn,
+        responses={200: ReferralOut, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+        description=(
+            "Replace the referral's details (fields left out are cleared to their defaults). "
+            "A referral awaiting information goes back to the triage queue. Closed referrals cannot change (409)."
+        ),
+    )
+    def put(self, request, pk: int):
+        referral = _visible_referral(request, pk, Perm.REFERRAL_UPDATE)
+        data = ReferralUpdateIn(data=request.data, context={"request": request, "referral": referral})
+        data.is_valid(raise_exception=True)
+        _run(
+            actions.update_referral,
+            referral=referral,
+            data=data.referral_data(),
+            parents=data.parents_data(),
+            other_children=data.other_children_data(),
+            by=request.user,
+            request=request._request,
+        )
+        return Response(_referral_out(request, referral.pk))
+
+
+class _ReferralActionView(APIView):
+    """POST input to one action on one visible referral; answer with the record as it is now."""
+
+    input_serializer: type[serializers.Serializer]
+    permission: Perm
+
+    def perform(self, request, referral: Referral, data: dict) -> None:
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        referral = _visible_referral(request, pk, self.permission)
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self.perform(request, referral, data.validated_data)
+        return Response(_referral_out(request, referral.pk))
+
+
+def _action_schema(operation_id: str, request, description: str):
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=operation_id,
+            tags=TAGS,
+            request=request,
+            responses={200: ReferralOut, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+            description=description,
+        )
+    )
+
+
+@_action_schema(
+    "referrals_triage",
+    TriageIn,
+    "Accept onto the waiting list, decline (with a reason), or request information (saying what is missing). "
+    "Accepting a referral the rules found ineligible needs an override_reason.",
+)
+class ReferralTriageView(_ReferralActionView):
+    input_serializer = TriageIn
+    permission = Perm.REFERRAL_TRIAGE
+
+    def perform(self, request, referral, data):
+        _run(actions.triage_referral, referral=referral, by=request.user, request=request._request, **data)
+
+
+@_action_schema(
+    "referrals_information_received",
+    InformationReceivedIn,
+    "The information asked for arrived without other changes: the referral goes back to the triage queue.",
+)
+class ReferralInformationReceivedView(_ReferralActionView):
+    input_serializer = InformationReceivedIn
+    permission = Perm.REFERRAL_TRIAGE
+
+    def perform(self, request, referral, data):
+        _run(
+            actions.record_information_received,
+            referral=referral,
+            note=data["note"],
+            by=request.user,
+            request=request._request,
+        )
+
+
+@_action_schema(
+    "referrals_withdraw",
+    WithdrawIn,
+    "The family or referrer withdrew: close the referral (and end any allocation) with the reason.",
+)
+class ReferralWithdrawView(_ReferralActionView):
+    input_serializer = WithdrawIn
+    permission = Perm.REFERRAL_WITHDRAW
+
+    def perform(self, request, referral, data):
+        _run(
+            actions.withdraw_referral,
+            referral=referral,
+            reason=data["reason"],
+            by=request.user,
+            request=request._request,
+        )
+
+
+@_action_schema(
+    "referrals_record_birth",
+    BirthIn,
+    "The unborn baby has arrived: record the date of birth (and name and NHS number if known).",
+)
+class ReferralBirthView(_ReferralActionView):
+    input_serializer = BirthIn
+    permission = Perm.REFERRAL_UPDATE
+
+    def perform(self, request, referral, data):
+        _run(actions.record_birth, referral=referral, by=request.user, request=request._request, **data)

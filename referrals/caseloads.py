@@ -1,0 +1,229 @@
+"""Reads for allocation, the waiting list and caseloads. Every list is a fixed number of queries.
+
+`CaseloadRow` is the one shape every caseload table shows; later issues fill `last_contact`, `next_visit` and
+`overdue` (cycles) without changing the pages that use it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, F, Prefetch, Q
+from django.utils import timezone
+
+from accounts.audit import log_list
+from accounts.models import Membership, PractitionerDetails, Role, TrainingStatus
+from vig_service.permissions import Perm, has_permission, memberships_with
+
+from .models import Allocation, Referral
+from .states import ReferralStatus
+
+# NHS community-services wait bands, in weeks: (lower edge inclusive, upper edge exclusive, label)
+WAIT_BANDS = [
+    (0, 1, "0–1 weeks"),
+    (1, 2, "1–2 weeks"),
+    (2, 4, "2–4 weeks"),
+    (4, 12, "4–12 weeks"),
+    (12, 18, "12–18 weeks"),
+    (18, 52, "18–52 weeks"),
+    (52, None, "52+ weeks"),
+]
+TARGET_CLOSE_FRACTION = 0.8
+
+
+def wait_band(days: int) -> str:
+    """The band a wait of `days` falls in; a band includes its lower edge (7 days is '1–2 weeks')."""
+    for low, high, label in WAIT_BANDS:
+        if days >= low * 7 and (high is None or days < high * 7):
+            return label
+    return WAIT_BANDS[0][2]
+
+
+def wait_warning(days: int, target_weeks: int) -> str:
+    """'breached' past the service's target, 'close' from 80% of it, '' otherwise."""
+    target_days = target_weeks * 7
+    if days > target_days:
+        return "breached"
+    if days >= target_days * TARGET_CLOSE_FRACTION:
+        return "close"
+    return ""
+
+
+def next_protected_day(details: PractitionerDetails | None, today: date) -> date | None:
+    """The next protected VIG day from today on which the practitioner is not paused (within 8 weeks)."""
+    if details is None or not details.protected_days:
+        return None
+    for offset in range(56):
+        day = today + timedelta(days=offset)
+        if day.weekday() in details.protected_days and not details.is_paused_on(day):
+            return day
+    return None
+
+
+def practitioners_in(service_ids) -> list[Membership]:
+    """Practitioner memberships with their details and open caseload counted in that service."""
+    open_in_service = Q(
+        user__allocations__ended_at__isnull=True,
+        user__allocations__referral__service=F("service"),
+        user__allocations__referral__status=ReferralStatus.ALLOCATED,
+    )
+    return list(
+        Membership.objects.active()
+        .filter(role=Role.PRACTITIONER, service_id__in=service_ids)
+        .select_related("user", "service", "practitioner_details", "practitioner_details__supervisor")
+        .prefetch_related("sites")
+        .annotate(open_cases=Count("user__allocations", filter=open_in_service))
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+@dataclass
+class Candidate:
+    """One practitioner as the allocation page shows them."""
+
+    membership: Membership
+    open_cases: int
+    capacity: int
+    same_site: bool
+    paused: bool
+    next_protected_day: date | None
+
+    @property
+    def user(self):
+        return self.membership.user
+
+    @property
+    def is_trainee(self) -> bool:
+        return self.membership.training_status == TrainingStatus.TRAINEE
+
+    @property
+    def supervisor(self):
+        details = getattr(self.membership, "practitioner_details", None)
+        return details.supervisor if details else None
+
+    @property
+    def has_spare_capacity(self) -> bool:
+        return self.open_cases < self.capacity
+
+    @property
+    def can_be_allocated(self) -> bool:
+        return not self.is_trainee or self.supervisor is not None
+
+    def sort_key(self):
+        far = date.max
+        return (
+            not self.can_be_allocated,
+            self.paused,
+            not self.same_site,
+            not self.has_spare_capacity,
+            self.next_protected_day or far,
+            self.open_cases,
+        )
+
+
+def _details(membership: Membership) -> PractitionerDetails | None:
+    try:
+        return membership.practitioner_details
+    except PractitionerDetails.DoesNotExist:
+        return None
+
+
+def candidate(membership: Membership, site_id: int | None, today: date) -> Candidate:
+    details = _details(membership)
+    site_ids = {s.pk for s in membership.sites.all()}
+    return Candidate(
+        membership=membership,
+        open_cases=getattr(membership, "open_cases", 0),
+        capacity=details.capacity if details else 0,
+        same_site=not site_ids or site_id in site_ids,
+        paused=bool(details and details.is_paused_on(today)),
+        next_protected_day=next_protected_day(details, today),
+    )
+
+
+def ranked_candidates(referral: Referral, today: date | None = None) -> list[Candidate]:
+    """Best first: can be allocated, not paused, same site, spare capacity, earliest protected day."""
+    today = today or timezone.localdate()
+    found = [candidate(m, referral.site_id, today) for m in practitioners_in([referral.service_id])]
+    return sorted(found, key=Candidate.sort_key)
+
+
+@dataclass
+class CaseloadRow:
+    """One family on a caseload. Later issues fill the optional fields from cycles and visits."""
+
+    referral: Referral
+    allocation: Allocation
+    status: str
+    days_since_allocation: int
+    flags: list[str]
+    referrer: str
+    last_contact: date | None = None
+    next_visit: date | None = None
+    overdue: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def caseload_allocations(**filters):
+    """Active allocations of open referrals with everything a caseload row shows, in fixed queries."""
+    return (
+        Allocation.objects.active()
+        .filter(referral__status=ReferralStatus.ALLOCATED, **filters)
+        .select_related("referral", "referral__service", "referral__site", "practitioner", "supervisor")
+        .prefetch_related(Prefetch("referral__parents"))
+        .order_by("allocated_at", "pk")
+    )
+
+
+def caseload_rows(allocations, today: date | None = None) -> list[CaseloadRow]:
+    today = today or timezone.localdate()
+    rows = []
+    for allocation in allocations:
+        referral = allocation.referral
+        rows.append(
+            CaseloadRow(
+                referral=referral,
+                allocation=allocation,
+                status="Allocated – awaiting first contact",
+                days_since_allocation=(today - timezone.localtime(allocation.allocated_at).date()).days,
+                flags=referral.flags(),
+                referrer=f"{referral.referrer_name} ({referral.referrer_role}), {referral.referrer_contact}",
+            )
+        )
+    return rows
+
+
+def caseload_home_sections(request) -> list[dict]:
+    """A practitioner's own caseload and a supervisor's trainees' caseloads on the home page."""
+    user = request.user
+    sections = []
+    if any(m.role == Role.PRACTITIONER for m in memberships_with(user, Perm.CASELOAD_VIEW)):
+        rows = caseload_rows(caseload_allocations(practitioner=user))
+        log_list(
+            request=request,
+            object_type="referrals.referral",
+            ids=[r.referral.pk for r in rows],
+            detail={"list": "own caseload"},
+        )
+        sections.append(
+            {"template": "referrals/home_caseload.html", "title": "Your caseload", "rows": rows, "id": "my-caseload"}
+        )
+    if any(m.role == Role.SUPERVISOR for m in memberships_with(user, Perm.CASELOAD_VIEW)):
+        rows = caseload_rows(caseload_allocations(supervisor=user))
+        log_list(
+            request=request,
+            object_type="referrals.referral",
+            ids=[r.referral.pk for r in rows],
+            detail={"list": "trainees' caseloads"},
+        )
+        sections.append(
+            {
+                "template": "referrals/home_caseload.html",
+                "title": "Your trainees' families",
+                "rows": rows,
+                "id": "trainee-caseloads",
+                "show_practitioner": True,
+            }
+        )
+    if has_permission(user, Perm.PRACTITIONER_VIEW):
+        sections.append({"template": "referrals/home_links.html"})
+    return sections

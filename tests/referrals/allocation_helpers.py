@@ -1,0 +1,26 @@
+"""Shared set-up for allocation tests: details through the action, accepted referrals through triage."""
+
+from accounts.actions import update_practitioner_details
+from accounts.models import Membership, Role
+from referrals import actions
+from tests.referrals.helpers import make_referral
+
+
+def set_details(user, service, by, **fields):
+    membership = Membership.objects.get(user=user, service=service, role=Role.PRACTITIONER)
+    defaults = {"capacity": 3, "protected_days": [], "supervisor": None, "training_stage": None}
+    return update_practitioner_details(membership=membership, by=by, **{**defaults, **fields})
+
+
+def accepted_referral(service, by, **overrides):
+    referral = make_referral(service, by, **overrides)
+    actions.triage_referral(referral=referral, decision="accept", by=by)
+    referral.refresh_from_db()
+    return referral
+
+
+def allocated_referral(service, by, practitioner, **overrides):
+    referral = accepted_referral(service, by, **overrides)
+    actions.allocate_referral(referral=referral, practitioner=practitioner, by=by)
+    referral.refresh_from_db()
+    return referral

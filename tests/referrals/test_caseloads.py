@@ -1,0 +1,178 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import AccessAction, AccessEvent, Membership, Role
+from referrals.states import ReferralStatus
+from tests.referrals.allocation_helpers import accepted_referral, allocated_referral, set_details
+from tests.referrals.helpers import today
+
+
+@pytest.fixture
+def ready(service, coordinator, practitioner, other_practitioner, trainee, supervisor):
+    set_details(practitioner, service, coordinator, capacity=60)
+    set_details(other_practitioner, service, coordinator, capacity=60)
+    set_details(trainee, service, coordinator, capacity=60, supervisor=supervisor, training_stage=1)
+
+
+def query_count(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_coordinator_allocates_from_the_page(login, ready, service, coordinator, practitioner):
+    referral = accepted_referral(service, coordinator)
+    client = login(coordinator)
+    page = client.get(reverse("referrals:allocate", args=[referral.pk]))
+    assert page.status_code == 200 and str(practitioner).encode() in page.content
+    response = client.post(reverse("referrals:allocate", args=[referral.pk]), {"practitioner": practitioner.pk})
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ALLOCATED
+    again = client.post(reverse("referrals:allocate", args=[referral.pk]), {"practitioner": practitioner.pk})
+    assert again.status_code == 400  # now a reallocation, which needs a reason and another practitioner
+
+
+def test_allocate_form_refuses_practitioner_id_from_another_service(
+    login, ready, service, coordinator, other_service_practitioner
+):
+    referral = accepted_referral(service, coordinator)
+    response = login(coordinator).post(
+        reverse("referrals:allocate", args=[referral.pk]), {"practitioner": other_service_practitioner.pk}
+    )
+    assert response.status_code == 400
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACCEPTED
+
+
+def test_practitioner_sees_own_caseload_on_home(login, ready, service, coordinator, practitioner, other_practitioner):
+    mine = allocated_referral(service, coordinator, practitioner)
+    theirs = allocated_referral(service, coordinator, other_practitioner)
+    content = login(practitioner).get(reverse("home")).content.decode()
+    assert mine.reference in content and theirs.reference not in content
+    assert "Allocated – awaiting first contact" in content
+    assert AccessEvent.objects.filter(
+        action=AccessAction.LIST, user_id=practitioner.pk, detail__ids_shown=[mine.pk]
+    ).exists()
+
+
+def test_practitioner_cannot_open_another_practitioners_family(
+    login, ready, service, coordinator, practitioner, other_practitioner
+):
+    theirs = allocated_referral(service, coordinator, other_practitioner)
+    client = login(practitioner)
+    assert client.get(reverse("referrals:detail", args=[theirs.pk])).status_code == 404
+    other_membership = Membership.objects.get(user=other_practitioner, role=Role.PRACTITIONER)
+    assert client.get(reverse("referrals:practitioner_caseload", args=[other_membership.pk])).status_code == 403
+    assert client.get(reverse("referrals:caseloads")).status_code == 403
+    assert client.get(reverse("referrals:waiting_list")).status_code == 403
+
+
+def test_practitioner_opens_own_family(login, ready, service, coordinator, practitioner):
+    mine = allocated_referral(service, coordinator, practitioner)
+    client = login(practitioner)
+    assert client.get(reverse("referrals:detail", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("referrals:triage", args=[mine.pk])).status_code == 403
+    assert client.get(reverse("referrals:allocate", args=[mine.pk])).status_code == 403
+
+
+def test_supervisor_sees_trainees_families_only(login, ready, service, coordinator, trainee, practitioner, supervisor):
+    trainee_family = allocated_referral(service, coordinator, trainee)
+    other_family = allocated_referral(service, coordinator, practitioner)
+    client = login(supervisor)
+    home = client.get(reverse("home")).content.decode()
+    assert trainee_family.reference in home and other_family.reference not in home
+    assert client.get(reverse("referrals:detail", args=[trainee_family.pk])).status_code == 200
+    assert client.get(reverse("referrals:detail", args=[other_family.pk])).status_code == 404
+    trainee_membership = Membership.objects.get(user=trainee, role=Role.PRACTITIONER)
+    assert client.get(reverse("referrals:practitioner_caseload", args=[trainee_membership.pk])).status_code == 200
+
+
+def test_reallocation_removes_old_practitioners_access(
+    login, ready, service, coordinator, practitioner, other_practitioner
+):
+    from referrals import actions
+
+    referral = allocated_referral(service, coordinator, practitioner)
+    actions.reallocate_referral(referral=referral, practitioner=other_practitioner, reason="Moved site", by=coordinator)
+    assert login(practitioner).get(reverse("referrals:detail", args=[referral.pk])).status_code == 404
+
+
+def test_manager_sees_service_caseload_table_not_other_services(
+    login, ready, service, coordinator, manager, practitioner, other_service_practitioner
+):
+    allocated_referral(service, coordinator, practitioner)
+    accepted_referral(service, coordinator)
+    content = login(manager).get(reverse("referrals:caseloads")).content.decode()
+    assert str(practitioner) in content
+    assert str(other_service_practitioner) not in content
+    assert "1 waiting for allocation" in content
+
+
+def test_other_service_manager_cannot_see_our_practitioner(login, ready, other_manager, practitioner):
+    membership = Membership.objects.get(user=practitioner, role=Role.PRACTITIONER)
+    assert login(other_manager).get(reverse("referrals:practitioner_caseload", args=[membership.pk])).status_code == 403
+
+
+def test_waiting_list_bands_and_target_warning(login, service, coordinator):
+    service.wait_target_weeks = 2
+    service.save()
+    old = accepted_referral(service, coordinator, date_received=today() - timedelta(days=20))
+    week = accepted_referral(service, coordinator, date_received=today() - timedelta(days=7))
+    content = login(coordinator).get(reverse("referrals:waiting_list")).content.decode()
+    assert content.index(old.reference) < content.index(week.reference)
+    assert "2–4 weeks (20 days)" in content and "Target breached" in content
+    assert "1–2 weeks (7 days)" in content
+
+
+def test_coordinator_edits_practitioner_details(login, service, coordinator, trainee, supervisor):
+    membership = Membership.objects.get(user=trainee, role=Role.PRACTITIONER)
+    client = login(coordinator)
+    url = reverse("referrals:practitioner_edit", args=[membership.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"capacity": "4", "protected_days": ["1"], "supervisor": supervisor.pk, "training_stage": "2"}
+    )
+    assert response.status_code == 302
+    membership.practitioner_details.refresh_from_db()
+    assert membership.practitioner_details.supervisor == supervisor
+    bad = client.post(url, {"capacity": "-1"})
+    assert bad.status_code == 400
+
+
+def test_other_service_coordinator_cannot_edit_our_practitioner(login, other_coordinator, practitioner):
+    membership = Membership.objects.get(user=practitioner, role=Role.PRACTITIONER)
+    response = login(other_coordinator).post(
+        reverse("referrals:practitioner_edit", args=[membership.pk]), {"capacity": "40"}
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("url_name", ["referrals:waiting_list", "referrals:caseloads", "home"])
+def test_list_query_counts_do_not_grow(login, ready, service, coordinator, practitioner, url_name):
+    def build(n):
+        for _ in range(n):
+            allocated_referral(service, coordinator, practitioner)
+            accepted_referral(service, coordinator)
+
+    client = login(coordinator)
+    build(5)
+    five = query_count(client, reverse(url_name))
+    build(45)
+    assert query_count(client, reverse(url_name)) == five
+
+
+@pytest.mark.slow
+def test_practitioner_home_query_count_does_not_grow(login, ready, service, coordinator, practitioner):
+    client = login(practitioner)
+    for _ in range(5):
+        allocated_referral(service, coordinator, practitioner)
+    five = query_count(client, reverse("home"))
+    for _ in range(45):
+        allocated_referral(service, coordinator, practitioner)
+    assert query_count(client, reverse("home")) == five
