@@ -9,6 +9,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.forms.models import fields_for_model
+from django.utils import timezone
 
 from accounts.models import Service
 from vig_service.widgets import NHSDateField
@@ -51,6 +52,8 @@ def _model_fields(model, names, prefix, labels_prefix=""):
     for name, field in fields.items():
         if isinstance(field, forms.DateField):
             field = NHSDateField(label=field.label, required=field.required, help_text="For example, 15 3 2025")
+        if isinstance(field.widget, forms.Textarea):
+            field.widget.attrs["rows"] = 3
         if name == "nhs_number":
             field = NHSNumberField(label="NHS number", required=False)
         field.label = f"{labels_prefix}{field.label[:1].upper()}{field.label[1:]}" if labels_prefix else field.label
@@ -65,6 +68,8 @@ class ReferralForm(forms.Form):
         self.service, self.referral = service, referral
         if referral is not None and "initial" not in kwargs:
             kwargs["initial"] = initial_from_referral(referral)
+        elif referral is None:
+            kwargs.setdefault("initial", {"date_received": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self._add_referral_fields()
         self._add_people_fields()

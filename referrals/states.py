@@ -63,6 +63,6 @@ def check_transition(status: str, name: str) -> str:
         label = ReferralStatus(status).label.lower()
         raise TransitionRefused(
             f"You cannot {TRANSITION_LABELS[name]} this referral because it is {label}. "
-            "Reload the page to see its current state."
+            "It may have just been changed by someone else."
         )
     return target

@@ -1,6 +1,7 @@
 """API plumbing: error shapes, the signed-in user, and tokens for verified users only."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.models import AuthToken
@@ -26,7 +27,7 @@ class Conflict(exceptions.APIException):
 def exception_handler(exc, context):
     """DRF's handler, plus an access-log row for every refusal."""
     response = drf_exception_handler(exc, context)
-    if isinstance(exc, exceptions.PermissionDenied | exceptions.NotAuthenticated):
+    if isinstance(exc, exceptions.PermissionDenied | exceptions.NotAuthenticated | DjangoPermissionDenied):
         request = context.get("request")
         log_access(action=AccessAction.PERMISSION_DENIED, request=request._request if request else None)
     return response

@@ -149,3 +149,134 @@ def create_demo_staff(password: str = DEMO_PASSWORD) -> list[User]:
             },
         )
     return users
+
+
+# (service seed, site, days ago received, child months old or None for unborn, parent name, NHS number, flags, step)
+DEMO_FAMILIES = [
+    ("000", "Peterborough", 30, 3, "Amira Hassan", "9990000018", {"interpreter": True}, "allocate"),
+    ("000", "Peterborough", 21, None, "Chloe Barker", "9990000026", {}, "accept"),
+    (
+        "000",
+        "Cambridgeshire",
+        12,
+        5,
+        "Grace Okafor",
+        "9990000034",
+        {"safeguarding": "child_in_need"},
+        "allocate_trainee",
+    ),
+    ("000", "Cambridgeshire", 9, 14, "Laura Quinn", "9990000042", {}, "received"),
+    ("000", "Peterborough", 6, 7, "Sophie Turner", "9990000050", {"confidential": True}, "request_information"),
+    ("000", "Peterborough", 2, 1, "Hannah Price", "9990000069", {}, "received"),
+    ("004", "Knowsley", 15, 2, "Megan Doyle", "9990000077", {}, "received"),
+    ("004", "Sefton", 4, 4, "Ruth Edwards", "9990000085", {"risks": True}, "accept"),
+]
+
+
+@transaction.atomic
+def create_demo_referrals() -> int:
+    """A handful of families at each step, made through the actions like real work. Idempotent."""
+    from datetime import timedelta
+
+    from dateutil.relativedelta import relativedelta
+    from django.utils import timezone
+
+    from referrals import actions
+    from referrals.models import Referral
+
+    if Referral.objects.exists():
+        return Referral.objects.count()
+    coordinator = User.objects.get(username="coordinator")
+    practitioner, trainee = User.objects.get(username="practitioner"), User.objects.get(username="trainee")
+    today = timezone.localdate()
+    postcodes = {"Peterborough": "PE1 2AB", "Cambridgeshire": "CB1 3CD", "Knowsley": "L36 0UB", "Sefton": "L30 5QH"}
+    for seed_number, site_name, days_ago, months, name, number, flags, step in DEMO_FAMILIES:
+        service = Service.objects.get(slug=next(s["slug"] for s in SEED_SERVICES if s["seed"] == seed_number))
+        received = today - timedelta(days=days_ago)
+        child = (
+            {
+                "child_unborn": True,
+                "child_name": "",
+                "child_date_of_birth": None,
+                "expected_delivery_date": today + relativedelta(months=2),
+            }
+            if months is None
+            else {
+                "child_unborn": False,
+                "child_name": f"Baby {name.split()[1]}",
+                "child_date_of_birth": received - relativedelta(months=months),
+                "expected_delivery_date": None,
+            }
+        )
+        data = {
+            "site": service.sites.get(name=site_name),
+            "date_received": received,
+            "referral_source": service.referral_sources.first(),
+            "referrer_name": "Helen Visitor",
+            "referrer_role": "Health visitor",
+            "referrer_organisation": service.organisation,
+            "referrer_contact": "01632 960000",
+            "child_nhs_number": "",
+            "child_send": False,
+            "child_send_details": "",
+            "gp_practice": "Demo Surgery",
+            "named_health_visitor": "Helen Visitor",
+            "named_health_visitor_contact": "01632 960000",
+            "concerns": ["bonding"],
+            "reason_details": "",
+            "attachment_concerns": "Finds it hard to read her baby's cues.",
+            "mental_health_concerns": "Postnatal anxiety.",
+            "hoped_for_change": "Enjoy time together.",
+            "change_agreed_with_parent": "yes",
+            "impact_on_child": "",
+            "parent_consented_to_referral": True,
+            "prfq_completed": False,
+            "question_answers": {},
+            "safeguarding_status": flags.get("safeguarding", "none_known"),
+            "risks_to_staff": "Dog in the home" if flags.get("risks") else "",
+            "confidential_address": flags.get("confidential", False),
+            "bereavement": False,
+            **child,
+        }
+        parent = {
+            "name": name,
+            "relationship": "Mother",
+            "date_of_birth": received - relativedelta(years=29),
+            "nhs_number": number,
+            "address": "1 Demo Road",
+            "postcode": postcodes[site_name],
+            "phone": "07700 900000",
+            "preferred_language": "Arabic" if flags.get("interpreter") else "English",
+            "interpreter_needed": flags.get("interpreter", False),
+            "communication_format": "",
+            "communication_support": "",
+            "ethnic_category": "Z",
+        }
+        referral = actions.create_referral(service=service, data=data, parents=[parent], by=coordinator)
+        _advance_demo_referral(referral, step, coordinator, practitioner, trainee)
+    return len(DEMO_FAMILIES)
+
+
+def _advance_demo_referral(referral, step, coordinator, practitioner, trainee) -> None:
+    from referrals import actions
+
+    if step == "received":
+        return
+    if step == "request_information":
+        actions.triage_referral(
+            referral=referral,
+            decision="request_information",
+            by=coordinator,
+            missing_information="GP practice and named health visitor",
+        )
+        return
+    actions.triage_referral(
+        referral=referral,
+        decision="accept",
+        by=coordinator,
+        override_reason="" if referral.eligible else "Agreed with the referrer",
+    )
+    if step == "allocate":
+        actions.allocate_referral(referral=referral, practitioner=practitioner, by=coordinator)
+    elif step == "allocate_trainee":
+        actions.allocate_referral(referral=referral, practitioner=trainee, by=coordinator)

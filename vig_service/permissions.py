@@ -40,6 +40,28 @@ class Scope(StrEnum):
     SUPERVISED_CASES = "supervised_cases"  # families allocated to the user's trainees
 
 
+PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
+    Perm.REFERRAL_CREATE: "record a new referral",
+    Perm.REFERRAL_VIEW: "open a family's referral record",
+    Perm.REFERRAL_SEARCH: "find a family by NHS number, name, date of birth or postcode",
+    Perm.REFERRAL_UPDATE: "correct a referral, record a birth",
+    Perm.REFERRAL_TRIAGE: "accept, decline, request information, return to the queue",
+    Perm.REFERRAL_WITHDRAW: "withdraw an open referral",
+    Perm.REFERRAL_ALLOCATE: "allocate, reallocate, unallocate",
+    Perm.TRIAGE_QUEUE_VIEW: "see the triage queue",
+    Perm.WAITING_LIST_VIEW: "see the waiting list",
+    Perm.CASELOAD_VIEW: "see caseloads",
+    Perm.PRACTITIONER_VIEW: "see practitioners, their capacity and the caseload table",
+    Perm.PRACTITIONER_MANAGE: "change capacity, protected days, supervisor, pauses",
+    Perm.STAFF_MANAGE: "list staff, reset a colleague's two-step log-in",
+}
+
+SCOPE_DESCRIPTIONS: dict[str, str] = {
+    "service": "records of the membership's service, limited to its sites when the membership lists any",
+    "own_cases": "families actively allocated to them",
+    "supervised_cases": "families actively allocated to their trainees",
+}
+
 ROLE_SCOPE: dict[str, Scope] = {
     Role.COORDINATOR: Scope.SERVICE,
     Role.MANAGER: Scope.SERVICE,

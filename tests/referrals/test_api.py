@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AccessAction, AccessEvent
+from referrals import actions
 from referrals.models import Referral, ReferralEvent
 from tests.referrals.helpers import TEST_NHS_NUMBERS, make_referral, months_ago, parent, referral_data, today
 
@@ -481,3 +482,25 @@ def test_schema_lists_the_referral_endpoints(login, coordinator):
     for operation in ("referrals_create", "referrals_update", "referrals_triage", "referrals_record_birth"):
         assert f"operationId: {operation}" in schema
     assert "ReferralInRequest" in schema and "PossibleDuplicatesOut" in schema
+
+
+def test_allocated_practitioner_sees_and_updates_their_family_but_cannot_triage(
+    login, coordinator, practitioner, service
+):
+    referral = make_referral(service, coordinator)
+    actions.triage_referral(referral=referral, decision="accept", by=coordinator)
+    actions.allocate_referral(
+        referral=referral, practitioner=practitioner, by=coordinator, over_capacity_reason="No capacity set in tests"
+    )
+    make_referral(service, coordinator, parents=[parent(name="Not Theirs")])
+    client = login(practitioner)
+    assert [r["id"] for r in client.get(LIST_URL).json()["results"]] == [referral.pk]
+    out = client.get(url("detail", referral)).json()
+    assert out["status"] == "allocated"
+    assert out["user_can"] == {"update": True, "triage": False, "withdraw": False, "allocate": False}
+    assert post(client, url("withdraw", referral), {"reason": "No"}).status_code == 403
+    data = body(service, gp_practice="New Surgery")
+    data.pop("service")
+    response = put(client, url("detail", referral), data)
+    assert response.status_code == 200, response.json()
+    assert response.json()["gp_practice"] == "New Surgery"

@@ -17,10 +17,17 @@ class Command(BaseCommand):
             raise CommandError("Demo data has a known password: set DEMO_MODE=1 (make run does) to load it.")
         demo.configure_seed_services()
         users = demo.create_demo_staff()
-        families = demo.create_demo_referrals() if hasattr(demo, "create_demo_referrals") else 0
+        families = demo.create_demo_referrals()
         self.stdout.write(self.style.SUCCESS(f"Loaded 5 services, {len(users)} staff and {families} demo families."))
         self.stdout.write("")
         self.stdout.write(f"Demo log-ins (password for all: {demo.DEMO_PASSWORD}):")
         for user in users:
-            roles = ", ".join(sorted({m.get_role_display() for m in user.memberships.all()})) or "platform admin"
+            roles = ", ".join(
+                sorted(
+                    {
+                        m.get_role_display() + (f" ({m.training_status})" if m.training_status else "")
+                        for m in user.memberships.all()
+                    }
+                )
+            )
             self.stdout.write(f"  {user.username:<13} {user.get_full_name():<20} {roles}")
