@@ -3,7 +3,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import AccessEvent, Membership, ReferralQuestion, ReferralSource, Service, Site, User
+from .models import (
+    AccessEvent,
+    Membership,
+    PractitionerDetails,
+    ReferralQuestion,
+    ReferralSource,
+    Service,
+    Site,
+    TrainingStageTarget,
+    User,
+)
 
 
 class SiteInline(admin.TabularInline):
@@ -21,11 +31,36 @@ class ReferralQuestionInline(admin.TabularInline):
     extra = 0
 
 
+class TrainingStageTargetInline(admin.TabularInline):
+    model = TrainingStageTarget
+    extra = 0
+
+
+def _eligibility_inline():
+    from referrals.admin import EligibilityRuleInline
+
+    return EligibilityRuleInline
+
+
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
     list_display = ["name", "organisation", "planned_cycles", "wait_target_weeks", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [SiteInline, ReferralSourceInline, ReferralQuestionInline]
+
+    def get_inlines(self, request, obj):
+        return [
+            SiteInline,
+            ReferralSourceInline,
+            ReferralQuestionInline,
+            TrainingStageTargetInline,
+            _eligibility_inline(),
+        ]
+
+
+@admin.register(PractitionerDetails)
+class PractitionerDetailsAdmin(admin.ModelAdmin):
+    list_display = ["membership", "capacity", "training_stage", "supervisor", "paused_from", "paused_until"]
+    list_select_related = ["membership__user", "membership__service", "supervisor"]
 
 
 class MembershipInline(admin.TabularInline):

@@ -1,5 +1,7 @@
 """Log-ins, log-outs and failed log-ins go to the access log."""
 
+import time
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -9,6 +11,9 @@ from .models import AccessAction
 
 @receiver(user_logged_in)
 def record_login(sender, request, user, **kwargs):
+    """Log the log-in and start the absolute session clock from this moment."""
+    if request is not None and hasattr(request, "session"):
+        request.session["vig_login_at"] = int(time.time())
     log_access(action=AccessAction.LOGIN, request=request, user=user)
 
 

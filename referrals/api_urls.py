@@ -19,3 +19,16 @@ urlpatterns = [
     path("referrals/<int:pk>/withdraw/", api.ReferralWithdrawView.as_view(), name="referral-withdraw"),
     path("referrals/<int:pk>/birth/", api.ReferralBirthView.as_view(), name="referral-birth"),
 ]
+
+# Allocation and caseloads (referrals/allocation_api.py).
+from . import allocation_api  # noqa: E402
+
+urlpatterns += [
+    path("referrals/<int:pk>/allocate/", allocation_api.ReferralAllocateView.as_view(), name="referral-allocate"),
+    path("referrals/<int:pk>/reallocate/", allocation_api.ReferralReallocateView.as_view(), name="referral-reallocate"),
+    path("referrals/<int:pk>/unallocate/", allocation_api.ReferralUnallocateView.as_view(), name="referral-unallocate"),
+    path("referrals/<int:pk>/candidates/", allocation_api.ReferralCandidatesView.as_view(), name="referral-candidates"),
+    path("practitioners/", allocation_api.PractitionerListView.as_view(), name="practitioner-list"),
+    path("caseloads/mine/", allocation_api.CaseloadMineView.as_view(), name="caseload-mine"),
+    path("caseloads/<int:membership_id>/", allocation_api.CaseloadDetailView.as_view(), name="caseload-detail"),
+]

@@ -1,0 +1,10 @@
+"""Only a service's eligibility rules are configured in the admin; families' records never appear there."""
+
+from django.contrib import admin
+
+from .models import EligibilityRule
+
+
+class EligibilityRuleInline(admin.TabularInline):
+    model = EligibilityRule
+    extra = 0
