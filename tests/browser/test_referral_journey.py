@@ -66,13 +66,7 @@ def fill_eligible_referral(page: Page, *, nhs_number: str) -> None:
 def test_coordinator_records_corrects_finds_requests_information_updates_and_accepts(
     page, live_server, axe_check, coordinator
 ):
-    import time
-    _ax = axe_check
-    def axe_check(pg):
-        t=time.perf_counter(); _ax(pg); print("axe", pg.url, round(time.perf_counter()-t,2))
-    t0=time.perf_counter()
     sign_in(page, live_server, coordinator)
-    print('signin', time.perf_counter()-t0)
     axe_check(page)
 
     # The standing coordinator has one service, so the form opens straight away.

@@ -202,7 +202,7 @@ def test_unallocate_returns_the_referral_to_the_waiting_list(login, ready, servi
         "id": referral.pk,
         "reference": referral.reference,
         "status": "accepted",
-        "status_display": "Accepted",
+        "status_display": "Accepted – waiting for allocation",
     }
     assert referral.allocations.get().end_reason == "Practitioner off sick"
     assert post(client, url("unallocate", referral), {"reason": "Again"}).status_code == 409

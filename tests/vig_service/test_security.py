@@ -35,3 +35,9 @@ def test_nhsuk_css_loads_no_font_from_outside():
 
 def test_healthz_answers(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_only_the_api_docs_page_allows_inline_styles(login, coordinator):
+    client = login(coordinator)
+    assert "'unsafe-inline'" in client.get("/api/v1/docs/")["Content-Security-Policy"]
+    assert "unsafe-inline" not in client.get("/")["Content-Security-Policy"]
