@@ -54,9 +54,7 @@ def _practitioner(user_id: int) -> User:
 
 
 def _allocation_out(allocation: Allocation) -> dict:
-    allocation = Allocation.objects.select_related("practitioner", "supervisor", "allocated_by").get(
-        pk=allocation.pk
-    )
+    allocation = Allocation.objects.select_related("practitioner", "supervisor", "allocated_by").get(pk=allocation.pk)
     return AllocationOut(allocation).data
 
 
