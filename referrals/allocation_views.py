@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import actions as account_actions
@@ -18,8 +19,8 @@ from vig_service.widgets import NHSDateField
 from . import actions
 from .caseloads import caseload_allocations, caseload_rows, practitioners_in, ranked_candidates, wait_band, wait_warning
 from .models import Referral
-from .states import ReferralStatus, TransitionRefused
-from .views import _add_errors, _visible_referral
+from .states import ReferralStatus
+from .views import _add_errors, _decision_page, _visible_referral, form_action_page
 
 WAITING_PAGE_SIZE = 25
 
@@ -72,39 +73,30 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     candidates = ranked_candidates(referral)
     reallocating = referral.status == ReferralStatus.ALLOCATED
     form = AllocationForm(request.POST or None, candidates=candidates, reallocating=reallocating)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        practitioner = get_object_or_404(User, pk=form.cleaned_data["practitioner"])
-        try:
-            if reallocating:
-                actions.reallocate_referral(
-                    referral=referral,
-                    practitioner=practitioner,
-                    reason=form.cleaned_data["reason"],
-                    over_capacity_reason=form.cleaned_data["over_capacity_reason"],
-                    by=request.user,
-                    request=request,
-                )
-            else:
-                actions.allocate_referral(
-                    referral=referral,
-                    practitioner=practitioner,
-                    over_capacity_reason=form.cleaned_data["over_capacity_reason"],
-                    by=request.user,
-                    request=request,
-                )
-        except ValidationError as error:
-            _add_errors(form, error)
-        except TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
-            status = 409
+
+    def perform(data):
+        practitioner = get_object_or_404(User, pk=data["practitioner"])
+        common = {
+            "referral": referral,
+            "practitioner": practitioner,
+            "by": request.user,
+            "request": request,
+            "over_capacity_reason": data["over_capacity_reason"],
+        }
+        if reallocating:
+            actions.reallocate_referral(reason=data["reason"], **common)
         else:
-            messages.success(request, f"Referral {referral.reference} allocated to {practitioner}.")
-            return redirect("referrals:detail", pk=referral.pk)
-    if form.errors and status == 200:
-        status = 400
-    context = {"referral": referral, "candidates": candidates, "form": form, "reallocating": reallocating}
-    return render(request, "referrals/allocate.html", context, status=status)
+            actions.allocate_referral(**common)
+
+    return form_action_page(
+        request,
+        form=form,
+        template="referrals/allocate.html",
+        context={"referral": referral, "candidates": candidates, "reallocating": reallocating},
+        perform=perform,
+        success_message=f"Referral {referral.reference} allocated.",
+        success_url=reverse("referrals:detail", kwargs={"pk": referral.pk}),
+    )
 
 
 class UnallocateForm(forms.Form):
@@ -113,24 +105,16 @@ class UnallocateForm(forms.Form):
 
 def unallocate(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
-    form = UnallocateForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.unallocate_referral(
-                referral=referral, reason=form.cleaned_data["reason"], by=request.user, request=request
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        except TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
-            status = 409
-        else:
-            messages.success(request, "The referral is back on the waiting list.")
-            return redirect("referrals:detail", pk=referral.pk)
-    if form.errors and status == 200:
-        status = 400
-    return render(request, "referrals/unallocate.html", {"referral": referral, "form": form}, status=status)
+    return _decision_page(
+        request,
+        referral,
+        UnallocateForm(request.POST or None),
+        "referrals/unallocate.html",
+        lambda data: actions.unallocate_referral(
+            referral=referral, reason=data["reason"], by=request.user, request=request
+        ),
+        "The referral is back on the waiting list.",
+    )
 
 
 @require_permission(Perm.WAITING_LIST_VIEW)

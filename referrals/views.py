@@ -134,33 +134,29 @@ def edit_referral(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct or complete a referral; one awaiting information goes back to the queue."""
     referral = _visible_referral(request, pk, Perm.REFERRAL_UPDATE)
     form = ReferralForm(request.POST or None, service=referral.service, referral=referral)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_referral(
-                referral=referral,
-                data=form.referral_data(),
-                parents=form.parents(),
-                other_children=form.other_children(),
-                by=request.user,
-                request=request,
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        except TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
-            status = 409
-        else:
-            messages.success(request, "Referral updated.")
-            return redirect("referrals:detail", pk=referral.pk)
-    if form.errors and status == 200:
-        status = 400
-    context = {"form": form, "service": referral.service, "referral": referral, "duplicates": []}
-    return render(request, "referrals/referral_form.html", context, status=status)
+    return form_action_page(
+        request,
+        form=form,
+        template="referrals/referral_form.html",
+        context={"service": referral.service, "referral": referral, "duplicates": []},
+        perform=lambda data: actions.update_referral(
+            referral=referral,
+            data=form.referral_data(),
+            parents=form.parents(),
+            other_children=form.other_children(),
+            by=request.user,
+            request=request,
+        ),
+        success_message="Referral updated.",
+        success_url=reverse("referrals:detail", kwargs={"pk": referral.pk}),
+    )
 
 
-def _decision_page(request, referral, form, template, perform, success_message) -> HttpResponse:
-    """Shared shape of the decision pages: validate, call the action, show refusals beside the form."""
+def form_action_page(request, *, form, template: str, context: dict, perform, success_message: str, success_url):
+    """The shape every write page shares: validate, call one action, put refusals beside the form.
+
+    A ValidationError goes next to its field (400); a refused state change goes to the top (409).
+    """
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -172,10 +168,22 @@ def _decision_page(request, referral, form, template, perform, success_message) 
             status = 409
         else:
             messages.success(request, success_message)
-            return redirect("referrals:detail", pk=referral.pk)
+            return redirect(success_url)
     if form.errors and status == 200:
         status = 400
-    return render(request, template, {"form": form, "referral": referral}, status=status)
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+def _decision_page(request, referral, form, template, perform, success_message) -> HttpResponse:
+    return form_action_page(
+        request,
+        form=form,
+        template=template,
+        context={"referral": referral},
+        perform=perform,
+        success_message=success_message,
+        success_url=reverse("referrals:detail", kwargs={"pk": referral.pk}),
+    )
 
 
 def triage(request: HttpRequest, pk: int) -> HttpResponse:

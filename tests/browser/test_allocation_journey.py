@@ -11,11 +11,6 @@ from referrals.models import Allocation
 from tests.browser.conftest import click_and_wait, log_out, sign_in
 from tests.referrals.allocation_helpers import accepted_referral, allocated_referral, set_details
 
-
-from tests.browser.conftest import _axe, format_violations
-def _bp(page):
-    r = _axe.run(page, options={"runOnly": {"type": "tag", "values": ["best-practice","wcag2a","wcag2aa","wcag21aa","wcag22aa"]}, "resultTypes": ["violations"]}).response["violations"]
-    if r: print("BP", page.url, "\n", format_violations(r))
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PARENT_NAME = "Jane Example"  # tests.referrals.helpers.parent()
@@ -33,14 +28,14 @@ def test_coordinator_allocates_from_waiting_list_and_practitioner_sees_family_on
 
     # Coordinator: home → Waiting list (header navigation)
     sign_in(page, live_server, coordinator)
-    _bp(page)
+    axe_check(page)
     click_and_wait(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Waiting list"))
     assert path_of(page) == reverse("referrals:waiting_list")
     expect(page.get_by_role("heading", level=1)).to_have_text("Waiting list")
     row = page.locator("#waiting-list tbody tr", has_text=referral.reference)
     expect(row).to_contain_text(PARENT_NAME)
     expect(row).to_contain_text("Peterborough")
-    _bp(page)
+    axe_check(page)
 
     # Allocate → the candidates table, then choose the practitioner
     click_and_wait(row.get_by_role("link", name=f"Allocate {referral.reference}"))
@@ -51,7 +46,7 @@ def test_coordinator_allocates_from_waiting_list_and_practitioner_sees_family_on
     expect(candidate_row).to_contain_text("0 / 3")
     expect(candidate_row).to_contain_text("Same site")
     expect(candidate_row).to_contain_text("Accredited")
-    _bp(page)
+    axe_check(page)
 
     page.get_by_label(str(practitioner)).check()
     click_and_wait(page.get_by_role("button", name="Allocate", exact=True))
@@ -62,7 +57,7 @@ def test_coordinator_allocates_from_waiting_list_and_practitioner_sees_family_on
     expect(page.locator("main h1 + p .nhsuk-tag").first).to_have_text("Allocated")
     allocation = page.get_by_role("heading", name="Allocation", exact=True).locator("xpath=following-sibling::p[1]")
     expect(allocation).to_contain_text(f"Allocated to {practitioner} on ")
-    _bp(page)
+    axe_check(page)
     assert Allocation.objects.active().get(referral=referral).practitioner == practitioner
 
     log_out(page)
@@ -74,12 +69,12 @@ def test_coordinator_allocates_from_waiting_list_and_practitioner_sees_family_on
     caseload = page.get_by_role("table", name="Your caseload")
     expect(caseload.get_by_role("link", name=PARENT_NAME)).to_be_visible()
     expect(caseload).to_contain_text(f"({referral.reference})")
-    _bp(page)
+    axe_check(page)
 
     click_and_wait(caseload.get_by_role("link", name=PARENT_NAME))
     assert path_of(page) == reverse("referrals:detail", args=[referral.pk])
     expect(page.get_by_role("heading", level=1)).to_contain_text(referral.reference)
-    _bp(page)
+    axe_check(page)
 
 
 def test_other_practitioner_does_not_see_the_family_and_gets_not_found(
@@ -95,10 +90,10 @@ def test_other_practitioner_does_not_see_the_family_and_gets_not_found(
     expect(page.locator("main")).to_contain_text("No open families.")
     expect(page.locator("main")).not_to_contain_text(PARENT_NAME)
     expect(page.locator("main")).not_to_contain_text(referral.reference)
-    _bp(page)
+    axe_check(page)
 
     response = page.goto(live_server.url + reverse("referrals:detail", args=[referral.pk]))
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     expect(page.locator("main")).not_to_contain_text(PARENT_NAME)
-    _bp(page)
+    axe_check(page)

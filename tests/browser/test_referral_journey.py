@@ -12,11 +12,6 @@ from referrals.models import Referral
 from tests.browser.conftest import click_and_wait, sign_in
 from tests.referrals.helpers import months_ago
 
-
-from tests.browser.conftest import _axe, format_violations
-def _bp(page):
-    r = _axe.run(page, options={"runOnly": {"type": "tag", "values": ["best-practice","wcag2a","wcag2aa","wcag21aa","wcag22aa"]}, "resultTypes": ["violations"]}).response["violations"]
-    if r: print("BP", page.url, "\n", format_violations(r))
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BAD_NHS_NUMBER = "943 476 5918"  # right shape, wrong Modulus 11 check digit
@@ -72,12 +67,12 @@ def test_coordinator_records_corrects_finds_requests_information_updates_and_acc
     page, live_server, axe_check, coordinator
 ):
     sign_in(page, live_server, coordinator)
-    _bp(page)
+    axe_check(page)
 
     # The standing coordinator has one service, so the form opens straight away.
     page.goto(live_server.url + reverse("referrals:new"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Record a referral")
-    _bp(page)
+    axe_check(page)
 
     # One bad field: an NHS number that fails the check digit.
     fill_eligible_referral(page, nhs_number=BAD_NHS_NUMBER)
@@ -100,7 +95,7 @@ def test_coordinator_records_corrects_finds_requests_information_updates_and_acc
     expect(nhs_field).to_have_attribute("aria-invalid", "true")
     expect(nhs_field).to_have_value(BAD_NHS_NUMBER)  # what was typed is kept
     expect(page.get_by_label("Parent 1: Name")).to_have_value("Jane Example")  # and so is everything else
-    _bp(page)
+    axe_check(page)
 
     summary_link.click()
     expect(nhs_field).to_be_focused()
@@ -117,13 +112,13 @@ def test_coordinator_records_corrects_finds_requests_information_updates_and_acc
     expect(status_tag(page)).to_have_text("Received")
     expect(page.locator("main h1 + p .nhsuk-tag", has_text="Eligible")).to_be_visible()
     expect(page.locator("main dl").filter(has_text="NHS number").first).to_contain_text(GOOD_NHS_NUMBER)
-    _bp(page)
+    axe_check(page)
 
     # Find the family from the header, typing the number with dashes.
     click_and_wait(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Find a family"))
     assert path_of(page) == reverse("referrals:search")
     expect(page.get_by_role("heading", level=1)).to_have_text("Find a family")
-    _bp(page)
+    axe_check(page)
     page.get_by_label("NHS number").fill("999-000-0018")
     click_and_wait(page.get_by_role("button", name="Search"))
     expect(page.locator("#results-heading")).to_have_text("1 result")
@@ -131,17 +126,17 @@ def test_coordinator_records_corrects_finds_requests_information_updates_and_acc
     expect(results.get_by_role("row")).to_have_count(2)
     expect(results).to_contain_text("Jane Example")
     expect(results).to_contain_text("PE1 1AA")
-    _bp(page)
+    axe_check(page)
 
     click_and_wait(results.get_by_role("link", name=referral.reference))
     assert path_of(page) == reverse("referrals:detail", args=[referral.pk])
-    _bp(page)
+    axe_check(page)
 
     # Triage: request more information, first without saying what is missing.
     click_and_wait(page.get_by_role("link", name="Make a triage decision"))
     assert path_of(page) == reverse("referrals:triage", args=[referral.pk])
     expect(page.get_by_role("heading", level=1)).to_have_text("Triage decision")
-    _bp(page)
+    axe_check(page)
     page.get_by_label("Request more information").check()
     click_and_wait(page.get_by_role("button", name="Record decision"))
     assert path_of(page) == reverse("referrals:triage", args=[referral.pk])
@@ -153,7 +148,7 @@ def test_coordinator_records_corrects_finds_requests_information_updates_and_acc
     expect(page.locator("#id_missing_information-error")).to_be_visible()
     expect(summary.get_by_role("link")).to_have_attribute("href", "#id_missing_information")
     expect(page.get_by_label("Request more information")).to_be_checked()  # the choice is kept
-    _bp(page)
+    axe_check(page)
     referral.refresh_from_db()
     assert referral.status == "received"
 
@@ -162,14 +157,14 @@ def test_coordinator_records_corrects_finds_requests_information_updates_and_acc
     assert path_of(page) == reverse("referrals:detail", args=[referral.pk])
     expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("Triage decision recorded.")
     expect(status_tag(page)).to_have_text("Awaiting information")
-    _bp(page)
+    axe_check(page)
 
     # The referrer replies: update the referral (a new GP practice) and it goes back to the triage queue.
     click_and_wait(page.get_by_role("link", name=f"Update the referral {referral.reference}"))
     assert path_of(page) == reverse("referrals:edit", args=[referral.pk])
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Update referral {referral.reference}")
     expect(page.get_by_label("Parent 1: NHS number")).to_have_value(GOOD_NHS_NUMBER)
-    _bp(page)
+    axe_check(page)
     page.locator("#id_gp_practice").fill("Riverside Medical Centre")
     click_and_wait(page.get_by_role("button", name="Save changes"))
     assert path_of(page) == reverse("referrals:detail", args=[referral.pk])
@@ -178,15 +173,15 @@ def test_coordinator_records_corrects_finds_requests_information_updates_and_acc
     timeline = page.locator("#timeline")
     expect(timeline).to_contain_text("Information received")
     expect(page.locator("main dl").filter(has_text="GP practice")).to_contain_text("Riverside Medical Centre")
-    _bp(page)
+    axe_check(page)
 
     # Accept onto the waiting list.
     click_and_wait(page.get_by_role("link", name="Make a triage decision"))
-    _bp(page)
+    axe_check(page)
     page.get_by_label("Accept onto the waiting list").check()
     click_and_wait(page.get_by_role("button", name="Record decision"))
     assert path_of(page) == reverse("referrals:detail", args=[referral.pk])
     expect(status_tag(page)).to_have_text("Accepted – waiting for allocation")
-    _bp(page)
+    axe_check(page)
     referral.refresh_from_db()
     assert referral.status == "accepted"
