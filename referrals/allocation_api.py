@@ -28,8 +28,8 @@ from .allocation_serializers import (
     ReferralStatusOut,
     UnallocateIn,
 )
-from .allocation_views import _practitioner_membership_for
-from .api import CONFLICT, FIELD_ERRORS, FORBIDDEN, NOT_FOUND, OBJECT_TYPE, _run, _visible_referral
+from .allocation_views import practitioner_membership_for
+from .api import CONFLICT, FIELD_ERRORS, FORBIDDEN, NOT_FOUND, OBJECT_TYPE, run_action, visible_referral
 from .caseloads import caseload_allocations, caseload_rows, practitioners_in, ranked_candidates
 from .models import Allocation, Referral
 from .serializers import ErrorOut
@@ -82,10 +82,10 @@ class ReferralAllocateView(APIView):
         ),
     )
     def post(self, request, pk: int):
-        referral = _visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
+        referral = visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
         data = AllocateIn(data=request.data)
         data.is_valid(raise_exception=True)
-        allocation = _run(
+        allocation = run_action(
             actions.allocate_referral,
             referral=referral,
             practitioner=_practitioner(data.validated_data["practitioner"]),
@@ -108,10 +108,10 @@ class ReferralReallocateView(APIView):
         ),
     )
     def post(self, request, pk: int):
-        referral = _visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
+        referral = visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
         data = ReallocateIn(data=request.data)
         data.is_valid(raise_exception=True)
-        allocation = _run(
+        allocation = run_action(
             actions.reallocate_referral,
             referral=referral,
             practitioner=_practitioner(data.validated_data["practitioner"]),
@@ -132,10 +132,10 @@ class ReferralUnallocateView(APIView):
         description="Back to the waiting list (allocated → accepted), with the reason. The allocation is kept.",
     )
     def post(self, request, pk: int):
-        referral = _visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
+        referral = visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
         data = UnallocateIn(data=request.data)
         data.is_valid(raise_exception=True)
-        _run(
+        run_action(
             actions.unallocate_referral,
             referral=referral,
             reason=data.validated_data["reason"],
@@ -157,7 +157,7 @@ class ReferralCandidatesView(APIView):
         ),
     )
     def get(self, request, pk: int):
-        referral = _visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
+        referral = visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
         return Response(CandidateOut(ranked_candidates(referral), many=True).data)
 
 
@@ -229,7 +229,7 @@ class CaseloadDetailView(APIView):
     )
     def get(self, request, membership_id: int):
         try:
-            membership = _practitioner_membership_for(request, membership_id)
+            membership = practitioner_membership_for(request, membership_id)
         except DjangoPermissionDenied as error:
             raise exceptions.PermissionDenied from error  # the API's handler logs the refusal
         rows = caseload_rows(

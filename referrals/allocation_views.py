@@ -20,7 +20,7 @@ from . import actions
 from .caseloads import caseload_allocations, caseload_rows, practitioners_in, ranked_candidates, wait_band, wait_warning
 from .models import Referral
 from .states import ReferralStatus
-from .views import _add_errors, _decision_page, _visible_referral, form_action_page
+from .views import _add_errors, _decision_page, form_action_page, visible_referral
 
 WAITING_PAGE_SIZE = 25
 
@@ -69,7 +69,7 @@ def _candidate_label(c) -> str:
 
 def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose a practitioner, best candidates first; reallocation needs a reason."""
-    referral = _visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
+    referral = visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
     candidates = ranked_candidates(referral)
     reallocating = referral.status == ReferralStatus.ALLOCATED
     form = AllocationForm(request.POST or None, candidates=candidates, reallocating=reallocating)
@@ -104,7 +104,7 @@ class UnallocateForm(forms.Form):
 
 
 def unallocate(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
+    referral = visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
     return _decision_page(
         request,
         referral,
@@ -167,7 +167,7 @@ def caseloads(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/caseloads.html", context)
 
 
-def _practitioner_membership_for(request: HttpRequest, membership_id: int) -> Membership:
+def practitioner_membership_for(request: HttpRequest, membership_id: int) -> Membership:
     """A practitioner membership the user may look at: their own, their trainee's, or their service's."""
     membership = get_object_or_404(
         Membership.objects.active()
@@ -186,7 +186,7 @@ def _practitioner_membership_for(request: HttpRequest, membership_id: int) -> Me
 
 def practitioner_caseload(request: HttpRequest, membership_id: int) -> HttpResponse:
     """One practitioner's open families: for them, their supervisor, and their service's coordinators and managers."""
-    membership = _practitioner_membership_for(request, membership_id)
+    membership = practitioner_membership_for(request, membership_id)
     rows = caseload_rows(
         caseload_allocations(practitioner_id=membership.user_id, referral__service_id=membership.service_id)
     )
@@ -241,7 +241,7 @@ class PractitionerDetailsForm(forms.Form):
 
 
 def practitioner_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
-    membership = _practitioner_membership_for(request, membership_id)
+    membership = practitioner_membership_for(request, membership_id)
     if not has_permission(request.user, Perm.PRACTITIONER_MANAGE, obj=membership):
         raise PermissionDenied
     details = getattr(membership, "practitioner_details", None)

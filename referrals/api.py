@@ -70,7 +70,7 @@ def _require(user, perm: Perm, obj=None) -> None:
         raise exceptions.PermissionDenied
 
 
-def _visible_referral(request, pk: int, perm: Perm | None = None) -> Referral:
+def visible_referral(request, pk: int, perm: Perm | None = None) -> Referral:
     """The referral if the user may see it (404 otherwise), then `perm` on it or 403."""
     referral = get_object_or_404(_with_details(Referral.objects.visible_to(request.user)), pk=pk)
     if perm is not None:
@@ -84,7 +84,7 @@ def _field_errors(error: DjangoValidationError) -> dict | list:
     return {"non_field_errors": error.messages}
 
 
-def _run(action, **kwargs):
+def run_action(action, **kwargs):
     """Call an action, turning its refusals into API answers: 400 field errors, 403, or 409."""
     try:
         return action(**kwargs)
@@ -195,7 +195,7 @@ class ReferralListView(GenericAPIView):
                     "possible_duplicates": PossibleDuplicateOut(duplicates, many=True).data,
                 }
                 return Response(body, status=status.HTTP_409_CONFLICT)
-        referral = _run(
+        referral = run_action(
             actions.create_referral,
             service=service,
             data=data.referral_data(),
@@ -225,7 +225,7 @@ class ReferralDetailView(APIView):
         description="The whole record, including a confidential address (the access log notes that it was shown).",
     )
     def get(self, request, pk: int):
-        referral = _visible_referral(request, pk)
+        referral = visible_referral(request, pk)
         log_access(
             action=AccessAction.VIEW,
             request=request._request,
@@ -245,10 +245,10 @@ class ReferralDetailView(APIView):
         ),
     )
     def put(self, request, pk: int):
-        referral = _visible_referral(request, pk, Perm.REFERRAL_UPDATE)
+        referral = visible_referral(request, pk, Perm.REFERRAL_UPDATE)
         data = ReferralUpdateIn(data=request.data, context={"request": request, "referral": referral})
         data.is_valid(raise_exception=True)
-        _run(
+        run_action(
             actions.update_referral,
             referral=referral,
             data=data.referral_data(),
@@ -270,7 +270,7 @@ class _ReferralActionView(APIView):
         raise NotImplementedError
 
     def post(self, request, pk: int):
-        referral = _visible_referral(request, pk, self.permission)
+        referral = visible_referral(request, pk, self.permission)
         data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         self.perform(request, referral, data.validated_data)
@@ -300,7 +300,7 @@ class ReferralTriageView(_ReferralActionView):
     permission = Perm.REFERRAL_TRIAGE
 
     def perform(self, request, referral, data):
-        _run(actions.triage_referral, referral=referral, by=request.user, request=request._request, **data)
+        run_action(actions.triage_referral, referral=referral, by=request.user, request=request._request, **data)
 
 
 @_action_schema(
@@ -313,7 +313,7 @@ class ReferralInformationReceivedView(_ReferralActionView):
     permission = Perm.REFERRAL_TRIAGE
 
     def perform(self, request, referral, data):
-        _run(
+        run_action(
             actions.record_information_received,
             referral=referral,
             note=data["note"],
@@ -332,7 +332,7 @@ class ReferralWithdrawView(_ReferralActionView):
     permission = Perm.REFERRAL_WITHDRAW
 
     def perform(self, request, referral, data):
-        _run(
+        run_action(
             actions.withdraw_referral,
             referral=referral,
             reason=data["reason"],
@@ -351,4 +351,4 @@ class ReferralBirthView(_ReferralActionView):
     permission = Perm.REFERRAL_UPDATE
 
     def perform(self, request, referral, data):
-        _run(actions.record_birth, referral=referral, by=request.user, request=request._request, **data)
+        run_action(actions.record_birth, referral=referral, by=request.user, request=request._request, **data)

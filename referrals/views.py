@@ -29,7 +29,7 @@ from .states import TransitionRefused, allowed_transitions
 QUEUE_PAGE_SIZE = 25
 
 
-def _visible_referral(request: HttpRequest, pk: int, perm: Perm | None = None) -> Referral:
+def visible_referral(request: HttpRequest, pk: int, perm: Perm | None = None) -> Referral:
     """The referral if the user may see it (404 otherwise: its existence is not revealed), then `perm` or 403."""
     referral = get_object_or_404(
         Referral.objects.visible_to(request.user)
@@ -104,7 +104,7 @@ def _duplicates_for(form: ReferralForm, service: Service, exclude_pk=None):
 
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole record, its eligibility, decisions and a timeline of every change. Each look is logged."""
-    referral = _visible_referral(request, pk)
+    referral = visible_referral(request, pk)
     show_address = request.GET.get("show_address") == "1" or not referral.confidential_address
     log_access(
         action=AccessAction.VIEW,
@@ -132,7 +132,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def edit_referral(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct or complete a referral; one awaiting information goes back to the queue."""
-    referral = _visible_referral(request, pk, Perm.REFERRAL_UPDATE)
+    referral = visible_referral(request, pk, Perm.REFERRAL_UPDATE)
     form = ReferralForm(request.POST or None, service=referral.service, referral=referral)
     return form_action_page(
         request,
@@ -187,7 +187,7 @@ def _decision_page(request, referral, form, template, perform, success_message) 
 
 
 def triage(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _visible_referral(request, pk, Perm.REFERRAL_TRIAGE)
+    referral = visible_referral(request, pk, Perm.REFERRAL_TRIAGE)
     return _decision_page(
         request,
         referral,
@@ -199,7 +199,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def information_received(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _visible_referral(request, pk, Perm.REFERRAL_TRIAGE)
+    referral = visible_referral(request, pk, Perm.REFERRAL_TRIAGE)
     return _decision_page(
         request,
         referral,
@@ -213,7 +213,7 @@ def information_received(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _visible_referral(request, pk, Perm.REFERRAL_WITHDRAW)
+    referral = visible_referral(request, pk, Perm.REFERRAL_WITHDRAW)
     return _decision_page(
         request,
         referral,
@@ -227,7 +227,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def record_birth(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _visible_referral(request, pk, Perm.REFERRAL_UPDATE)
+    referral = visible_referral(request, pk, Perm.REFERRAL_UPDATE)
     return _decision_page(
         request,
         referral,
