@@ -87,6 +87,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
             actions.reallocate_referral(reason=data["reason"], **common)
         else:
             actions.allocate_referral(**common)
+        messages.success(request, f"Referral {referral.reference} allocated to {practitioner}.")
 
     return form_action_page(
         request,
@@ -94,7 +95,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
         template="referrals/allocate.html",
         context={"referral": referral, "candidates": candidates, "reallocating": reallocating},
         perform=perform,
-        success_message=f"Referral {referral.reference} allocated.",
+        success_message="",  # perform() says who it went to
         success_url=reverse("referrals:detail", kwargs={"pk": referral.pk}),
     )
 

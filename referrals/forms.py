@@ -75,6 +75,7 @@ class ReferralForm(forms.Form):
         self._add_people_fields()
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own <form> carries the token
         self.helper.layout = self._layout()
 
     def _add_referral_fields(self):
@@ -103,6 +104,7 @@ class ReferralForm(forms.Form):
             )
         labels = {
             "child_name": "Child's name",
+            "gp_practice": "GP practice",
             "child_date_of_birth": "Child's date of birth",
             "child_send_details": "SEND details",
             "risks_to_staff": "Risks to staff visiting the home",

@@ -167,7 +167,8 @@ def form_action_page(request, *, form, template: str, context: dict, perform, su
             form.add_error(None, str(refusal))
             status = 409
         else:
-            messages.success(request, success_message)
+            if success_message:
+                messages.success(request, success_message)
             return redirect(success_url)
     if form.errors and status == 200:
         status = 400
