@@ -54,6 +54,20 @@ def regenerate_recovery_codes(*, user: User) -> list[str]:
     return codes
 
 
+def end_sessions_of(user: User) -> int:
+    """Sign a person out everywhere (their phone was lost: whoever holds it may hold a session too)."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    ended = [
+        s.pk
+        for s in Session.objects.filter(expire_date__gte=timezone.now()).iterator()
+        if s.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
 @transaction.atomic
 def reset_second_factor(*, user: User, by: User, request=None) -> None:
     """A service admin clears a colleague's devices (lost phone); they enrol again at next log-in."""
@@ -63,6 +77,7 @@ def reset_second_factor(*, user: User, by: User, request=None) -> None:
         raise ActionRefused("You can only reset staff in your own services.")
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    end_sessions_of(user)
     log_access(action=AccessAction.UPDATE, request=request, user=by, obj=user, detail={"change": "second factor reset"})
 
 

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -40,7 +40,7 @@ class LoginView(auth_views.LoginView):
         user = form.get_user()
         next_url = _safe_next(self.request)
         if mfa.has_confirmed_device(user):
-            return redirect(f"{reverse('accounts:mfa_verify')}?next={next_url}")
+            return redirect(f"{reverse('accounts:mfa_verify')}?{urlencode({'next': next_url})}")
         if settings.DEMO_MODE:
             messages.info(self.request, "Demo mode: you can set up two-step log-in from 'Account security'.")
             return redirect(next_url)

@@ -163,3 +163,14 @@ def test_session_cookie_is_httponly_and_samesite(client, coordinator):
 def test_login_is_logged(client, coordinator):
     sign_in(client, coordinator)
     assert AccessEvent.objects.filter(action=AccessAction.LOGIN, user_id=coordinator.pk).count() == 1
+
+
+def test_next_is_kept_through_the_second_factor_and_never_leaves_the_site(client, coordinator):
+    device = enrolled(coordinator)
+    response = client.post(
+        reverse("accounts:login") + "?next=/referrals/search/%3Fname%3Dx%26page%3D2",
+        {"username": coordinator.username, "password": PASSWORD, "next": "/referrals/search/?name=x&page=2"},
+    )
+    assert "next=%2Freferrals%2Fsearch%2F%3Fname%3Dx%26page%3D2" in response.url
+    response = client.post(response.url, {"code": totp_now(device), "next": "https://evil.example/"})
+    assert response.url == reverse("home")

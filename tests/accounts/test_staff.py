@@ -32,3 +32,15 @@ def test_coordinator_cannot_reset_anyone(login, coordinator, practitioner):
     assert response.status_code == 403
     assert TOTPDevice.objects.filter(user=practitioner, confirmed=True).exists()
     assert AccessEvent.objects.filter(action=AccessAction.PERMISSION_DENIED, user_id=coordinator.pk).exists()
+
+
+def test_reset_signs_the_colleague_out_everywhere(client, login, service_admin, coordinator):
+    from django.test import Client
+
+    from tests.conftest import verify_session
+
+    their_browser = Client()
+    verify_session(their_browser, coordinator)
+    assert their_browser.get("/").status_code == 200
+    login(service_admin).post(reverse("accounts:staff_reset_mfa", args=[coordinator.pk]))
+    assert their_browser.get("/").status_code == 302
