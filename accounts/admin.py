@@ -59,7 +59,17 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(PractitionerDetails)
 class PractitionerDetailsAdmin(admin.ModelAdmin):
+    """Read-only here: changes go through the practitioner details page, whose action checks the supervisor,
+    moves supervision of current families and writes the access log."""
+
     list_display = ["membership", "capacity", "training_stage", "supervisor", "paused_from", "paused_until"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     list_select_related = ["membership__user", "membership__service", "supervisor"]
 
 

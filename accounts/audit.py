@@ -13,13 +13,18 @@ from .models import AccessAction, AccessEvent
 
 
 def client_ip(request) -> str | None:
-    """The caller's address. Behind a proxy only the first X-Forwarded-For hop is trusted when configured."""
+    """The caller's address, for the access log and for django-axes' lock-out.
+
+    Behind TRUSTED_PROXY_COUNT proxies, the address is the X-Forwarded-For entry our own outermost proxy
+    appended (counting from the right); entries further left are whatever the client sent and are not trusted.
+    """
     if request is None:
         return None
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if count:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count]
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -70,3 +75,20 @@ def log_list(*, request, object_type: str, ids, detail: dict | None = None, acti
         object_type=object_type,
         detail={**(detail or {}), "ids_shown": [int(i) for i in ids]},
     )
+
+
+def get_visible_or_404(queryset, *, request, pk):
+    """The record from the user's visible queryset, or a logged refusal and 404 (existence is not revealed)."""
+    from django.http import Http404
+
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        log_access(
+            action=AccessAction.PERMISSION_DENIED,
+            request=request,
+            object_type=queryset.model._meta.label_lower,
+            object_id=pk,
+            detail={"answer": "404: not found or not visible"},
+        )
+        raise Http404 from None

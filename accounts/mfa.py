@@ -18,6 +18,7 @@ def has_confirmed_device(user) -> bool:
 
 
 def pending_totp_device(user) -> TOTPDevice | None:
+    """An enrolment started but not yet confirmed, reused so a reload keeps the same QR code."""
     return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
 
 
@@ -34,9 +35,11 @@ def qr_code_data_uri(device: TOTPDevice) -> str:
 
 
 def recovery_codes_left(user) -> int:
+    """How many single-use codes remain, so people are warned before they run out."""
     device = StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE_NAME).first()
     return device.token_set.count() if device else 0
 
 
 def issuer() -> str:
+    """The name shown in authenticator apps next to the account."""
     return settings.OTP_TOTP_ISSUER

@@ -12,8 +12,15 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
-# Paths a signed-in user may reach before passing the second factor.
-SECOND_FACTOR_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/")
+# Paths a signed-in user may reach before passing the second factor (the API refuses such sessions itself).
+SECOND_FACTOR_EXEMPT_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/two-step/",
+    "/static/",
+    "/healthz",
+    "/api/",
+)
 
 
 class SessionTimeoutMiddleware:

@@ -71,8 +71,9 @@ class Site(models.Model):
         prefixes = [p.strip().upper() for p in self.postcode_prefixes.split(",") if p.strip()]
         if not prefixes:
             return True
-        outward = postcode.strip().upper().split(" ")[0] if postcode else ""
-        return outward in prefixes
+        from vig_service.postcodes import outward_code
+
+        return outward_code(postcode) in prefixes
 
 
 class ReferralSource(models.Model):
@@ -163,6 +164,10 @@ class Membership(models.Model):
         if self.role != Role.PRACTITIONER and self.training_status:
             raise ValidationError({"training_status": "Only practitioners have a training status."})
 
+    def permission_site_ids(self) -> list[int] | None:
+        """The sites this membership works at, for site-limited colleagues' permission checks (None: all)."""
+        return [site.pk for site in self.sites.all()] or None
+
     @property
     def is_trainee(self) -> bool:
         return self.role == Role.PRACTITIONER and self.training_status == TrainingStatus.TRAINEE
@@ -190,7 +195,8 @@ class AccessEvent(models.Model):
     """Who did what to which record, when and from where. Append-only.
 
     It holds no personal data values (only ids and types), so it can outlive the records it describes. No foreign
-    keys for the same reason. PostgreSQL and SQLite triggers refuse UPDATE and DELETE (migration 0002).
+    keys for the same reason. On PostgreSQL a trigger refuses UPDATE and DELETE (migration 0002); everywhere the
+    model itself refuses to save an existing row or delete one.
     """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)

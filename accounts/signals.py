@@ -19,12 +19,14 @@ def record_login(sender, request, user, **kwargs):
 
 @receiver(user_logged_out)
 def record_logout(sender, request, user, **kwargs):
+    """Log-outs are access events too: the log shows when a session ended."""
     if user is not None:
         log_access(action=AccessAction.LOGOUT, request=request, user=user)
 
 
 @receiver(user_login_failed)
 def record_failed_login(sender, credentials, request=None, **kwargs):
+    """Failed log-ins are logged with the username tried (never the password) to spot attacks."""
     log_access(
         action=AccessAction.FAILED_LOGIN,
         request=request,

@@ -53,7 +53,13 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def mfa_enrol(request: HttpRequest) -> HttpResponse:
-    """Set up an authenticator app: scan the QR code (or type the key), then prove it with a code."""
+    """Set up an authenticator app: scan the QR code (or type the key), then prove it with a code.
+
+    Once an app is enrolled this page is closed: a password alone must never be enough to replace it (a lost
+    phone is reset by a service admin).
+    """
+    if mfa.has_confirmed_device(request.user):
+        return redirect("accounts:security" if request.user.is_verified() else "accounts:mfa_verify")
     device = mfa.pending_totp_device(request.user) or actions.start_totp_enrolment(user=request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, Service, User
+from vig_service import postcodes
 from vig_service.permissions import Perm, has_permission
 
 from . import eligibility, nhs_number
@@ -120,7 +121,7 @@ def _normalise_identifiers(data: dict, parents: list[dict]) -> None:
         data["child_nhs_number"] = _valid_number(data["child_nhs_number"], "child_nhs_number")
     for parent in parents:
         parent["nhs_number"] = _valid_number(parent.get("nhs_number", ""), "parent_nhs_number")
-        parent["postcode"] = " ".join(str(parent.get("postcode", "")).upper().split())
+        parent["postcode"] = postcodes.normalise(str(parent.get("postcode", "")))
 
 
 def _validate(referral: Referral, parents: list[dict]) -> None:

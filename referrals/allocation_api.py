@@ -30,7 +30,13 @@ from .allocation_serializers import (
 )
 from .allocation_views import practitioner_membership_for
 from .api import CONFLICT, FIELD_ERRORS, FORBIDDEN, NOT_FOUND, OBJECT_TYPE, run_action, visible_referral
-from .caseloads import caseload_allocations, caseload_rows, practitioners_in, ranked_candidates
+from .caseloads import (
+    caseload_allocations,
+    caseload_rows,
+    practitioner_caseload_allocations,
+    practitioners_in,
+    ranked_candidates,
+)
 from .models import Allocation, Referral
 from .serializers import ErrorOut
 
@@ -232,7 +238,5 @@ class CaseloadDetailView(APIView):
             membership = practitioner_membership_for(request, membership_id)
         except DjangoPermissionDenied as error:
             raise exceptions.PermissionDenied from error  # the API's handler logs the refusal
-        rows = caseload_rows(
-            caseload_allocations(practitioner_id=membership.user_id, referral__service_id=membership.service_id)
-        )
+        rows = caseload_rows(practitioner_caseload_allocations(request.user, membership))
         return Response(_rows_out(request, rows, {"list": "caseload", "membership": membership.pk}))

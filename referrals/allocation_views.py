@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,11 +13,18 @@ from django.utils import timezone
 from accounts import actions as account_actions
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction, Membership, Role, Service, User
-from vig_service.permissions import Perm, has_permission, require_permission, services_with
+from vig_service.permissions import Perm, has_permission, memberships_for, require_permission, services_with
 from vig_service.widgets import NHSDateField
 
 from . import actions
-from .caseloads import caseload_allocations, caseload_rows, practitioners_in, ranked_candidates, wait_band, wait_warning
+from .caseloads import (
+    caseload_rows,
+    practitioner_caseload_allocations,
+    practitioners_in,
+    ranked_candidates,
+    wait_band,
+    wait_warning,
+)
 from .models import Referral
 from .states import ReferralStatus
 from .views import _add_errors, _decision_page, form_action_page, visible_referral
@@ -105,6 +112,7 @@ class UnallocateForm(forms.Form):
 
 
 def unallocate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put an allocated referral back on the waiting list, with a reason kept in its history."""
     referral = visible_referral(request, pk, Perm.REFERRAL_ALLOCATE)
     return _decision_page(
         request,
@@ -177,10 +185,14 @@ def practitioner_membership_for(request: HttpRequest, membership_id: int) -> Mem
         pk=membership_id,
     )
     user = request.user
+    if membership.service_id not in {m.service_id for m in memberships_for(user)}:
+        raise Http404  # another service's staff are not revealed
     details = getattr(membership, "practitioner_details", None)
-    if membership.user_id == user.pk or has_permission(user, Perm.PRACTITIONER_VIEW, obj=membership):
-        return membership
-    if details is not None and details.supervisor_id == user.pk:
+    if (
+        membership.user_id == user.pk
+        or has_permission(user, Perm.CASELOAD_VIEW, obj=membership)
+        or (details is not None and details.supervisor_id == user.pk)
+    ):
         return membership
     raise PermissionDenied
 
@@ -188,9 +200,7 @@ def practitioner_membership_for(request: HttpRequest, membership_id: int) -> Mem
 def practitioner_caseload(request: HttpRequest, membership_id: int) -> HttpResponse:
     """One practitioner's open families: for them, their supervisor, and their service's coordinators and managers."""
     membership = practitioner_membership_for(request, membership_id)
-    rows = caseload_rows(
-        caseload_allocations(practitioner_id=membership.user_id, referral__service_id=membership.service_id)
-    )
+    rows = caseload_rows(practitioner_caseload_allocations(request.user, membership))
     log_list(
         request=request,
         object_type="referrals.referral",
@@ -242,6 +252,7 @@ class PractitionerDetailsForm(forms.Form):
 
 
 def practitioner_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """Capacity, protected days, supervisor and pauses: the facts allocation decisions rest on."""
     membership = practitioner_membership_for(request, membership_id)
     if not has_permission(request.user, Perm.PRACTITIONER_MANAGE, obj=membership):
         raise PermissionDenied

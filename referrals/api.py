@@ -8,7 +8,6 @@ permission (403), validate the input (400), call one action, answer with the rec
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -17,7 +16,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.audit import hash_term, log_access, log_list
+from accounts.audit import get_visible_or_404, hash_term, log_access, log_list
 from accounts.models import AccessAction
 from vig_service.api import Conflict
 from vig_service.permissions import Perm, has_permission
@@ -72,7 +71,7 @@ def _require(user, perm: Perm, obj=None) -> None:
 
 def visible_referral(request, pk: int, perm: Perm | None = None) -> Referral:
     """The referral if the user may see it (404 otherwise), then `perm` on it or 403."""
-    referral = get_object_or_404(_with_details(Referral.objects.visible_to(request.user)), pk=pk)
+    referral = get_visible_or_404(_with_details(Referral.objects.visible_to(request.user)), request=request, pk=pk)
     if perm is not None:
         _require(request.user, perm, referral)
     return referral

@@ -128,6 +128,7 @@ def _details(membership: Membership) -> PractitionerDetails | None:
 
 
 def candidate(membership: Membership, site_id: int | None, today: date) -> Candidate:
+    """One practitioner's figures as of today, for ranking and for the allocation page."""
     details = _details(membership)
     site_ids = {s.pk for s in membership.sites.all()}
     return Candidate(
@@ -174,7 +175,16 @@ def caseload_allocations(**filters):
     )
 
 
+def practitioner_caseload_allocations(user, membership: Membership):
+    """One practitioner's families in one service, limited to those the viewer may open themselves."""
+    visible = Referral.objects.visible_to(user).values("pk")
+    return caseload_allocations(
+        practitioner_id=membership.user_id, referral__service_id=membership.service_id, referral__in=visible
+    )
+
+
 def caseload_rows(allocations, today: date | None = None) -> list[CaseloadRow]:
+    """Turn allocations into the rows every caseload table shows (no queries: all prefetched)."""
     today = today or timezone.localdate()
     rows = []
     for allocation in allocations:

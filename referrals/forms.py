@@ -12,6 +12,7 @@ from django.forms.models import fields_for_model
 from django.utils import timezone
 
 from accounts.models import Service
+from vig_service import postcodes
 from vig_service.widgets import NHSDateField
 
 from . import nhs_number
@@ -308,7 +309,7 @@ class SearchForm(forms.Form):
         if not self.errors and not any(cleaned.get(k) for k in ("nhs_number", "name", "date_of_birth", "postcode")):
             raise forms.ValidationError("Enter an NHS number, name, date of birth or postcode")
         if cleaned.get("postcode"):
-            cleaned["postcode"] = " ".join(cleaned["postcode"].upper().split())
+            cleaned["postcode"] = postcodes.normalise(cleaned["postcode"])
         return cleaned
 
 

@@ -40,6 +40,7 @@ def validate(value: str) -> str:
 
 
 def is_valid(value: str) -> bool:
+    """A yes/no check for places that only need to know, not why."""
     try:
         validate(value)
     except InvalidNHSNumber:

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ReferralSource, Service, Site
+from vig_service import postcodes
 from vig_service.permissions import Perm, has_permission, services_with
 
 from . import nhs_number
@@ -98,7 +99,7 @@ class ParentIn(serializers.Serializer):
     ethnic_category = serializers.ChoiceField(choices=EthnicCategory.choices, default=EthnicCategory.Z)
 
     def validate_postcode(self, value: str) -> str:
-        return " ".join(value.upper().split())
+        return postcodes.normalise(value)
 
 
 class OtherChildIn(serializers.Serializer):
@@ -290,7 +291,7 @@ class ReferralListParams(serializers.Serializer):
     )
 
     def validate_postcode(self, value: str) -> str:
-        return " ".join(value.upper().split())
+        return postcodes.normalise(value)
 
     def validate_name(self, value: str) -> str:
         return value.strip()

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from accounts.audit import hash_term, log_access, log_list
+from accounts.audit import get_visible_or_404, hash_term, log_access, log_list
 from accounts.models import AccessAction, ReferralSource, Service, Site
 from vig_service.permissions import Perm, check_permission, has_permission, require_permission, services_with
 
@@ -31,10 +31,11 @@ QUEUE_PAGE_SIZE = 25
 
 def visible_referral(request: HttpRequest, pk: int, perm: Perm | None = None) -> Referral:
     """The referral if the user may see it (404 otherwise: its existence is not revealed), then `perm` or 403."""
-    referral = get_object_or_404(
+    referral = get_visible_or_404(
         Referral.objects.visible_to(request.user)
         .select_related("service", "site", "referral_source", "created_by")
         .prefetch_related("parents", "other_children", "allocations__practitioner"),
+        request=request,
         pk=pk,
     )
     if perm is not None:
@@ -188,6 +189,7 @@ def _decision_page(request, referral, form, template, perform, success_message) 
 
 
 def triage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept, decline or request more information, each with the reason it needs."""
     referral = visible_referral(request, pk, Perm.REFERRAL_TRIAGE)
     return _decision_page(
         request,
@@ -200,6 +202,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def information_received(request: HttpRequest, pk: int) -> HttpResponse:
+    """The missing information arrived by other means: back to the triage queue."""
     referral = visible_referral(request, pk, Perm.REFERRAL_TRIAGE)
     return _decision_page(
         request,
@@ -214,6 +217,7 @@ def information_received(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close an open referral the family or referrer withdrew, with the reason."""
     referral = visible_referral(request, pk, Perm.REFERRAL_WITHDRAW)
     return _decision_page(
         request,
@@ -228,6 +232,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def record_birth(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record an unborn baby's birth without re-entering the referral."""
     referral = visible_referral(request, pk, Perm.REFERRAL_UPDATE)
     return _decision_page(
         request,
@@ -291,4 +296,5 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def referral_url(referral: Referral) -> str:
+    """The referral page's address, for links built outside templates."""
     return reverse("referrals:detail", kwargs={"pk": referral.pk})

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.models import AuthToken
 from rest_framework import exceptions, serializers, status
@@ -84,6 +85,9 @@ class TokenCreateView(APIView):
         if not (hasattr(user, "is_verified") and user.is_verified()):
             raise exceptions.PermissionDenied("Sign in with your second factor before asking for an API token.")
         with transaction.atomic():
+            AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+            if AuthToken.objects.filter(user=user).count() >= settings.REST_KNOX["TOKEN_LIMIT_PER_USER"]:
+                raise exceptions.PermissionDenied("You have too many API tokens. Revoke one before asking again.")
             instance, token = AuthToken.objects.create(user=user, expiry=settings.REST_KNOX["TOKEN_TTL"])
             log_access(
                 action=AccessAction.CREATE,

@@ -18,6 +18,7 @@ NAVIGATION = [
 
 
 def site_settings(request):
+    """Demo mode and the navigation this person's roles allow, for every page."""
     user = getattr(request, "user", None)
     nav_items = []
     if user is not None and user.is_authenticated:

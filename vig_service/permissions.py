@@ -133,7 +133,8 @@ def services_with(user, perm: Perm) -> set[int]:
 
 def _site_ids_of(obj) -> set[int] | None:
     if hasattr(obj, "permission_site_ids"):
-        return set(obj.permission_site_ids())
+        ids = obj.permission_site_ids()
+        return set(ids) if ids is not None else None
     site_id = getattr(obj, "site_id", None)
     return {site_id} if site_id is not None else None
 

@@ -36,6 +36,7 @@ def envint(name: str, default: int) -> int:
 
 
 def envlist(name: str) -> list[str]:
+    """Read a comma-separated setting such as ALLOWED_HOSTS."""
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
@@ -194,6 +195,8 @@ SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY") else None
+# How many proxies we run in front of the app; the client address is read from the header they append.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1 if envbool("BEHIND_TLS_PROXY") else 0)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 CONTENT_SECURITY_POLICY = {
@@ -220,6 +223,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLED = envbool("AXES_ENABLED", default=True)
+AXES_CLIENT_IP_CALLABLE = "accounts.audit.client_ip"  # one notion of "the caller's address" for axes and the log
 
 OTP_TOTP_ISSUER = "VIG Service"
 

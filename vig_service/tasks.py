@@ -7,6 +7,6 @@ from knox.models import AuthToken
 
 @shared_task
 def purge_expired_api_tokens() -> int:
-    """Expired API tokens are useless and still a liability; remove them nightly."""
+    """Expired API tokens are useless and still a liability; beat removes them every hour."""
     deleted, _ = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()
     return deleted

@@ -29,10 +29,12 @@ def nhs_number(value):
 
 @register.filter
 def concern_labels(referral):
+    """The checklist's codes in words, for the referral page."""
     labels = dict(Concern.choices)
     return "; ".join(labels.get(c, c) for c in referral.concerns or [])
 
 
 @register.filter
 def get_item(mapping, key):
+    """Look up a service question's answer by its key in a template."""
     return (mapping or {}).get(key, "")

@@ -174,3 +174,32 @@ def test_next_is_kept_through_the_second_factor_and_never_leaves_the_site(client
     assert "next=%2Freferrals%2Fsearch%2F%3Fname%3Dx%26page%3D2" in response.url
     response = client.post(response.url, {"code": totp_now(device), "next": "https://evil.example/"})
     assert response.url == reverse("home")
+
+
+def test_password_alone_cannot_replace_an_enrolled_authenticator(client, coordinator):
+    """An attacker with only the password must not be able to enrol their own app and get in."""
+    real = enrolled(coordinator)
+    sign_in(client, coordinator)
+    response = client.get(reverse("accounts:mfa_enrol"))
+    assert response.status_code == 302 and response.url == reverse("accounts:mfa_verify")
+    assert client.post(reverse("accounts:mfa_enrol"), {"code": "123456"}).url == reverse("accounts:mfa_verify")
+    assert list(TOTPDevice.objects.filter(user=coordinator)) == [real]
+    assert client.get(reverse("home")).url == reverse("accounts:mfa_verify")
+
+
+def test_staff_and_security_pages_need_the_second_factor(client, service_admin):
+    enrolled(service_admin)
+    sign_in(client, service_admin)
+    for name in ("accounts:staff", "accounts:security"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and response.url == reverse("accounts:mfa_verify"), name
+
+
+def test_client_address_behind_our_proxy_is_the_hop_it_appended(rf, settings):
+    from accounts.audit import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5", REMOTE_ADDR="10.0.0.2")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.5"  # the forged left-hand entry is ignored

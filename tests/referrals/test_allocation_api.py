@@ -335,7 +335,7 @@ def test_service_staff_see_a_practitioners_caseload_other_services_do_not(
         "membership": Membership.objects.get(user=practitioner, role=Role.PRACTITIONER).pk,
         "ids_shown": [family.pk],
     }
-    assert login(other_manager).get(caseload_url(practitioner)).status_code == 403
+    assert login(other_manager).get(caseload_url(practitioner)).status_code == 404  # another service: not revealed
 
 
 # --- query counts and schema ---------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import AccessAction, AccessEvent, Membership, Role
 from referrals.states import ReferralStatus
 from tests.referrals.allocation_helpers import accepted_referral, allocated_referral, set_details
-from tests.referrals.helpers import today
+from tests.referrals.helpers import parent, today
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ def test_manager_sees_service_caseload_table_not_other_services(
 
 def test_other_service_manager_cannot_see_our_practitioner(login, ready, other_manager, practitioner):
     membership = Membership.objects.get(user=practitioner, role=Role.PRACTITIONER)
-    assert login(other_manager).get(reverse("referrals:practitioner_caseload", args=[membership.pk])).status_code == 403
+    assert login(other_manager).get(reverse("referrals:practitioner_caseload", args=[membership.pk])).status_code == 404
 
 
 def test_waiting_list_bands_and_target_warning(login, service, coordinator):
@@ -149,7 +149,7 @@ def test_other_service_coordinator_cannot_edit_our_practitioner(login, other_coo
     response = login(other_coordinator).post(
         reverse("referrals:practitioner_edit", args=[membership.pk]), {"capacity": "40"}
     )
-    assert response.status_code == 403
+    assert response.status_code == 404  # another service: not revealed
 
 
 @pytest.mark.slow
@@ -176,3 +176,35 @@ def test_practitioner_home_query_count_does_not_grow(login, ready, service, coor
     for _ in range(45):
         allocated_referral(service, coordinator, practitioner)
     assert query_count(client, reverse("home")) == five
+
+
+def test_service_admin_cannot_read_a_practitioners_families(
+    login, ready, service, coordinator, practitioner, service_admin
+):
+    allocated_referral(service, coordinator, practitioner)
+    membership = Membership.objects.get(user=practitioner, role=Role.PRACTITIONER)
+    assert login(service_admin).get(reverse("referrals:practitioner_caseload", args=[membership.pk])).status_code == 403
+
+
+def test_site_coordinator_sees_only_families_at_their_sites(
+    login, ready, service, coordinator, site_coordinator, practitioner, cambridgeshire, peterborough
+):
+    here = allocated_referral(service, coordinator, practitioner, site=peterborough)
+    there = allocated_referral(
+        service, coordinator, practitioner, site=cambridgeshire, parents=[parent(postcode="CB1 2AB")]
+    )
+    membership = Membership.objects.get(user=practitioner, role=Role.PRACTITIONER)
+    content = (
+        login(site_coordinator).get(reverse("referrals:practitioner_caseload", args=[membership.pk])).content.decode()
+    )
+    assert here.reference in content and there.reference not in content
+
+
+def test_refusal_by_404_is_logged(login, service, coordinator, other_coordinator):
+    from tests.referrals.helpers import make_referral
+
+    referral = make_referral(service, coordinator)
+    assert login(other_coordinator).get(reverse("referrals:detail", args=[referral.pk])).status_code == 404
+    assert AccessEvent.objects.filter(
+        action=AccessAction.PERMISSION_DENIED, user_id=other_coordinator.pk, object_id=str(referral.pk)
+    ).exists()

@@ -176,3 +176,9 @@ def test_eligibility_is_kept_as_computed_then(service, coordinator):
     service.eligibility_rules.filter(kind="age_window").update(params={"antenatal": True, "max_months": 1})
     referral.refresh_from_db()
     assert referral.eligible
+
+
+def test_postcode_typed_without_space_still_in_catchment(service, coordinator, peterborough):
+    referral = make_referral(service, coordinator, site=peterborough, parents=[parent(postcode="pe11aa")])
+    assert referral.eligible, referral.eligibility_reasons
+    assert referral.parents.get().postcode == "PE1 1AA"
