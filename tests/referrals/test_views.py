@@ -206,3 +206,18 @@ def test_update_form_corrects_and_keeps_history(login, coordinator, service, ref
     assert referral.gp_practice == "Corrected Surgery"
     detail = client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
     assert "Corrected Surgery" in detail and "Referral updated" in detail
+
+
+def test_form_refuses_another_services_site_and_source(login, coordinator, service, other_service):
+    knowsley = other_service.sites.get(name="Knowsley")
+    data = post_data(service, site=knowsley.pk, referral_source=other_service.referral_sources.first().pk)
+    response = login(coordinator).post(reverse("referrals:new"), data)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert 'id="id_site-error"' in content and 'id="id_referral_source-error"' in content
+    assert not Referral.objects.exists()
+
+
+def test_new_referral_for_a_service_the_user_does_not_coordinate_is_404(login, coordinator, other_service):
+    response = login(coordinator).get(reverse("referrals:new"), {"service": other_service.slug})
+    assert response.status_code == 404
