@@ -50,3 +50,10 @@ def test_schema_and_docs_are_served(login, coordinator):
     assert schema.status_code == 200
     assert b"openapi: 3" in schema.content
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+def test_openapi_schema_is_valid_with_no_warnings(tmp_path, db):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    assert "/api/v1/referrals/{id}/allocate/" in (tmp_path / "schema.yml").read_text()

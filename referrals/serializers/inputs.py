@@ -1,41 +1,28 @@
-"""API input and output shapes for referrals (separate In and Out serializers; the actions do the writing).
-
-Input serializers check types, NHS numbers and dates (with the same `referrals.validation` the page form uses),
-and that the site and source belong to the service; the actions then check permission and state again.
-Output serializers never write. The list shape leaves out a confidential address; the detail shape includes it
-(the view logs that it was shown).
-"""
+"""What the referral API accepts. Input serializers check types, NHS numbers and dates (with the same
+`referrals.validation` the page form uses) and that the site and source belong to the service; the actions then
+check permission and state again."""
 
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ReferralSource, Service, Site
 from vig_service import postcodes
-from vig_service.permissions import Perm, has_permission, services_with
+from vig_service.permissions import Perm, services_with
 
-from . import nhs_number
-from .actions import OTHER_CHILD_FIELDS, PARENT_FIELDS, REFERRAL_FIELDS
-from .models import (
+from .. import nhs_number
+from ..actions import OTHER_CHILD_FIELDS, PARENT_FIELDS, REFERRAL_FIELDS
+from ..models import (
     CommunicationFormat,
     Concern,
     EthnicCategory,
-    OtherChild,
-    Parent,
-    Referral,
     SafeguardingStatus,
-    TriageDecision,
     TriageDecisionKind,
     YesNoUnknown,
 )
-from .states import ReferralStatus, allowed_transitions
-from .validation import referral_date_errors
-
-# ---------------------------------------------------------------------------------------------------------------
-# Input
-# ---------------------------------------------------------------------------------------------------------------
+from ..states import ReferralStatus
+from ..validation import referral_date_errors
 
 
 class NHSNumberField(serializers.CharField):
@@ -298,257 +285,3 @@ class ReferralListParams(serializers.Serializer):
 
     def search_terms(self) -> dict:
         return {k: v for k, v in self.validated_data.items() if k in self.SEARCH_FIELDS and v}
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Output
-# ---------------------------------------------------------------------------------------------------------------
-
-
-class NamedOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class ParentOut(serializers.ModelSerializer):
-    nhs_number = serializers.CharField(help_text="10 digits, or blank")
-    nhs_number_display = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Parent
-        fields = ["id", "order", *PARENT_FIELDS, "nhs_number_display"]
-        read_only_fields = fields
-
-    def get_nhs_number_display(self, parent: Parent) -> str:
-        return nhs_number.display(parent.nhs_number)
-
-
-class OtherChildOut(serializers.ModelSerializer):
-    consent_to_filming = YesNoUnknownField()
-
-    class Meta:
-        model = OtherChild
-        fields = ["id", *OTHER_CHILD_FIELDS]
-        read_only_fields = fields
-
-
-class TriageDecisionOut(serializers.ModelSerializer):
-    decided_by = serializers.SerializerMethodField()
-
-    class Meta:
-        model = TriageDecision
-        fields = [
-            "id",
-            "decision",
-            "reason",
-            "missing_information",
-            "eligible_when_decided",
-            "override_reason",
-            "decided_by",
-            "decided_at",
-        ]
-        read_only_fields = fields
-
-    def get_decided_by(self, decision: TriageDecision) -> str:
-        user = decision.decided_by
-        return user.get_full_name() or user.get_username()
-
-
-class EligibilityOutcomeOut(serializers.Serializer):
-    rule = serializers.CharField()
-    passed = serializers.BooleanField()
-    message = serializers.CharField()
-
-
-class UserCanOut(serializers.Serializer):
-    """What the signed-in user may do to this referral now (permission only; see allowed_transitions for state)."""
-
-    update = serializers.BooleanField()
-    triage = serializers.BooleanField()
-    withdraw = serializers.BooleanField()
-    allocate = serializers.BooleanField()
-
-
-class ReferralOut(serializers.ModelSerializer):
-    """The whole record, including a confidential address (viewing it is logged)."""
-
-    reference = serializers.CharField()
-    service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    site = NamedOut()
-    referral_source = NamedOut()
-    status_display = serializers.CharField(source="get_status_display")
-    child_display_name = serializers.CharField()
-    child_nhs_number = serializers.CharField(help_text="10 digits, or blank")
-    child_nhs_number_display = serializers.SerializerMethodField()
-    concerns = serializers.ListField(child=serializers.ChoiceField(choices=Concern.choices))
-    change_agreed_with_parent = YesNoUnknownField()
-    question_answers = serializers.DictField(child=serializers.CharField())
-    eligibility_reasons = EligibilityOutcomeOut(many=True)
-    days_waiting = serializers.SerializerMethodField()
-    days_awaiting_information = serializers.SerializerMethodField()
-    flags = serializers.SerializerMethodField()
-    parents = ParentOut(many=True)
-    other_children = OtherChildOut(many=True)
-    triage_decisions = TriageDecisionOut(many=True)
-    allowed_transitions = serializers.SerializerMethodField()
-    user_can = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Referral
-        fields = [
-            "id",
-            "reference",
-            "service",
-            "site",
-            "status",
-            "status_display",
-            "date_received",
-            "referral_source",
-            "referrer_name",
-            "referrer_role",
-            "referrer_organisation",
-            "referrer_contact",
-            "child_unborn",
-            "child_name",
-            "child_display_name",
-            "child_date_of_birth",
-            "expected_delivery_date",
-            "child_nhs_number",
-            "child_nhs_number_display",
-            "child_send",
-            "child_send_details",
-            "birth_recorded_at",
-            "gp_practice",
-            "named_health_visitor",
-            "named_health_visitor_contact",
-            "parents",
-            "other_children",
-            "concerns",
-            "reason_details",
-            "attachment_concerns",
-            "mental_health_concerns",
-            "hoped_for_change",
-            "change_agreed_with_parent",
-            "impact_on_child",
-            "parent_consented_to_referral",
-            "prfq_completed",
-            "question_answers",
-            "safeguarding_status",
-            "risks_to_staff",
-            "confidential_address",
-            "bereavement",
-            "eligible",
-            "eligibility_reasons",
-            "eligibility_checked_at",
-            "days_waiting",
-            "awaiting_information_since",
-            "days_awaiting_information",
-            "triaged_at",
-            "closed_at",
-            "closed_reason",
-            "flags",
-            "triage_decisions",
-            "allowed_transitions",
-            "user_can",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-    def get_child_nhs_number_display(self, referral: Referral) -> str:
-        return nhs_number.display(referral.child_nhs_number)
-
-    def get_days_waiting(self, referral: Referral) -> int:
-        return referral.days_waiting()
-
-    def get_days_awaiting_information(self, referral: Referral) -> int:
-        return referral.total_days_awaiting_information()
-
-    def get_flags(self, referral: Referral) -> list[str]:
-        return referral.flags()
-
-    def get_allowed_transitions(self, referral: Referral) -> list[str]:
-        return allowed_transitions(referral.status)
-
-    @staticmethod
-    def _user_can(user, referral: Referral) -> dict:
-        return {
-            "update": has_permission(user, Perm.REFERRAL_UPDATE, obj=referral) and referral.is_open,
-            "triage": has_permission(user, Perm.REFERRAL_TRIAGE, obj=referral),
-            "withdraw": has_permission(user, Perm.REFERRAL_WITHDRAW, obj=referral),
-            "allocate": has_permission(user, Perm.REFERRAL_ALLOCATE, obj=referral),
-        }
-
-    @extend_schema_field(UserCanOut)
-    def get_user_can(self, referral: Referral) -> dict:
-        request = self.context.get("request")
-        if request is None:
-            return {"update": False, "triage": False, "withdraw": False, "allocate": False}
-        return self._user_can(request.user, referral)
-
-
-class ReferralListOut(serializers.ModelSerializer):
-    """A list row: enough to recognise the family, never a confidential postcode."""
-
-    reference = serializers.CharField()
-    service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    site = NamedOut()
-    status_display = serializers.CharField(source="get_status_display")
-    days_waiting = serializers.SerializerMethodField()
-    flags = serializers.SerializerMethodField()
-    first_parent_name = serializers.SerializerMethodField()
-    child_display_name = serializers.CharField()
-    postcode = serializers.SerializerMethodField(help_text="The first parent's; null when the address is confidential")
-
-    class Meta:
-        model = Referral
-        fields = [
-            "id",
-            "reference",
-            "service",
-            "site",
-            "status",
-            "status_display",
-            "date_received",
-            "days_waiting",
-            "eligible",
-            "flags",
-            "first_parent_name",
-            "child_display_name",
-            "postcode",
-        ]
-        read_only_fields = fields
-
-    def get_days_waiting(self, referral: Referral) -> int:
-        return referral.days_waiting()
-
-    def get_flags(self, referral: Referral) -> list[str]:
-        return referral.flags()
-
-    def get_first_parent_name(self, referral: Referral) -> str:
-        parent = referral.first_parent
-        return parent.name if parent else ""
-
-    def get_postcode(self, referral: Referral) -> str | None:
-        if referral.confidential_address:
-            return None
-        parent = referral.first_parent
-        return parent.postcode if parent else ""
-
-
-class PossibleDuplicateOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    reference = serializers.CharField()
-    date_received = serializers.DateField()
-    status = serializers.ChoiceField(choices=ReferralStatus.choices)
-
-
-class PossibleDuplicatesOut(serializers.Serializer):
-    """409 on create: open referrals of the same service that may be this family. Nothing was saved."""
-
-    detail = serializers.CharField()
-    possible_duplicates = PossibleDuplicateOut(many=True)
-
-
-class ErrorOut(serializers.Serializer):
-    detail = serializers.CharField()
