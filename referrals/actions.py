@@ -17,43 +17,19 @@ from vig_service import postcodes
 from vig_service.permissions import Perm, has_permission
 
 from . import eligibility, nhs_number
-from .models import Allocation, OtherChild, Parent, Referral, ReferralEvent, TriageDecision, TriageDecisionKind
+from .models import (
+    REFERRAL_FIELDS,
+    Allocation,
+    OtherChild,
+    Parent,
+    Referral,
+    ReferralEvent,
+    TriageDecision,
+    TriageDecisionKind,
+)
 from .states import ReferralStatus, TransitionRefused, check_transition
 from .validation import birth_date_errors, validate_referral_dates
 
-REFERRAL_FIELDS = [
-    "site",
-    "date_received",
-    "referral_source",
-    "referrer_name",
-    "referrer_role",
-    "referrer_organisation",
-    "referrer_contact",
-    "child_unborn",
-    "child_name",
-    "child_date_of_birth",
-    "expected_delivery_date",
-    "child_nhs_number",
-    "child_send",
-    "child_send_details",
-    "gp_practice",
-    "named_health_visitor",
-    "named_health_visitor_contact",
-    "concerns",
-    "reason_details",
-    "attachment_concerns",
-    "mental_health_concerns",
-    "hoped_for_change",
-    "change_agreed_with_parent",
-    "impact_on_child",
-    "parent_consented_to_referral",
-    "prfq_completed",
-    "question_answers",
-    "safeguarding_status",
-    "risks_to_staff",
-    "confidential_address",
-    "bereavement",
-]
 PARENT_FIELDS = [
     "name",
     "relationship",

@@ -16,8 +16,21 @@ from vig_service import postcodes
 from vig_service.widgets import NHSDateField
 
 from . import nhs_number
-from .actions import OTHER_CHILD_FIELDS, PARENT_FIELDS, REFERRAL_FIELDS
-from .models import Concern, OtherChild, Parent, Referral, SafeguardingStatus, TriageDecisionKind
+from .actions import OTHER_CHILD_FIELDS, PARENT_FIELDS
+from .models import (
+    CHILD_FIELDS,
+    HANDOVER_FIELDS,
+    REASON_FIELDS,
+    REFERRAL_FIELDS,
+    REFERRER_FIELDS,
+    SAFETY_FIELDS,
+    Concern,
+    OtherChild,
+    Parent,
+    Referral,
+    SafeguardingStatus,
+    TriageDecisionKind,
+)
 from .validation import referral_date_errors
 
 PARENT_SLOTS = 2
@@ -136,46 +149,15 @@ class ReferralForm(forms.Form):
         def names(prefix, items):
             return [f"{prefix}{n}" for n in items]
 
-        referral_part = [
-            "site",
-            "date_received",
-            "referral_source",
-            "referrer_name",
-            "referrer_role",
-            "referrer_organisation",
-            "referrer_contact",
-        ]
-        child = [
-            "child_unborn",
-            "child_name",
-            "child_date_of_birth",
-            "expected_delivery_date",
-            "child_nhs_number",
-            "child_send",
-            "child_send_details",
-        ]
-        reason = [
-            "concerns",
-            "reason_details",
-            "attachment_concerns",
-            "mental_health_concerns",
-            "hoped_for_change",
-            "change_agreed_with_parent",
-            "impact_on_child",
-            "parent_consented_to_referral",
-            "prfq_completed",
-        ]
-        reason += [n for n in self.fields if n.startswith("question_")]
-        safety = ["safeguarding_status", "risks_to_staff", "confidential_address", "bereavement"]
-        handover = ["gp_practice", "named_health_visitor", "named_health_visitor_contact"]
-        sections = [Fieldset("Referral", *referral_part)]
+        reason = [*REASON_FIELDS, *(n for n in self.fields if n.startswith("question_"))]
+        sections = [Fieldset("Referral", *REFERRER_FIELDS)]
         sections += [
             Fieldset(
                 f"Parent or carer {slot}" + (" (optional)" if slot > 1 else ""), *names(f"parent{slot}_", PARENT_FIELDS)
             )
             for slot in range(1, PARENT_SLOTS + 1)
         ]
-        sections += [Fieldset("The child", *child)]
+        sections += [Fieldset("The child", *CHILD_FIELDS)]
         sections += [
             Fieldset(
                 f"Older child {slot} who may be filmed (optional)", *names(f"older_child{slot}_", OTHER_CHILD_FIELDS)
@@ -184,8 +166,8 @@ class ReferralForm(forms.Form):
         ]
         sections += [
             Fieldset("Reason for referral", *reason),
-            Fieldset("Safety", *safety),
-            Fieldset("GP and health visitor", *handover),
+            Fieldset("Safety", *SAFETY_FIELDS),
+            Fieldset("GP and health visitor", *HANDOVER_FIELDS),
         ]
         return Layout(*sections)
 

@@ -77,6 +77,48 @@ class CommunicationFormat(models.TextChoices):
     OTHER = "other", "Other (describe in support needed)"
 
 
+# The referral's fields in the order a coordinator meets them; forms, actions, history and the API share these.
+REFERRER_FIELDS = [
+    "site",
+    "date_received",
+    "referral_source",
+    "referrer_name",
+    "referrer_role",
+    "referrer_organisation",
+    "referrer_contact",
+]
+CHILD_FIELDS = [
+    "child_unborn",
+    "child_name",
+    "child_date_of_birth",
+    "expected_delivery_date",
+    "child_nhs_number",
+    "child_send",
+    "child_send_details",
+]
+HANDOVER_FIELDS = ["gp_practice", "named_health_visitor", "named_health_visitor_contact"]
+REASON_FIELDS = [
+    "concerns",
+    "reason_details",
+    "attachment_concerns",
+    "mental_health_concerns",
+    "hoped_for_change",
+    "change_agreed_with_parent",
+    "impact_on_child",
+    "parent_consented_to_referral",
+    "prfq_completed",
+]
+SAFETY_FIELDS = ["safeguarding_status", "risks_to_staff", "confidential_address", "bereavement"]
+REFERRAL_FIELDS = [
+    *REFERRER_FIELDS,
+    *CHILD_FIELDS,
+    *HANDOVER_FIELDS,
+    *REASON_FIELDS,
+    "question_answers",
+    *SAFETY_FIELDS,
+]
+
+
 class ReferralQuerySet(models.QuerySet):
     def visible_to(self, user, perm: Perm = Perm.REFERRAL_VIEW):
         """Referrals the user may see: their services' and sites', or their own (and trainees') families."""
