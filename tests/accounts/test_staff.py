@@ -44,3 +44,25 @@ def test_reset_signs_the_colleague_out_everywhere(client, login, service_admin, 
     assert their_browser.get("/").status_code == 200
     login(service_admin).post(reverse("accounts:staff_reset_mfa", args=[coordinator.pk]))
     assert their_browser.get("/").status_code == 302
+
+
+def test_staff_list_query_count_does_not_grow(login, service_admin, service):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Role
+    from tests.factories import staff
+
+    client = login(service_admin)
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("accounts:staff")).status_code == 200
+        return len(captured)
+
+    for n in range(5):
+        staff(f"colleague{n}", service, Role.PRACTITIONER)
+    five = count()
+    for n in range(5, 50):
+        staff(f"colleague{n}", service, Role.PRACTITIONER)
+    assert count() == five

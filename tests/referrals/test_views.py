@@ -221,3 +221,20 @@ def test_form_refuses_another_services_site_and_source(login, coordinator, servi
 def test_new_referral_for_a_service_the_user_does_not_coordinate_is_404(login, coordinator, other_service):
     response = login(coordinator).get(reverse("referrals:new"), {"service": other_service.slug})
     assert response.status_code == 404
+
+
+@pytest.mark.slow
+def test_search_query_count_does_not_grow(login, coordinator, service):
+    client = login(coordinator)
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("referrals:search"), {"name": "Jane"}).status_code == 200
+        return len(captured)
+
+    for _ in range(5):
+        make_referral(service, coordinator)
+    five = count()
+    for _ in range(45):
+        make_referral(service, coordinator)
+    assert count() == five
