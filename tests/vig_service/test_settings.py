@@ -57,3 +57,17 @@ def test_env_example_names_the_required_settings():
     text = (ROOT / ".env.example").read_text()
     for name in ("SECRET_KEY=", "ALLOWED_HOSTS=", "POSTGRES_PASSWORD="):
         assert name in text
+
+
+def test_prerequisite_check_passes_here_and_names_the_install_command_when_python_is_missing():
+    ok = subprocess.run(["sh", "scripts/check_prereqs.sh"], cwd=ROOT, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    missing = subprocess.run(
+        ["sh", "scripts/check_prereqs.sh"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHON": "python-that-does-not-exist"},
+    )
+    assert missing.returncode == 1
+    assert "sudo apt-get install python3 python3-venv" in missing.stdout
