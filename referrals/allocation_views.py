@@ -274,4 +274,9 @@ def practitioner_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
             messages.success(request, f"Details saved for {membership.user}.")
             return redirect("referrals:caseloads")
     status = 400 if form.errors else 200
-    return render(request, "referrals/practitioner_edit.html", {"membership": membership, "form": form}, status=status)
+    context = {
+        "membership": membership,
+        "form": form,
+        "stage_targets": membership.service.training_stage_targets.all(),
+    }
+    return render(request, "referrals/practitioner_edit.html", context, status=status)

@@ -104,6 +104,21 @@ def other_service_practitioner(other_service):
 
 
 @pytest.fixture
+def other_trainee(other_service):
+    return staff("other_trainee", other_service, Role.PRACTITIONER, training_status=TrainingStatus.TRAINEE)
+
+
+@pytest.fixture
+def other_supervisor(other_service):
+    return staff("other_supervisor", other_service, Role.SUPERVISOR)
+
+
+@pytest.fixture
+def other_service_admin(other_service):
+    return staff("other_service_admin", other_service, Role.SERVICE_ADMIN)
+
+
+@pytest.fixture
 def other_manager(other_service):
     return staff("other_manager", other_service, Role.MANAGER)
 

@@ -112,7 +112,17 @@ def test_no_url_lets_a_user_without_a_role_in(login, service_a_records, nobody):
     assert checked >= 15
 
 
-@pytest.mark.parametrize("who", ["other_coordinator", "other_manager", "other_service_practitioner"])
+@pytest.mark.parametrize(
+    "who",
+    [
+        "other_coordinator",
+        "other_manager",
+        "other_service_practitioner",
+        "other_trainee",
+        "other_supervisor",
+        "other_service_admin",
+    ],
+)
 def test_no_url_shows_another_services_records(login, service_a_records, who, request):
     """With service A's ids in the URL: 403/404. Pages without ids may open, but show nothing of service A."""
     from referrals.models import Referral

@@ -133,7 +133,9 @@ def test_coordinator_edits_practitioner_details(login, service, coordinator, tra
     membership = Membership.objects.get(user=trainee, role=Role.PRACTITIONER)
     client = login(coordinator)
     url = reverse("referrals:practitioner_edit", args=[membership.pk])
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Stage 1: 6 cycles and 7 hours of supervision" in page.content.decode()
     response = client.post(
         url, {"capacity": "4", "protected_days": ["1"], "supervisor": supervisor.pk, "training_stage": "2"}
     )
