@@ -47,6 +47,14 @@ PARENT_FIELDS = [
 OTHER_CHILD_FIELDS = ["name", "date_of_birth", "consent_to_filming"]
 
 
+class DuplicateSuspected(Exception):
+    """The family may already have an open referral in this service; `referrals` lists them."""
+
+    def __init__(self, referrals: list[Referral]):
+        super().__init__("This family may already have an open referral in this service.")
+        self.referrals = referrals
+
+
 def _check(user: User, perm: Perm, obj) -> None:
     if not has_permission(user, perm, obj=obj):
         raise PermissionDenied
@@ -157,14 +165,37 @@ def possible_duplicates(
 
 @transaction.atomic
 def create_referral(
-    *, service: Service, data: dict, parents: list[dict], other_children: list[dict] = (), by: User, request=None
+    *,
+    service: Service,
+    data: dict,
+    parents: list[dict],
+    other_children: list[dict] = (),
+    by: User,
+    confirmed_not_duplicate: bool = False,
+    request=None,
 ) -> Referral:
-    """Record a new referral; its eligibility is computed now and kept as computed then."""
+    """Record a new referral; its eligibility is computed now and kept as computed then.
+
+    Unless the coordinator has confirmed it is not a duplicate, an open referral of the same family in the same
+    service stops the save (DuplicateSuspected). The check runs under a lock on the service's row, so two people
+    recording the same family at the same moment cannot both save it unawares.
+    """
     data, parents = dict(data), [dict(p) for p in parents]
     _normalise_identifiers(data, parents)
     referral = Referral(service=service, created_by=by, **{k: v for k, v in data.items() if k in REFERRAL_FIELDS})
     _check(by, Perm.REFERRAL_CREATE, referral)
     _validate(referral, parents)
+    if not confirmed_not_duplicate:
+        Service.objects.select_for_update().filter(pk=service.pk).first()
+        duplicates = list(
+            possible_duplicates(
+                service=service,
+                nhs_numbers=[p["nhs_number"] for p in parents] + [data.get("child_nhs_number", "")],
+                parent_names_and_dobs=[(p["name"], p.get("date_of_birth")) for p in parents],
+            )
+        )
+        if duplicates:
+            raise DuplicateSuspected(duplicates)
     _apply_eligibility(referral, parents)
     referral.save()
     _save_people(referral, parents, list(other_children))

@@ -177,32 +177,33 @@ class ReferralListView(GenericAPIView):
         service = data.validated_data["service"]
         # May this user record a referral at this site? Checked before duplicates are shown.
         _require(user, Perm.REFERRAL_CREATE, Referral(service=service, site=data.validated_data["site"]))
-        if not data.validated_data["confirm_not_duplicate"]:
-            duplicates = list(actions.possible_duplicates(service=service, **data.duplicate_keys()))
-            if duplicates:
-                log_list(
-                    request=request._request,
-                    object_type=OBJECT_TYPE,
-                    ids=[r.pk for r in duplicates],
-                    detail={"list": "possible_duplicates"},
-                )
-                body = {
-                    "detail": (
-                        "This family may already have an open referral in this service. Check the referrals below; "
-                        'to record this one anyway, send it again with "confirm_not_duplicate": true.'
-                    ),
-                    "possible_duplicates": PossibleDuplicateOut(duplicates, many=True).data,
-                }
-                return Response(body, status=status.HTTP_409_CONFLICT)
-        referral = run_action(
-            actions.create_referral,
-            service=service,
-            data=data.referral_data(),
-            parents=data.parents_data(),
-            other_children=data.other_children_data(),
-            by=user,
-            request=request._request,
-        )
+        try:
+            referral = run_action(
+                actions.create_referral,
+                service=service,
+                data=data.referral_data(),
+                parents=data.parents_data(),
+                other_children=data.other_children_data(),
+                by=user,
+                confirmed_not_duplicate=data.validated_data["confirm_not_duplicate"],
+                request=request._request,
+            )
+        except actions.DuplicateSuspected as suspected:
+            duplicates = suspected.referrals
+            log_list(
+                request=request._request,
+                object_type=OBJECT_TYPE,
+                ids=[r.pk for r in duplicates],
+                detail={"list": "possible_duplicates"},
+            )
+            body = {
+                "detail": (
+                    "This family may already have an open referral in this service. Check the referrals below; "
+                    'to record this one anyway, send it again with "confirm_not_duplicate": true.'
+                ),
+                "possible_duplicates": PossibleDuplicateOut(duplicates, many=True).data,
+            }
+            return Response(body, status=status.HTTP_409_CONFLICT)
         location = reverse("api:referral-detail", kwargs={"pk": referral.pk})
         return Response(
             _referral_out(request, referral.pk), status=status.HTTP_201_CREATED, headers={"Location": location}

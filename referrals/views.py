@@ -72,35 +72,31 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     form = ReferralForm(request.POST or None, service=service)
     duplicates = []
     if request.method == "POST" and form.is_valid():
-        duplicates = list(_duplicates_for(form, service))
-        if not duplicates or request.POST.get("confirm_not_duplicate") == "yes":
-            try:
-                referral = actions.create_referral(
-                    service=service,
-                    data=form.referral_data(),
-                    parents=form.parents(),
-                    other_children=form.other_children(),
-                    by=request.user,
-                    request=request,
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, f"Referral {referral.reference} recorded.")
-                return redirect("referrals:detail", pk=referral.pk)
+        try:
+            referral = actions.create_referral(
+                service=service,
+                data=form.referral_data(),
+                parents=form.parents(),
+                other_children=form.other_children(),
+                by=request.user,
+                confirmed_not_duplicate=request.POST.get("confirm_not_duplicate") == "yes",
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        except actions.DuplicateSuspected as suspected:
+            duplicates = suspected.referrals
+            log_list(
+                request=request,
+                object_type="referrals.referral",
+                ids=[r.pk for r in duplicates],
+                detail={"list": "possible_duplicates"},
+            )
+        else:
+            messages.success(request, f"Referral {referral.reference} recorded.")
+            return redirect("referrals:detail", pk=referral.pk)
     context = {"form": form, "service": service, "duplicates": duplicates}
     return render(request, "referrals/referral_form.html", context, status=400 if form.errors else 200)
-
-
-def _duplicates_for(form: ReferralForm, service: Service, exclude_pk=None):
-    parents = form.parents()
-    numbers = [p["nhs_number"] for p in parents] + [form.cleaned_data.get("child_nhs_number", "")]
-    return actions.possible_duplicates(
-        service=service,
-        nhs_numbers=numbers,
-        parent_names_and_dobs=[(p["name"], p["date_of_birth"]) for p in parents],
-        exclude_pk=exclude_pk,
-    )
 
 
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:

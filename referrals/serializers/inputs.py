@@ -214,14 +214,6 @@ class ReferralIn(serializers.Serializer):
     def other_children_data(self) -> list[dict]:
         return [{name: c[name] for name in OTHER_CHILD_FIELDS} for c in self.validated_data["other_children"]]
 
-    def duplicate_keys(self) -> dict:
-        """What `actions.possible_duplicates` matches on: NHS numbers, and parents' names with birth dates."""
-        parents = self.validated_data["parents"]
-        return {
-            "nhs_numbers": [p["nhs_number"] for p in parents] + [self.validated_data["child_nhs_number"]],
-            "parent_names_and_dobs": [(p["name"], p["date_of_birth"]) for p in parents],
-        }
-
 
 class ReferralUpdateIn(ReferralIn):
     """The whole referral again, to correct or complete it (fields left out are cleared to their defaults).

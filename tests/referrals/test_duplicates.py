@@ -36,3 +36,20 @@ def test_closed_referrals_are_not_duplicates(service, coordinator):
     existing = make_referral(service, coordinator, parents=[parent(nhs_number=TEST_NHS_NUMBERS[2])])
     actions.withdraw_referral(referral=existing, reason="Moved", by=coordinator)
     assert find(service, numbers=[TEST_NHS_NUMBERS[2]]) == []
+
+
+def test_create_refuses_a_suspected_duplicate_until_confirmed(service, coordinator):
+    import pytest
+
+    from referrals.models import Referral
+    from tests.referrals.helpers import referral_data
+
+    existing = make_referral(service, coordinator)
+    with pytest.raises(actions.DuplicateSuspected) as raised:
+        actions.create_referral(service=service, data=referral_data(service), parents=[parent()], by=coordinator)
+    assert raised.value.referrals == [existing]
+    assert Referral.objects.count() == 1
+    actions.create_referral(
+        service=service, data=referral_data(service), parents=[parent()], by=coordinator, confirmed_not_duplicate=True
+    )
+    assert Referral.objects.count() == 2
