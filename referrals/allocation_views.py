@@ -22,8 +22,7 @@ from .caseloads import (
     practitioner_caseload_allocations,
     practitioners_in,
     ranked_candidates,
-    wait_band,
-    wait_warning,
+    waiting_rows,
 )
 from .models import Referral
 from .states import ReferralStatus
@@ -136,18 +135,7 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
         .order_by("date_received", "pk")
     )
     page = Paginator(waiting, WAITING_PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    rows = []
-    for referral in page:
-        days = referral.days_waiting(today)
-        rows.append(
-            {
-                "referral": referral,
-                "days": days,
-                "band": wait_band(days),
-                "warning": wait_warning(days, referral.service.wait_target_weeks),
-            }
-        )
+    rows = waiting_rows(page)
     log_list(request=request, object_type="referrals.referral", ids=[r.pk for r in page], detail={"list": "waiting"})
     return render(request, "referrals/waiting_list.html", {"page_obj": page, "rows": rows})
 

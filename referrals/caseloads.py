@@ -48,6 +48,23 @@ def wait_warning(days: int, target_weeks: int) -> str:
     return ""
 
 
+def waiting_rows(referrals, today: date | None = None) -> list[dict]:
+    """Each waiting referral with its days, NHS wait band and target warning (no queries: service is joined)."""
+    today = today or timezone.localdate()
+    rows = []
+    for referral in referrals:
+        days = referral.days_waiting(today)
+        rows.append(
+            {
+                "referral": referral,
+                "days": days,
+                "band": wait_band(days),
+                "warning": wait_warning(days, referral.service.wait_target_weeks),
+            }
+        )
+    return rows
+
+
 def next_protected_day(details: PractitionerDetails | None, today: date) -> date | None:
     """The next protected VIG day from today on which the practitioner is not paused (within 8 weeks)."""
     if details is None or not details.protected_days:

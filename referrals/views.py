@@ -289,8 +289,3 @@ def search(request: HttpRequest) -> HttpResponse:
         )
     status = 400 if request.GET and form.errors else 200
     return render(request, "referrals/search.html", {"form": form, "results": results}, status=status)
-
-
-def referral_url(referral: Referral) -> str:
-    """The referral page's address, for links built outside templates."""
-    return reverse("referrals:detail", kwargs={"pk": referral.pk})

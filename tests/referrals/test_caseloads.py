@@ -210,3 +210,30 @@ def test_refusal_by_404_is_logged(login, service, coordinator, other_coordinator
     assert AccessEvent.objects.filter(
         action=AccessAction.PERMISSION_DENIED, user_id=other_coordinator.pk, object_id=str(referral.pk)
     ).exists()
+
+
+def test_manager_cannot_allocate_or_unallocate(login, ready, service, coordinator, manager, practitioner):
+    waiting = accepted_referral(service, coordinator)
+    held = allocated_referral(service, coordinator, practitioner)
+    client = login(manager)
+    assert (
+        client.post(reverse("referrals:allocate", args=[waiting.pk]), {"practitioner": practitioner.pk}).status_code
+        == 403
+    )
+    assert client.post(reverse("referrals:unallocate", args=[held.pk]), {"reason": "x"}).status_code == 403
+    waiting.refresh_from_db()
+    held.refresh_from_db()
+    assert (waiting.status, held.status) == (ReferralStatus.ACCEPTED, ReferralStatus.ALLOCATED)
+
+
+def test_double_submitted_allocation_allocates_once(login, ready, service, coordinator, practitioner):
+    """A second click of 'Allocate' (or a stale form) must not start a second allocation."""
+    from referrals.models import Allocation
+
+    referral = accepted_referral(service, coordinator)
+    client = login(coordinator)
+    url = reverse("referrals:allocate", args=[referral.pk])
+    assert client.post(url, {"practitioner": practitioner.pk}).status_code == 302
+    again = client.post(url, {"practitioner": practitioner.pk})
+    assert again.status_code == 400  # now a reallocation form: needs a reason and another practitioner
+    assert Allocation.objects.filter(referral=referral).count() == 1

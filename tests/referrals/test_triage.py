@@ -190,3 +190,16 @@ def test_record_birth_in_future_refused(service, coordinator):
     )
     with pytest.raises(ValidationError):
         actions.record_birth(referral=referral, date_of_birth=today() + timedelta(days=1), by=coordinator)
+
+
+def test_withdraw_needs_a_reason(referral, coordinator):
+    with pytest.raises(ValidationError) as raised:
+        actions.withdraw_referral(referral=referral, reason="  ", by=coordinator)
+    assert "reason" in raised.value.message_dict
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.RECEIVED
+
+
+def test_information_received_on_a_referral_not_awaiting_it_is_refused(referral, coordinator):
+    with pytest.raises(TransitionRefused):
+        actions.record_information_received(referral=referral, note="Phoned", by=coordinator)
