@@ -8,16 +8,13 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vig_service.permissions import Perm, has_permission
+from vig_service.refusals import ActionRefused
 
 from .audit import log_access
 from .mfa import AUTHENTICATOR_DEVICE_NAME, RECOVERY_DEVICE_NAME
 from .models import AccessAction, User
 
 RECOVERY_CODE_COUNT = 10
-
-
-class ActionRefused(Exception):
-    """A precondition of an action failed; the message is safe to show to the user."""
 
 
 @transaction.atomic
@@ -85,10 +82,9 @@ def reset_second_factor(*, user: User, by: User, request=None) -> None:
 def update_practitioner_details(*, membership, by: User, request=None, **fields):
     """Capacity, protected days, supervisor, training stage and pauses: what allocation decisions rest on.
 
-    A trainee's new supervisor takes over supervision of their current families too.
+    Pages call `referrals.actions.change_practitioner_details`, which also moves supervision of a trainee's
+    current families; this part changes only staff data.
     """
-    from referrals.models import Allocation
-
     from .models import Membership, PractitionerDetails, Role
 
     if membership.role != Role.PRACTITIONER:
@@ -114,9 +110,5 @@ def update_practitioner_details(*, membership, by: User, request=None, **fields)
     for name, value in fields.items():
         setattr(details, name, value)
     details.save()
-    if membership.is_trainee:
-        Allocation.objects.filter(
-            practitioner_id=membership.user_id, referral__service_id=membership.service_id, ended_at__isnull=True
-        ).update(supervisor=supervisor)
     log_access(action=AccessAction.UPDATE, request=request, user=by, obj=details)
     return details

@@ -172,6 +172,14 @@ class Membership(models.Model):
     def is_trainee(self) -> bool:
         return self.role == Role.PRACTITIONER and self.training_status == TrainingStatus.TRAINEE
 
+    @property
+    def details_or_none(self):
+        """This practitioner's details, or None (not a practitioner, or details never saved): the one lookup."""
+        try:
+            return self.practitioner_details
+        except PractitionerDetails.DoesNotExist:
+            return None
+
 
 class AccessAction(models.TextChoices):
     VIEW = "view", "View"

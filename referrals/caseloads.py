@@ -7,12 +7,13 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
 
-from accounts.audit import log_list
 from accounts.models import Membership, PractitionerDetails, Role, TrainingStatus
-from vig_service.permissions import Perm, has_permission, memberships_with
+from vig_service.permissions import can_open_practitioner, caseload_service_ids, shares_a_service
 
 from .models import Allocation, Referral
 from .states import ReferralStatus
@@ -114,7 +115,7 @@ class Candidate:
 
     @property
     def supervisor(self):
-        details = getattr(self.membership, "practitioner_details", None)
+        details = self.membership.details_or_none
         return details.supervisor if details else None
 
     @property
@@ -137,16 +138,9 @@ class Candidate:
         )
 
 
-def _details(membership: Membership) -> PractitionerDetails | None:
-    try:
-        return membership.practitioner_details
-    except PractitionerDetails.DoesNotExist:
-        return None
-
-
 def candidate(membership: Membership, site_id: int | None, today: date) -> Candidate:
     """One practitioner's figures as of today, for ranking and for the allocation page."""
-    details = _details(membership)
+    details = membership.details_or_none
     site_ids = {s.pk for s in membership.sites.all()}
     return Candidate(
         membership=membership,
@@ -192,6 +186,30 @@ def caseload_allocations(**filters):
     )
 
 
+def my_caseload_allocations(user, role: str):
+    """The user's own families (role practitioner) or their trainees' (role supervisor), in the services where
+    they hold that role: the one definition the home page and `GET /api/v1/caseloads/mine/` share."""
+    link = {Role.PRACTITIONER: "practitioner", Role.SUPERVISOR: "supervisor"}[role]
+    return caseload_allocations(referral__service_id__in=caseload_service_ids(user, role), **{link: user})
+
+
+def practitioner_membership_for(user, membership_id: int) -> Membership:
+    """A practitioner membership the user may open (`can_open_practitioner`): 404 if it does not exist or is
+    another service's (not revealed), 403 if it is their service's but not theirs to open. Pages and API alike."""
+    membership = (
+        Membership.objects.active()
+        .filter(role=Role.PRACTITIONER, pk=membership_id)
+        .select_related("user", "service", "practitioner_details")
+        .prefetch_related("sites")
+        .first()
+    )
+    if membership is None or not shares_a_service(user, membership.service_id):
+        raise Http404
+    if not can_open_practitioner(user, membership):
+        raise PermissionDenied
+    return membership
+
+
 def practitioner_caseload_allocations(user, membership: Membership):
     """One practitioner's families in one service, limited to those the viewer may open themselves."""
     visible = Referral.objects.visible_to(user).values("pk")
@@ -217,40 +235,3 @@ def caseload_rows(allocations, today: date | None = None) -> list[CaseloadRow]:
             )
         )
     return rows
-
-
-def caseload_home_sections(request) -> list[dict]:
-    """A practitioner's own caseload and a supervisor's trainees' caseloads on the home page."""
-    user = request.user
-    sections = []
-    if any(m.role == Role.PRACTITIONER for m in memberships_with(user, Perm.CASELOAD_VIEW)):
-        rows = caseload_rows(caseload_allocations(practitioner=user))
-        log_list(
-            request=request,
-            object_type="referrals.referral",
-            ids=[r.referral.pk for r in rows],
-            detail={"list": "own caseload"},
-        )
-        sections.append(
-            {"template": "referrals/home_caseload.html", "title": "Your caseload", "rows": rows, "id": "my-caseload"}
-        )
-    if any(m.role == Role.SUPERVISOR for m in memberships_with(user, Perm.CASELOAD_VIEW)):
-        rows = caseload_rows(caseload_allocations(supervisor=user))
-        log_list(
-            request=request,
-            object_type="referrals.referral",
-            ids=[r.referral.pk for r in rows],
-            detail={"list": "trainees' caseloads"},
-        )
-        sections.append(
-            {
-                "template": "referrals/home_caseload.html",
-                "title": "Your trainees' families",
-                "rows": rows,
-                "id": "trainee-caseloads",
-                "show_practitioner": True,
-            }
-        )
-    if has_permission(user, Perm.PRACTITIONER_VIEW):
-        sections.append({"template": "referrals/home_links.html"})
-    return sections

@@ -11,15 +11,16 @@ from django import forms
 from django.forms.models import fields_for_model
 from django.utils import timezone
 
-from accounts.models import Service
+from accounts.models import Membership, Role, Service, User
 from vig_service import postcodes
 from vig_service.widgets import NHSDateField
 
 from . import nhs_number
-from .actions import OTHER_CHILD_FIELDS, PARENT_FIELDS
 from .models import (
     CHILD_FIELDS,
     HANDOVER_FIELDS,
+    OTHER_CHILD_FIELDS,
+    PARENT_FIELDS,
     REASON_FIELDS,
     REFERRAL_FIELDS,
     REFERRER_FIELDS,
@@ -303,3 +304,95 @@ class TriageQueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
         self.fields["source"].queryset = sources
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Allocation and practitioner details
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class AllocationForm(forms.Form):
+    practitioner = forms.TypedChoiceField(label="Practitioner", coerce=int, widget=forms.RadioSelect)
+    over_capacity_reason = forms.CharField(
+        label="Reason for allocating past capacity or during a pause",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only if the practitioner is full or their availability is paused.",
+    )
+    reason = forms.CharField(
+        label="Reason for reallocating",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: practitioner has left, or the family moved site.",
+    )
+
+    def __init__(self, *args, candidates, reallocating: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].choices = [(c.user.pk, _candidate_label(c)) for c in candidates]
+        if not reallocating:
+            del self.fields["reason"]
+        else:
+            self.fields["reason"].required = True
+
+
+def _candidate_label(c) -> str:
+    if not c.is_trainee:
+        training = "accredited"
+    else:
+        training = f"trainee supervised by {c.supervisor}" if c.supervisor else "trainee with no supervisor set"
+    parts = [
+        str(c.user),
+        f"{c.open_cases} of {c.capacity} families",
+        training,
+        "same site" if c.same_site else "other site",
+    ]
+    if c.paused:
+        parts.append("availability paused")
+    if c.next_protected_day:
+        parts.append(f"next protected day {c.next_protected_day:%a %-d %b}")
+    return " – ".join(parts)
+
+
+class UnallocateForm(forms.Form):
+    reason = forms.CharField(label="Reason for unallocating", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PractitionerDetailsForm(forms.Form):
+    capacity = forms.IntegerField(
+        label="Caseload capacity", min_value=0, max_value=50, help_text="Open VIG families at one time"
+    )
+    protected_days = forms.TypedMultipleChoiceField(
+        label="Protected VIG days",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")],
+    )
+    supervisor = forms.ModelChoiceField(
+        label="Supervisor",
+        queryset=User.objects.none(),
+        required=False,
+        help_text="Needed for a trainee before any family is allocated",
+    )
+    training_stage = forms.TypedChoiceField(
+        label="Training stage",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Not a trainee"), (1, "Stage 1"), (2, "Stage 2"), (3, "Stage 3")],
+    )
+    paused_from = NHSDateField(label="Availability paused from", required=False)
+    paused_until = NHSDateField(label="Paused until", required=False, help_text="Leave blank if not known")
+    pause_reason = forms.CharField(
+        label="Reason for the pause", required=False, max_length=200, help_text="For example: annual leave, sickness"
+    )
+
+    def __init__(self, *args, membership: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = (
+            User.objects.filter(
+                memberships__service=membership.service, memberships__role=Role.SUPERVISOR, memberships__is_active=True
+            )
+            .exclude(pk=membership.user_id)
+            .distinct()
+        )

@@ -1,26 +1,64 @@
-"""Sections of the home page the referrals app contributes, by what the user may do."""
+"""The referrals app's sections of the home page, registered with `vig_service.home` when the app is ready."""
 
 from django.db.models import Count, Q
 
-from vig_service.permissions import Perm, has_permission
+from accounts.audit import log_list
+from accounts.models import Role
+from vig_service.home import home_section
+from vig_service.permissions import Perm, caseload_service_ids, has_permission
 
+from .caseloads import caseload_rows, my_caseload_allocations
 from .models import Referral
 from .states import ReferralStatus
 
 
-def home_sections(request) -> list[dict]:
-    """Coordinators see their queues at a glance; practitioners, supervisors and managers their caseload views."""
+@home_section(order=20)
+def coordinator_sections(request) -> list[dict]:
+    """Coordinators see their queues at a glance."""
+    user = request.user
+    if not has_permission(user, Perm.TRIAGE_QUEUE_VIEW):
+        return []
+    counts = Referral.objects.visible_to(user, Perm.TRIAGE_QUEUE_VIEW).aggregate(
+        received=Count("pk", filter=Q(status=ReferralStatus.RECEIVED)),
+        awaiting=Count("pk", filter=Q(status=ReferralStatus.AWAITING_INFORMATION)),
+        accepted=Count("pk", filter=Q(status=ReferralStatus.ACCEPTED)),
+    )
+    return [{"template": "referrals/home_coordinator.html", "counts": counts}]
+
+
+@home_section(order=30)
+def caseload_sections(request) -> list[dict]:
+    """A practitioner's own caseload and a supervisor's trainees' caseloads on the home page."""
     user = request.user
     sections = []
-    if has_permission(user, Perm.TRIAGE_QUEUE_VIEW):
-        counts = Referral.objects.visible_to(user, Perm.TRIAGE_QUEUE_VIEW).aggregate(
-            received=Count("pk", filter=Q(status=ReferralStatus.RECEIVED)),
-            awaiting=Count("pk", filter=Q(status=ReferralStatus.AWAITING_INFORMATION)),
-            accepted=Count("pk", filter=Q(status=ReferralStatus.ACCEPTED)),
+    if caseload_service_ids(user, Role.PRACTITIONER):
+        rows = caseload_rows(my_caseload_allocations(user, Role.PRACTITIONER))
+        log_list(
+            request=request,
+            object_type="referrals.referral",
+            ids=[r.referral.pk for r in rows],
+            detail={"list": "own caseload"},
         )
-        sections.append({"template": "referrals/home_coordinator.html", "counts": counts})
-    try:
-        from .caseloads import caseload_home_sections
-    except ImportError:
-        return sections
-    return sections + caseload_home_sections(request)
+        sections.append(
+            {"template": "referrals/home_caseload.html", "title": "Your caseload", "rows": rows, "id": "my-caseload"}
+        )
+    if caseload_service_ids(user, Role.SUPERVISOR):
+        rows = caseload_rows(my_caseload_allocations(user, Role.SUPERVISOR))
+        log_list(
+            request=request,
+            object_type="referrals.referral",
+            ids=[r.referral.pk for r in rows],
+            detail={"list": "trainees' caseloads"},
+        )
+        sections.append(
+            {
+                "template": "referrals/home_caseload.html",
+                "title": "Your trainees' families",
+                "rows": rows,
+                "id": "trainee-caseloads",
+                "show_practitioner": True,
+            }
+        )
+    if has_permission(user, Perm.PRACTITIONER_VIEW):
+        sections.append({"template": "referrals/home_links.html"})
+    return sections

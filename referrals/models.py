@@ -117,6 +117,22 @@ REFERRAL_FIELDS = [
     "question_answers",
     *SAFETY_FIELDS,
 ]
+# The people on a referral, as the actions, forms and API take them.
+PARENT_FIELDS = [
+    "name",
+    "relationship",
+    "date_of_birth",
+    "nhs_number",
+    "address",
+    "postcode",
+    "phone",
+    "preferred_language",
+    "interpreter_needed",
+    "communication_format",
+    "communication_support",
+    "ethnic_category",
+]
+OTHER_CHILD_FIELDS = ["name", "date_of_birth", "consent_to_filming"]
 
 
 class ReferralQuerySet(models.QuerySet):
@@ -155,6 +171,17 @@ class ReferralQuerySet(models.QuerySet):
     def with_list_details(self):
         """Everything a list row shows, in a fixed number of queries."""
         return self.select_related("service", "site", "referral_source").prefetch_related("parents")
+
+    def with_record_details(self):
+        """Everything the family's record (page or API) shows and its permission checks read, in fixed queries."""
+        from django.db.models import Prefetch
+
+        return self.select_related("service", "site", "referral_source", "created_by").prefetch_related(
+            "parents",
+            "other_children",
+            Prefetch("allocations", queryset=Allocation.objects.select_related("practitioner", "supervisor")),
+            Prefetch("triage_decisions", queryset=TriageDecision.objects.select_related("decided_by")),
+        )
 
 
 class Referral(models.Model):

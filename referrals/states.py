@@ -6,6 +6,8 @@ change (deciding twice, deciding a declined referral) never reaches the database
 
 from django.db import models
 
+from vig_service.refusals import ActionRefused
+
 
 class ReferralStatus(models.TextChoices):
     RECEIVED = "received", "Received"
@@ -47,7 +49,7 @@ TRANSITION_LABELS = {
 }
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(ActionRefused):
     """The referral's current status does not allow this change. The message is safe to show."""
 
 

@@ -1,23 +1,23 @@
 from django.urls import path
 
-from . import allocation_views, views
+from .views import allocation, caseloads, referrals, triage
 
 app_name = "referrals"
 
 urlpatterns = [
-    path("new/", views.new_referral, name="new"),
-    path("triage/", views.triage_queue, name="triage_queue"),
-    path("search/", views.search, name="search"),
-    path("<int:pk>/", views.referral_detail, name="detail"),
-    path("<int:pk>/edit/", views.edit_referral, name="edit"),
-    path("<int:pk>/triage/", views.triage, name="triage"),
-    path("<int:pk>/information-received/", views.information_received, name="information_received"),
-    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
-    path("<int:pk>/birth/", views.record_birth, name="record_birth"),
-    path("<int:pk>/allocate/", allocation_views.allocate, name="allocate"),
-    path("<int:pk>/unallocate/", allocation_views.unallocate, name="unallocate"),
-    path("waiting-list/", allocation_views.waiting_list, name="waiting_list"),
-    path("caseloads/", allocation_views.caseloads, name="caseloads"),
-    path("caseloads/<int:membership_id>/", allocation_views.practitioner_caseload, name="practitioner_caseload"),
-    path("practitioners/<int:membership_id>/edit/", allocation_views.practitioner_edit, name="practitioner_edit"),
+    path("new/", referrals.new_referral, name="new"),
+    path("search/", referrals.search, name="search"),
+    path("<int:pk>/", referrals.referral_detail, name="detail"),
+    path("<int:pk>/edit/", referrals.edit_referral, name="edit"),
+    path("<int:pk>/birth/", referrals.record_birth, name="record_birth"),
+    path("triage/", triage.triage_queue, name="triage_queue"),
+    path("<int:pk>/triage/", triage.triage, name="triage"),
+    path("<int:pk>/information-received/", triage.information_received, name="information_received"),
+    path("<int:pk>/withdraw/", triage.withdraw, name="withdraw"),
+    path("<int:pk>/allocate/", allocation.allocate, name="allocate"),
+    path("<int:pk>/unallocate/", allocation.unallocate, name="unallocate"),
+    path("waiting-list/", allocation.waiting_list, name="waiting_list"),
+    path("caseloads/", caseloads.caseloads, name="caseloads"),
+    path("caseloads/<int:membership_id>/", caseloads.practitioner_caseload, name="practitioner_caseload"),
+    path("practitioners/<int:membership_id>/edit/", caseloads.practitioner_edit, name="practitioner_edit"),
 ]

@@ -1,20 +1,29 @@
-"""API plumbing: error shapes, the signed-in user, and tokens for verified users only."""
+"""API plumbing every app's API uses: error shapes, loading a visible record, running one action; and the
+signed-in user and tokens for verified users only.
+
+An app's API view loads the record the user may see (`load_visible`: a logged 404 otherwise), checks the action's
+permission (403), validates its input serializer (400), calls one action through `run_action` (which turns the
+action's refusals into 400, 403 or 409) and answers with the record. `ActionView` is that whole shape for POSTs.
+"""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.models import AuthToken
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from accounts.audit import log_access
+from accounts.audit import get_visible_or_404, log_access
 from accounts.models import AccessAction
 
-from .permissions import memberships_for
+from .permissions import Perm, has_permission, memberships_for
+from .refusals import ActionRefused
 
 
 class Conflict(exceptions.APIException):
@@ -106,3 +115,79 @@ class TokenDeleteView(APIView):
         if isinstance(request.auth, AuthToken):
             request.auth.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Shared by every app's API views
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class ErrorOut(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+FIELD_ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="Field errors: {field: [messages]}")
+FORBIDDEN = OpenApiResponse(ErrorOut, description="You may see this record but not do this to it.")
+NOT_FOUND = OpenApiResponse(ErrorOut, description="No such record, or not one you may see.")
+CONFLICT = OpenApiResponse(ErrorOut, description="The record's state does not allow this (e.g. decided already).")
+ACTION_RESPONSES = {400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
+
+
+def require(user, perm: Perm, obj=None) -> None:
+    """403 (logged by the exception handler) unless the user holds `perm` (on `obj`)."""
+    if not has_permission(user, perm, obj=obj):
+        raise exceptions.PermissionDenied
+
+
+def load_visible(queryset, request, pk, perm: Perm | None = None):
+    """The record from the user's visible queryset (a logged 404 otherwise), then `perm` on it or 403."""
+    record = get_visible_or_404(queryset, request=request, pk=pk)
+    if perm is not None:
+        require(request.user, perm, record)
+    return record
+
+
+def field_errors(error: DjangoValidationError) -> dict:
+    """An action's ValidationError as the API's 400 body: {field: [messages]}."""
+    if hasattr(error, "error_dict"):
+        return error.message_dict
+    return {"non_field_errors": error.messages}
+
+
+def run_action(action, **kwargs):
+    """Call an action, turning its refusals into API answers: 400 field errors, 403, or 409."""
+    try:
+        return action(**kwargs)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(field_errors(error)) from error
+    except DjangoPermissionDenied as error:
+        raise exceptions.PermissionDenied from error
+    except ActionRefused as refusal:
+        raise Conflict(str(refusal)) from refusal
+
+
+class ActionView(APIView):
+    """POST input to one action on one record the user may see; answer with the record as it is now.
+
+    Subclasses set `input_serializer` and `permission`, and write `load` (the visible record), `perform` (call
+    one action through `run_action`) and `respond` (the answer's body).
+    """
+
+    input_serializer: type[serializers.Serializer]
+    permission: Perm
+
+    def load(self, request, pk: int):
+        raise NotImplementedError
+
+    def perform(self, request, record, data: dict):
+        raise NotImplementedError
+
+    def respond(self, request, record, result) -> Response:
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        record = self.load(request, pk)
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = self.perform(request, record, data.validated_data)
+        return self.respond(request, record, result)

@@ -181,6 +181,41 @@ def scope_q(
     return allowed
 
 
+def shares_a_service(user, service_id: int) -> bool:
+    """Does the user hold any role in this service? Staff of other services are not revealed (404, not 403)."""
+    return any(m.service_id == service_id for m in memberships_for(user))
+
+
+def can_open_practitioner(user, membership: Membership) -> bool:
+    """A practitioner's caseload and details: their own, their trainee's (as supervisor), or caseload.view in
+    their service (coordinators and managers, within their sites)."""
+    details = membership.details_or_none
+    return (
+        membership.user_id == user.pk
+        or has_permission(user, Perm.CASELOAD_VIEW, obj=membership)
+        or (details is not None and details.supervisor_id == user.pk)
+    )
+
+
+def caseload_service_ids(user, role: str) -> set[int]:
+    """The services in which `user` holds caseload.view through `role` (practitioner: their own families;
+    supervisor: their trainees'). A family left behind in a service they have left is not theirs to list."""
+    return {m.service_id for m in memberships_with(user, Perm.CASELOAD_VIEW) if m.role == role}
+
+
+def referral_user_can(user, referral) -> dict[str, bool]:
+    """What `user` may do to this referral, for showing only the links and buttons they may follow.
+
+    The referral page and the API's `user_can` both read this, so the two cannot disagree.
+    """
+    return {
+        "update": has_permission(user, Perm.REFERRAL_UPDATE, obj=referral) and referral.is_open,
+        "triage": has_permission(user, Perm.REFERRAL_TRIAGE, obj=referral),
+        "withdraw": has_permission(user, Perm.REFERRAL_WITHDRAW, obj=referral),
+        "allocate": has_permission(user, Perm.REFERRAL_ALLOCATE, obj=referral),
+    }
+
+
 def require_permission(perm: Perm):
     """View decorator for pages without a single record: 403 unless the user holds `perm` somewhere."""
 

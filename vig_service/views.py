@@ -9,15 +9,14 @@ from django.views.decorators.http import require_GET
 from accounts.audit import log_access
 from accounts.models import AccessAction
 
+from .home import sections_for
 from .permissions import memberships_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each person lands on what their roles need first; the pieces come from the apps' home sections."""
-    from referrals.home import home_sections
-
-    context = {"memberships": memberships_for(request.user), "sections": home_sections(request)}
+    context = {"memberships": memberships_for(request.user), "sections": sections_for(request)}
     return render(request, "home.html", context)
 
 

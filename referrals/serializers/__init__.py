@@ -14,7 +14,6 @@ from .inputs import (
     YesNoUnknownField,
 )
 from .outputs import (
-    ErrorOut,
     NamedOut,
     OtherChildOut,
     ParentOut,
@@ -27,7 +26,6 @@ from .outputs import (
 
 __all__ = [
     "BirthIn",
-    "ErrorOut",
     "InformationReceivedIn",
     "NHSNumberField",
     "NamedOut",

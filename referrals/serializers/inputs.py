@@ -12,8 +12,9 @@ from vig_service import postcodes
 from vig_service.permissions import Perm, services_with
 
 from .. import nhs_number
-from ..actions import OTHER_CHILD_FIELDS, PARENT_FIELDS
 from ..models import (
+    OTHER_CHILD_FIELDS,
+    PARENT_FIELDS,
     REFERRAL_FIELDS,
     CommunicationFormat,
     Concern,

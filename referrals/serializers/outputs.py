@@ -4,11 +4,12 @@ the detail shape includes it (the view logs that it was shown)."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from vig_service.permissions import Perm, has_permission
+from vig_service.permissions import referral_user_can
 
 from .. import nhs_number
-from ..actions import OTHER_CHILD_FIELDS, PARENT_FIELDS
 from ..models import (
+    OTHER_CHILD_FIELDS,
+    PARENT_FIELDS,
     Concern,
     OtherChild,
     Parent,
@@ -184,21 +185,12 @@ class ReferralOut(serializers.ModelSerializer):
     def get_allowed_transitions(self, referral: Referral) -> list[str]:
         return allowed_transitions(referral.status)
 
-    @staticmethod
-    def _user_can(user, referral: Referral) -> dict:
-        return {
-            "update": has_permission(user, Perm.REFERRAL_UPDATE, obj=referral) and referral.is_open,
-            "triage": has_permission(user, Perm.REFERRAL_TRIAGE, obj=referral),
-            "withdraw": has_permission(user, Perm.REFERRAL_WITHDRAW, obj=referral),
-            "allocate": has_permission(user, Perm.REFERRAL_ALLOCATE, obj=referral),
-        }
-
     @extend_schema_field(UserCanOut)
     def get_user_can(self, referral: Referral) -> dict:
         request = self.context.get("request")
         if request is None:
             return {"update": False, "triage": False, "withdraw": False, "allocate": False}
-        return self._user_can(request.user, referral)
+        return referral_user_can(request.user, referral)
 
 
 class ReferralListOut(serializers.ModelSerializer):
@@ -262,7 +254,3 @@ class PossibleDuplicatesOut(serializers.Serializer):
 
     detail = serializers.CharField()
     possible_duplicates = PossibleDuplicateOut(many=True)
-
-
-class ErrorOut(serializers.Serializer):
-    detail = serializers.CharField()

@@ -1,6 +1,6 @@
 """Shared set-up for allocation tests: details through the action, accepted referrals through triage."""
 
-from accounts.actions import update_practitioner_details
+from referrals.actions import change_practitioner_details as update_practitioner_details
 from accounts.models import Membership, Role
 from referrals import actions
 from tests.referrals.helpers import make_referral

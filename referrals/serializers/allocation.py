@@ -11,9 +11,9 @@ from rest_framework import serializers
 
 from accounts.models import Membership, PractitionerDetails, TrainingStatus
 
-from .caseloads import CaseloadRow
-from .serializers import NamedOut
-from .states import ReferralStatus
+from ..caseloads import CaseloadRow
+from ..states import ReferralStatus
+from .outputs import NamedOut
 
 # ---------------------------------------------------------------------------------------------------------------
 # Input

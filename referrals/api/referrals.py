@@ -1,32 +1,37 @@
-"""Referral API: the same actions as the pages, with the same scoping.
+"""Referral API: record, list and search, read, correct, record a birth. The same actions as the pages, with the
+same scoping.
 
 Thin views: load what the user may see (404 otherwise: a record's existence is not revealed), check the action's
 permission (403), validate the input (400), call one action, answer with the record. A refused state change is a
 409. Every view, list and search is written to the access log with the ids shown, as the pages do.
 """
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, status
+from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.audit import get_visible_or_404, hash_term, log_access, log_list
+from accounts.audit import hash_term, log_access, log_list
 from accounts.models import AccessAction
-from vig_service.api import Conflict
-from vig_service.permissions import Perm, has_permission
+from vig_service.api import (
+    ACTION_RESPONSES,
+    CONFLICT,
+    FIELD_ERRORS,
+    FORBIDDEN,
+    NOT_FOUND,
+    ActionView,
+    load_visible,
+    require,
+    run_action,
+)
+from vig_service.permissions import Perm
 
-from . import actions
-from .models import Referral, TriageDecision
-from .serializers import (
+from .. import actions
+from ..models import Referral
+from ..serializers import (
     BirthIn,
-    ErrorOut,
-    InformationReceivedIn,
     PossibleDuplicateOut,
     PossibleDuplicatesOut,
     ReferralIn,
@@ -34,71 +39,44 @@ from .serializers import (
     ReferralListParams,
     ReferralOut,
     ReferralUpdateIn,
-    TriageIn,
-    WithdrawIn,
 )
-from .states import TransitionRefused
 
 TAGS = ["referrals"]
 OBJECT_TYPE = "referrals.referral"
 
-FIELD_ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="Field errors: {field: [messages]}")
-FORBIDDEN = OpenApiResponse(ErrorOut, description="You may see this referral but not do this to it.")
-NOT_FOUND = OpenApiResponse(ErrorOut, description="No such referral, or not one you may see.")
-CONFLICT = OpenApiResponse(ErrorOut, description="The referral's status does not allow this (e.g. decided already).")
+
+def load_referral(request, pk: int, perm: Perm | None = None) -> Referral:
+    """The referral if the user may see it (a logged 404 otherwise), then `perm` on it or 403."""
+    return load_visible(Referral.objects.visible_to(request.user).with_record_details(), request, pk, perm)
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Helpers
-# ---------------------------------------------------------------------------------------------------------------
-
-
-def _with_details(queryset):
-    """Everything ReferralOut shows (and `has_permission` reads), in a fixed number of queries."""
-    return queryset.select_related("service", "site", "referral_source").prefetch_related(
-        "parents",
-        "other_children",
-        "allocations",
-        Prefetch("triage_decisions", queryset=TriageDecision.objects.select_related("decided_by")),
-    )
-
-
-def _require(user, perm: Perm, obj=None) -> None:
-    """403 (logged by the API's exception handler) unless the user holds `perm` (on `obj`)."""
-    if not has_permission(user, perm, obj=obj):
-        raise exceptions.PermissionDenied
-
-
-def visible_referral(request, pk: int, perm: Perm | None = None) -> Referral:
-    """The referral if the user may see it (404 otherwise), then `perm` on it or 403."""
-    referral = get_visible_or_404(_with_details(Referral.objects.visible_to(request.user)), request=request, pk=pk)
-    if perm is not None:
-        _require(request.user, perm, referral)
-    return referral
-
-
-def _field_errors(error: DjangoValidationError) -> dict | list:
-    if hasattr(error, "error_dict"):
-        return error.message_dict
-    return {"non_field_errors": error.messages}
-
-
-def run_action(action, **kwargs):
-    """Call an action, turning its refusals into API answers: 400 field errors, 403, or 409."""
-    try:
-        return action(**kwargs)
-    except DjangoValidationError as error:
-        raise serializers.ValidationError(_field_errors(error)) from error
-    except DjangoPermissionDenied as error:
-        raise exceptions.PermissionDenied from error
-    except TransitionRefused as refusal:
-        raise Conflict(str(refusal)) from refusal
-
-
-def _referral_out(request, pk: int) -> dict:
+def referral_out(request, pk: int) -> dict:
     """The record as it is now, after an action changed it."""
-    referral = _with_details(Referral.objects.all()).get(pk=pk)
+    referral = Referral.objects.with_record_details().get(pk=pk)
     return ReferralOut(referral, context={"request": request}).data
+
+
+class ReferralActionView(ActionView):
+    """POST input to one action on one visible referral; answer with the referral as it is now."""
+
+    def load(self, request, pk: int):
+        return load_referral(request, pk, self.permission)
+
+    def respond(self, request, record, result) -> Response:
+        return Response(referral_out(request, record.pk))
+
+
+def action_schema(operation_id: str, request, description: str, tags=TAGS):
+    """The OpenAPI description of a POST that acts on one referral and answers with it."""
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=operation_id,
+            tags=tags,
+            request=request,
+            responses={200: ReferralOut, **ACTION_RESPONSES},
+            description=description,
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -128,11 +106,11 @@ class ReferralListView(GenericAPIView):
         terms = params.search_terms()
         user = request.user
         if terms:
-            _require(user, Perm.REFERRAL_SEARCH)
+            require(user, Perm.REFERRAL_SEARCH)
             queryset = Referral.objects.visible_to(user, Perm.REFERRAL_SEARCH).search(**terms)
             queryset = queryset.order_by("-date_received", "-pk")
         else:
-            _require(user, Perm.REFERRAL_VIEW)
+            require(user, Perm.REFERRAL_VIEW)
             queryset = Referral.objects.visible_to(user).order_by("date_received", "pk")
         filters = {k: v for k, v in params.validated_data.items() if k not in params.SEARCH_FIELDS}
         if "status" in filters:
@@ -171,12 +149,12 @@ class ReferralListView(GenericAPIView):
     )
     def post(self, request):
         user = request.user
-        _require(user, Perm.REFERRAL_CREATE)
+        require(user, Perm.REFERRAL_CREATE)
         data = ReferralIn(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         service = data.validated_data["service"]
         # May this user record a referral at this site? Checked before duplicates are shown.
-        _require(user, Perm.REFERRAL_CREATE, Referral(service=service, site=data.validated_data["site"]))
+        require(user, Perm.REFERRAL_CREATE, Referral(service=service, site=data.validated_data["site"]))
         try:
             referral = run_action(
                 actions.create_referral,
@@ -206,7 +184,7 @@ class ReferralListView(GenericAPIView):
             return Response(body, status=status.HTTP_409_CONFLICT)
         location = reverse("api:referral-detail", kwargs={"pk": referral.pk})
         return Response(
-            _referral_out(request, referral.pk), status=status.HTTP_201_CREATED, headers={"Location": location}
+            referral_out(request, referral.pk), status=status.HTTP_201_CREATED, headers={"Location": location}
         )
 
 
@@ -225,7 +203,7 @@ class ReferralDetailView(APIView):
         description="The whole record, including a confidential address (the access log notes that it was shown).",
     )
     def get(self, request, pk: int):
-        referral = visible_referral(request, pk)
+        referral = load_referral(request, pk)
         log_access(
             action=AccessAction.VIEW,
             request=request._request,
@@ -245,7 +223,7 @@ class ReferralDetailView(APIView):
         ),
     )
     def put(self, request, pk: int):
-        referral = visible_referral(request, pk, Perm.REFERRAL_UPDATE)
+        referral = load_referral(request, pk, Perm.REFERRAL_UPDATE)
         data = ReferralUpdateIn(data=request.data, context={"request": request, "referral": referral})
         data.is_valid(raise_exception=True)
         run_action(
@@ -257,98 +235,17 @@ class ReferralDetailView(APIView):
             by=request.user,
             request=request._request,
         )
-        return Response(_referral_out(request, referral.pk))
+        return Response(referral_out(request, referral.pk))
 
 
-class _ReferralActionView(APIView):
-    """POST input to one action on one visible referral; answer with the record as it is now."""
-
-    input_serializer: type[serializers.Serializer]
-    permission: Perm
-
-    def perform(self, request, referral: Referral, data: dict) -> None:
-        raise NotImplementedError
-
-    def post(self, request, pk: int):
-        referral = visible_referral(request, pk, self.permission)
-        data = self.input_serializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        self.perform(request, referral, data.validated_data)
-        return Response(_referral_out(request, referral.pk))
-
-
-def _action_schema(operation_id: str, request, description: str):
-    return extend_schema_view(
-        post=extend_schema(
-            operation_id=operation_id,
-            tags=TAGS,
-            request=request,
-            responses={200: ReferralOut, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
-            description=description,
-        )
-    )
-
-
-@_action_schema(
-    "referrals_triage",
-    TriageIn,
-    "Accept onto the waiting list, decline (with a reason), or request information (saying what is missing). "
-    "Accepting a referral the rules found ineligible needs an override_reason.",
-)
-class ReferralTriageView(_ReferralActionView):
-    input_serializer = TriageIn
-    permission = Perm.REFERRAL_TRIAGE
-
-    def perform(self, request, referral, data):
-        run_action(actions.triage_referral, referral=referral, by=request.user, request=request._request, **data)
-
-
-@_action_schema(
-    "referrals_information_received",
-    InformationReceivedIn,
-    "The information asked for arrived without other changes: the referral goes back to the triage queue.",
-)
-class ReferralInformationReceivedView(_ReferralActionView):
-    input_serializer = InformationReceivedIn
-    permission = Perm.REFERRAL_TRIAGE
-
-    def perform(self, request, referral, data):
-        run_action(
-            actions.record_information_received,
-            referral=referral,
-            note=data["note"],
-            by=request.user,
-            request=request._request,
-        )
-
-
-@_action_schema(
-    "referrals_withdraw",
-    WithdrawIn,
-    "The family or referrer withdrew: close the referral (and end any allocation) with the reason.",
-)
-class ReferralWithdrawView(_ReferralActionView):
-    input_serializer = WithdrawIn
-    permission = Perm.REFERRAL_WITHDRAW
-
-    def perform(self, request, referral, data):
-        run_action(
-            actions.withdraw_referral,
-            referral=referral,
-            reason=data["reason"],
-            by=request.user,
-            request=request._request,
-        )
-
-
-@_action_schema(
+@action_schema(
     "referrals_record_birth",
     BirthIn,
     "The unborn baby has arrived: record the date of birth (and name and NHS number if known).",
 )
-class ReferralBirthView(_ReferralActionView):
+class ReferralBirthView(ReferralActionView):
     input_serializer = BirthIn
     permission = Perm.REFERRAL_UPDATE
 
     def perform(self, request, referral, data):
-        run_action(actions.record_birth, referral=referral, by=request.user, request=request._request, **data)
+        return run_action(actions.record_birth, referral=referral, by=request.user, request=request._request, **data)

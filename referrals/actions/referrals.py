@@ -1,0 +1,220 @@
+"""Recording and correcting a referral, and the birth of an unborn baby."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import AccessAction, Service, User
+from vig_service import postcodes
+from vig_service.permissions import Perm
+
+from .. import eligibility, nhs_number
+from ..history import diff, plain, record_change
+from ..models import OTHER_CHILD_FIELDS, PARENT_FIELDS, REFERRAL_FIELDS, OtherChild, Parent, Referral
+from ..states import ReferralStatus, TransitionRefused
+from ..validation import birth_date_errors, validate_referral_dates
+from .common import check, locked
+from .triage import return_to_queue
+
+
+class DuplicateSuspected(Exception):
+    """The family may already have an open referral in this service; `referrals` lists them."""
+
+    def __init__(self, referrals: list[Referral]):
+        super().__init__("This family may already have an open referral in this service.")
+        self.referrals = referrals
+
+
+def _snapshot(referral: Referral) -> dict:
+    data = {name: plain(getattr(referral, name)) for name in REFERRAL_FIELDS}
+    for parent in referral.parents.all():
+        for name in PARENT_FIELDS:
+            data[f"parent {parent.order}: {name}"] = plain(getattr(parent, name))
+    for index, child in enumerate(referral.other_children.all(), start=1):
+        for name in OTHER_CHILD_FIELDS:
+            data[f"other child {index}: {name}"] = plain(getattr(child, name))
+    return data
+
+
+def _valid_number(value: str, field: str) -> str:
+    try:
+        return nhs_number.validate(value) if value else ""
+    except nhs_number.InvalidNHSNumber as error:
+        raise ValidationError({field: str(error)}) from error
+
+
+def _normalise_identifiers(data: dict, parents: list[dict]) -> None:
+    if "child_nhs_number" in data:
+        data["child_nhs_number"] = _valid_number(data["child_nhs_number"], "child_nhs_number")
+    for parent in parents:
+        parent["nhs_number"] = _valid_number(parent.get("nhs_number", ""), "parent_nhs_number")
+        parent["postcode"] = postcodes.normalise(str(parent.get("postcode", "")))
+
+
+def _validate(referral: Referral, parents: list[dict]) -> None:
+    if referral.site.service_id != referral.service_id:
+        raise ValidationError({"site": "Choose a site of this service"})
+    if referral.referral_source.service_id != referral.service_id:
+        raise ValidationError({"referral_source": "Choose a referral source of this service"})
+    if not parents:
+        raise ValidationError({"parents": "Enter at least one parent or carer"})
+    validate_referral_dates(
+        date_received=referral.date_received,
+        child_unborn=referral.child_unborn,
+        child_date_of_birth=referral.child_date_of_birth,
+        expected_delivery_date=referral.expected_delivery_date,
+        parent_dates_of_birth=[p.get("date_of_birth") for p in parents],
+    )
+
+
+def _save_people(referral: Referral, parents: list[dict], other_children: list[dict]) -> None:
+    referral.parents.all().delete()
+    referral.other_children.all().delete()
+    Parent.objects.bulk_create(
+        Parent(referral=referral, order=order, **{k: v for k, v in p.items() if k in PARENT_FIELDS})
+        for order, p in enumerate(parents, start=1)
+    )
+    OtherChild.objects.bulk_create(
+        OtherChild(referral=referral, **{k: v for k, v in c.items() if k in OTHER_CHILD_FIELDS}) for c in other_children
+    )
+
+
+def _apply_eligibility(referral: Referral, parents: list[dict]) -> None:
+    result = eligibility.evaluate(referral, postcode=parents[0].get("postcode", "") if parents else "")
+    referral.eligible = result.eligible
+    referral.eligibility_reasons = result.as_list()
+    referral.eligibility_checked_at = timezone.now()
+
+
+def possible_duplicates(
+    *, service: Service, nhs_numbers: list[str], parent_names_and_dobs: list[tuple[str, date]], exclude_pk=None
+):
+    """Open referrals in the same service with a shared NHS number, or a parent with the same name and birth date.
+
+    Never looks outside `service`, so another service's families are never revealed.
+    """
+    match = Q(pk__in=[])
+    numbers = [n for n in nhs_numbers if n]
+    if numbers:
+        match |= Q(child_nhs_number__in=numbers) | Q(parents__nhs_number__in=numbers)
+    for name, dob in parent_names_and_dobs:
+        if name and dob:
+            match |= Q(parents__name__iexact=name.strip(), parents__date_of_birth=dob)
+    found = Referral.objects.filter(service=service).open().filter(match)
+    if exclude_pk:
+        found = found.exclude(pk=exclude_pk)
+    return found.distinct().with_list_details()
+
+
+@transaction.atomic
+def create_referral(
+    *,
+    service: Service,
+    data: dict,
+    parents: list[dict],
+    other_children: list[dict] = (),
+    by: User,
+    confirmed_not_duplicate: bool = False,
+    request=None,
+) -> Referral:
+    """Record a new referral; its eligibility is computed now and kept as computed then.
+
+    Unless the coordinator has confirmed it is not a duplicate, an open referral of the same family in the same
+    service stops the save (DuplicateSuspected). The check runs under a lock on the service's row, so two people
+    recording the same family at the same moment cannot both save it unawares.
+    """
+    data, parents = dict(data), [dict(p) for p in parents]
+    _normalise_identifiers(data, parents)
+    referral = Referral(service=service, created_by=by, **{k: v for k, v in data.items() if k in REFERRAL_FIELDS})
+    check(by, Perm.REFERRAL_CREATE, referral)
+    _validate(referral, parents)
+    if not confirmed_not_duplicate:
+        Service.objects.select_for_update().filter(pk=service.pk).first()
+        duplicates = list(
+            possible_duplicates(
+                service=service,
+                nhs_numbers=[p["nhs_number"] for p in parents] + [data.get("child_nhs_number", "")],
+                parent_names_and_dobs=[(p["name"], p.get("date_of_birth")) for p in parents],
+            )
+        )
+        if duplicates:
+            raise DuplicateSuspected(duplicates)
+    _apply_eligibility(referral, parents)
+    referral.save()
+    _save_people(referral, parents, list(other_children))
+    record_change(
+        referral=referral,
+        by=by,
+        kind="created",
+        summary="Referral recorded",
+        changes=diff({}, _snapshot(referral)),
+        request=request,
+        access=AccessAction.CREATE,
+    )
+    return referral
+
+
+@transaction.atomic
+def update_referral(
+    *, referral: Referral, data: dict, parents: list[dict], other_children: list[dict] = (), by: User, request=None
+) -> Referral:
+    """Correct or complete a referral. An update to one awaiting information returns it to the triage queue."""
+    referral = locked(referral)
+    check(by, Perm.REFERRAL_UPDATE, referral)
+    if not referral.is_open:
+        raise TransitionRefused(f"This referral is {referral.get_status_display().lower()} and can no longer change.")
+    data, parents = dict(data), [dict(p) for p in parents]
+    _normalise_identifiers(data, parents)
+    before = _snapshot(referral)
+    for name, value in data.items():
+        if name in REFERRAL_FIELDS:
+            setattr(referral, name, value)
+    _validate(referral, parents)
+    _apply_eligibility(referral, parents)
+    referral.save()
+    _save_people(referral, parents, list(other_children))
+    changes = diff(before, _snapshot(referral))
+    record_change(
+        referral=referral,
+        by=by,
+        kind="updated",
+        summary=f"Referral updated ({len(changes)} changes)",
+        changes=changes,
+        request=request,
+    )
+    if referral.status == ReferralStatus.AWAITING_INFORMATION:
+        referral = return_to_queue(referral, by=by, note="Referral updated with the information requested")
+    return referral
+
+
+@transaction.atomic
+def record_birth(
+    *, referral: Referral, date_of_birth: date, name: str = "", child_nhs_number: str = "", by: User, request=None
+) -> Referral:
+    """The unborn baby has arrived: record the birth without re-entering the referral."""
+    referral = locked(referral)
+    check(by, Perm.REFERRAL_UPDATE, referral)
+    if not referral.child_unborn:
+        raise TransitionRefused("The birth has already been recorded on this referral.")
+    error = birth_date_errors(date_of_birth=date_of_birth, referral_date_received=referral.date_received)
+    if error:
+        raise ValidationError({"date_of_birth": error})
+    number = _valid_number(child_nhs_number, "child_nhs_number")
+    before = _snapshot(referral)
+    referral.child_unborn, referral.child_date_of_birth = False, date_of_birth
+    referral.child_name, referral.child_nhs_number = name.strip(), number
+    referral.birth_recorded_at = timezone.now()
+    referral.save()
+    record_change(
+        referral=referral,
+        by=by,
+        kind="birth_recorded",
+        summary="Birth recorded",
+        changes=diff(before, _snapshot(referral)),
+        request=request,
+        detail={"birth_recorded": True},
+    )
+    return referral

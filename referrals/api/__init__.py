@@ -1,0 +1,1 @@
+"""Referral API views by topic: `referrals`, `triage`, `allocation` and `caseloads`; routes in `api_urls`."""

@@ -1,0 +1,95 @@
+"""Practitioner and caseload API: the same reads and permission rules as the caseload pages.
+
+The reads use `referrals.caseloads`, in a fixed number of queries, and every list of families is written to the
+access log with the ids shown.
+"""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.audit import log_list
+from accounts.models import Role
+from vig_service.api import FIELD_ERRORS, ErrorOut
+from vig_service.permissions import Perm, services_with
+
+from ..caseloads import (
+    caseload_rows,
+    my_caseload_allocations,
+    practitioner_caseload_allocations,
+    practitioner_membership_for,
+    practitioners_in,
+)
+from ..serializers.allocation import CaseloadMineParams, CaseloadRowOut, PractitionerOut
+from .referrals import OBJECT_TYPE
+
+TAGS = ["caseloads"]
+
+
+def _rows_out(request, rows, detail: dict) -> list[dict]:
+    """Caseload rows as JSON, after logging exactly which families were shown."""
+    log_list(request=request._request, object_type=OBJECT_TYPE, ids=[r.referral.pk for r in rows], detail=detail)
+    return CaseloadRowOut(rows, many=True).data
+
+
+class PractitionerListView(APIView):
+    @extend_schema(
+        operation_id="practitioners_list",
+        tags=TAGS,
+        responses={200: PractitionerOut(many=True)},
+        description=(
+            "Practitioners of the services where you hold practitioner.view, with their open families and "
+            "capacity, by surname. Empty for anyone else."
+        ),
+    )
+    def get(self, request):
+        practitioners = practitioners_in(services_with(request.user, Perm.PRACTITIONER_VIEW))
+        log_list(
+            request=request._request,
+            object_type="accounts.membership",
+            ids=[m.pk for m in practitioners],
+            detail={"list": "practitioners"},
+        )
+        return Response(PractitionerOut(practitioners, many=True).data)
+
+
+class CaseloadMineView(APIView):
+    @extend_schema(
+        operation_id="caseloads_mine",
+        tags=TAGS,
+        parameters=[CaseloadMineParams],
+        responses={200: CaseloadRowOut(many=True), 400: FIELD_ERRORS},
+        description=(
+            "Your open families, longest allocated first; with as=supervisor, the families of the trainees you "
+            "supervise. Only services where you hold that role count; empty if you hold it nowhere."
+        ),
+    )
+    def get(self, request):
+        params = CaseloadMineParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        if params.validated_data["as"] == "supervisor":
+            role, listed = Role.SUPERVISOR, "trainees' caseloads"
+        else:
+            role, listed = Role.PRACTITIONER, "own caseload"
+        rows = caseload_rows(my_caseload_allocations(request.user, role))
+        return Response(_rows_out(request, rows, {"list": listed}))
+
+
+class CaseloadDetailView(APIView):
+    @extend_schema(
+        operation_id="caseloads_retrieve",
+        tags=TAGS,
+        responses={
+            200: CaseloadRowOut(many=True),
+            403: OpenApiResponse(ErrorOut, description="Not your caseload, your trainee's, or your service's."),
+            404: OpenApiResponse(ErrorOut, description="No such practitioner membership."),
+        },
+        description=(
+            "One practitioner's open families in one service (membership_id from practitioners/). Open to the "
+            "practitioner, their supervisor, and those holding practitioner.view in the service."
+        ),
+    )
+    def get(self, request, membership_id: int):
+        membership = practitioner_membership_for(request.user, membership_id)  # 404 or 403, logged by the handler
+        rows = caseload_rows(practitioner_caseload_allocations(request.user, membership))
+        return Response(_rows_out(request, rows, {"list": "caseload", "membership": membership.pk}))

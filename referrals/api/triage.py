@@ -1,0 +1,60 @@
+"""Triage API: decide, record information received, withdraw. The same actions as the triage pages."""
+
+from vig_service.api import run_action
+from vig_service.permissions import Perm
+
+from .. import actions
+from ..serializers import InformationReceivedIn, TriageIn, WithdrawIn
+from .referrals import ReferralActionView, action_schema
+
+
+@action_schema(
+    "referrals_triage",
+    TriageIn,
+    "Accept onto the waiting list, decline (with a reason), or request information (saying what is missing). "
+    "Accepting a referral the rules found ineligible needs an override_reason.",
+)
+class ReferralTriageView(ReferralActionView):
+    input_serializer = TriageIn
+    permission = Perm.REFERRAL_TRIAGE
+
+    def perform(self, request, referral, data):
+        return run_action(actions.triage_referral, referral=referral, by=request.user, request=request._request, **data)
+
+
+@action_schema(
+    "referrals_information_received",
+    InformationReceivedIn,
+    "The information asked for arrived without other changes: the referral goes back to the triage queue.",
+)
+class ReferralInformationReceivedView(ReferralActionView):
+    input_serializer = InformationReceivedIn
+    permission = Perm.REFERRAL_TRIAGE
+
+    def perform(self, request, referral, data):
+        return run_action(
+            actions.record_information_received,
+            referral=referral,
+            note=data["note"],
+            by=request.user,
+            request=request._request,
+        )
+
+
+@action_schema(
+    "referrals_withdraw",
+    WithdrawIn,
+    "The family or referrer withdrew: close the referral (and end any allocation) with the reason.",
+)
+class ReferralWithdrawView(ReferralActionView):
+    input_serializer = WithdrawIn
+    permission = Perm.REFERRAL_WITHDRAW
+
+    def perform(self, request, referral, data):
+        return run_action(
+            actions.withdraw_referral,
+            referral=referral,
+            reason=data["reason"],
+            by=request.user,
+            request=request._request,
+        )

@@ -1,0 +1,75 @@
+"""Caseload pages: the service's caseload table, one practitioner's families, and their practitioner details."""
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.audit import log_access, log_list
+from accounts.models import AccessAction, Service
+from vig_service.permissions import Perm, check_permission, has_permission, require_permission, services_with
+from vig_service.web import form_action_page
+
+from .. import actions
+from ..caseloads import caseload_rows, practitioner_caseload_allocations, practitioner_membership_for, practitioners_in
+from ..forms import PractitionerDetailsForm
+from ..states import ReferralStatus
+
+
+@require_permission(Perm.PRACTITIONER_VIEW)
+def caseloads(request: HttpRequest) -> HttpResponse:
+    """The service's caseload table: practitioner × open families and capacity, and how many wait."""
+    service_ids = services_with(request.user, Perm.PRACTITIONER_VIEW)
+    services = Service.objects.filter(pk__in=service_ids).annotate(
+        waiting=Count("referrals", filter=Q(referrals__status=ReferralStatus.ACCEPTED))
+    )
+    practitioners = practitioners_in(service_ids)
+    log_access(
+        action=AccessAction.LIST,
+        request=request,
+        object_type="accounts.membership",
+        detail={"list": "caseloads", "ids_shown": [m.pk for m in practitioners]},
+    )
+    context = {
+        "services": services,
+        "practitioners": practitioners,
+        "today": timezone.localdate(),
+        "can_manage": has_permission(request.user, Perm.PRACTITIONER_MANAGE),
+    }
+    return render(request, "referrals/caseloads.html", context)
+
+
+def practitioner_caseload(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """One practitioner's open families: for them, their supervisor, and their service's coordinators and managers."""
+    membership = practitioner_membership_for(request.user, membership_id)
+    rows = caseload_rows(practitioner_caseload_allocations(request.user, membership))
+    log_list(
+        request=request,
+        object_type="referrals.referral",
+        ids=[r.referral.pk for r in rows],
+        detail={"list": "caseload", "membership": membership.pk},
+    )
+    return render(request, "referrals/practitioner_caseload.html", {"membership": membership, "rows": rows})
+
+
+def practitioner_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """Capacity, protected days, supervisor and pauses: the facts allocation decisions rest on."""
+    membership = practitioner_membership_for(request.user, membership_id)
+    check_permission(request.user, Perm.PRACTITIONER_MANAGE, obj=membership)
+    details = membership.details_or_none
+    initial = {}
+    if details is not None:
+        initial = {name: getattr(details, name) for name in PractitionerDetailsForm.base_fields}
+    form = PractitionerDetailsForm(request.POST or None, initial=initial, membership=membership)
+    return form_action_page(
+        request,
+        form=form,
+        template="referrals/practitioner_edit.html",
+        context={"membership": membership, "stage_targets": membership.service.training_stage_targets.all()},
+        perform=lambda data: actions.change_practitioner_details(
+            membership=membership, by=request.user, request=request, **data
+        ),
+        success_message=f"Details saved for {membership.user}.",
+        success_url=reverse("referrals:caseloads"),
+    )

@@ -1,0 +1,156 @@
+"""Referral pages: record, open, correct, record a birth, search. Thin: load what the user may see (or 404), check
+the action's permission (or 403), validate the form, call one action, redirect (`vig_service.web`)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from accounts.audit import hash_term, log_access, log_list
+from accounts.models import AccessAction, Service
+from vig_service.permissions import Perm, referral_user_can, require_permission, services_with
+from vig_service.web import add_errors, form_action_page
+
+from .. import actions
+from ..forms import (
+    BirthForm,
+    ReferralForm,
+    SearchForm,
+)
+from ..models import Referral, ReferralEvent
+from ..states import allowed_transitions
+from . import REFERRAL_ERROR_ALIASES, load_referral, referral_action_page
+
+QUEUE_PAGE_SIZE = 25
+
+
+def _service_for_new_referral(request: HttpRequest) -> Service | None:
+    service_ids = services_with(request.user, Perm.REFERRAL_CREATE)
+    services = Service.objects.filter(pk__in=service_ids, is_active=True)
+    slug = request.GET.get("service") or request.POST.get("service")
+    if slug:
+        return get_object_or_404(services, slug=slug)
+    return services.first() if len(service_ids) == 1 else None
+
+
+@require_permission(Perm.REFERRAL_CREATE)
+def new_referral(request: HttpRequest) -> HttpResponse:
+    """Record a referral. A possible duplicate in the same service is shown before saving."""
+    service = _service_for_new_referral(request)
+    if service is None:
+        services = Service.objects.filter(pk__in=services_with(request.user, Perm.REFERRAL_CREATE))
+        return render(request, "referrals/choose_service.html", {"services": services})
+    form = ReferralForm(request.POST or None, service=service)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = actions.create_referral(
+                service=service,
+                data=form.referral_data(),
+                parents=form.parents(),
+                other_children=form.other_children(),
+                by=request.user,
+                confirmed_not_duplicate=request.POST.get("confirm_not_duplicate") == "yes",
+                request=request,
+            )
+        except ValidationError as error:
+            add_errors(form, error, REFERRAL_ERROR_ALIASES)
+        except actions.DuplicateSuspected as suspected:
+            duplicates = suspected.referrals
+            log_list(
+                request=request,
+                object_type="referrals.referral",
+                ids=[r.pk for r in duplicates],
+                detail={"list": "possible_duplicates"},
+            )
+        else:
+            messages.success(request, f"Referral {referral.reference} recorded.")
+            return redirect("referrals:detail", pk=referral.pk)
+    context = {"form": form, "service": service, "duplicates": duplicates}
+    return render(request, "referrals/referral_form.html", context, status=400 if form.errors else 200)
+
+
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole record, its eligibility, decisions and a timeline of every change. Each look is logged."""
+    referral = load_referral(request, pk)
+    show_address = request.GET.get("show_address") == "1" or not referral.confidential_address
+    log_access(
+        action=AccessAction.VIEW,
+        request=request,
+        obj=referral,
+        detail={"confidential_address_shown": True} if referral.confidential_address and show_address else {},
+    )
+    events = ReferralEvent.objects.filter(referral=referral).select_related("actor")
+    context = {
+        "referral": referral,
+        "parents": referral.parents.all(),
+        "events": events,
+        "decisions": referral.triage_decisions.all(),
+        "show_address": show_address,
+        **{f"can_{name}": allowed for name, allowed in referral_user_can(request.user, referral).items()},
+        "transitions": allowed_transitions(referral.status),
+    }
+    return render(request, "referrals/referral_detail.html", context)
+
+
+def edit_referral(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct or complete a referral; one awaiting information goes back to the queue."""
+    referral = load_referral(request, pk, Perm.REFERRAL_UPDATE)
+    form = ReferralForm(request.POST or None, service=referral.service, referral=referral)
+    return form_action_page(
+        request,
+        form=form,
+        template="referrals/referral_form.html",
+        context={"service": referral.service, "referral": referral, "duplicates": []},
+        perform=lambda data: actions.update_referral(
+            referral=referral,
+            data=form.referral_data(),
+            parents=form.parents(),
+            other_children=form.other_children(),
+            by=request.user,
+            request=request,
+        ),
+        success_message="Referral updated.",
+        success_url=reverse("referrals:detail", kwargs={"pk": referral.pk}),
+        error_aliases=REFERRAL_ERROR_ALIASES,
+    )
+
+
+def record_birth(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record an unborn baby's birth without re-entering the referral."""
+    referral = load_referral(request, pk, Perm.REFERRAL_UPDATE)
+    return referral_action_page(
+        request,
+        referral,
+        form=BirthForm(request.POST or None),
+        template="referrals/record_birth.html",
+        perform=lambda data: actions.record_birth(referral=referral, by=request.user, request=request, **data),
+        success_message="Birth recorded.",
+    )
+
+
+@require_permission(Perm.REFERRAL_SEARCH)
+def search(request: HttpRequest) -> HttpResponse:
+    """Find a family within what the user may see. The search (hashed) and the ids shown are logged."""
+    form = SearchForm(request.GET or None)
+    results = None
+    if request.GET and form.is_valid():
+        terms = {k: v for k, v in form.cleaned_data.items() if v}
+        results = list(
+            Referral.objects.visible_to(request.user, Perm.REFERRAL_SEARCH)
+            .search(**terms)
+            .with_list_details()
+            .prefetch_related(Prefetch("parents"))
+            .order_by("-date_received", "-pk")[:50]
+        )
+        log_list(
+            request=request,
+            object_type="referrals.referral",
+            ids=[r.pk for r in results],
+            action=AccessAction.SEARCH,
+            detail={"fields": sorted(terms), "terms_hashed": {k: hash_term(str(v)) for k, v in terms.items()}},
+        )
+    status = 400 if request.GET and form.errors else 200
+    return render(request, "referrals/search.html", {"form": form, "results": results}, status=status)
