@@ -36,25 +36,20 @@ class TrainingStageTargetInline(admin.TabularInline):
     extra = 0
 
 
-def _eligibility_inline():
-    from referrals.admin import EligibilityRuleInline
-
-    return EligibilityRuleInline
-
-
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
+    """A service's configuration. Apps add their own settings' inlines with `add_service_inline` (referrals adds
+    its eligibility rules), so this module imports no app."""
+
     list_display = ["name", "organisation", "planned_cycles", "wait_target_weeks", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [SiteInline, ReferralSourceInline, ReferralQuestionInline, TrainingStageTargetInline]
 
-    def get_inlines(self, request, obj):
-        return [
-            SiteInline,
-            ReferralSourceInline,
-            ReferralQuestionInline,
-            TrainingStageTargetInline,
-            _eligibility_inline(),
-        ]
+
+def add_service_inline(inline: type[admin.options.InlineModelAdmin]) -> None:
+    """Let an app put its per-service settings on the service's admin page (called from the app's admin.py)."""
+    if inline not in ServiceAdmin.inlines:
+        ServiceAdmin.inlines = [*ServiceAdmin.inlines, inline]
 
 
 @admin.register(PractitionerDetails)

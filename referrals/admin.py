@@ -2,9 +2,14 @@
 
 from django.contrib import admin
 
+from accounts.admin import add_service_inline
+
 from .models import EligibilityRule
 
 
 class EligibilityRuleInline(admin.TabularInline):
     model = EligibilityRule
     extra = 0
+
+
+add_service_inline(EligibilityRuleInline)

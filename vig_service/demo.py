@@ -4,7 +4,6 @@ from django.db import transaction
 
 from accounts.models import (
     Membership,
-    PractitionerDetails,
     ReferralQuestion,
     ReferralSource,
     Role,
@@ -136,17 +135,18 @@ def create_demo_staff(password: str = DEMO_PASSWORD) -> list[User]:
             )
             membership.sites.set(Site.objects.filter(service=service, name__in=site_names))
         users.append(user)
+    from referrals.actions import change_practitioner_details
+
     supervisor = User.objects.get(username="supervisor")
-    for membership in Membership.objects.filter(role=Role.PRACTITIONER, user__in=users):
+    for membership in Membership.objects.filter(role=Role.PRACTITIONER, user__in=users).select_related("service"):
         trainee = membership.training_status == TrainingStatus.TRAINEE
-        PractitionerDetails.objects.update_or_create(
+        change_practitioner_details(
             membership=membership,
-            defaults={
-                "capacity": 4 if trainee else 6,
-                "protected_days": [1] if trainee else [2, 3],
-                "supervisor": supervisor if trainee else None,
-                "training_stage": 1 if trainee else None,
-            },
+            by=admin,
+            capacity=4 if trainee else 6,
+            protected_days=[1] if trainee else [2, 3],
+            supervisor=supervisor if trainee else None,
+            training_stage=1 if trainee else None,
         )
     return users
 

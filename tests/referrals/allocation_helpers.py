@@ -1,8 +1,8 @@
 """Shared set-up for allocation tests: details through the action, accepted referrals through triage."""
 
-from referrals.actions import change_practitioner_details as update_practitioner_details
 from accounts.models import Membership, Role
 from referrals import actions
+from referrals.actions import change_practitioner_details as update_practitioner_details
 from tests.referrals.helpers import make_referral
 
 
