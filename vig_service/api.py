@@ -169,18 +169,23 @@ def run_action(action, **kwargs):
 class ActionView(APIView):
     """POST input to one action on one record the user may see; answer with the record as it is now.
 
-    Subclasses set `input_serializer` and `permission`, and write `load` (the visible record), `perform` (call
-    one action through `run_action`) and `respond` (the answer's body).
+    Subclasses set `input_serializer`, `permission` and `action` (called as
+    `action(<record_kwarg>=record, by=user, request=request, **validated_data)`), and write `load` (the visible
+    record) and `respond` (the answer's body). Override `perform` only when the input needs turning into objects.
     """
 
     input_serializer: type[serializers.Serializer]
     permission: Perm
+    action = None
+    record_kwarg = "referral"
 
     def load(self, request, pk: int):
         raise NotImplementedError
 
     def perform(self, request, record, data: dict):
-        raise NotImplementedError
+        return run_action(
+            type(self).action, **{self.record_kwarg: record}, by=request.user, request=request._request, **data
+        )
 
     def respond(self, request, record, result) -> Response:
         raise NotImplementedError

@@ -109,8 +109,7 @@ class ReferralReallocateView(_AllocationActionView):
 
 
 class ReferralUnallocateView(ActionView):
-    input_serializer = UnallocateIn
-    permission = Perm.REFERRAL_ALLOCATE
+    input_serializer, permission, action = UnallocateIn, Perm.REFERRAL_ALLOCATE, actions.unallocate_referral
 
     @extend_schema(
         operation_id="referrals_unallocate",
@@ -124,15 +123,6 @@ class ReferralUnallocateView(ActionView):
 
     def load(self, request, pk: int):
         return load_referral(request, pk, self.permission)
-
-    def perform(self, request, referral, data):
-        return run_action(
-            actions.unallocate_referral,
-            referral=referral,
-            reason=data["reason"],
-            by=request.user,
-            request=request._request,
-        )
 
     def respond(self, request, record, result) -> Response:
         return Response(ReferralStatusOut(Referral.objects.get(pk=record.pk)).data)

@@ -244,8 +244,4 @@ class ReferralDetailView(APIView):
     "The unborn baby has arrived: record the date of birth (and name and NHS number if known).",
 )
 class ReferralBirthView(ReferralActionView):
-    input_serializer = BirthIn
-    permission = Perm.REFERRAL_UPDATE
-
-    def perform(self, request, referral, data):
-        return run_action(actions.record_birth, referral=referral, by=request.user, request=request._request, **data)
+    input_serializer, permission, action = BirthIn, Perm.REFERRAL_UPDATE, actions.record_birth

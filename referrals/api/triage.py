@@ -1,6 +1,5 @@
 """Triage API: decide, record information received, withdraw. The same actions as the triage pages."""
 
-from vig_service.api import run_action
 from vig_service.permissions import Perm
 
 from .. import actions
@@ -15,11 +14,7 @@ from .referrals import ReferralActionView, action_schema
     "Accepting a referral the rules found ineligible needs an override_reason.",
 )
 class ReferralTriageView(ReferralActionView):
-    input_serializer = TriageIn
-    permission = Perm.REFERRAL_TRIAGE
-
-    def perform(self, request, referral, data):
-        return run_action(actions.triage_referral, referral=referral, by=request.user, request=request._request, **data)
+    input_serializer, permission, action = TriageIn, Perm.REFERRAL_TRIAGE, actions.triage_referral
 
 
 @action_schema(
@@ -28,17 +23,11 @@ class ReferralTriageView(ReferralActionView):
     "The information asked for arrived without other changes: the referral goes back to the triage queue.",
 )
 class ReferralInformationReceivedView(ReferralActionView):
-    input_serializer = InformationReceivedIn
-    permission = Perm.REFERRAL_TRIAGE
-
-    def perform(self, request, referral, data):
-        return run_action(
-            actions.record_information_received,
-            referral=referral,
-            note=data["note"],
-            by=request.user,
-            request=request._request,
-        )
+    input_serializer, permission, action = (
+        InformationReceivedIn,
+        Perm.REFERRAL_TRIAGE,
+        actions.record_information_received,
+    )
 
 
 @action_schema(
@@ -47,14 +36,4 @@ class ReferralInformationReceivedView(ReferralActionView):
     "The family or referrer withdrew: close the referral (and end any allocation) with the reason.",
 )
 class ReferralWithdrawView(ReferralActionView):
-    input_serializer = WithdrawIn
-    permission = Perm.REFERRAL_WITHDRAW
-
-    def perform(self, request, referral, data):
-        return run_action(
-            actions.withdraw_referral,
-            referral=referral,
-            reason=data["reason"],
-            by=request.user,
-            request=request._request,
-        )
+    input_serializer, permission, action = WithdrawIn, Perm.REFERRAL_WITHDRAW, actions.withdraw_referral

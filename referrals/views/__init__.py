@@ -33,3 +33,19 @@ def referral_action_page(
         success_url=reverse("referrals:detail", kwargs={"pk": referral.pk}),
         error_aliases=REFERRAL_ERROR_ALIASES,
     )
+
+
+def referral_action_view(
+    request: HttpRequest, pk: int, *, perm: Perm, form_class, template: str, action, success_message: str
+) -> HttpResponse:
+    """The whole of a one-form page on one referral: load it (404/403), then call
+    `action(referral=…, by=…, request=…, **cleaned_data)` when the form is valid."""
+    referral = load_referral(request, pk, perm)
+    return referral_action_page(
+        request,
+        referral,
+        form=form_class(request.POST or None),
+        template=template,
+        perform=lambda data: action(referral=referral, by=request.user, request=request, **data),
+        success_message=success_message,
+    )

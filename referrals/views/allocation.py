@@ -16,7 +16,7 @@ from ..caseloads import ranked_candidates, waiting_rows
 from ..forms import AllocationForm, UnallocateForm
 from ..models import Referral
 from ..states import ReferralStatus
-from . import load_referral, referral_action_page
+from . import load_referral, referral_action_view
 
 WAITING_PAGE_SIZE = 25
 
@@ -56,15 +56,13 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
 
 def unallocate(request: HttpRequest, pk: int) -> HttpResponse:
     """Put an allocated referral back on the waiting list, with a reason kept in its history."""
-    referral = load_referral(request, pk, Perm.REFERRAL_ALLOCATE)
-    return referral_action_page(
+    return referral_action_view(
         request,
-        referral,
-        form=UnallocateForm(request.POST or None),
+        pk,
+        perm=Perm.REFERRAL_ALLOCATE,
+        form_class=UnallocateForm,
         template="referrals/unallocate.html",
-        perform=lambda data: actions.unallocate_referral(
-            referral=referral, reason=data["reason"], by=request.user, request=request
-        ),
+        action=actions.unallocate_referral,
         success_message="The referral is back on the waiting list.",
     )
 

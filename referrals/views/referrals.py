@@ -21,7 +21,7 @@ from ..forms import (
 )
 from ..models import Referral, ReferralEvent
 from ..states import allowed_transitions
-from . import REFERRAL_ERROR_ALIASES, load_referral, referral_action_page
+from . import REFERRAL_ERROR_ALIASES, load_referral, referral_action_view
 
 QUEUE_PAGE_SIZE = 25
 
@@ -120,13 +120,13 @@ def edit_referral(request: HttpRequest, pk: int) -> HttpResponse:
 
 def record_birth(request: HttpRequest, pk: int) -> HttpResponse:
     """Record an unborn baby's birth without re-entering the referral."""
-    referral = load_referral(request, pk, Perm.REFERRAL_UPDATE)
-    return referral_action_page(
+    return referral_action_view(
         request,
-        referral,
-        form=BirthForm(request.POST or None),
+        pk,
+        perm=Perm.REFERRAL_UPDATE,
+        form_class=BirthForm,
         template="referrals/record_birth.html",
-        perform=lambda data: actions.record_birth(referral=referral, by=request.user, request=request, **data),
+        action=actions.record_birth,
         success_message="Birth recorded.",
     )
 

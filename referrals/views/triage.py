@@ -11,50 +11,46 @@ from vig_service.permissions import Perm, require_permission, services_with
 from .. import actions
 from ..forms import InformationReceivedForm, ReasonForm, TriageForm, TriageQueueFilterForm
 from ..models import Referral
-from . import load_referral, referral_action_page
+from . import referral_action_view
 
 QUEUE_PAGE_SIZE = 25
 
 
 def triage(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept, decline or request more information, each with the reason it needs."""
-    referral = load_referral(request, pk, Perm.REFERRAL_TRIAGE)
-    return referral_action_page(
+    return referral_action_view(
         request,
-        referral,
-        form=TriageForm(request.POST or None),
+        pk,
+        perm=Perm.REFERRAL_TRIAGE,
+        form_class=TriageForm,
         template="referrals/triage.html",
-        perform=lambda data: actions.triage_referral(referral=referral, by=request.user, request=request, **data),
+        action=actions.triage_referral,
         success_message="Triage decision recorded.",
     )
 
 
 def information_received(request: HttpRequest, pk: int) -> HttpResponse:
     """The missing information arrived by other means: back to the triage queue."""
-    referral = load_referral(request, pk, Perm.REFERRAL_TRIAGE)
-    return referral_action_page(
+    return referral_action_view(
         request,
-        referral,
-        form=InformationReceivedForm(request.POST or None),
+        pk,
+        perm=Perm.REFERRAL_TRIAGE,
+        form_class=InformationReceivedForm,
         template="referrals/information_received.html",
-        perform=lambda data: actions.record_information_received(
-            referral=referral, note=data["note"], by=request.user, request=request
-        ),
+        action=actions.record_information_received,
         success_message="The referral is back in the triage queue.",
     )
 
 
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Close an open referral the family or referrer withdrew, with the reason."""
-    referral = load_referral(request, pk, Perm.REFERRAL_WITHDRAW)
-    return referral_action_page(
+    return referral_action_view(
         request,
-        referral,
-        form=ReasonForm(request.POST or None),
+        pk,
+        perm=Perm.REFERRAL_WITHDRAW,
+        form_class=ReasonForm,
         template="referrals/withdraw.html",
-        perform=lambda data: actions.withdraw_referral(
-            referral=referral, reason=data["reason"], by=request.user, request=request
-        ),
+        action=actions.withdraw_referral,
         success_message="Referral withdrawn.",
     )
 
