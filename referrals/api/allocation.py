@@ -5,13 +5,13 @@ Each loads the referral the user may see (404 otherwise), checks referral.alloca
 input (400) and calls one action; a refused state change (allocated by someone else a moment ago, say) is a 409.
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from vig_service.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, run_action
+from vig_service.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView
 from vig_service.permissions import Perm
 
 from .. import actions
@@ -40,22 +40,23 @@ def _practitioner(user_id: int) -> User:
 
 
 class _AllocationActionView(ActionView):
-    """Allocate or reallocate: answer with the new allocation."""
+    """Allocate or reallocate: the body names the practitioner by user id; answer with the new allocation."""
 
     permission = Perm.REFERRAL_ALLOCATE
 
     def load(self, request, pk: int):
         return load_referral(request, pk, self.permission)
 
+    def perform(self, request, record, data: dict):
+        return super().perform(request, record, {**data, "practitioner": _practitioner(data["practitioner"])})
+
     def respond(self, request, record, result) -> Response:
         allocation = Allocation.objects.select_related("practitioner", "supervisor", "allocated_by").get(pk=result.pk)
         return Response(AllocationOut(allocation).data)
 
 
-class ReferralAllocateView(_AllocationActionView):
-    input_serializer = AllocateIn
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="referrals_allocate",
         tags=TAGS,
         request=AllocateIn,
@@ -66,24 +67,13 @@ class ReferralAllocateView(_AllocationActionView):
             "an over_capacity_reason. Allocated already (by someone else a moment ago, say) is a 409."
         ),
     )
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-    def perform(self, request, referral, data):
-        return run_action(
-            actions.allocate_referral,
-            referral=referral,
-            practitioner=_practitioner(data["practitioner"]),
-            over_capacity_reason=data["over_capacity_reason"],
-            by=request.user,
-            request=request._request,
-        )
+)
+class ReferralAllocateView(_AllocationActionView):
+    input_serializer, action = AllocateIn, actions.allocate_referral
 
 
-class ReferralReallocateView(_AllocationActionView):
-    input_serializer = ReallocateIn
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="referrals_reallocate",
         tags=TAGS,
         request=ReallocateIn,
@@ -93,19 +83,9 @@ class ReferralReallocateView(_AllocationActionView):
             "family moved site). The ended allocation stays in the history; the same checks as allocating apply."
         ),
     )
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-    def perform(self, request, referral, data):
-        return run_action(
-            actions.reallocate_referral,
-            referral=referral,
-            practitioner=_practitioner(data["practitioner"]),
-            reason=data["reason"],
-            over_capacity_reason=data["over_capacity_reason"],
-            by=request.user,
-            request=request._request,
-        )
+)
+class ReferralReallocateView(_AllocationActionView):
+    input_serializer, action = ReallocateIn, actions.reallocate_referral
 
 
 class ReferralUnallocateView(ActionView):
