@@ -15,6 +15,7 @@ from accounts.audit import log_access
 from accounts.models import AccessAction, Service, User
 from vig_service import postcodes
 from vig_service.permissions import Perm, has_permission
+from vig_service.text import check_text, check_text_fields
 
 from . import eligibility, nhs_number
 from .models import (
@@ -124,6 +125,25 @@ def _validate(referral: Referral, parents: list[dict]) -> None:
     )
 
 
+def _check_text(referral: Referral, parents: list[dict], other_children: list[dict]) -> None:
+    """Lengths and refused characters as the model fields define them, for callers that skip the forms and API.
+
+    Errors are keyed like the page form's fields (`parent1_name`, `older_child1_name`).
+    """
+    people = [Parent(**{k: v for k, v in p.items() if k in PARENT_FIELDS}) for p in parents]
+    children = [OtherChild(**{k: v for k, v in c.items() if k in OTHER_CHILD_FIELDS}) for c in other_children]
+    check_text_fields(
+        referral,
+        *people,
+        *children,
+        prefixes=(
+            "",
+            *(f"parent{i}_" for i in range(1, len(people) + 1)),
+            *(f"older_child{i}_" for i in range(1, len(children) + 1)),
+        ),
+    )
+
+
 def _save_people(referral: Referral, parents: list[dict], other_children: list[dict]) -> None:
     referral.parents.all().delete()
     referral.other_children.all().delete()
@@ -185,6 +205,7 @@ def create_referral(
     referral = Referral(service=service, created_by=by, **{k: v for k, v in data.items() if k in REFERRAL_FIELDS})
     _check(by, Perm.REFERRAL_CREATE, referral)
     _validate(referral, parents)
+    _check_text(referral, parents, list(other_children))
     if not confirmed_not_duplicate:
         Service.objects.select_for_update().filter(pk=service.pk).first()
         duplicates = list(
@@ -220,6 +241,7 @@ def update_referral(
         if name in REFERRAL_FIELDS:
             setattr(referral, name, value)
     _validate(referral, parents)
+    _check_text(referral, parents, list(other_children))
     _apply_eligibility(referral, parents)
     referral.save()
     _save_people(referral, parents, list(other_children))
@@ -251,6 +273,7 @@ def record_information_received(*, referral: Referral, note: str, by: User, requ
     """The missing information arrived (by phone, say) without other changes: back to the queue."""
     referral = _locked(referral)
     _check(by, Perm.REFERRAL_TRIAGE, referral)
+    check_text(note, field="note", label="What was received")
     referral = _return_to_queue(referral, by=by, note=note)
     log_access(action=AccessAction.UPDATE, request=request, user=by, obj=referral)
     return referral
@@ -283,7 +306,7 @@ def triage_referral(
         raise ValidationError(
             {"override_reason": "This referral does not meet the service's criteria: enter why you accept it"}
         )
-    triage = TriageDecision.objects.create(
+    triage = TriageDecision(
         referral=referral,
         decision=decision,
         reason=reason,
@@ -292,6 +315,8 @@ def triage_referral(
         eligible_when_decided=referral.eligible,
         decided_by=by,
     )
+    check_text_fields(triage)
+    triage.save()
     now = timezone.now()
     referral.status = new_status
     referral.triaged_at = referral.triaged_at or now
@@ -320,6 +345,7 @@ def withdraw_referral(*, referral: Referral, reason: str, by: User, request=None
     new_status = check_transition(referral.status, "withdraw")
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the referral is withdrawn"})
+    check_text(reason, field="reason", label="Reason")
     now = timezone.now()
     referral.allocations.filter(ended_at__isnull=True).update(ended_at=now, ended_by=by, end_reason="Withdrawn")
     if referral.awaiting_information_since:
@@ -345,6 +371,7 @@ def record_birth(
     if error:
         raise ValidationError({"date_of_birth": error})
     number = _valid_number(child_nhs_number, "child_nhs_number")
+    check_text(name, field="name", label="Child's name", max_length=200, multiline=False)
     before = _snapshot(referral)
     referral.child_unborn, referral.child_date_of_birth = False, date_of_birth
     referral.child_name, referral.child_nhs_number = name.strip(), number
@@ -397,6 +424,7 @@ def _check_practitioner_can_take(referral: Referral, membership, reason: str) ->
 def _start_allocation(referral: Referral, practitioner: User, *, by: User, reason: str) -> Allocation:
     from django.db import IntegrityError
 
+    check_text(reason, field="over_capacity_reason", label="Reason for allocating past capacity or during a pause")
     membership = _practitioner_membership(referral, practitioner)
     supervisor = _check_practitioner_can_take(referral, membership, reason)
     try:
@@ -438,6 +466,7 @@ def allocate_referral(
 
 
 def _end_allocation(referral: Referral, *, by: User, reason: str) -> Allocation:
+    check_text(reason, field="reason", label="Reason")
     current = referral.allocations.select_for_update().filter(ended_at__isnull=True).first()
     if current is None:
         raise TransitionRefused("This referral has no current allocation. Reload the page.")

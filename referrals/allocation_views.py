@@ -14,6 +14,7 @@ from accounts import actions as account_actions
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction, Membership, Role, Service, User
 from vig_service.permissions import Perm, has_permission, memberships_for, require_permission, services_with
+from vig_service.text import SafeFormField, SafeNoteField
 from vig_service.widgets import NHSDateField
 
 from . import actions
@@ -33,13 +34,13 @@ WAITING_PAGE_SIZE = 25
 
 class AllocationForm(forms.Form):
     practitioner = forms.TypedChoiceField(label="Practitioner", coerce=int, widget=forms.RadioSelect)
-    over_capacity_reason = forms.CharField(
+    over_capacity_reason = SafeNoteField(
         label="Reason for allocating past capacity or during a pause",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed only if the practitioner is full or their availability is paused.",
     )
-    reason = forms.CharField(
+    reason = SafeNoteField(
         label="Reason for reallocating",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -107,7 +108,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class UnallocateForm(forms.Form):
-    reason = forms.CharField(label="Reason for unallocating", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = SafeNoteField(label="Reason for unallocating", widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def unallocate(request: HttpRequest, pk: int) -> HttpResponse:
@@ -224,7 +225,7 @@ class PractitionerDetailsForm(forms.Form):
     )
     paused_from = NHSDateField(label="Availability paused from", required=False)
     paused_until = NHSDateField(label="Paused until", required=False, help_text="Leave blank if not known")
-    pause_reason = forms.CharField(
+    pause_reason = SafeFormField(
         label="Reason for the pause", required=False, max_length=200, help_text="For example: annual leave, sickness"
     )
 

@@ -117,9 +117,12 @@ class SafeFormField(forms.CharField):
         validate_safe_text(value, label=_label(self.label), multiline=self.multiline)
 
 
-def safe_text_form_field(*, max_length: int = NOTE_MAX_LENGTH, rows: int = 3, **kwargs) -> SafeFormField:
-    """A multi-line reason or note box on a page form."""
-    return SafeFormField(multiline=True, max_length=max_length, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+class SafeNoteField(SafeFormField):
+    """A reason or note box on a page form: multi-line, `NOTE_MAX_LENGTH` long unless told."""
+
+    def __init__(self, *, max_length: int = NOTE_MAX_LENGTH, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(multiline=True, max_length=max_length, **kwargs)
 
 
 # --- API serializer fields -----------------------------------------------------------------------------------------
@@ -150,6 +153,32 @@ class SafeTextSerializerField(SafeCharSerializerField):
 
     def __init__(self, *, max_length: int = LONG_TEXT_MAX_LENGTH, **kwargs):
         super().__init__(max_length=max_length, **kwargs)
+
+
+class SafeNoteSerializerField(SafeTextSerializerField):
+    """A reason or note sent to the API: multi-line, `NOTE_MAX_LENGTH` long unless told."""
+
+    def __init__(self, *, max_length: int = NOTE_MAX_LENGTH, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+
+
+def serializer_field_for(model_field: models.Field, **kwargs) -> SafeCharSerializerField:
+    """The API field for a safe model field, with the model's maximum length, so the two cannot drift apart."""
+    cls = SafeTextSerializerField if model_field.multiline else SafeCharSerializerField
+    return cls(max_length=model_field.max_length, **kwargs)
+
+
+# --- actions -------------------------------------------------------------------------------------------------------
+
+
+def check_text(value: str, *, field: str, label: str, max_length: int = NOTE_MAX_LENGTH, multiline=True) -> None:
+    """For an action's own text argument (a reason, a note): the same limits the forms and API apply."""
+    if len(value) > max_length:
+        raise ValidationError({field: f"{label} must be {max_length} characters or fewer"})
+    try:
+        validate_safe_text(value, label=label, multiline=multiline)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
 
 
 def text_fields_errors(instance: models.Model, *, prefix: str = "") -> dict[str, list[str]]:
