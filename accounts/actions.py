@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vig_service.permissions import Perm, has_permission
 from vig_service.refusals import ActionRefused
+from vig_service.text import check_text_fields
 
 from .audit import log_access
 from .mfa import AUTHENTICATOR_DEVICE_NAME, RECOVERY_DEVICE_NAME
@@ -109,6 +110,7 @@ def update_practitioner_details(*, membership, by: User, request=None, **fields)
     details, _ = PractitionerDetails.objects.get_or_create(membership=membership)
     for name, value in fields.items():
         setattr(details, name, value)
+    check_text_fields(details)
     details.save()
     log_access(action=AccessAction.UPDATE, request=request, user=by, obj=details)
     return details

@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from vig_service.text import SafeFormField
+
 
 class LoginForm(AuthenticationForm):
     """Username and password; failures are counted by django-axes."""
@@ -21,7 +23,7 @@ class LoginForm(AuthenticationForm):
 class CodeForm(forms.Form):
     """A six-digit code from the authenticator app (or, at verification, a recovery code)."""
 
-    code = forms.CharField(
+    code = SafeFormField(
         label="Security code",
         max_length=20,
         help_text="The 6-digit code shown in your authenticator app.",

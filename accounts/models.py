@@ -9,11 +9,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from vig_service.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
+
 
 class User(AbstractUser):
     """A member of staff. Families are never users."""
 
-    job_title = models.CharField(max_length=120, blank=True)
+    # Overridden so staff names, shown in every list and on letters, refuse control and text-direction codes.
+    first_name = SafeCharField("first name", max_length=150, blank=True)
+    last_name = SafeCharField("last name", max_length=150, blank=True)
+    job_title = SafeCharField(max_length=120, blank=True)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -23,16 +28,18 @@ class Service(models.Model):
     """One VIG service run by one provider (e.g. a trust's perinatal VIG in health visiting)."""
 
     slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=200)
-    organisation = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    name = SafeCharField(max_length=200)
+    organisation = SafeCharField(max_length=200)
+    description = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True)
     planned_cycles = models.PositiveSmallIntegerField(default=3, help_text="Cycles usually offered to a family.")
     min_cycles = models.PositiveSmallIntegerField(default=2)
     max_cycles = models.PositiveSmallIntegerField(default=4)
     wait_target_weeks = models.PositiveSmallIntegerField(
         default=12, help_text="Target wait from referral received to allocation, in weeks."
     )
-    letter_sign_off = models.TextField(blank=True, help_text="Closing wording used on this service's letters.")
+    letter_sign_off = SafeTextField(
+        max_length=1000, blank=True, help_text="Closing wording used on this service's letters."
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -53,9 +60,9 @@ class Site(models.Model):
     """A site or locality of a service (e.g. Peterborough, Cambridgeshire)."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="sites")
-    name = models.CharField(max_length=120)
-    address = models.TextField(blank=True)
-    postcode_prefixes = models.CharField(
+    name = SafeCharField(max_length=120)
+    address = SafeTextField(max_length=500, blank=True)
+    postcode_prefixes = SafeCharField(
         max_length=500, blank=True, help_text="Catchment: comma-separated postcode districts, e.g. 'PE1, PE2'."
     )
 
@@ -80,7 +87,7 @@ class ReferralSource(models.Model):
     """Who may refer into a service (e.g. specialist midwife, health visitor, Early Help Hub)."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="referral_sources")
-    name = models.CharField(max_length=200)
+    name = SafeCharField(max_length=200)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -96,7 +103,7 @@ class ReferralQuestion(models.Model):
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="referral_questions")
     key = models.SlugField(max_length=60)
-    text = models.CharField(max_length=300)
+    text = SafeCharField(max_length=300)
     required = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -259,7 +266,7 @@ class PractitionerDetails(models.Model):
     )
     paused_from = models.DateField(null=True, blank=True)
     paused_until = models.DateField(null=True, blank=True)
-    pause_reason = models.CharField(max_length=200, blank=True)
+    pause_reason = SafeCharField(max_length=200, blank=True)
 
     class Meta:
         constraints = [

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, Service, User
 from vig_service import postcodes
+from vig_service.text import SafeFormField, SafeNoteField
 from vig_service.widgets import NHSDateField
 
 from . import nhs_number
@@ -114,9 +115,7 @@ class ReferralForm(forms.Form):
         )
         fields["safeguarding_status"].widget = forms.RadioSelect(choices=SafeguardingStatus.choices)
         for question in self.service.referral_questions.all():
-            fields[f"question_{question.key}"] = forms.CharField(
-                label=question.text, required=False, widget=forms.Textarea(attrs={"rows": 3})
-            )
+            fields[f"question_{question.key}"] = SafeNoteField(label=question.text, required=False)
         labels = {
             "child_name": "Child's name",
             "gp_practice": "GP practice",
@@ -241,41 +240,37 @@ class TriageForm(forms.Form):
     """Accept, decline or request more information; the reason fields that go with each."""
 
     decision = forms.ChoiceField(label="Decision", choices=TriageDecisionKind.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(
+    reason = SafeNoteField(
         label="Reason for declining",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Needed to decline. The referrer will be told.",
     )
-    missing_information = forms.CharField(
+    missing_information = SafeNoteField(
         label="What information is missing",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Needed to request more information.",
     )
-    override_reason = forms.CharField(
+    override_reason = SafeNoteField(
         label="Reason for accepting outside the criteria",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Needed only to accept a referral the service's rules found ineligible.",
     )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = SafeNoteField(label="Reason")
 
 
 class InformationReceivedForm(forms.Form):
-    note = forms.CharField(
+    note = SafeNoteField(
         label="What was received",
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example: phone call with the referrer confirmed the mental-health concerns.",
     )
 
 
 class BirthForm(forms.Form):
     date_of_birth = NHSDateField(label="Date of birth")
-    name = forms.CharField(label="Child's name", max_length=200, required=False)
+    name = SafeFormField(label="Child's name", max_length=200, required=False)
     child_nhs_number = NHSNumberField(label="Child's NHS number", required=False)
 
 
@@ -283,9 +278,9 @@ class SearchForm(forms.Form):
     """Find a family by NHS number, name, date of birth or postcode (at least one)."""
 
     nhs_number = NHSNumberField(label="NHS number", required=False, help_text="The parent's or the child's")
-    name = forms.CharField(label="Name", required=False, max_length=100, help_text="Part of a parent's or child's name")
+    name = SafeFormField(label="Name", required=False, max_length=100, help_text="Part of a parent's or child's name")
     date_of_birth = NHSDateField(label="Date of birth", required=False)
-    postcode = forms.CharField(label="Postcode", required=False, max_length=8)
+    postcode = SafeFormField(label="Postcode", required=False, max_length=8)
 
     def clean(self):
         cleaned = super().clean()
@@ -313,13 +308,13 @@ class TriageQueueFilterForm(forms.Form):
 
 class AllocationForm(forms.Form):
     practitioner = forms.TypedChoiceField(label="Practitioner", coerce=int, widget=forms.RadioSelect)
-    over_capacity_reason = forms.CharField(
+    over_capacity_reason = SafeNoteField(
         label="Reason for allocating past capacity or during a pause",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed only if the practitioner is full or their availability is paused.",
     )
-    reason = forms.CharField(
+    reason = SafeNoteField(
         label="Reason for reallocating",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -354,7 +349,7 @@ def _candidate_label(c) -> str:
 
 
 class UnallocateForm(forms.Form):
-    reason = forms.CharField(label="Reason for unallocating", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = SafeNoteField(label="Reason for unallocating", widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PractitionerDetailsForm(forms.Form):
@@ -383,7 +378,7 @@ class PractitionerDetailsForm(forms.Form):
     )
     paused_from = NHSDateField(label="Availability paused from", required=False)
     paused_until = NHSDateField(label="Paused until", required=False, help_text="Leave blank if not known")
-    pause_reason = forms.CharField(
+    pause_reason = SafeFormField(
         label="Reason for the pause", required=False, max_length=200, help_text="For example: annual leave, sickness"
     )
 

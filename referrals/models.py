@@ -12,8 +12,12 @@ from django.utils import timezone
 
 from accounts.models import ReferralSource, Service, Site
 from vig_service.permissions import Perm, scope_q
+from vig_service.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 
 from .states import OPEN_STATUSES, ReferralStatus
+
+# A postal address: five lines of a hundred characters is more than any real one.
+ADDRESS_MAX_LENGTH = 500
 
 
 class SafeguardingStatus(models.TextChoices):
@@ -192,43 +196,43 @@ class Referral(models.Model):
     status = models.CharField(max_length=24, choices=ReferralStatus.choices, default=ReferralStatus.RECEIVED)
     date_received = models.DateField()
     referral_source = models.ForeignKey(ReferralSource, on_delete=models.PROTECT, related_name="referrals")
-    referrer_name = models.CharField(max_length=200)
-    referrer_role = models.CharField(max_length=200)
-    referrer_organisation = models.CharField(max_length=200)
-    referrer_contact = models.CharField(max_length=300, help_text="Phone number or secure email address.")
+    referrer_name = SafeCharField(max_length=200)
+    referrer_role = SafeCharField(max_length=200)
+    referrer_organisation = SafeCharField(max_length=200)
+    referrer_contact = SafeCharField(max_length=300, help_text="Phone number or secure email address.")
 
     # The child
     child_unborn = models.BooleanField(default=False)
-    child_name = models.CharField(max_length=200, blank=True)
+    child_name = SafeCharField(max_length=200, blank=True)
     child_date_of_birth = models.DateField(null=True, blank=True)
     expected_delivery_date = models.DateField(null=True, blank=True)
     child_nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
     child_send = models.BooleanField("Child has special educational needs or disabilities", default=False)
-    child_send_details = models.TextField(blank=True)
+    child_send_details = SafeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
     birth_recorded_at = models.DateTimeField(null=True, blank=True)
 
     # Handover later
-    gp_practice = models.CharField(max_length=200, blank=True)
-    named_health_visitor = models.CharField(max_length=200, blank=True)
-    named_health_visitor_contact = models.CharField(max_length=300, blank=True)
+    gp_practice = SafeCharField(max_length=200, blank=True)
+    named_health_visitor = SafeCharField(max_length=200, blank=True)
+    named_health_visitor_contact = SafeCharField(max_length=300, blank=True)
 
     # Why VIG
     concerns = models.JSONField(default=list, blank=True)
-    reason_details = models.TextField(blank=True)
-    attachment_concerns = models.TextField(blank=True)
-    mental_health_concerns = models.TextField(blank=True)
-    hoped_for_change = models.TextField(blank=True)
+    reason_details = SafeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
+    attachment_concerns = SafeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
+    mental_health_concerns = SafeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
+    hoped_for_change = SafeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
     change_agreed_with_parent = models.CharField(
         max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
     )
-    impact_on_child = models.TextField(blank=True)
+    impact_on_child = SafeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
     parent_consented_to_referral = models.BooleanField(default=False)
     prfq_completed = models.BooleanField("PRFQ completed before referral", default=False)
     question_answers = models.JSONField(default=dict, blank=True)
 
     # Safety
     safeguarding_status = models.CharField(max_length=20, choices=SafeguardingStatus.choices)
-    risks_to_staff = models.TextField(blank=True)
+    risks_to_staff = SafeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
     confidential_address = models.BooleanField(default=False)
     bereavement = models.BooleanField("Bereavement or pregnancy loss: stop routine contact and letters", default=False)
 
@@ -242,7 +246,7 @@ class Referral(models.Model):
     days_awaiting_information = models.PositiveIntegerField(default=0)
     triaged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_reason = models.TextField(blank=True)
+    closed_reason = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -333,17 +337,17 @@ class Parent(models.Model):
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="parents")
     order = models.PositiveSmallIntegerField(default=1)
-    name = models.CharField(max_length=200)
-    relationship = models.CharField(max_length=100, blank=True, help_text="For example mother, father, carer.")
+    name = SafeCharField(max_length=200)
+    relationship = SafeCharField(max_length=100, blank=True, help_text="For example mother, father, carer.")
     date_of_birth = models.DateField()
     nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
-    address = models.TextField(blank=True)
-    postcode = models.CharField(max_length=8, blank=True, db_index=True)
-    phone = models.CharField(max_length=40, blank=True)
-    preferred_language = models.CharField(max_length=100, default="English")
+    address = SafeTextField(max_length=ADDRESS_MAX_LENGTH, blank=True)
+    postcode = SafeCharField(max_length=8, blank=True, db_index=True)
+    phone = SafeCharField(max_length=40, blank=True)
+    preferred_language = SafeCharField(max_length=100, default="English")
     interpreter_needed = models.BooleanField(default=False)
     communication_format = models.CharField(max_length=20, choices=CommunicationFormat.choices, blank=True)
-    communication_support = models.TextField(blank=True)
+    communication_support = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True)
     ethnic_category = models.CharField(max_length=1, choices=EthnicCategory.choices, default=EthnicCategory.Z)
 
     class Meta:
@@ -357,7 +361,7 @@ class OtherChild(models.Model):
     """A child aged 12 or over who may appear in the filming and must give their own consent."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="other_children")
-    name = models.CharField(max_length=200)
+    name = SafeCharField(max_length=200)
     date_of_birth = models.DateField(null=True, blank=True)
     consent_to_filming = models.CharField(max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN)
 
@@ -379,10 +383,10 @@ class TriageDecision(models.Model):
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="triage_decisions")
     decision = models.CharField(max_length=24, choices=TriageDecisionKind.choices)
-    reason = models.TextField(blank=True)
-    missing_information = models.TextField(blank=True)
+    reason = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True)
+    missing_information = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True)
     eligible_when_decided = models.BooleanField(null=True)
-    override_reason = models.TextField(blank=True)
+    override_reason = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(default=timezone.now)
 
@@ -409,7 +413,7 @@ class ReferralEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=40)
-    summary = models.CharField(max_length=300)
+    summary = SafeCharField(max_length=300)
     changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -466,12 +470,12 @@ class Allocation(models.Model):
     )
     allocated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     allocated_at = models.DateTimeField(default=timezone.now)
-    over_capacity_reason = models.TextField(blank=True)
+    over_capacity_reason = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    end_reason = models.TextField(blank=True)
+    end_reason = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True)
 
     objects = AllocationQuerySet.as_manager()
 

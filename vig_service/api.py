@@ -8,6 +8,7 @@ action's refusals into 400, 403 or 409) and answers with the record. `ActionView
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +23,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from accounts.audit import get_visible_or_404, log_access
 from accounts.models import AccessAction
 
+from . import errors
 from .permissions import Perm, has_permission, memberships_for
 from .refusals import ActionRefused
 
@@ -35,7 +37,13 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus an access-log row for every refusal."""
+    """DRF's handler, plus an access-log row for every refusal, and a JSON 413 for a body over the upload limit.
+
+    Django would send RequestDataTooBig (raised when DRF reads the body) to its HTML 400 page.
+    """
+    if isinstance(exc, RequestDataTooBig):
+        errors.security_log.warning("API request body over DATA_UPLOAD_MAX_MEMORY_SIZE")
+        return Response({"detail": errors.TOO_BIG}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     response = drf_exception_handler(exc, context)
     if isinstance(exc, exceptions.PermissionDenied | exceptions.NotAuthenticated | DjangoPermissionDenied):
         request = context.get("request")

@@ -6,7 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from . import api, views
 
-handler403 = "vig_service.views.permission_denied"
+# JSON under /api/, NHS.UK pages elsewhere (vig_service/errors.py).
+handler400 = "vig_service.errors.bad_request"
+handler403 = "vig_service.errors.permission_denied"
+handler404 = "vig_service.errors.page_not_found"
+handler500 = "vig_service.errors.server_error"
 
 api_v1 = [
     path("me/", api.MeView.as_view(), name="me"),

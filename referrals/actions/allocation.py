@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts import actions as account_actions
 from accounts.models import Membership, Role, User
 from vig_service.permissions import Perm
+from vig_service.text import check_text
 
 from ..history import record_change
 from ..models import Allocation, Referral
@@ -53,6 +54,7 @@ def _check_practitioner_can_take(referral: Referral, membership: Membership, rea
 
 
 def _start_allocation(referral: Referral, practitioner: User, *, by: User, reason: str) -> Allocation:
+    check_text(reason, field="over_capacity_reason", label="Reason for allocating past capacity or during a pause")
     membership = _practitioner_membership(referral, practitioner)
     supervisor = _check_practitioner_can_take(referral, membership, reason)
     try:
@@ -69,6 +71,7 @@ def _start_allocation(referral: Referral, practitioner: User, *, by: User, reaso
 
 
 def _end_allocation(referral: Referral, *, by: User, reason: str) -> Allocation:
+    check_text(reason, field="reason", label="Reason")
     current = referral.allocations.select_for_update().filter(ended_at__isnull=True).first()
     if current is None:
         raise TransitionRefused("This referral has no current allocation. Reload the page.")

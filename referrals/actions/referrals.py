@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import AccessAction, Service, User
 from vig_service import postcodes
 from vig_service.permissions import Perm
+from vig_service.text import check_text, check_text_fields
 
 from .. import eligibility, nhs_number
 from ..history import diff, plain, record_change
@@ -67,6 +68,25 @@ def _validate(referral: Referral, parents: list[dict]) -> None:
         child_date_of_birth=referral.child_date_of_birth,
         expected_delivery_date=referral.expected_delivery_date,
         parent_dates_of_birth=[p.get("date_of_birth") for p in parents],
+    )
+
+
+def _check_text(referral: Referral, parents: list[dict], other_children: list[dict]) -> None:
+    """Lengths and refused characters as the model fields define them, for callers that skip the forms and API.
+
+    Errors are keyed like the page form's fields (`parent1_name`, `older_child1_name`).
+    """
+    people = [Parent(**{k: v for k, v in p.items() if k in PARENT_FIELDS}) for p in parents]
+    children = [OtherChild(**{k: v for k, v in c.items() if k in OTHER_CHILD_FIELDS}) for c in other_children]
+    check_text_fields(
+        referral,
+        *people,
+        *children,
+        prefixes=(
+            "",
+            *(f"parent{i}_" for i in range(1, len(people) + 1)),
+            *(f"older_child{i}_" for i in range(1, len(children) + 1)),
+        ),
     )
 
 
@@ -131,6 +151,7 @@ def create_referral(
     referral = Referral(service=service, created_by=by, **{k: v for k, v in data.items() if k in REFERRAL_FIELDS})
     check(by, Perm.REFERRAL_CREATE, referral)
     _validate(referral, parents)
+    _check_text(referral, parents, list(other_children))
     if not confirmed_not_duplicate:
         Service.objects.select_for_update().filter(pk=service.pk).first()
         duplicates = list(
@@ -173,6 +194,7 @@ def update_referral(
         if name in REFERRAL_FIELDS:
             setattr(referral, name, value)
     _validate(referral, parents)
+    _check_text(referral, parents, list(other_children))
     _apply_eligibility(referral, parents)
     referral.save()
     _save_people(referral, parents, list(other_children))
@@ -203,6 +225,7 @@ def record_birth(
     if error:
         raise ValidationError({"date_of_birth": error})
     number = _valid_number(child_nhs_number, "child_nhs_number")
+    check_text(name, field="name", label="Child's name", max_length=200, multiline=False)
     before = _snapshot(referral)
     referral.child_unborn, referral.child_date_of_birth = False, date_of_birth
     referral.child_name, referral.child_nhs_number = name.strip(), number

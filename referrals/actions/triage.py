@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from vig_service.permissions import Perm
+from vig_service.text import check_text, check_text_fields
 
 from ..history import added, record_change
 from ..models import Referral, TriageDecision, TriageDecisionKind
@@ -35,6 +36,7 @@ def record_information_received(*, referral: Referral, note: str, by: User, requ
     """The missing information arrived (by phone, say) without other changes: back to the queue."""
     referral = locked(referral)
     check(by, Perm.REFERRAL_TRIAGE, referral)
+    check_text(note, field="note", label="What was received")
     return return_to_queue(referral, by=by, note=note, request=request)
 
 
@@ -69,7 +71,7 @@ def triage_referral(
     new_status = check_transition(referral.status, decision)
     reason, missing_information, override_reason = reason.strip(), missing_information.strip(), override_reason.strip()
     _check_reasons(referral, decision, reason, missing_information, override_reason)
-    triage = TriageDecision.objects.create(
+    triage = TriageDecision(
         referral=referral,
         decision=decision,
         reason=reason,
@@ -78,6 +80,8 @@ def triage_referral(
         eligible_when_decided=referral.eligible,
         decided_by=by,
     )
+    check_text_fields(triage)
+    triage.save()
     now = timezone.now()
     referral.status = new_status
     referral.triaged_at = referral.triaged_at or now
@@ -107,6 +111,7 @@ def withdraw_referral(*, referral: Referral, reason: str, by: User, request=None
     new_status = check_transition(referral.status, "withdraw")
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the referral is withdrawn"})
+    check_text(reason, field="reason", label="Reason")
     now = timezone.now()
     referral.allocations.filter(ended_at__isnull=True).update(ended_at=now, ended_by=by, end_reason="Withdrawn")
     if referral.awaiting_information_since:

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Membership, PractitionerDetails, TrainingStatus
+from vig_service.text import SafeNoteSerializerField
 
 from ..caseloads import CaseloadRow
 from ..states import ReferralStatus
@@ -22,7 +23,7 @@ from .outputs import NamedOut
 
 class AllocateIn(serializers.Serializer):
     practitioner = serializers.IntegerField(help_text="User id of a practitioner of the referral's service.")
-    over_capacity_reason = serializers.CharField(
+    over_capacity_reason = SafeNoteSerializerField(
         default="",
         allow_blank=True,
         help_text="Needed only if the practitioner is at capacity or their availability is paused.",
@@ -30,14 +31,14 @@ class AllocateIn(serializers.Serializer):
 
 
 class ReallocateIn(AllocateIn):
-    reason = serializers.CharField(
+    reason = SafeNoteSerializerField(
         allow_blank=True,
         help_text="Why the family moves to another practitioner, e.g. the practitioner has left.",
     )
 
 
 class UnallocateIn(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, help_text="Why the referral goes back to the waiting list.")
+    reason = SafeNoteSerializerField(allow_blank=True, help_text="Why the referral goes back to the waiting list.")
 
 
 # The query parameter is called `as`, a Python keyword, so the class is built with type().

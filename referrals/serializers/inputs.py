@@ -10,6 +10,7 @@ from rest_framework import serializers
 from accounts.models import ReferralSource, Service, Site
 from vig_service import postcodes
 from vig_service.permissions import Perm, services_with
+from vig_service.text import SafeCharSerializerField, SafeNoteSerializerField, serializer_field_for
 
 from .. import nhs_number
 from ..models import (
@@ -19,7 +20,11 @@ from ..models import (
     CommunicationFormat,
     Concern,
     EthnicCategory,
+    OtherChild,
+    Parent,
+    Referral,
     SafeguardingStatus,
+    TriageDecision,
     TriageDecisionKind,
     YesNoUnknown,
 )
@@ -67,24 +72,29 @@ class YesNoUnknownFieldSchema(OpenApiSerializerFieldExtension):
         return component.ref
 
 
-def _text(max_length: int | None = None, **kwargs) -> serializers.CharField:
+def _required(model, name: str, **kwargs) -> serializers.CharField:
+    """A required text field, as long as the model's and refusing what it refuses (`vig_service.text`)."""
+    return serializer_field_for(model._meta.get_field(name), **kwargs)
+
+
+def _text(model, name: str, **kwargs) -> serializers.CharField:
     """An optional text field that defaults to blank (a full update replaces it with blank when left out)."""
     kwargs.setdefault("default", "")
-    return serializers.CharField(max_length=max_length, allow_blank=True, trim_whitespace=True, **kwargs)
+    return _required(model, name, allow_blank=True, trim_whitespace=True, **kwargs)
 
 
 class ParentIn(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    relationship = _text(100, help_text="For example mother, father, carer.")
+    name = _required(Parent, "name")
+    relationship = _text(Parent, "relationship", help_text="For example mother, father, carer.")
     date_of_birth = serializers.DateField()
     nhs_number = NHSNumberField(default="")
-    address = _text()
-    postcode = _text(8)
-    phone = _text(40)
-    preferred_language = serializers.CharField(max_length=100, default="English")
+    address = _text(Parent, "address")
+    postcode = _text(Parent, "postcode")
+    phone = _text(Parent, "phone")
+    preferred_language = _required(Parent, "preferred_language", default="English")
     interpreter_needed = serializers.BooleanField(default=False)
     communication_format = serializers.ChoiceField(choices=CommunicationFormat.choices, default="", allow_blank=True)
-    communication_support = _text()
+    communication_support = _text(Parent, "communication_support")
     ethnic_category = serializers.ChoiceField(choices=EthnicCategory.choices, default=EthnicCategory.Z)
 
     def validate_postcode(self, value: str) -> str:
@@ -94,7 +104,7 @@ class ParentIn(serializers.Serializer):
 class OtherChildIn(serializers.Serializer):
     """A child aged 12 or over who may appear in the filming."""
 
-    name = serializers.CharField(max_length=200)
+    name = _required(OtherChild, "name")
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     consent_to_filming = YesNoUnknownField(default=YesNoUnknown.UNKNOWN)
 
@@ -112,40 +122,40 @@ class ReferralIn(serializers.Serializer):
     referral_source = serializers.PrimaryKeyRelatedField(
         queryset=ReferralSource.objects.all(), help_text="Id of an active referral source of the service."
     )
-    referrer_name = serializers.CharField(max_length=200)
-    referrer_role = serializers.CharField(max_length=200)
-    referrer_organisation = serializers.CharField(max_length=200)
-    referrer_contact = serializers.CharField(max_length=300, help_text="Phone number or secure email address.")
+    referrer_name = _required(Referral, "referrer_name")
+    referrer_role = _required(Referral, "referrer_role")
+    referrer_organisation = _required(Referral, "referrer_organisation")
+    referrer_contact = _required(Referral, "referrer_contact", help_text="Phone number or secure email address.")
 
     child_unborn = serializers.BooleanField(default=False)
-    child_name = _text(200)
+    child_name = _text(Referral, "child_name")
     child_date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     expected_delivery_date = serializers.DateField(required=False, allow_null=True, default=None)
     child_nhs_number = NHSNumberField(default="")
     child_send = serializers.BooleanField(default=False)
-    child_send_details = _text()
+    child_send_details = _text(Referral, "child_send_details")
 
-    gp_practice = _text(200)
-    named_health_visitor = _text(200)
-    named_health_visitor_contact = _text(300)
+    gp_practice = _text(Referral, "gp_practice")
+    named_health_visitor = _text(Referral, "named_health_visitor")
+    named_health_visitor_contact = _text(Referral, "named_health_visitor_contact")
 
     concerns = serializers.ListField(child=serializers.ChoiceField(choices=Concern.choices), default=list)
-    reason_details = _text()
-    attachment_concerns = _text()
-    mental_health_concerns = _text()
-    hoped_for_change = _text()
+    reason_details = _text(Referral, "reason_details")
+    attachment_concerns = _text(Referral, "attachment_concerns")
+    mental_health_concerns = _text(Referral, "mental_health_concerns")
+    hoped_for_change = _text(Referral, "hoped_for_change")
     change_agreed_with_parent = YesNoUnknownField(default=YesNoUnknown.UNKNOWN)
-    impact_on_child = _text()
+    impact_on_child = _text(Referral, "impact_on_child")
     parent_consented_to_referral = serializers.BooleanField(default=False)
     prfq_completed = serializers.BooleanField(default=False)
     question_answers = serializers.DictField(
-        child=serializers.CharField(allow_blank=True),
+        child=SafeNoteSerializerField(allow_blank=True, label="Answer"),
         default=dict,
         help_text="Answers to the service's referral questions, keyed by question key.",
     )
 
     safeguarding_status = serializers.ChoiceField(choices=SafeguardingStatus.choices)
-    risks_to_staff = _text()
+    risks_to_staff = _text(Referral, "risks_to_staff")
     confidential_address = serializers.BooleanField(default=False)
     bereavement = serializers.BooleanField(default=False)
 
@@ -234,22 +244,26 @@ class ReferralUpdateIn(ReferralIn):
 
 class TriageIn(serializers.Serializer):
     decision = serializers.ChoiceField(choices=TriageDecisionKind.choices)
-    reason = _text(help_text="Needed to decline. The referrer will be told.")
-    missing_information = _text(help_text="Needed to request more information.")
-    override_reason = _text(help_text="Needed only to accept a referral the service's rules found ineligible.")
+    reason = _text(TriageDecision, "reason", help_text="Needed to decline. The referrer will be told.")
+    missing_information = _text(TriageDecision, "missing_information", help_text="Needed to request more information.")
+    override_reason = _text(
+        TriageDecision,
+        "override_reason",
+        help_text="Needed only to accept a referral the service's rules found ineligible.",
+    )
 
 
 class InformationReceivedIn(serializers.Serializer):
-    note = serializers.CharField(help_text="What was received, e.g. a phone call with the referrer.")
+    note = SafeNoteSerializerField(help_text="What was received, e.g. a phone call with the referrer.")
 
 
 class WithdrawIn(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = SafeNoteSerializerField()
 
 
 class BirthIn(serializers.Serializer):
     date_of_birth = serializers.DateField()
-    name = _text(200)
+    name = _text(Referral, "child_name", label="Child's name")
     child_nhs_number = NHSNumberField(default="")
 
 
@@ -262,9 +276,9 @@ class ReferralListParams(serializers.Serializer):
     site = serializers.IntegerField(required=False, help_text="Site id")
     service = serializers.SlugField(required=False, help_text="Service slug")
     nhs_number = NHSNumberField(required=False, help_text="Search: the parent's or the child's NHS number")
-    name = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="Search: part of a name")
+    name = SafeCharSerializerField(required=False, allow_blank=True, max_length=100, help_text="Search: part of a name")
     date_of_birth = serializers.DateField(required=False, help_text="Search: a parent's or the child's")
-    postcode = serializers.CharField(
+    postcode = SafeCharSerializerField(
         required=False,
         allow_blank=True,
         max_length=8,
