@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +11,7 @@ from django.utils import timezone
 
 from accounts import actions as account_actions
 from accounts.audit import log_access, log_list
-from accounts.models import AccessAction, Membership, Role, Service, User
+from accounts.models import AccessAction, Membership, Role, User
 from vig_service.permissions import Perm, has_permission, memberships_for, require_permission, services_with
 from vig_service.widgets import NHSDateField
 
@@ -22,6 +21,7 @@ from .caseloads import (
     practitioner_caseload_allocations,
     practitioners_in,
     ranked_candidates,
+    services_with_waiting,
     waiting_rows,
 )
 from .models import Referral
@@ -144,9 +144,7 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
 def caseloads(request: HttpRequest) -> HttpResponse:
     """The service's caseload table: practitioner × open families and capacity, and how many wait."""
     service_ids = services_with(request.user, Perm.PRACTITIONER_VIEW)
-    services = Service.objects.filter(pk__in=service_ids).annotate(
-        waiting=Count("referrals", filter=Q(referrals__status=ReferralStatus.ACCEPTED))
-    )
+    services = services_with_waiting(service_ids)
     practitioners = practitioners_in(service_ids)
     today = timezone.localdate()
     log_access(
