@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from accounts.models import PractitionerDetails
 from referrals.models import Allocation, Parent, Referral
@@ -18,8 +19,9 @@ def test_seed_scale_refuses_outside_demo_mode(db):
         call_command("seed_scale", "--referrals", "10", "--i-know-this-is-throwaway")
 
 
-def test_seed_scale_refuses_a_database_not_named_scale(db, settings):
+def test_seed_scale_refuses_a_database_not_named_scale(db, settings, monkeypatch):
     settings.DEMO_MODE = True
+    monkeypatch.setitem(connection.settings_dict, "NAME", "vig_service")  # the test database may end in _scale
     with pytest.raises(CommandError, match="does not look throw-away"):
         call_command("seed_scale", "--referrals", "10")
     assert not Referral.objects.exists()
