@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Membership, PractitionerDetails, Role, TrainingStatus
+from accounts.models import Membership, PractitionerDetails, Role, Service, TrainingStatus
 from vig_service.permissions import can_open_practitioner, caseload_service_ids, shares_a_service
 
 from .models import Allocation, Referral
@@ -77,21 +78,49 @@ def next_protected_day(details: PractitionerDetails | None, today: date) -> date
     return None
 
 
+def open_cases_in_service():
+    """Each practitioner membership's open families in its own service, counted over active allocations only.
+
+    A correlated subquery served by the partial index on active allocations; joining every allocation ever made
+    (and every referral) and grouping would grow with years of history.
+    """
+    active = (
+        Allocation.objects.active()
+        .filter(
+            practitioner_id=OuterRef("user_id"),
+            referral__service_id=OuterRef("service_id"),
+            referral__status=ReferralStatus.ALLOCATED,
+        )
+        .order_by()
+        .values("practitioner_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(active), 0)
+
+
 def practitioners_in(service_ids) -> list[Membership]:
     """Practitioner memberships with their details and open caseload counted in that service."""
-    open_in_service = Q(
-        user__allocations__ended_at__isnull=True,
-        user__allocations__referral__service=F("service"),
-        user__allocations__referral__status=ReferralStatus.ALLOCATED,
-    )
     return list(
         Membership.objects.active()
         .filter(role=Role.PRACTITIONER, service_id__in=service_ids)
         .select_related("user", "service", "practitioner_details", "practitioner_details__supervisor")
         .prefetch_related("sites")
-        .annotate(open_cases=Count("user__allocations", filter=open_in_service))
+        .annotate(open_cases=open_cases_in_service())
         .order_by("user__last_name", "user__first_name")
     )
+
+
+def services_with_waiting(service_ids):
+    """Services with how many accepted referrals wait in each, counted per service from the status index."""
+    waiting = (
+        Referral.objects.filter(service_id=OuterRef("pk"), status=ReferralStatus.ACCEPTED)
+        .order_by()
+        .values("service_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Service.objects.filter(pk__in=service_ids).annotate(waiting=Coalesce(Subquery(waiting), 0))
 
 
 @dataclass

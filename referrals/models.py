@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import ReferralSource, Service, Site
+from vig_service import postcodes
 from vig_service.permissions import Perm, scope_q
 from vig_service.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 
@@ -154,17 +155,24 @@ class ReferralQuerySet(models.QuerySet):
         )
 
     def search(self, *, nhs_number: str = "", name: str = "", date_of_birth=None, postcode: str = ""):
-        """Match child or parent; a confidential address is never matched by postcode (it would reveal it)."""
-        match = Q()
+        """Match child or parent; a confidential address is never matched by postcode (it would reveal it).
+
+        Each term is `pk IN (child matches UNION parent matches)`, so each side uses its own index; an OR across
+        the parents join (and the DISTINCT it needs) would scan and sort every visible referral instead.
+        """
+        found = self
         if nhs_number:
-            match &= Q(child_nhs_number=nhs_number) | Q(parents__nhs_number=nhs_number)
+            found = found.filter(pk__in=_child_or_parent(Q(child_nhs_number=nhs_number), Q(nhs_number=nhs_number)))
         if name:
-            match &= Q(child_name__icontains=name) | Q(parents__name__icontains=name)
+            found = found.filter(pk__in=_child_or_parent(Q(child_name__icontains=name), Q(name__icontains=name)))
         if date_of_birth:
-            match &= Q(child_date_of_birth=date_of_birth) | Q(parents__date_of_birth=date_of_birth)
+            found = found.filter(
+                pk__in=_child_or_parent(Q(child_date_of_birth=date_of_birth), Q(date_of_birth=date_of_birth))
+            )
         if postcode:
-            match &= Q(parents__postcode__istartswith=postcode, confidential_address=False)
-        return self.filter(match).distinct()
+            parents = Parent.objects.filter(postcode_q(postcode)).order_by().values("referral_id")
+            found = found.filter(pk__in=parents, confidential_address=False)
+        return found
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -186,6 +194,23 @@ class ReferralQuerySet(models.QuerySet):
             Prefetch("allocations", queryset=Allocation.objects.select_related("practitioner", "supervisor")),
             Prefetch("triage_decisions", queryset=TriageDecision.objects.select_related("decided_by")),
         )
+
+
+def _child_or_parent(child: Q, parent: Q):
+    """Ids of referrals whose child matches `child` or with a parent matching `parent`, as one subquery."""
+    children = Referral.objects.filter(child).order_by().values("pk")
+    return children.union(Parent.objects.filter(parent).order_by().values("referral_id"))
+
+
+def postcode_q(term: str) -> Q:
+    """Postcodes are stored normalised ('PE1 1AA'): a full postcode matches exactly, a district ('PE1') matches
+    its own postcodes but not PE13's, anything else by its start. Case-sensitive, so the index serves it."""
+    term = postcodes.normalise(term)
+    if " " in term and len(term.split(" ")[1]) == 3:
+        return Q(postcode=term)
+    if " " not in term and term[-1:].isdigit():
+        return Q(postcode__startswith=f"{term} ")
+    return Q(postcode__startswith=term)
 
 
 class Referral(models.Model):
@@ -256,7 +281,12 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["date_received", "pk"]
-        indexes = [models.Index(fields=["service", "status", "date_received"])]
+        indexes = [
+            models.Index(fields=["service", "status", "date_received"]),
+            # The lists' order (date_received, id): a page of 50 is read in order, not sorted from every row.
+            models.Index(fields=["date_received", "id"], name="referral_received_order"),
+            models.Index(fields=["service", "date_received", "id"], name="referral_service_received"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(child_unborn=True, child_date_of_birth__isnull=True, expected_delivery_date__isnull=False)
@@ -481,6 +511,13 @@ class Allocation(models.Model):
 
     class Meta:
         ordering = ["allocated_at", "pk"]
+        indexes = [
+            # Open caseloads count only active allocations: a few per practitioner among years of ended ones.
+            models.Index(
+                fields=["practitioner"], condition=Q(ended_at__isnull=True), name="allocation_active_by_pract"
+            ),
+            models.Index(fields=["supervisor"], condition=Q(ended_at__isnull=True), name="allocation_active_by_super"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["referral"], condition=Q(ended_at__isnull=True), name="one_active_allocation_per_referral"

@@ -1,29 +1,31 @@
 """Caseload pages: the service's caseload table, one practitioner's families, and their practitioner details."""
 
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import log_access, log_list
-from accounts.models import AccessAction, Service
+from accounts.models import AccessAction
 from vig_service.permissions import Perm, check_permission, has_permission, require_permission, services_with
 from vig_service.web import form_action_page
 
 from .. import actions
-from ..caseloads import caseload_rows, practitioner_caseload_allocations, practitioner_membership_for, practitioners_in
+from ..caseloads import (
+    caseload_rows,
+    practitioner_caseload_allocations,
+    practitioner_membership_for,
+    practitioners_in,
+    services_with_waiting,
+)
 from ..forms import PractitionerDetailsForm
-from ..states import ReferralStatus
 
 
 @require_permission(Perm.PRACTITIONER_VIEW)
 def caseloads(request: HttpRequest) -> HttpResponse:
     """The service's caseload table: practitioner × open families and capacity, and how many wait."""
     service_ids = services_with(request.user, Perm.PRACTITIONER_VIEW)
-    services = Service.objects.filter(pk__in=service_ids).annotate(
-        waiting=Count("referrals", filter=Q(referrals__status=ReferralStatus.ACCEPTED))
-    )
+    services = services_with_waiting(service_ids)
     practitioners = practitioners_in(service_ids)
     log_access(
         action=AccessAction.LIST,

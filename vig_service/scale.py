@@ -1,0 +1,394 @@
+"""Synthetic data at production scale, for `seed_scale` and `benchmark`.
+
+This writes rows with `bulk_create` and bypasses `referrals.actions` on purpose: the actions take a lock, check
+the state table and write audit rows one family at a time, which would take hours for ten years of history. The
+rows it writes are the shapes the actions would leave (statuses, triage decisions, allocations, events), with
+NHS numbers only from the 999 test range and names from small built-in lists (no dev dependency needed).
+Never for a database that holds real families: the command refuses unless the database is throw-away.
+"""
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, PractitionerDetails, Role, Service, Site, TrainingStatus, User
+from referrals.models import Allocation, Parent, Referral, ReferralEvent, TriageDecision
+from referrals.nhs_number import check_digit
+from referrals.states import ReferralStatus
+
+from .demo import configure_seed_services
+from .seeds import SEED_SERVICES
+
+USERNAME_PREFIX = "scale-"
+SCALE_SEEDS = ("000", "002", "004")  # three services with real catchments (PE1 and PE13 are both in 000)
+TOTAL_SITES = 10
+YEARS = 10
+BATCH = 2000
+
+FIRST_NAMES = (  # noqa: SIM905 - a list of words reads better as words
+    "Amelia Olivia Isla Ava Mia Ivy Lily Freya Grace Sophia Aisha Zara Maryam Chloe Emily Ruby Evie Poppy "
+    "Daisy Noah Oliver George Arthur Leo Harry Oscar Jack Muhammad Ali Theo Jacob Ethan Adam Samuel Dylan Kai "
+    "Ravi Hannah Sarah Rebecca Laura Gemma Kerry Nadia Precious Joy Agnieszka Oksana Fatima Priya Siobhan "
+    "Megan"
+).split()
+LAST_NAMES = (  # noqa: SIM905 - a list of words reads better as words
+    "Smith Jones Taylor Brown Williams Wilson Johnson Davies Patel Robinson Wright Thompson Evans Walker "
+    "White Roberts Green Hall Wood Jackson Clarke Khan Ahmed Hussain Begum Kowalski Nowak Okafor Mensah "
+    "Campbell Kelly Murphy Lewis Hughes Edwards Turner Hill Cooper Ward Morris Moore Clark Harris Martin Lee "
+    "King Baker Singh"
+).split()
+FALLBACK_DISTRICTS = ("CV1", "CV2", "CV6", "B90", "N15", "N17", "L36", "WA8")
+
+
+@dataclass
+class Plan:
+    """How much to make; the defaults are the outside tester's 100k referrals, 200 practitioners, 10 years."""
+
+    referrals: int = 100_000
+    practitioners: int = 200
+    years: int = YEARS
+    seed: int = 2026
+    today: date = field(default_factory=timezone.localdate)
+
+
+class NHSNumbers:
+    """Distinct valid NHS numbers from the 999 test range, in a scattered but repeatable order."""
+
+    def __init__(self, start: int = 1):
+        self.counter = start
+
+    def __next__(self) -> str:
+        while True:
+            body = f"999{(self.counter * 7919) % 1_000_000:06d}"  # 7919 is prime: a permutation of the range
+            self.counter += 1
+            digit = check_digit(body)
+            if digit is not None:
+                return f"{body}{digit}"
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    """A timestamp on `day` (UTC: cheap, and good enough for synthetic history)."""
+    return datetime.combine(day, time(hour, tzinfo=UTC))
+
+
+def batched(items: list, size: int = BATCH) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Services, sites and staff
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def scale_services() -> list[Service]:
+    """The three seed services, with extra localities so there are about ten sites in all."""
+    configure_seed_services()
+    slugs = [s["slug"] for s in SEED_SERVICES if s["seed"] in SCALE_SEEDS]
+    services = list(Service.objects.filter(slug__in=slugs).order_by("pk"))
+    existing = Site.objects.filter(service__in=services).count()
+    for n in range(existing, TOTAL_SITES):
+        service = services[n % len(services)]
+        Site.objects.get_or_create(service=service, name=f"Locality {n + 1}")
+    return services
+
+
+def _user(rng: random.Random, username: str, title: str) -> User:
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    return User(
+        username=username,
+        first_name=first,
+        last_name=last,
+        email=f"{username}@example.nhs.uk",
+        password="!",  # unusable: these people never sign in (the benchmark uses force_login)
+        job_title=title,
+    )
+
+
+@dataclass
+class Staff:
+    coordinators: dict[int, User]
+    practitioners: dict[int, list[tuple[User, int, User | None]]]  # service → allocatable (user, capacity, supervisor)
+
+
+def create_staff(plan: Plan, services: list[Service], rng: random.Random) -> Staff:
+    """Coordinators, managers, supervisors and practitioners (some trainees), with memberships and details."""
+    sites = {s.pk: list(s.sites.order_by("pk")) for s in services}
+    users, memberships, site_links, details = [], [], [], []
+    per_service = [plan.practitioners // len(services)] * len(services)
+    per_service[0] += plan.practitioners - sum(per_service)
+    plan_rows = []  # (user, service, role, training, sites, supervisor username)
+    for index, (service, count) in enumerate(zip(services, per_service, strict=True), start=1):
+        tag = f"{USERNAME_PREFIX}{index}"
+        plan_rows.append((_user(rng, f"{tag}-coordinator", "VIG coordinator"), service, Role.COORDINATOR, "", []))
+        plan_rows.append(
+            (
+                _user(rng, f"{tag}-site-coordinator", "VIG coordinator"),
+                service,
+                Role.COORDINATOR,
+                "",
+                sites[service.pk][:1],
+            )
+        )
+        plan_rows.append((_user(rng, f"{tag}-manager", "Service manager"), service, Role.MANAGER, "", []))
+        supervisors = [_user(rng, f"{tag}-supervisor-{n}", "VIG supervisor") for n in range(1, max(count // 15, 1) + 1)]
+        plan_rows += [(u, service, Role.SUPERVISOR, "", []) for u in supervisors]
+        for n in range(1, count + 1):
+            trainee = rng.random() < 0.15
+            site_list = [rng.choice(sites[service.pk])] if rng.random() < 0.8 else []
+            user = _user(rng, f"{tag}-practitioner-{n}", "Health visitor (VIG practitioner)")
+            user.scale_supervisor = rng.choice(supervisors) if trainee and rng.random() < 0.9 else None
+            training = TrainingStatus.TRAINEE if trainee else TrainingStatus.ACCREDITED
+            plan_rows.append((user, service, Role.PRACTITIONER, training, site_list))
+    users = User.objects.bulk_create([row[0] for row in plan_rows], batch_size=BATCH)
+    for row, user in zip(plan_rows, users, strict=True):
+        memberships.append(Membership(user=user, service=row[1], role=row[2], training_status=row[3]))
+    memberships = Membership.objects.bulk_create(memberships, batch_size=BATCH)
+    staff = Staff(coordinators={}, practitioners={s.pk: [] for s in services})
+    for row, membership in zip(plan_rows, memberships, strict=True):
+        user, service, role, _training, site_list = row
+        site_links += [Membership.sites.through(membership_id=membership.pk, site_id=s.pk) for s in site_list]
+        if role == Role.COORDINATOR and not site_list:
+            staff.coordinators[service.pk] = user
+        if role != Role.PRACTITIONER:
+            continue
+        capacity = rng.choice((4, 6, 6, 6, 8))
+        supervisor = user.scale_supervisor
+        details.append(
+            PractitionerDetails(
+                membership=membership,
+                capacity=capacity,
+                protected_days=sorted(rng.sample(range(5), rng.choice((1, 2)))),
+                supervisor=supervisor,
+                training_stage=rng.choice((1, 2, 3)) if membership.is_trainee else None,
+            )
+        )
+        if not membership.is_trainee or supervisor is not None:
+            staff.practitioners[service.pk].append((user, capacity, supervisor))
+    Membership.sites.through.objects.bulk_create(site_links, batch_size=BATCH)
+    PractitionerDetails.objects.bulk_create(details, batch_size=BATCH)
+    return staff
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Referrals and their history
+# ---------------------------------------------------------------------------------------------------------------
+
+OPEN_SHARES = {"received": 0.004, "awaiting": 0.001, "accepted": 0.006}
+CLOSED_KINDS = (("finished", 0.55), ("declined", 0.2), ("withdrawn", 0.25))
+STATUS_OF = {
+    "received": ReferralStatus.RECEIVED,
+    "awaiting": ReferralStatus.AWAITING_INFORMATION,
+    "accepted": ReferralStatus.ACCEPTED,
+    "allocated": ReferralStatus.ALLOCATED,
+    "finished": ReferralStatus.WITHDRAWN,  # there is no "discharged" status yet: a finished family is closed
+    "declined": ReferralStatus.DECLINED,
+    "withdrawn": ReferralStatus.WITHDRAWN,
+}
+
+
+def allocation_slots(staff_rows, rng: random.Random) -> list[tuple[User, User | None]]:
+    """One entry per family a practitioner holds now: caseloads between 70% and 100% of capacity."""
+    slots = []
+    for user, capacity, supervisor in staff_rows:
+        slots += [(user, supervisor)] * round(capacity * rng.uniform(0.7, 1.0))
+    rng.shuffle(slots)
+    return slots
+
+
+def referral_kinds(count: int, slots: int, rng: random.Random) -> list[str]:
+    """What happened to each referral, oldest first: history is closed, the newest are still open."""
+    fresh = ["received"] * max(2, round(count * OPEN_SHARES["received"]))
+    fresh += ["awaiting"] * max(1, round(count * OPEN_SHARES["awaiting"]))
+    waiting = ["accepted"] * max(3, round(count * OPEN_SHARES["accepted"]))
+    waiting += ["allocated"] * min(slots, round(count * 0.15))
+    rng.shuffle(fresh)
+    rng.shuffle(waiting)
+    closed_count = max(count - len(fresh) - len(waiting), 0)
+    kinds, weights = zip(*CLOSED_KINDS, strict=True)
+    closed = rng.choices(kinds, weights=weights, k=closed_count)
+    return (closed + waiting + fresh)[-count:]
+
+
+def _postcode(site: Site, rng: random.Random) -> str:
+    districts = [p.strip() for p in site.postcode_prefixes.split(",") if p.strip()] or FALLBACK_DISTRICTS
+    letters = "ABDEFGHJLNPQRSTUWXYZ"
+    return f"{rng.choice(districts)} {rng.randint(1, 9)}{rng.choice(letters)}{rng.choice(letters)}"
+
+
+@dataclass
+class ServiceContext:
+    service: Service
+    sites: list[Site]
+    sources: list
+    coordinator: User
+    practitioners: list  # (user, capacity, supervisor)
+
+
+def build_referral(ctx: ServiceContext, day: date, kind: str, nhs: NHSNumbers, rng: random.Random) -> Referral:
+    """One referral row in the shape the actions would have left it after `kind` happened."""
+    unborn = kind in ("received", "awaiting", "accepted") and rng.random() < 0.15
+    status = STATUS_OF[kind]
+    referral = Referral(
+        service=ctx.service,
+        site=rng.choice(ctx.sites),
+        status=status,
+        date_received=day,
+        referral_source=rng.choice(ctx.sources),
+        referrer_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+        referrer_role="Health visitor",
+        referrer_organisation="Health visiting team",
+        referrer_contact="01234 000000",
+        child_unborn=unborn,
+        child_name="" if unborn else f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+        child_date_of_birth=None if unborn else day - timedelta(days=rng.randint(0, 700)),
+        expected_delivery_date=day + timedelta(days=rng.randint(20, 150)) if unborn else None,
+        child_nhs_number="" if unborn or rng.random() < 0.2 else next(nhs),
+        concerns=["bonding"],
+        reason_details="Synthetic scale data.",
+        safeguarding_status=rng.choices(("none_known", "child_in_need", "child_protection"), (8, 1, 1))[0],
+        confidential_address=rng.random() < 0.03,
+        eligible=True,
+        eligibility_checked_at=at(day),
+        awaiting_information_since=day + timedelta(days=2) if kind == "awaiting" else None,
+        created_by=ctx.coordinator,
+        created_at=at(day),
+    )
+    now = timezone.now()
+    if kind not in ("received", "awaiting"):
+        referral.triaged_at = min(at(day + timedelta(days=rng.randint(1, 20))), now)
+    if status in (ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN):
+        # A finished family closes after its allocation (which starts within 140 days of referral).
+        low = 150 if kind == "finished" else 30
+        referral.closed_at = min(at(day + timedelta(days=rng.randint(low, low + 180))), now)
+        referral.closed_reason = {"finished": "Finished VIG", "declined": "Not eligible"}.get(kind, "Family withdrew")
+    return referral
+
+
+def _capped(moment: datetime | None, now: datetime) -> datetime | None:
+    return min(moment, now) if moment else moment
+
+
+def history_rows(ctx: ServiceContext, referral: Referral, kind: str, slot, nhs: NHSNumbers, rng: random.Random):
+    """Parents, triage decisions, allocations and events for one saved referral."""
+    now = timezone.now()
+    by, day = ctx.coordinator, referral.date_received
+    family_name = rng.choice(LAST_NAMES)
+    parents = [
+        Parent(
+            referral=referral,
+            order=order,
+            name=f"{rng.choice(FIRST_NAMES)} {family_name}",
+            relationship=relationship,
+            date_of_birth=date(rng.randint(1975, 2004), rng.randint(1, 12), rng.randint(1, 28)),
+            nhs_number=next(nhs) if rng.random() < 0.85 else "",
+            address="1 Example Street",
+            postcode=_postcode(referral.site, rng),
+            ethnic_category=rng.choice("ABCDHJKMNRSZ"),
+        )
+        for order, relationship in enumerate(("Mother", "Father")[: rng.choice((1, 1, 2))], start=1)
+    ]
+    events = [ReferralEvent(referral=referral, at=at(day), actor=by, kind="created", summary="Referral recorded")]
+    decisions, allocations = [], []
+    decided = _capped(referral.triaged_at, now) or _capped(at(day + timedelta(days=2)), now)
+    decision = {"awaiting": "request_information", "declined": "decline", "received": None}.get(kind, "accept")
+    if decision:
+        decisions.append(
+            TriageDecision(
+                referral=referral,
+                decision=decision,
+                reason="Does not meet the criteria" if decision == "decline" else "",
+                missing_information="Child's date of birth" if decision == "request_information" else "",
+                eligible_when_decided=True,
+                decided_by=by,
+                decided_at=decided,
+            )
+        )
+        events.append(
+            ReferralEvent(referral=referral, at=decided, actor=by, kind=f"triage_{decision}", summary="Triaged")
+        )
+    if kind in ("allocated", "finished"):
+        practitioner, supervisor = slot if slot else rng.choice(ctx.practitioners)[::2]
+        allocated_at = _capped(decided + timedelta(days=rng.randint(5, 120)), now)
+        ended = kind == "finished"
+        allocations.append(
+            Allocation(
+                referral=referral,
+                practitioner=practitioner,
+                supervisor=supervisor,
+                allocated_by=by,
+                allocated_at=allocated_at,
+                ended_at=referral.closed_at if ended else None,
+                ended_by=by if ended else None,
+                end_reason="Finished VIG" if ended else "",
+            )
+        )
+        events.append(
+            ReferralEvent(referral=referral, at=allocated_at, actor=by, kind="allocated", summary="Allocated")
+        )
+    if referral.closed_at:
+        events.append(
+            ReferralEvent(referral=referral, at=referral.closed_at, actor=by, kind="closed", summary="Closed")
+        )
+    return parents, decisions, allocations, events
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def seed_service(ctx: ServiceContext, count: int, plan: Plan, nhs: NHSNumbers, rng: random.Random, progress: Progress):
+    """All of one service's referrals, oldest first, in batches of BATCH, each batch in one transaction."""
+    start = plan.today - timedelta(days=365 * plan.years)
+    days = sorted(start + timedelta(days=rng.randint(0, 365 * plan.years)) for _ in range(count))
+    slots = allocation_slots(ctx.practitioners, rng)
+    kinds = referral_kinds(count, len(slots), rng)
+    done = 0
+    for chunk in batched(list(zip(days, kinds, strict=True))):
+        with transaction.atomic():
+            referrals = Referral.objects.bulk_create([build_referral(ctx, d, k, nhs, rng) for d, k in chunk])
+            rows = ([], [], [], [])
+            for referral, (_day, kind) in zip(referrals, chunk, strict=True):
+                slot = slots.pop() if kind == "allocated" else None
+                for bucket, made in zip(rows, history_rows(ctx, referral, kind, slot, nhs, rng), strict=True):
+                    bucket.extend(made)
+            for model, made in zip((Parent, TriageDecision, Allocation, ReferralEvent), rows, strict=True):
+                model.objects.bulk_create(made, batch_size=BATCH)
+        done += len(chunk)
+        progress(ctx.service.slug, done, count)
+
+
+def seed(plan: Plan, progress: Progress) -> dict:
+    """Services, staff and `plan.referrals` referrals with ten years of history; returns what was made."""
+    rng = random.Random(plan.seed)
+    services = scale_services()
+    staff = create_staff(plan, services, rng)
+    nhs = NHSNumbers()
+    per_service = [plan.referrals // len(services)] * len(services)
+    per_service[0] += plan.referrals - sum(per_service)
+    for service, count in zip(services, per_service, strict=True):
+        ctx = ServiceContext(
+            service=service,
+            sites=list(service.sites.order_by("pk")),
+            sources=list(service.referral_sources.order_by("pk")),
+            coordinator=staff.coordinators[service.pk],
+            practitioners=staff.practitioners[service.pk],
+        )
+        seed_service(ctx, count, plan, nhs, rng, progress)
+    return {
+        "services": len(services),
+        "sites": Site.objects.filter(service__in=services).count(),
+        "practitioners": plan.practitioners,
+        "referrals": Referral.objects.filter(service__in=services).count(),
+        "active allocations": Allocation.objects.active().filter(referral__service__in=services).count(),
+    }
+
+
+def already_seeded() -> bool:
+    return User.objects.filter(username__startswith=USERNAME_PREFIX).exists()
