@@ -179,6 +179,15 @@ class Membership(models.Model):
     def is_trainee(self) -> bool:
         return self.role == Role.PRACTITIONER and self.training_status == TrainingStatus.TRAINEE
 
+    def case_practitioner_ids(self) -> set[int]:
+        """For permission scopes: a practitioner's own membership is their 'own case' (their progress, caseload)."""
+        return {self.user_id} if self.role == Role.PRACTITIONER else set()
+
+    def case_supervisor_ids(self) -> set[int]:
+        """For permission scopes: a trainee's supervisor acts on the trainee's membership (progress, stages)."""
+        details = self.details_or_none
+        return {details.supervisor_id} if details is not None and details.supervisor_id else set()
+
     @property
     def details_or_none(self):
         """This practitioner's details, or None (not a practitioner, or details never saved): the one lookup."""

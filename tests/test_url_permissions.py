@@ -31,6 +31,8 @@ OPEN_TO_ANY_USER = {
     "api:practitioner-list": "a list scoped to what the user may see (empty here)",
     "api:caseload-mine": "the user's own caseload (empty here)",
     "api:referral-list": "a list scoped to what the user may see (empty here)",
+    "notices:list": "the user's own notices (empty here)",
+    "api:notice-list": "the user's own notices (empty here)",
 }
 
 

@@ -32,6 +32,10 @@ class Perm(StrEnum):
     PRACTITIONER_VIEW = "practitioner.view"
     PRACTITIONER_MANAGE = "practitioner.manage"
     STAFF_MANAGE = "staff.manage"
+    CASEWORK_RECORD = "casework.record"
+    SUPERVISION_RECORD = "supervision.record"
+    TRAINEE_PROGRESS_VIEW = "trainee_progress.view"
+    FOOTAGE_DESTRUCTION_CONFIRM = "footage.confirm_destruction"
 
 
 class Scope(StrEnum):
@@ -54,6 +58,10 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
     Perm.PRACTITIONER_VIEW: "see practitioners, their capacity and the caseload table",
     Perm.PRACTITIONER_MANAGE: "change capacity, protected days, supervisor, pauses",
     Perm.STAFF_MANAGE: "list staff, reset a colleague's two-step log-in",
+    Perm.CASEWORK_RECORD: "record consent, helping questions, visits, liaison, cycles and footage details",
+    Perm.SUPERVISION_RECORD: "record supervision, sign off a trainee's cycles, record a stage reached",
+    Perm.TRAINEE_PROGRESS_VIEW: "see a trainee's progress towards their stage targets",
+    Perm.FOOTAGE_DESTRUCTION_CONFIRM: "confirm that a family's footage was destroyed",
 }
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -85,6 +93,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.CASELOAD_VIEW,
             Perm.PRACTITIONER_VIEW,
             Perm.PRACTITIONER_MANAGE,
+            Perm.TRAINEE_PROGRESS_VIEW,
+            Perm.FOOTAGE_DESTRUCTION_CONFIRM,
         }
     ),
     Role.MANAGER: frozenset(
@@ -94,11 +104,23 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.WAITING_LIST_VIEW,
             Perm.CASELOAD_VIEW,
             Perm.PRACTITIONER_VIEW,
+            Perm.TRAINEE_PROGRESS_VIEW,
         }
     ),
     Role.SERVICE_ADMIN: frozenset({Perm.STAFF_MANAGE, Perm.PRACTITIONER_VIEW, Perm.PRACTITIONER_MANAGE}),
-    Role.PRACTITIONER: frozenset({Perm.REFERRAL_VIEW, Perm.REFERRAL_UPDATE, Perm.CASELOAD_VIEW}),
-    Role.SUPERVISOR: frozenset({Perm.REFERRAL_VIEW, Perm.CASELOAD_VIEW}),
+    Role.PRACTITIONER: frozenset(
+        {
+            Perm.REFERRAL_VIEW,
+            Perm.REFERRAL_UPDATE,
+            Perm.CASELOAD_VIEW,
+            Perm.CASEWORK_RECORD,
+            Perm.TRAINEE_PROGRESS_VIEW,
+            Perm.FOOTAGE_DESTRUCTION_CONFIRM,
+        }
+    ),
+    Role.SUPERVISOR: frozenset(
+        {Perm.REFERRAL_VIEW, Perm.CASELOAD_VIEW, Perm.SUPERVISION_RECORD, Perm.TRAINEE_PROGRESS_VIEW}
+    ),
 }
 
 

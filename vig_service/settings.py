@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "vig_service",
     "accounts",
     "referrals",
+    "notices",
     "cycles",
     "outcomes",
 ]

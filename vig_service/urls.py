@@ -24,6 +24,8 @@ api_v1 = [
         name="docs",
     ),
     path("", include("referrals.api_urls")),
+    path("", include("notices.api_urls")),
+    path("", include("cycles.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +33,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("referrals/", include("referrals.urls")),
+    path("notices/", include("notices.urls")),
+    path("cycles/", include("cycles.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -20,6 +20,7 @@ from ..forms import (
     SearchForm,
 )
 from ..models import Referral, ReferralEvent
+from ..record import record_sections
 from ..states import allowed_transitions
 from . import REFERRAL_ERROR_ALIASES, load_referral, referral_action_view
 
@@ -91,6 +92,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_address": show_address,
         **{f"can_{name}": allowed for name, allowed in referral_user_can(request.user, referral).items()},
         "transitions": allowed_transitions(referral.status),
+        "record_sections": record_sections(request, referral),
     }
     return render(request, "referrals/referral_detail.html", context)
 

@@ -1,0 +1,1 @@
+"""The cycles app's sections of the home page, registered with `vig_service.home`."""

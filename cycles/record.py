@@ -1,0 +1,1 @@
+"""The cycles app's sections of the family's record page, registered with `referrals.record`."""

@@ -1,0 +1,1 @@
+"""API input and output shapes of a family's VIG work, by topic (separate In and Out; the actions write)."""

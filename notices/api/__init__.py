@@ -1,0 +1,1 @@
+"""Notice API: a person's notices, and acknowledging one."""

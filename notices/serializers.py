@@ -1,0 +1,33 @@
+from rest_framework import serializers
+
+from vig_service.text import SafeNoteSerializerField
+
+from .models import Notice
+
+
+class NoticeOut(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display")
+    referral_id = serializers.IntegerField(allow_null=True)
+    acknowledged_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Notice
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "summary",
+            "urgent",
+            "referral_id",
+            "object_type",
+            "object_id",
+            "created_at",
+            "acknowledged_at",
+            "acknowledged_by",
+            "action_taken",
+        ]
+        read_only_fields = fields
+
+
+class AcknowledgeIn(serializers.Serializer):
+    action_taken = SafeNoteSerializerField(help_text="What was done about it.")
