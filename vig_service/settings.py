@@ -267,12 +267,23 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or TESTING  # tests opt in to a real worker explicitly
 CELERY_TASK_EAGER_PROPAGATES = True
+# Every task is idempotent and keeps its state in the database, so a task whose worker dies is delivered again
+# (late acknowledgement, rejected when the worker is lost); time limits stop a stuck task, and the broker's
+# visibility timeout (how long Redis waits before redelivering an unacknowledged task) is well above the longest
+# time limit, so a slow task is never run twice at once.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 120)
+CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 180)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-api-tokens": {"task": "vig_service.tasks.purge_expired_api_tokens", "schedule": 3600.0},
+    "worker-heartbeat": {"task": "vig_service.tasks.worker_heartbeat", "schedule": 60.0},
 }
+# /healthz calls the worker stale when its last heartbeat is older than this.
+WORKER_HEARTBEAT_STALE_SECONDS = envint("WORKER_HEARTBEAT_STALE_SECONDS", 300)
 
 # Key for hashing search terms in the access log (so the log holds no personal values).
 ACCESS_LOG_HASH_KEY = os.environ.get("ACCESS_LOG_HASH_KEY", SECRET_KEY)

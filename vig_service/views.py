@@ -1,7 +1,6 @@
 """Pages that belong to no single app: home, health check, error handlers."""
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_GET
 from accounts.audit import log_access
 from accounts.models import AccessAction
 
+from . import health
 from .home import sections_for
 from .permissions import memberships_for
 
@@ -22,10 +22,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For the load balancer and docker-compose: the app answers and reaches its database."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """For the load balancer and docker-compose: database, broker and worker, without details (see health.py)."""
+    body, status = health.report()
+    return JsonResponse(body, status=status)
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:

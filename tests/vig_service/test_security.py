@@ -33,8 +33,14 @@ def test_nhsuk_css_loads_no_font_from_outside():
     assert (ROOT / "static" / "nhsuk" / "LICENSE").exists()
 
 
-def test_healthz_answers(client, db):
-    assert client.get("/healthz").json() == {"status": "ok"}
+def test_healthz_answers(client, db, settings):
+    settings.REDIS_URL = ""
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "not configured",
+        "worker": "in-process",
+    }
 
 
 def test_only_the_api_docs_page_allows_inline_styles(login, coordinator):
