@@ -57,6 +57,7 @@ else:
             f"{' and '.join(missing)} must be set when DEBUG is off (see .env.example). "
             "For a local demo use `make run`."
         )
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS")  # old keys, kept while rotating (docs/operations.md)
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
