@@ -169,14 +169,14 @@ class Candidate:
 
 def candidate(membership: Membership, site_id: int | None, today: date) -> Candidate:
     """One practitioner's figures as of today, for ranking and for the allocation page."""
-    details = membership.details_or_none
+    details = membership.details_or_default  # the one definition of a new practitioner's capacity
     site_ids = {s.pk for s in membership.sites.all()}
     return Candidate(
         membership=membership,
         open_cases=getattr(membership, "open_cases", 0),
-        capacity=details.capacity if details else 0,
+        capacity=details.capacity,
         same_site=not site_ids or site_id in site_ids,
-        paused=bool(details and details.is_paused_on(today)),
+        paused=details.is_paused_on(today),
         next_protected_day=next_protected_day(details, today),
     )
 
