@@ -14,6 +14,7 @@ from vig_service.text import SafeNoteSerializerField
 
 from ..caseloads import CaseloadRow
 from ..states import ReferralStatus
+from .inputs import required_message
 from .outputs import NamedOut
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -32,13 +33,16 @@ class AllocateIn(serializers.Serializer):
 
 class ReallocateIn(AllocateIn):
     reason = SafeNoteSerializerField(
-        allow_blank=True,
         help_text="Why the family moves to another practitioner, e.g. the practitioner has left.",
+        error_messages=required_message("Enter why the referral is being reallocated"),
     )
 
 
 class UnallocateIn(serializers.Serializer):
-    reason = SafeNoteSerializerField(allow_blank=True, help_text="Why the referral goes back to the waiting list.")
+    reason = SafeNoteSerializerField(
+        help_text="Why the referral goes back to the waiting list.",
+        error_messages=required_message("Enter why the referral is being unallocated"),
+    )
 
 
 # The query parameter is called `as`, a Python keyword, so the class is built with type().
