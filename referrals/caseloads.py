@@ -205,9 +205,12 @@ class CaseloadRow:
 
 
 def caseload_allocations(**filters):
-    """Active allocations of open referrals with everything a caseload row shows, in fixed queries."""
+    """Active allocations of open referrals with everything a caseload row shows (the moved-site flag included,
+    as one subquery), in fixed queries."""
+    moved = Referral.objects.filter(pk=OuterRef("referral_id")).with_reallocation_flag()
     return (
         Allocation.objects.active()
+        .annotate(referral_outside_site=Subquery(moved.values("allocation_outside_site")[:1]))
         .filter(referral__status=ReferralStatus.ALLOCATED, **filters)
         .select_related("referral", "referral__service", "referral__site", "practitioner", "supervisor")
         .prefetch_related(Prefetch("referral__parents"))
@@ -253,6 +256,8 @@ def caseload_rows(allocations, today: date | None = None) -> list[CaseloadRow]:
     rows = []
     for allocation in allocations:
         referral = allocation.referral
+        if hasattr(allocation, "referral_outside_site"):
+            referral.allocation_outside_site = allocation.referral_outside_site
         rows.append(
             CaseloadRow(
                 referral=referral,

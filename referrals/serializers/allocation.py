@@ -15,7 +15,7 @@ from vig_service.text import SafeNoteSerializerField
 from ..caseloads import CaseloadRow
 from ..states import ReferralStatus
 from .inputs import required_message
-from .outputs import NamedOut
+from .outputs import NamedOut, PersonOut
 
 # ---------------------------------------------------------------------------------------------------------------
 # Input
@@ -64,13 +64,6 @@ CaseloadMineParams = type(
 # ---------------------------------------------------------------------------------------------------------------
 # Output
 # ---------------------------------------------------------------------------------------------------------------
-
-
-class PersonOut(serializers.Serializer):
-    """A member of staff: user id and full name."""
-
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="__str__")
 
 
 class AllocationOut(serializers.Serializer):
