@@ -31,6 +31,7 @@ OPEN_TO_ANY_USER = {
     "api:practitioner-list": "a list scoped to what the user may see (empty here)",
     "api:caseload-mine": "the user's own caseload (empty here)",
     "api:referral-list": "a list scoped to what the user may see (empty here)",
+    "api:service-list": "the services where the user holds a role (empty here)",
 }
 
 
@@ -66,7 +67,7 @@ def service_a_records(service, coordinator, practitioner, trainee, supervisor):
     set_details(trainee, service, coordinator, supervisor=supervisor)
     referral = allocated_referral(service, coordinator, practitioner)
     membership = Membership.objects.get(user=practitioner, role=Role.PRACTITIONER)
-    return {"pk": referral.pk, "membership_id": membership.pk, "user_id": coordinator.pk}
+    return {"pk": referral.pk, "membership_id": membership.pk, "user_id": coordinator.pk, "slug": service.slug}
 
 
 METHODS = ("get", "post", "put", "patch", "delete")

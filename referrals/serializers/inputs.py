@@ -18,6 +18,7 @@ from vig_service.permissions import Perm, services_with
 from vig_service.text import SafeCharSerializerField, SafeNoteSerializerField, serializer_field_for
 
 from .. import nhs_number
+from ..eligibility import RULE_FIELDS
 from ..models import (
     OTHER_CHILD_FIELDS,
     PARENT_FIELDS,
@@ -140,6 +141,11 @@ class OtherChildIn(serializers.Serializer):
     consent_to_filming = YesNoUnknownField(default=YesNoUnknown.UNKNOWN)
 
 
+RULE_FIELD_NOTE = (
+    "May be required by the service's eligibility criteria: see required_fields in GET /api/v1/services/{slug}/."
+)
+
+
 class ReferralIn(serializers.Serializer):
     """A whole referral, to record it. `confirm_not_duplicate` saves it despite possible duplicates."""
 
@@ -182,7 +188,10 @@ class ReferralIn(serializers.Serializer):
     question_answers = serializers.DictField(
         child=SafeNoteSerializerField(allow_blank=True, label="Answer"),
         default=dict,
-        help_text="Answers to the service's referral questions, keyed by question key.",
+        help_text=(
+            "Answers to the service's referral questions, keyed by question key. Unanswered required questions "
+            "make the referral ineligible: see questions in GET /api/v1/services/{slug}/."
+        ),
     )
 
     safeguarding_status = serializers.ChoiceField(choices=SafeguardingStatus.choices)
@@ -196,6 +205,13 @@ class ReferralIn(serializers.Serializer):
     confirm_not_duplicate = serializers.BooleanField(
         default=False, help_text="Record the referral even though possible duplicates were reported (409)."
     )
+
+    def get_fields(self):
+        """Say on each field a service's rules may require that they may (the schema shows it)."""
+        fields = super().get_fields()
+        for name in RULE_FIELDS:
+            fields[name].help_text = " ".join(filter(None, [fields[name].help_text, RULE_FIELD_NOTE]))
+        return fields
 
     def _service(self, attrs) -> Service:
         return attrs["service"]
