@@ -137,7 +137,9 @@ def safe_text_pattern(*, multiline: bool, blank: bool) -> re.Pattern:
     may be blank gets a pattern for its non-blank values only, as drf-spectacular adds the blank case beside it
     (`oneOf: [pattern, maxLength 0]`): a pattern matching "" too would make "" match both.
     """
-    refused = _MULTI_LINE_CLASS if multiline else _SINGLE_LINE_CLASS
+    # Lone surrogates are left out: JSON text in UTF-8 cannot carry them, and a pattern naming them makes
+    # schema-driven generators (schemathesis, hypothesis-jsonschema) ignore the whole pattern. The check refuses them.
+    refused = (_MULTI_LINE_CLASS if multiline else _SINGLE_LINE_CLASS).replace(_SURROGATES, "")
     if blank:
         return re.compile(f"^[^{refused}]+\\Z")
     return re.compile(f"^[^{refused}]*[^{refused}\\s][^{refused}]*\\Z")

@@ -30,7 +30,7 @@ from tests.referrals.helpers import make_referral
 
 pytestmark = pytest.mark.slow
 
-MAX_EXAMPLES = 8
+MAX_EXAMPLES = 6
 DEBUG_400 = False  # True prints each 400 with its body, to see what the schema could still state
 CHECKS = [schemathesis.checks.not_a_server_error, status_code_conformance, content_type_conformance]
 CHECKS.append(response_schema_conformance)
@@ -118,4 +118,4 @@ def test_api_conforms_to_its_schema(world, wsgi_app, coordinator):
     print(f"schemathesis: {counts['cases']} cases, {len(failures)} failures, {seconds:.1f} s")
     assert failures == []
     assert counts["cases"] >= 5 * len(_operations())
-    assert seconds < 60
+    assert seconds < 90  # about 15 s on SQLite, 40 s on PostgreSQL on a 2-core machine
