@@ -13,7 +13,7 @@ from vig_service.text import check_text_fields
 
 from .audit import log_access
 from .mfa import AUTHENTICATOR_DEVICE_NAME, RECOVERY_DEVICE_NAME
-from .models import AccessAction, User
+from .models import AccessAction, PractitionerDetails, Role, User
 
 RECOVERY_CODE_COUNT = 10
 
@@ -79,6 +79,18 @@ def reset_second_factor(*, user: User, by: User, request=None) -> None:
     log_access(action=AccessAction.UPDATE, request=request, user=by, obj=user, detail={"change": "second factor reset"})
 
 
+def ensure_practitioner_details(*, membership) -> PractitionerDetails | None:
+    """Give a practitioner membership its details at the defaults, however it was made (admin, shell, seed).
+
+    Without them the practitioner showed "0/0" in candidate lists and every allocation to them needed an
+    over-capacity reason. Called by the Membership post_save signal; not logged, as nobody decided anything.
+    """
+    if membership.role != Role.PRACTITIONER:
+        return None
+    details, _ = PractitionerDetails.objects.get_or_create(membership=membership)
+    return details
+
+
 @transaction.atomic
 def update_practitioner_details(*, membership, by: User, request=None, **fields):
     """Capacity, protected days, supervisor, training stage and pauses: what allocation decisions rest on.
@@ -86,7 +98,7 @@ def update_practitioner_details(*, membership, by: User, request=None, **fields)
     Pages call `referrals.actions.change_practitioner_details`, which also moves supervision of a trainee's
     current families; this part changes only staff data.
     """
-    from .models import Membership, PractitionerDetails, Role
+    from .models import Membership
 
     if membership.role != Role.PRACTITIONER:
         raise ActionRefused("Only practitioners have capacity and protected days.")

@@ -196,6 +196,15 @@ class Membership(models.Model):
         except PractitionerDetails.DoesNotExist:
             return None
 
+    @property
+    def details_or_default(self) -> "PractitionerDetails":
+        """The saved details, or the defaults every new practitioner gets (unsaved): never "capacity 0".
+
+        Details are created with the membership (`accounts.actions.ensure_practitioner_details`); this covers a
+        row that slipped past that (a bulk insert, say) with the same one definition, the model's defaults.
+        """
+        return self.details_or_none or PractitionerDetails(membership=self)
+
 
 class AccessAction(models.TextChoices):
     VIEW = "view", "View"
@@ -257,14 +266,19 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, "Friday"
 
 
+# Open families a practitioner takes unless a coordinator sets otherwise: the one definition of the default.
+DEFAULT_CAPACITY = 6
+
+
 class PractitionerDetails(models.Model):
     """How much VIG work a practitioner can take in one service, and when.
 
-    Hangs off their practitioner membership. A trainee needs a named supervisor before any family is allocated.
+    Hangs off their practitioner membership, created with it at the defaults below (`ensure_practitioner_details`).
+    A trainee needs a named supervisor before any family is allocated.
     """
 
     membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="practitioner_details")
-    capacity = models.PositiveSmallIntegerField(default=6, help_text="Open VIG families at one time.")
+    capacity = models.PositiveSmallIntegerField(default=DEFAULT_CAPACITY, help_text="Open VIG families at one time.")
     protected_days = models.JSONField(default=list, blank=True, help_text="Weekdays (0 = Monday) kept for VIG work.")
     sessions_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
     supervisor = models.ForeignKey(

@@ -1,12 +1,14 @@
-"""Log-ins, log-outs and failed log-ins go to the access log."""
+"""Log-ins, log-outs and failed log-ins go to the access log; a new practitioner gets the default details."""
 
 import time
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from .actions import ensure_practitioner_details
 from .audit import log_access
-from .models import AccessAction
+from .models import AccessAction, Membership
 
 
 @receiver(user_logged_in)
@@ -32,3 +34,10 @@ def record_failed_login(sender, credentials, request=None, **kwargs):
         request=request,
         detail={"username": str(credentials.get("username", ""))[:150], "stage": "password"},
     )
+
+
+@receiver(post_save, sender=Membership)
+def give_practitioners_their_details(sender, instance, raw=False, **kwargs):
+    """Every way of making a practitioner (the admin included) gets the same default capacity."""
+    if not raw:
+        ensure_practitioner_details(membership=instance)

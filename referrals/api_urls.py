@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .api import allocation, caseloads, referrals, triage
+from .api import allocation, caseloads, referrals, services, triage
 
 urlpatterns = [
     path("referrals/", referrals.ReferralListView.as_view(), name="referral-list"),
@@ -19,6 +19,8 @@ urlpatterns = [
     path("referrals/<int:pk>/reallocate/", allocation.ReferralReallocateView.as_view(), name="referral-reallocate"),
     path("referrals/<int:pk>/unallocate/", allocation.ReferralUnallocateView.as_view(), name="referral-unallocate"),
     path("referrals/<int:pk>/candidates/", allocation.ReferralCandidatesView.as_view(), name="referral-candidates"),
+    path("services/", services.ServiceListView.as_view(), name="service-list"),
+    path("services/<slug:slug>/", services.ServiceDetailView.as_view(), name="service-detail"),
     path("practitioners/", caseloads.PractitionerListView.as_view(), name="practitioner-list"),
     path("caseloads/mine/", caseloads.CaseloadMineView.as_view(), name="caseload-mine"),
     path("caseloads/<int:membership_id>/", caseloads.CaseloadDetailView.as_view(), name="caseload-detail"),

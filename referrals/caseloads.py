@@ -169,14 +169,14 @@ class Candidate:
 
 def candidate(membership: Membership, site_id: int | None, today: date) -> Candidate:
     """One practitioner's figures as of today, for ranking and for the allocation page."""
-    details = membership.details_or_none
+    details = membership.details_or_default  # the one definition of a new practitioner's capacity
     site_ids = {s.pk for s in membership.sites.all()}
     return Candidate(
         membership=membership,
         open_cases=getattr(membership, "open_cases", 0),
-        capacity=details.capacity if details else 0,
+        capacity=details.capacity,
         same_site=not site_ids or site_id in site_ids,
-        paused=bool(details and details.is_paused_on(today)),
+        paused=details.is_paused_on(today),
         next_protected_day=next_protected_day(details, today),
     )
 
@@ -205,9 +205,12 @@ class CaseloadRow:
 
 
 def caseload_allocations(**filters):
-    """Active allocations of open referrals with everything a caseload row shows, in fixed queries."""
+    """Active allocations of open referrals with everything a caseload row shows (the moved-site flag included,
+    as one subquery), in fixed queries."""
+    moved = Referral.objects.filter(pk=OuterRef("referral_id")).with_reallocation_flag()
     return (
         Allocation.objects.active()
+        .annotate(referral_outside_site=Subquery(moved.values("allocation_outside_site")[:1]))
         .filter(referral__status=ReferralStatus.ALLOCATED, **filters)
         .select_related("referral", "referral__service", "referral__site", "practitioner", "supervisor")
         .prefetch_related(Prefetch("referral__parents"))
@@ -253,6 +256,8 @@ def caseload_rows(allocations, today: date | None = None) -> list[CaseloadRow]:
     rows = []
     for allocation in allocations:
         referral = allocation.referral
+        if hasattr(allocation, "referral_outside_site"):
+            referral.allocation_outside_site = allocation.referral_outside_site
         rows.append(
             CaseloadRow(
                 referral=referral,

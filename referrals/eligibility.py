@@ -10,7 +10,10 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from .models import EligibilityRule, EligibilityRuleKind, Referral
+from .models import HANDOVER_FIELDS, REASON_FIELDS, EligibilityRule, EligibilityRuleKind, Referral
+
+# The referral fields a service's `required_answers` rule may name (the API schema says so on each of them).
+RULE_FIELDS = [*HANDOVER_FIELDS, *REASON_FIELDS]
 
 
 @dataclass
@@ -133,3 +136,10 @@ def evaluate(referral: Referral, *, postcode: str = "") -> EligibilityResult:
         "postcode": postcode,
     }
     return EligibilityResult([CHECKS[rule.kind](rule.params, referral, **context) for rule in rules])
+
+
+def required_fields(service) -> list[str]:
+    """The referral fields the service's rules need completed, in rule order: what an API client must send for
+    the referral to be found eligible (`GET /api/v1/services/{slug}/`)."""
+    rules = EligibilityRule.objects.filter(service=service, kind=EligibilityRuleKind.REQUIRED_ANSWERS)
+    return list(dict.fromkeys(name for rule in rules for name in rule.params.get("fields", [])))

@@ -7,10 +7,10 @@ log (`accounts.AccessEvent`, which outlives it).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from accounts.models import ReferralSource, Service, Site
+from accounts.models import Membership, ReferralSource, Role, Service, Site
 from vig_service import postcodes
 from vig_service.permissions import Perm, scope_q
 from vig_service.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, SafeCharField, SafeTextField
@@ -122,6 +122,8 @@ REFERRAL_FIELDS = [
     "question_answers",
     *SAFETY_FIELDS,
 ]
+MOVED_SITE_FLAG = "Moved site: check allocation"
+
 # The people on a referral, as the actions, forms and API take them.
 PARENT_FIELDS = [
     "name",
@@ -180,20 +182,49 @@ class ReferralQuerySet(models.QuerySet):
     def awaiting_triage(self):
         return self.filter(status__in=[ReferralStatus.RECEIVED, ReferralStatus.AWAITING_INFORMATION])
 
+    def with_reallocation_flag(self):
+        """Annotate `allocation_outside_site`: the family's current practitioner works only at other sites of the
+        service (the family moved site, or the practitioner's sites changed). One subquery, not a loop."""
+        return self.annotate(allocation_outside_site=Exists(_allocations_outside_site()))
+
     def with_list_details(self):
-        """Everything a list row shows, in a fixed number of queries."""
-        return self.select_related("service", "site", "referral_source").prefetch_related("parents")
+        """Everything a list row shows (flags included), in a fixed number of queries."""
+        return (
+            self.select_related("service", "site", "referral_source")
+            .prefetch_related("parents")
+            .with_reallocation_flag()
+        )
 
     def with_record_details(self):
-        """Everything the family's record (page or API) shows and its permission checks read, in fixed queries."""
-        from django.db.models import Prefetch
-
-        return self.select_related("service", "site", "referral_source", "created_by").prefetch_related(
-            "parents",
-            "other_children",
-            Prefetch("allocations", queryset=Allocation.objects.select_related("practitioner", "supervisor")),
-            Prefetch("triage_decisions", queryset=TriageDecision.objects.select_related("decided_by")),
+        """Everything the family's record (page or API) shows and its permission checks read, in fixed queries:
+        who holds the family and who held it, and the timeline."""
+        people = ("practitioner", "supervisor", "allocated_by", "ended_by")
+        return (
+            self.select_related("service", "site", "referral_source", "created_by")
+            .prefetch_related(
+                "parents",
+                "other_children",
+                Prefetch("allocations", queryset=Allocation.objects.select_related(*people)),
+                Prefetch("triage_decisions", queryset=TriageDecision.objects.select_related("decided_by")),
+                Prefetch("events", queryset=ReferralEvent.objects.select_related("actor")),
+            )
+            .with_reallocation_flag()
         )
+
+
+def _allocations_outside_site():
+    """Active allocations of the outer referral whose practitioner's membership in its service is limited to
+    sites, none of them the referral's site. A membership with no sites covers every site."""
+
+    def memberships():
+        return Membership.objects.filter(
+            user_id=OuterRef("practitioner_id"), service_id=OuterRef(OuterRef("service_id")), role=Role.PRACTITIONER
+        )
+
+    return Allocation.objects.filter(referral_id=OuterRef("pk"), ended_at__isnull=True).filter(
+        Exists(memberships().filter(sites__isnull=False)),
+        ~Exists(memberships().filter(sites=OuterRef(OuterRef("site_id")))),
+    )
 
 
 def _child_or_parent(child: Q, parent: Q):
@@ -346,9 +377,23 @@ class Referral(models.Model):
         active = self._active_allocations()
         return active[0] if active else None
 
+    @property
+    def needs_reallocation(self) -> bool:
+        """The current practitioner does not work at the family's site: shown until reallocated (or the
+        practitioner's sites cover it). Read from `with_reallocation_flag()`; one query if not annotated."""
+        if hasattr(self, "allocation_outside_site"):
+            return bool(self.allocation_outside_site)
+        if self.pk is None:
+            return False
+        return (
+            Referral.objects.filter(pk=self.pk).with_reallocation_flag().filter(allocation_outside_site=True).exists()
+        )
+
     def flags(self) -> list[str]:
         """Short warnings every list shows beside the family."""
         flags = []
+        if self.needs_reallocation:
+            flags.append(MOVED_SITE_FLAG)
         if self.safeguarding_status not in (SafeguardingStatus.NONE_KNOWN, ""):
             flags.append(f"Safeguarding: {self.get_safeguarding_status_display().lower()}")
         if self.confidential_address:

@@ -6,6 +6,7 @@ People type them with spaces or dashes; we store ten digits and show them 3-3-4.
 import re
 
 WEIGHTS = range(10, 1, -1)
+FORMAT_MESSAGE = "NHS number must be 10 digits, like 943 476 5919"
 
 
 class InvalidNHSNumber(ValueError):
@@ -32,7 +33,7 @@ def validate(value: str) -> str:
     """Return the ten-digit form, or raise InvalidNHSNumber."""
     digits = normalise(value)
     if not digits.isdigit() or len(digits) != 10:
-        raise InvalidNHSNumber("NHS number must be 10 digits, like 943 476 5919")
+        raise InvalidNHSNumber(FORMAT_MESSAGE)
     expected = check_digit(digits[:9])
     if expected is None or expected != int(digits[9]):
         raise InvalidNHSNumber("This is not a valid NHS number. Check it has been copied correctly")

@@ -33,6 +33,7 @@ OPEN_TO_ANY_USER = {
     "api:referral-list": "a list scoped to what the user may see (empty here)",
     "notices:list": "the user's own notices (empty here)",
     "api:notice-list": "the user's own notices (empty here)",
+    "api:service-list": "the services where the user holds a role (empty here)",
 }
 
 
@@ -68,7 +69,7 @@ def service_a_records(service, coordinator, practitioner, trainee, supervisor):
     set_details(trainee, service, coordinator, supervisor=supervisor)
     referral = allocated_referral(service, coordinator, practitioner)
     membership = Membership.objects.get(user=practitioner, role=Role.PRACTITIONER)
-    return {"pk": referral.pk, "membership_id": membership.pk, "user_id": coordinator.pk}
+    return {"pk": referral.pk, "membership_id": membership.pk, "user_id": coordinator.pk, "slug": service.slug}
 
 
 METHODS = ("get", "post", "put", "patch", "delete")

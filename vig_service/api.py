@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -49,6 +50,12 @@ def exception_handler(exc, context):
         request = context.get("request")
         log_access(action=AccessAction.PERMISSION_DENIED, request=request._request if request else None)
     return response
+
+
+class ErrorOut(serializers.Serializer):
+    """Every refusal that is not about one field: {"detail": "..."}."""
+
+    detail = serializers.CharField()
 
 
 class MembershipOut(serializers.Serializer):
@@ -94,7 +101,14 @@ class TokenCreateView(APIView):
         responses={
             201: inline_serializer(
                 "TokenOut", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
-            )
+            ),
+            403: OpenApiResponse(
+                ErrorOut,
+                description=(
+                    "The session has not passed the second factor (or you used a token), or you already hold "
+                    "the most tokens allowed (5): revoke one first."
+                ),
+            ),
         },
     )
     def post(self, request):
@@ -130,15 +144,87 @@ class TokenDeleteView(APIView):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-class ErrorOut(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-FIELD_ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="Field errors: {field: [messages]}")
+FIELD_ERRORS = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description='Field errors: {field: [messages]} (nested by index), or {"detail": ...} if the body is not JSON.',
+)
 FORBIDDEN = OpenApiResponse(ErrorOut, description="You may see this record but not do this to it.")
 NOT_FOUND = OpenApiResponse(ErrorOut, description="No such record, or not one you may see.")
 CONFLICT = OpenApiResponse(ErrorOut, description="The record's state does not allow this (e.g. decided already).")
 ACTION_RESPONSES = {400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
+
+
+class BoundedListSerializer(serializers.ListSerializer):
+    """`many=True` with min_length/max_length that the schema shows as minItems/maxItems.
+
+    drf-spectacular reads list limits from validators only; these never fire, as DRF checks the limits first.
+    """
+
+    def get_validators(self):
+        bounds = []
+        if self.min_length is not None:
+            bounds.append(MinLengthValidator(self.min_length))
+        if self.max_length is not None:
+            bounds.append(MaxLengthValidator(self.max_length))
+        return [*super().get_validators(), *bounds]
+
+
+# Answers any API operation can give, added to every operation of the schema where they apply. The views'
+# own descriptions (e.g. a 403 that says which permission) are kept where they exist.
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+_ANY_ERROR = {
+    "401": ("Not signed in: no session, or the token is unknown, expired or revoked.", _ERROR),
+    "403": ("You may not do this (no role that allows it, or a session without the second factor).", _ERROR),
+}
+_RECORD_ERROR = {"404": ("No such record, or not one you may see (its existence is not revealed).", _ERROR)}
+_BODY_ERRORS = {
+    "400": (FIELD_ERRORS.description, {"application/json": {"schema": {"type": "object", "additionalProperties": {}}}}),
+    "413": ("The body is over the upload limit (2.5 MB).", _ERROR),
+    "415": ("The body is not JSON (send Content-Type: application/json).", _ERROR),
+}
+
+
+_BLANK = {"type": "string", "maxLength": 0}
+
+
+def _blank_or_pattern(node) -> None:
+    """drf-spectacular states a text field that may be blank and has a pattern as oneOf [pattern, blank]; say it
+    as one string schema whose pattern also allows blank, so `maxLength` and the rest stay where clients look."""
+    if isinstance(node, list):
+        for item in node:
+            _blank_or_pattern(item)
+        return
+    if not isinstance(node, dict):
+        return
+    one_of = node.get("oneOf")
+    if isinstance(one_of, list) and len(one_of) == 2 and one_of[1] == _BLANK and "pattern" in one_of[0]:
+        inner = node.pop("oneOf")[0]
+        node.update({**inner, "pattern": f"^$|{inner['pattern']}"})
+    for value in node.values():
+        _blank_or_pattern(value)
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: state every error an operation can answer, all of them JSON; and
+    merge blank-or-pattern text fields into one schema (`_blank_or_pattern`)."""
+    _blank_or_pattern(result)
+    result.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+        "ErrorOut",
+        {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
+    )
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            errors = dict(_ANY_ERROR)
+            if "{" in path:
+                errors.update(_RECORD_ERROR)
+            if "requestBody" in operation:
+                errors.update(_BODY_ERRORS)
+            elif operation.get("parameters") and any(p["in"] == "query" for p in operation["parameters"]):
+                errors["400"] = _BODY_ERRORS["400"]
+            responses = operation.setdefault("responses", {})
+            for code, (description, content) in errors.items():
+                responses.setdefault(code, {"description": description, "content": content})
+    return result
 
 
 def require(user, perm: Perm, obj=None) -> None:

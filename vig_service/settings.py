@@ -245,6 +245,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "vig_service.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only: a referral's parents and children do not fit a form body, so the schema must not offer one.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=envint("API_TOKEN_TTL_HOURS", 8)),
@@ -260,6 +262,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Each triage decision's own serializer names its one decision (the oneOf of POST .../triage/).
+    "ENUM_NAME_OVERRIDES": {
+        "AcceptDecisionEnum": ["accept"],
+        "DeclineDecisionEnum": ["decline"],
+        "RequestInformationDecisionEnum": ["request_information"],
+    },
+    # Every operation's 401, 403, 404, 400 and 413, as the API answers them (vig_service/api.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "vig_service.api.add_error_responses",
+    ],
 }
 
 # Celery: a real broker with REDIS_URL, otherwise tasks run eagerly in-process.

@@ -20,7 +20,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.text import capfirst
@@ -32,8 +32,10 @@ NOTE_MAX_LENGTH = 2000
 
 _BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 _SURROGATES = "\ud800-\udfff"
-_SINGLE_LINE_REFUSED = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_CONTROLS}{_SURROGATES}]")
-_MULTI_LINE_REFUSED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_CONTROLS}{_SURROGATES}]")
+_SINGLE_LINE_CLASS = f"\x00-\x1f\x7f-\x9f{_BIDI_CONTROLS}{_SURROGATES}"
+_MULTI_LINE_CLASS = f"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_CONTROLS}{_SURROGATES}"
+_SINGLE_LINE_REFUSED = re.compile(f"[{_SINGLE_LINE_CLASS}]")
+_MULTI_LINE_REFUSED = re.compile(f"[{_MULTI_LINE_CLASS}]")
 
 MESSAGE = "%(field)s must not contain control characters or text-direction codes"
 CODE = "unsafe_text"
@@ -128,13 +130,35 @@ class SafeNoteField(SafeFormField):
 # --- API serializer fields -----------------------------------------------------------------------------------------
 
 
+def safe_text_pattern(*, multiline: bool, blank: bool) -> re.Pattern:
+    """The refusals as one regular expression, so the OpenAPI schema states them (`pattern`) for API clients.
+
+    Not blank means at least one character other than whitespace (the API trims whitespace first). A field that
+    may be blank gets a pattern for its non-blank values only, as drf-spectacular adds the blank case beside it
+    (`oneOf: [pattern, maxLength 0]`): a pattern matching "" too would make "" match both.
+    """
+    # Lone surrogates are left out: JSON text in UTF-8 cannot carry them, and a pattern naming them makes
+    # schema-driven generators (schemathesis, hypothesis-jsonschema) ignore the whole pattern. The check refuses them.
+    refused = (_MULTI_LINE_CLASS if multiline else _SINGLE_LINE_CLASS).replace(_SURROGATES, "")
+    if blank:
+        return re.compile(f"^[^{refused}]+\\Z")
+    return re.compile(f"^[^{refused}]*[^{refused}\\s][^{refused}]*\\Z")
+
+
 class SafeCharSerializerField(serializers.CharField):
-    """A one-line API text field: a maximum length (shown as maxLength in the schema) and the same refusals."""
+    """A one-line API text field: a maximum length (shown as maxLength in the schema) and the same refusals.
+
+    The refusals are also a `RegexValidator`, which drf-spectacular turns into the schema's `pattern`; it runs after
+    the check below, so its message is seen only if the two ever disagreed.
+    """
 
     multiline = False
 
     def __init__(self, *, max_length: int, **kwargs):
         super().__init__(max_length=max_length, **kwargs)
+        pattern = safe_text_pattern(multiline=self.multiline, blank=self.allow_blank)
+        message = "Enter some text, without control characters or text-direction codes"
+        self.validators.append(RegexValidator(pattern, message=message, code=CODE))
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)

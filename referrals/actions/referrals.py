@@ -207,9 +207,31 @@ def update_referral(
         changes=changes,
         request=request,
     )
+    if "site" in changes:
+        _note_site_change(referral, changes["site"], by=by, request=request)
     if referral.status == ReferralStatus.AWAITING_INFORMATION:
         referral = return_to_queue(referral, by=by, note="Referral updated with the information requested")
     return referral
+
+
+def _note_site_change(referral: Referral, sites: list, *, by: User, request=None) -> None:
+    """An allocated family moved site: say so in their history, and whether their practitioner still covers the
+    new site. Until someone reallocates them the record and lists show "Moved site: check allocation"."""
+    current = referral.allocations.filter(ended_at__isnull=True).select_related("practitioner").first()
+    if current is None:
+        return
+    covered = not Referral.objects.filter(pk=referral.pk).with_reallocation_flag()[0].allocation_outside_site
+    summary = f"Moved to {referral.site.name} while allocated to {current.practitioner}"
+    summary += ", who also works there" if covered else ": check the allocation"
+    record_change(
+        referral=referral,
+        by=by,
+        kind="site_changed",
+        summary=summary,
+        changes={"site": sites, "practitioner covers the new site": [None, covered]},
+        request=request,
+        detail={"site_changed_while_allocated": True},
+    )
 
 
 @transaction.atomic

@@ -3,13 +3,13 @@
 from vig_service.permissions import Perm
 
 from .. import actions
-from ..serializers import InformationReceivedIn, TriageIn, WithdrawIn
+from ..serializers import TRIAGE_SCHEMA, InformationReceivedIn, TriageIn, WithdrawIn
 from .referrals import ReferralActionView, action_schema
 
 
 @action_schema(
     "referrals_triage",
-    TriageIn,
+    TRIAGE_SCHEMA,
     "Accept onto the waiting list, decline (with a reason), or request information (saying what is missing). "
     "Accepting a referral the rules found ineligible needs an override_reason.",
 )

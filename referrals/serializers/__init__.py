@@ -1,6 +1,7 @@
 """The referral API's shapes: separate input and output serializers; the actions do the writing."""
 
 from .inputs import (
+    TRIAGE_SCHEMA,
     BirthIn,
     InformationReceivedIn,
     NHSNumberField,
@@ -25,6 +26,7 @@ from .outputs import (
 )
 
 __all__ = [
+    "TRIAGE_SCHEMA",
     "BirthIn",
     "InformationReceivedIn",
     "NHSNumberField",

@@ -9,12 +9,13 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Membership, PractitionerDetails, TrainingStatus
+from accounts.models import Membership, TrainingStatus
 from vig_service.text import SafeNoteSerializerField
 
 from ..caseloads import CaseloadRow
 from ..states import ReferralStatus
-from .outputs import NamedOut
+from .inputs import required_message
+from .outputs import NamedOut, PersonOut
 
 # ---------------------------------------------------------------------------------------------------------------
 # Input
@@ -32,13 +33,16 @@ class AllocateIn(serializers.Serializer):
 
 class ReallocateIn(AllocateIn):
     reason = SafeNoteSerializerField(
-        allow_blank=True,
         help_text="Why the family moves to another practitioner, e.g. the practitioner has left.",
+        error_messages=required_message("Enter why the referral is being reallocated"),
     )
 
 
 class UnallocateIn(serializers.Serializer):
-    reason = SafeNoteSerializerField(allow_blank=True, help_text="Why the referral goes back to the waiting list.")
+    reason = SafeNoteSerializerField(
+        help_text="Why the referral goes back to the waiting list.",
+        error_messages=required_message("Enter why the referral is being unallocated"),
+    )
 
 
 # The query parameter is called `as`, a Python keyword, so the class is built with type().
@@ -60,13 +64,6 @@ CaseloadMineParams = type(
 # ---------------------------------------------------------------------------------------------------------------
 # Output
 # ---------------------------------------------------------------------------------------------------------------
-
-
-class PersonOut(serializers.Serializer):
-    """A member of staff: user id and full name."""
-
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="__str__")
 
 
 class AllocationOut(serializers.Serializer):
@@ -97,7 +94,7 @@ class CandidateOut(serializers.Serializer):
     name = serializers.CharField(source="user.__str__")
     membership_id = serializers.IntegerField(source="membership.pk")
     open_cases = serializers.IntegerField(help_text="Open families in this service")
-    capacity = serializers.IntegerField(help_text="0 when not set")
+    capacity = serializers.IntegerField(help_text="Open families at one time (the default until set)")
     has_spare_capacity = serializers.BooleanField()
     same_site = serializers.BooleanField(help_text="Works at the referral's site (or at every site)")
     is_trainee = serializers.BooleanField()
@@ -107,15 +104,8 @@ class CandidateOut(serializers.Serializer):
     can_be_allocated = serializers.BooleanField(help_text="False for a trainee with no named supervisor")
 
 
-def _details(membership: Membership) -> PractitionerDetails | None:
-    try:
-        return membership.practitioner_details
-    except PractitionerDetails.DoesNotExist:
-        return None
-
-
 class PractitionerOut(serializers.Serializer):
-    """A practitioner membership with its capacity figures (null until the details are set)."""
+    """A practitioner membership with its capacity figures (the defaults until a coordinator sets them)."""
 
     id = serializers.IntegerField(help_text="Membership id (see caseloads/{membership_id}/)")
     user_id = serializers.IntegerField()
@@ -123,26 +113,24 @@ class PractitionerOut(serializers.Serializer):
     service = serializers.CharField(source="service.slug", help_text="Service slug")
     sites = NamedOut(many=True, source="sites.all", help_text="Empty: every site of the service")
     training_status = serializers.ChoiceField(choices=TrainingStatus.choices)
-    training_stage = serializers.IntegerField(source="practitioner_details.training_stage", allow_null=True)
-    capacity = serializers.IntegerField(source="practitioner_details.capacity", allow_null=True)
+    training_stage = serializers.IntegerField(source="details_or_default.training_stage", allow_null=True)
+    capacity = serializers.IntegerField(source="details_or_default.capacity", help_text="Open families at one time")
     open_cases = serializers.IntegerField(help_text="Open families in this service")
     protected_days = serializers.SerializerMethodField()
-    supervisor = PersonOut(source="practitioner_details.supervisor", allow_null=True)
+    supervisor = PersonOut(source="details_or_default.supervisor", allow_null=True)
     paused = serializers.SerializerMethodField()
-    paused_from = serializers.DateField(source="practitioner_details.paused_from", allow_null=True)
+    paused_from = serializers.DateField(source="details_or_default.paused_from", allow_null=True)
     paused_until = serializers.DateField(
-        source="practitioner_details.paused_until", allow_null=True, help_text="Null when the pause has no end date"
+        source="details_or_default.paused_until", allow_null=True, help_text="Null when the pause has no end date"
     )
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField(), help_text="Weekdays, 0 = Monday"))
     def get_protected_days(self, membership: Membership) -> list[int]:
-        details = _details(membership)
-        return sorted(details.protected_days) if details else []
+        return sorted(membership.details_or_default.protected_days)
 
     @extend_schema_field(serializers.BooleanField(help_text="Availability paused today"))
     def get_paused(self, membership: Membership) -> bool:
-        details = _details(membership)
-        return bool(details and details.is_paused_on(timezone.localdate()))
+        return membership.details_or_default.is_paused_on(timezone.localdate())
 
 
 class CaseloadRowOut(serializers.Serializer):

@@ -2,17 +2,23 @@
 `referrals.validation` the page form uses) and that the site and source belong to the service; the actions then
 check permission and state again."""
 
+import re
+
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from accounts.models import ReferralSource, Service, Site
 from vig_service import postcodes
+from vig_service.api import BoundedListSerializer
 from vig_service.permissions import Perm, services_with
 from vig_service.text import SafeCharSerializerField, SafeNoteSerializerField, serializer_field_for
 
 from .. import nhs_number
+from ..eligibility import RULE_FIELDS
 from ..models import (
     OTHER_CHILD_FIELDS,
     PARENT_FIELDS,
@@ -31,15 +37,31 @@ from ..models import (
 from ..states import ReferralStatus
 from ..validation import referral_date_errors
 
+# Ten digits, with spaces or dashes between them if typed that way (blank, when allowed, is stated beside it).
+NHS_NUMBER_PATTERN = re.compile(r"^[0-9](?:[ -]*[0-9]){9}\Z")
+
 
 class NHSNumberField(serializers.CharField):
-    """An NHS number typed with or without spaces or dashes; validated (Modulus 11) and cleaned to ten digits."""
+    """An NHS number typed with or without spaces or dashes; validated (Modulus 11) and cleaned to ten digits.
+
+    The shape is a `RegexValidator` so the schema states it as `pattern`; the check digit can only be described.
+    """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 14)
         kwargs.setdefault("allow_blank", True)
-        kwargs.setdefault("help_text", "10 digits; spaces or dashes allowed, for example 943 476 5919")
+        kwargs.setdefault("help_text", "")
+        kwargs["help_text"] = " ".join(
+            part
+            for part in (
+                kwargs["help_text"],
+                "10 digits; spaces or dashes allowed, for example 943 476 5919. The last digit must be the Modulus "
+                "11 check digit of the first nine (a mistyped number is refused with a 400).",
+            )
+            if part
+        )
         super().__init__(**kwargs)
+        self.validators.append(RegexValidator(NHS_NUMBER_PATTERN, message=nhs_number.FORMAT_MESSAGE))
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
@@ -77,6 +99,11 @@ def _required(model, name: str, **kwargs) -> serializers.CharField:
     return serializer_field_for(model._meta.get_field(name), **kwargs)
 
 
+def required_message(message: str) -> dict:
+    """The same words as the action's refusal, for a required reason left out or blank."""
+    return {"required": message, "blank": message}
+
+
 def _text(model, name: str, **kwargs) -> serializers.CharField:
     """An optional text field that defaults to blank (a full update replaces it with blank when left out)."""
     kwargs.setdefault("default", "")
@@ -84,6 +111,11 @@ def _text(model, name: str, **kwargs) -> serializers.CharField:
 
 
 class ParentIn(serializers.Serializer):
+    """A parent or carer: one or two per referral."""
+
+    class Meta:
+        list_serializer_class = BoundedListSerializer
+
     name = _required(Parent, "name")
     relationship = _text(Parent, "relationship", help_text="For example mother, father, carer.")
     date_of_birth = serializers.DateField()
@@ -107,6 +139,11 @@ class OtherChildIn(serializers.Serializer):
     name = _required(OtherChild, "name")
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     consent_to_filming = YesNoUnknownField(default=YesNoUnknown.UNKNOWN)
+
+
+RULE_FIELD_NOTE = (
+    "May be required by the service's eligibility criteria: see required_fields in GET /api/v1/services/{slug}/."
+)
 
 
 class ReferralIn(serializers.Serializer):
@@ -151,7 +188,10 @@ class ReferralIn(serializers.Serializer):
     question_answers = serializers.DictField(
         child=SafeNoteSerializerField(allow_blank=True, label="Answer"),
         default=dict,
-        help_text="Answers to the service's referral questions, keyed by question key.",
+        help_text=(
+            "Answers to the service's referral questions, keyed by question key. Unanswered required questions "
+            "make the referral ineligible: see questions in GET /api/v1/services/{slug}/."
+        ),
     )
 
     safeguarding_status = serializers.ChoiceField(choices=SafeguardingStatus.choices)
@@ -159,12 +199,19 @@ class ReferralIn(serializers.Serializer):
     confidential_address = serializers.BooleanField(default=False)
     bereavement = serializers.BooleanField(default=False)
 
-    parents = ParentIn(many=True, min_length=1, max_length=2)
+    parents = ParentIn(many=True, min_length=1, max_length=2, help_text="One or two parents or carers.")
     other_children = OtherChildIn(many=True, default=list)
 
     confirm_not_duplicate = serializers.BooleanField(
         default=False, help_text="Record the referral even though possible duplicates were reported (409)."
     )
+
+    def get_fields(self):
+        """Say on each field a service's rules may require that they may (the schema shows it)."""
+        fields = super().get_fields()
+        for name in RULE_FIELDS:
+            fields[name].help_text = " ".join(filter(None, [fields[name].help_text, RULE_FIELD_NOTE]))
+        return fields
 
     def _service(self, attrs) -> Service:
         return attrs["service"]
@@ -242,15 +289,76 @@ class ReferralUpdateIn(ReferralIn):
         return source.is_active or source.pk == self.context["referral"].referral_source_id
 
 
-class TriageIn(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=TriageDecisionKind.choices)
+class _TriageDecisionIn(serializers.Serializer):
+    """The fields every decision may carry; each decision's serializer makes its own one required."""
+
     reason = _text(TriageDecision, "reason", help_text="Needed to decline. The referrer will be told.")
     missing_information = _text(TriageDecision, "missing_information", help_text="Needed to request more information.")
     override_reason = _text(
         TriageDecision,
         "override_reason",
-        help_text="Needed only to accept a referral the service's rules found ineligible.",
+        help_text="Needed only to accept a referral the service's rules found ineligible (see eligible).",
     )
+
+
+class TriageAcceptIn(_TriageDecisionIn):
+    """Accept onto the waiting list."""
+
+    decision = serializers.ChoiceField(choices=[TriageDecisionKind.ACCEPT])
+
+
+class TriageDeclineIn(_TriageDecisionIn):
+    """Decline, saying why."""
+
+    decision = serializers.ChoiceField(choices=[TriageDecisionKind.DECLINE])
+    reason = _required(
+        TriageDecision,
+        "reason",
+        help_text="Why it is declined. The referrer will be told.",
+        error_messages=required_message("Enter why the referral is declined"),
+    )
+
+
+class TriageRequestInformationIn(_TriageDecisionIn):
+    """Ask the referrer for what is missing."""
+
+    decision = serializers.ChoiceField(choices=[TriageDecisionKind.REQUEST_INFORMATION])
+    missing_information = _required(
+        TriageDecision,
+        "missing_information",
+        help_text="What information is missing.",
+        error_messages=required_message("Enter what information is missing"),
+    )
+
+
+TRIAGE_INPUTS = {
+    TriageDecisionKind.ACCEPT: TriageAcceptIn,
+    TriageDecisionKind.DECLINE: TriageDeclineIn,
+    TriageDecisionKind.REQUEST_INFORMATION: TriageRequestInformationIn,
+}
+
+
+class TriageIn(serializers.Serializer):
+    """A decision and what it needs: `decision` picks the serializer that holds that decision's rules.
+
+    The schema shows the three as oneOf with `decision` as discriminator (`TRIAGE_SCHEMA`), so a client knows a
+    decline needs a reason and a request for information says what is missing.
+    """
+
+    decision = serializers.ChoiceField(choices=TriageDecisionKind.choices)
+
+    def to_internal_value(self, data):
+        decision = super().to_internal_value(data)["decision"]
+        chosen = TRIAGE_INPUTS[decision](data=data)
+        chosen.is_valid(raise_exception=True)
+        return {**chosen.validated_data, "decision": decision}
+
+
+TRIAGE_SCHEMA = PolymorphicProxySerializer(
+    component_name="TriageIn",
+    serializers={str(kind): serializer for kind, serializer in TRIAGE_INPUTS.items()},
+    resource_type_field_name="decision",
+)
 
 
 class InformationReceivedIn(serializers.Serializer):

@@ -25,6 +25,50 @@ class NamedOut(serializers.Serializer):
     name = serializers.CharField()
 
 
+class PersonOut(serializers.Serializer):
+    """A member of staff: user id and full name."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class AllocationHistoryOut(serializers.Serializer):
+    """One allocation of the family, current or ended (with who ended it and why)."""
+
+    id = serializers.IntegerField()
+    practitioner = PersonOut()
+    supervisor = PersonOut(allow_null=True, help_text="The trainee's supervisor; null for an accredited practitioner")
+    allocated_at = serializers.DateTimeField()
+    allocated_by = PersonOut()
+    over_capacity_reason = serializers.CharField(help_text="Blank unless allocated past capacity or during a pause")
+    ended_at = serializers.DateTimeField(allow_null=True, help_text="Null while this is the current allocation")
+    ended_by = PersonOut(allow_null=True)
+    end_reason = serializers.CharField(help_text="Why it ended (reallocated, unallocated, withdrawn)")
+
+
+class CurrentAllocationOut(serializers.Serializer):
+    """Who holds the family now."""
+
+    id = serializers.IntegerField()
+    practitioner = PersonOut()
+    supervisor = PersonOut(allow_null=True, help_text="The trainee's supervisor; null for an accredited practitioner")
+    allocated_at = serializers.DateTimeField()
+    allocated_by = PersonOut()
+
+
+class TimelineEventOut(serializers.Serializer):
+    """One entry of the family's history: what changed, who changed it and when."""
+
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor.__str__", help_text="Full name of who did it")
+    kind = serializers.CharField(help_text="e.g. created, updated, triage_accept, allocated, site_changed")
+    summary = serializers.CharField()
+    changes = serializers.DictField(
+        child=serializers.ListField(allow_null=True, min_length=2, max_length=2),
+        help_text="{field: [old value, new value]}",
+    )
+
+
 class ParentOut(serializers.ModelSerializer):
     nhs_number = serializers.CharField(help_text="10 digits, or blank")
     nhs_number_display = serializers.SerializerMethodField()
@@ -107,6 +151,12 @@ class ReferralOut(serializers.ModelSerializer):
     triage_decisions = TriageDecisionOut(many=True)
     allowed_transitions = serializers.SerializerMethodField()
     user_can = serializers.SerializerMethodField()
+    current_allocation = CurrentAllocationOut(source="active_allocation", allow_null=True)
+    allocations = AllocationHistoryOut(many=True, help_text="Every allocation, oldest first, the ended ones included")
+    needs_reallocation = serializers.BooleanField(
+        help_text="The current practitioner does not work at the family's site (the family moved): reallocate"
+    )
+    timeline = TimelineEventOut(many=True, source="events", help_text="The family's history, oldest first")
 
     class Meta:
         model = Referral
@@ -163,6 +213,10 @@ class ReferralOut(serializers.ModelSerializer):
             "closed_reason",
             "flags",
             "triage_decisions",
+            "current_allocation",
+            "allocations",
+            "needs_reallocation",
+            "timeline",
             "allowed_transitions",
             "user_can",
             "created_at",

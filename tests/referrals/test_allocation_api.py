@@ -271,9 +271,9 @@ def test_practitioners_list_is_scoped_to_the_users_services(
     assert login(nobody).get(PRACTITIONERS_URL).json() == []
 
 
-def test_practitioner_without_details_has_no_capacity(login, service, coordinator, practitioner):
+def test_practitioner_never_given_details_shows_the_default_capacity(login, service, coordinator, practitioner):
     rows = login(coordinator).get(PRACTITIONERS_URL).json()
-    assert [(r["user_id"], r["capacity"], r["open_cases"]) for r in rows] == [(practitioner.pk, None, 0)]
+    assert [(r["user_id"], r["capacity"], r["open_cases"]) for r in rows] == [(practitioner.pk, 6, 0)]
 
 
 # --- caseloads -----------------------------------------------------------------------------------------------------

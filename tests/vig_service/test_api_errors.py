@@ -23,12 +23,13 @@ def test_body_over_the_upload_limit_is_json_413(login, coordinator, settings):
     assert json.loads(response.content)["detail"] == errors.TOO_BIG
 
 
-def test_form_encoded_body_over_the_limit_is_json_too(login, coordinator, settings):
+def test_form_encoded_body_is_refused_as_json_415_even_over_the_limit(login, coordinator, settings):
+    """The API takes JSON only (its schema offers no form body), and says so in JSON, without reading the body."""
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = login(coordinator).post(
         "/api/v1/referrals/", "a=" + "x" * 5000, content_type="application/x-www-form-urlencoded"
     )
-    _is_json_detail(response, 413)
+    _is_json_detail(response, 415)
 
 
 def test_non_numeric_id_in_an_api_path_is_json_404(login, coordinator):

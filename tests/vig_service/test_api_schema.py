@@ -1,0 +1,100 @@
+"""The OpenAPI schema states the rules the API enforces, so a client generated from it is not refused for a
+reason the schema could have said (issue 8)."""
+
+import re
+
+import pytest
+import yaml
+from django.core.exceptions import ValidationError
+
+from referrals.nhs_number import is_valid
+from vig_service.text import validate_safe_text
+
+
+@pytest.fixture
+def schema(login, coordinator) -> dict:
+    return yaml.safe_load(login(coordinator).get("/api/v1/schema/").content)
+
+
+def _operations(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            yield path, method, operation
+
+
+def test_schema_states_parents_one_or_two_and_reasons_not_blank(schema):
+    components = schema["components"]["schemas"]
+    parents = components["ReferralInRequest"]["properties"]["parents"]
+    assert (parents["minItems"], parents["maxItems"]) == (1, 2)
+    assert components["ReferralUpdateInRequest"]["properties"]["parents"]["minItems"] == 1
+    needed = {
+        "TriageDeclineInRequest": "reason",
+        "TriageRequestInformationInRequest": "missing_information",
+        "WithdrawInRequest": "reason",
+        "InformationReceivedInRequest": "note",
+        "UnallocateInRequest": "reason",
+        "ReallocateInRequest": "reason",
+    }
+    for component, field in needed.items():
+        assert components[component]["properties"][field]["minLength"] == 1, component
+        assert field in components[component]["required"], component
+    triage = components["TriageInRequest"]
+    assert triage["discriminator"]["propertyName"] == "decision"
+    assert set(triage["discriminator"]["mapping"]) == {"accept", "decline", "request_information"}
+
+
+def test_schema_states_the_nhs_number_shape_and_describes_the_check_digit(schema):
+    field = schema["components"]["schemas"]["ParentInRequest"]["properties"]["nhs_number"]
+    pattern = re.compile(field["pattern"])
+    assert "Modulus 11" in field["description"]
+    for typed in ("", "9434765919", "943 476 5919", "943-476-5919"):
+        assert pattern.search(typed), typed
+    for typed in ("943476591", "94347659190", "943 476 591x", "nine"):
+        assert not pattern.search(typed), typed
+    assert is_valid("943 476 5919")
+
+
+def test_schema_text_pattern_refuses_what_the_api_refuses(schema):
+    components = schema["components"]["schemas"]
+    name = re.compile(components["ParentInRequest"]["properties"]["name"]["pattern"])
+    note = re.compile(components["WithdrawInRequest"]["properties"]["reason"]["pattern"])
+    for text in ("Ann Smith", "Siân Łucja Żółć", "محمد", "Zoë 👩‍👧"):
+        assert name.search(text) and note.search(text), text
+    for text in ("Ann\x07", "Ann\u202eSmith", "Ann\x1b[31m", "   "):
+        assert not name.search(text), repr(text)
+        if text.strip():
+            with pytest.raises(ValidationError):  # the same text, refused by the check the API runs
+                validate_safe_text(text)
+    assert note.search("line one\nline two") and not name.search("line one\nline two")
+
+
+def test_schema_states_every_error_an_operation_can_answer(schema):
+    for path, method, operation in _operations(schema):
+        responses = operation["responses"]
+        assert {"401", "403"} <= set(responses), f"{method} {path}"
+        if "{" in path:
+            assert "404" in responses, f"{method} {path}"
+        if "requestBody" in operation:
+            assert {"400", "413", "415"} <= set(responses), f"{method} {path}"
+            assert set(operation["requestBody"]["content"]) == {"application/json"}, f"{method} {path}"
+        for code, response in responses.items():
+            if code.startswith(("4", "5")):
+                assert set(response["content"]) == {"application/json"}, f"{method} {path} {code}"
+
+
+def test_token_endpoint_documents_its_403(schema):
+    description = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]["403"]["description"]
+    assert "second factor" in description and "tokens" in description
+
+
+def test_blank_reason_gets_the_actions_words_not_drfs(login, coordinator, service):
+    from tests.referrals.helpers import make_referral
+
+    referral = make_referral(service, coordinator)
+    response = login(coordinator).post(
+        f"/api/v1/referrals/{referral.pk}/triage/",
+        {"decision": "request_information"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"missing_information": ["Enter what information is missing"]}
