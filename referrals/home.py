@@ -66,5 +66,7 @@ def caseload_sections(request) -> list[dict]:
             }
         )
     if has_permission(user, Perm.PRACTITIONER_VIEW):
-        sections.append({"template": "referrals/home_links.html"})
+        sections.append(
+            {"template": "referrals/home_links.html", "waiting_list": has_permission(user, Perm.WAITING_LIST_VIEW)}
+        )
     return sections

@@ -197,6 +197,12 @@ def can_open_practitioner(user, membership: Membership) -> bool:
     )
 
 
+def can_manage_practitioner(user, membership: Membership) -> bool:
+    """A practitioner's details (capacity, protected days, supervisor, pauses): coordinators and service admins of
+    their service, within their sites. Their families stay out of reach unless `can_open_practitioner` too."""
+    return has_permission(user, Perm.PRACTITIONER_MANAGE, obj=membership)
+
+
 def caseload_service_ids(user, role: str) -> set[int]:
     """The services in which `user` holds caseload.view through `role` (practitioner: their own families;
     supervisor: their trainees'). A family left behind in a service they have left is not theirs to list."""

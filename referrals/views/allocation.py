@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.audit import log_list
 from accounts.models import User
-from vig_service.permissions import Perm, require_permission
+from vig_service.permissions import Perm, has_permission, require_permission
 from vig_service.web import form_action_page
 
 from .. import actions
@@ -78,5 +78,7 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(waiting, WAITING_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = waiting_rows(page)
+    for row in rows:  # a manager sees the list but may not allocate: no link they cannot follow
+        row["can_allocate"] = has_permission(request.user, Perm.REFERRAL_ALLOCATE, obj=row["referral"])
     log_list(request=request, object_type="referrals.referral", ids=[r.pk for r in page], detail={"list": "waiting"})
     return render(request, "referrals/waiting_list.html", {"page_obj": page, "rows": rows})
