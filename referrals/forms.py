@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, Service, User
 from vig_service import postcodes
+from vig_service.forms import NHSForm
 from vig_service.text import SafeFormField, SafeNoteField
 from vig_service.widgets import NHSDateField
 
@@ -77,7 +78,7 @@ def _model_fields(model, names, prefix, labels_prefix=""):
     return out
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(NHSForm):
     """The whole referral, as the coordinator records it from the referral form or phone call."""
 
     def __init__(self, *args, service: Service, referral: Referral | None = None, **kwargs):
@@ -236,7 +237,7 @@ def initial_from_referral(referral: Referral) -> dict:
     return initial
 
 
-class TriageForm(forms.Form):
+class TriageForm(NHSForm):
     """Accept, decline or request more information; the reason fields that go with each."""
 
     decision = forms.ChoiceField(label="Decision", choices=TriageDecisionKind.choices, widget=forms.RadioSelect)
@@ -257,24 +258,24 @@ class TriageForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(NHSForm):
     reason = SafeNoteField(label="Reason")
 
 
-class InformationReceivedForm(forms.Form):
+class InformationReceivedForm(NHSForm):
     note = SafeNoteField(
         label="What was received",
         help_text="For example: phone call with the referrer confirmed the mental-health concerns.",
     )
 
 
-class BirthForm(forms.Form):
+class BirthForm(NHSForm):
     date_of_birth = NHSDateField(label="Date of birth")
     name = SafeFormField(label="Child's name", max_length=200, required=False)
     child_nhs_number = NHSNumberField(label="Child's NHS number", required=False)
 
 
-class SearchForm(forms.Form):
+class SearchForm(NHSForm):
     """Find a family by NHS number, name, date of birth or postcode (at least one)."""
 
     nhs_number = NHSNumberField(label="NHS number", required=False, help_text="The parent's or the child's")
@@ -291,7 +292,7 @@ class SearchForm(forms.Form):
         return cleaned
 
 
-class TriageQueueFilterForm(forms.Form):
+class TriageQueueFilterForm(NHSForm):
     site = forms.ModelChoiceField(label="Site", queryset=None, required=False, empty_label="All sites")
     source = forms.ModelChoiceField(label="Referral source", queryset=None, required=False, empty_label="All sources")
 
@@ -306,7 +307,7 @@ class TriageQueueFilterForm(forms.Form):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(NHSForm):
     practitioner = forms.TypedChoiceField(label="Practitioner", coerce=int, widget=forms.RadioSelect)
     over_capacity_reason = SafeNoteField(
         label="Reason for allocating past capacity or during a pause",
@@ -348,11 +349,11 @@ def _candidate_label(c) -> str:
     return " – ".join(parts)
 
 
-class UnallocateForm(forms.Form):
+class UnallocateForm(NHSForm):
     reason = SafeNoteField(label="Reason for unallocating", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class PractitionerDetailsForm(forms.Form):
+class PractitionerDetailsForm(NHSForm):
     capacity = forms.IntegerField(
         label="Caseload capacity", min_value=0, max_value=50, help_text="Open VIG families at one time"
     )
