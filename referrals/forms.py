@@ -324,29 +324,27 @@ class AllocationForm(NHSForm):
 
     def __init__(self, *args, candidates, reallocating: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["practitioner"].choices = [(c.user.pk, _candidate_label(c)) for c in candidates]
+        # One list: each radio is the practitioner, its hint the figures the choice rests on (no separate table).
+        self.fields["practitioner"].choices = [(c.user.pk, str(c.user)) for c in candidates]
+        self.fields["practitioner"].choice_hints = {str(c.user.pk): _candidate_hint(c) for c in candidates}
         if not reallocating:
             del self.fields["reason"]
         else:
             self.fields["reason"].required = True
 
 
-def _candidate_label(c) -> str:
+def _candidate_hint(c) -> str:
+    """What the allocation rests on, in the order people weigh it: capacity, training, site, availability."""
     if not c.is_trainee:
-        training = "accredited"
+        training = "Accredited"
     else:
-        training = f"trainee supervised by {c.supervisor}" if c.supervisor else "trainee with no supervisor set"
-    parts = [
-        str(c.user),
-        f"{c.open_cases} of {c.capacity} families",
-        training,
-        "same site" if c.same_site else "other site",
-    ]
-    if c.paused:
-        parts.append("availability paused")
-    if c.next_protected_day:
-        parts.append(f"next protected day {c.next_protected_day:%a %-d %b}")
-    return " – ".join(parts)
+        training = f"Trainee supervised by {c.supervisor}" if c.supervisor else "Trainee with no supervisor set"
+    capacity = f"{c.open_cases} of {c.capacity} families" + (" (full)" if not c.has_spare_capacity else "")
+    parts = [capacity, training, "Same site" if c.same_site else "Other site"]
+    parts.append("Availability paused" if c.paused else "Available")
+    day = f"{c.next_protected_day:%a %-d %b}" if c.next_protected_day else "none set"
+    parts.append(f"Next protected day: {day}")
+    return " · ".join(parts)
 
 
 class UnallocateForm(NHSForm):
