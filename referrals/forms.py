@@ -238,24 +238,51 @@ def initial_from_referral(referral: Referral) -> dict:
 
 
 class TriageForm(NHSForm):
-    """Accept, decline or request more information; the reason fields that go with each."""
+    """Accept, decline or request more information; the reason fields that go with each.
+
+    Each reason belongs to one decision, so it sits under that decision's radio (the NHS.UK conditional reveal)
+    and says which decision needs it: without JavaScript all three show, and none is labelled "(optional)" when
+    one of them is required. The action checks the same rules; the form says so beside the field first.
+    """
 
     decision = forms.ChoiceField(label="Decision", choices=TriageDecisionKind.choices, widget=forms.RadioSelect)
     reason = SafeNoteField(
-        label="Reason for declining",
+        label="Reason for declining – needed if you decline",
         required=False,
-        help_text="Needed to decline. The referrer will be told.",
+        help_text="The referrer will be told.",
     )
     missing_information = SafeNoteField(
-        label="What information is missing",
+        label="What information is missing – needed if you request more information",
         required=False,
-        help_text="Needed to request more information.",
     )
     override_reason = SafeNoteField(
-        label="Reason for accepting outside the criteria",
+        label="Reason for accepting outside the criteria – needed if you accept a referral found ineligible",
         required=False,
-        help_text="Needed only to accept a referral the service's rules found ineligible.",
+        help_text="Only when the service's rules found the referral ineligible.",
     )
+    REVEALS = {
+        TriageDecisionKind.ACCEPT: ["override_reason"],
+        TriageDecisionKind.DECLINE: ["reason"],
+        TriageDecisionKind.REQUEST_INFORMATION: ["missing_information"],
+    }
+    NEEDED = {
+        TriageDecisionKind.DECLINE: ("reason", "Enter why the referral is declined"),
+        TriageDecisionKind.REQUEST_INFORMATION: ("missing_information", "Enter what information is missing"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].reveals = {str(k): v for k, v in self.REVEALS.items()}
+        for names in self.REVEALS.values():
+            for name in names:
+                self.fields[name].needed_for = "decision"
+
+    def clean(self):
+        cleaned = super().clean()
+        needed = self.NEEDED.get(cleaned.get("decision"))
+        if needed and not (cleaned.get(needed[0]) or "").strip():
+            self.add_error(*needed)
+        return cleaned
 
 
 class ReasonForm(NHSForm):
