@@ -28,6 +28,8 @@ from .models import (
     REFERRER_FIELDS,
     SAFETY_FIELDS,
     Concern,
+    EligibilityRule,
+    EligibilityRuleKind,
     OtherChild,
     Parent,
     Referral,
@@ -79,7 +81,31 @@ def _model_fields(model, names, prefix, labels_prefix=""):
 
 
 class ReferralForm(NHSForm):
-    """The whole referral, as the coordinator records it from the referral form or phone call."""
+    """The whole referral, as the coordinator records it from the referral form or phone call.
+
+    Three things keep the form saying what it means:
+    - a field the service's eligibility rules need is never labelled "(optional)": its hint names the service
+      (`needed_for`). The form still saves without it, so an incomplete referral can be recorded, and the page
+      says what is missing after saving (`criteria_gaps`);
+    - a service question whose key names a general referral field (Together for Families' `hoped_for_change`,
+      `impact_on_child`) takes that field's place: one question, one box, and only the service's answer counts;
+    - the child's name and date of birth are revealed under "Yes, the child is born" and the expected date under
+      "not born yet" (NHS.UK conditional reveal; all shown without JavaScript), and each is needed in its case.
+    """
+
+    # (id, heading) of each fieldset, in page order: the contents list at the top links to them.
+    SECTIONS = [
+        ("section-referral", "Referral"),
+        ("section-parent-1", "Parent or carer 1"),
+        ("section-parent-2", "Parent or carer 2 (optional)"),
+        ("section-child", "The child"),
+        ("section-older-child-1", "Older child 1 who may be filmed (optional)"),
+        ("section-older-child-2", "Older child 2 who may be filmed (optional)"),
+        ("section-reason", "Reason for referral"),
+        ("section-safety", "Safety"),
+        ("section-handover", "GP and health visitor"),
+    ]
+    CHILD_REVEALS = {"no": ["child_name", "child_date_of_birth"], "yes": ["expected_delivery_date"]}
 
     def __init__(self, *args, service: Service, referral: Referral | None = None, **kwargs):
         self.service, self.referral = service, referral
@@ -90,6 +116,7 @@ class ReferralForm(NHSForm):
         super().__init__(*args, **kwargs)
         self._add_referral_fields()
         self._add_people_fields()
+        self._mark_needed_for_criteria()
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
@@ -117,6 +144,8 @@ class ReferralForm(NHSForm):
         fields["safeguarding_status"].widget = forms.RadioSelect(choices=SafeguardingStatus.choices)
         for question in self.service.referral_questions.all():
             fields[f"question_{question.key}"] = SafeNoteField(label=question.text, required=False)
+            fields[f"question_{question.key}"].needed_for = "criteria" if question.required else ""
+            fields.pop(question.key, None)  # the service asks this itself: one question, one box
         labels = {
             "child_name": "Child's name",
             "gp_practice": "GP practice",
@@ -128,8 +157,12 @@ class ReferralForm(NHSForm):
         }
         for name, label in labels.items():
             fields[name].label = label
-        fields["child_name"].help_text = "Leave blank if the baby is not born yet"
-        fields["expected_delivery_date"].help_text = "Only for a baby not born yet. For example, 15 3 2026"
+        fields["expected_delivery_date"].label = "Expected date of delivery"
+        fields["expected_delivery_date"].help_text = "Needed if the baby is not born yet. For example, 15 3 2026"
+        fields["child_date_of_birth"].help_text = "Needed if the child is born. For example, 15 3 2025"
+        fields["child_unborn"].reveals = self.CHILD_REVEALS
+        fields["child_date_of_birth"].needed_for = "the child is born"
+        fields["expected_delivery_date"].needed_for = "the baby is not born yet"
         fields["confidential_address"].help_text = "The address will not be shown in lists or printed"
         self.fields.update(fields)
 
@@ -146,31 +179,52 @@ class ReferralForm(NHSForm):
                 field.required = False
             self.fields.update(fields)
 
+    def _mark_needed_for_criteria(self) -> None:
+        """Fields this service's `required_answers` rules need: not "(optional)", and the hint says why."""
+        for name in self.criteria_fields():
+            field = self.fields.get(name)
+            if field is not None and not field.required:
+                field.needed_for = "criteria"
+                hint = f"Needed for {self.service.name}'s referral criteria."
+                field.help_text = f"{hint} {field.help_text}" if field.help_text else hint
+        for name, field in self.fields.items():
+            if name.startswith("question_") and getattr(field, "needed_for", ""):
+                field.help_text = f"Needed for {self.service.name}'s referral criteria."
+
+    def criteria_fields(self) -> list[str]:
+        """The referral fields the service's `required_answers` rules name, in rule order."""
+        rules = EligibilityRule.objects.filter(service=self.service, kind=EligibilityRuleKind.REQUIRED_ANSWERS)
+        return [name for rule in rules for name in rule.params.get("fields", [])]
+
+    def criteria_gaps(self) -> list[str]:
+        """After a valid submission: the labels of fields the criteria need that were left empty."""
+        gaps = []
+        for name, field in self.fields.items():
+            if getattr(field, "needed_for", "") == "criteria" and self.cleaned_data.get(name) in ("", None, [], False):
+                gaps.append(str(field.label))
+        return gaps
+
     def _layout(self) -> Layout:
         def names(prefix, items):
-            return [f"{prefix}{n}" for n in items]
+            return [f"{prefix}{n}" for n in items if f"{prefix}{n}" in self.fields]
 
-        reason = [*REASON_FIELDS, *(n for n in self.fields if n.startswith("question_"))]
-        sections = [Fieldset("Referral", *REFERRER_FIELDS)]
-        sections += [
-            Fieldset(
-                f"Parent or carer {slot}" + (" (optional)" if slot > 1 else ""), *names(f"parent{slot}_", PARENT_FIELDS)
+        revealed = {name for shown in self.CHILD_REVEALS.values() for name in shown}
+        reason = [*names("", REASON_FIELDS), *(n for n in self.fields if n.startswith("question_"))]
+        contents = [
+            REFERRER_FIELDS,
+            *(names(f"parent{slot}_", PARENT_FIELDS) for slot in range(1, PARENT_SLOTS + 1)),
+            [n for n in CHILD_FIELDS if n not in revealed],
+            *(names(f"older_child{slot}_", OTHER_CHILD_FIELDS) for slot in range(1, OLDER_CHILD_SLOTS + 1)),
+            reason,
+            SAFETY_FIELDS,
+            HANDOVER_FIELDS,
+        ]
+        return Layout(
+            *(
+                Fieldset(title, *fields, css_id=section_id)
+                for (section_id, title), fields in zip(self.SECTIONS, contents, strict=True)
             )
-            for slot in range(1, PARENT_SLOTS + 1)
-        ]
-        sections += [Fieldset("The child", *CHILD_FIELDS)]
-        sections += [
-            Fieldset(
-                f"Older child {slot} who may be filmed (optional)", *names(f"older_child{slot}_", OTHER_CHILD_FIELDS)
-            )
-            for slot in range(1, OLDER_CHILD_SLOTS + 1)
-        ]
-        sections += [
-            Fieldset("Reason for referral", *reason),
-            Fieldset("Safety", *SAFETY_FIELDS),
-            Fieldset("GP and health visitor", *HANDOVER_FIELDS),
-        ]
-        return Layout(*sections)
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -246,20 +300,19 @@ class TriageForm(NHSForm):
     """
 
     decision = forms.ChoiceField(label="Decision", choices=TriageDecisionKind.choices, widget=forms.RadioSelect)
-    reason = SafeNoteField(
-        label="Reason for declining – needed if you decline",
-        required=False,
-        help_text="The referrer will be told.",
-    )
-    missing_information = SafeNoteField(
-        label="What information is missing – needed if you request more information",
-        required=False,
-    )
+    reason = SafeNoteField(label="Reason for declining", required=False, help_text="The referrer will be told.")
+    missing_information = SafeNoteField(label="What information is missing", required=False)
     override_reason = SafeNoteField(
-        label="Reason for accepting outside the criteria – needed if you accept a referral found ineligible",
+        label="Reason for accepting outside the criteria",
         required=False,
         help_text="Only when the service's rules found the referral ineligible.",
     )
+    # The pack shows these after the label: "Reason for declining – needed if you decline".
+    NEEDED_WHEN = {
+        "reason": "if you decline",
+        "missing_information": "if you request more information",
+        "override_reason": "if you accept a referral found ineligible",
+    }
     REVEALS = {
         TriageDecisionKind.ACCEPT: ["override_reason"],
         TriageDecisionKind.DECLINE: ["reason"],
@@ -273,14 +326,13 @@ class TriageForm(NHSForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["decision"].reveals = {str(k): v for k, v in self.REVEALS.items()}
-        for names in self.REVEALS.values():
-            for name in names:
-                self.fields[name].needed_for = "decision"
+        for name, when in self.NEEDED_WHEN.items():
+            self.fields[name].needed_when = when
 
     def clean(self):
         cleaned = super().clean()
         needed = self.NEEDED.get(cleaned.get("decision"))
-        if needed and not (cleaned.get(needed[0]) or "").strip():
+        if needed and needed[0] not in self.errors and not (cleaned.get(needed[0]) or "").strip():
             self.add_error(*needed)
         return cleaned
 

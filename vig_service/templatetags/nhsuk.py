@@ -97,6 +97,9 @@ def _label_text(bound_field, kind: str) -> str:
     # form lets you leave empty but something else needs (`needed_for`: this service's criteria, one decision)
     # is not "optional": its hint says when it is needed.
     field = bound_field.field
+    needed_when = getattr(field, "needed_when", "")
+    if label and needed_when:  # "Reason for declining – needed if you decline"
+        return f"{label} – needed {needed_when}"
     if label and not field.required and kind != "checkbox" and not getattr(field, "needed_for", ""):
         label = f"{label} (optional)"
     return label
