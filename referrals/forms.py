@@ -371,7 +371,25 @@ class SearchForm(NHSForm):
         return cleaned
 
 
-class TriageQueueFilterForm(NHSForm):
+class ServiceFilterForm(NHSForm):
+    """A list's filters. The service filter only appears for someone who covers more than one service."""
+
+    service = forms.ModelChoiceField(label="Service", queryset=None, required=False, empty_label="All services")
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+        if len(services) < 2:
+            del self.fields["service"]
+
+    def filter(self, queryset):
+        """The queryset narrowed by whatever valid filters were chosen."""
+        if self.is_valid() and self.cleaned_data.get("service"):
+            queryset = queryset.filter(service=self.cleaned_data["service"])
+        return queryset
+
+
+class TriageQueueFilterForm(ServiceFilterForm):
     site = forms.ModelChoiceField(label="Site", queryset=None, required=False, empty_label="All sites")
     source = forms.ModelChoiceField(label="Referral source", queryset=None, required=False, empty_label="All sources")
 

@@ -29,6 +29,8 @@ def coordinator_sections(request) -> list[dict]:
             accepted=Count("pk", filter=Q(status=ReferralStatus.ACCEPTED)),
         )
     )
+    # The queue's own definition (received or awaiting information), so home and the queue give the same number.
+    counts["in_queue"] = counts["received"] + counts["awaiting"]
     return [{"template": "referrals/home_coordinator.html", "counts": counts}]
 
 
