@@ -477,3 +477,15 @@ def test_header_signed_in_shows_name_logout_form_and_current_nav():
         '<a class="nhsuk-header__navigation-link" href="/referrals/triage/" aria-current="page">'
         '<strong class="nhsuk-header__navigation-item-current-fallback">Triage queue</strong></a>'
     ) in html
+
+
+def test_practitioner_menu_has_their_caseload(login, practitioner, coordinator):
+    """A practitioner's main job is their caseload: it has a place in the menu; a coordinator's menu has none."""
+    from accounts.models import Membership
+
+    own = Membership.objects.get(user=practitioner)
+    html = login(practitioner).get("/").content.decode()
+    menu = html.split('aria-label="Menu"', 1)[1].split("</nav>", 1)[0]
+    assert f'href="/referrals/caseloads/{own.pk}/"' in menu and "Your caseload" in menu
+    html = login(coordinator).get("/").content.decode()
+    assert "Your caseload" not in html.split('aria-label="Menu"', 1)[1].split("</nav>", 1)[0]

@@ -236,3 +236,18 @@ def test_triage_form_names_the_missing_reason(login, service, coordinator):
     assert response.status_code == 400
     assert response.context["form"].errors["reason"] == ["Enter why the referral is declined"]
     assert "This field is required" not in response.content.decode()
+
+
+def test_timeline_entries_are_in_the_past_tense(service, coordinator):
+    """'Referral recorded' beside 'Accept onto the waiting list' read as an instruction: every entry says what
+    happened."""
+    summaries = []
+    for decision, extra in [
+        ("accept", {}),
+        ("decline", {"reason": "Out of area"}),
+        ("request_information", {"missing_information": "GP"}),
+    ]:
+        referral = make_referral(service, coordinator)
+        actions.triage_referral(referral=referral, decision=decision, by=coordinator, **extra)
+        summaries.append(ReferralEvent.objects.filter(referral=referral).latest("pk").summary)
+    assert summaries == ["Accepted onto the waiting list", "Declined", "More information requested"]
