@@ -51,3 +51,11 @@ def test_coordinator_in_one_service_gets_no_service_column(login, service, coord
     html = login(coordinator).get(reverse("referrals:triage_queue")).content.decode()
     assert "Service" not in _columns(html, "triage-queue")
     assert 'name="service"' not in html
+
+
+def test_row_links_name_their_row(login, service, coordinator):
+    """'Allocate' on every waiting-list row needs the row in its accessible name: reference and parent."""
+    referral = accepted_referral(service, coordinator)
+    html = login(coordinator).get(reverse("referrals:waiting_list")).content.decode()
+    hidden = f'Allocate<span class="nhsuk-u-visually-hidden"> {referral.reference}, {referral.first_parent.name}</span>'
+    assert hidden in html

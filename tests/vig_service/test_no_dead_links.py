@@ -22,19 +22,42 @@ SKIP_PREFIXES = ("/static/", "/admin/", "/api/", "/accounts/logout/")
 
 
 class _Targets(HTMLParser):
-    """The hrefs of <a> elements and the actions of <form> elements on a page."""
+    """The hrefs of <a> elements (with their accessible names) and the actions of <form> elements on a page."""
 
     def __init__(self):
         super().__init__()
         self.links: list[str] = []
+        self.names: list[tuple[str, str]] = []  # (accessible name, href)
         self.forms: list[str] = []
+        self._text: list[str] | None = None
+        self._label = ""
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
+            self._text, self._label = [], attrs.get("aria-label") or ""
         elif tag == "form":
             self.forms.append(attrs.get("action") or "")
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._text is not None:
+            name = self._label or " ".join("".join(self._text).split())
+            self.names.append((name, self.links[-1]))
+            self._text = None
+
+
+def ambiguous_links(names: list[tuple[str, str]]) -> list[str]:
+    """Link names that lead to different places on one page ("Allocate" on every row): a screen reader's list
+    of links cannot tell them apart."""
+    hrefs: dict[str, set[str]] = {}
+    for name, href in names:
+        hrefs.setdefault(name, set()).add(href.split("#")[0])
+    return [name for name, targets in hrefs.items() if len(targets) > 1]
 
 
 def _same_site_path(base: str, href: str) -> str | None:
@@ -50,7 +73,8 @@ def _same_site_path(base: str, href: str) -> str | None:
 
 
 def forbidden_pages(client, start: str = "/") -> list[str]:
-    """Walk from `start`; return 'page -> target' for every link or form page that answered 403."""
+    """Walk from `start`; return 'page -> target' for every link or form page that answered 403, and each page's
+    link names that lead to more than one place."""
     seen, problems = {start}, []
     queue = deque([(start, "(start)")])
     while queue and len(seen) <= MAX_PAGES:
@@ -63,6 +87,7 @@ def forbidden_pages(client, start: str = "/") -> list[str]:
             continue
         parser = _Targets()
         parser.feed(response.content.decode())
+        problems += [f"{path}: several links called {name!r}" for name in ambiguous_links(parser.names)]
         for href in parser.links + [action or path for action in parser.forms]:
             target = _same_site_path(path, href)
             if target and target not in seen:
