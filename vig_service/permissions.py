@@ -53,7 +53,7 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
     Perm.CASELOAD_VIEW: "see caseloads",
     Perm.PRACTITIONER_VIEW: "see practitioners, their capacity and the caseload table",
     Perm.PRACTITIONER_MANAGE: "change capacity, protected days, supervisor, pauses",
-    Perm.STAFF_MANAGE: "list staff, reset a colleague's two-step log-in",
+    Perm.STAFF_MANAGE: "list staff, reset a colleague's two-step sign-in",
 }
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
