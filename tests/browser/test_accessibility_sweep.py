@@ -84,7 +84,11 @@ def test_issue_8_page_states_are_accessible(page, live_server, service, other_se
     set_details(practitioner, service, coordinator)
     received = make_referral(service, coordinator)
     ours = accepted_referral(service, coordinator)
-    nobody_to_allocate = accepted_referral(other_service, coordinator)
+    nobody_to_allocate = make_referral(other_service, coordinator)
+    from referrals import actions
+
+    actions.triage_referral(referral=nobody_to_allocate, decision="accept", by=coordinator, override_reason="Agreed")
+    nobody_to_allocate.refresh_from_db()
     assert ours.status == nobody_to_allocate.status == ReferralStatus.ACCEPTED
     sign_in(page, live_server, coordinator)
     visit_all(
