@@ -3,10 +3,11 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from vig_service.forms import NHSForm, NHSFormMixin
 from vig_service.text import SafeFormField
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(NHSFormMixin, AuthenticationForm):
     """Username and password; failures are counted by django-axes."""
 
     error_messages = {
@@ -20,7 +21,7 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
 
-class CodeForm(forms.Form):
+class CodeForm(NHSForm):
     """A six-digit code from the authenticator app (or, at verification, a recovery code)."""
 
     code = SafeFormField(

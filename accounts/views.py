@@ -42,7 +42,7 @@ class LoginView(auth_views.LoginView):
         if mfa.has_confirmed_device(user):
             return redirect(f"{reverse('accounts:mfa_verify')}?{urlencode({'next': next_url})}")
         if settings.DEMO_MODE:
-            messages.info(self.request, "Demo mode: you can set up two-step log-in from 'Account security'.")
+            messages.info(self.request, "Demo mode: you can set up two-step sign-in from 'Account security'.")
             return redirect(next_url)
         return redirect("accounts:mfa_enrol")
 
@@ -117,7 +117,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
-    """Account security: is two-step log-in set up, how many recovery codes are left."""
+    """Account security: is two-step sign-in set up, how many recovery codes are left."""
     context = {
         "enrolled": mfa.has_confirmed_device(request.user),
         "verified": request.user.is_verified(),
@@ -139,7 +139,7 @@ def regenerate_recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @require_permission(Perm.STAFF_MANAGE)
 def staff_list(request: HttpRequest) -> HttpResponse:
-    """Staff of the services this admin manages, with their roles and whether two-step log-in is set up."""
+    """Staff of the services this admin manages, with their roles and whether two-step sign-in is set up."""
     service_ids = services_with(request.user, Perm.STAFF_MANAGE)
     memberships = Membership.objects.filter(service_id__in=service_ids).select_related("service")
     staff = (
@@ -168,5 +168,7 @@ def staff_reset_mfa(request: HttpRequest, user_id: int) -> HttpResponse:
     except actions.ActionRefused as refusal:
         messages.error(request, str(refusal))
     else:
-        messages.success(request, f"Two-step log-in reset for {target}. They will set it up at their next log-in.")
+        messages.success(
+            request, f"Two-step sign-in reset for {target}. They will set it up the next time they sign in."
+        )
     return redirect("accounts:staff")

@@ -4,6 +4,7 @@
 `overdue` (cycles) without changing the pages that use it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -225,9 +226,11 @@ def my_caseload_allocations(user, role: str):
     return caseload_allocations(referral__service_id__in=caseload_service_ids(user, role), **{link: user})
 
 
-def practitioner_membership_for(user, membership_id: int) -> Membership:
-    """A practitioner membership the user may open (`can_open_practitioner`): 404 if it does not exist or is
-    another service's (not revealed), 403 if it is their service's but not theirs to open. Pages and API alike."""
+def practitioner_membership_for(
+    user, membership_id: int, *, may: Callable[[object, Membership], bool] = can_open_practitioner
+) -> Membership:
+    """A practitioner membership the user may open (`may`, by default `can_open_practitioner`): 404 if it does not
+    exist or is another service's (not revealed), 403 if it is their service's but not theirs. Pages and API."""
     membership = (
         Membership.objects.active()
         .filter(role=Role.PRACTITIONER, pk=membership_id)
@@ -237,7 +240,7 @@ def practitioner_membership_for(user, membership_id: int) -> Membership:
     )
     if membership is None or not shares_a_service(user, membership.service_id):
         raise Http404
-    if not can_open_practitioner(user, membership):
+    if not may(user, membership):
         raise PermissionDenied
     return membership
 

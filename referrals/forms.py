@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, Service, User
 from vig_service import postcodes
+from vig_service.forms import NHSForm
 from vig_service.text import SafeFormField, SafeNoteField
 from vig_service.widgets import NHSDateField
 
@@ -27,6 +28,8 @@ from .models import (
     REFERRER_FIELDS,
     SAFETY_FIELDS,
     Concern,
+    EligibilityRule,
+    EligibilityRuleKind,
     OtherChild,
     Parent,
     Referral,
@@ -77,8 +80,32 @@ def _model_fields(model, names, prefix, labels_prefix=""):
     return out
 
 
-class ReferralForm(forms.Form):
-    """The whole referral, as the coordinator records it from the referral form or phone call."""
+class ReferralForm(NHSForm):
+    """The whole referral, as the coordinator records it from the referral form or phone call.
+
+    Three things keep the form saying what it means:
+    - a field the service's eligibility rules need is never labelled "(optional)": its hint names the service
+      (`needed_for`). The form still saves without it, so an incomplete referral can be recorded, and the page
+      says what is missing after saving (`criteria_gaps`);
+    - a service question whose key names a general referral field (Together for Families' `hoped_for_change`,
+      `impact_on_child`) takes that field's place: one question, one box, and only the service's answer counts;
+    - the child's name and date of birth are revealed under "Yes, the child is born" and the expected date under
+      "not born yet" (NHS.UK conditional reveal; all shown without JavaScript), and each is needed in its case.
+    """
+
+    # (id, heading) of each fieldset, in page order: the contents list at the top links to them.
+    SECTIONS = [
+        ("section-referral", "Referral"),
+        ("section-parent-1", "Parent or carer 1"),
+        ("section-parent-2", "Parent or carer 2 (optional)"),
+        ("section-child", "The child"),
+        ("section-older-child-1", "Older child 1 who may be filmed (optional)"),
+        ("section-older-child-2", "Older child 2 who may be filmed (optional)"),
+        ("section-reason", "Reason for referral"),
+        ("section-safety", "Safety"),
+        ("section-handover", "GP and health visitor"),
+    ]
+    CHILD_REVEALS = {"no": ["child_name", "child_date_of_birth"], "yes": ["expected_delivery_date"]}
 
     def __init__(self, *args, service: Service, referral: Referral | None = None, **kwargs):
         self.service, self.referral = service, referral
@@ -89,6 +116,7 @@ class ReferralForm(forms.Form):
         super().__init__(*args, **kwargs)
         self._add_referral_fields()
         self._add_people_fields()
+        self._mark_needed_for_criteria()
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own <form> carries the token
@@ -116,6 +144,8 @@ class ReferralForm(forms.Form):
         fields["safeguarding_status"].widget = forms.RadioSelect(choices=SafeguardingStatus.choices)
         for question in self.service.referral_questions.all():
             fields[f"question_{question.key}"] = SafeNoteField(label=question.text, required=False)
+            fields[f"question_{question.key}"].needed_for = "criteria" if question.required else ""
+            fields.pop(question.key, None)  # the service asks this itself: one question, one box
         labels = {
             "child_name": "Child's name",
             "gp_practice": "GP practice",
@@ -127,8 +157,12 @@ class ReferralForm(forms.Form):
         }
         for name, label in labels.items():
             fields[name].label = label
-        fields["child_name"].help_text = "Leave blank if the baby is not born yet"
-        fields["expected_delivery_date"].help_text = "Only for a baby not born yet. For example, 15 3 2026"
+        fields["expected_delivery_date"].label = "Expected date of delivery"
+        fields["expected_delivery_date"].help_text = "Needed if the baby is not born yet. For example, 15 3 2026"
+        fields["child_date_of_birth"].help_text = "Needed if the child is born. For example, 15 3 2025"
+        fields["child_unborn"].reveals = self.CHILD_REVEALS
+        fields["child_date_of_birth"].needed_for = "the child is born"
+        fields["expected_delivery_date"].needed_for = "the baby is not born yet"
         fields["confidential_address"].help_text = "The address will not be shown in lists or printed"
         self.fields.update(fields)
 
@@ -145,31 +179,52 @@ class ReferralForm(forms.Form):
                 field.required = False
             self.fields.update(fields)
 
+    def _mark_needed_for_criteria(self) -> None:
+        """Fields this service's `required_answers` rules need: not "(optional)", and the hint says why."""
+        for name in self.criteria_fields():
+            field = self.fields.get(name)
+            if field is not None and not field.required:
+                field.needed_for = "criteria"
+                hint = f"Needed for {self.service.name}'s referral criteria."
+                field.help_text = f"{hint} {field.help_text}" if field.help_text else hint
+        for name, field in self.fields.items():
+            if name.startswith("question_") and getattr(field, "needed_for", ""):
+                field.help_text = f"Needed for {self.service.name}'s referral criteria."
+
+    def criteria_fields(self) -> list[str]:
+        """The referral fields the service's `required_answers` rules name, in rule order."""
+        rules = EligibilityRule.objects.filter(service=self.service, kind=EligibilityRuleKind.REQUIRED_ANSWERS)
+        return [name for rule in rules for name in rule.params.get("fields", [])]
+
+    def criteria_gaps(self) -> list[str]:
+        """After a valid submission: the labels of fields the criteria need that were left empty."""
+        gaps = []
+        for name, field in self.fields.items():
+            if getattr(field, "needed_for", "") == "criteria" and self.cleaned_data.get(name) in ("", None, [], False):
+                gaps.append(str(field.label))
+        return gaps
+
     def _layout(self) -> Layout:
         def names(prefix, items):
-            return [f"{prefix}{n}" for n in items]
+            return [f"{prefix}{n}" for n in items if f"{prefix}{n}" in self.fields]
 
-        reason = [*REASON_FIELDS, *(n for n in self.fields if n.startswith("question_"))]
-        sections = [Fieldset("Referral", *REFERRER_FIELDS)]
-        sections += [
-            Fieldset(
-                f"Parent or carer {slot}" + (" (optional)" if slot > 1 else ""), *names(f"parent{slot}_", PARENT_FIELDS)
+        revealed = {name for shown in self.CHILD_REVEALS.values() for name in shown}
+        reason = [*names("", REASON_FIELDS), *(n for n in self.fields if n.startswith("question_"))]
+        contents = [
+            REFERRER_FIELDS,
+            *(names(f"parent{slot}_", PARENT_FIELDS) for slot in range(1, PARENT_SLOTS + 1)),
+            [n for n in CHILD_FIELDS if n not in revealed],
+            *(names(f"older_child{slot}_", OTHER_CHILD_FIELDS) for slot in range(1, OLDER_CHILD_SLOTS + 1)),
+            reason,
+            SAFETY_FIELDS,
+            HANDOVER_FIELDS,
+        ]
+        return Layout(
+            *(
+                Fieldset(title, *fields, css_id=section_id)
+                for (section_id, title), fields in zip(self.SECTIONS, contents, strict=True)
             )
-            for slot in range(1, PARENT_SLOTS + 1)
-        ]
-        sections += [Fieldset("The child", *CHILD_FIELDS)]
-        sections += [
-            Fieldset(
-                f"Older child {slot} who may be filmed (optional)", *names(f"older_child{slot}_", OTHER_CHILD_FIELDS)
-            )
-            for slot in range(1, OLDER_CHILD_SLOTS + 1)
-        ]
-        sections += [
-            Fieldset("Reason for referral", *reason),
-            Fieldset("Safety", *SAFETY_FIELDS),
-            Fieldset("GP and health visitor", *HANDOVER_FIELDS),
-        ]
-        return Layout(*sections)
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -236,45 +291,70 @@ def initial_from_referral(referral: Referral) -> dict:
     return initial
 
 
-class TriageForm(forms.Form):
-    """Accept, decline or request more information; the reason fields that go with each."""
+class TriageForm(NHSForm):
+    """Accept, decline or request more information; the reason fields that go with each.
+
+    Each reason belongs to one decision, so it sits under that decision's radio (the NHS.UK conditional reveal)
+    and says which decision needs it: without JavaScript all three show, and none is labelled "(optional)" when
+    one of them is required. The action checks the same rules; the form says so beside the field first.
+    """
 
     decision = forms.ChoiceField(label="Decision", choices=TriageDecisionKind.choices, widget=forms.RadioSelect)
-    reason = SafeNoteField(
-        label="Reason for declining",
-        required=False,
-        help_text="Needed to decline. The referrer will be told.",
-    )
-    missing_information = SafeNoteField(
-        label="What information is missing",
-        required=False,
-        help_text="Needed to request more information.",
-    )
+    reason = SafeNoteField(label="Reason for declining", required=False, help_text="The referrer will be told.")
+    missing_information = SafeNoteField(label="What information is missing", required=False)
     override_reason = SafeNoteField(
         label="Reason for accepting outside the criteria",
         required=False,
-        help_text="Needed only to accept a referral the service's rules found ineligible.",
+        help_text="Only when the service's rules found the referral ineligible.",
     )
+    # The pack shows these after the label: "Reason for declining – needed if you decline".
+    NEEDED_WHEN = {
+        "reason": "if you decline",
+        "missing_information": "if you request more information",
+        "override_reason": "if you accept a referral found ineligible",
+    }
+    REVEALS = {
+        TriageDecisionKind.ACCEPT: ["override_reason"],
+        TriageDecisionKind.DECLINE: ["reason"],
+        TriageDecisionKind.REQUEST_INFORMATION: ["missing_information"],
+    }
+    NEEDED = {
+        TriageDecisionKind.DECLINE: ("reason", "Enter why the referral is declined"),
+        TriageDecisionKind.REQUEST_INFORMATION: ("missing_information", "Enter what information is missing"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].reveals = {str(k): v for k, v in self.REVEALS.items()}
+        for name, when in self.NEEDED_WHEN.items():
+            self.fields[name].needed_when = when
+
+    def clean(self):
+        cleaned = super().clean()
+        needed = self.NEEDED.get(cleaned.get("decision"))
+        if needed and needed[0] not in self.errors and not (cleaned.get(needed[0]) or "").strip():
+            self.add_error(*needed)
+        return cleaned
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(NHSForm):
     reason = SafeNoteField(label="Reason")
 
 
-class InformationReceivedForm(forms.Form):
+class InformationReceivedForm(NHSForm):
     note = SafeNoteField(
         label="What was received",
         help_text="For example: phone call with the referrer confirmed the mental-health concerns.",
     )
 
 
-class BirthForm(forms.Form):
+class BirthForm(NHSForm):
     date_of_birth = NHSDateField(label="Date of birth")
     name = SafeFormField(label="Child's name", max_length=200, required=False)
     child_nhs_number = NHSNumberField(label="Child's NHS number", required=False)
 
 
-class SearchForm(forms.Form):
+class SearchForm(NHSForm):
     """Find a family by NHS number, name, date of birth or postcode (at least one)."""
 
     nhs_number = NHSNumberField(label="NHS number", required=False, help_text="The parent's or the child's")
@@ -291,7 +371,25 @@ class SearchForm(forms.Form):
         return cleaned
 
 
-class TriageQueueFilterForm(forms.Form):
+class ServiceFilterForm(NHSForm):
+    """A list's filters. The service filter only appears for someone who covers more than one service."""
+
+    service = forms.ModelChoiceField(label="Service", queryset=None, required=False, empty_label="All services")
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+        if len(services) < 2:
+            del self.fields["service"]
+
+    def filter(self, queryset):
+        """The queryset narrowed by whatever valid filters were chosen."""
+        if self.is_valid() and self.cleaned_data.get("service"):
+            queryset = queryset.filter(service=self.cleaned_data["service"])
+        return queryset
+
+
+class TriageQueueFilterForm(ServiceFilterForm):
     site = forms.ModelChoiceField(label="Site", queryset=None, required=False, empty_label="All sites")
     source = forms.ModelChoiceField(label="Referral source", queryset=None, required=False, empty_label="All sources")
 
@@ -306,7 +404,7 @@ class TriageQueueFilterForm(forms.Form):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(NHSForm):
     practitioner = forms.TypedChoiceField(label="Practitioner", coerce=int, widget=forms.RadioSelect)
     over_capacity_reason = SafeNoteField(
         label="Reason for allocating past capacity or during a pause",
@@ -323,36 +421,34 @@ class AllocationForm(forms.Form):
 
     def __init__(self, *args, candidates, reallocating: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["practitioner"].choices = [(c.user.pk, _candidate_label(c)) for c in candidates]
+        # One list: each radio is the practitioner, its hint the figures the choice rests on (no separate table).
+        self.fields["practitioner"].choices = [(c.user.pk, str(c.user)) for c in candidates]
+        self.fields["practitioner"].choice_hints = {str(c.user.pk): _candidate_hint(c) for c in candidates}
         if not reallocating:
             del self.fields["reason"]
         else:
             self.fields["reason"].required = True
 
 
-def _candidate_label(c) -> str:
+def _candidate_hint(c) -> str:
+    """What the allocation rests on, in the order people weigh it: capacity, training, site, availability."""
     if not c.is_trainee:
-        training = "accredited"
+        training = "Accredited"
     else:
-        training = f"trainee supervised by {c.supervisor}" if c.supervisor else "trainee with no supervisor set"
-    parts = [
-        str(c.user),
-        f"{c.open_cases} of {c.capacity} families",
-        training,
-        "same site" if c.same_site else "other site",
-    ]
-    if c.paused:
-        parts.append("availability paused")
-    if c.next_protected_day:
-        parts.append(f"next protected day {c.next_protected_day:%a %-d %b}")
-    return " – ".join(parts)
+        training = f"Trainee supervised by {c.supervisor}" if c.supervisor else "Trainee with no supervisor set"
+    capacity = f"{c.open_cases} of {c.capacity} families" + (" (full)" if not c.has_spare_capacity else "")
+    parts = [capacity, training, "Same site" if c.same_site else "Other site"]
+    parts.append("Availability paused" if c.paused else "Available")
+    day = f"{c.next_protected_day:%a %-d %b}" if c.next_protected_day else "none set"
+    parts.append(f"Next protected day: {day}")
+    return " · ".join(parts)
 
 
-class UnallocateForm(forms.Form):
+class UnallocateForm(NHSForm):
     reason = SafeNoteField(label="Reason for unallocating", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class PractitionerDetailsForm(forms.Form):
+class PractitionerDetailsForm(NHSForm):
     capacity = forms.IntegerField(
         label="Caseload capacity", min_value=0, max_value=50, help_text="Open VIG families at one time"
     )

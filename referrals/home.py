@@ -29,6 +29,8 @@ def coordinator_sections(request) -> list[dict]:
             accepted=Count("pk", filter=Q(status=ReferralStatus.ACCEPTED)),
         )
     )
+    # The queue's own definition (received or awaiting information), so home and the queue give the same number.
+    counts["in_queue"] = counts["received"] + counts["awaiting"]
     return [{"template": "referrals/home_coordinator.html", "counts": counts}]
 
 
@@ -66,5 +68,7 @@ def caseload_sections(request) -> list[dict]:
             }
         )
     if has_permission(user, Perm.PRACTITIONER_VIEW):
-        sections.append({"template": "referrals/home_links.html"})
+        sections.append(
+            {"template": "referrals/home_links.html", "waiting_list": has_permission(user, Perm.WAITING_LIST_VIEW)}
+        )
     return sections

@@ -437,7 +437,7 @@ def test_not_found_page_uses_nhsuk_layout(client, db):
     assert '<a class="nhsuk-footer__list-item-link" href="/api/v1/docs/">API documentation</a>' in html
     assert "/static/nhsuk/nhsuk-frontend-10.6.1.min.css" in html
     assert 'id="demo-banner"' not in html
-    assert "Log out" not in html
+    assert "Sign out" not in html
 
 
 def test_demo_mode_shows_banner_under_header(client, db, settings):
@@ -471,9 +471,21 @@ def test_header_signed_in_shows_name_logout_form_and_current_nav():
     assert "Alex Practitioner </li>" in html
     assert '<form class="nhsuk-header__account-form" action="/accounts/logout/" method="post" novalidate>' in html
     assert 'name="csrfmiddlewaretoken" value="t0k"' in html
-    assert '<button class="nhsuk-header__account-button">Log out</button>' in html
+    assert '<button class="nhsuk-header__account-button">Sign out</button>' in html
     assert '<a class="nhsuk-header__navigation-link" href="/">Home</a>' in html
     assert (
         '<a class="nhsuk-header__navigation-link" href="/referrals/triage/" aria-current="page">'
         '<strong class="nhsuk-header__navigation-item-current-fallback">Triage queue</strong></a>'
     ) in html
+
+
+def test_practitioner_menu_has_their_caseload(login, practitioner, coordinator):
+    """A practitioner's main job is their caseload: it has a place in the menu; a coordinator's menu has none."""
+    from accounts.models import Membership
+
+    own = Membership.objects.get(user=practitioner)
+    html = login(practitioner).get("/").content.decode()
+    menu = html.split('aria-label="Menu"', 1)[1].split("</nav>", 1)[0]
+    assert f'href="/referrals/caseloads/{own.pk}/"' in menu and "Your caseload" in menu
+    html = login(coordinator).get("/").content.decode()
+    assert "Your caseload" not in html.split('aria-label="Menu"', 1)[1].split("</nav>", 1)[0]

@@ -3,11 +3,14 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from .permissions import Perm, has_permission
+from accounts.models import Role
+
+from .permissions import Perm, has_permission, memberships_for
 
 # (label, url name, permission needed or None for any signed-in user)
 NAVIGATION = [
     ("Home", "home", None),
+    ("Your caseload", "referrals:practitioner_caseload", Role.PRACTITIONER),
     ("Triage queue", "referrals:triage_queue", Perm.TRIAGE_QUEUE_VIEW),
     ("Find a family", "referrals:search", Perm.REFERRAL_SEARCH),
     ("Waiting list", "referrals:waiting_list", Perm.WAITING_LIST_VIEW),
@@ -17,17 +20,23 @@ NAVIGATION = [
 ]
 
 
+def _own_caseload_url(user, url_name: str) -> str:
+    """A practitioner's own caseload page (their first practitioner membership); "" for anyone else."""
+    own = sorted(m.pk for m in memberships_for(user) if m.role == Role.PRACTITIONER)
+    return reverse(url_name, args=[own[0]]) if own else ""
+
+
 def site_settings(request):
     """Demo mode and the navigation this person's roles allow, for every page."""
     user = getattr(request, "user", None)
     nav_items = []
     if user is not None and user.is_authenticated:
         for label, url_name, perm in NAVIGATION:
-            if perm is not None and not has_permission(user, perm):
-                continue
             try:
-                url = reverse(url_name)
+                url = _own_caseload_url(user, url_name) if perm == Role.PRACTITIONER else reverse(url_name)
             except NoReverseMatch:
+                continue
+            if not url or (perm not in (None, Role.PRACTITIONER) and not has_permission(user, perm)):
                 continue
             current = request.path == url if url == "/" else request.path.startswith(url)
             nav_items.append({"label": label, "url": url, "current": current})

@@ -57,7 +57,7 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
     Perm.CASELOAD_VIEW: "see caseloads",
     Perm.PRACTITIONER_VIEW: "see practitioners, their capacity and the caseload table",
     Perm.PRACTITIONER_MANAGE: "change capacity, protected days, supervisor, pauses",
-    Perm.STAFF_MANAGE: "list staff, reset a colleague's two-step log-in",
+    Perm.STAFF_MANAGE: "list staff, reset a colleague's two-step sign-in",
     Perm.CASEWORK_RECORD: "record consent, helping questions, visits, liaison, cycles and footage details",
     Perm.SUPERVISION_RECORD: "record supervision, sign off a trainee's cycles, record a stage reached",
     Perm.TRAINEE_PROGRESS_VIEW: "see a trainee's progress towards their stage targets",
@@ -217,6 +217,12 @@ def can_open_practitioner(user, membership: Membership) -> bool:
         or has_permission(user, Perm.CASELOAD_VIEW, obj=membership)
         or (details is not None and details.supervisor_id == user.pk)
     )
+
+
+def can_manage_practitioner(user, membership: Membership) -> bool:
+    """A practitioner's details (capacity, protected days, supervisor, pauses): coordinators and service admins of
+    their service, within their sites. Their families stay out of reach unless `can_open_practitioner` too."""
+    return has_permission(user, Perm.PRACTITIONER_MANAGE, obj=membership)
 
 
 def caseload_service_ids(user, role: str) -> set[int]:

@@ -13,6 +13,13 @@ from ..models import Referral, TriageDecision, TriageDecisionKind
 from ..states import check_transition
 from .common import check, locked
 
+# The timeline says what happened, in the past tense; the choices' labels are instructions ("Accept onto ...").
+DECISION_SUMMARIES = {
+    TriageDecisionKind.ACCEPT: "Accepted onto the waiting list",
+    TriageDecisionKind.DECLINE: "Declined",
+    TriageDecisionKind.REQUEST_INFORMATION: "More information requested",
+}
+
 
 def return_to_queue(referral: Referral, *, by: User, note: str, request=None) -> Referral:
     """Awaiting information → received, keeping the days spent waiting for it. Called inside an action."""
@@ -95,7 +102,7 @@ def triage_referral(
         referral=referral,
         by=by,
         kind=f"triage_{decision}",
-        summary=triage.get_decision_display(),
+        summary=DECISION_SUMMARIES[decision],
         changes=added(details),
         request=request,
         detail={"triage": decision},

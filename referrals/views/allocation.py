@@ -7,13 +7,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from accounts.audit import log_list
-from accounts.models import User
-from vig_service.permissions import Perm, require_permission
+from accounts.models import Service, User
+from vig_service.permissions import Perm, has_permission, require_permission, services_with
 from vig_service.web import form_action_page
 
 from .. import actions
 from ..caseloads import ranked_candidates, waiting_rows
-from ..forms import AllocationForm, UnallocateForm
+from ..forms import AllocationForm, ServiceFilterForm, UnallocateForm
 from ..models import Referral
 from ..states import ReferralStatus
 from . import load_referral, referral_action_view
@@ -70,7 +70,9 @@ def unallocate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission(Perm.WAITING_LIST_VIEW)
 def waiting_list(request: HttpRequest) -> HttpResponse:
     """Accepted referrals waiting for a practitioner, oldest first, with the wait band and target warnings."""
-    waiting = (
+    services = Service.objects.filter(pk__in=services_with(request.user, Perm.WAITING_LIST_VIEW)).order_by("name")
+    filters = ServiceFilterForm(request.GET or None, services=services)
+    waiting = filters.filter(
         Referral.objects.visible_to(request.user, Perm.WAITING_LIST_VIEW)
         .filter(status=ReferralStatus.ACCEPTED)
         .with_list_details()
@@ -78,5 +80,8 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(waiting, WAITING_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = waiting_rows(page)
+    for row in rows:  # a manager sees the list but may not allocate: no link they cannot follow
+        row["can_allocate"] = has_permission(request.user, Perm.REFERRAL_ALLOCATE, obj=row["referral"])
     log_list(request=request, object_type="referrals.referral", ids=[r.pk for r in page], detail={"list": "waiting"})
-    return render(request, "referrals/waiting_list.html", {"page_obj": page, "rows": rows})
+    context = {"page_obj": page, "rows": rows, "filters": filters, "many_services": len(services) > 1}
+    return render(request, "referrals/waiting_list.html", context)

@@ -7,7 +7,15 @@ from django.utils import timezone
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
-from vig_service.permissions import Perm, check_permission, has_permission, require_permission, services_with
+from vig_service.permissions import (
+    Perm,
+    can_manage_practitioner,
+    can_open_practitioner,
+    check_permission,
+    has_permission,
+    require_permission,
+    services_with,
+)
 from vig_service.web import form_action_page
 
 from .. import actions
@@ -27,6 +35,9 @@ def caseloads(request: HttpRequest) -> HttpResponse:
     service_ids = services_with(request.user, Perm.PRACTITIONER_VIEW)
     services = services_with_waiting(service_ids)
     practitioners = practitioners_in(service_ids)
+    for membership in practitioners:  # links only where the person may follow them
+        membership.can_open = can_open_practitioner(request.user, membership)
+        membership.can_manage = can_manage_practitioner(request.user, membership)
     log_access(
         action=AccessAction.LIST,
         request=request,
@@ -37,7 +48,7 @@ def caseloads(request: HttpRequest) -> HttpResponse:
         "services": services,
         "practitioners": practitioners,
         "today": timezone.localdate(),
-        "can_manage": has_permission(request.user, Perm.PRACTITIONER_MANAGE),
+        "can_see_waiting_list": has_permission(request.user, Perm.WAITING_LIST_VIEW),
     }
     return render(request, "referrals/caseloads.html", context)
 
@@ -57,7 +68,7 @@ def practitioner_caseload(request: HttpRequest, membership_id: int) -> HttpRespo
 
 def practitioner_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
     """Capacity, protected days, supervisor and pauses: the facts allocation decisions rest on."""
-    membership = practitioner_membership_for(request.user, membership_id)
+    membership = practitioner_membership_for(request.user, membership_id, may=can_manage_practitioner)
     check_permission(request.user, Perm.PRACTITIONER_MANAGE, obj=membership)
     details = membership.details_or_none
     initial = {}

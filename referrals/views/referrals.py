@@ -67,10 +67,24 @@ def new_referral(request: HttpRequest) -> HttpResponse:
                 detail={"list": "possible_duplicates"},
             )
         else:
-            messages.success(request, f"Referral {referral.reference} recorded.")
+            messages.success(request, saved_message(f"Referral {referral.reference} recorded.", form, referral))
             return redirect("referrals:detail", pk=referral.pk)
     context = {"form": form, "service": service, "duplicates": duplicates}
     return render(request, "referrals/referral_form.html", context, status=400 if form.errors else 200)
+
+
+def saved_message(saved: str, form: ReferralForm, referral: Referral) -> str:
+    """The confirmation, saying plainly what the service's criteria still lack, so a gap is seen, not assumed."""
+    if referral.eligible is not False:
+        return saved
+    gaps = [label[:1].lower() + label[1:] for label in form.criteria_gaps()]
+    if gaps:
+        what = " and ".join([", ".join(gaps[:-1]), gaps[-1]] if len(gaps) > 1 else gaps)
+        return (
+            f"{saved} It does not yet meet this service's criteria: {what} {'are' if len(gaps) > 1 else 'is'} missing."
+        )
+    reasons = "; ".join(r["message"] for r in referral.eligibility_reasons if not r.get("passed"))
+    return f"{saved} It does not meet this service's criteria: {reasons}."
 
 
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -101,20 +115,25 @@ def edit_referral(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct or complete a referral; one awaiting information goes back to the queue."""
     referral = load_referral(request, pk, Perm.REFERRAL_UPDATE)
     form = ReferralForm(request.POST or None, service=referral.service, referral=referral)
-    return form_action_page(
-        request,
-        form=form,
-        template="referrals/referral_form.html",
-        context={"service": referral.service, "referral": referral, "duplicates": []},
-        perform=lambda data: actions.update_referral(
+
+    def perform(data):
+        updated = actions.update_referral(
             referral=referral,
             data=form.referral_data(),
             parents=form.parents(),
             other_children=form.other_children(),
             by=request.user,
             request=request,
-        ),
-        success_message="Referral updated.",
+        )
+        messages.success(request, saved_message("Referral updated.", form, updated))
+
+    return form_action_page(
+        request,
+        form=form,
+        template="referrals/referral_form.html",
+        context={"service": referral.service, "referral": referral, "duplicates": []},
+        perform=perform,
+        success_message="",  # perform() says whether the criteria are met
         success_url=reverse("referrals:detail", kwargs={"pk": referral.pk}),
         error_aliases=REFERRAL_ERROR_ALIASES,
     )

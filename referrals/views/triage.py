@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.audit import log_list
-from accounts.models import ReferralSource, Site
+from accounts.models import ReferralSource, Service, Site
 from vig_service.permissions import Perm, require_permission, services_with
 
 from .. import actions
@@ -59,12 +59,15 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def triage_queue(request: HttpRequest) -> HttpResponse:
     """Received and awaiting-information referrals the coordinator covers, oldest first."""
     service_ids = services_with(request.user, Perm.TRIAGE_QUEUE_VIEW)
+    services = Service.objects.filter(pk__in=service_ids).order_by("name")
     filters = TriageQueueFilterForm(
         request.GET or None,
+        services=services,
         sites=Site.objects.filter(service_id__in=service_ids).select_related("service"),
         sources=ReferralSource.objects.filter(service_id__in=service_ids).select_related("service"),
     )
     queue = Referral.objects.visible_to(request.user, Perm.TRIAGE_QUEUE_VIEW).awaiting_triage().with_list_details()
+    queue = filters.filter(queue)
     if filters.is_valid():
         if filters.cleaned_data["site"]:
             queue = queue.filter(site=filters.cleaned_data["site"])
@@ -77,5 +80,5 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/triage_queue.html",
-        {"page_obj": page, "filters": filters, "query_string": query.urlencode()},
+        {"page_obj": page, "filters": filters, "query_string": query.urlencode(), "many_services": len(services) > 1},
     )

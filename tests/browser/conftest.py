@@ -183,7 +183,7 @@ def submit_password(page: Page, live_server, username: str, password: str = PASS
         page.goto(live_server.url + reverse("accounts:login"))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    click_and_wait(page.get_by_role("button", name="Continue"))
+    click_and_wait(page.get_by_role("main").get_by_role("button", name="Sign in"))
 
 
 def submit_code(page: Page, code: str) -> None:
@@ -223,5 +223,5 @@ def sign_in(page: Page, live_server, user, password: str = PASSWORD, *, enrol: b
 
 
 def log_out(page: Page) -> None:
-    """Press the header's 'Log out' button."""
-    click_and_wait(page.get_by_role("navigation", name="Account").get_by_role("button", name="Log out"))
+    """Press the header's 'Sign out' button."""
+    click_and_wait(page.get_by_role("navigation", name="Account").get_by_role("button", name="Sign out"))

@@ -72,3 +72,43 @@ def test_supervisor_home_is_accessible(page, live_server, service, coordinator, 
     allocated_referral(service, coordinator, trainee)
     sign_in(page, live_server, supervisor)
     visit_all(page, live_server, [reverse("home")])
+
+
+def test_issue_8_page_states_are_accessible(page, live_server, service, other_service, coordinator, practitioner):
+    """The states issue 8 added: the referral form with its contents list and revealed child dates, the triage
+    page with a reason revealed under its decision, the allocation page's one list of radios with hints and its
+    no-practitioner state, and lists with a service column and filter for a coordinator in two services."""
+    from referrals.states import ReferralStatus
+
+    Membership.objects.create(user=coordinator, service=other_service, role=Role.COORDINATOR)
+    set_details(practitioner, service, coordinator)
+    received = make_referral(service, coordinator)
+    ours = accepted_referral(service, coordinator)
+    nobody_to_allocate = make_referral(other_service, coordinator)
+    from referrals import actions
+
+    actions.triage_referral(referral=nobody_to_allocate, decision="accept", by=coordinator, override_reason="Agreed")
+    nobody_to_allocate.refresh_from_db()
+    assert ours.status == nobody_to_allocate.status == ReferralStatus.ACCEPTED
+    sign_in(page, live_server, coordinator)
+    visit_all(
+        page,
+        live_server,
+        [
+            reverse("referrals:allocate", args=[ours.pk]),
+            reverse("referrals:allocate", args=[nobody_to_allocate.pk]),
+            reverse("referrals:triage_queue"),
+            reverse("referrals:waiting_list"),
+            reverse("referrals:new") + f"?service={service.slug}",
+        ],
+    )
+    page.locator("input[name=child_unborn][value=no]").check()  # reveals the child's name and date of birth
+    assert page.locator("#id_child_date_of_birth_day").is_visible()
+    assert_accessible(page)
+    page.locator("main form button[type=submit]").click()  # the error summary and inline errors
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.goto(live_server.url + reverse("referrals:triage", args=[received.pk]))
+    page.locator("input[name=decision][value=decline]").check()
+    assert page.locator("#id_reason").is_visible() and not page.locator("#id_missing_information").is_visible()
+    assert_accessible(page)

@@ -35,7 +35,7 @@ def test_new_user_enrols_logs_out_and_logs_in_again(page, live_server, axe_check
     # Password → no device yet, so enrolment
     submit_password(page, live_server, coordinator.username)
     assert path_of(page) == reverse("accounts:mfa_enrol")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-step log-in")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-step sign-in")
     axe_check(page)
 
     # Enrol with the key shown on the page → recovery codes, shown once
@@ -67,7 +67,7 @@ def test_new_user_enrols_logs_out_and_logs_in_again(page, live_server, axe_check
     submit_code(page, totp_code(secret))
     assert path_of(page) == reverse("home")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
-    expect(page.get_by_role("navigation", name="Account").get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Account").get_by_role("button", name="Sign out")).to_be_visible()
     axe_check(page)
 
 

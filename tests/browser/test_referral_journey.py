@@ -140,7 +140,7 @@ def test_coordinator_records_corrects_finds_requests_information_updates_and_acc
     assert path_of(page) == reverse("referrals:triage", args=[referral.pk])
     expect(page.get_by_role("heading", level=1)).to_have_text("Triage decision")
     axe_check(page)
-    page.get_by_label("Request more information").check()
+    page.get_by_role("radio", name="Request more information").check()
     click_and_wait(page.get_by_role("button", name="Record decision"))
     assert path_of(page) == reverse("referrals:triage", args=[referral.pk])
     summary = page.locator(".nhsuk-error-summary")
@@ -150,7 +150,7 @@ def test_coordinator_records_corrects_finds_requests_information_updates_and_acc
     expect(missing).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#id_missing_information-error")).to_be_visible()
     expect(summary.get_by_role("link")).to_have_attribute("href", "#id_missing_information")
-    expect(page.get_by_label("Request more information")).to_be_checked()  # the choice is kept
+    expect(page.get_by_role("radio", name="Request more information")).to_be_checked()  # the choice is kept
     axe_check(page)
     referral.refresh_from_db()
     assert referral.status == "received"

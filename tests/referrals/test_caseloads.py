@@ -237,3 +237,15 @@ def test_double_submitted_allocation_allocates_once(login, ready, service, coord
     again = client.post(url, {"practitioner": practitioner.pk})
     assert again.status_code == 400  # now a reallocation form: needs a reason and another practitioner
     assert Allocation.objects.filter(referral=referral).count() == 1
+
+
+def test_service_admin_changes_practitioner_details_without_seeing_families(login, ready, service_admin, practitioner):
+    """The caseload table offers a service admin 'Change' (theirs to do) but no link into a practitioner's families."""
+    membership = Membership.objects.get(user=practitioner, role=Role.PRACTITIONER)
+    client = login(service_admin)
+    page = client.get(reverse("referrals:caseloads")).content.decode()
+    assert reverse("referrals:practitioner_edit", args=[membership.pk]) in page
+    assert reverse("referrals:practitioner_caseload", args=[membership.pk]) not in page
+    assert reverse("referrals:waiting_list") not in page
+    assert client.get(reverse("referrals:practitioner_edit", args=[membership.pk])).status_code == 200
+    assert client.get(reverse("referrals:practitioner_caseload", args=[membership.pk])).status_code == 403

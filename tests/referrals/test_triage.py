@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from referrals import actions
 from referrals.models import ReferralEvent, TriageDecision
@@ -203,3 +204,50 @@ def test_withdraw_needs_a_reason(referral, coordinator):
 def test_information_received_on_a_referral_not_awaiting_it_is_refused(referral, coordinator):
     with pytest.raises(TransitionRefused):
         actions.record_information_received(referral=referral, note="Phoned", by=coordinator)
+
+
+def test_triage_page_reveals_each_reason_under_its_decision_and_none_says_optional(login, service, coordinator):
+    """Each reason box sits in its decision's conditional reveal, and says which decision needs it."""
+    import re
+
+    from tests.referrals.helpers import make_referral
+
+    referral = make_referral(service, coordinator)
+    page = login(coordinator).get(reverse("referrals:triage", args=[referral.pk])).content.decode()
+    assert "(optional)" not in page
+    assert "Reason for declining – needed if you decline" in page
+    for value, field in [
+        ("accept", "override_reason"),
+        ("decline", "reason"),
+        ("request_information", "missing_information"),
+    ]:
+        radio = re.search(rf'<input[^>]*value="{value}"[^>]*>', page).group(0)
+        conditional = re.search(r'data-aria-controls="([^"]+)"', radio).group(1)
+        block = page.split(f'id="{conditional}"', 1)[1].split("nhsuk-radios__item", 1)[0]
+        assert f'name="{field}"' in block
+
+
+def test_triage_form_names_the_missing_reason(login, service, coordinator):
+    from tests.referrals.helpers import make_referral
+
+    referral = make_referral(service, coordinator)
+    client = login(coordinator)
+    response = client.post(reverse("referrals:triage", args=[referral.pk]), {"decision": "decline"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["reason"] == ["Enter why the referral is declined"]
+    assert "This field is required" not in response.content.decode()
+
+
+def test_timeline_entries_are_in_the_past_tense(service, coordinator):
+    """'Referral recorded' beside 'Accept onto the waiting list' read as an instruction: every entry says what
+    happened."""
+    summaries = []
+    for decision, extra in [
+        ("accept", {}),
+        ("decline", {"reason": "Out of area"}),
+        ("request_information", {"missing_information": "GP"}),
+    ]:
+        referral = make_referral(service, coordinator)
+        actions.triage_referral(referral=referral, decision=decision, by=coordinator, **extra)
+        summaries.append(ReferralEvent.objects.filter(referral=referral).latest("pk").summary)
+    assert summaries == ["Accepted onto the waiting list", "Declined", "More information requested"]

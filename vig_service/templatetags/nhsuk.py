@@ -93,29 +93,78 @@ def _field_error_href(bound_field) -> str:
 
 def _label_text(bound_field, kind: str) -> str:
     label = str(bound_field.label or "")
-    # NHS style: mark optional questions, not required ones. A lone checkbox is optional by nature.
-    if label and not bound_field.field.required and kind != "checkbox":
+    # NHS style: mark optional questions, not required ones. A lone checkbox is optional by nature. A field the
+    # form lets you leave empty but something else needs (`needed_for`: this service's criteria, one decision)
+    # is not "optional": its hint says when it is needed.
+    field = bound_field.field
+    needed_when = getattr(field, "needed_when", "")
+    if label and needed_when:  # "Reason for declining – needed if you decline"
+        return f"{label} – needed {needed_when}"
+    if label and not field.required and kind != "checkbox" and not getattr(field, "needed_for", ""):
         label = f"{label} (optional)"
     return label
 
 
 def _choice_items(bound_field, base_id: str) -> list[dict]:
+    """One dict per radio or checkbox. A field may carry `choice_hints` ({value: hint}) and `reveals`
+    ({value: [names of other fields in the form]}, the NHS.UK conditional reveal: shown under that option, hidden
+    by nhsuk-frontend's JavaScript until it is chosen, always shown without JavaScript)."""
+    hints = getattr(bound_field.field, "choice_hints", {}) or {}
+    reveals = getattr(bound_field.field, "reveals", {}) or {}
     items = []
     for index, subwidget in enumerate(bound_field.subwidgets):
         data = subwidget.data
         attrs = data.get("attrs") or {}
+        value = "" if data["value"] is None else str(data["value"])
+        # nhsuk convention: the first item has the plain id, so `#id_<field>` reaches it.
+        item_id = base_id if index == 0 else f"{base_id}-{index + 1}"
+        hint = hints.get(value, "")
+        revealed = [bound_field.form[name] for name in reveals.get(value, ()) if name in bound_field.form.fields]
         items.append(
             {
-                # nhsuk convention: the first item has the plain id, so `#id_<field>` reaches it.
-                "id": base_id if index == 0 else f"{base_id}-{index + 1}",
+                "id": item_id,
                 "name": data["name"],
-                "value": "" if data["value"] is None else str(data["value"]),
+                "value": value,
                 "label": data["label"],
                 "checked": bool(data.get("selected")),
                 "disabled": bool(attrs.get("disabled")),
+                "hint": hint,
+                "hint_id": f"{item_id}-item-hint" if hint else "",
+                "reveals": revealed,
+                "conditional_id": f"conditional-{item_id}" if revealed else "",
             }
         )
     return items
+
+
+def revealed_field_names(form) -> set[str]:
+    """Fields rendered inside another field's conditional reveal, so not again on their own."""
+    return {
+        name for field in form.fields.values() for names in getattr(field, "reveals", {}).values() for name in names
+    }
+
+
+def fields_in_page_order(form) -> list:
+    """Bound fields in the order the page shows them: the crispy layout's order when there is one, each revealed
+    field straight after the radios that reveal it, then anything the layout leaves out."""
+    layout = getattr(getattr(form, "helper", None), "layout", None)
+    names = [pointer.name for pointer in layout.get_field_names()] if layout is not None else []
+    names += [name for name in form.fields if name not in names]
+    revealed = revealed_field_names(form)
+    ordered: list[str] = []
+    for name in names:
+        if name in revealed or name not in form.fields:
+            continue
+        ordered.append(name)
+        for shown in getattr(form.fields[name], "reveals", {}).values():
+            ordered += [n for n in shown if n in form.fields and n not in ordered]
+    return [form[name] for name in ordered]
+
+
+@register.filter
+def is_revealed(bound_field) -> bool:
+    """True for a field drawn inside another field's conditional reveal (whole-form loops skip it)."""
+    return bound_field.name in revealed_field_names(bound_field.form)
 
 
 def _date_parts(bound_field, base_id: str, show_errors: bool) -> list[dict]:
@@ -207,10 +256,10 @@ def nhsuk_field(context, bound_field) -> dict:
 
 @register.simple_tag
 def nhsuk_error_summary_items(form) -> list[dict]:
-    """The error summary's list: non-field errors first (no link), then each field error in form order,
-    linking to the control that needs fixing."""
+    """The error summary's list: non-field errors first (no link), then each field error in the order the page
+    shows the fields (layout order, revealed fields under their radios), linking to the control to fix."""
     items = [{"text": error, "href": ""} for error in form.non_field_errors()]
-    for bound_field in form:
+    for bound_field in fields_in_page_order(form):
         for error in bound_field.errors:
             if bound_field.is_hidden:
                 # Nothing to move focus to; say which field, as Django's own rendering does.
