@@ -1,0 +1,121 @@
+"""Reading a family's cycles: where each stands (filmed → clips chosen → reviewed), what is next and what is overdue.
+
+The family's record, the cycle page and the API all read cycles through `cycles_of` (two queries, whatever the
+number of cycles or clips) and describe them with `step_of`, so they cannot disagree about what is due. The rule
+for starting the next cycle (`start_refusal`) is here too, so the page shows "Start cycle N" only when the action
+would allow it, and says why not otherwise.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Prefetch
+
+from referrals.models import Referral
+
+from .models import Clip, Cycle
+
+# A shared review is usually about a week after the filming: due from 7 days after it, overdue after 10.
+REVIEW_DUE_FROM_DAYS = 7
+REVIEW_DUE_BY_DAYS = 10
+
+
+def cycles_of(referral: Referral | int):
+    """The family's cycles with their filming, clips and shared review, in two queries."""
+    clips = Clip.objects.select_related("helping_question").prefetch_related("reviews")
+    return (
+        Cycle.objects.filter(referral=referral)
+        .select_related("filming", "shared_review", "created_by")
+        .prefetch_related(Prefetch("filming__clips", queryset=clips))
+        .order_by("number")
+    )
+
+
+def filming_of(cycle: Cycle):
+    """The cycle's filming, or None (a reverse one-to-one raises when absent)."""
+    try:
+        return cycle.filming
+    except Cycle.filming.RelatedObjectDoesNotExist:
+        return None
+
+
+def review_of(cycle: Cycle):
+    """The cycle's shared review, or None."""
+    try:
+        return cycle.shared_review
+    except Cycle.shared_review.RelatedObjectDoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
+class CycleStep:
+    """Where one cycle stands, in words the timeline shows."""
+
+    cycle: Cycle
+    filming: object
+    clips: list
+    review: object
+    stage: str  # "to_film", "filmed", "clips_chosen" or "reviewed"
+    next_step: str
+    due_from: date | None = None
+    due_by: date | None = None
+    overdue: bool = False
+
+    @property
+    def label(self) -> str:
+        return {
+            "to_film": "Started: not yet filmed",
+            "filmed": "Filmed: clips not yet chosen",
+            "clips_chosen": "Clips chosen: shared review to do",
+            "reviewed": "Reviewed",
+        }[self.stage]
+
+
+def step_of(cycle: Cycle, today: date) -> CycleStep:
+    """Describe one cycle loaded by `cycles_of`: its stage, what is next, and whether the review is overdue."""
+    filming, review = filming_of(cycle), review_of(cycle)
+    clips = list(filming.clips.all()) if filming else []
+    if filming is None:
+        return CycleStep(cycle, None, [], None, "to_film", "Record the filming")
+    if review is not None:
+        return CycleStep(cycle, filming, clips, review, "reviewed", "")
+    due_from = filming.filmed_on + timedelta(days=REVIEW_DUE_FROM_DAYS)
+    due_by = filming.filmed_on + timedelta(days=REVIEW_DUE_BY_DAYS)
+    stage = "clips_chosen" if clips else "filmed"
+    overdue = today > due_by
+    if overdue:
+        next_step = f"Shared review overdue: it was due by {due_by:%-d %B %Y}"
+    else:
+        next_step = f"Shared review due {due_from:%-d %B} to {due_by:%-d %B %Y}"
+    if not clips:
+        next_step = f"Choose the clips. {next_step}"
+    return CycleStep(cycle, filming, clips, None, stage, next_step, due_from, due_by, overdue)
+
+
+def start_refusal(cycles: list[Cycle]) -> str:
+    """'' if a new cycle may start now; otherwise why not (the previous cycle has no shared review yet)."""
+    if not cycles:
+        return ""
+    last = cycles[-1]
+    if review_of(last) is None:
+        return f"Cycle {last.number} has no shared review yet: record it before starting cycle {last.number + 1}."
+    return ""
+
+
+def summary(referral: Referral, cycles: list[Cycle], today: date) -> dict:
+    """The family's cycles at a glance: each cycle's step, the service's planned number, and what comes next."""
+    service = referral.service
+    steps = [step_of(cycle, today) for cycle in cycles]
+    next_number = len(cycles) + 1 if not cycles else cycles[-1].number + 1
+    reviewed = sum(1 for step in steps if step.stage == "reviewed")
+    return {
+        "steps": steps,
+        "planned": service.planned_cycles,
+        "min": service.min_cycles,
+        "max": service.max_cycles,
+        "reviewed": reviewed,
+        "next_number": next_number,
+        "beyond_maximum": next_number > service.max_cycles,
+        "start_refusal": start_refusal(cycles),
+        "overdue": any(step.overdue for step in steps),
+    }
