@@ -20,14 +20,39 @@ REVIEW_DUE_FROM_DAYS = 7
 REVIEW_DUE_BY_DAYS = 10
 
 
-def cycles_of(referral: Referral | int):
-    """The family's cycles with their filming, clips and shared review, in two queries."""
-    clips = Clip.objects.select_related("helping_question").prefetch_related("reviews")
+def with_work(cycles, *, people: bool = False):
+    """Cycles with their filming, clips and shared review: two queries, whatever the number of cycles or clips.
+
+    With `people`, also who was filmed and which clips were watched (three more), for the cycle page and the API.
+    """
+    clips = Clip.objects.select_related("helping_question")
+    cycles = cycles.select_related("filming", "shared_review").prefetch_related(
+        Prefetch("filming__clips", queryset=clips)
+    )
+    if people:
+        cycles = cycles.prefetch_related(
+            "filming__filmed_parents", "filming__filmed_children", "shared_review__clips_watched"
+        )
+    return cycles.order_by("referral_id", "number")
+
+
+def cycles_of(referral: Referral | int, *, people: bool = False):
+    """One family's cycles, in order, with their work (`with_work`)."""
+    return with_work(Cycle.objects.filter(referral=referral), people=people)
+
+
+def visible_cycles(user):
+    """Cycles of the families `user` may see, with the family loaded for permission checks (its allocations)."""
+    from referrals.models import Allocation
+
     return (
-        Cycle.objects.filter(referral=referral)
-        .select_related("filming", "shared_review", "created_by")
-        .prefetch_related(Prefetch("filming__clips", queryset=clips))
-        .order_by("number")
+        Cycle.objects.filter(referral__in=Referral.objects.visible_to(user))
+        .select_related("referral", "referral__service", "referral__site")
+        .prefetch_related(
+            Prefetch("referral__allocations", queryset=Allocation.objects.all()),
+            "referral__parents",
+            "referral__other_children",
+        )
     )
 
 

@@ -111,12 +111,13 @@ def review_kwargs(filming, **overrides) -> dict:
     return data
 
 
-def run_cycle(referral, by, question, *, filmed_on, clips=2, review=True):
+def run_cycle(referral, by, question, *, filmed_on, clips=2, review=True, reviewed_on=None):
     """One cycle through the actions: start, film, clips, and (unless told) its shared review."""
     cycle = actions.start_cycle(referral=referral, by=by, beyond_maximum_reason="More cycles agreed")
     filming = actions.record_filming(cycle=cycle, by=by, **filming_kwargs(referral, filmed_on=filmed_on))
     for n in range(clips):
         actions.add_clip(filming=filming, by=by, **clip_kwargs(question, start_seconds=10 * n, end_seconds=10 * n + 8))
     if review:
-        actions.record_shared_review(cycle=cycle, by=by, **review_kwargs(filming))
+        when = {"reviewed_on": reviewed_on} if reviewed_on else {}
+        actions.record_shared_review(cycle=cycle, by=by, **review_kwargs(filming, **when))
     return cycle
