@@ -19,6 +19,9 @@ from .models import Clip, Cycle
 REVIEW_DUE_FROM_DAYS = 7
 REVIEW_DUE_BY_DAYS = 10
 
+# Longest film we accept: VIG films are 5–10 minutes; an hour allows for a long recording trimmed later.
+MAX_FILM_SECONDS = 60 * 60
+
 
 def with_work(cycles, *, people: bool = False):
     """Cycles with their filming, clips and shared review: two queries, whatever the number of cycles or clips.

@@ -35,10 +35,7 @@ from ..models import (
     Visit,
     VisitActivity,
 )
-from ..timeline import filming_of, review_of, start_refusal
-
-# Longest film we accept: VIG films are 5–10 minutes; an hour allows for a long recording trimmed later.
-MAX_FILM_SECONDS = 60 * 60
+from ..timeline import MAX_FILM_SECONDS, filming_of, review_of, start_refusal
 
 
 def _locked_referral(referral: Referral, by: User) -> Referral:
