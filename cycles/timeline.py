@@ -147,3 +147,27 @@ def summary(referral: Referral, cycles: list[Cycle], today: date) -> dict:
         "start_refusal": start_refusal(cycles),
         "overdue": any(step.overdue for step in steps),
     }
+
+
+def training_consent_lapsed(referral: Referral, filming, clips: list) -> str:
+    """'' unless some clip is marked for training and someone filmed no longer consents to training use today.
+
+    Marking is refused without consent, but consent can be withdrawn afterwards: the cycle page then warns that
+    these clips must not be used in training (one query, only when a clip is marked).
+    """
+    from django.utils import timezone
+
+    from .consents import needs_own_consent, refusal_for_item
+    from .models import ConsentItem
+
+    if filming is None or not any(clip.marked_for_training for clip in clips):
+        return ""
+    today = timezone.localdate()
+    children = [c for c in filming.filmed_children.all() if needs_own_consent(c, today)]
+    return refusal_for_item(
+        referral,
+        people=[*filming.filmed_parents.all(), *children],
+        item=ConsentItem.TRAINING,
+        day=today,
+        doing="use the clips marked for training",
+    )

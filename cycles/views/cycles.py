@@ -19,7 +19,7 @@ from vig_service.web import form_action_page, load_visible
 from .. import actions
 from ..forms.cycles import ClipForm, FilmingForm, SharedReviewForm, StartCycleForm, show_time
 from ..models import Cycle
-from ..timeline import cycles_of, filming_of, step_of, summary, visible_cycles, with_work
+from ..timeline import cycles_of, filming_of, step_of, summary, training_consent_lapsed, visible_cycles, with_work
 
 
 class _NewRecordURL:
@@ -96,6 +96,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "clips": clips,
         "film_length": show_time(step.filming.length_seconds) if step.filming else "",
         "can_record": _can_record(request.user, cycle.referral),
+        "training_lapsed": training_consent_lapsed(cycle.referral, step.filming, step.clips),
     }
     return render(request, "cycles/cycle_detail.html", context)
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from accounts.models import AccessEvent
 from cycles import actions
-from cycles.models import Clip, Cycle, Filming, SharedReview
-from tests.cycles.helpers_cycles import consent, days_ago, family, helping_question, run_cycle
+from cycles.models import Clip, ConsentItem, Cycle, Filming, SharedReview
+from tests.cycles.helpers_cycles import consent, days_ago, family, helping_question, run_cycle, withdraw
 
 
 @pytest.fixture
@@ -192,3 +192,23 @@ def test_record_section_costs_the_same_for_5_and_50_cycles(login, referral, prac
         run_cycle(referral, practitioner, question, filmed_on=days_ago(59 - n), reviewed_on=days_ago(59 - n))
     assert Cycle.objects.filter(referral=referral).count() == 50
     assert _record_queries(client, referral) == few
+
+
+def test_cycle_page_warns_when_training_consent_is_withdrawn_after_marking(login, referral, practitioner, question):
+    cycle = run_cycle(referral, practitioner, question, filmed_on=days_ago(10), clips=0, review=False)
+    actions.add_clip(
+        filming=cycle.filming,
+        by=practitioner,
+        start_seconds=0,
+        end_seconds=6,
+        principles=[1],
+        helping_question=question,
+        description="Shared smile",
+        marked_for_training=True,
+    )
+    client = login(practitioner)
+    url = reverse("cycles:cycle_detail", kwargs={"pk": cycle.pk})
+    assert "Training consent withdrawn" not in client.get(url).content.decode()
+    withdraw(referral, referral.parents.get(), ConsentItem.TRAINING, on=days_ago(0), by=practitioner)
+    page = client.get(url).content.decode()
+    assert "Training consent withdrawn" in page and "cannot use the clips marked for training" in page
