@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import cycles
 
 app_name = "cycles"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("referrals/<int:pk>/start-cycle/", cycles.start_cycle, name="cycle_start"),
+    path("<int:pk>/", cycles.cycle_detail, name="cycle_detail"),
+    path("<int:pk>/filming/", cycles.record_filming, name="cycle_filming"),
+    path("<int:pk>/clips/add/", cycles.add_clip, name="cycle_clip_add"),
+    path("<int:pk>/shared-review/", cycles.record_shared_review, name="cycle_shared_review"),
+]

@@ -69,6 +69,9 @@ def service_a_records(service, coordinator, practitioner, trainee, supervisor):
     set_details(trainee, service, coordinator, supervisor=supervisor)
     referral = allocated_referral(service, coordinator, practitioner)
     membership = Membership.objects.get(user=practitioner, role=Role.PRACTITIONER)
+    from cycles.actions import start_cycle
+
+    start_cycle(referral=referral, by=practitioner)  # a real cycle of service A (on SQLite its pk matches)
     return {"pk": referral.pk, "membership_id": membership.pk, "user_id": coordinator.pk, "slug": service.slug}
 
 

@@ -158,7 +158,7 @@ DEMO_FAMILIES = [
     (
         "000",
         "Cambridgeshire",
-        12,
+        50,
         5,
         "Grace Okafor",
         "9990000034",
@@ -170,6 +170,27 @@ DEMO_FAMILIES = [
     ("000", "Peterborough", 2, 1, "Hannah Price", "9990000069", {}, "received"),
     ("004", "Knowsley", 15, 2, "Megan Doyle", "9990000077", {}, "received"),
     ("004", "Sefton", 4, 4, "Ruth Edwards", "9990000085", {"risks": True}, "accept"),
+    # VIG cycles at different points (DEMO_CASEWORK below)
+    ("000", "Peterborough", 60, 3, "Bethany Moss", "9990000166", {}, "allocate"),
+    ("000", "Peterborough", 120, 4, "Olivia Grant", "9990000174", {}, "allocate"),
+    ("000", "Peterborough", 45, 2, "Leah Brooks", "9990000182", {"sibling_age": 13}, "allocate"),
+    ("000", "Cambridgeshire", 30, 6, "Nadia Khan", "9990000190", {}, "allocate_supervisor"),
+]
+
+# Each family's VIG work, by the parent's name, in days before today: consent, then each cycle's filming and review
+# (None: not yet). Clips are chosen for every filmed cycle. "sibling": the older child is filmed with their own
+# consent (filming only, not training).
+DEMO_CASEWORK = {
+    "Amira Hassan": {"consent": 20, "cycles": []},  # consent only
+    "Bethany Moss": {"consent": 50, "cycles": [(40, 33), (4, None)]},  # mid cycle 2: clips chosen, review due
+    "Olivia Grant": {"consent": 110, "cycles": [(100, 93), (86, 79), (72, 65)]},  # all planned cycles done
+    "Leah Brooks": {"consent": 35, "cycles": [(28, 21)], "sibling": True},  # a 13-year-old filmed too
+    "Grace Okafor": {"consent": 45, "cycles": [(35, 28), (20, None)]},  # the trainee's: cycle 2 review overdue
+    "Nadia Khan": {"consent": 20, "cycles": [(6, None)]},  # the supervisor's own family, cycle 1 filmed
+}
+DEMO_CLIPS = [
+    (12, 19, [1, 3], "Mum waits; baby looks up and smiles, and mum smiles back."),
+    (95, 103, [2, 4], "Baby reaches for the cup; mum names it and hands it over."),
 ]
 
 
@@ -252,8 +273,21 @@ def create_demo_referrals() -> int:
             "communication_support": "",
             "ethnic_category": "Z",
         }
-        referral = actions.create_referral(service=service, data=data, parents=[parent], by=coordinator)
+        older = []
+        if flags.get("sibling_age"):
+            older = [
+                {
+                    "name": f"Jordan {name.split()[1]}",
+                    "date_of_birth": today - relativedelta(years=flags["sibling_age"], months=2),
+                    "consent_to_filming": "yes",
+                }
+            ]
+        referral = actions.create_referral(
+            service=service, data=data, parents=[parent], other_children=older, by=coordinator
+        )
         _advance_demo_referral(referral, step, coordinator, practitioner, trainee)
+        if name in DEMO_CASEWORK:
+            _demo_casework(referral, DEMO_CASEWORK[name])
     return len(DEMO_FAMILIES)
 
 
@@ -280,3 +314,89 @@ def _advance_demo_referral(referral, step, coordinator, practitioner, trainee) -
         actions.allocate_referral(referral=referral, practitioner=practitioner, by=coordinator)
     elif step == "allocate_trainee":
         actions.allocate_referral(referral=referral, practitioner=trainee, by=coordinator)
+    elif step == "allocate_supervisor":
+        supervisor = User.objects.get(username="supervisor")
+        actions.allocate_referral(referral=referral, practitioner=supervisor, by=coordinator)
+
+
+def _demo_consent(referral, *, given_on, people, items, by):
+    """Consent rows for the demo, written with the ORM.
+
+    TODO: switch to `cycles.actions.record_consent` once the consent actions are merged (they belong to another
+    topic); until then this is the one place the demo writes cycles records without an action.
+    """
+    from cycles.models import Consent, ConsentDecision, ConsentGiver
+    from referrals.models import Parent
+
+    consent = Consent.objects.create(referral=referral, given_on=given_on, written_agreement_given=True, recorded_by=by)
+    for who in people:
+        is_parent = isinstance(who, Parent)
+        giver = ConsentGiver.objects.create(
+            consent=consent, parent=who if is_parent else None, other_child=None if is_parent else who
+        )
+        ConsentDecision.objects.bulk_create(ConsentDecision(giver=giver, item=item, agreed=True) for item in items)
+    return consent
+
+
+def _demo_helping_question(referral, *, text, by):
+    """A helping question for the demo, written with the ORM.
+
+    TODO: switch to the helping-question action once it is merged (it belongs to another topic).
+    """
+    from cycles.models import HelpingQuestion
+
+    return HelpingQuestion.objects.create(referral=referral, number=1, text=text, recorded_by=by)
+
+
+def _demo_casework(referral, plan: dict) -> None:
+    """Consent, a helping question and the family's cycles, through the cycle actions like real work."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cycles import actions as cycle_actions
+    from cycles.models import ConsentItem
+
+    today = timezone.localdate()
+    by = referral.allocations.get(ended_at__isnull=True).practitioner
+    parents, children = list(referral.parents.all()), list(referral.other_children.all())
+    given_on = today - timedelta(days=plan["consent"])
+    _demo_consent(referral, given_on=given_on, people=parents, items=ConsentItem.values, by=by)
+    if plan.get("sibling"):
+        _demo_consent(referral, given_on=given_on, people=children, items=[ConsentItem.FILMING], by=by)
+    question = _demo_helping_question(
+        referral, text="What am I doing well that helps my baby and me enjoy being together?", by=by
+    )
+    for filmed, reviewed in plan["cycles"]:
+        cycle = cycle_actions.start_cycle(referral=referral, by=by)
+        filming = cycle_actions.record_filming(
+            cycle=cycle,
+            filmed_on=today - timedelta(days=filmed),
+            activity="play" if cycle.number % 2 else "feeding",
+            filmed_parents=parents,
+            filmed_children=children if plan.get("sibling") else [],
+            length_seconds=420,
+            by=by,
+        )
+        clips = [
+            cycle_actions.add_clip(
+                filming=filming,
+                start_seconds=start,
+                end_seconds=end,
+                principles=principles,
+                helping_question=question,
+                description=description,
+                by=by,
+            )
+            for start, end, principles, description in DEMO_CLIPS
+        ]
+        if reviewed is not None:
+            cycle_actions.record_shared_review(
+                cycle=cycle,
+                reviewed_on=today - timedelta(days=reviewed),
+                clips_watched=clips,
+                parent_reflections="I can see how she watches my face and waits for me.",
+                parent_learning="When I slow down and wait, she shows me what she wants.",
+                next_focus="Waiting for her lead at bath time.",
+                by=by,
+            )

@@ -3,3 +3,5 @@ call to `referrals.history.record_change` for the family's history and the acces
 
 Callers import from here (`actions.record_consent`). Each topic module re-exports its public actions below.
 """
+
+from .cycles import add_clip, record_filming, record_shared_review, start_cycle  # noqa: E402, F401

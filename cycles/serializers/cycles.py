@@ -1,0 +1,171 @@
+"""Cycle API shapes: separate input (one per action, keyword for keyword) and output (a cycle with its work)."""
+
+from rest_framework import serializers
+
+from vig_service.text import SafeNoteSerializerField, serializer_field_for
+
+from ..models import Clip, FilmedActivity, Filming, SharedReview
+from ..timeline import MAX_FILM_SECONDS
+
+# --- output ------------------------------------------------------------------------------------------------------
+
+
+class ClipOut(serializers.ModelSerializer):
+    principle_labels = serializers.ListField(child=serializers.CharField())
+    principles = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=6))
+
+    class Meta:
+        model = Clip
+        fields = [
+            "id",
+            "start_seconds",
+            "end_seconds",
+            "principles",
+            "principle_labels",
+            "helping_question",
+            "description",
+            "marked_for_training",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class FilmingOut(serializers.ModelSerializer):
+    activity_display = serializers.CharField(source="get_activity_display")
+    filmed_parents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    filmed_children = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    clips = ClipOut(many=True, read_only=True)
+
+    class Meta:
+        model = Filming
+        fields = [
+            "id",
+            "filmed_on",
+            "activity",
+            "activity_display",
+            "activity_details",
+            "filmed_parents",
+            "filmed_children",
+            "length_seconds",
+            "visit",
+            "clips",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class SharedReviewOut(serializers.ModelSerializer):
+    clips_watched = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = SharedReview
+        fields = [
+            "id",
+            "reviewed_on",
+            "clips_watched",
+            "parent_reflections",
+            "parent_learning",
+            "next_focus",
+            "visit",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class CycleOut(serializers.Serializer):
+    """A cycle (read from `cycles.timeline.CycleStep`): where it stands, its filming with clips, its review."""
+
+    id = serializers.IntegerField(source="cycle.pk")
+    referral = serializers.IntegerField(source="cycle.referral_id")
+    number = serializers.IntegerField(source="cycle.number")
+    beyond_maximum_reason = serializers.CharField(source="cycle.beyond_maximum_reason")
+    stage = serializers.ChoiceField(choices=["to_film", "filmed", "clips_chosen", "reviewed"])
+    stage_display = serializers.CharField(source="label")
+    next_step = serializers.CharField()
+    review_due_from = serializers.DateField(source="due_from", allow_null=True)
+    review_due_by = serializers.DateField(source="due_by", allow_null=True)
+    review_overdue = serializers.BooleanField(source="overdue")
+    filming = FilmingOut(allow_null=True)
+    shared_review = SharedReviewOut(source="review", allow_null=True)
+    created_at = serializers.DateTimeField(source="cycle.created_at")
+
+
+class CycleListOut(serializers.Serializer):
+    planned_cycles = serializers.IntegerField()
+    min_cycles = serializers.IntegerField()
+    max_cycles = serializers.IntegerField()
+    next_number = serializers.IntegerField()
+    can_start = serializers.BooleanField()
+    start_refused_because = serializers.CharField()
+    cycles = CycleOut(many=True)
+
+
+# --- input -------------------------------------------------------------------------------------------------------
+
+
+def _ids(**kwargs) -> serializers.ListField:
+    """A list of record ids; the view looks each up among this family's own records."""
+    return serializers.ListField(child=serializers.IntegerField(min_value=1), **kwargs)
+
+
+class StartCycleIn(serializers.Serializer):
+    beyond_maximum_reason = SafeNoteSerializerField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Needed only for a cycle beyond the service's max_cycles: why this family needs it.",
+    )
+
+
+class FilmingIn(serializers.Serializer):
+    filmed_on = serializers.DateField(help_text="Not in the future, not before the referral was received.")
+    activity = serializers.ChoiceField(choices=FilmedActivity.choices)
+    activity_details = serializer_field_for(
+        Filming._meta.get_field("activity_details"),
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Needed when activity is other.",
+    )
+    filmed_parents = _ids(min_length=1, help_text="Ids of this family's parents or carers who were filmed.")
+    filmed_children = _ids(
+        required=False,
+        default=list,
+        help_text="Ids of this family's older children filmed; those aged 12+ on the day need their own consent.",
+    )
+    length_seconds = serializers.IntegerField(min_value=1, max_value=MAX_FILM_SECONDS)
+    visit = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None, help_text="Id of this family's visit."
+    )
+
+
+class ClipIn(serializers.Serializer):
+    start_seconds = serializers.IntegerField(min_value=0, help_text="Seconds into the film.")
+    end_seconds = serializers.IntegerField(min_value=1, help_text="After start_seconds; at most the film's length.")
+    principles = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=6),
+        min_length=1,
+        max_length=6,
+        help_text="Principles of attuned interaction shown: 1 being attentive, 2 encouraging initiatives, "
+        "3 receiving initiatives, 4 developing attuned interactions, 5 guiding, 6 deepening discussion.",
+    )
+    helping_question = serializers.IntegerField(min_value=1, help_text="Id of one of this family's helping questions.")
+    description = serializer_field_for(Clip._meta.get_field("description"))
+    marked_for_training = serializers.BooleanField(
+        default=False, help_text="Needs current training consent from everyone filmed."
+    )
+
+
+class SharedReviewIn(serializers.Serializer):
+    reviewed_on = serializers.DateField(help_text="Not in the future; on or after the cycle's filming.")
+    clips_watched = _ids(min_length=1, help_text="Ids of this cycle's clips.")
+    parent_reflections = serializer_field_for(SharedReview._meta.get_field("parent_reflections"))
+    parent_learning = serializer_field_for(
+        SharedReview._meta.get_field("parent_learning"), required=False, allow_blank=True, default=""
+    )
+    next_focus = serializer_field_for(
+        SharedReview._meta.get_field("next_focus"), required=False, allow_blank=True, default=""
+    )
+    visit = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None, help_text="Id of this family's visit."
+    )
