@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -178,6 +179,9 @@ SESSION_ABSOLUTE_TIMEOUT_SECONDS = envint("SESSION_ABSOLUTE_TIMEOUT_HOURS", 10) 
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A POST to one of these pages arriving after the idle time-out is kept as the writer's draft before signing out.
+DRAFTABLE_URL_NAMES = ["cycles:visit_record"]
+SESSION_TIMEOUT_DRAFT_SAVER = "cycles.drafts.save_from_request"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -259,6 +263,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityKindEnum": "cycles.models.ActivityKind",
+    },
 }
 
 # Celery: a real broker with REDIS_URL, otherwise tasks run eagerly in-process.
@@ -272,6 +279,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-api-tokens": {"task": "vig_service.tasks.purge_expired_api_tokens", "schedule": 3600.0},
+    "overdue-visit-notices": {
+        "task": "cycles.tasks.raise_overdue_visit_notices",
+        "schedule": crontab(hour=6, minute=15),
+    },
 }
 
 # Key for hashing search terms in the access log (so the log holds no personal values).

@@ -3,3 +3,13 @@ call to `referrals.history.record_change` for the family's history and the acces
 
 Callers import from here (`actions.record_consent`). Each topic module re-exports its public actions below.
 """
+
+from .visits import (  # noqa: E402, F401
+    book_visit,
+    cancel_visit,
+    discard_draft,
+    record_liaison,
+    record_visit,
+    reschedule_visit,
+    save_draft,
+)

@@ -1,0 +1,1 @@
+"""Forms of a family's VIG work, one module per topic."""
