@@ -1,6 +1,7 @@
 """Visit and liaison pages: book, record (with a draft), reschedule, one visit, the practitioner's diary."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,6 +36,7 @@ def record_url(referral_id: int) -> str:
     return reverse("referrals:detail", kwargs={"pk": referral_id}) + "#visits"
 
 
+@login_required
 def book(request: HttpRequest, pk: int) -> HttpResponse:
     """Book a visit with the family: when, where and what for."""
     referral = load_referral(request, pk, Perm.CASEWORK_RECORD)
@@ -49,6 +51,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One visit: when, where, what for and, once recorded, what happened."""
     visit = load_visit(request, pk)
@@ -59,6 +62,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
 def record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record what happened at a visit. "Save as draft" keeps the text for you alone; recording discards it."""
     visit = load_visit(request, pk, Perm.CASEWORK_RECORD)
@@ -94,6 +98,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
 def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a planned visit to another date and time."""
     visit = load_visit(request, pk, Perm.CASEWORK_RECORD)
@@ -113,6 +118,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
 def liaison(request: HttpRequest, pk: int) -> HttpResponse:
     """Record contact with the referrer after allocation."""
     referral = load_referral(request, pk, Perm.CASEWORK_RECORD)
