@@ -50,7 +50,7 @@ def diary_visits(user) -> QuerySet:
             referral__status=ReferralStatus.ALLOCATED,
             referral__service_id__in=caseload_service_ids(user, Role.PRACTITIONER),
         )
-        .select_related("referral")
+        .select_related("referral", "practitioner")
         .prefetch_related("activities", "referral__parents")
         .order_by("planned_at", "pk")
     )
