@@ -41,7 +41,7 @@ def test_diary_shows_only_your_own_visits_in_families_still_yours(
     mine = book(family, practitioner, days=1)
     theirs = book(other_family, other_practitioner, days=1)
     moved_family = allocated_referral(family.service, coordinator, practitioner)
-    moved = book(moved_family, practitioner, days=2)
+    book(moved_family, practitioner, days=2)
     referral_actions.reallocate_referral(
         referral=moved_family, practitioner=other_practitioner, reason="Practitioner on leave", by=coordinator
     )
