@@ -43,7 +43,7 @@ class SessionTimeoutMiddleware:
             idle = now - last_seen > settings.SESSION_IDLE_TIMEOUT_SECONDS
             too_long = now - started > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS
             if idle or too_long:
-                kept = idle and not too_long and keep_draft(request)
+                kept = keep_draft(request)
                 logout(request)
                 messages.info(request, "You were signed out to keep families' information safe. Please sign in.")
                 if kept:
@@ -55,7 +55,7 @@ class SessionTimeoutMiddleware:
 
 
 def keep_draft(request) -> bool:
-    """Before an idle sign-out, hand a POST to a draftable page to the draft saver, so its text is not lost.
+    """Before a time-out sign-out, hand a POST to a draftable page to the draft saver, so its text is not lost.
 
     The page must be named in DRAFTABLE_URL_NAMES; the saver (SESSION_TIMEOUT_DRAFT_SAVER, a dotted path, so this
     module imports no app) decides which fields to keep. The CSRF check runs first: the view's own check never

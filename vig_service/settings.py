@@ -173,10 +173,12 @@ STORAGES = {
     },
 }
 
-# Sessions: idle timeout by cookie age refreshed on each request; absolute timeout by middleware.
+# Sessions: the idle and absolute time-outs are both enforced by accounts.middleware, which ends the server-side
+# session. The stored session lives as long as the absolute time-out so that the middleware, not a silently expired
+# session, meets the first request after an idle spell: it knows who wrote a posted form and keeps it as their draft.
 SESSION_IDLE_TIMEOUT_SECONDS = envint("SESSION_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = envint("SESSION_ABSOLUTE_TIMEOUT_HOURS", 10) * 3600
-SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # A POST to one of these pages arriving after the idle time-out is kept as the writer's draft before signing out.

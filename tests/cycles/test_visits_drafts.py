@@ -1,10 +1,13 @@
 """Drafts of a visit record: saved by hand, kept at an idle sign-out, shown again only to their writer."""
 
 import time
+from datetime import timedelta
+from unittest import mock
 
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cycles.models import Draft
 from referrals import actions as referral_actions
@@ -113,3 +116,20 @@ def test_discard_draft(login, family, practitioner):
     client.post(record_url(visit), {"discard_draft": "1"})
     assert not Draft.objects.exists()
     assert NOTES.encode() not in client.get(record_url(visit)).content
+
+
+def test_draft_survives_a_real_idle_gap(client, family, practitioner):
+    """Both clocks moved past the idle time-out: the server-side session must still name the writer, so the
+    middleware (not an expired session) decides, keeps the draft and signs them out."""
+    visit = book(family, practitioner, days=-1)
+    verify_session(client, practitioner)
+    assert client.get(record_url(visit)).status_code == 200
+    later = settings.SESSION_IDLE_TIMEOUT_SECONDS + 60
+    with (
+        mock.patch("time.time", return_value=time.time() + later),
+        mock.patch("django.utils.timezone.now", return_value=timezone.now() + timedelta(seconds=later)),
+    ):
+        response = client.post(record_url(visit), posted())
+        assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+        assert client.get(record_url(visit)).url.startswith(reverse("accounts:login"))
+    assert Draft.objects.get(user=practitioner).data["notes"] == [NOTES]
