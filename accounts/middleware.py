@@ -4,13 +4,19 @@ The idle time-out comes from the session cookie's age (refreshed on every reques
 explicit idle check live here so both end the server-side session, not just the cookie.
 """
 
+import logging
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import redirect, resolve_url
+from django.urls import Resolver404, resolve, reverse
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
 
 # Paths a signed-in user may reach before passing the second factor (the API refuses such sessions itself).
 SECOND_FACTOR_EXEMPT_PREFIXES = (
@@ -37,11 +43,42 @@ class SessionTimeoutMiddleware:
             idle = now - last_seen > settings.SESSION_IDLE_TIMEOUT_SECONDS
             too_long = now - started > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS
             if idle or too_long:
+                kept = keep_draft(request)
                 logout(request)
                 messages.info(request, "You were signed out to keep families' information safe. Please sign in.")
+                if kept:
+                    messages.info(request, "What you were writing was kept as a draft: it is there when you return.")
+                    return redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': request.path})}")
                 return redirect(settings.LOGIN_URL)
             request.session["vig_last_seen"] = now
         return self.get_response(request)
+
+
+def keep_draft(request) -> bool:
+    """Before a time-out sign-out, hand a POST to a draftable page to the draft saver, so its text is not lost.
+
+    The page must be named in DRAFTABLE_URL_NAMES; the saver (SESSION_TIMEOUT_DRAFT_SAVER, a dotted path, so this
+    module imports no app) decides which fields to keep. The CSRF check runs first: the view's own check never
+    runs for a request stopped here, and a forged POST must not plant text in someone's draft. Never raises.
+    """
+    saver_path = getattr(settings, "SESSION_TIMEOUT_DRAFT_SAVER", "")
+    if request.method != "POST" or not saver_path:
+        return False
+    if not settings.DEMO_MODE and not request.user.is_verified():
+        return False
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    if match.view_name not in getattr(settings, "DRAFTABLE_URL_NAMES", ()):
+        return False
+    if CsrfViewMiddleware(lambda r: None).process_view(request, match.func, match.args, match.kwargs) is not None:
+        return False
+    try:
+        return bool(import_string(saver_path)(request, match))
+    except Exception:  # losing a draft must never stop the sign-out
+        logger.exception("Could not keep a draft at idle sign-out")
+        return False
 
 
 class RequireSecondFactorMiddleware:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .api import cycles
+from .api import cycles, visits
 
 urlpatterns: list = [
     path("referrals/<int:pk>/cycles/", cycles.ReferralCycleListView.as_view(), name="cycle-list"),
@@ -10,4 +10,13 @@ urlpatterns: list = [
     path("cycles/<int:pk>/filming/", cycles.CycleFilmingView.as_view(), name="cycle-filming"),
     path("cycles/<int:pk>/clips/", cycles.CycleClipView.as_view(), name="cycle-clips"),
     path("cycles/<int:pk>/shared-review/", cycles.CycleSharedReviewView.as_view(), name="cycle-shared-review"),
+]
+
+urlpatterns += [
+    path("referrals/<int:pk>/visits/", visits.ReferralVisitsView.as_view(), name="visit-list"),
+    path("visits/<int:pk>/", visits.VisitDetailView.as_view(), name="visit-detail"),
+    path("visits/<int:pk>/record/", visits.VisitRecordView.as_view(), name="visit-record"),
+    path("visits/<int:pk>/reschedule/", visits.VisitRescheduleView.as_view(), name="visit-reschedule"),
+    path("diary/", visits.DiaryView.as_view(), name="diary"),
+    path("referrals/<int:pk>/liaisons/", visits.ReferralLiaisonsView.as_view(), name="liaison-list"),
 ]

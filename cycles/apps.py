@@ -6,5 +6,5 @@ class CyclesConfig(AppConfig):
     verbose_name = "VIG cycles"
 
     def ready(self):
-        # Register this app's sections of the family's record and of the home page.
-        from . import home, record  # noqa: F401
+        # Register this app's sections of the family's record and of the home page, and its caseload columns.
+        from . import caseloads, home, record  # noqa: F401

@@ -26,3 +26,25 @@ def cycles_section(request, referral) -> list[dict]:
             "can_record": can_record,
         }
     ]
+
+
+@record_section(order=50)
+def visits_section(request, referral) -> list[dict]:
+    """Planned and recent visits with their activities, and liaison with the referrer (5 queries)."""
+    from django.utils import timezone
+
+    from .visits import family_visits
+
+    if not referral.allocations.all():  # never allocated: no visits yet (allocations are prefetched)
+        return []
+    can_record = referral.status == ReferralStatus.ALLOCATED and has_permission(
+        request.user, Perm.CASEWORK_RECORD, obj=referral
+    )
+    return [
+        {
+            "template": "cycles/_visits_section.html",
+            "visits": family_visits(referral),
+            "can_record": can_record,
+            "now": timezone.now(),
+        }
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cycles
+from .views import cycles, visits
 
 app_name = "cycles"
 
@@ -10,4 +10,13 @@ urlpatterns: list = [
     path("<int:pk>/filming/", cycles.record_filming, name="cycle_filming"),
     path("<int:pk>/clips/add/", cycles.add_clip, name="cycle_clip_add"),
     path("<int:pk>/shared-review/", cycles.record_shared_review, name="cycle_shared_review"),
+]
+
+urlpatterns += [
+    path("diary/", visits.diary_page, name="diary"),
+    path("referrals/<int:pk>/visits/book/", visits.book, name="visit_book"),
+    path("referrals/<int:pk>/liaison/", visits.liaison, name="liaison_record"),
+    path("visits/<int:pk>/", visits.detail, name="visit_detail"),
+    path("visits/<int:pk>/record/", visits.record, name="visit_record"),
+    path("visits/<int:pk>/reschedule/", visits.reschedule, name="visit_reschedule"),
 ]

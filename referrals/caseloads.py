@@ -202,7 +202,23 @@ class CaseloadRow:
     last_contact: date | None = None
     next_visit: date | None = None
     overdue: bool = False
+    overdue_reasons: list[str] = field(default_factory=list)
+    liaison_done: bool | None = None
     extra: dict = field(default_factory=dict)
+
+
+# Apps that know more about a family (cycles: visits, liaison, stage) fill the rows in without `referrals` importing
+# them: each registers an enricher, called once with all the rows, which must cost a fixed number of queries.
+CaseloadEnricher = Callable[[list[CaseloadRow], date], None]
+_enrichers: list[tuple[str, CaseloadEnricher]] = []
+
+
+def caseload_row_enricher(func: CaseloadEnricher) -> CaseloadEnricher:
+    """Register `func(rows, today)` to fill in caseload rows (registered once, by name)."""
+    name = f"{func.__module__}.{func.__qualname__}"
+    if all(existing != name for existing, _ in _enrichers):
+        _enrichers.append((name, func))
+    return func
 
 
 def caseload_allocations(**filters):
@@ -254,7 +270,8 @@ def practitioner_caseload_allocations(user, membership: Membership):
 
 
 def caseload_rows(allocations, today: date | None = None) -> list[CaseloadRow]:
-    """Turn allocations into the rows every caseload table shows (no queries: all prefetched)."""
+    """Turn allocations into the rows every caseload table shows (all prefetched), then let the registered
+    enrichers fill in contact, visits, stage and what is overdue (a few queries each, whatever the rows)."""
     today = today or timezone.localdate()
     rows = []
     for allocation in allocations:
@@ -271,4 +288,7 @@ def caseload_rows(allocations, today: date | None = None) -> list[CaseloadRow]:
                 referrer=f"{referral.referrer_name} ({referral.referrer_role}), {referral.referrer_contact}",
             )
         )
+    if rows:
+        for _, enrich in _enrichers:
+            enrich(rows, today)
     return rows

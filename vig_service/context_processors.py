@@ -16,6 +16,7 @@ NAVIGATION = [
     ("Waiting list", "referrals:waiting_list", Perm.WAITING_LIST_VIEW),
     ("Caseloads", "referrals:caseloads", Perm.PRACTITIONER_VIEW),
     ("Staff", "accounts:staff", Perm.STAFF_MANAGE),
+    ("Diary", "cycles:diary", Perm.CASEWORK_RECORD),  # practitioners only: their own planned visits
     ("Account security", "accounts:security", None),
 ]
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -173,12 +174,17 @@ STORAGES = {
     },
 }
 
-# Sessions: idle timeout by cookie age refreshed on each request; absolute timeout by middleware.
+# Sessions: the idle and absolute time-outs are both enforced by accounts.middleware, which ends the server-side
+# session. The stored session lives as long as the absolute time-out so that the middleware, not a silently expired
+# session, meets the first request after an idle spell: it knows who wrote a posted form and keeps it as their draft.
 SESSION_IDLE_TIMEOUT_SECONDS = envint("SESSION_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = envint("SESSION_ABSOLUTE_TIMEOUT_HOURS", 10) * 3600
-SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A POST to one of these pages arriving after the idle time-out is kept as the writer's draft before signing out.
+DRAFTABLE_URL_NAMES = ["cycles:visit_record"]
+SESSION_TIMEOUT_DRAFT_SAVER = "cycles.drafts.save_from_request"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -262,11 +268,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Each triage decision's own serializer names its one decision (the oneOf of POST .../triage/).
+    # Each triage decision's own serializer names its one decision (the oneOf of POST .../triage/); shared enums.
     "ENUM_NAME_OVERRIDES": {
         "AcceptDecisionEnum": ["accept"],
         "DeclineDecisionEnum": ["decline"],
         "RequestInformationDecisionEnum": ["request_information"],
+        "ActivityKindEnum": "cycles.models.ActivityKind",
     },
     # Every operation's 401, 403, 404, 400 and 413, as the API answers them (vig_service/api.py).
     "POSTPROCESSING_HOOKS": [
@@ -295,6 +302,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-api-tokens": {"task": "vig_service.tasks.purge_expired_api_tokens", "schedule": 3600.0},
     "worker-heartbeat": {"task": "vig_service.tasks.worker_heartbeat", "schedule": 60.0},
+    "overdue-visit-notices": {
+        "task": "cycles.tasks.raise_overdue_visit_notices",
+        "schedule": crontab(hour=6, minute=15),
+    },
 }
 # /healthz calls the worker stale when its last heartbeat is older than this.
 WORKER_HEARTBEAT_STALE_SECONDS = envint("WORKER_HEARTBEAT_STALE_SECONDS", 300)

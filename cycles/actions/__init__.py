@@ -5,3 +5,12 @@ Callers import from here (`actions.record_consent`). Each topic module re-export
 """
 
 from .cycles import add_clip, record_filming, record_shared_review, start_cycle  # noqa: E402, F401
+from .visits import (  # noqa: E402, F401
+    book_visit,
+    cancel_visit,
+    discard_draft,
+    record_liaison,
+    record_visit,
+    reschedule_visit,
+    save_draft,
+)

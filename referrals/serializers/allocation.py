@@ -136,7 +136,8 @@ class PractitionerOut(serializers.Serializer):
 class CaseloadRowOut(serializers.Serializer):
     """One open family on a caseload: enough to recognise them, never an address.
 
-    last_contact, next_visit and overdue are filled once cycles and visits are recorded.
+    status is the family's stage in words ("Cycle 2: review due"); last_contact, next_visit, liaison_done and
+    overdue (with the reasons) come from visits and liaison.
     """
 
     referral_id = serializers.IntegerField(source="referral.pk")
@@ -150,9 +151,11 @@ class CaseloadRowOut(serializers.Serializer):
     referrer = serializers.CharField()
     first_parent_name = serializers.SerializerMethodField()
     child_display_name = serializers.CharField(source="referral.child_display_name")
-    last_contact = serializers.DateField(allow_null=True)
-    next_visit = serializers.DateField(allow_null=True)
+    last_contact = serializers.DateField(allow_null=True, help_text="Latest attended visit or liaison")
+    next_visit = serializers.DateField(allow_null=True, help_text="Next planned visit")
     overdue = serializers.BooleanField(allow_null=True)
+    overdue_reasons = serializers.ListField(child=serializers.CharField(), help_text="Why the row is overdue")
+    liaison_done = serializers.BooleanField(allow_null=True, help_text="Liaison with the referrer recorded")
 
     def get_first_parent_name(self, row: CaseloadRow) -> str:
         parent = row.referral.first_parent

@@ -1,0 +1,116 @@
+"""API shapes for visits, the diary and liaison: separate In and Out; `cycles.actions` does the writing."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from vig_service.text import SafeNoteSerializerField, serializer_field_for
+
+from ..models import ActivityKind, Liaison, LiaisonMethod, Visit, VisitOutcome, VisitPlace
+
+# ---------------------------------------------------------------------------------------------------------------
+# Input
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _activities(**kwargs):
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=ActivityKind.choices),
+        help_text="What the visit is for; several at once (a shared review and the next filming, say).",
+        **kwargs,
+    )
+
+
+class VisitBookIn(serializers.Serializer):
+    planned_at = serializers.DateTimeField(help_text="Planned date and time")
+    place = serializers.ChoiceField(choices=VisitPlace.choices)
+    place_details = serializer_field_for(Visit._meta.get_field("place_details"), default="", allow_blank=True)
+    activities = _activities(default=list)
+
+
+class VisitRecordIn(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=VisitOutcome.choices)
+    outcome_reason = SafeNoteSerializerField(
+        default="", allow_blank=True, help_text="Needed unless attended (did not attend, cancelled)."
+    )
+    duration_minutes = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=600, help_text="Needed for an attended visit."
+    )
+    present = serializer_field_for(Visit._meta.get_field("present"), default="", allow_blank=True)
+    notes = serializer_field_for(Visit._meta.get_field("notes"), default="", allow_blank=True)
+    activities = _activities(required=False)
+
+
+class VisitRescheduleIn(serializers.Serializer):
+    planned_at = serializers.DateTimeField(help_text="The new date and time")
+    reason = SafeNoteSerializerField(default="", allow_blank=True)
+
+
+class LiaisonIn(serializers.Serializer):
+    contacted_on = serializers.DateField(help_text="Not in the future")
+    method = serializers.ChoiceField(choices=LiaisonMethod.choices)
+    summary = serializer_field_for(Liaison._meta.get_field("summary"))
+
+
+class DiaryParams(serializers.Serializer):
+    weeks = serializers.IntegerField(default=6, min_value=1, max_value=12, help_text="How far ahead to look")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class VisitActivityOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ActivityKind.choices)
+    kind_display = serializers.CharField(source="get_kind_display")
+    cycle = serializers.IntegerField(source="cycle_id", allow_null=True, help_text="Cycle id, once linked")
+
+
+class PractitionerRefOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class VisitOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    referral = serializers.IntegerField(source="referral_id", help_text="Referral id")
+    reference = serializers.CharField(source="referral.reference")
+    child_display_name = serializers.CharField(source="referral.child_display_name")
+    practitioner = PractitionerRefOut()
+    planned_at = serializers.DateTimeField()
+    place = serializers.ChoiceField(choices=VisitPlace.choices)
+    place_details = serializers.CharField()
+    activities = VisitActivityOut(many=True, source="activities.all")
+    outcome = serializers.CharField(
+        help_text="Blank until recorded; otherwise one of " + ", ".join(VisitOutcome.values)
+    )
+    outcome_display = serializers.CharField(source="get_outcome_display")
+    outcome_reason = serializers.CharField()
+    duration_minutes = serializers.IntegerField(allow_null=True)
+    present = serializers.CharField()
+    notes = serializers.CharField()
+    recorded_at = serializers.DateTimeField(allow_null=True)
+    not_yet_recorded = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.BooleanField(help_text="Its time has passed and no outcome is recorded"))
+    def get_not_yet_recorded(self, visit: Visit) -> bool:
+        return not visit.outcome and visit.planned_at < timezone.now()
+
+
+class DiaryOut(serializers.Serializer):
+    until = serializers.DateTimeField(help_text="The end of the period looked at")
+    not_yet_recorded = VisitOut(many=True, help_text="Past visits with no outcome, oldest first")
+    coming = VisitOut(many=True, help_text="Planned visits until `until`, soonest first")
+    coming_truncated = serializers.BooleanField(help_text="More planned visits than shown: look fewer weeks ahead")
+
+
+class LiaisonOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    referral = serializers.IntegerField(source="referral_id")
+    contacted_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=LiaisonMethod.choices)
+    method_display = serializers.CharField(source="get_method_display")
+    summary = serializers.CharField()
+    recorded_by = PractitionerRefOut()
+    recorded_at = serializers.DateTimeField()
