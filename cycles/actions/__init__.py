@@ -3,3 +3,11 @@ call to `referrals.history.record_change` for the family's history and the acces
 
 Callers import from here (`actions.record_consent`). Each topic module re-exports its public actions below.
 """
+
+from .footage import (  # noqa: E402
+    confirm_footage_destroyed,
+    raise_overdue_footage_notices,
+    record_footage,
+    set_footage_destruction_dates,
+)
+from .supervision import record_stage_reached, record_supervision  # noqa: E402
