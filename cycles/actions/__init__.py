@@ -4,10 +4,19 @@ call to `referrals.history.record_change` for the family's history and the acces
 Callers import from here (`actions.record_consent`). Each topic module re-exports its public actions below.
 """
 
-from .footage import (  # noqa: E402
+from .footage import (
     confirm_footage_destroyed,
     raise_overdue_footage_notices,
     record_footage,
     set_footage_destruction_dates,
 )
-from .supervision import record_stage_reached, record_supervision  # noqa: E402
+from .supervision import record_stage_reached, record_supervision
+
+__all__ = [
+    "confirm_footage_destroyed",
+    "raise_overdue_footage_notices",
+    "record_footage",
+    "record_stage_reached",
+    "record_supervision",
+    "set_footage_destruction_dates",
+]
