@@ -1,8 +1,8 @@
 """Trainees' progress towards their stage targets, and the cycles waiting for a supervisor's sign-off.
 
 Progress counts from the day the trainee's current stage was recorded as reached (from the start if it never was):
-- cycles completed: cycles of the trainee's families with a shared review held while the trainee was the family's
-  practitioner (an allocation to them covered the review's date);
+- cycles completed: cycles with a shared review the trainee recorded in that service (only the family's allocated
+  practitioner can record one, so these are the reviews held while the trainee was the practitioner);
 - supervised hours: the sum of their supervision sessions' durations in that service.
 The targets are the service's `TrainingStageTarget` for the trainee's current stage. Everything is counted in the
 database: `trainee_progress` costs two queries however many trainees it is given.
@@ -18,7 +18,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     Subquery,
     Sum,
     Value,
@@ -72,20 +71,20 @@ def trainees():
 
 
 def _reviews_counted(*, signed_off: bool = False):
-    """Count of the trainee's cycles reviewed since `counting_from`, while they held the family (a subquery)."""
-    during_allocation = Q(
+    """Count of the trainee's cycles reviewed since `counting_from` (a subquery).
+
+    A shared review is recorded by the family's allocated practitioner (only they hold casework.record on it), so
+    the reviews a trainee recorded in the service are exactly those held while they were the practitioner.
+    """
+    reviews = SharedReview.objects.filter(
+        recorded_by=OuterRef("user"),
         cycle__referral__service=OuterRef("service"),
-        cycle__referral__allocations__practitioner=OuterRef("user"),
-        cycle__referral__allocations__allocated_at__date__lte=F("reviewed_on"),
-    ) & (
-        Q(cycle__referral__allocations__ended_at__isnull=True)
-        | Q(cycle__referral__allocations__ended_at__date__gte=F("reviewed_on"))
+        reviewed_on__gte=OuterRef("counting_from"),
     )
-    reviews = SharedReview.objects.filter(during_allocation, reviewed_on__gte=OuterRef("counting_from"))
     if signed_off:
         reviews = reviews.filter(cycle__signed_off_at__isnull=False)
-    counted = reviews.order_by().values("cycle__referral__service").annotate(n=Count("cycle", distinct=True))
-    return Coalesce(Subquery(counted.values("n")[:1], output_field=IntegerField()), 0)
+    counted = reviews.order_by().values("recorded_by").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
 
 
 def _supervised_minutes():
