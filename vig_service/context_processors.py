@@ -13,6 +13,7 @@ NAVIGATION = [
     ("Waiting list", "referrals:waiting_list", Perm.WAITING_LIST_VIEW),
     ("Caseloads", "referrals:caseloads", Perm.PRACTITIONER_VIEW),
     ("Staff", "accounts:staff", Perm.STAFF_MANAGE),
+    ("Supervision", "cycles:supervision", Perm.SUPERVISION_RECORD),
     ("Account security", "accounts:security", None),
 ]
 
