@@ -174,3 +174,9 @@ def sessions_of(membership: Membership):
         .select_related("supervisor")
         .prefetch_related("supervised_cycles__cycle__referral")
     )
+
+
+def visible_trainees(user, perm: Perm):
+    """Trainee memberships in services where `user` holds `perm`: what a page or the API may load by id (404
+    otherwise) before checking `perm` on the membership itself (403)."""
+    return trainees().filter(service_id__in=services_with(user, perm))

@@ -8,20 +8,27 @@ from django.urls import reverse
 from accounts.audit import get_visible_or_404, log_access, log_list
 from accounts.models import AccessAction, Membership
 from referrals.models import Referral
-from vig_service.permissions import Perm, check_permission, has_permission, require_permission, services_with
+from vig_service.permissions import Perm, check_permission, has_permission, require_permission
 from vig_service.web import form_action_page
 
 from .. import actions
 from ..forms.supervision import StageReachedForm, SupervisionForm
 from ..models import Cycle
-from ..progress import awaiting_sign_off, sessions_of, stages_reached, supervisors_trainees, trainee_progress, trainees
+from ..progress import (
+    awaiting_sign_off,
+    sessions_of,
+    stages_reached,
+    supervisors_trainees,
+    trainee_progress,
+    trainees,
+    visible_trainees,
+)
 
 
 def load_trainee(request: HttpRequest, membership_id: int, perm: Perm) -> Membership:
     """A trainee's membership in a service where the user holds `perm` (a logged 404 otherwise), then `perm` on it
     (a logged 403: the user's own supervisor, the trainee themself, or the service's coordinators and managers)."""
-    visible = trainees().filter(service_id__in=services_with(request.user, perm))
-    membership = get_visible_or_404(visible, request=request, pk=membership_id)
+    membership = get_visible_or_404(visible_trainees(request.user, perm), request=request, pk=membership_id)
     check_permission(request.user, perm, obj=membership)
     return membership
 
