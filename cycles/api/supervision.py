@@ -100,6 +100,7 @@ class SupervisionSessionListView(GenericAPIView):
         ),
     )
     def post(self, request):
+        require(request.user, Perm.SUPERVISION_RECORD)
         data = SupervisionSessionIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
