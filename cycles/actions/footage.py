@@ -143,7 +143,9 @@ def set_footage_destruction_dates(
 @transaction.atomic
 def confirm_footage_destroyed(*, footage: Footage, destroyed_on: date, by: User, request=None) -> Footage:
     """Confirm that the footage was destroyed, on which date and by whom (the practitioner or a coordinator)."""
-    footage = Footage.objects.select_for_update().select_related("filming__cycle__referral").get(pk=footage.pk)
+    footage = (
+        Footage.objects.select_for_update(of=("self",)).select_related("filming__cycle__referral").get(pk=footage.pk)
+    )
     referral = footage.filming.cycle.referral
     _require(by, Perm.FOOTAGE_DESTRUCTION_CONFIRM, referral)
     if footage.destroyed_on is not None:
