@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .api import cycles, visits
+from .api import cycles, footage, supervision, visits
 
 urlpatterns: list = [
     path("referrals/<int:pk>/cycles/", cycles.ReferralCycleListView.as_view(), name="cycle-list"),
@@ -19,4 +19,16 @@ urlpatterns += [
     path("visits/<int:pk>/reschedule/", visits.VisitRescheduleView.as_view(), name="visit-reschedule"),
     path("diary/", visits.DiaryView.as_view(), name="diary"),
     path("referrals/<int:pk>/liaisons/", visits.ReferralLiaisonsView.as_view(), name="liaison-list"),
+]
+
+urlpatterns += [
+    path("supervision-sessions/", supervision.SupervisionSessionListView.as_view(), name="supervision-session-list"),
+    path("trainees/<int:membership_id>/progress/", supervision.TraineeProgressView.as_view(), name="trainee-progress"),
+    path("trainees/<int:membership_id>/stages/", supervision.TraineeStageView.as_view(), name="trainee-stages"),
+    path("filmings/<int:pk>/footage/", footage.FilmingFootageView.as_view(), name="filming-footage"),
+    path(
+        "footage/<int:pk>/confirm-destruction/",
+        footage.FootageDestructionView.as_view(),
+        name="footage-confirm-destruction",
+    ),
 ]

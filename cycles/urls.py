@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cycles, visits
+from .views import cycles, footage, supervision, visits
 
 app_name = "cycles"
 
@@ -19,4 +19,14 @@ urlpatterns += [
     path("visits/<int:pk>/", visits.detail, name="visit_detail"),
     path("visits/<int:pk>/record/", visits.record, name="visit_record"),
     path("visits/<int:pk>/reschedule/", visits.reschedule, name="visit_reschedule"),
+]
+
+urlpatterns += [
+    path("training/", supervision.my_training, name="my_training"),
+    path("trainees/<int:membership_id>/", supervision.trainee_progress_page, name="trainee_progress"),
+    path("trainees/<int:membership_id>/stage/", supervision.record_stage, name="record_stage"),
+    path("supervision/", supervision.supervision, name="supervision"),
+    path("supervision/trainees/<int:membership_id>/", supervision.record_supervision, name="record_supervision"),
+    path("filmings/<int:pk>/footage/", footage.footage, name="footage"),
+    path("footage/<int:pk>/destroyed/", footage.confirm_destruction, name="confirm_destruction"),
 ]

@@ -17,6 +17,7 @@ NAVIGATION = [
     ("Caseloads", "referrals:caseloads", Perm.PRACTITIONER_VIEW),
     ("Staff", "accounts:staff", Perm.STAFF_MANAGE),
     ("Diary", "cycles:diary", Perm.CASEWORK_RECORD),  # practitioners only: their own planned visits
+    ("Supervision", "cycles:supervision", Perm.SUPERVISION_RECORD),
     ("Account security", "accounts:security", None),
 ]
 

@@ -400,3 +400,57 @@ def _demo_casework(referral, plan: dict) -> None:
                 next_focus="Waiting for her lead at bath time.",
                 by=by,
             )
+
+
+@transaction.atomic
+def load_demo_supervision_and_footage() -> int:
+    """A supervision session for the trainee's family and footage records, one past its destruction date so its
+    notice shows. Runs after the demo cycles exist (does nothing before, or if it ran already). Idempotent."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cycles import actions
+    from cycles.actions.supervision import supervision_refusal
+    from cycles.models import Cycle, Filming, Footage, SupervisionSession
+
+    if not Cycle.objects.exists() or SupervisionSession.objects.exists():
+        return 0
+    today = timezone.localdate()
+    supervisor, coordinator = User.objects.get(username="supervisor"), User.objects.get(username="coordinator")
+    trainee = Membership.objects.get(user__username="trainee", role=Role.PRACTITIONER)
+    theirs = Cycle.objects.filter(
+        referral__allocations__practitioner=trainee.user, referral__allocations__ended_at=None
+    )
+    reviewed = list(theirs.filter(shared_review__isnull=False).order_by("referral_id", "number"))
+    # Only cycles whose filmed family members consent to viewing by the supervisor.
+    cycles = [c for c in reviewed if not supervision_refusal(c, today - timedelta(days=1))]
+    actions.record_supervision(
+        trainee=trainee,
+        held_on=today - timedelta(days=1),
+        duration_minutes=60,
+        cycles=cycles,
+        signed_off_cycle_ids=[c.pk for c in cycles[:1]],
+        feedback="Lovely use of the pause: the clip of the mother waiting for her baby's reply shows it well.",
+        by=supervisor,
+    )
+    filmings = Filming.objects.filter(footage__isnull=True).select_related("cycle__referral").order_by("pk")
+    families = set()
+    for filming in filmings:
+        allocation = filming.cycle.referral.allocations.filter(ended_at=None).first()
+        if allocation is None:
+            continue
+        actions.record_footage(
+            filming=filming,
+            location="Service encrypted laptop",
+            reference=f"VIG-{filming.cycle.referral.reference}-{filming.cycle.number}",
+            by=allocation.practitioner,
+        )
+        families.add(filming.cycle.referral)
+    if families:
+        overdue = min(families, key=lambda r: r.pk)
+        actions.set_footage_destruction_dates(
+            referral=overdue, involvement_ended_on=today - timedelta(days=75), by=coordinator
+        )
+        actions.raise_overdue_footage_notices()
+    return Footage.objects.count()

@@ -1,11 +1,18 @@
 """Every write to a family's VIG work, by topic. Keyword-only, the acting user passed in, one transaction, and one
 call to `referrals.history.record_change` for the family's history and the access log.
 
-Callers import from here (`actions.record_consent`). Each topic module re-exports its public actions below.
+Callers import from here (`actions.record_filming`).
 """
 
-from .cycles import add_clip, record_filming, record_shared_review, start_cycle  # noqa: E402, F401
-from .visits import (  # noqa: E402, F401
+from .cycles import add_clip, record_filming, record_shared_review, start_cycle
+from .footage import (
+    confirm_footage_destroyed,
+    raise_overdue_footage_notices,
+    record_footage,
+    set_footage_destruction_dates,
+)
+from .supervision import record_stage_reached, record_supervision
+from .visits import (
     book_visit,
     cancel_visit,
     discard_draft,
@@ -14,3 +21,23 @@ from .visits import (  # noqa: E402, F401
     reschedule_visit,
     save_draft,
 )
+
+__all__ = [
+    "add_clip",
+    "book_visit",
+    "cancel_visit",
+    "confirm_footage_destroyed",
+    "discard_draft",
+    "raise_overdue_footage_notices",
+    "record_filming",
+    "record_footage",
+    "record_liaison",
+    "record_shared_review",
+    "record_stage_reached",
+    "record_supervision",
+    "record_visit",
+    "reschedule_visit",
+    "save_draft",
+    "set_footage_destruction_dates",
+    "start_cycle",
+]

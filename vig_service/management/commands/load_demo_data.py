@@ -18,6 +18,7 @@ class Command(BaseCommand):
         demo.configure_seed_services()
         users = demo.create_demo_staff()
         families = demo.create_demo_referrals()
+        demo.load_demo_supervision_and_footage()  # keep last: it needs the demo cycles
         self.stdout.write(self.style.SUCCESS(f"Loaded 5 services, {len(users)} staff and {families} demo families."))
         self.stdout.write("")
         self.stdout.write(f"Demo log-ins (password for all: {demo.DEMO_PASSWORD}):")

@@ -1,0 +1,38 @@
+"""API shapes for a filming's footage record and the confirmation of its destruction."""
+
+from rest_framework import serializers
+
+from vig_service.text import serializer_field_for
+
+from ..models import FamilyCopy, Footage
+
+
+def _text(name: str, **kwargs):
+    return serializer_field_for(Footage._meta.get_field(name), **kwargs)
+
+
+class FootageIn(serializers.Serializer):
+    location = _text("location", help_text="Where the footage is held: the service's encrypted device or share.")
+    reference = _text("reference", default="", allow_blank=True)
+    family_copy = serializers.ChoiceField(choices=FamilyCopy.choices, default=FamilyCopy.NOT_YET)
+    family_copy_how = _text("family_copy_how", default="", allow_blank=True)
+    family_copy_on = serializers.DateField(default=None, allow_null=True)
+
+
+class DestructionIn(serializers.Serializer):
+    destroyed_on = serializers.DateField()
+
+
+class FootageOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    filming = serializers.IntegerField(source="filming_id")
+    cycle = serializers.IntegerField(source="filming.cycle_id")
+    referral = serializers.IntegerField(source="filming.cycle.referral_id")
+    location = serializers.CharField()
+    reference = serializers.CharField()
+    family_copy = serializers.ChoiceField(choices=FamilyCopy.choices)
+    family_copy_how = serializers.CharField()
+    family_copy_on = serializers.DateField(allow_null=True)
+    destroy_by = serializers.DateField(allow_null=True, help_text="Null until set at discharge from the policy.")
+    destroyed_on = serializers.DateField(allow_null=True)
+    destruction_confirmed_by = serializers.IntegerField(source="destruction_confirmed_by_id", allow_null=True)
