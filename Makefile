@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_ENV := DEBUG=1 DEMO_MODE=1 SECURE_COOKIES=0
 CHECK_ENV := TESTING=1
 
-.PHONY: run test test-fast lint format prereqs install install-dev deploy-check worker beat clean
+.PHONY: run test test-fast lint format prereqs install install-dev deploy-check worker beat clean load-test
 
 prereqs:
 	@PYTHON=$(PYTHON) sh scripts/check_prereqs.sh
@@ -53,6 +53,15 @@ test: lint deploy-check
 test-fast: $(BIN)/.installed-dev
 	$(BIN)/python -m pytest -m "not slow" -x -q
 
+## Bounded load test (20 users, 60 s) against gunicorn on loopback and a throw-away PostgreSQL database.
+.venv-load/.installed: requirements-load.txt
+	test -x .venv-load/bin/python || $(PYTHON) -m venv .venv-load
+	.venv-load/bin/python -m pip install --quiet -r requirements-load.txt
+	touch $@
+
+load-test: $(BIN)/.installed .venv-load/.installed
+	bash scripts/load_test.sh
+
 worker: $(BIN)/.installed
 	$(BIN)/celery -A vig_service worker --loglevel=info
 
@@ -60,4 +69,4 @@ beat: $(BIN)/.installed
 	$(BIN)/celery -A vig_service beat --loglevel=info
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache db.sqlite3
+	rm -rf $(VENV) .venv-load staticfiles .pytest_cache .ruff_cache db.sqlite3
