@@ -172,6 +172,11 @@ STORAGES = {
     },
 }
 
+# Uploaded documents holding family data (signed consent forms): stored through Django's storage API in a folder
+# outside the static and media web roots and never given a URL; served only by access-checked, logged views.
+PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", str(BASE_DIR / "private-files")))
+CONSENT_FORM_MAX_BYTES = envint("CONSENT_FORM_MAX_BYTES", 10 * 1024 * 1024)
+
 # Sessions: idle timeout by cookie age refreshed on each request; absolute timeout by middleware.
 SESSION_IDLE_TIMEOUT_SECONDS = envint("SESSION_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = envint("SESSION_ABSOLUTE_TIMEOUT_HOURS", 10) * 3600
