@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
+
+from accounts.audit import log_access
+from accounts.models import AccessAction
 
 
 @dataclass(frozen=True)
@@ -112,3 +116,23 @@ def check_signed_form(upload, *, field: str = "signed_form") -> FileKind:
 
 def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
+
+
+def download_signed_form(consent, *, request) -> FileResponse:
+    """The signed form as an attachment browsers may not sniff or cache; the download goes into the access log.
+
+    Callers (the page and the API) have already checked that the user may see the family.
+    """
+    kind = KINDS_BY_TYPE.get(consent.signed_form_content_type)
+    if not consent.signed_form or kind is None:
+        raise Http404("No signed form was uploaded for this consent.")
+    log_access(action=AccessAction.DOWNLOAD, request=request, obj=consent, detail={"file": "signed_form"})
+    response = FileResponse(
+        consent.signed_form.open("rb"),
+        as_attachment=True,
+        filename=f"consent-{consent.referral.reference}-{consent.pk}.{kind.extension}",
+        content_type=kind.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

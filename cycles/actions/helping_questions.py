@@ -16,10 +16,10 @@ from referrals.models import Referral
 from vig_service.refusals import ActionRefused
 from vig_service.text import check_text
 
+from ..helping_questions import MAX_QUESTIONS
 from ..models import HelpingQuestion, HelpingQuestionRating, RatingPoint
 from .consent import _check_date, check_casework
 
-MAX_QUESTIONS = 3
 SCORE_MIN, SCORE_MAX = 0, 10
 SCORE_MESSAGE = "Enter a rating from 0 (no progress) to 10 (goal reached)"
 

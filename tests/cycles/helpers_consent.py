@@ -1,13 +1,12 @@
 """Shared set-up for consent and helping-question tests: an allocated family (two parents, a 13-year-old and a
 9-year-old who may be filmed), consent through the action, and upload contents real and fake.
 
-Import the fixtures you use into the test module (`from tests.cycles.helpers_consent import family, ...`).
+Each test module declares its own `family` fixture and an autouse fixture calling `use_private_folder`.
 """
 
 import io
 from datetime import date, timedelta
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -57,9 +56,8 @@ def upload(content: bytes = PDF_BYTES, name: str = "Jane Example consent.pdf", c
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    """Uploads go to a temporary private folder, never the working tree."""
+def use_private_folder(settings, tmp_path):
+    """Uploads go to a temporary private folder, never the working tree (call from an autouse fixture)."""
     settings.PRIVATE_FILES_ROOT = tmp_path / "private-files"
     return settings.PRIVATE_FILES_ROOT
 
@@ -79,11 +77,6 @@ def make_family(service, coordinator, practitioner) -> Referral:
             {"name": "Ivy Example", "date_of_birth": years_ago(9), "consent_to_filming": "unknown"},
         ],
     )
-
-
-@pytest.fixture
-def family(service, coordinator, practitioner) -> Referral:
-    return make_family(service, coordinator, practitioner)
 
 
 def people(referral):

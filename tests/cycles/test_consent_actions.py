@@ -6,22 +6,32 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from cycles import actions
 from cycles.models import ConsentDecision, ConsentItem
 from referrals.models import ReferralEvent
-from tests.cycles.helpers_consent import (  # noqa: F401 - fixtures
+from tests.cycles.helpers_consent import (
     ALL_ITEMS,
     ELF_BYTES,
     EXE_BYTES,
     days_ago,
-    family,
     give_consent,
     items,
     jpeg_bytes,
+    make_family,
     people,
     png_bytes,
-    private_files,
     today,
     upload,
+    use_private_folder,
 )
 from vig_service.refusals import ActionRefused
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    return use_private_folder(settings, tmp_path)
+
+
+@pytest.fixture
+def family(service, coordinator, practitioner):
+    return make_family(service, coordinator, practitioner)
 
 
 def test_consent_records_each_person_and_each_item_and_history(family, practitioner):
@@ -44,8 +54,6 @@ def test_consent_date_cannot_be_in_the_future_or_before_the_referral(family, pra
 
 
 def test_giver_must_be_on_this_referral(family, practitioner, service, coordinator, other_practitioner):
-    from tests.cycles.helpers_consent import make_family
-
     stranger = people(make_family(service, coordinator, other_practitioner))[0]
     with pytest.raises(ValidationError) as error:
         give_consent(family, practitioner, who=[stranger])

@@ -4,19 +4,31 @@ Each test tries to get past the rule: no consent, a 12+ child without their own,
 training-only withdrawal, and a consent dated after the filming.
 """
 
+import pytest
+
 from cycles import actions
 from cycles.consents import current_summary, needs_own_consent, refusal_for_filming, refusal_for_item
 from cycles.models import ConsentItem
-from tests.cycles.helpers_consent import (  # noqa: F401 - fixtures
+from tests.cycles.helpers_consent import (
     ALL_ITEMS,
     days_ago,
-    family,
     give_consent,
+    make_family,
     people,
-    private_files,
     today,
+    use_private_folder,
     years_ago,
 )
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    return use_private_folder(settings, tmp_path)
+
+
+@pytest.fixture
+def family(service, coordinator, practitioner):
+    return make_family(service, coordinator, practitioner)
 
 
 def filming_refusal(referral, *, parents=None, children=(), day=None):

@@ -1,0 +1,1 @@
+"""Page forms of the cycles app, one module per topic (`cycles.forms.consent`, ...)."""
