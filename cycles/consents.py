@@ -135,7 +135,7 @@ def consents_visible_to(user):
     return Consent.objects.filter(referral__in=Referral.objects.visible_to(user).values("pk"))
 
 
-def consents_with_decisions(referral: Referral):
+def consents_with_decisions(referral: Referral | int):
     """A family's consents, newest first, with givers, people, decisions and who recorded or withdrew them."""
     decisions = ConsentDecision.objects.select_related("withdrawn_by")
     givers = ConsentGiver.objects.select_related("parent", "other_child").prefetch_related(

@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ConsentItemEnum": "cycles.models.ConsentItem.choices"},
 }
 
 # Celery: a real broker with REDIS_URL, otherwise tasks run eagerly in-process.
