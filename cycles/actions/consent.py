@@ -36,7 +36,7 @@ def check_casework(referral: Referral, by: User, doing: str) -> None:
         )
 
 
-def _check_date(value: date | None, *, field: str, label: str, not_before: date, not_before_label: str) -> None:
+def check_past_date(value: date | None, *, field: str, label: str, not_before: date, not_before_label: str) -> None:
     if value is None:
         raise ValidationError({field: f"Enter the date {label}"})
     if value > timezone.localdate():
@@ -90,7 +90,7 @@ def record_consent(
     item left out is recorded as not agreed, so the record says what was refused as well as what was agreed.
     """
     check_casework(referral, by, "record consent")
-    _check_date(
+    check_past_date(
         given_on,
         field="given_on",
         label="consent was given",
@@ -168,7 +168,7 @@ def withdraw_consent(
     """
     referral = consent.referral
     check_casework(referral, by, "record a withdrawal of consent")
-    _check_date(
+    check_past_date(
         withdrawn_on,
         field="withdrawn_on",
         label="consent was withdrawn",

@@ -18,7 +18,7 @@ from vig_service.text import check_text
 
 from ..helping_questions import MAX_QUESTIONS
 from ..models import HelpingQuestion, HelpingQuestionRating, RatingPoint
-from .consent import _check_date, check_casework
+from .consent import check_casework, check_past_date
 
 SCORE_MIN, SCORE_MAX = 0, 10
 SCORE_MESSAGE = "Enter a rating from 0 (no progress) to 10 (goal reached)"
@@ -99,7 +99,7 @@ def rate_helping_question(
     score = check_score(score)
     if point not in RatingPoint.values:
         raise ValidationError({"point": "Choose when the rating was given: start, part-way or end"})
-    _check_date(
+    check_past_date(
         rated_on,
         field="rated_on",
         label="of the rating",

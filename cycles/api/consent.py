@@ -25,10 +25,10 @@ from ..models import ConsentGiver
 from ..serializers.consent import (
     ConsentIn,
     ConsentOut,
+    ConsentWithdrawIn,
     HelpingQuestionIn,
     HelpingQuestionOut,
     RatingIn,
-    ConsentWithdrawIn,
 )
 from ..uploads import download_signed_form
 
