@@ -120,6 +120,7 @@ def test_signed_pdf_is_stored_privately_under_a_random_name(family, practitioner
 @pytest.mark.parametrize(
     ("content", "extension", "content_type"),
     [(png_bytes(), "png", "image/png"), (jpeg_bytes(), "jpg", "image/jpeg")],
+    ids=["png", "jpeg"],
 )
 def test_scanned_images_are_accepted_by_their_content(family, practitioner, content, extension, content_type):
     consent = give_consent(family, practitioner, signed_form=upload(content, name="scan.pdf"))
