@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .api import cycles, footage, supervision, visits
+from .api import consent, cycles, footage, supervision, visits
 
 urlpatterns: list = [
     path("referrals/<int:pk>/cycles/", cycles.ReferralCycleListView.as_view(), name="cycle-list"),
@@ -30,5 +30,28 @@ urlpatterns += [
         "footage/<int:pk>/confirm-destruction/",
         footage.FootageDestructionView.as_view(),
         name="footage-confirm-destruction",
+    ),
+]
+
+urlpatterns += [
+    # Consent and helping questions
+    path("referrals/<int:pk>/consents/", consent.ConsentListView.as_view(), name="consent-list"),
+    path("consents/<int:consent_id>/", consent.ConsentDetailView.as_view(), name="consent-detail"),
+    path("consents/<int:consent_id>/withdraw/", consent.ConsentWithdrawView.as_view(), name="consent-withdraw"),
+    path("consents/<int:consent_id>/signed-form/", consent.ConsentSignedFormView.as_view(), name="consent-signed-form"),
+    path(
+        "referrals/<int:pk>/helping-questions/",
+        consent.HelpingQuestionListView.as_view(),
+        name="helping-question-list",
+    ),
+    path(
+        "helping-questions/<int:question_id>/ratings/",
+        consent.HelpingQuestionRatingsView.as_view(),
+        name="helping-question-ratings",
+    ),
+    path(
+        "helping-questions/<int:question_id>/wording/",
+        consent.HelpingQuestionWordingView.as_view(),
+        name="helping-question-wording",
     ),
 ]

@@ -15,6 +15,8 @@ from accounts.models import Membership, Service
 from referrals.models import OtherChild, Parent, Referral
 from vig_service.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 
+from .uploads import consent_form_name, private_storage
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -69,7 +71,8 @@ class Consent(models.Model):
         "without their permission.",
     )
     sharing_with = SafeCharField(max_length=300, blank=True, help_text="Named others clips may be shared with.")
-    signed_form = models.FileField(upload_to="consent-forms/%Y/%m/", blank=True)
+    # Private storage outside the web roots, random names, no URL: served only by the access-checked download view.
+    signed_form = models.FileField(upload_to=consent_form_name, storage=private_storage, blank=True, max_length=200)
     signed_form_content_type = models.CharField(max_length=40, blank=True)
     notes = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")

@@ -85,3 +85,58 @@ def footage_section(request, referral) -> list[dict]:
             "can_confirm": has_permission(request.user, Perm.FOOTAGE_DESTRUCTION_CONFIRM, obj=referral),
         }
     ]
+
+
+# --- Consent and helping questions ---------------------------------------------------------------------------------
+
+
+def _casework(request, referral) -> dict:
+    """What every cycles section needs: whether the family has been allocated, and whether the user may record."""
+    return {
+        "referral_id": referral.pk,
+        "reference": referral.reference,
+        "can_record": referral.status == ReferralStatus.ALLOCATED
+        and has_permission(request.user, Perm.CASEWORK_RECORD, obj=referral),
+    }
+
+
+def _ever_allocated(referral) -> bool:
+    return bool(list(referral.allocations.all()))  # prefetched by with_record_details()
+
+
+@record_section(10)
+def consent_section(request, referral) -> list[dict]:
+    """Consent at a glance: per item, who currently agrees; a warning while filming consent is missing. One query."""
+    from .consents import decisions_for, missing_filming_consent, summarise
+    from .models import ConsentItem
+
+    if not _ever_allocated(referral):
+        return []
+    decisions = list(decisions_for(referral))
+    today = timezone.localdate()
+    summary = summarise(decisions, today)
+    return [
+        {
+            "template": "cycles/_consent_section.html",
+            **_casework(request, referral),
+            "consent_count": len({d.giver.consent_id for d in decisions}),
+            "summary": [(ConsentItem(item).label, names) for item, names in summary.items()],
+            "missing": missing_filming_consent(referral, decisions, today),
+        }
+    ]
+
+
+@record_section(20)
+def helping_questions_section(request, referral) -> list[dict]:
+    """Each helping question with its start → latest rating. Two queries, however many ratings."""
+    from .helping_questions import questions_with_ratings, with_progress
+
+    if not _ever_allocated(referral):
+        return []
+    return [
+        {
+            "template": "cycles/_helping_questions_section.html",
+            **_casework(request, referral),
+            "questions": with_progress(questions_with_ratings(referral)),
+        }
+    ]

@@ -64,15 +64,37 @@ def concrete(route: str, ids: dict) -> str | None:
 
 
 @pytest.fixture
-def service_a_records(service, coordinator, practitioner, trainee, supervisor):
+def service_a_records(service, coordinator, practitioner, trainee, supervisor, settings, tmp_path):
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private-files"
     set_details(practitioner, service, coordinator)
     set_details(trainee, service, coordinator, supervisor=supervisor)
     referral = allocated_referral(service, coordinator, practitioner)
     membership = Membership.objects.get(user=practitioner, role=Role.PRACTITIONER)
     from cycles.actions import start_cycle
 
+    ids = {"pk": referral.pk, "membership_id": membership.pk, "user_id": coordinator.pk, "slug": service.slug}
+    ids.update(consent_records(referral, practitioner))
     start_cycle(referral=referral, by=practitioner)  # a real cycle of service A (on SQLite its pk matches)
-    return {"pk": referral.pk, "membership_id": membership.pk, "user_id": coordinator.pk, "slug": service.slug}
+    return ids
+
+
+def consent_records(referral, practitioner) -> dict:
+    """A consent (with a signed form) and a helping question of service A's family, for the cycles URLs."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from cycles import actions as cycles_actions
+
+    consent = cycles_actions.record_consent(
+        referral=referral,
+        given_on=timezone.localdate(),
+        givers=[{"parent": referral.parents.first(), "items": {"filming": True}}],
+        written_agreement_given=True,
+        signed_form=SimpleUploadedFile("form.pdf", b"%PDF-1.4 test"),
+        by=practitioner,
+    )
+    question = cycles_actions.add_helping_question(referral=referral, text="What am I doing well?", by=practitioner)
+    return {"consent_id": consent.pk, "question_id": question.pk}
 
 
 METHODS = ("get", "post", "put", "patch", "delete")

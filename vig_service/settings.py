@@ -174,6 +174,11 @@ STORAGES = {
     },
 }
 
+# Uploaded documents holding family data (signed consent forms): stored through Django's storage API in a folder
+# outside the static and media web roots and never given a URL; served only by access-checked, logged views.
+PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", str(BASE_DIR / "private-files")))
+CONSENT_FORM_MAX_BYTES = envint("CONSENT_FORM_MAX_BYTES", 10 * 1024 * 1024)
+
 # Sessions: the idle and absolute time-outs are both enforced by accounts.middleware, which ends the server-side
 # session. The stored session lives as long as the absolute time-out so that the middleware, not a silently expired
 # session, meets the first request after an idle spell: it knows who wrote a posted form and keeps it as their draft.
@@ -274,6 +279,7 @@ SPECTACULAR_SETTINGS = {
         "DeclineDecisionEnum": ["decline"],
         "RequestInformationDecisionEnum": ["request_information"],
         "ActivityKindEnum": "cycles.models.ActivityKind",
+        "ConsentItemEnum": "cycles.models.ConsentItem.choices",
     },
     # Every operation's 401, 403, 404, 400 and 413, as the API answers them (vig_service/api.py).
     "POSTPROCESSING_HOOKS": [

@@ -4,6 +4,7 @@ call to `referrals.history.record_change` for the family's history and the acces
 Callers import from here (`actions.record_filming`).
 """
 
+from .consent import record_consent, withdraw_consent
 from .cycles import add_clip, record_filming, record_shared_review, start_cycle
 from .footage import (
     confirm_footage_destroyed,
@@ -11,6 +12,7 @@ from .footage import (
     record_footage,
     set_footage_destruction_dates,
 )
+from .helping_questions import add_helping_question, change_helping_question_wording, rate_helping_question
 from .supervision import record_stage_reached, record_supervision
 from .visits import (
     book_visit,
@@ -23,6 +25,11 @@ from .visits import (
 )
 
 __all__ = [
+    "add_helping_question",
+    "change_helping_question_wording",
+    "rate_helping_question",
+    "record_consent",
+    "withdraw_consent",
     "add_clip",
     "book_visit",
     "cancel_visit",

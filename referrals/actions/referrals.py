@@ -90,15 +90,61 @@ def _check_text(referral: Referral, parents: list[dict], other_children: list[di
     )
 
 
+def _records_of_others(person) -> bool:
+    """Does any other app's record point at this person (a consent they gave, a filming they were in)?
+
+    Read through the model's relations, so `referrals` needs to know nothing of the apps that build on it.
+    """
+    relations = [
+        field
+        for field in person._meta.get_fields(include_hidden=True)  # hidden: related_name="+" relations too
+        if field.auto_created and not field.concrete and (field.one_to_many or field.many_to_many)
+    ]
+    for relation in relations:
+        if relation.related_model._meta.app_label == "referrals":
+            continue
+        if relation.related_model._default_manager.filter(**{relation.field.name: person}).exists():
+            return True
+    return False
+
+
+def _save_list(existing: list, wanted: list[dict], fields: list[str], label: str, make) -> None:
+    """Update people in place, in order; add new ones; remove ones no longer named, unless records point at them.
+
+    Updating in place keeps everything that refers to a person (consent they gave, filmings they are in); deleting
+    and re-creating them would silently erase it through the database's cascade.
+    """
+    for index, values in enumerate(wanted):
+        clean = {k: v for k, v in values.items() if k in fields}
+        if index < len(existing):
+            person = existing[index]
+            for name, value in clean.items():
+                setattr(person, name, value)
+            person.save()
+        else:
+            make(index, clean).save()
+    for person in existing[len(wanted) :]:
+        if _records_of_others(person):
+            raise ValidationError(
+                {label: f"{person} has consent or filming records, so cannot be removed from the referral"}
+            )
+        person.delete()
+
+
 def _save_people(referral: Referral, parents: list[dict], other_children: list[dict]) -> None:
-    referral.parents.all().delete()
-    referral.other_children.all().delete()
-    Parent.objects.bulk_create(
-        Parent(referral=referral, order=order, **{k: v for k, v in p.items() if k in PARENT_FIELDS})
-        for order, p in enumerate(parents, start=1)
+    _save_list(
+        list(referral.parents.order_by("order", "pk")),
+        parents,
+        PARENT_FIELDS,
+        "parents",
+        lambda index, values: Parent(referral=referral, order=index + 1, **values),
     )
-    OtherChild.objects.bulk_create(
-        OtherChild(referral=referral, **{k: v for k, v in c.items() if k in OTHER_CHILD_FIELDS}) for c in other_children
+    _save_list(
+        list(referral.other_children.order_by("pk")),
+        list(other_children),
+        OTHER_CHILD_FIELDS,
+        "other_children",
+        lambda index, values: OtherChild(referral=referral, **values),
     )
 
 

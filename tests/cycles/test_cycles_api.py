@@ -81,7 +81,7 @@ def test_api_filming_without_consent_is_409_naming_who(login, service, coordinat
     }
     response = post(client, reverse("api:cycle-filming", kwargs={"pk": cycle_id}), data)
     assert response.status_code == 409
-    assert "No current consent to filming from Jane Example" in response.json()["detail"]
+    assert "Jane Example has not given consent" in response.json()["detail"]
     assert not Filming.objects.exists()
 
 

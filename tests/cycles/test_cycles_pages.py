@@ -87,7 +87,7 @@ def test_filming_page_without_consent_says_who_and_saves_nothing(login, service,
         },
     )
     assert response.status_code == 409
-    assert "No current consent to filming from Jane Example" in response.content.decode()
+    assert "Jane Example has not given consent" in response.content.decode()
     assert not Filming.objects.exists()
 
 

@@ -85,7 +85,7 @@ def test_supervision_without_supervisor_viewing_consent_is_refused(service, coor
     family = trainee_family(service, coordinator, trainee)
     give_consent(family, trainee, items=[ConsentItem.FILMING], refused=[ConsentItem.SUPERVISOR_VIEWING])
     cycle = make_cycle(family, trainee, 1, reviewed_on=days_ago(3))
-    with pytest.raises(actions.supervision.ActionRefused, match="did not consent to viewing by the vig supervisor"):
+    with pytest.raises(actions.supervision.ActionRefused, match="No current consent to viewing by the vig supervisor"):
         record(membership, supervisor, [cycle])
     assert not SupervisionSession.objects.exists()
 

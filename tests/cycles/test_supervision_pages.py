@@ -82,7 +82,7 @@ def test_record_supervision_page_says_why_without_supervisor_viewing_consent(
         {"held_on": days_ago(1).isoformat(), "duration_minutes": "60", "cycles": [cycle.pk]},
     )
     assert response.status_code == 409
-    assert "did not consent to viewing by the vig supervisor" in response.content.decode()
+    assert "No current consent to viewing by the vig supervisor" in response.content.decode()
     assert not SupervisionSession.objects.exists()
 
 

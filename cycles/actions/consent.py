@@ -1,0 +1,226 @@
+"""Recording and withdrawing a family's written consent.
+
+Consent is recorded per person and per item, before any filming (`cycles.consents` is where filming, supervision
+and training use ask what it covers). Withdrawal is dated and never deletes what was agreed: it marks the decisions
+withdrawn, so the history of what the family agreed, and when they changed their mind, stays readable.
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import AccessAction, User
+from referrals.history import record_change
+from referrals.models import OtherChild, Parent, Referral
+from referrals.states import ReferralStatus
+from vig_service.permissions import Perm, has_permission
+from vig_service.refusals import ActionRefused
+from vig_service.text import check_text
+
+from ..models import Consent, ConsentDecision, ConsentGiver, ConsentItem
+from ..uploads import check_signed_form
+
+ALL = "all"
+
+
+def check_casework(referral: Referral, by: User, doing: str) -> None:
+    """Only the allocated practitioner records casework, and only while the family is allocated."""
+    if not has_permission(by, Perm.CASEWORK_RECORD, obj=referral):
+        raise PermissionDenied
+    if referral.status != ReferralStatus.ALLOCATED:
+        raise ActionRefused(
+            f"You cannot {doing}: the referral is {referral.get_status_display().lower()}, and only an allocated "
+            "family's work can be recorded."
+        )
+
+
+def check_past_date(value: date | None, *, field: str, label: str, not_before: date, not_before_label: str) -> None:
+    if value is None:
+        raise ValidationError({field: f"Enter the date {label}"})
+    if value > timezone.localdate():
+        raise ValidationError({field: f"The date {label} must be today or in the past"})
+    if value < not_before:
+        raise ValidationError({field: f"The date {label} must be on or after {not_before_label}"})
+
+
+def _givers(referral: Referral, givers: list[dict]) -> list[tuple[Parent | OtherChild, dict[str, bool]]]:
+    """Check each giver is one of this family's people, named once, with known items."""
+    if not givers:
+        raise ValidationError({"givers": "Choose who gave consent"})
+    parents = {p.pk: p for p in referral.parents.all()}
+    children = {c.pk: c for c in referral.other_children.all()}
+    seen, out = set(), []
+    for giver in givers:
+        parent, child = giver.get("parent"), giver.get("other_child")
+        who, pool = (parent, parents) if parent is not None else (child, children)
+        if (parent is None) == (child is None) or getattr(who, "pk", None) not in pool:
+            raise ValidationError(
+                {"givers": "Each person giving consent must be a parent, carer or older child on this referral"}
+            )
+        key = (type(who).__name__, who.pk)
+        if key in seen:
+            raise ValidationError({"givers": f"{who} is named twice"})
+        seen.add(key)
+        items = giver.get("items") or {}
+        unknown = sorted(set(items) - set(ConsentItem.values))
+        if unknown:
+            raise ValidationError({"givers": f"Unknown consent item: {', '.join(unknown)}"})
+        out.append((pool[who.pk], {item: bool(items.get(item, False)) for item in ConsentItem.values}))
+    return out
+
+
+@transaction.atomic
+def record_consent(
+    *,
+    referral: Referral,
+    given_on: date,
+    givers: list[dict],
+    written_agreement_given: bool,
+    sharing_with: str = "",
+    notes: str = "",
+    signed_form=None,
+    by: User,
+    request=None,
+) -> Consent:
+    """Record a written consent: who gave it, the date, and each item agreed or not, with the signed form.
+
+    `givers` is a list of {"parent": Parent} or {"other_child": OtherChild}, each with "items": {item: bool}; an
+    item left out is recorded as not agreed, so the record says what was refused as well as what was agreed.
+    """
+    check_casework(referral, by, "record consent")
+    check_past_date(
+        given_on,
+        field="given_on",
+        label="consent was given",
+        not_before=referral.date_received,
+        not_before_label=f"the referral's date received ({referral.date_received:%-d %B %Y})",
+    )
+    people = _givers(referral, givers)
+    sharing_with = (sharing_with or "").strip()
+    check_text(sharing_with, field="sharing_with", label="Named others", max_length=300, multiline=False)
+    check_text(notes or "", field="notes", label="Notes")
+    if any(items[ConsentItem.SHARING_CLIPS] for _, items in people) and not sharing_with:
+        raise ValidationError({"sharing_with": "Name who the clips may be shared with"})
+    kind = check_signed_form(signed_form) if signed_form else None
+
+    consent = Consent(
+        referral=referral,
+        given_on=given_on,
+        written_agreement_given=bool(written_agreement_given),
+        sharing_with=sharing_with,
+        notes=notes or "",
+        signed_form_content_type=kind.content_type if kind else "",
+        recorded_by=by,
+    )
+    if signed_form:
+        consent.signed_form.save("form", signed_form, save=False)  # the name comes from `consent_form_name`
+    consent.save()
+    changes = {
+        "given on": [None, given_on.isoformat()],
+        "written agreement given": [None, consent.written_agreement_given],
+    }
+    for who, items in people:
+        giver = ConsentGiver.objects.create(
+            consent=consent,
+            parent=who if isinstance(who, Parent) else None,
+            other_child=who if isinstance(who, OtherChild) else None,
+        )
+        ConsentDecision.objects.bulk_create(
+            ConsentDecision(giver=giver, item=item, agreed=agreed) for item, agreed in items.items()
+        )
+        agreed = [ConsentItem(item).label for item, yes in items.items() if yes]
+        changes[str(who)] = [None, "agreed to: " + (", ".join(agreed) if agreed else "nothing")]
+    if sharing_with:
+        changes["clips may be shared with"] = [None, sharing_with]
+    if kind:
+        changes["signed form"] = [None, f"uploaded ({kind.label})"]
+    record_change(
+        referral=referral,
+        by=by,
+        kind="consent_recorded",
+        summary="Consent recorded",
+        changes=changes,
+        request=request,
+        obj=consent,
+        access=AccessAction.CREATE,
+    )
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(
+    *,
+    consent: Consent,
+    givers: list[ConsentGiver] | None = None,
+    items: list[str] | str = ALL,
+    withdrawn_on: date,
+    reason: str,
+    by: User,
+    request=None,
+) -> list[ConsentDecision]:
+    """Withdraw consent, wholly or for some items, from a date. Nothing agreed is deleted.
+
+    `givers` (default: everyone who gave this consent) names the people withdrawing; a person's withdrawal of an
+    item covers every consent of theirs given on or before the date, so an older form cannot go on covering what
+    they took back. A consent given after the date (agreeing again) is left alone.
+    """
+    referral = consent.referral
+    check_casework(referral, by, "record a withdrawal of consent")
+    check_past_date(
+        withdrawn_on,
+        field="withdrawn_on",
+        label="consent was withdrawn",
+        not_before=consent.given_on,
+        not_before_label=f"the date consent was given ({consent.given_on:%-d %B %Y})",
+    )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter the reason for withdrawing, in the family's words if you can"})
+    check_text(reason, field="reason", label="Reason")
+    own = list(consent.givers.all())
+    givers = givers or own
+    if any(g.consent_id != consent.pk for g in givers):
+        raise ValidationError({"givers": "Choose people who gave this consent"})
+    wanted = set(ConsentItem.values) if items == ALL else set(items or [])
+    if not wanted or not wanted <= set(ConsentItem.values):
+        raise ValidationError({"items": "Choose what consent is withdrawn for"})
+
+    decisions = ConsentDecision.objects.select_for_update().filter(
+        giver__consent__referral=referral,
+        giver__consent__given_on__lte=withdrawn_on,
+        item__in=wanted,
+        agreed=True,
+        withdrawn_on__isnull=True,
+    )
+    decisions = [d for d in decisions.select_related("giver") if any(_same_person(d.giver, g) for g in givers)]
+    if not decisions:
+        raise ValidationError({"items": "Nothing to withdraw: they had not agreed to this, or withdrew it already"})
+    for decision in decisions:
+        decision.withdrawn_on, decision.withdrawn_by, decision.withdrawal_reason = withdrawn_on, by, reason
+    ConsentDecision.objects.bulk_update(decisions, ["withdrawn_on", "withdrawn_by", "withdrawal_reason"])
+
+    names = {g.pk: str(g) for g in own}
+    changes = {}
+    for giver in givers:
+        withdrawn = sorted({ConsentItem(d.item).label for d in decisions if _same_person(d.giver, giver)})
+        if withdrawn:
+            changes[names.get(giver.pk, str(giver))] = [None, "withdrew: " + ", ".join(withdrawn)]
+    changes["withdrawn on"] = [None, withdrawn_on.isoformat()]
+    changes["reason"] = [None, reason]
+    whole = wanted == set(ConsentItem.values)
+    record_change(
+        referral=referral,
+        by=by,
+        kind="consent_withdrawn",
+        summary="Consent withdrawn" if whole else "Consent withdrawn for some items",
+        changes=changes,
+        request=request,
+        obj=consent,
+    )
+    return decisions
+
+
+def _same_person(a: ConsentGiver, b: ConsentGiver) -> bool:
+    return (a.parent_id and a.parent_id == b.parent_id) or (a.other_child_id and a.other_child_id == b.other_child_id)
