@@ -135,7 +135,9 @@ def _scale(data: dict) -> Scale:
         bands_by_set=data.get("bands_by_set", {}),
         cutoffs=tuple(data.get("cutoffs", ())),
         conversion={int(k): Decimal(v) for k, v in data.get("conversion", {}).items()},
-        reliable_change=ReliableChange(Decimal(str(rc["threshold"])), rc["confidence"], rc["configurable"], rc["source"])
+        reliable_change=ReliableChange(
+            Decimal(str(rc["threshold"])), rc["confidence"], rc["configurable"], rc["source"]
+        )
         if rc
         else None,
         bands_note=data.get("bands_note", ""),
