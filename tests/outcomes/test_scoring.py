@@ -157,9 +157,7 @@ def test_prfq_worked_example_three_subscale_means_with_items_11_and_18_reversed(
 
 # --- PBQ -----------------------------------------------------------------------------------------------------------
 
-PBQ_SCORES = dict(
-    enumerate([1, 1, 0, 1, 0, 0, 2, 0, 0, 2, 1, 3, 2, 1, 0, 1, 0, 0, 3, 0, 2, 1, 0, 0, 2], start=1)
-)
+PBQ_SCORES = dict(enumerate([1, 1, 0, 1, 0, 0, 2, 0, 0, 2, 1, 3, 2, 1, 0, 1, 0, 0, 3, 0, 2, 1, 0, 0, 2], start=1))
 
 
 def test_pbq_worked_example_four_scales_and_total():
