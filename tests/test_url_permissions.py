@@ -33,6 +33,8 @@ OPEN_TO_ANY_USER = {
     "api:referral-list": "a list scoped to what the user may see (empty here)",
     "notices:list": "the user's own notices (empty here)",
     "api:notice-list": "the user's own notices (empty here)",
+    "api:instrument-list": "instrument scoring definitions, no family data",
+    "api:instrument-detail": "an instrument's scoring definition, no family data",
 }
 
 
