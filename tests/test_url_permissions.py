@@ -34,6 +34,8 @@ OPEN_TO_ANY_USER = {
     "notices:list": "the user's own notices (empty here)",
     "api:notice-list": "the user's own notices (empty here)",
     "api:service-list": "the services where the user holds a role (empty here)",
+    "api:instrument-list": "instrument scoring definitions, no family data",
+    "api:instrument-detail": "an instrument's scoring definition, no family data",
 }
 
 

@@ -58,6 +58,7 @@ DEMO_STAFF = [
 @transaction.atomic
 def configure_seed_services() -> list[Service]:
     """Create or update the five seed services with their sites, sources, questions and rules."""
+    from outcomes.models import MeasureConfig
     from referrals.models import EligibilityRule
 
     services = []
@@ -99,6 +100,12 @@ def configure_seed_services() -> list[Service]:
             EligibilityRule(service=service, kind=rule["kind"], params=rule["params"], order=order)
             for order, rule in enumerate(seed["eligibility"])
         )
+        for order, measure in enumerate(seed.get("measures", [])):
+            MeasureConfig.objects.update_or_create(
+                service=service,
+                instrument=measure["instrument"],
+                defaults={"time_points": measure["time_points"], "order": order, "note": measure.get("note", "")},
+            )
         services.append(service)
     return services
 

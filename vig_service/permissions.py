@@ -36,6 +36,8 @@ class Perm(StrEnum):
     SUPERVISION_RECORD = "supervision.record"
     TRAINEE_PROGRESS_VIEW = "trainee_progress.view"
     FOOTAGE_DESTRUCTION_CONFIRM = "footage.confirm_destruction"
+    OUTCOME_RECORD = "outcome.record"
+    EVALUATION_EXPORT = "evaluation.export"
 
 
 class Scope(StrEnum):
@@ -62,6 +64,8 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
     Perm.SUPERVISION_RECORD: "record supervision, sign off a trainee's cycles, record a stage reached",
     Perm.TRAINEE_PROGRESS_VIEW: "see a trainee's progress towards their stage targets",
     Perm.FOOTAGE_DESTRUCTION_CONFIRM: "confirm that a family's footage was destroyed",
+    Perm.OUTCOME_RECORD: "complete or correct an outcome measure with the family",
+    Perm.EVALUATION_EXPORT: "download the pseudonymised evaluation export of families who consented",
 }
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -95,6 +99,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.PRACTITIONER_MANAGE,
             Perm.TRAINEE_PROGRESS_VIEW,
             Perm.FOOTAGE_DESTRUCTION_CONFIRM,
+            Perm.OUTCOME_RECORD,
+            Perm.EVALUATION_EXPORT,
         }
     ),
     Role.MANAGER: frozenset(
@@ -105,6 +111,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.CASELOAD_VIEW,
             Perm.PRACTITIONER_VIEW,
             Perm.TRAINEE_PROGRESS_VIEW,
+            Perm.EVALUATION_EXPORT,
         }
     ),
     Role.SERVICE_ADMIN: frozenset({Perm.STAFF_MANAGE, Perm.PRACTITIONER_VIEW, Perm.PRACTITIONER_MANAGE}),
@@ -116,6 +123,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.CASEWORK_RECORD,
             Perm.TRAINEE_PROGRESS_VIEW,
             Perm.FOOTAGE_DESTRUCTION_CONFIRM,
+            Perm.OUTCOME_RECORD,
         }
     ),
     Role.SUPERVISOR: frozenset(

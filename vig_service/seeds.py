@@ -28,6 +28,11 @@ SEED_SERVICES: list[dict] = [
         ],
         "sources": ["Specialist perinatal mental health service", "Specialist midwife", "Health visitor"],
         "questions": [],
+        "measures": [
+            {"instrument": "gbo", "time_points": ["baseline", "end"]},
+            {"instrument": "epds", "time_points": ["baseline", "end"]},
+            {"instrument": "feedback", "time_points": ["end"]},
+        ],
         "eligibility": [
             {"kind": "age_window", "params": {"antenatal": True, "max_months": 12}},
             {"kind": "referral_source", "params": {}},
@@ -50,6 +55,12 @@ SEED_SERVICES: list[dict] = [
         "sites": [{"name": "Coventry", "postcodes": ""}, {"name": "Warwickshire", "postcodes": ""}],
         "sources": ["Perinatal Mental Health Team (within the team)"],
         "questions": [],
+        "measures": [
+            {"instrument": "gbo", "time_points": ["baseline", "mid", "end"]},
+            {"instrument": "core10", "time_points": ["baseline", "mid", "end"]},
+            {"instrument": "epds", "time_points": ["baseline", "end"]},
+            {"instrument": "feedback", "time_points": ["end"]},
+        ],
         "eligibility": [
             {"kind": "age_window", "params": {"antenatal": True, "max_months": 12}},
             {"kind": "referral_source", "params": {}},
@@ -70,6 +81,14 @@ SEED_SERVICES: list[dict] = [
         "sites": [{"name": "Haringey", "postcodes": "N4, N6, N8, N10, N11, N15, N17, N22"}],
         "sources": ["Health visiting team", "Early Help team"],
         "questions": [],
+        # The independent evaluation: self-efficacy (KPCS), bonding (PBQ) and wellbeing (SWEMWBS), before and after.
+        "measures": [
+            {"instrument": "gbo", "time_points": ["baseline", "end"]},
+            {"instrument": "kpcs", "time_points": ["baseline", "end", "follow_up"]},
+            {"instrument": "pbq", "time_points": ["baseline", "end", "follow_up"]},
+            {"instrument": "swemwbs", "time_points": ["baseline", "end", "follow_up"]},
+            {"instrument": "feedback", "time_points": ["end"]},
+        ],
         "eligibility": [
             {"kind": "age_window", "params": {"antenatal": True, "max_months": 24}},
             {"kind": "referral_source", "params": {}},
@@ -106,6 +125,11 @@ SEED_SERVICES: list[dict] = [
                 "text": "Have any children aged 12 and over given their own consent to be filmed, where relevant?",
             },
         ],
+        "measures": [
+            {"instrument": "prfq", "time_points": ["baseline", "end"], "note": "Baseline completed before referral"},
+            {"instrument": "gbo", "time_points": ["baseline", "end"]},
+            {"instrument": "feedback", "time_points": ["end"]},
+        ],
         "eligibility": [
             {"kind": "age_window", "params": {"antenatal": True}},
             {"kind": "referral_source", "params": {}},
@@ -139,6 +163,10 @@ SEED_SERVICES: list[dict] = [
         ],
         "sources": ["Service referral"],
         "questions": [],
+        "measures": [
+            {"instrument": "gbo", "time_points": ["baseline", "end"]},
+            {"instrument": "feedback", "time_points": ["end"]},
+        ],
         "eligibility": [
             {"kind": "age_window", "params": {"antenatal": False, "max_months": 12}},
             {"kind": "referral_source", "params": {}},

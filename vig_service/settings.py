@@ -321,6 +321,20 @@ WORKER_HEARTBEAT_STALE_SECONDS = envint("WORKER_HEARTBEAT_STALE_SECONDS", 300)
 # Key for hashing search terms in the access log (so the log holds no personal values).
 ACCESS_LOG_HASH_KEY = os.environ.get("ACCESS_LOG_HASH_KEY", SECRET_KEY)
 
+# Email: SMTP when EMAIL_HOST is set; the console in demo mode (so the demo shows what would be sent); otherwise
+# none. Risk-answer alerts are emailed as well as raised in the app only when EMAIL_CONFIGURED.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = envint("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", default=True)
+elif DEMO_MODE and not TESTING:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_CONFIGURED = bool(EMAIL_HOST) or DEMO_MODE
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "vig-service@localhost")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

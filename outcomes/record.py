@@ -1,0 +1,44 @@
+"""The outcomes app's section of the family's record page: an unmissable warning while a risk answer has not been
+acted on, the risk answers acted on (who, when, what), and the latest scores with a link to the outcomes page.
+Two queries, whatever the family's history."""
+
+from notices.models import Notice, NoticeKind
+from referrals.record import record_section
+from vig_service.permissions import Perm, has_permission
+
+from .models import Measure
+
+
+@record_section(order=60)
+def outcomes_section(request, referral) -> list[dict]:
+    measures = list(Measure.objects.current().filter(referral=referral).order_by("completed_on", "pk"))
+    notices = list(
+        Notice.objects.filter(referral=referral, kind=NoticeKind.RISK_ANSWER, object_type="outcomes.measure")
+        .select_related("recipient", "acknowledged_by")
+        .order_by("created_at", "pk")
+    )
+    by_measure: dict[str, list[Notice]] = {}
+    for notice in notices:
+        by_measure.setdefault(notice.object_id, []).append(notice)
+    open_alerts, acted_on = [], []
+    for object_id, alert_notices in by_measure.items():
+        acknowledged = [n for n in alert_notices if not n.is_open]
+        entry = {
+            "measure_id": int(object_id),
+            "summary": alert_notices[0].summary,
+            "notices": alert_notices,
+            "acknowledged": acknowledged,
+            "mine": next((n for n in alert_notices if n.is_open and n.recipient_id == request.user.pk), None),
+        }
+        (acted_on if acknowledged else open_alerts).append(entry)
+    if not measures and not notices and not referral.service.measure_configs.exists():
+        return []
+    return [
+        {
+            "template": "outcomes/_record_section.html",
+            "measures": measures,
+            "open_alerts": open_alerts,
+            "acted_on": acted_on,
+            "can_record": has_permission(request.user, Perm.OUTCOME_RECORD, obj=referral) and referral.is_open,
+        }
+    ]
