@@ -36,6 +36,9 @@ class Perm(StrEnum):
     SUPERVISION_RECORD = "supervision.record"
     TRAINEE_PROGRESS_VIEW = "trainee_progress.view"
     FOOTAGE_DESTRUCTION_CONFIRM = "footage.confirm_destruction"
+    LETTER_WRITE = "letter.write"
+    LETTER_COORDINATE = "letter.coordinate"
+    LETTER_TEMPLATE_MANAGE = "letter_template.manage"
 
 
 class Scope(StrEnum):
@@ -62,6 +65,10 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
     Perm.SUPERVISION_RECORD: "record supervision, sign off a trainee's cycles, record a stage reached",
     Perm.TRAINEE_PROGRESS_VIEW: "see a trainee's progress towards their stage targets",
     Perm.FOOTAGE_DESTRUCTION_CONFIRM: "confirm that a family's footage was destroyed",
+    Perm.LETTER_WRITE: "draft, edit, preview, approve and mark sent a family's letters (a trainee's need their "
+    "supervisor's approval)",
+    Perm.LETTER_COORDINATE: "confirm letters to a bereaved family, regenerate a month's letters",
+    Perm.LETTER_TEMPLATE_MANAGE: "set the service's letterhead, sign-off and the wording of each kind of letter",
 }
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -95,6 +102,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.PRACTITIONER_MANAGE,
             Perm.TRAINEE_PROGRESS_VIEW,
             Perm.FOOTAGE_DESTRUCTION_CONFIRM,
+            Perm.LETTER_WRITE,
+            Perm.LETTER_COORDINATE,
         }
     ),
     Role.MANAGER: frozenset(
@@ -107,7 +116,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.TRAINEE_PROGRESS_VIEW,
         }
     ),
-    Role.SERVICE_ADMIN: frozenset({Perm.STAFF_MANAGE, Perm.PRACTITIONER_VIEW, Perm.PRACTITIONER_MANAGE}),
+    Role.SERVICE_ADMIN: frozenset(
+        {Perm.STAFF_MANAGE, Perm.PRACTITIONER_VIEW, Perm.PRACTITIONER_MANAGE, Perm.LETTER_TEMPLATE_MANAGE}
+    ),
     Role.PRACTITIONER: frozenset(
         {
             Perm.REFERRAL_VIEW,
@@ -116,6 +127,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.CASEWORK_RECORD,
             Perm.TRAINEE_PROGRESS_VIEW,
             Perm.FOOTAGE_DESTRUCTION_CONFIRM,
+            Perm.LETTER_WRITE,
         }
     ),
     Role.SUPERVISOR: frozenset(

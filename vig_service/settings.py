@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "referrals",
     "notices",
     "cycles",
+    "letters",
     "outcomes",
 ]
 
@@ -161,8 +162,15 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG or TESTING  # serve straight from static/ without collectstatic in demo and tests
+# Letters and other private files: outside the web root, never served as static or media (downloads go through
+# access-checked views). See README "Letters" for S3-compatible storage with django-storages.
+PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", BASE_DIR / "private-files"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "letters": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_FILES_ROOT / "letters", "base_url": None, "allow_overwrite": True},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -270,9 +278,23 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Publishing to a broker that is down fails fast (the letter waits as `queued` and the sweep sends it later).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = envint("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-api-tokens": {"task": "vig_service.tasks.purge_expired_api_tokens", "schedule": 3600.0},
+    "sweep-letters": {"task": "letters.tasks.sweep_letters", "schedule": 60.0},
 }
+
+# Letters (letters/): a letter left queued or rendering this long is sent to the workers again by the sweep;
+# a letter that fails this many render attempts stops as `failed` with its error.
+LETTER_SWEEP_AFTER_SECONDS = envint("LETTER_SWEEP_AFTER_SECONDS", 180)
+LETTER_RENDER_MAX_ATTEMPTS = envint("LETTER_RENDER_MAX_ATTEMPTS", 3)
+LETTER_RENDER_SOFT_TIME_LIMIT = envint("LETTER_RENDER_SOFT_TIME_LIMIT", 60)
+# The PDF template; tests point it at a missing template to make every render fail.
+LETTER_TEMPLATE = os.environ.get("LETTER_TEMPLATE", "letters/pdf/letter.html")
+# Test hook only: seconds each render waits first, so a test can kill the worker mid-render.
+LETTER_RENDER_DELAY_SECONDS = float(os.environ.get("LETTER_RENDER_DELAY_SECONDS", "0") or 0)
 
 # Key for hashing search terms in the access log (so the log holds no personal values).
 ACCESS_LOG_HASH_KEY = os.environ.get("ACCESS_LOG_HASH_KEY", SECRET_KEY)

@@ -26,6 +26,7 @@ api_v1 = [
     path("", include("referrals.api_urls")),
     path("", include("notices.api_urls")),
     path("", include("cycles.api_urls")),
+    path("", include("letters.api_urls")),
 ]
 
 urlpatterns = [
@@ -35,6 +36,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("notices/", include("notices.urls")),
     path("cycles/", include("cycles.urls")),
+    path("letters/", include("letters.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]
