@@ -26,6 +26,13 @@ from . import actions, rendering
     max_retries=settings.LETTER_RENDER_MAX_ATTEMPTS + 2,
 )
 def render_letter(self, letter_id: int) -> str:
+    if self.request.is_eager:
+        # In-process (no broker): Celery does not retry eager tasks, so the attempts happen here, at once.
+        for _ in range(settings.LETTER_RENDER_MAX_ATTEMPTS + 1):
+            try:
+                return actions.render_letter_file(letter_id=letter_id)
+            except actions.RenderFailed:
+                continue
     return actions.render_letter_file(letter_id=letter_id)
 
 
