@@ -33,6 +33,7 @@ OPEN_TO_ANY_USER = {
     "api:referral-list": "a list scoped to what the user may see (empty here)",
     "notices:list": "the user's own notices (empty here)",
     "api:notice-list": "the user's own notices (empty here)",
+    "letters:batch": "a coordinator's month of letters, scoped to what they may see (403 without the permission)",
 }
 
 
@@ -68,7 +69,20 @@ def service_a_records(service, coordinator, practitioner, trainee, supervisor):
     set_details(trainee, service, coordinator, supervisor=supervisor)
     referral = allocated_referral(service, coordinator, practitioner)
     membership = Membership.objects.get(user=practitioner, role=Role.PRACTITIONER)
-    return {"pk": referral.pk, "membership_id": membership.pk, "user_id": coordinator.pk}
+    ids = {"pk": referral.pk, "membership_id": membership.pk, "user_id": coordinator.pk}
+    ids |= letters_ids(service, coordinator)
+    return ids
+
+
+def letters_ids(service, coordinator) -> dict:
+    """A ready decline letter of service A, and service A's slug and a letter kind, for the letters URLs."""
+    from letters import actions as letter_actions
+    from tests.letters.helpers_letters import decline_letter
+
+    letter = decline_letter(service, coordinator)
+    letter_actions.approve_letter(letter=letter, by=coordinator)
+    letter_actions.render_letter_file(letter_id=letter.pk)
+    return {"letter_id": letter.pk, "service": service.slug, "kind": "decline"}
 
 
 METHODS = ("get", "post", "put", "patch", "delete")

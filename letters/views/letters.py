@@ -120,7 +120,7 @@ def approve(request: HttpRequest, letter_id: int) -> HttpResponse:
     letter = load_letter(request, letter_id)
     return form_action_page(
         request,
-        form=ConfirmForm(request.POST or None),
+        form=ConfirmForm(request.POST if request.method == "POST" else None),
         template="letters/letter_approve.html",
         context={
             "letter": letter,
@@ -138,7 +138,7 @@ def confirm_bereavement(request: HttpRequest, letter_id: int) -> HttpResponse:
     letter = load_letter(request, letter_id, Perm.LETTER_COORDINATE)
     return form_action_page(
         request,
-        form=ConfirmForm(request.POST or None),
+        form=ConfirmForm(request.POST if request.method == "POST" else None),
         template="letters/letter_confirm_bereavement.html",
         context={"letter": letter, "referral": letter.referral},
         perform=lambda data: actions.confirm_bereaved_family_letter(letter=letter, by=request.user, request=request),
