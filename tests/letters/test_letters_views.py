@@ -20,7 +20,9 @@ def ready_letter(service, coordinator, practitioner, django_capture_on_commit_ca
     return approve_now(letter, practitioner, django_capture_on_commit_callbacks)
 
 
-@pytest.mark.parametrize("who", ["other_practitioner", "other_coordinator", "other_service_practitioner", "nobody", "supervisor"])
+@pytest.mark.parametrize(
+    "who", ["other_practitioner", "other_coordinator", "other_service_practitioner", "nobody", "supervisor"]
+)
 def test_no_letter_url_opens_for_someone_elses_family(login, ready_letter, who, request):
     client = login(request.getfixturevalue(who))
     for name in LETTER_PAGES:
@@ -47,7 +49,10 @@ def test_download_is_an_attachment_nosniff_and_logged(login, practitioner, ready
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
-    assert AccessEvent.objects.filter(action="download", object_type="letters.letter", object_id=str(ready_letter.pk)).exists()
+    response.close()
+    assert AccessEvent.objects.filter(
+        action="download", object_type="letters.letter", object_id=str(ready_letter.pk)
+    ).exists()
 
 
 def test_api_download_and_detail(login, practitioner, ready_letter):
@@ -56,6 +61,7 @@ def test_api_download_and_detail(login, practitioner, ready_letter):
     assert body["status"] == "ready" and body["download_url"]
     response = client.get(body["download_url"])
     assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+    response.close()
     listed = client.get(reverse("api:letter-list", kwargs={"pk": ready_letter.referral_id})).json()
     assert [x["id"] for x in listed] == [ready_letter.pk]
 
@@ -70,8 +76,14 @@ def test_decline_journey_through_the_pages(login, service, coordinator, django_c
     assert response.url == reverse("letters:edit", kwargs={"letter_id": letter.pk})
     edit = client.get(response.url)
     assert b"outside the area" in edit.content
-    data = {"recipient_name": "Helen Visitor", "recipient_address": "Team", "opening": "Hello.", "reason": "Too far.",
-            "signposting": "Family Hub.", "closing": "Bye."}
+    data = {
+        "recipient_name": "Helen Visitor",
+        "recipient_address": "Team",
+        "opening": "Hello.",
+        "reason": "Too far.",
+        "signposting": "Family Hub.",
+        "closing": "Bye.",
+    }
     assert client.post(response.url, data).status_code == 302
     preview = client.get(reverse("letters:preview", kwargs={"letter_id": letter.pk}))
     assert preview.status_code == 200 and preview.content.startswith(b"%PDF")
@@ -81,15 +93,18 @@ def test_decline_journey_through_the_pages(login, service, coordinator, django_c
     assert approved.status_code == 302
     page = client.get(reverse("letters:detail", kwargs={"letter_id": letter.pk}))
     assert b"Download the PDF" in page.content and b'http-equiv="refresh"' not in page.content
-    sent = client.post(reverse("letters:mark_sent", kwargs={"letter_id": letter.pk}),
-                       {"sent_on_0": timezone.localdate().day, "sent_on_1": timezone.localdate().month,
-                        "sent_on_2": timezone.localdate().year, "how": "Secure email"})
+    sent = client.post(
+        reverse("letters:mark_sent", kwargs={"letter_id": letter.pk}),
+        {"sent_on": timezone.localdate().isoformat(), "how": "Secure email"},
+    )
     assert sent.status_code == 302, sent.content.decode()[:2000]
     letter.refresh_from_db()
     assert letter.sent_how == "Secure email"
 
 
-def test_queued_letter_page_refreshes_and_says_it_waits(login, service, coordinator, monkeypatch, django_capture_on_commit_callbacks):
+def test_queued_letter_page_refreshes_and_says_it_waits(
+    login, service, coordinator, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr("letters.tasks.render_letter.delay", lambda letter_id: None)
     letter = approve_now(decline_letter(service, coordinator), coordinator, django_capture_on_commit_callbacks)
     page = login(coordinator).get(reverse("letters:detail", kwargs={"letter_id": letter.pk}))
@@ -121,7 +136,9 @@ def test_api_trainee_approval_refused_then_supervisor_approves(login, service, c
 def test_api_draft_edit_makes_versions(login, service, coordinator, django_capture_on_commit_callbacks):
     referral = declined_referral(service, coordinator)
     client = login(coordinator)
-    created = client.post(reverse("api:letter-draft", kwargs={"pk": referral.pk}), {"kind": "decline"}, content_type="application/json")
+    created = client.post(
+        reverse("api:letter-draft", kwargs={"pk": referral.pk}), {"kind": "decline"}, content_type="application/json"
+    )
     assert created.status_code == 201
     letter = Letter.objects.get(pk=created.json()["id"])
     approve_now(letter, coordinator, django_capture_on_commit_callbacks)
@@ -151,7 +168,9 @@ def test_family_letters_list_constant_queries(login, service, coordinator, djang
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for n in range(4):
-        letter = actions.edit_letter(letter=letter, sections={"reason": f"v{n}"}, recipient_name="A", recipient_address="", by=coordinator)
+        letter = actions.edit_letter(
+            letter=letter, sections={"reason": f"v{n}"}, recipient_name="A", recipient_address="", by=coordinator
+        )
         letter = approve_now(letter, coordinator, django_capture_on_commit_callbacks)
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
@@ -159,7 +178,9 @@ def test_family_letters_list_constant_queries(login, service, coordinator, djang
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-def test_settings_and_wording_only_for_the_services_admin(login, service, service_admin, other_service_admin, coordinator):
+def test_settings_and_wording_only_for_the_services_admin(
+    login, service, service_admin, other_service_admin, coordinator
+):
     settings_url = reverse("letters:settings", kwargs={"service": service.slug})
     wording_url = reverse("letters:template", kwargs={"service": service.slug, "kind": "decline"})
     for user in (other_service_admin, coordinator):
@@ -171,21 +192,40 @@ def test_settings_and_wording_only_for_the_services_admin(login, service, servic
     assert bad.status_code == 400 and b"Unknown placeholder" in bad.content
     preview = client.get(wording_url)
     assert b"Baby Example" in preview.content  # the default wording filled with sample values
-    good = client.post(wording_url, {"opening": "Dear {referrer_name}, <b>about</b> {child_name}.", "closing": "Bye", "signposting": "Hub"})
+    good = client.post(
+        wording_url,
+        {"opening": "Dear {referrer_name}, <b>about</b> {child_name}.", "closing": "Bye", "signposting": "Hub"},
+    )
     assert good.status_code == 302
     page = client.get(wording_url)
     assert b"&lt;b&gt;about&lt;/b&gt; Baby Example" in page.content
 
 
 def test_service_wording_and_sign_off_are_copied_into_new_letters(service, service_admin, coordinator):
-    actions.save_letter_template(service=service, kind="decline", opening="Dear {referrer_name}.", closing="Thanks.", signposting="Hub.", by=service_admin)
-    actions.save_letter_settings(service=service, letterhead="CPFT VIG", address_block="1 Road", sign_off="Kind regards,", confidential_marking="OFFICIAL-SENSITIVE", by=service_admin)
+    actions.save_letter_template(
+        service=service,
+        kind="decline",
+        opening="Dear {referrer_name}.",
+        closing="Thanks.",
+        signposting="Hub.",
+        by=service_admin,
+    )
+    actions.save_letter_settings(
+        service=service,
+        letterhead="CPFT VIG",
+        address_block="1 Road",
+        sign_off="Kind regards,",
+        confidential_marking="OFFICIAL-SENSITIVE",
+        by=service_admin,
+    )
     letter = decline_letter(service, coordinator)
     assert letter.content["sections"]["opening"] == "Dear {referrer_name}."
     assert letter.content["sign_off"] == "Kind regards," and letter.content["letterhead"] == "CPFT VIG"
 
 
-def test_batch_page_counts_and_regenerates(login, service, coordinator, practitioner, settings, django_capture_on_commit_callbacks):
+def test_batch_page_counts_and_regenerates(
+    login, service, coordinator, practitioner, settings, django_capture_on_commit_callbacks
+):
     settings.LETTER_TEMPLATE = "letters/pdf/no-such-template.html"
     failed = approve_now(decline_letter(service, coordinator), coordinator, django_capture_on_commit_callbacks)
     settings.LETTER_TEMPLATE = "letters/pdf/letter.html"
