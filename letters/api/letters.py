@@ -1,7 +1,7 @@
 """Letter API: a family's letters, one letter, draft, edit, approve, mark sent, download. The same actions and
 scoping as the pages; each look and download is logged."""
 
-from django.http import FileResponse
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status
@@ -142,14 +142,16 @@ class LetterDownloadView(APIView):
         if letter.status != LetterStatus.READY or not letter.file:
             raise exceptions.NotFound("This letter's PDF is not ready.")
         try:
-            handle = letter.file.open("rb")
+            with letter.file.open("rb") as handle:
+                pdf = handle.read()
         except FileNotFoundError:
             raise exceptions.NotFound("This letter's PDF is missing: ask a coordinator to make it again.") from None
         log_access(
             action=AccessAction.DOWNLOAD, request=request._request, obj=letter, detail={"version": letter.version}
         )
         name = f"letter-{letter.referral.reference}-{letter.kind}-v{letter.version}.pdf"
-        response = FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "no-store, private"
         return response

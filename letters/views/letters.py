@@ -2,7 +2,7 @@
 mark sent. Each loads what the user may see (a logged 404), checks the permission (a logged 403), calls one action."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -179,9 +179,12 @@ def download(request: HttpRequest, letter_id: int) -> HttpResponse:
     if letter.status != LetterStatus.READY or not letter.file:
         raise Http404
     try:
-        handle = letter.file.open("rb")
+        with letter.file.open("rb") as handle:  # a letter is tens of kilobytes: read it, leave no handle open
+            pdf = handle.read()
     except FileNotFoundError:
         raise Http404 from None
     log_access(action=AccessAction.DOWNLOAD, request=request, obj=letter, detail={"version": letter.version})
     name = f"letter-{letter.referral.reference}-{letter.kind}-v{letter.version}.pdf"
-    return private(FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return private(response)
