@@ -36,6 +36,7 @@ OPEN_TO_ANY_USER = {
     "api:service-list": "the services where the user holds a role (empty here)",
     "api:instrument-list": "instrument scoring definitions, no family data",
     "api:instrument-detail": "an instrument's scoring definition, no family data",
+    "letters:batch": "a coordinator's month of letters, scoped to what they may see (403 without the permission)",
 }
 
 
@@ -76,6 +77,7 @@ def service_a_records(service, coordinator, practitioner, trainee, supervisor, s
 
     ids = {"pk": referral.pk, "membership_id": membership.pk, "user_id": coordinator.pk, "slug": service.slug}
     ids.update(consent_records(referral, practitioner))
+    ids |= letters_ids(service, coordinator)
     start_cycle(referral=referral, by=practitioner)  # a real cycle of service A (on SQLite its pk matches)
     return ids
 
@@ -97,6 +99,17 @@ def consent_records(referral, practitioner) -> dict:
     )
     question = cycles_actions.add_helping_question(referral=referral, text="What am I doing well?", by=practitioner)
     return {"consent_id": consent.pk, "question_id": question.pk}
+
+
+def letters_ids(service, coordinator) -> dict:
+    """A ready decline letter of service A, and service A's slug and a letter kind, for the letters URLs."""
+    from letters import actions as letter_actions
+    from tests.letters.helpers_letters import decline_letter
+
+    letter = decline_letter(service, coordinator)
+    letter_actions.approve_letter(letter=letter, by=coordinator)
+    letter_actions.render_letter_file(letter_id=letter.pk)
+    return {"letter_id": letter.pk, "service": service.slug, "kind": "decline"}
 
 
 METHODS = ("get", "post", "put", "patch", "delete")

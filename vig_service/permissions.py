@@ -38,6 +38,9 @@ class Perm(StrEnum):
     FOOTAGE_DESTRUCTION_CONFIRM = "footage.confirm_destruction"
     OUTCOME_RECORD = "outcome.record"
     EVALUATION_EXPORT = "evaluation.export"
+    LETTER_WRITE = "letter.write"
+    LETTER_COORDINATE = "letter.coordinate"
+    LETTER_TEMPLATE_MANAGE = "letter_template.manage"
 
 
 class Scope(StrEnum):
@@ -66,6 +69,10 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
     Perm.FOOTAGE_DESTRUCTION_CONFIRM: "confirm that a family's footage was destroyed",
     Perm.OUTCOME_RECORD: "complete or correct an outcome measure with the family",
     Perm.EVALUATION_EXPORT: "download the pseudonymised evaluation export of families who consented",
+    Perm.LETTER_WRITE: "draft, edit, preview, approve and mark sent a family's letters (a trainee's need their "
+    "supervisor's approval)",
+    Perm.LETTER_COORDINATE: "confirm letters to a bereaved family, regenerate a month's letters",
+    Perm.LETTER_TEMPLATE_MANAGE: "set the service's letterhead, sign-off and the wording of each kind of letter",
 }
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -101,6 +108,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.FOOTAGE_DESTRUCTION_CONFIRM,
             Perm.OUTCOME_RECORD,
             Perm.EVALUATION_EXPORT,
+            Perm.LETTER_WRITE,
+            Perm.LETTER_COORDINATE,
         }
     ),
     Role.MANAGER: frozenset(
@@ -114,7 +123,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EVALUATION_EXPORT,
         }
     ),
-    Role.SERVICE_ADMIN: frozenset({Perm.STAFF_MANAGE, Perm.PRACTITIONER_VIEW, Perm.PRACTITIONER_MANAGE}),
+    Role.SERVICE_ADMIN: frozenset(
+        {Perm.STAFF_MANAGE, Perm.PRACTITIONER_VIEW, Perm.PRACTITIONER_MANAGE, Perm.LETTER_TEMPLATE_MANAGE}
+    ),
     Role.PRACTITIONER: frozenset(
         {
             Perm.REFERRAL_VIEW,
@@ -124,6 +135,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.TRAINEE_PROGRESS_VIEW,
             Perm.FOOTAGE_DESTRUCTION_CONFIRM,
             Perm.OUTCOME_RECORD,
+            Perm.LETTER_WRITE,
         }
     ),
     Role.SUPERVISOR: frozenset(

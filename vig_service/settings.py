@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "referrals",
     "notices",
     "cycles",
+    "letters",
     "outcomes",
 ]
 
@@ -163,8 +164,15 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG or TESTING  # serve straight from static/ without collectstatic in demo and tests
+# Letters, signed consent forms and other private files: outside the web root, never served as static or media
+# (downloads go through access-checked views). See README "Letters" for S3-compatible storage with django-storages.
+PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", BASE_DIR / "private-files"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "letters": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_FILES_ROOT / "letters", "base_url": None, "allow_overwrite": True},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -174,9 +182,7 @@ STORAGES = {
     },
 }
 
-# Uploaded documents holding family data (signed consent forms): stored through Django's storage API in a folder
-# outside the static and media web roots and never given a URL; served only by access-checked, logged views.
-PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", str(BASE_DIR / "private-files")))
+# Uploaded signed consent forms live under PRIVATE_FILES_ROOT too (never given a URL; served by logged views).
 CONSENT_FORM_MAX_BYTES = envint("CONSENT_FORM_MAX_BYTES", 10 * 1024 * 1024)
 
 # Sessions: the idle and absolute time-outs are both enforced by accounts.middleware, which ends the server-side
@@ -305,7 +311,9 @@ CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 180)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-
+# Publishing to a broker that is down fails fast (the letter waits as `queued` and the sweep sends it later).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = envint("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-api-tokens": {"task": "vig_service.tasks.purge_expired_api_tokens", "schedule": 3600.0},
     "worker-heartbeat": {"task": "vig_service.tasks.worker_heartbeat", "schedule": 60.0},
@@ -313,10 +321,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cycles.tasks.raise_overdue_visit_notices",
         "schedule": crontab(hour=6, minute=15),
     },
+    "sweep-letters": {"task": "letters.tasks.sweep_letters", "schedule": 60.0},
     "flag-overdue-footage": {"task": "cycles.tasks.flag_overdue_footage", "schedule": crontab(hour=6, minute=0)},
 }
 # /healthz calls the worker stale when its last heartbeat is older than this.
 WORKER_HEARTBEAT_STALE_SECONDS = envint("WORKER_HEARTBEAT_STALE_SECONDS", 300)
+
+# Letters (letters/): a letter left queued or rendering this long is sent to the workers again by the sweep;
+# a letter that fails this many render attempts stops as `failed` with its error.
+LETTER_SWEEP_AFTER_SECONDS = envint("LETTER_SWEEP_AFTER_SECONDS", 180)
+LETTER_RENDER_MAX_ATTEMPTS = envint("LETTER_RENDER_MAX_ATTEMPTS", 3)
+LETTER_RENDER_SOFT_TIME_LIMIT = envint("LETTER_RENDER_SOFT_TIME_LIMIT", 60)
+# The PDF template; tests point it at a missing template to make every render fail.
+LETTER_TEMPLATE = os.environ.get("LETTER_TEMPLATE", "letters/pdf/letter.html")
+# Test hook only: seconds each render waits first, so a test can kill the worker mid-render.
+LETTER_RENDER_DELAY_SECONDS = float(os.environ.get("LETTER_RENDER_DELAY_SECONDS", "0") or 0)
 
 # Key for hashing search terms in the access log (so the log holds no personal values).
 ACCESS_LOG_HASH_KEY = os.environ.get("ACCESS_LOG_HASH_KEY", SECRET_KEY)
@@ -340,5 +359,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -27,6 +27,7 @@ api_v1 = [
     path("", include("notices.api_urls")),
     path("", include("cycles.api_urls")),
     path("", include("outcomes.api_urls")),
+    path("", include("letters.api_urls")),
 ]
 
 urlpatterns = [
@@ -37,6 +38,7 @@ urlpatterns = [
     path("notices/", include("notices.urls")),
     path("cycles/", include("cycles.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("letters/", include("letters.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

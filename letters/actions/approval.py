@@ -1,0 +1,110 @@
+"""Approving a letter (which sends it to the workers after commit), and recording that it was sent."""
+
+import json
+from datetime import datetime, time
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from referrals.history import record_change
+from vig_service.permissions import Perm
+from vig_service.refusals import ActionRefused
+from vig_service.text import check_text
+
+from ..models import Letter
+from ..states import PROFESSIONAL_KINDS, LetterStatus, check_transition
+from .common import check, check_current, check_may_approve, locked
+from .pipeline import enqueue_render
+
+
+def confidential_address_in(letter: Letter) -> bool:
+    """Does a professional's letter about a family with a confidential address hold that address anywhere?"""
+    referral = letter.referral
+    if not referral.confidential_address or letter.kind not in PROFESSIONAL_KINDS:
+        return False
+    text = json.dumps(letter.canonical_content(), ensure_ascii=False).lower()
+    pieces = []
+    for parent in referral.parents.all():
+        pieces += [line.strip() for line in parent.address.splitlines() if len(line.strip()) > 3]
+        pieces.append(parent.postcode.strip())
+    compact = text.replace(" ", "")
+    return any(piece and piece.lower().replace(" ", "") in compact for piece in pieces)
+
+
+def check_safe_to_send(letter: Letter) -> None:
+    """The safety flags: a bereaved family's letter needs a coordinator's confirmation; a confidential address
+    never goes to anyone but the family."""
+    if letter.referral.bereavement and not letter.bereavement_confirmed_at:
+        raise ActionRefused("This family is marked bereaved: a coordinator must confirm this letter before it is made.")
+    if confidential_address_in(letter):
+        raise ValidationError(
+            {"recipient_address": "This family's address is confidential: remove it from this letter."}
+        )
+
+
+@transaction.atomic
+def approve_letter(*, letter: Letter, by, request=None) -> Letter:
+    """Approve the letter as it reads now: its content and hash are fixed, and the PDF is made in the background.
+
+    A trainee's letter is approved by their supervisor. The render task is sent only after this transaction
+    commits; if the broker is down the letter waits as `queued` and the sweep sends it later.
+    """
+    letter = locked(letter)
+    check_may_approve(by, letter)
+    check_current(letter)
+    new_status = check_transition(letter.status, "approve")
+    check_safe_to_send(letter)
+    now = timezone.now()
+    letter.content = {**letter.content, "date": timezone.localdate().strftime("%-d %B %Y")}
+    letter.content_hash = letter.compute_hash()
+    letter.approved_by, letter.approved_at = by, now
+    letter.status, letter.status_changed_at = new_status, now
+    letter.attempts, letter.error = 0, ""
+    letter.save()
+    record_change(
+        referral=letter.referral,
+        by=by,
+        kind="letter_approved",
+        summary=f"{letter.get_kind_display()} approved (version {letter.version})",
+        changes={"content hash": [None, letter.content_hash]},
+        request=request,
+        obj=letter,
+        detail={"letter_kind": letter.kind, "version": letter.version},
+    )
+    transaction.on_commit(partial(enqueue_render, letter.pk))
+    return letter
+
+
+@transaction.atomic
+def mark_letter_sent(*, letter: Letter, sent_on, how: str, by, request=None) -> Letter:
+    """Record how and when the letter went out. Only the current, ready version, and only once."""
+    letter = locked(letter)
+    check(by, Perm.LETTER_WRITE, letter)
+    check_current(letter)
+    if letter.status != LetterStatus.READY:
+        raise ActionRefused("Only a letter whose PDF is ready can be marked sent.")
+    if letter.sent_at:
+        raise ActionRefused(f"This letter was marked sent on {timezone.localtime(letter.sent_at):%-d %B %Y}.")
+    how = (how or "").strip()
+    if not how:
+        raise ValidationError({"how": "Enter how the letter was sent"})
+    check_text(how, field="how", label="How it was sent", max_length=200, multiline=False)
+    if sent_on > timezone.localdate():
+        raise ValidationError({"sent_on": "The date sent must be today or in the past"})
+    if sent_on < timezone.localdate(letter.approved_at):
+        raise ValidationError({"sent_on": "The date sent must be on or after the day the letter was approved"})
+    letter.sent_at = timezone.make_aware(datetime.combine(sent_on, time(12, 0)))
+    letter.sent_how, letter.sent_by = how, by
+    letter.save(update_fields=["sent_at", "sent_how", "sent_by"])
+    record_change(
+        referral=letter.referral,
+        by=by,
+        kind="letter_sent",
+        summary=f"{letter.get_kind_display()} sent ({how})",
+        changes={"sent": [None, sent_on.isoformat()], "how": [None, how]},
+        request=request,
+        obj=letter,
+    )
+    return letter

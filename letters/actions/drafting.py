@@ -1,0 +1,235 @@
+"""Drafting and editing letters: free-text sections prefilled from the record, frozen in the letter's content."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import AccessAction
+from referrals.history import record_change
+from referrals.models import Referral, TriageDecisionKind
+from referrals.nhs_number import display as nhs_display
+from referrals.states import ReferralStatus
+from vig_service.permissions import Perm
+from vig_service.refusals import ActionRefused
+from vig_service.text import LONG_TEXT_MAX_LENGTH, check_text
+
+from .. import wording
+from ..models import Letter, LetterSettings, LetterTemplate
+from ..states import LetterKind, LetterStatus
+from .common import check, check_current, locked
+
+
+def _settings_of(service) -> dict:
+    """The service's letterhead, address, sign-off and marking (its own, or defaults from the service)."""
+    found = LetterSettings.objects.filter(service=service).first()
+    return {
+        "letterhead": (found.letterhead if found else "") or f"{service.name}\n{service.organisation}",
+        "address_block": found.address_block if found else "",
+        "sign_off": (found.sign_off if found else "") or service.letter_sign_off or "Yours sincerely,",
+        "marking": (found.confidential_marking if found else "") or "OFFICIAL-SENSITIVE: PERSONAL",
+    }
+
+
+def _wording_of(service, kind: str) -> dict:
+    found = LetterTemplate.objects.filter(service=service, kind=kind).first()
+    defaults = wording.DEFAULT_WORDING.get(kind, {})
+    return {
+        key: (getattr(found, key, "") if found else "") or defaults.get(key, "")
+        for key in ("opening", "closing", "signposting")
+    }
+
+
+def _recipient(referral: Referral, kind: str, parents) -> tuple[str, str]:
+    if kind == LetterKind.FAMILY:
+        first = parents[0] if parents else None
+        address = f"{first.address}\n{first.postcode}".strip() if first else ""
+        return ", ".join(p.name for p in parents) or "The family", address
+    if kind == LetterKind.HANDOVER:
+        return referral.named_health_visitor or "The named health visitor", referral.named_health_visitor_contact
+    return referral.referrer_name, "\n".join(filter(None, [referral.referrer_role, referral.referrer_organisation]))
+
+
+def _patient(referral: Referral, kind: str, parents) -> dict:
+    """PRSB demographics. The family's address only where it may go: never to a professional when confidential."""
+    address = ""
+    if parents and (kind == LetterKind.FAMILY or not referral.confidential_address):
+        address = f"{parents[0].address} {parents[0].postcode}".strip()
+    return {
+        "child_name": referral.child_display_name,
+        "date_of_birth": referral.child_date_of_birth.strftime("%-d %B %Y") if referral.child_date_of_birth else "",
+        "nhs_number": nhs_display(referral.child_nhs_number),
+        "gp_practice": referral.gp_practice,
+        "parents": [p.name for p in parents],
+        "address": address,
+    }
+
+
+def _decline_reason(referral: Referral) -> str:
+    declines = [d for d in referral.triage_decisions.all() if d.decision == TriageDecisionKind.DECLINE]
+    return declines[-1].reason if declines else referral.closed_reason
+
+
+def initial_content(referral: Referral, kind: str, by) -> dict:
+    """The letter's frozen content: the service's wording and letterhead, the family's details, prefilled sections."""
+    service = referral.service
+    parents = list(referral.parents.all())
+    texts = _wording_of(service, kind)
+    sections = {"opening": texts["opening"], "closing": texts["closing"]}
+    if kind == LetterKind.DECLINE:
+        sections |= {"reason": _decline_reason(referral), "signposting": texts["signposting"]}
+    if kind in (LetterKind.REFERRER, LetterKind.HANDOVER):
+        sections |= {
+            "summary": referral.reason_details or referral.hoped_for_change,
+            "plan": "",
+            "information_given": "",
+        }
+    if kind == LetterKind.FAMILY:
+        sections |= {"helping_questions": referral.hoped_for_change, "did_well": "", "ideas": ""}
+    distribution = [_recipient(referral, kind, parents)[0]]
+    if kind == LetterKind.HANDOVER and referral.gp_practice:
+        distribution.append(f"GP: {referral.gp_practice}")
+    return {
+        **_settings_of(service),
+        "patient": _patient(referral, kind, parents),
+        "referrer": {
+            "name": referral.referrer_name,
+            "role": referral.referrer_role,
+            "organisation": referral.referrer_organisation,
+        },
+        "author": {"name": by.get_full_name() or by.get_username(), "role": ""},
+        "values": {
+            "child_name": referral.child_display_name,
+            "parent_names": " and ".join(p.name for p in parents) or "the family",
+            "referrer_name": referral.referrer_name,
+            "service_name": service.name,
+            "author_name": by.get_full_name() or by.get_username(),
+        },
+        "sections": sections,
+        "distribution": distribution,
+        "actions": [],
+        "scales": [],
+    }
+
+
+@transaction.atomic
+def draft_letter(*, referral: Referral, kind: str, by, request=None, content: dict | None = None) -> Letter:
+    """Start a letter about this family, its free-text sections prefilled from the record.
+
+    A decline letter needs a declined referral. Discharge passes `content` overrides (requested actions, scales).
+    One current letter of each kind per family: edit that one instead.
+    """
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    referral = Referral.objects.with_record_details().get(pk=referral.pk)
+    check(by, Perm.LETTER_WRITE, referral)
+    if kind not in LetterKind.values:
+        raise ValidationError({"kind": "Choose a kind of letter"})
+    if kind == LetterKind.DECLINE and referral.status != ReferralStatus.DECLINED:
+        raise ActionRefused("A decline letter can be written only once the referral is declined.")
+    if Letter.objects.current().filter(referral=referral, kind=kind).exists():
+        raise ActionRefused("This family already has this letter: open it to edit it.")
+    recipient_name, recipient_address = _recipient(referral, kind, list(referral.parents.all()))
+    letter = Letter(
+        referral=referral,
+        kind=kind,
+        recipient_name=recipient_name[:200],
+        recipient_address=recipient_address[:500],
+        content={**initial_content(referral, kind, by), **(content or {})},
+        created_by=by,
+    )
+    letter.content_hash = letter.compute_hash()
+    letter.save()
+    record_change(
+        referral=referral,
+        by=by,
+        kind="letter_drafted",
+        summary=f"{letter.get_kind_display()} drafted",
+        request=request,
+        obj=letter,
+        access=AccessAction.CREATE,
+        detail={"letter_kind": kind},
+    )
+    return letter
+
+
+def _check_sections(kind: str, sections: dict) -> dict:
+    known = dict(wording.SECTIONS[kind])
+    cleaned = {}
+    for key, text in sections.items():
+        if key not in known:
+            raise ValidationError({key: "This letter has no such section"})
+        text = (text or "").strip()
+        check_text(text, field=key, label=known[key], max_length=LONG_TEXT_MAX_LENGTH)
+        cleaned[key] = text
+    return cleaned
+
+
+@transaction.atomic
+def edit_letter(
+    *, letter: Letter, sections: dict, recipient_name: str, recipient_address: str, by, request=None
+) -> Letter:
+    """Change a letter's sections or recipient. A draft changes in place; an approved letter gets a new draft
+    version, and the old one is kept (with its content hash) as superseded."""
+    letter = locked(letter)
+    check(by, Perm.LETTER_WRITE, letter)
+    check_current(letter)
+    if not recipient_name.strip():
+        raise ValidationError({"recipient_name": "Enter who the letter is to"})
+    check_text(recipient_name, field="recipient_name", label="Recipient", max_length=200, multiline=False)
+    check_text(recipient_address, field="recipient_address", label="Address", max_length=500)
+    cleaned = _check_sections(letter.kind, sections)
+    content = {**letter.content, "sections": {**letter.content.get("sections", {}), **cleaned}}
+    if letter.status == LetterStatus.DRAFT:
+        target = letter
+        summary = f"{letter.get_kind_display()} edited"
+    else:
+        now = timezone.now()
+        letter.superseded_at = now
+        letter.save(update_fields=["superseded_at"])
+        target = Letter(
+            referral=letter.referral,
+            kind=letter.kind,
+            version=letter.version + 1,
+            created_by=by,
+        )
+        content.pop("date", None)
+        summary = f"{letter.get_kind_display()} changed after approval: version {target.version} drafted"
+    target.recipient_name, target.recipient_address = recipient_name.strip(), recipient_address.strip()
+    target.content = content
+    target.content_hash = target.compute_hash()
+    target.save()
+    if target is not letter:
+        letter.superseded_by = target
+        letter.save(update_fields=["superseded_by"])
+    record_change(
+        referral=letter.referral,
+        by=by,
+        kind="letter_edited",
+        summary=summary,
+        request=request,
+        obj=target,
+        detail={"letter_kind": letter.kind, "version": target.version},
+    )
+    return target
+
+
+@transaction.atomic
+def confirm_bereaved_family_letter(*, letter: Letter, by, request=None) -> Letter:
+    """A coordinator confirms that this letter may go to or about a family marked bereaved (who and when kept)."""
+    letter = locked(letter)
+    check(by, Perm.LETTER_COORDINATE, letter)
+    check_current(letter)
+    if not letter.referral.bereavement:
+        raise ActionRefused("This family is not marked bereaved: no confirmation is needed.")
+    if letter.bereavement_confirmed_at:
+        raise ActionRefused("This letter was confirmed already.")
+    letter.bereavement_confirmed_by, letter.bereavement_confirmed_at = by, timezone.now()
+    letter.save(update_fields=["bereavement_confirmed_by", "bereavement_confirmed_at"])
+    record_change(
+        referral=letter.referral,
+        by=by,
+        kind="letter_bereavement_confirmed",
+        summary=f"{letter.get_kind_display()} confirmed for a bereaved family",
+        request=request,
+        obj=letter,
+    )
+    return letter

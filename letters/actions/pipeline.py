@@ -1,0 +1,198 @@
+"""The render pipeline: the task's one function, sending to the workers after commit, the sweep, and regeneration.
+
+The letter's state is in the database, not the broker: `queued` → `rendering` (attempt counted and committed
+first, so a worker killed mid-render still counts it) → `ready` with its file, or `failed` with the error after
+LETTER_RENDER_MAX_ATTEMPTS. Rendering is idempotent: the file's name comes from the letter's id and content hash,
+so a retry overwrites the same file, and the row lock held while rendering makes a duplicate task wait and then
+find the letter ready.
+"""
+
+import calendar
+import logging
+import time
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.utils import timezone
+
+from referrals.history import record_change
+from vig_service.permissions import Perm
+from vig_service.refusals import ActionRefused
+
+from .. import rendering, storage
+from ..models import Letter
+from ..states import IN_PIPELINE, LetterStatus, check_transition
+from .common import check, check_current, locked
+
+logger = logging.getLogger(__name__)
+ERROR_MAX = 1000
+
+
+class RenderFailed(Exception):
+    """One attempt failed and another is allowed: the task retries (with backoff and jitter)."""
+
+
+def enqueue_render(letter_id: int) -> None:
+    """Send one letter to the workers (ids only). Runs after commit; a broker that is down is logged, not raised:
+    the letter is safe in the database as `queued` and the sweep sends it again."""
+    from ..tasks import render_letter
+
+    try:
+        render_letter.delay(letter_id)
+    except Exception:
+        logger.exception("Letter %s could not be sent to the workers; it waits as queued for the sweep", letter_id)
+
+
+def _set_status(letter: Letter, status: str, **fields) -> None:
+    for name, value in fields.items():
+        setattr(letter, name, value)
+    letter.status, letter.status_changed_at = status, timezone.now()
+    letter.save(update_fields=["status", "status_changed_at", *fields])
+
+
+def _no_wait_for_disk() -> None:
+    """PostgreSQL: this transaction's commit need not wait for the disk. Losing an attempt count in a database
+    crash is harmless (the letter is re-sent by the sweep); it saves a disk flush per letter."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def _start_attempt(letter_id: int) -> bool:
+    """Count the attempt and mark the letter rendering, in its own committed transaction. False: nothing to do."""
+    with transaction.atomic():
+        _no_wait_for_disk()
+        letter = Letter.objects.select_for_update().filter(pk=letter_id).first()
+        if letter is None or not letter.is_current or letter.status not in IN_PIPELINE:
+            return False
+        if letter.attempts >= settings.LETTER_RENDER_MAX_ATTEMPTS:
+            error = letter.error or f"Stopped after {letter.attempts} attempts (the worker was lost each time)."
+            _set_status(letter, LetterStatus.FAILED, error=error)
+            return False
+        _set_status(
+            letter,
+            check_transition(letter.status, "start_render"),
+            attempts=letter.attempts + 1,
+            last_attempt_at=timezone.now(),
+        )
+        return True
+
+
+def _render_and_store(letter_id: int, started: float) -> str:
+    """Under the row lock: render, write the file under its content-derived name, mark ready."""
+    from .approval import check_safe_to_send
+
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update(of=("self",)).select_related("referral").get(pk=letter_id)
+        if not letter.is_current or letter.status != LetterStatus.RENDERING:
+            return letter.status
+        check_safe_to_send(letter)
+        if settings.LETTER_RENDER_DELAY_SECONDS:
+            time.sleep(settings.LETTER_RENDER_DELAY_SECONDS)
+        pdf, _ = rendering.render_letter_pdf(letter)
+        name = letter.file.storage.save(storage.file_name(letter), ContentFile(pdf))
+        _set_status(letter, LetterStatus.READY, file=name, error="", render_seconds=time.perf_counter() - started)
+        return LetterStatus.READY
+
+
+def render_letter_file(*, letter_id: int) -> str:
+    """The render task's body. Returns the letter's status (never patient data); raises RenderFailed to retry.
+
+    `render_seconds` keeps the whole successful attempt (locks, HTML, PDF, file, status): the benchmark compares it
+    with WeasyPrint alone."""
+    started = time.perf_counter()
+    if not _start_attempt(letter_id):
+        return Letter.objects.filter(pk=letter_id).values_list("status", flat=True).first() or "missing"
+    try:
+        return _render_and_store(letter_id, started)
+    except Exception as error:
+        unsafe = isinstance(error, ActionRefused | ValidationError)
+        message = f"{type(error).__name__}: {error}"[:ERROR_MAX]
+        logger.warning("Letter %s failed to render: %s", letter_id, type(error).__name__)
+        with transaction.atomic():
+            letter = Letter.objects.select_for_update().get(pk=letter_id)
+            if letter.status != LetterStatus.RENDERING:
+                return letter.status
+            if unsafe or letter.attempts >= settings.LETTER_RENDER_MAX_ATTEMPTS:
+                _set_status(letter, LetterStatus.FAILED, error=message)
+                return LetterStatus.FAILED
+            _set_status(letter, LetterStatus.QUEUED, error=message)
+        raise RenderFailed(f"Letter {letter_id}: attempt failed") from error
+
+
+def sweep_stuck_letters() -> int:
+    """Send again every letter left queued or rendering past LETTER_SWEEP_AFTER_SECONDS: the broker may have lost
+    it (Redis keeps nothing on disk here). PostgreSQL says what is owed; this makes the workers do it."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.LETTER_SWEEP_AFTER_SECONDS)
+    ids = list(Letter.objects.stuck(cutoff).order_by("status_changed_at").values_list("pk", flat=True)[:1000])
+    if ids:
+        # Reset the clock so the next sweep waits again before re-sending the same letters.
+        Letter.objects.filter(pk__in=ids).update(status_changed_at=now)
+        for letter_id in ids:
+            enqueue_render(letter_id)
+        logger.info("Letter sweep re-sent %s letters", len(ids))
+    return len(ids)
+
+
+def _needs_regenerating(letter: Letter) -> bool:
+    if letter.status == LetterStatus.FAILED or letter.status in IN_PIPELINE:
+        return True
+    return letter.status == LetterStatus.READY and not (letter.file and letter.file.storage.exists(letter.file.name))
+
+
+def _requeue(letter: Letter, *, by, request=None) -> None:
+    _set_status(letter, check_transition(letter.status, "regenerate"), attempts=0, error="")
+    record_change(
+        referral=letter.referral,
+        by=by,
+        kind="letter_regenerated",
+        summary=f"{letter.get_kind_display()} sent to be made again",
+        request=request,
+        obj=letter,
+    )
+    transaction.on_commit(lambda letter_id=letter.pk: enqueue_render(letter_id))
+
+
+@transaction.atomic
+def regenerate_letter(*, letter: Letter, by, request=None) -> Letter:
+    """Make a failed letter (or one whose file is missing) again, with a fresh count of attempts."""
+    letter = locked(letter)
+    check(by, Perm.LETTER_WRITE, letter)
+    check_current(letter)
+    if not _needs_regenerating(letter):
+        raise ActionRefused("This letter's PDF is there already, or it was never approved.")
+    _requeue(letter, by=by, request=request)
+    return letter
+
+
+def month_range(month: date) -> tuple[datetime, datetime]:
+    first = timezone.make_aware(datetime(month.year, month.month, 1))
+    last_day = calendar.monthrange(month.year, month.month)[1]
+    return first, first + timedelta(days=last_day)
+
+
+@transaction.atomic
+def regenerate_month_letters(*, month: date, by, request=None) -> dict[str, int]:
+    """Make again every approved letter of the month (by approval date) that is missing or failed, in the services
+    the coordinator covers. Letters whose file is there are left alone. Returns how many were sent."""
+    check(by, Perm.LETTER_COORDINATE, None)
+    start, end = month_range(month)
+    letters = (
+        Letter.objects.visible_to(by, Perm.LETTER_COORDINATE)
+        .current()
+        .approved()
+        .filter(approved_at__gte=start, approved_at__lt=end)
+        .select_related("referral")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    sent = 0
+    for letter in letters:
+        if _needs_regenerating(letter):
+            _requeue(letter, by=by, request=request)
+            sent += 1
+    return {"regenerated": sent}

@@ -1,0 +1,63 @@
+"""A service's letter settings and wording, set by its service admin (ADR 0008: letters own their wording)."""
+
+from django.db import transaction
+
+from accounts.audit import log_access
+from accounts.models import AccessAction
+from vig_service.permissions import Perm
+from vig_service.text import check_text_fields
+
+from .. import wording
+from ..models import LetterSettings, LetterTemplate
+from ..states import LetterKind
+from .common import check
+
+
+def settings_for(service) -> LetterSettings:
+    """The service's settings as they stand, or unsaved defaults (the sign-off from `Service.letter_sign_off`)."""
+    found = LetterSettings.objects.filter(service=service).first()
+    return found or LetterSettings(
+        service=service, letterhead=f"{service.name}\n{service.organisation}", sign_off=service.letter_sign_off
+    )
+
+
+def template_for(service, kind: str) -> LetterTemplate:
+    found = LetterTemplate.objects.filter(service=service, kind=kind).first()
+    if found:
+        return found
+    defaults = wording.DEFAULT_WORDING.get(kind, {})
+    return LetterTemplate(
+        service=service, kind=kind, **{k: defaults.get(k, "") for k in ("opening", "closing", "signposting")}
+    )
+
+
+@transaction.atomic
+def save_letter_settings(
+    *, service, letterhead: str, address_block: str, sign_off: str, confidential_marking: str, by, request=None
+) -> LetterSettings:
+    """Set the letterhead, return address, sign-off and marking that new letters of this service copy."""
+    found = settings_for(service)
+    check(by, Perm.LETTER_TEMPLATE_MANAGE, found)
+    found.letterhead, found.address_block = letterhead.strip(), address_block.strip()
+    found.sign_off, found.confidential_marking = sign_off.strip(), confidential_marking.strip() or "OFFICIAL-SENSITIVE"
+    check_text_fields(found)
+    found.save()
+    log_access(action=AccessAction.UPDATE, request=request, user=by, obj=found)
+    return found
+
+
+@transaction.atomic
+def save_letter_template(
+    *, service, kind: str, opening: str, closing: str, signposting: str = "", by, request=None
+) -> LetterTemplate:
+    """Set one kind's wording. Only known {placeholders}: anything else is refused, never interpreted."""
+    template = template_for(service, LetterKind(kind))
+    check(by, Perm.LETTER_TEMPLATE_MANAGE, template)
+    for field, text in (("opening", opening), ("closing", closing), ("signposting", signposting)):
+        wording.check_wording(text, field=field)
+    template.opening, template.closing, template.signposting = opening.strip(), closing.strip(), signposting.strip()
+    template.updated_by = by
+    check_text_fields(template)
+    template.save()
+    log_access(action=AccessAction.UPDATE, request=request, user=by, obj=template)
+    return template

@@ -1,0 +1,157 @@
+"""Letter API: a family's letters, one letter, draft, edit, approve, mark sent, download. The same actions and
+scoping as the pages; each look and download is logged."""
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.audit import log_access, log_list
+from accounts.models import AccessAction
+from referrals.models import Referral
+from vig_service.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, load_visible
+from vig_service.permissions import Perm
+
+from .. import actions
+from ..models import Letter
+from ..serializers import LetterDraftIn, LetterEditIn, LetterOut, MarkSentIn, NoInput
+from ..states import LetterStatus
+
+TAGS = ["letters"]
+
+
+def load_letter(request, letter_id: int, perm: Perm | None = Perm.REFERRAL_VIEW) -> Letter:
+    return load_visible(Letter.objects.visible_to(request.user).with_details(), request, letter_id, perm)
+
+
+def letter_out(letter_id: int) -> dict:
+    return LetterOut(Letter.objects.with_details().get(pk=letter_id)).data
+
+
+class FamilyLettersView(APIView):
+    """The family's letters, every version, newest version first."""
+
+    @extend_schema(
+        operation_id="letters_list", tags=TAGS, responses={200: LetterOut(many=True), 403: FORBIDDEN, 404: NOT_FOUND}
+    )
+    def get(self, request, pk: int):
+        referral = load_visible(
+            Referral.objects.visible_to(request.user).with_record_details(), request, pk, Perm.REFERRAL_VIEW
+        )
+        letters = list(Letter.objects.filter(referral=referral).with_details().order_by("kind", "-version"))
+        log_list(
+            request=request._request, object_type="letters.letter", ids=[x.pk for x in letters], detail={"list": "api"}
+        )
+        return Response(LetterOut(letters, many=True).data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="letters_draft",
+        tags=TAGS,
+        request=LetterDraftIn,
+        responses={201: LetterOut, **ACTION_RESPONSES},
+        description="Start a letter, its free-text sections prefilled from the record (a decline letter needs a "
+        "declined referral). One current letter of each kind per family.",
+    )
+)
+class LetterDraftView(ActionView):
+    input_serializer, permission, action = LetterDraftIn, Perm.LETTER_WRITE, actions.draft_letter
+
+    def load(self, request, pk: int):
+        return load_visible(
+            Referral.objects.visible_to(request.user).with_record_details(), request, pk, self.permission
+        )
+
+    def respond(self, request, record, result):
+        return Response(letter_out(result.pk), status=status.HTTP_201_CREATED)
+
+
+class LetterActionView(ActionView):
+    record_kwarg = "letter"
+
+    def load(self, request, pk: int):
+        return load_letter(request, pk, self.permission)
+
+    def respond(self, request, record, result):
+        return Response(letter_out(result.pk))
+
+    def post(self, request, letter_id: int):
+        return super().post(request, letter_id)
+
+
+def letter_action_schema(operation_id: str, request, description: str):
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=operation_id,
+            tags=TAGS,
+            request=request,
+            responses={200: LetterOut, **ACTION_RESPONSES},
+            description=description,
+        )
+    )
+
+
+@letter_action_schema(
+    "letters_edit",
+    LetterEditIn,
+    "Change the recipient or sections. An approved letter gets a "
+    "new draft version (answered); the old one is kept as superseded.",
+)
+class LetterEditView(LetterActionView):
+    input_serializer, permission, action = LetterEditIn, Perm.LETTER_WRITE, actions.edit_letter
+
+
+@letter_action_schema(
+    "letters_approve",
+    NoInput,
+    "Approve the letter as it reads; the PDF is made in the background "
+    "(status queued → rendering → ready). A trainee's letter is approved by their supervisor.",
+)
+class LetterApproveView(LetterActionView):
+    input_serializer, permission, action = NoInput, Perm.REFERRAL_VIEW, actions.approve_letter
+
+
+@letter_action_schema("letters_mark_sent", MarkSentIn, "Record how and when the ready letter was sent (once).")
+class LetterMarkSentView(LetterActionView):
+    input_serializer, permission, action = MarkSentIn, Perm.LETTER_WRITE, actions.mark_letter_sent
+
+
+class LetterDetailView(APIView):
+    """One letter with its status (poll this while it is made)."""
+
+    @extend_schema(operation_id="letters_retrieve", tags=TAGS, responses={200: LetterOut, 404: NOT_FOUND})
+    def get(self, request, letter_id: int):
+        letter = load_letter(request, letter_id)
+        log_access(action=AccessAction.VIEW, request=request._request, obj=letter)
+        return Response(LetterOut(letter).data)
+
+
+class LetterDownloadView(APIView):
+    """The letter's PDF (attachment); logged as a download."""
+
+    @extend_schema(
+        operation_id="letters_download",
+        tags=TAGS,
+        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="application/pdf"), 404: NOT_FOUND},
+    )
+    def get(self, request, letter_id: int):
+        letter = load_letter(request, letter_id)
+        if letter.status != LetterStatus.READY or not letter.file:
+            raise exceptions.NotFound("This letter's PDF is not ready.")
+        try:
+            with letter.file.open("rb") as handle:
+                pdf = handle.read()
+        except FileNotFoundError:
+            raise exceptions.NotFound("This letter's PDF is missing: ask a coordinator to make it again.") from None
+        log_access(
+            action=AccessAction.DOWNLOAD, request=request._request, obj=letter, detail={"version": letter.version}
+        )
+        name = f"letter-{letter.referral.reference}-{letter.kind}-v{letter.version}.pdf"
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "no-store, private"
+        return response

@@ -1,0 +1,87 @@
+"""Letter forms: edit a letter's sections, approve, mark sent, regenerate a month, and a service's wording."""
+
+from django import forms
+
+from vig_service.text import LONG_TEXT_MAX_LENGTH, SafeFormField, SafeNoteField
+from vig_service.widgets import NHSDateField
+
+from . import wording
+from .states import LetterKind
+
+
+class LetterEditForm(forms.Form):
+    """The recipient and each free-text section of this kind of letter, prefilled with what the letter says now."""
+
+    recipient_name = SafeFormField(label="To", max_length=200)
+    recipient_address = SafeNoteField(label="Address or team", max_length=500, required=False)
+
+    def __init__(self, *args, letter, **kwargs):
+        sections = letter.content.get("sections", {})
+        initial = {"recipient_name": letter.recipient_name, "recipient_address": letter.recipient_address}
+        initial |= {key: sections.get(key, "") for key, _ in wording.SECTIONS[letter.kind]}
+        super().__init__(*args, initial=initial, **kwargs)
+        for key, label in wording.SECTIONS[letter.kind]:
+            self.fields[key] = SafeNoteField(
+                label=label,
+                max_length=LONG_TEXT_MAX_LENGTH,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 5}),
+                help_text="You can use {child_name}, {parent_names}, {referrer_name}." if key == "opening" else "",
+            )
+        self.section_keys = [key for key, _ in wording.SECTIONS[letter.kind]]
+
+    def action_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "sections": {key: data.get(key, "") for key in self.section_keys},
+            "recipient_name": data["recipient_name"],
+            "recipient_address": data.get("recipient_address", ""),
+        }
+
+
+class ConfirmForm(forms.Form):
+    """A button with nothing to fill in (approve, confirm, regenerate)."""
+
+
+class MarkSentForm(forms.Form):
+    sent_on = NHSDateField(label="Date sent")
+    how = SafeFormField(label="How it was sent", max_length=200, help_text="For example: post, secure email, by hand.")
+
+
+class MonthForm(forms.Form):
+    month = forms.CharField(
+        label="Month approved",
+        max_length=7,
+        help_text="For example 2026-05.",
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+
+    def clean_month(self):
+        from datetime import date
+
+        value = self.cleaned_data["month"]
+        try:
+            year, month = (int(part) for part in value.split("-"))
+            return date(year, month, 1)
+        except (ValueError, TypeError):
+            raise forms.ValidationError("Enter a month like 2026-05") from None
+
+
+class LetterSettingsForm(forms.Form):
+    letterhead = SafeNoteField(label="Letterhead", max_length=2000, required=False)
+    address_block = SafeNoteField(label="Return address", max_length=500, required=False)
+    sign_off = SafeNoteField(label="Sign-off", max_length=1000, required=False)
+    confidential_marking = SafeFormField(label="Confidential marking", max_length=100)
+
+
+class LetterTemplateForm(forms.Form):
+    opening = SafeNoteField(label="Opening", max_length=LONG_TEXT_MAX_LENGTH, required=False)
+    closing = SafeNoteField(label="Closing", max_length=LONG_TEXT_MAX_LENGTH, required=False)
+    signposting = SafeNoteField(label="Signposting (decline letters)", max_length=LONG_TEXT_MAX_LENGTH, required=False)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind != LetterKind.DECLINE:
+            del self.fields["signposting"]
+        placeholders = ", ".join("{" + name + "}" for name in wording.PLACEHOLDERS)
+        self.fields["opening"].help_text = f"Placeholders you can use: {placeholders}."

@@ -1,0 +1,29 @@
+"""The "Letters" section of the family's record page, registered with `referrals.record` (one query)."""
+
+from referrals.record import record_section
+from referrals.states import ReferralStatus
+from vig_service.permissions import Perm, has_permission
+
+from .models import Letter
+from .states import STATUS_COLOURS, LetterKind
+
+
+@record_section(80)
+def letters_section(request, referral) -> list[dict]:
+    """The family's current letters with their status; a decline letter can be started once declined."""
+    user = request.user
+    letters = list(Letter.objects.current().filter(referral=referral).order_by("kind"))
+    can_write = has_permission(user, Perm.LETTER_WRITE, obj=referral)
+    has_decline = any(letter.kind == LetterKind.DECLINE for letter in letters)
+    if not letters and not can_write:
+        return []
+    for letter in letters:
+        letter.colour = STATUS_COLOURS[letter.status]
+    return [
+        {
+            "template": "letters/_letters_section.html",
+            "referral": referral,
+            "letters": letters,
+            "can_draft_decline": can_write and referral.status == ReferralStatus.DECLINED and not has_decline,
+        }
+    ]

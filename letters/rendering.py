@@ -1,0 +1,120 @@
+"""Letters as HTML and PDF: WeasyPrint from our templates with a print stylesheet, fetching only our static files.
+
+The print stylesheet is parsed and the fonts are loaded once per worker process (module-level cache), not once per
+letter: that is most of WeasyPrint's fixed cost. The letter's HTML comes only from its frozen `content` (see
+`letters.actions.drafting`), so rendering reads no family data the approver did not see.
+"""
+
+import functools
+import logging
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+
+from . import wording
+from .states import LetterKind
+
+logger = logging.getLogger(__name__)
+
+PRINT_STYLESHEET = "letters/print.css"
+# Relative URLs in a letter resolve against this base; the fetcher serves only STATIC_URL under it.
+BASE_URL = "https://letters.invalid/"
+
+
+class RefusedFetch(ValueError):
+    """WeasyPrint asked for something other than our own static files."""
+
+
+def static_path(url: str) -> Path | None:
+    """The file behind one of our static URLs, or None for anything else (other hosts, schemes, `..`)."""
+    prefix = BASE_URL.rstrip("/") + settings.STATIC_URL
+    if not url.startswith(prefix):
+        return None
+    relative = url[len(prefix) :].split("?")[0].split("#")[0]
+    if not relative or ".." in Path(relative).parts or relative.startswith("/"):
+        return None
+    found = finders.find(relative)
+    return Path(found) if found else None
+
+
+@functools.cache
+def url_fetcher():
+    """A WeasyPrint URL fetcher that serves our static files and refuses http(s), file, data and everything else."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = static_path(url)
+            if path is None:
+                logger.warning("Letter rendering refused to fetch %s", url[:80])
+                raise RefusedFetch(f"Letters may load only this service's static files, not {url[:80]}")
+            return URLFetcherResponse(url, body=path.read_bytes())
+
+    return StaticOnlyFetcher()
+
+
+@functools.cache
+def font_config():
+    """One FontConfiguration per process: fontconfig's font scan happens once."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@functools.cache
+def print_stylesheet():
+    """The parsed print stylesheet, once per process."""
+    from weasyprint import CSS
+
+    path = finders.find(PRINT_STYLESHEET)
+    return CSS(string=Path(path).read_text(), font_config=font_config(), url_fetcher=url_fetcher(), base_url=BASE_URL)
+
+
+def warm_up() -> None:
+    """Parse the stylesheet and load the fonts now (a worker calls this when it starts)."""
+    html_to_pdf("<p>warm-up</p>")
+
+
+def html_to_pdf(html: str) -> bytes:
+    """WeasyPrint with the cached stylesheet and fonts; fetches only our static files."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
+    return document.write_pdf(stylesheets=[print_stylesheet()], font_config=font_config())
+
+
+def letter_context(letter) -> dict:
+    """What the PDF template shows, from the letter's frozen content only."""
+    content = letter.content or {}
+    sections = content.get("sections", {})
+    values = content.get("values", {})
+    shown = [
+        {"key": key, "label": label, "text": wording.fill(sections.get(key, ""), values)}
+        for key, label in wording.SECTIONS[letter.kind]
+        if sections.get(key, "").strip()
+    ]
+    return {
+        "letter": letter,
+        "content": content,
+        "patient": content.get("patient", {}),
+        "sections": shown,
+        "headed_sections": [s for s in shown if s["key"] not in ("opening", "closing")],
+        "opening": next((s["text"] for s in shown if s["key"] == "opening"), ""),
+        "closing": next((s["text"] for s in shown if s["key"] == "closing"), ""),
+        "is_family_letter": letter.kind == LetterKind.FAMILY,
+    }
+
+
+def letter_html(letter) -> str:
+    return render_to_string(settings.LETTER_TEMPLATE, letter_context(letter))
+
+
+def render_letter_pdf(letter) -> tuple[bytes, float]:
+    """The letter's PDF and the seconds WeasyPrint took (the benchmark's floor is that part alone)."""
+    html = letter_html(letter)
+    started = time.perf_counter()
+    pdf = html_to_pdf(html)
+    return pdf, time.perf_counter() - started
