@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -118,21 +118,22 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def download_signed_form(consent, *, request) -> FileResponse:
+def download_signed_form(consent, *, request) -> HttpResponse:
     """The signed form as an attachment browsers may not sniff or cache; the download goes into the access log.
 
-    Callers (the page and the API) have already checked that the user may see the family.
+    Callers (the page and the API) have already checked that the user may see the family. The form (at most
+    CONSENT_FORM_MAX_BYTES) is read whole and the file closed at once: a streamed response would hold the file open
+    until the client finished and end the request when it closed.
     """
     kind = KINDS_BY_TYPE.get(consent.signed_form_content_type)
     if not consent.signed_form or kind is None:
         raise Http404("No signed form was uploaded for this consent.")
     log_access(action=AccessAction.DOWNLOAD, request=request, obj=consent, detail={"file": "signed_form"})
-    response = FileResponse(
-        consent.signed_form.open("rb"),
-        as_attachment=True,
-        filename=f"consent-{consent.referral.reference}-{consent.pk}.{kind.extension}",
-        content_type=kind.content_type,
-    )
+    with consent.signed_form.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type=kind.content_type)
+    filename = f"consent-{consent.referral.reference}-{consent.pk}.{kind.extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

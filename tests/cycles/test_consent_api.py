@@ -166,8 +166,7 @@ def test_download_through_the_api_is_logged(login, family, practitioner):
     response = login(practitioner).get(f"/api/v1/consents/{consent.pk}/signed-form/")
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content).startswith(b"%PDF-")
-    response.close()
+    assert response.content.startswith(b"%PDF-")
     assert AccessEvent.objects.filter(action=AccessAction.DOWNLOAD, object_id=str(consent.pk)).count() == 1
 
 
