@@ -186,13 +186,22 @@ DEMO_FAMILIES = [
 
 # Each family's VIG work, by the parent's name, in days before today: consent, then each cycle's filming and review
 # (None: not yet). Clips are chosen for every filmed cycle. "sibling": the older child is filmed with their own
-# consent (filming only, not training).
+# consent (filming only, not training). Every family's helping question is rated 2/10 at consent, and 8/10 at the
+# last review once all planned cycles are done. "visits": (days from today, hour, activities, outcome or "" for
+# not recorded yet) booked through the visit actions; "liaison": days ago the referrer was phoned.
 DEMO_CASEWORK = {
-    "Amira Hassan": {"consent": 20, "cycles": []},  # consent only
-    "Bethany Moss": {"consent": 50, "cycles": [(40, 33), (4, None)]},  # mid cycle 2: clips chosen, review due
+    # consent only; liaison done, a filming visit planned next week
+    "Amira Hassan": {"consent": 20, "cycles": [], "liaison": 25, "visits": [(7, 10, ["filming"], "")]},
+    # mid cycle 2: clips chosen, review due; the filming visit attended, last week's review visit not yet recorded
+    "Bethany Moss": {
+        "consent": 50,
+        "cycles": [(40, 33), (4, None)],
+        "visits": [(-4, 10, ["filming"], "attended"), (-2, 14, ["shared_review"], "")],
+    },
     "Olivia Grant": {"consent": 110, "cycles": [(100, 93), (86, 79), (72, 65)]},  # all planned cycles done
     "Leah Brooks": {"consent": 35, "cycles": [(28, 21)], "sibling": True},  # a 13-year-old filmed too
-    "Grace Okafor": {"consent": 45, "cycles": [(35, 28), (20, None)]},  # the trainee's: cycle 2 review overdue
+    # the trainee's: cycle 2 review overdue, its review visit booked in three days
+    "Grace Okafor": {"consent": 45, "cycles": [(35, 28), (20, None)], "visits": [(3, 11, ["shared_review"], "")]},
     "Nadia Khan": {"consent": 20, "cycles": [(6, None)]},  # the supervisor's own family, cycle 1 filmed
 }
 DEMO_CLIPS = [
@@ -327,32 +336,30 @@ def _advance_demo_referral(referral, step, coordinator, practitioner, trainee) -
 
 
 def _demo_consent(referral, *, given_on, people, items, by):
-    """Consent rows for the demo, written with the ORM.
-
-    TODO: switch to `cycles.actions.record_consent` once the consent actions are merged (they belong to another
-    topic); until then this is the one place the demo writes cycles records without an action.
-    """
-    from cycles.models import Consent, ConsentDecision, ConsentGiver
+    """Written consent through `cycles.actions.record_consent`: each person agrees to `items` (and not the rest)."""
+    from cycles import actions as cycle_actions
+    from cycles.models import ConsentItem
     from referrals.models import Parent
 
-    consent = Consent.objects.create(referral=referral, given_on=given_on, written_agreement_given=True, recorded_by=by)
-    for who in people:
-        is_parent = isinstance(who, Parent)
-        giver = ConsentGiver.objects.create(
-            consent=consent, parent=who if is_parent else None, other_child=None if is_parent else who
-        )
-        ConsentDecision.objects.bulk_create(ConsentDecision(giver=giver, item=item, agreed=True) for item in items)
-    return consent
+    givers = [
+        {"parent" if isinstance(who, Parent) else "other_child": who, "items": dict.fromkeys(items, True)}
+        for who in people
+    ]
+    return cycle_actions.record_consent(
+        referral=referral,
+        given_on=given_on,
+        givers=givers,
+        written_agreement_given=True,
+        sharing_with="The family's health visitor" if ConsentItem.SHARING_CLIPS in items else "",
+        by=by,
+    )
 
 
 def _demo_helping_question(referral, *, text, by):
-    """A helping question for the demo, written with the ORM.
+    """The family's first helping question, through `cycles.actions.add_helping_question`."""
+    from cycles import actions as cycle_actions
 
-    TODO: switch to the helping-question action once it is merged (it belongs to another topic).
-    """
-    from cycles.models import HelpingQuestion
-
-    return HelpingQuestion.objects.create(referral=referral, number=1, text=text, recorded_by=by)
+    return cycle_actions.add_helping_question(referral=referral, text=text, by=by)
 
 
 def _demo_casework(referral, plan: dict) -> None:
@@ -365,6 +372,7 @@ def _demo_casework(referral, plan: dict) -> None:
     from cycles.models import ConsentItem
 
     today = timezone.localdate()
+    referral.refresh_from_db()  # the referral actions moved it on to "allocated"
     by = referral.allocations.get(ended_at__isnull=True).practitioner
     parents, children = list(referral.parents.all()), list(referral.other_children.all())
     given_on = today - timedelta(days=plan["consent"])
@@ -374,6 +382,7 @@ def _demo_casework(referral, plan: dict) -> None:
     question = _demo_helping_question(
         referral, text="What am I doing well that helps my baby and me enjoy being together?", by=by
     )
+    cycle_actions.rate_helping_question(question=question, point="start", rated_on=given_on, score=2, by=by)
     for filmed, reviewed in plan["cycles"]:
         cycle = cycle_actions.start_cycle(referral=referral, by=by)
         filming = cycle_actions.record_filming(
@@ -407,6 +416,41 @@ def _demo_casework(referral, plan: dict) -> None:
                 next_focus="Waiting for her lead at bath time.",
                 by=by,
             )
+    reviews = [reviewed for _, reviewed in plan["cycles"] if reviewed is not None]
+    if plan["cycles"] and len(reviews) == len(plan["cycles"]) >= referral.service.planned_cycles:
+        cycle_actions.rate_helping_question(
+            question=question, point="end", rated_on=today - timedelta(days=min(reviews)), score=8, by=by
+        )
+    _demo_visits(referral, plan.get("visits", []), plan.get("liaison"), by=by)
+
+
+def _demo_visits(referral, visits: list[tuple], liaison: int | None, *, by) -> None:
+    """Visits booked (and some recorded) and the liaison with the referrer, through the visit actions."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from cycles import actions as cycle_actions
+    from cycles.models import LiaisonMethod, VisitOutcome, VisitPlace
+
+    today = timezone.localdate()
+    for days, hour, activities, outcome in visits:
+        planned_at = timezone.make_aware(datetime.combine(today + timedelta(days=days), time(hour)))
+        visit = cycle_actions.book_visit(
+            referral=referral, planned_at=planned_at, place=VisitPlace.HOME, activities=activities, by=by
+        )
+        if outcome == VisitOutcome.ATTENDED:
+            cycle_actions.record_visit(
+                visit=visit, outcome=outcome, duration_minutes=60, present="Mother and baby", by=by
+            )
+    if liaison is not None:
+        cycle_actions.record_liaison(
+            referral=referral,
+            contacted_on=today - timedelta(days=liaison),
+            method=LiaisonMethod.PHONE,
+            summary="Told the health visitor the family is allocated and when the first visit is.",
+            by=by,
+        )
 
 
 @transaction.atomic

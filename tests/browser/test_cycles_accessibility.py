@@ -39,7 +39,7 @@ def test_cycle_pages_are_accessible(page, live_server, service, coordinator, pra
     page.get_by_label("Sam Sibling").check()
     page.get_by_label("Length of the film").fill("6:30")
     click_and_wait(page.get_by_role("button", name="Record the filming"))
-    assert "Sam Sibling has not given consent" in page.content()
+    assert "Sam Sibling has not given consent (a child aged 12 or over)" in page.content()
     assert_accessible(page)
     page.get_by_label("Sam Sibling").uncheck()
     click_and_wait(page.get_by_role("button", name="Record the filming"))

@@ -1,7 +1,7 @@
 """Shared set-up for cycle tests: an allocated family, consent rows, helping questions, and cycles through the actions.
 
-Consent and helping questions are made with the ORM here because their actions belong to another topic; the cycle
-work itself always goes through `cycles.actions`.
+Everything goes through `cycles.actions`, except `withdraw`, which marks one decision withdrawn directly (to set up
+the lapsed-consent cases without the withdrawal's own rules).
 """
 
 from datetime import date, timedelta
@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from cycles import actions
-from cycles.models import Consent, ConsentDecision, ConsentGiver, ConsentItem, HelpingQuestion
+from cycles.models import ConsentDecision, ConsentItem
 from tests.referrals.allocation_helpers import allocated_referral, set_details
 
 RECEIVED_DAYS_AGO = 60
@@ -44,19 +44,20 @@ def family(service, coordinator, practitioner, *, sibling_age: int | None = None
 
 
 def consent(referral, by, *, people=None, items=tuple(ConsentItem.values), given_on=None, refused=()):
-    """A written consent given by `people` (default: every parent), agreeing to `items` except those `refused`."""
+    """A written consent given by `people` (default: every parent), agreeing to `items` except those `refused`
+    (everything else is recorded as not agreed), through `actions.record_consent`."""
     people = list(referral.parents.all()) if people is None else people
-    record = Consent.objects.create(
-        referral=referral, given_on=given_on or days_ago(RECEIVED_DAYS_AGO - 1), recorded_by=by
+    agreed = {item: item in items and item not in refused for item in ConsentItem.values}
+    return actions.record_consent(
+        referral=referral,
+        given_on=given_on or days_ago(RECEIVED_DAYS_AGO - 1),
+        givers=[
+            {"parent" if who.__class__.__name__ == "Parent" else "other_child": who, "items": agreed} for who in people
+        ],
+        written_agreement_given=True,
+        sharing_with="The family's health visitor" if agreed[ConsentItem.SHARING_CLIPS] else "",
+        by=by,
     )
-    for who in people:
-        is_parent = who.__class__.__name__ == "Parent"
-        giver = ConsentGiver.objects.create(
-            consent=record, parent=who if is_parent else None, other_child=None if is_parent else who
-        )
-        for item in items:
-            ConsentDecision.objects.create(giver=giver, item=item, agreed=item not in refused)
-    return record
 
 
 def withdraw(referral, who, item, *, on, by):
@@ -69,8 +70,9 @@ def withdraw(referral, who, item, *, on, by):
     ).update(withdrawn_on=on, withdrawn_by=by, withdrawal_reason="Changed their mind")
 
 
-def helping_question(referral, by, number=1, text="What am I doing well to develop the bond with my baby?"):
-    return HelpingQuestion.objects.create(referral=referral, number=number, text=text, recorded_by=by)
+def helping_question(referral, by, text="What am I doing well to develop the bond with my baby?"):
+    """The family's next helping question, through `actions.add_helping_question`."""
+    return actions.add_helping_question(referral=referral, text=text, by=by)
 
 
 def filming_kwargs(referral, **overrides) -> dict:
