@@ -36,7 +36,7 @@ class RetentionRule(models.Model):
     def __str__(self) -> str:
         if self.basis == RetentionBasis.BIRTH:
             return f"Until the child's {self.years}th birthday (at least until closure)"
-        return f"{self.years} years from closure"
+        return f"{self.years} year{'s' if self.years != 1 else ''} from closure"
 
 
 # Children's records under the Code: kept until the 25th birthday (26th if 17 at the end of treatment).
