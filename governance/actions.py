@@ -173,9 +173,7 @@ def _delete_files(files: list) -> None:
 
 
 @transaction.atomic
-def open_subject_access_request(
-    *, parent: Parent, received_on: date, by: User, request=None
-) -> SubjectAccessRequest:
+def open_subject_access_request(*, parent: Parent, received_on: date, by: User, request=None) -> SubjectAccessRequest:
     """Start one person's subject access request (a parent on the referral), as a draft for review."""
     referral = parent.referral
     _check(by, Perm.SUBJECT_ACCESS, referral)

@@ -75,16 +75,17 @@ def gather(sar: SubjectAccessRequest, *, include_all: bool = False) -> dict[str,
                 "value": {"completed_on": _plain(measure.completed_on), "result": measure.result},
             }
     for letter in _letters_to(sar):
-        items[f"letter.{letter.pk}"] = {"label": f"Letter of {letter.created_at:%d %B %Y}", "value": _letter_name(letter)}
+        items[f"letter.{letter.pk}"] = {
+            "label": f"Letter of {letter.created_at:%d %B %Y}",
+            "value": _letter_name(letter),
+        }
     return items
 
 
 def _letters_to(sar):
     names = sar.parent.name.strip().lower()
     letters = sar.referral.letters.filter(kind=LetterKind.FAMILY, superseded_at__isnull=True).exclude(file="")
-    return [
-        letter for letter in letters if names in [n.strip().lower() for n in letter.recipient_name.split(",")]
-    ]
+    return [letter for letter in letters if names in [n.strip().lower() for n in letter.recipient_name.split(",")]]
 
 
 def _letter_name(letter) -> str:

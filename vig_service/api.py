@@ -251,7 +251,9 @@ def load_visible(queryset, request, pk, perm: Perm | None = None):
     except Http404:
         tombstone = find_tombstone(queryset.model, request.user, pk)
         if tombstone is not None:
-            raise Gone({"detail": "This record was destroyed under the service's retention rule.", **tombstone}) from None
+            raise Gone(
+                {"detail": "This record was destroyed under the service's retention rule.", **tombstone}
+            ) from None
         raise
     if perm is not None:
         require(request.user, perm, record)

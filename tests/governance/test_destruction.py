@@ -71,7 +71,9 @@ def test_destruction_removes_data_and_files_and_leaves_a_tombstone(
     service, coordinator, practitioner, manager, service_admin, django_capture_on_commit_callbacks
 ):
     RetentionRule.objects.create(service=service, basis="closure", years=1)
-    referral, consent, letter = family_with_files(service, coordinator, practitioner, django_capture_on_commit_callbacks)
+    referral, consent, letter = family_with_files(
+        service, coordinator, practitioner, django_capture_on_commit_callbacks
+    )
     form_storage, form_name = consent.signed_form.storage, consent.signed_form.name
     letter_storage, letter_name = letter.file.storage, letter.file.name
     assert form_storage.exists(form_name) and letter_storage.exists(letter_name)

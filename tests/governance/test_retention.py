@@ -70,9 +70,7 @@ def test_beat_task_lists_due_records_once_and_notifies_reviewers(service, coordi
     assert recipients == {"manager", "service_admin"}
 
 
-def test_beat_task_query_count_does_not_grow_with_closed_records(
-    service, coordinator, django_assert_max_num_queries
-):
+def test_beat_task_query_count_does_not_grow_with_closed_records(service, coordinator, django_assert_max_num_queries):
     RetentionRule.objects.create(service=service, basis=RetentionBasis.CLOSURE, years=50)
     for _ in range(5):
         close_years_ago(make_referral(service, coordinator), coordinator, 1)

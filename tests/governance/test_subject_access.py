@@ -22,9 +22,7 @@ def family(service, coordinator, practitioner, django_capture_on_commit_callback
 
 
 def export(sar, by, redact=(), include=()):
-    sar = actions.review_subject_access_request(
-        sar=sar, redact=list(redact), include_family_text=list(include), by=by
-    )
+    sar = actions.review_subject_access_request(sar=sar, redact=list(redact), include_family_text=list(include), by=by)
     content = actions.release_subject_access_request(sar=sar, by=by)
     archive = zipfile.ZipFile(io.BytesIO(content))
     return archive, json.loads(archive.read("data.json"))
