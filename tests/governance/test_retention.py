@@ -1,7 +1,6 @@
 """Review dates under both rules and their edges; the monthly task is idempotent and tells the service's reviewers."""
 
-from datetime import date, datetime
-from datetime import timezone as tz
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -16,7 +15,7 @@ from tests.referrals.helpers import make_referral
 pytestmark = pytest.mark.django_db
 
 
-def closed(status="withdrawn", closed_at=datetime(2020, 3, 10, 12, tzinfo=tz.utc), **fields):
+def closed(status="withdrawn", closed_at=datetime(2020, 3, 10, 12, tzinfo=UTC), **fields):
     return Referral(status=status, closed_at=closed_at, **fields)
 
 
