@@ -7,4 +7,4 @@ class GovernanceConfig(AppConfig):
 
     def ready(self):
         # Destroyed referrals answer 410 with their tombstone (vig_service.tombstones).
-        from . import tombstones  # noqa: F401
+        from . import record, tombstones  # noqa: F401

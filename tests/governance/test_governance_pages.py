@@ -60,3 +60,10 @@ def test_subject_access_pages(service, coordinator, practitioner, manager, login
     assert client.post(sar_url, {"redact": ["parent.phone"]}).status_code == 302
     zipped = client.post(sar_url + "release/")
     assert zipped.status_code == 200 and zipped["Content-Type"] == "application/zip"
+
+
+def test_record_page_links_subject_access_only_for_managers(service, coordinator, login, manager, client):
+    referral = make_referral(service, coordinator)
+    url = reverse("referrals:detail", args=[referral.pk])
+    assert "Record a subject access request" in login(manager).get(url).content.decode()
+    assert "Record a subject access request" not in login(coordinator).get(url).content.decode()
