@@ -67,3 +67,21 @@ def test_record_page_links_subject_access_only_for_managers(service, coordinator
     url = reverse("referrals:detail", args=[referral.pk])
     assert "Record a subject access request" in login(manager).get(url).content.decode()
     assert "Record a subject access request" not in login(coordinator).get(url).content.decode()
+
+
+def test_reviews_page_query_count_does_not_grow(service, coordinator, login, manager, django_assert_max_num_queries):
+    RetentionRule.objects.create(service=service, basis="closure", years=1)
+    client = login(manager)
+
+    def add(n):
+        for _ in range(n):
+            close_years_ago(make_referral(service, coordinator), coordinator, 1)
+        actions.list_reviews_due()
+
+    add(3)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("governance:reviews"))
+    add(12)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("governance:reviews"))
+    assert page.content.decode().count("Review R") == 15
