@@ -37,6 +37,7 @@ OPEN_TO_ANY_USER = {
     "api:instrument-list": "instrument scoring definitions, no family data",
     "api:instrument-detail": "an instrument's scoring definition, no family data",
     "letters:batch": "a coordinator's month of letters, scoped to what they may see (403 without the permission)",
+    "governance:reviews": "retention reviews, scoped to the user's services (403 without the permission)",
 }
 
 

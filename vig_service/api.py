@@ -12,6 +12,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -27,6 +28,7 @@ from accounts.models import AccessAction
 from . import errors
 from .permissions import Perm, has_permission, memberships_for
 from .refusals import ActionRefused
+from .tombstones import find_tombstone
 
 
 class Conflict(exceptions.APIException):
@@ -233,9 +235,26 @@ def require(user, perm: Perm, obj=None) -> None:
         raise exceptions.PermissionDenied
 
 
+class Gone(exceptions.APIException):
+    status_code = 410
+    default_detail = "This record was destroyed."
+    default_code = "gone"
+
+
 def load_visible(queryset, request, pk, perm: Perm | None = None):
-    """The record from the user's visible queryset (a logged 404 otherwise), then `perm` on it or 403."""
-    record = get_visible_or_404(queryset, request=request, pk=pk)
+    """The record from the user's visible queryset (a logged 404 otherwise), then `perm` on it or 403.
+
+    A destroyed record answers 410 with its tombstone to those who held a role in its service (vig_service.tombstones).
+    """
+    try:
+        record = get_visible_or_404(queryset, request=request, pk=pk)
+    except Http404:
+        tombstone = find_tombstone(queryset.model, request.user, pk)
+        if tombstone is not None:
+            raise Gone(
+                {"detail": "This record was destroyed under the service's retention rule.", **tombstone}
+            ) from None
+        raise
     if perm is not None:
         require(request.user, perm, record)
     return record

@@ -41,6 +41,8 @@ class Perm(StrEnum):
     LETTER_WRITE = "letter.write"
     LETTER_COORDINATE = "letter.coordinate"
     LETTER_TEMPLATE_MANAGE = "letter_template.manage"
+    RECORD_DESTROY = "record.destroy"
+    SUBJECT_ACCESS = "subject_access.manage"
 
 
 class Scope(StrEnum):
@@ -73,6 +75,9 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
     "supervisor's approval)",
     Perm.LETTER_COORDINATE: "confirm letters to a bereaved family, regenerate a month's letters",
     Perm.LETTER_TEMPLATE_MANAGE: "set the service's letterhead, sign-off and the wording of each kind of letter",
+    Perm.RECORD_DESTROY: "review closed records due under the retention rule: extend, propose or approve destruction "
+    "(a different person approves)",
+    Perm.SUBJECT_ACCESS: "prepare, redact and release one person's subject access export",
 }
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -121,10 +126,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.PRACTITIONER_VIEW,
             Perm.TRAINEE_PROGRESS_VIEW,
             Perm.EVALUATION_EXPORT,
+            Perm.RECORD_DESTROY,
+            Perm.SUBJECT_ACCESS,
         }
     ),
     Role.SERVICE_ADMIN: frozenset(
-        {Perm.STAFF_MANAGE, Perm.PRACTITIONER_VIEW, Perm.PRACTITIONER_MANAGE, Perm.LETTER_TEMPLATE_MANAGE}
+        {
+            Perm.STAFF_MANAGE,
+            Perm.PRACTITIONER_VIEW,
+            Perm.PRACTITIONER_MANAGE,
+            Perm.LETTER_TEMPLATE_MANAGE,
+            Perm.RECORD_DESTROY,
+            Perm.SUBJECT_ACCESS,
+        }
     ),
     Role.PRACTITIONER: frozenset(
         {

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "cycles",
     "letters",
     "outcomes",
+    "governance",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "accounts.middleware.RequireSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "vig_service.tombstones.GoneMiddleware",
 ]
 
 ROOT_URLCONF = "vig_service.urls"
@@ -323,6 +325,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-letters": {"task": "letters.tasks.sweep_letters", "schedule": 60.0},
     "flag-overdue-footage": {"task": "cycles.tasks.flag_overdue_footage", "schedule": crontab(hour=6, minute=0)},
+    "retention-reviews-due": {
+        "task": "governance.tasks.list_retention_reviews_due",
+        "schedule": crontab(day_of_month=1, hour=5, minute=30),
+    },
 }
 # /healthz calls the worker stale when its last heartbeat is older than this.
 WORKER_HEARTBEAT_STALE_SECONDS = envint("WORKER_HEARTBEAT_STALE_SECONDS", 300)

@@ -10,18 +10,28 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.audit import get_visible_or_404
 
 from .permissions import Perm, check_permission
 from .refusals import ActionRefused
+from .tombstones import RecordGone, find_tombstone
 
 
 def load_visible(queryset, request: HttpRequest, pk, perm: Perm | None = None):
-    """The record from the user's visible queryset (a logged 404 otherwise), then `perm` on it (a logged 403)."""
-    record = get_visible_or_404(queryset, request=request, pk=pk)
+    """The record from the user's visible queryset (a logged 404 otherwise), then `perm` on it (a logged 403).
+
+    A destroyed record answers 410 with its tombstone to those who held a role in its service (vig_service.tombstones).
+    """
+    try:
+        record = get_visible_or_404(queryset, request=request, pk=pk)
+    except Http404:
+        tombstone = find_tombstone(queryset.model, request.user, pk)
+        if tombstone is not None:
+            raise RecordGone(tombstone) from None
+        raise
     if perm is not None:
         check_permission(request.user, perm, obj=record)
     return record

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class GovernanceConfig(AppConfig):
+    name = "governance"
+    verbose_name = "Information governance"
+
+    def ready(self):
+        # Destroyed referrals answer 410 with their tombstone (vig_service.tombstones).
+        from . import record, tombstones  # noqa: F401
