@@ -41,6 +41,7 @@ class Perm(StrEnum):
     LETTER_WRITE = "letter.write"
     LETTER_COORDINATE = "letter.coordinate"
     LETTER_TEMPLATE_MANAGE = "letter_template.manage"
+    AUDIT_VIEW = "audit.view"
 
 
 class Scope(StrEnum):
@@ -73,6 +74,8 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
     "supervisor's approval)",
     Perm.LETTER_COORDINATE: "confirm letters to a bereaved family, regenerate a month's letters",
     Perm.LETTER_TEMPLATE_MANAGE: "set the service's letterhead, sign-off and the wording of each kind of letter",
+    Perm.AUDIT_VIEW: "see and export who looked at or changed their service's families' records, and what their staff "
+    "opened",
 }
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -121,10 +124,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.PRACTITIONER_VIEW,
             Perm.TRAINEE_PROGRESS_VIEW,
             Perm.EVALUATION_EXPORT,
+            Perm.AUDIT_VIEW,
         }
     ),
     Role.SERVICE_ADMIN: frozenset(
-        {Perm.STAFF_MANAGE, Perm.PRACTITIONER_VIEW, Perm.PRACTITIONER_MANAGE, Perm.LETTER_TEMPLATE_MANAGE}
+        {
+            Perm.STAFF_MANAGE,
+            Perm.PRACTITIONER_VIEW,
+            Perm.PRACTITIONER_MANAGE,
+            Perm.LETTER_TEMPLATE_MANAGE,
+            Perm.AUDIT_VIEW,
+        }
     ),
     Role.PRACTITIONER: frozenset(
         {
