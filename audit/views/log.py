@@ -39,6 +39,13 @@ def _shown_ids(rows) -> list[int]:
     return sorted(ids)
 
 
+def _with(query, **extra) -> str:
+    query = query.copy()
+    for key, value in extra.items():
+        query[key] = value
+    return f"?{query.urlencode()}"
+
+
 @require_permission(Perm.AUDIT_VIEW)
 def audit_log(request: HttpRequest) -> HttpResponse:
     """GET: the filters and one page of rows, newest first. The page itself is logged with the families it showed."""
@@ -58,7 +65,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "rows": rows,
-        "next_url": f"?{query.urlencode()}&after={next_cursor}" if next_cursor else "",
+        "next_url": _with(query, after=str(next_cursor)) if next_cursor else "",
         "first_url": f"?{query.urlencode()}" if request.GET.get("after") else "",
         "hidden_filters": [(k, v) for k, values in query.lists() for v in values],
     }
