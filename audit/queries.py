@@ -18,9 +18,8 @@ from functools import cache
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import BooleanField, CharField, Q
+from django.db.models import BooleanField, Q, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import AccessEvent, User
@@ -29,6 +28,7 @@ from vig_service.permissions import Perm, services_with
 
 REFERRAL_TYPE = "referrals.referral"
 PAGE_SIZE = 50
+MAX_STAFF_BRANCHES = 500  # past this many colleagues, one IN query instead of one part each
 ACCESS, HISTORY = 0, 1  # the two sources' order among rows at the same instant (newest first: history first)
 # Records that hold no family's data: their ids are shown as they are.
 NOT_FAMILY_TYPES = {"", "accounts.user", "accounts.membership", "knox.authtoken"}
@@ -107,25 +107,64 @@ def ids_shown_q(referral_id: int) -> Q:
     return Q(object_type=REFERRAL_TYPE) & Q(shown)
 
 
-def family_access_q(referral: Referral) -> Q:
-    """Every access-log row about this family: the referral, any of its records, any list that showed it."""
-    q = Q(object_type=REFERRAL_TYPE, object_id=str(referral.pk)) | ids_shown_q(referral.pk)
-    for label, model in family_record_types().items():
-        ids = model.objects.filter(referral=referral).annotate(text_id=Cast("pk", CharField())).values("text_id")
-        q |= Q(object_type=label, object_id__in=ids)
-    return q
+def family_record_ids(referral: Referral) -> dict[str, list[str]]:
+    """The ids of every record of this family, by access-log label: one UNION ALL query."""
+    parts = [
+        model.objects.filter(referral=referral).annotate(label=Value(label)).values_list("label", "pk").order_by()
+        for label, model in family_record_types().items()
+    ]
+    found: dict[str, list[str]] = {}
+    if parts:
+        for label, pk in parts[0].union(*parts[1:], all=True):
+            found.setdefault(label, []).append(str(pk))
+    return found
 
 
-def access_events(user, filters: Filters):
-    """Access-log rows matching the filters, among what the viewer may ask about (not yet redacted)."""
-    events = AccessEvent.objects.filter(_dates_q(filters))
-    if filters.referral is not None:
-        events = events.filter(family_access_q(filters.referral))
+def family_access_branches(referral: Referral) -> list[Q]:
+    """Every access-log row about this family, as disjoint parts each answered from its own index.
+
+    The referral's rows and its records' rows (ids looked up first, passed as literals) use the
+    (object_type, object_id, at) index; list rows that showed it use the GIN index. Run as a UNION ALL, so
+    PostgreSQL does not walk the whole log newest-first filtering every row against an OR.
+    """
+    pk = str(referral.pk)
+    branches = [Q(object_type=REFERRAL_TYPE, object_id=pk), ids_shown_q(referral.pk) & ~Q(object_id=pk)]
+    for label, ids in family_record_ids(referral).items():
+        branches.append(Q(object_type=label, object_id__in=ids))
+    return branches
+
+
+def access_events(user, filters: Filters, *, extra: Q | None = None, limit: int | None = None):
+    """Access-log rows matching the filters, among what the viewer may ask about (not yet redacted), newest first.
+
+    `extra` narrows every part (the page cursor); `limit` slices the result.
+    """
+    common = _dates_q(filters) & (extra or Q())
     if filters.person is not None:
-        events = events.filter(user_id=filters.person.pk)
-    if filters.referral is None and filters.person is None:
-        events = events.filter(user_id__in=audit_staff(user).values("pk"))
-    return events
+        common &= Q(user_id=filters.person.pk)
+    ordering = ("-at", "-id")
+    if filters.referral is not None:
+        parts = [
+            AccessEvent.objects.filter(common & branch).order_by()
+            for branch in family_access_branches(filters.referral)
+        ]
+        events = parts[0].union(*parts[1:], all=True).order_by(*ordering)
+    elif filters.person is not None:
+        events = AccessEvent.objects.filter(common).order_by(*ordering)
+    else:
+        events = _staff_events(user, common, ordering, limit)
+    return events[:limit] if limit is not None else events
+
+
+def _staff_events(user, common: Q, ordering, limit: int | None):
+    """Every row by the viewer's staff. On PostgreSQL, newest `limit` per person from the (user_id, at) index,
+    merged: a plain `user_id IN (...)` would read and sort every row of every colleague in the range."""
+    staff_ids = list(audit_staff(user).values_list("pk", flat=True))
+    compound = connection.features.supports_slicing_ordering_in_compound
+    if limit is None or not compound or not 1 < len(staff_ids) <= MAX_STAFF_BRANCHES:
+        return AccessEvent.objects.filter(common, user_id__in=staff_ids).order_by(*ordering)
+    parts = [AccessEvent.objects.filter(common, user_id=pk).order_by(*ordering)[:limit] for pk in staff_ids]
+    return parts[0].union(*parts[1:], all=True).order_by(*ordering)
 
 
 def history_events(user, filters: Filters):
@@ -209,7 +248,7 @@ def timeline(user, filters: Filters, *, cursor: Cursor | None = None, limit: int
     A fixed number of queries whatever the page size: one per source, one per kind of record on the page, one to
     check which families are the viewer's.
     """
-    access = list(access_events(user, filters).filter(_before(cursor, ACCESS)).order_by("-at", "-pk")[: limit + 1])
+    access = list(access_events(user, filters, extra=_before(cursor, ACCESS), limit=limit + 1))
     history = list(history_events(user, filters).filter(_before(cursor, HISTORY)).order_by("-at", "-pk")[: limit + 1])
     merged = sorted(
         [(e.at, ACCESS, e.pk, e) for e in access] + [(e.at, HISTORY, e.pk, e) for e in history],
