@@ -244,7 +244,11 @@ class AccessEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            # The audit viewer (issue 13): a family's rows newest first, a person's rows newest first.
+            models.Index(fields=["object_type", "object_id", "-at", "-id"], name="accessevent_object_at"),
+            models.Index(fields=["user_id", "-at", "-id"], name="accessevent_user_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"

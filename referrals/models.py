@@ -493,6 +493,11 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        indexes = [
+            # The audit viewer (issue 13): a family's history and a person's changes, newest first.
+            models.Index(fields=["referral", "-at", "-id"], name="referralevent_referral_at"),
+            models.Index(fields=["actor", "-at", "-id"], name="referralevent_actor_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%d %b %Y %H:%M} {self.summary}"

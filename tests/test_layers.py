@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["referrals", "notices", "cycles", "outcomes", "letters", "discharge", "dashboards"]
+APPS = ["referrals", "notices", "cycles", "outcomes", "letters", "discharge", "dashboards", "audit", "governance"]
 COMPOSITION_ROOT = {"vig_service/urls.py", "vig_service/demo.py", "vig_service/scale.py", "vig_service/benchmark.py"}
 
 

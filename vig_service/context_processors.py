@@ -18,6 +18,7 @@ NAVIGATION = [
     ("Staff", "accounts:staff", Perm.STAFF_MANAGE),
     ("Diary", "cycles:diary", Perm.CASEWORK_RECORD),  # practitioners only: their own planned visits
     ("Supervision", "cycles:supervision", Perm.SUPERVISION_RECORD),
+    ("Audit", "audit:log", Perm.AUDIT_VIEW),
     ("Account security", "accounts:security", None),
 ]
 

@@ -43,6 +43,7 @@ class Perm(StrEnum):
     LETTER_TEMPLATE_MANAGE = "letter_template.manage"
     RECORD_DESTROY = "record.destroy"
     SUBJECT_ACCESS = "subject_access.manage"
+    AUDIT_VIEW = "audit.view"
 
 
 class Scope(StrEnum):
@@ -78,6 +79,8 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
     Perm.RECORD_DESTROY: "review closed records due under the retention rule: extend, propose or approve destruction "
     "(a different person approves)",
     Perm.SUBJECT_ACCESS: "prepare, redact and release one person's subject access export",
+    Perm.AUDIT_VIEW: "see and export who looked at or changed their service's families' records, and what their staff "
+    "opened",
 }
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -128,6 +131,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EVALUATION_EXPORT,
             Perm.RECORD_DESTROY,
             Perm.SUBJECT_ACCESS,
+            Perm.AUDIT_VIEW,
         }
     ),
     Role.SERVICE_ADMIN: frozenset(
@@ -138,6 +142,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.LETTER_TEMPLATE_MANAGE,
             Perm.RECORD_DESTROY,
             Perm.SUBJECT_ACCESS,
+            Perm.AUDIT_VIEW,
         }
     ),
     Role.PRACTITIONER: frozenset(

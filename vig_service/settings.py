@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "letters",
     "outcomes",
     "governance",
+    "audit",
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,7 @@ urlpatterns = [
     path("outcomes/", include("outcomes.urls")),
     path("letters/", include("letters.urls")),
     path("governance/", include("governance.urls")),
+    path("audit/", include("audit.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]
