@@ -41,6 +41,8 @@ class Perm(StrEnum):
     LETTER_WRITE = "letter.write"
     LETTER_COORDINATE = "letter.coordinate"
     LETTER_TEMPLATE_MANAGE = "letter_template.manage"
+    REFERRAL_DISCHARGE = "referral.discharge"
+    REFERRAL_REOPEN = "referral.reopen"
 
 
 class Scope(StrEnum):
@@ -73,6 +75,8 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
     "supervisor's approval)",
     Perm.LETTER_COORDINATE: "confirm letters to a bereaved family, regenerate a month's letters",
     Perm.LETTER_TEMPLATE_MANAGE: "set the service's letterhead, sign-off and the wording of each kind of letter",
+    Perm.REFERRAL_DISCHARGE: "discharge a family at the end of their VIG work (and draft the discharge letters)",
+    Perm.REFERRAL_REOPEN: "reopen a discharged family's referral, with a reason",
 }
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -110,6 +114,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EVALUATION_EXPORT,
             Perm.LETTER_WRITE,
             Perm.LETTER_COORDINATE,
+            Perm.REFERRAL_DISCHARGE,
+            Perm.REFERRAL_REOPEN,
         }
     ),
     Role.MANAGER: frozenset(
@@ -136,6 +142,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.FOOTAGE_DESTRUCTION_CONFIRM,
             Perm.OUTCOME_RECORD,
             Perm.LETTER_WRITE,
+            Perm.REFERRAL_DISCHARGE,
         }
     ),
     Role.SUPERVISOR: frozenset(
