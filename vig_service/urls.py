@@ -28,6 +28,7 @@ api_v1 = [
     path("", include("cycles.api_urls")),
     path("", include("outcomes.api_urls")),
     path("", include("letters.api_urls")),
+    path("", include("discharge.api_urls")),
 ]
 
 urlpatterns = [
@@ -39,6 +40,7 @@ urlpatterns = [
     path("cycles/", include("cycles.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("letters/", include("letters.urls")),
+    path("discharge/", include("discharge.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]
