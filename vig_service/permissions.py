@@ -81,8 +81,8 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
     "service": "records of the membership's service, limited to its sites when the membership lists any",
-    "own_cases": "families actively allocated to them",
-    "supervised_cases": "families actively allocated to their trainees",
+    "own_cases": "families actively allocated to them (and, while discharged, those they held at discharge)",
+    "supervised_cases": "families actively allocated to their trainees (and, while discharged, those at discharge)",
 }
 
 ROLE_SCOPE: dict[str, Scope] = {
