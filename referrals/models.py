@@ -15,7 +15,7 @@ from vig_service import postcodes
 from vig_service.permissions import Perm, scope_q
 from vig_service.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 
-from .states import OPEN_STATUSES, ReferralStatus
+from .states import DISCHARGED_END_REASON, OPEN_STATUSES, ReferralStatus
 
 # A postal address: five lines of a hundred characters is more than any real one.
 ADDRESS_MAX_LENGTH = 500
@@ -149,9 +149,13 @@ class ReferralQuerySet(models.QuerySet):
             scope_q(
                 user,
                 perm,
-                own_cases=lambda u: Q(pk__in=Allocation.objects.active().filter(practitioner=u).values("referral_id")),
-                supervised_cases=lambda u: Q(
-                    pk__in=Allocation.objects.active().filter(supervisor=u).values("referral_id")
+                own_cases=lambda u: (
+                    Q(pk__in=Allocation.objects.active().filter(practitioner=u).values("referral_id"))
+                    | _discharged_by_q(practitioner=u)
+                ),
+                supervised_cases=lambda u: (
+                    Q(pk__in=Allocation.objects.active().filter(supervisor=u).values("referral_id"))
+                    | _discharged_by_q(supervisor=u)
                 ),
             )
         )
@@ -210,6 +214,13 @@ class ReferralQuerySet(models.QuerySet):
             )
             .with_reallocation_flag()
         )
+
+
+def _discharged_by_q(**holder) -> Q:
+    """Discharged families whose allocation to this practitioner (or supervisor) the discharge ended: still theirs
+    while discharged (see `Referral._case_allocations`)."""
+    ended = Allocation.objects.filter(end_reason=DISCHARGED_END_REASON, **holder).values("referral_id")
+    return Q(status=ReferralStatus.DISCHARGED, pk__in=ended)
 
 
 def _allocations_outside_site():
@@ -364,10 +375,18 @@ class Referral(models.Model):
         return self.days_awaiting_information + max(current, 0)
 
     def case_practitioner_ids(self) -> set[int]:
-        return {a.practitioner_id for a in self._active_allocations()}
+        return {a.practitioner_id for a in self._case_allocations()}
 
     def case_supervisor_ids(self) -> set[int]:
-        return {a.supervisor_id for a in self._active_allocations() if a.supervisor_id}
+        return {a.supervisor_id for a in self._case_allocations() if a.supervisor_id}
+
+    def _case_allocations(self):
+        """Who holds the family: the active allocation, or, while discharged, the one the discharge ended (its
+        practitioner still finishes the letters and confirms the footage's destruction)."""
+        active = self._active_allocations()
+        if active or self.status != ReferralStatus.DISCHARGED:
+            return active
+        return [a for a in self.allocations.all() if a.end_reason == DISCHARGED_END_REASON][-1:]
 
     def _active_allocations(self):
         return [a for a in self.allocations.all() if a.ended_at is None]

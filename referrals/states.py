@@ -16,6 +16,7 @@ class ReferralStatus(models.TextChoices):
     ALLOCATED = "allocated", "Allocated"
     DECLINED = "declined", "Declined"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    DISCHARGED = "discharged", "Discharged"
 
 
 OPEN_STATUSES = frozenset(
@@ -36,7 +37,15 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "withdraw": (OPEN_STATUSES, ReferralStatus.WITHDRAWN),
     "allocate": (frozenset({ReferralStatus.ACCEPTED}), ReferralStatus.ALLOCATED),
     "unallocate": (frozenset({ReferralStatus.ALLOCATED}), ReferralStatus.ACCEPTED),
+    "discharge": (frozenset({ReferralStatus.ALLOCATED}), ReferralStatus.DISCHARGED),
+    # Reopening puts the family back on the waiting list; the discharge app allocates them again when asked to.
+    "reopen": (frozenset({ReferralStatus.DISCHARGED}), ReferralStatus.ACCEPTED),
 }
+
+# The end reason of the allocation a discharge ends. While the family stays discharged, that practitioner (and
+# the trainee's supervisor) keep the family as their own case: the discharge letters and the footage's
+# destruction are still theirs to finish.
+DISCHARGED_END_REASON = "Discharged"
 
 TRANSITION_LABELS = {
     "request_information": "request more information on",
@@ -46,6 +55,8 @@ TRANSITION_LABELS = {
     "withdraw": "withdraw",
     "allocate": "allocate",
     "unallocate": "unallocate",
+    "discharge": "discharge",
+    "reopen": "reopen",
 }
 
 

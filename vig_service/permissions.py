@@ -44,6 +44,8 @@ class Perm(StrEnum):
     RECORD_DESTROY = "record.destroy"
     SUBJECT_ACCESS = "subject_access.manage"
     AUDIT_VIEW = "audit.view"
+    REFERRAL_DISCHARGE = "referral.discharge"
+    REFERRAL_REOPEN = "referral.reopen"
 
 
 class Scope(StrEnum):
@@ -81,12 +83,14 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
     Perm.SUBJECT_ACCESS: "prepare, redact and release one person's subject access export",
     Perm.AUDIT_VIEW: "see and export who looked at or changed their service's families' records, and what their staff "
     "opened",
+    Perm.REFERRAL_DISCHARGE: "discharge a family at the end of their VIG work (and draft the discharge letters)",
+    Perm.REFERRAL_REOPEN: "reopen a discharged family's referral, with a reason",
 }
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
     "service": "records of the membership's service, limited to its sites when the membership lists any",
-    "own_cases": "families actively allocated to them",
-    "supervised_cases": "families actively allocated to their trainees",
+    "own_cases": "families actively allocated to them (and, while discharged, those they held at discharge)",
+    "supervised_cases": "families actively allocated to their trainees (and, while discharged, those at discharge)",
 }
 
 ROLE_SCOPE: dict[str, Scope] = {
@@ -118,6 +122,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EVALUATION_EXPORT,
             Perm.LETTER_WRITE,
             Perm.LETTER_COORDINATE,
+            Perm.REFERRAL_DISCHARGE,
+            Perm.REFERRAL_REOPEN,
         }
     ),
     Role.MANAGER: frozenset(
@@ -155,6 +161,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.FOOTAGE_DESTRUCTION_CONFIRM,
             Perm.OUTCOME_RECORD,
             Perm.LETTER_WRITE,
+            Perm.REFERRAL_DISCHARGE,
         }
     ),
     Role.SUPERVISOR: frozenset(

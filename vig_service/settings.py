@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "outcomes",
     "governance",
     "audit",
+    "discharge",
 ]
 
 MIDDLEWARE = [

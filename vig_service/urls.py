@@ -28,6 +28,7 @@ api_v1 = [
     path("", include("cycles.api_urls")),
     path("", include("outcomes.api_urls")),
     path("", include("letters.api_urls")),
+    path("", include("discharge.api_urls")),
 ]
 
 urlpatterns = [
@@ -41,6 +42,7 @@ urlpatterns = [
     path("letters/", include("letters.urls")),
     path("governance/", include("governance.urls")),
     path("audit/", include("audit.urls")),
+    path("discharge/", include("discharge.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,32 @@
+"""The "Discharge" section of the family's record page, registered with `referrals.record` (two queries)."""
+
+from referrals.record import record_section
+from referrals.states import ReferralStatus
+from vig_service.permissions import Perm, has_permission
+
+from .models import Discharge
+
+
+@record_section(75)
+def discharge_section(request, referral) -> list[dict]:
+    """Every discharge of the family (a reopened one says why), and the discharge or reopen button for who may."""
+    user = request.user
+    discharges = list(Discharge.objects.filter(referral=referral).select_related("discharged_by", "reopened_by"))
+    can_discharge = referral.status == ReferralStatus.ALLOCATED and has_permission(
+        user, Perm.REFERRAL_DISCHARGE, obj=referral
+    )
+    can_reopen = referral.status == ReferralStatus.DISCHARGED and has_permission(
+        user, Perm.REFERRAL_REOPEN, obj=referral
+    )
+    if not discharges and not can_discharge:
+        return []
+    return [
+        {
+            "template": "discharge/_discharge_section.html",
+            "referral": referral,
+            "discharges": discharges,
+            "current": next((d for d in discharges if d.reopened_at is None), None),
+            "can_discharge": can_discharge,
+            "can_reopen": can_reopen,
+        }
+    ]

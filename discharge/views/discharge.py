@@ -1,0 +1,79 @@
+"""Discharge pages: discharge a family, the letters step after it, and reopening a discharged family."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from accounts.audit import log_list
+from letters.models import Letter
+from letters.states import STATUS_COLOURS
+from referrals.models import Referral
+from vig_service.permissions import Perm, has_permission
+from vig_service.web import form_action_page, load_visible
+
+from .. import actions
+from ..forms import DischargeForm, ReopenForm
+from ..reads import current_discharge, helping_questions, missing_end_measures
+
+
+def _family(request: HttpRequest, pk: int, perm: Perm) -> Referral:
+    return load_visible(Referral.objects.visible_to(request.user).with_record_details(), request, pk, perm)
+
+
+def discharge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Discharge the family: the record of why and when, the plan for the health visitor, letters agreed."""
+    referral = _family(request, pk, Perm.REFERRAL_DISCHARGE)
+    missing = missing_end_measures(referral)
+    initial = {"health_visitor": referral.named_health_visitor}
+    form = DischargeForm(request.POST or None, initial=initial, missing_measures=missing)
+    questions = helping_questions(referral)
+    return form_action_page(
+        request,
+        form=form,
+        template="discharge/discharge_form.html",
+        context={
+            "referral": referral,
+            "missing": missing,
+            "questions": questions,
+            "can_rate": has_permission(request.user, Perm.CASEWORK_RECORD, obj=referral),
+            "can_record_measures": has_permission(request.user, Perm.OUTCOME_RECORD, obj=referral),
+        },
+        perform=lambda data: actions.discharge_family(
+            referral=referral, by=request.user, request=request, **form.action_data()
+        ),
+        success_message="Family discharged. Check and approve their letters.",
+        success_url=reverse("discharge:letters", kwargs={"pk": referral.pk}),
+    )
+
+
+def discharge_letters(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letters step after discharge: each current letter with links to edit, preview and approve."""
+    referral = _family(request, pk, Perm.REFERRAL_VIEW)
+    letters = list(Letter.objects.current().filter(referral=referral).order_by("kind"))
+    for letter in letters:
+        letter.colour = STATUS_COLOURS[letter.status]
+    log_list(request=request, object_type="letters.letter", ids=[letter.pk for letter in letters])
+    return render(
+        request,
+        "discharge/discharge_letters.html",
+        {
+            "referral": referral,
+            "discharge": current_discharge(referral),
+            "letters": letters,
+            "can_write": has_permission(request.user, Perm.LETTER_WRITE, obj=referral),
+        },
+    )
+
+
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator reopens a discharged family, with the reason."""
+    referral = _family(request, pk, Perm.REFERRAL_REOPEN)
+    return form_action_page(
+        request,
+        form=ReopenForm(request.POST or None),
+        template="discharge/reopen_form.html",
+        context={"referral": referral, "discharge": current_discharge(referral)},
+        perform=lambda data: actions.reopen_family(referral=referral, by=request.user, request=request, **data),
+        success_message="Referral reopened.",
+        success_url=reverse("referrals:detail", kwargs={"pk": referral.pk}),
+    )

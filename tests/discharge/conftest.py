@@ -1,0 +1,13 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _letters_in_a_temporary_folder(settings, tmp_path):
+    """Every discharge test writes its letters' PDFs to its own folder, never to PRIVATE_FILES_ROOT."""
+    storages = {**settings.STORAGES}
+    storages["letters"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tmp_path / "letters", "base_url": None, "allow_overwrite": True},
+    }
+    settings.STORAGES = storages
+    return tmp_path / "letters"
