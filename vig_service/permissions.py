@@ -41,6 +41,7 @@ class Perm(StrEnum):
     LETTER_WRITE = "letter.write"
     LETTER_COORDINATE = "letter.coordinate"
     LETTER_TEMPLATE_MANAGE = "letter_template.manage"
+    DASHBOARD_VIEW = "dashboard.view"
 
 
 class Scope(StrEnum):
@@ -73,6 +74,8 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
     "supervisor's approval)",
     Perm.LETTER_COORDINATE: "confirm letters to a bereaved family, regenerate a month's letters",
     Perm.LETTER_TEMPLATE_MANAGE: "set the service's letterhead, sign-off and the wording of each kind of letter",
+    Perm.DASHBOARD_VIEW: "see the service dashboard, the lists behind its figures, and export them and the "
+    "commissioner return",
 }
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -110,6 +113,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EVALUATION_EXPORT,
             Perm.LETTER_WRITE,
             Perm.LETTER_COORDINATE,
+            Perm.DASHBOARD_VIEW,
         }
     ),
     Role.MANAGER: frozenset(
@@ -121,6 +125,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.PRACTITIONER_VIEW,
             Perm.TRAINEE_PROGRESS_VIEW,
             Perm.EVALUATION_EXPORT,
+            Perm.DASHBOARD_VIEW,
         }
     ),
     Role.SERVICE_ADMIN: frozenset(

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "cycles",
     "letters",
     "outcomes",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

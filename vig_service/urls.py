@@ -39,6 +39,7 @@ urlpatterns = [
     path("cycles/", include("cycles.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("letters/", include("letters.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]
