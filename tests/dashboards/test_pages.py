@@ -134,3 +134,10 @@ def test_dashboard_query_count_does_not_grow(
     for _ in range(10):
         accepted_referral(service, coordinator, site=peterborough)
     assert _dashboard_queries(client, service) == small
+
+
+def test_home_links_the_dashboard_only_for_those_who_may_open_it(client, manager, practitioner):
+    verify_session(client, manager)
+    assert 'id="dashboard-link"' in client.get(reverse("home")).content.decode()
+    verify_session(client, practitioner)
+    assert 'id="dashboard-link"' not in client.get(reverse("home")).content.decode()
