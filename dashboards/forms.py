@@ -17,6 +17,7 @@ class DashboardFilterForm(NHSForm):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
         self.fields["site"].queryset = sites
+        self.fields["site"].label_from_instance = lambda site: site.name
 
     def clean(self):
         cleaned = super().clean()
