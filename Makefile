@@ -48,7 +48,7 @@ deploy-check: $(BIN)/.installed
 
 test: lint deploy-check
 	$(CHECK_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 test-fast: $(BIN)/.installed-dev
 	$(BIN)/python -m pytest -m "not slow" -x -q

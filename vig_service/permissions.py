@@ -46,6 +46,7 @@ class Perm(StrEnum):
     AUDIT_VIEW = "audit.view"
     REFERRAL_DISCHARGE = "referral.discharge"
     REFERRAL_REOPEN = "referral.reopen"
+    DASHBOARD_VIEW = "dashboard.view"
 
 
 class Scope(StrEnum):
@@ -85,6 +86,8 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
     "opened",
     Perm.REFERRAL_DISCHARGE: "discharge a family at the end of their VIG work (and draft the discharge letters)",
     Perm.REFERRAL_REOPEN: "reopen a discharged family's referral, with a reason",
+    Perm.DASHBOARD_VIEW: "see the service dashboard, the lists behind its figures, and export them and the "
+    "commissioner return",
 }
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -124,6 +127,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.LETTER_COORDINATE,
             Perm.REFERRAL_DISCHARGE,
             Perm.REFERRAL_REOPEN,
+            Perm.DASHBOARD_VIEW,
         }
     ),
     Role.MANAGER: frozenset(
@@ -138,6 +142,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.RECORD_DESTROY,
             Perm.SUBJECT_ACCESS,
             Perm.AUDIT_VIEW,
+            Perm.DASHBOARD_VIEW,
         }
     ),
     Role.SERVICE_ADMIN: frozenset(

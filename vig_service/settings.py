@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "governance",
     "audit",
     "discharge",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -43,6 +43,7 @@ urlpatterns = [
     path("governance/", include("governance.urls")),
     path("audit/", include("audit.urls")),
     path("discharge/", include("discharge.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

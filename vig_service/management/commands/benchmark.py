@@ -45,6 +45,15 @@ class Command(BaseCommand):
             }
             with open(options["json_path"], "w", encoding="utf-8") as out:
                 json.dump(body, out, indent=2)
+        if any(t.name.startswith("Dashboard") for t in targets):
+            service_id = benchmark.find_context().practitioner_membership.service_id
+            floor_rows = benchmark.floors(service_id, options["repeat"])
+            self.stdout.write("\nDashboard floors (one hand-written SQL statement per figure group)")
+            for name, p50, p95 in floor_rows:
+                self.stdout.write(f"{name:<34}  {p50:>8.1f}  {p95:>8.1f}")
+            self.stdout.write(
+                f"{'Sum of floors':<34}  {sum(r[1] for r in floor_rows):>8.1f}  {sum(r[2] for r in floor_rows):>8.1f}"
+            )
         failed = [r.name for r in results if r.status != 200]
         if failed:
             raise CommandError(f"Not 200: {', '.join(failed)}")

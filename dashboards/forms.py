@@ -1,0 +1,30 @@
+"""The dashboard's filter: a service, a site and a period (GET, so a figure's link can carry it)."""
+
+from django import forms
+
+from accounts.models import Service, Site
+from vig_service.forms import NHSForm
+from vig_service.widgets import NHSDateField
+
+
+class DashboardFilterForm(NHSForm):
+    service = forms.ModelChoiceField(label="Service", queryset=Service.objects.none(), empty_label=None)
+    site = forms.ModelChoiceField(label="Site", queryset=Site.objects.none(), required=False, empty_label="All sites")
+    start = NHSDateField(label="From", required=False, help_text="For example, 1 4 2025")
+    end = NHSDateField(label="To", required=False)
+
+    def __init__(self, *args, services, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+        self.fields["site"].queryset = sites
+        self.fields["site"].label_from_instance = lambda site: site.name
+
+    def clean(self):
+        cleaned = super().clean()
+        site, service = cleaned.get("site"), cleaned.get("service")
+        if site is not None and service is not None and site.service_id != service.pk:
+            self.add_error("site", "Choose a site of the chosen service")
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The end of the period must be on or after its start")
+        return cleaned

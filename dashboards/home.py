@@ -1,0 +1,11 @@
+"""The dashboard's link on the home page, for those who may open it (no figures here: the page counts them)."""
+
+from vig_service.home import home_section
+from vig_service.permissions import Perm, has_permission
+
+
+@home_section(order=90)
+def dashboard_link(request) -> list[dict]:
+    if not has_permission(request.user, Perm.DASHBOARD_VIEW):
+        return []
+    return [{"template": "dashboards/home_link.html"}]

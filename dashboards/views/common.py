@@ -1,0 +1,54 @@
+"""The one way every dashboard page reads its filter: a service and site the user may see, and a period."""
+
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest
+
+from accounts.models import Service, Site
+from vig_service.permissions import Perm, memberships_with
+
+from ..forms import DashboardFilterForm
+from ..queries import Scope, default_period
+
+
+def scope_from(request: HttpRequest) -> tuple[Scope, DashboardFilterForm]:
+    """The filter form bound to the query string, and the scope it names (defaults where it is empty or wrong).
+
+    Only services where the user holds dashboard.view are offered, and only the sites their memberships there
+    cover, so a site-limited manager cannot choose another site; the figures are scoped again by `visible_to`.
+    """
+    memberships = memberships_with(request.user, Perm.DASHBOARD_VIEW)
+    services = Service.objects.filter(pk__in={m.service_id for m in memberships}).order_by("name")
+    chosen_id = request.GET.get("service") or (services[0].pk if services else None)
+    covering = [m for m in memberships if str(m.service_id) == str(chosen_id)]
+    sites = Site.objects.filter(service_id=chosen_id) if covering else Site.objects.none()
+    if covering and all(m.site_ids for m in covering):
+        sites = sites.filter(pk__in=set().union(*(m.site_ids for m in covering)))
+    start, end = default_period()
+    data = {"service": chosen_id, "start": start, "end": end, **request.GET.dict()}
+    form = DashboardFilterForm(data, services=services, sites=sites.order_by("name"))
+    if not form.is_valid():
+        service = services.filter(pk=chosen_id).first() or services.first()
+        if service is None:
+            raise Http404
+        cleaned = {**{"site": None, "start": start, "end": end}, **form.cleaned_data, "service": service}
+        cleaned["start"] = form.cleaned_data.get("start") or start
+        cleaned["end"] = form.cleaned_data.get("end") or end
+    else:
+        cleaned = form.cleaned_data
+    scope = Scope(
+        user=request.user,
+        service=cleaned["service"],
+        site=cleaned.get("site"),
+        start=cleaned.get("start") or start,
+        end=cleaned.get("end") or end,
+    )
+    return scope, form
+
+
+def scope_query(scope: Scope, **extra) -> str:
+    """The query string that names this scope (and any extra parameters), for links between the pages."""
+    params = {"service": scope.service.pk, "start": scope.start.isoformat(), "end": scope.end.isoformat()}
+    if scope.site is not None:
+        params["site"] = scope.site.pk
+    return urlencode({**params, **extra})

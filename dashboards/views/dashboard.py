@@ -1,0 +1,142 @@
+"""The managers' dashboard, the list behind each figure, and their CSV exports."""
+
+import csv
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from accounts.audit import log_access, log_list
+from accounts.models import AccessAction
+from vig_service.permissions import Perm, has_permission, require_permission
+
+from ..charts import bar_chart
+from ..queries import commissioner_return, dashboard, figure_lists, quarter_bounds
+from .common import scope_from, scope_query
+
+
+@require_permission(Perm.DASHBOARD_VIEW)
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    """One service's state for a period: every figure with a link to the families behind it."""
+    scope, form = scope_from(request)
+    figures = dashboard(scope)
+    log_access(
+        action=AccessAction.VIEW,
+        request=request,
+        object_type="dashboards.dashboard",
+        object_id=scope.service.pk,
+        detail={"site": scope.site.pk if scope.site else None, "start": str(scope.start), "end": str(scope.end)},
+    )
+    list_url = reverse("dashboards:figure_list")
+    context = {
+        "form": form,
+        "scope": scope,
+        "figures": figures,
+        "query": scope_query(scope),
+        "list_url": list_url,
+        "charts": {
+            "by_month": bar_chart(figures["referrals_in"]["by_month"]),
+            "by_source": bar_chart(figures["referrals_in"]["by_source"]),
+            "bands": bar_chart(figures["waiting"]["bands"]),
+            "cycles": bar_chart(figures["delivery"]["cycles_per_family"]),
+        },
+        "can_see_waiting_list": has_permission(request.user, Perm.WAITING_LIST_VIEW),
+        "can_see_caseloads": has_permission(request.user, Perm.PRACTITIONER_VIEW),
+    }
+    return render(request, "dashboards/dashboard.html", context)
+
+
+def _figure(request: HttpRequest):
+    scope, _form = scope_from(request)
+    lists = figure_lists(scope)
+    key = request.GET.get("figure", "")
+    if key not in lists:
+        raise Http404
+    title, build = lists[key]
+    referrals = build().select_related("site", "referral_source").order_by("date_received", "pk")
+    return scope, key, title, referrals
+
+
+@require_permission(Perm.DASHBOARD_VIEW)
+def figure_list(request: HttpRequest) -> HttpResponse:
+    """The families behind one figure (references only: open a family for its details)."""
+    scope, key, title, referrals = _figure(request)
+    rows = list(referrals[:500])
+    log_list(request=request, object_type="referrals.referral", ids=[r.pk for r in rows], detail={"figure": key})
+    context = {
+        "scope": scope,
+        "title": title,
+        "rows": rows,
+        "truncated": len(rows) == 500,
+        "csv_url": f"{reverse('dashboards:figure_csv')}?{scope_query(scope, figure=key)}",
+        "back_url": f"{reverse('dashboards:dashboard')}?{scope_query(scope)}",
+    }
+    return render(request, "dashboards/figure_list.html", context)
+
+
+CSV_FIELDS = ["reference", "service", "site", "date_received", "referral_source", "status", "triaged_at", "closed_at"]
+
+
+@require_permission(Perm.DASHBOARD_VIEW)
+def figure_csv(request: HttpRequest) -> HttpResponse:
+    """The families behind one figure as CSV: references, dates and statuses; no names and no free text."""
+    scope, key, _title, referrals = _figure(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{key.replace(":", "-").replace(" ", "")}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_FIELDS)
+    ids = []
+    for r in referrals.select_related("service").iterator(chunk_size=1000):
+        ids.append(r.pk)
+        writer.writerow(
+            [
+                r.reference,
+                r.service.name,
+                r.site.name,
+                r.date_received.isoformat(),
+                r.referral_source.name,
+                r.get_status_display(),
+                r.triaged_at.isoformat() if r.triaged_at else "",
+                r.closed_at.isoformat() if r.closed_at else "",
+            ]
+        )
+    log_list(
+        request=request,
+        object_type="referrals.referral",
+        ids=ids,
+        action=AccessAction.EXPORT,
+        detail={"export": "dashboard_figure", "figure": key, "service": scope.service.pk, **_period(scope)},
+    )
+    return response
+
+
+def _period(scope) -> dict:
+    return {"site": scope.site.pk if scope.site else None, "start": str(scope.start), "end": str(scope.end)}
+
+
+@require_permission(Perm.DASHBOARD_VIEW)
+def commissioner_csv(request: HttpRequest) -> HttpResponse:
+    """The quarterly return for commissioners: counts only, no family named. `?year=2026&quarter=2`."""
+    scope, _form = scope_from(request)
+    try:
+        year, quarter = int(request.GET.get("year", scope.end.year)), int(request.GET.get("quarter", 0))
+    except ValueError:
+        raise Http404 from None
+    if quarter not in (1, 2, 3, 4):
+        quarter = (scope.end.month - 1) // 3 + 1
+    start, end = quarter_bounds(year, quarter)
+    scope = type(scope)(user=scope.user, service=scope.service, site=scope.site, start=start, end=end)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="commissioner-return-{year}-Q{quarter}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Figure", "Value"])
+    for label, value in commissioner_return(scope):
+        writer.writerow([label, "" if value is None else value])
+    log_access(
+        action=AccessAction.EXPORT,
+        request=request,
+        object_type="dashboards.commissioner_return",
+        object_id=scope.service.pk,
+        detail={"export": "commissioner_return", "service": scope.service.pk, **_period(scope)},
+    )
+    return response
