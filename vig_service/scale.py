@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import Membership, PractitionerDetails, Role, Service, Site, TrainingStatus, User
 from referrals.models import Allocation, Parent, Referral, ReferralEvent, TriageDecision
 from referrals.nhs_number import check_digit
-from referrals.states import ReferralStatus
+from referrals.states import DISCHARGED_END_REASON, ReferralStatus
 
 from .demo import configure_seed_services
 from .seeds import SEED_SERVICES
@@ -188,7 +188,7 @@ STATUS_OF = {
     "awaiting": ReferralStatus.AWAITING_INFORMATION,
     "accepted": ReferralStatus.ACCEPTED,
     "allocated": ReferralStatus.ALLOCATED,
-    "finished": ReferralStatus.WITHDRAWN,  # there is no "discharged" status yet: a finished family is closed
+    "finished": ReferralStatus.DISCHARGED,  # finished their VIG work and discharged
     "declined": ReferralStatus.DECLINED,
     "withdrawn": ReferralStatus.WITHDRAWN,
 }
@@ -264,7 +264,7 @@ def build_referral(ctx: ServiceContext, day: date, kind: str, nhs: NHSNumbers, r
     now = timezone.now()
     if kind not in ("received", "awaiting"):
         referral.triaged_at = min(at(day + timedelta(days=rng.randint(1, 20))), now)
-    if status in (ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN):
+    if status in (ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN, ReferralStatus.DISCHARGED):
         # A finished family closes after its allocation (which starts within 140 days of referral).
         low = 150 if kind == "finished" else 30
         referral.closed_at = min(at(day + timedelta(days=rng.randint(low, low + 180))), now)
@@ -327,7 +327,7 @@ def history_rows(ctx: ServiceContext, referral: Referral, kind: str, slot, nhs: 
                 allocated_at=allocated_at,
                 ended_at=referral.closed_at if ended else None,
                 ended_by=by if ended else None,
-                end_reason="Finished VIG" if ended else "",
+                end_reason=DISCHARGED_END_REASON if ended else "",
             )
         )
         events.append(
