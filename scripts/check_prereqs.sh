@@ -15,6 +15,10 @@ fi
 if ! "$PYTHON" -c 'import ctypes.util, sys; sys.exit(0 if ctypes.util.find_library("pango-1.0") and ctypes.util.find_library("pangoft2-1.0") else 1)'; then
   missing="$missing libpango-1.0-0 libpangoft2-1.0-0"
 fi
+# ... and HarfBuzz's subsetter to embed only the glyphs a letter uses (WeasyPrint warns, then fails, without it).
+if ! "$PYTHON" -c 'import ctypes.util, sys; sys.exit(0 if ctypes.util.find_library("harfbuzz-subset") else 1)'; then
+  missing="$missing libharfbuzz-subset0"
+fi
 if [ -n "$missing" ]; then
   echo "Missing system packages. Install them with:"
   echo "  sudo apt-get install$missing"
