@@ -12,6 +12,14 @@ class DashboardFilterForm(NHSForm):
     site = forms.ModelChoiceField(label="Site", queryset=Site.objects.none(), required=False, empty_label="All sites")
     start = NHSDateField(label="From", required=False, help_text="For example, 1 4 2025")
     end = NHSDateField(label="To", required=False)
+    weeks = forms.IntegerField(
+        label="Nothing recorded for how many weeks",
+        help_text="Which allocated families to count as having nothing recorded. For example, 6",
+        min_value=1,
+        max_value=52,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-2", "inputmode": "numeric"}),
+    )
 
     def __init__(self, *args, services, sites, **kwargs):
         super().__init__(*args, **kwargs)

@@ -55,7 +55,9 @@ class Notice(models.Model):
         indexes = [
             models.Index(
                 fields=["recipient", "-created_at"], condition=Q(acknowledged_at__isnull=True), name="notice_open_mine"
-            )
+            ),
+            # The dashboard's risk alerts: one kind of notice raised in a period.
+            models.Index(fields=["kind", "created_at"], name="notice_kind_raised"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -5,6 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Exists, OuterRef
+
 from cycles.models import HelpingQuestion, RatingPoint
 from referrals.models import Allocation, Referral
 from referrals.states import OPEN_STATUSES
@@ -205,7 +207,8 @@ def service_figures(*, service, referrals=None) -> dict:
     measures.append(_figures(gbo, gbo.scale("goal"), threshold_for(configs.get("gbo"), gbo.scale("goal")), gbo_pairs))
     closed = list(
         referrals.exclude(status__in=OPEN_STATUSES)
-        .filter(pk__in=Allocation.objects.values("referral_id"))
+        .filter(Exists(Allocation.objects.filter(referral_id=OuterRef("pk"))))
+        .order_by()
         .values_list("pk", flat=True)
     )
     both = [pk for pk in closed if {TimePoint.BASELINE, TimePoint.END} <= points_by_referral.get(pk, set())]

@@ -586,6 +586,8 @@ class Allocation(models.Model):
                 fields=["practitioner"], condition=Q(ended_at__isnull=True), name="allocation_active_by_pract"
             ),
             models.Index(fields=["supervisor"], condition=Q(ended_at__isnull=True), name="allocation_active_by_super"),
+            # The dashboard reads the allocations made in a period (first allocations, waits to allocation).
+            models.Index(fields=["allocated_at"], name="allocation_made_at"),
         ]
         constraints = [
             models.UniqueConstraint(

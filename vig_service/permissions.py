@@ -254,6 +254,27 @@ def scope_q(
     return allowed
 
 
+def service_scope_q(user, perm: Perm, service_id: int, *, path: str = "") -> Q:
+    """Rows of one service the user may see with `perm` through a service-wide role (its sites, if limited), as
+    one plain condition; `path` reaches the referral from another model ("referral"). Fails closed: no such role
+    in that service matches nothing.
+
+    The same rule as `scope_q` narrowed to one service, written once as `service_id = X [AND site_id IN (…)]` so
+    that a query joining from allocations, visits or notices can use it in the join instead of `IN (SELECT …)`
+    over every referral of the service (the dashboards read this way).
+    """
+    prefix = f"{path}__" if path else ""
+    covering = [
+        m for m in memberships_with(user, perm) if m.service_id == service_id and ROLE_SCOPE[m.role] is Scope.SERVICE
+    ]
+    if not covering:
+        return Q(pk__in=[])
+    allowed = Q(**{f"{prefix}service_id": service_id})
+    if all(m.site_ids for m in covering):
+        allowed &= Q(**{f"{prefix}site_id__in": sorted(set().union(*(m.site_ids for m in covering)))})
+    return allowed
+
+
 def shares_a_service(user, service_id: int) -> bool:
     """Does the user hold any role in this service? Staff of other services are not revealed (404, not 403)."""
     return any(m.service_id == service_id for m in memberships_for(user))

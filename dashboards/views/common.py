@@ -8,7 +8,7 @@ from accounts.models import Service, Site
 from vig_service.permissions import Perm, memberships_with
 
 from ..forms import DashboardFilterForm
-from ..queries import Scope, default_period
+from ..queries import QUIET_WEEKS, Scope, default_period
 
 
 def scope_from(request: HttpRequest) -> tuple[Scope, DashboardFilterForm]:
@@ -42,6 +42,7 @@ def scope_from(request: HttpRequest) -> tuple[Scope, DashboardFilterForm]:
         site=cleaned.get("site"),
         start=cleaned.get("start") or start,
         end=cleaned.get("end") or end,
+        quiet_weeks=cleaned.get("weeks") or QUIET_WEEKS,
     )
     return scope, form
 
@@ -51,4 +52,6 @@ def scope_query(scope: Scope, **extra) -> str:
     params = {"service": scope.service.pk, "start": scope.start.isoformat(), "end": scope.end.isoformat()}
     if scope.site is not None:
         params["site"] = scope.site.pk
+    if scope.quiet_weeks != QUIET_WEEKS:
+        params["weeks"] = scope.quiet_weeks
     return urlencode({**params, **extra})

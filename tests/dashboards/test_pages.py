@@ -113,7 +113,7 @@ def test_commissioner_return_contents_and_log(
     figures = dict(csv.reader(io.StringIO(response.content.decode())))
     assert figures["Service"] == service.name
     assert int(figures["Referrals received"]) >= 1  # the quarter so far holds at least the last few days' referrals
-    assert "Discharged (closed after allocation)" in figures
+    assert figures["Discharged"] == "0" and figures["Discharged: Moved away"] == "0"
     assert "Jane Example" not in response.content.decode()
     event = AccessEvent.objects.get(user_id=manager.pk, action=AccessAction.EXPORT)
     assert event.object_type == "dashboards.commissioner_return" and event.detail["service"] == service.pk
