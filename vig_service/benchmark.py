@@ -210,76 +210,18 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-# --- The dashboard's floors: one hand-written SQL statement per figure group -------------------------------------
-# The dashboard should cost no more than about twice the sum of these (issue 12). Dates are passed in, so the same
-# statements run on SQLite and PostgreSQL; only the month expression differs.
-
-MONTH_SQL = {"postgresql": "date_trunc('month', date_received)", "sqlite": "strftime('%%Y-%%m', date_received)"}
-
-FLOORS = [
-    (
-        "Referrals in by month and source",
-        "SELECT {month}, referral_source_id, COUNT(*) FROM referrals_referral "
-        "WHERE service_id = %(service)s AND date_received BETWEEN %(start)s AND %(end)s GROUP BY 1, 2",
-    ),
-    (
-        "Acceptance rate",
-        "SELECT COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM referrals_triagedecision a WHERE a.referral_id = r.id "
-        "AND a.decision = 'accept') THEN 1 ELSE 0 END) FROM referrals_referral r WHERE r.service_id = %(service)s "
-        "AND r.date_received BETWEEN %(start)s AND %(end)s AND EXISTS (SELECT 1 FROM referrals_triagedecision d "
-        "WHERE d.referral_id = r.id AND d.decision IN ('accept', 'decline'))",
-    ),
-    (
-        "Waiting list in bands",
-        "SELECT COUNT(*), MIN(date_received), SUM(CASE WHEN date_received > %(week)s THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN date_received <= %(year)s THEN 1 ELSE 0 END) FROM referrals_referral "
-        "WHERE service_id = %(service)s AND status = 'accepted'",
-    ),
-    (
-        "Caseloads",
-        "SELECT a.practitioner_id, COUNT(*) FROM referrals_allocation a JOIN referrals_referral r "
-        "ON r.id = a.referral_id WHERE a.ended_at IS NULL AND r.status = 'allocated' AND r.service_id = %(service)s "
-        "GROUP BY 1",
-    ),
-    (
-        "Visit outcomes",
-        "SELECT COUNT(*), SUM(CASE WHEN v.outcome = 'did_not_attend' THEN 1 ELSE 0 END) FROM cycles_visit v "
-        "JOIN referrals_referral r ON r.id = v.referral_id WHERE r.service_id = %(service)s AND v.outcome <> '' "
-        "AND v.planned_at >= %(start)s AND v.planned_at < %(end)s",
-    ),
-    (
-        "Footage past destruction",
-        "SELECT COUNT(*) FROM cycles_footage f JOIN cycles_filming m ON m.id = f.filming_id JOIN cycles_cycle c "
-        "ON c.id = m.cycle_id JOIN referrals_referral r ON r.id = c.referral_id WHERE r.service_id = %(service)s "
-        "AND f.destroyed_on IS NULL AND f.destroy_by < %(end)s",
-    ),
-]
+# --- The dashboard's floors (dashboards/floors.py): one hand-written SQL statement per figure ----------------------
 
 
-def floors(service_id: int, repeat: int) -> list[tuple[str, float, float]]:
-    """Each floor statement's p50 and p95 in ms over `repeat` runs, for the service's last 12 months."""
-    from datetime import timedelta
-
+def dashboard_floors(repeat: int) -> list:
+    """Time each floor for the scope the benchmark's manager sees by default (their service, the last 12 months)."""
     from django.utils import timezone
 
-    today = timezone.localdate()
-    params = {
-        "service": service_id,
-        "start": today - timedelta(days=365),
-        "end": today,
-        "week": today - timedelta(days=7),
-        "year": today - timedelta(days=364),
-    }
-    month = MONTH_SQL.get(connection.vendor, MONTH_SQL["sqlite"])
-    results = []
-    with connection.cursor() as cursor:
-        for name, sql in FLOORS:
-            statement = sql.replace("{month}", month)
-            timings = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                cursor.execute(statement, params)
-                cursor.fetchall()
-                timings.append((time.perf_counter() - started) * 1000)
-            results.append((name, round(statistics.median(timings), 1), round(percentile(timings, 95), 1)))
-    return results
+    from dashboards import floors
+    from dashboards.queries import Scope, default_period
+
+    context = find_context()
+    start, end = default_period()
+    service = context.practitioner_membership.service
+    scope = Scope(user=context.manager, service=service, site=None, start=start, end=end)
+    return floors.measure(scope, repeat, today=timezone.localdate(), now=timezone.now(), percentile=percentile)
