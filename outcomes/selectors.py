@@ -5,9 +5,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 
-from cycles.models import HelpingQuestion, RatingPoint
+from cycles.models import HelpingQuestion, HelpingQuestionRating, RatingPoint
 from referrals.models import Allocation, Referral
 from referrals.states import OPEN_STATUSES
 
@@ -197,12 +197,18 @@ def service_figures(*, service, referrals=None) -> dict:
             scale = instrument.primary
             measures.append(_figures(instrument, scale, threshold_for(configs.get(code), scale), pairs))
     gbo_pairs = []
-    ratings = HelpingQuestion.objects.filter(referral__in=referrals).prefetch_related("ratings")
-    for question in ratings:
-        starts = sorted((r for r in question.ratings.all() if r.point == RatingPoint.START), key=lambda r: r.rated_on)
-        ends = sorted((r for r in question.ratings.all() if r.point == RatingPoint.END), key=lambda r: r.rated_on)
-        if starts and ends:
-            gbo_pairs.append((Decimal(starts[0].score), Decimal(ends[-1].score)))
+    # Each question's first start rating and last end rating, chosen in the database (no rows become objects).
+    rated = HelpingQuestionRating.objects.filter(question_id=OuterRef("pk"))
+    first_start = rated.filter(point=RatingPoint.START).order_by("rated_on", "pk").values("score")[:1]
+    last_end = rated.filter(point=RatingPoint.END).order_by("-rated_on", "-pk").values("score")[:1]
+    questions = (
+        HelpingQuestion.objects.filter(referral__in=referrals)
+        .annotate(start=Subquery(first_start), end=Subquery(last_end))
+        .filter(start__isnull=False, end__isnull=False)
+        .order_by()
+        .values_list("start", "end")
+    )
+    gbo_pairs += [(Decimal(start), Decimal(end)) for start, end in questions]
     gbo = definitions.get("gbo")
     measures.append(_figures(gbo, gbo.scale("goal"), threshold_for(configs.get("gbo"), gbo.scale("goal")), gbo_pairs))
     closed = list(
