@@ -25,19 +25,6 @@ FREE_TEXT = "Mother asked for help after a frightening birth"
 CLOSED_REASON = "Family moved out of the area"
 
 
-@pytest.fixture(autouse=True)
-def export_files(settings, tmp_path):
-    """Every export test writes its files to its own folder, never to PRIVATE_FILES_ROOT."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "dashboard_exports": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "dashboard-exports", "base_url": None, "allow_overwrite": True},
-        },
-    }
-    return tmp_path / "dashboard-exports"
-
-
 @pytest.fixture
 def made(service, coordinator, practitioner, peterborough, cambridgeshire):
     return known_service(service, coordinator, practitioner, peterborough, cambridgeshire)
