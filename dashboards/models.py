@@ -48,6 +48,8 @@ class DashboardExportQuerySet(models.QuerySet):
 
 
 class DashboardExport(models.Model):
+    """One person's request for one figure's families (service, site, period) as CSV, and how far it has got."""
+
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -101,9 +103,3 @@ class DashboardExport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in IN_PROGRESS
-
-    @property
-    def percent_done(self) -> int | None:
-        if not self.rows_total:
-            return None
-        return min(100, round(100 * self.rows_done / self.rows_total))
