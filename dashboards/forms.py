@@ -36,3 +36,14 @@ class DashboardFilterForm(NHSForm):
         if start and end and start > end:
             self.add_error("end", "The end of the period must be on or after its start")
         return cleaned
+
+
+class ExportRequestForm(NHSForm):
+    """Prepare a figure's CSV in the background; free text only when asked for (the label says what it adds)."""
+
+    include_free_text = forms.BooleanField(
+        label="Include free text",
+        required=False,
+        help_text="Adds the referrer's details of the reason for referral and the reason the referral was closed. "
+        "These may name people or describe their health: include them only if you need them.",
+    )

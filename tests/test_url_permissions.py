@@ -70,6 +70,13 @@ def concrete(route: str, ids: dict) -> str | None:
 @pytest.fixture
 def service_a_records(service, coordinator, practitioner, trainee, supervisor, settings, tmp_path):
     settings.PRIVATE_FILES_ROOT = tmp_path / "private-files"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "dashboard_exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "dashboard-exports", "base_url": None},
+        },
+    }
     set_details(practitioner, service, coordinator)
     set_details(trainee, service, coordinator, supervisor=supervisor)
     referral = allocated_referral(service, coordinator, practitioner)
@@ -79,6 +86,7 @@ def service_a_records(service, coordinator, practitioner, trainee, supervisor, s
     ids = {"pk": referral.pk, "membership_id": membership.pk, "user_id": coordinator.pk, "slug": service.slug}
     ids.update(consent_records(referral, practitioner))
     ids |= letters_ids(service, coordinator)
+    ids |= dashboard_export_ids(service, coordinator)
     start_cycle(referral=referral, by=practitioner)  # a real cycle of service A (on SQLite its pk matches)
     return ids
 
@@ -111,6 +119,18 @@ def letters_ids(service, coordinator) -> dict:
     letter_actions.approve_letter(letter=letter, by=coordinator)
     letter_actions.render_letter_file(letter_id=letter.pk)
     return {"letter_id": letter.pk, "service": service.slug, "kind": "decline"}
+
+
+def dashboard_export_ids(service, coordinator) -> dict:
+    """A ready dashboard export of service A's families, asked for by its coordinator, for the exports URLs."""
+    from dashboards import actions as dashboard_actions
+    from dashboards.queries import Scope, default_period
+
+    start, end = default_period()
+    scope = Scope(user=coordinator, service=service, site=None, start=start, end=end)
+    export = dashboard_actions.request_export(by=coordinator, scope=scope, figure="received", include_free_text=True)
+    dashboard_actions.run_export(export_id=export.pk)
+    return {"export_id": export.pk}
 
 
 METHODS = ("get", "post", "put", "patch", "delete")

@@ -178,6 +178,11 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_FILES_ROOT / "letters", "base_url": None, "allow_overwrite": True},
     },
+    # Dashboard exports prepared in the background (dashboards/storage.py): deleted after DASHBOARD_EXPORT_KEEP_DAYS.
+    "dashboard_exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_FILES_ROOT / "dashboard-exports", "base_url": None, "allow_overwrite": True},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -327,6 +332,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=15),
     },
     "sweep-letters": {"task": "letters.tasks.sweep_letters", "schedule": 60.0},
+    "sweep-dashboard-exports": {"task": "dashboards.tasks.sweep_exports", "schedule": 60.0},
     "flag-overdue-footage": {"task": "cycles.tasks.flag_overdue_footage", "schedule": crontab(hour=6, minute=0)},
     "retention-reviews-due": {
         "task": "governance.tasks.list_retention_reviews_due",
@@ -345,6 +351,14 @@ LETTER_RENDER_SOFT_TIME_LIMIT = envint("LETTER_RENDER_SOFT_TIME_LIMIT", 60)
 LETTER_TEMPLATE = os.environ.get("LETTER_TEMPLATE", "letters/pdf/letter.html")
 # Test hook only: seconds each render waits first, so a test can kill the worker mid-render.
 LETTER_RENDER_DELAY_SECONDS = float(os.environ.get("LETTER_RENDER_DELAY_SECONDS", "0") or 0)
+
+# Dashboard exports (dashboards/): a figure's CSV of more rows than this (or with free text) is prepared in the
+# background; an export left queued, or running without progress, this long is sent to the workers again; a
+# prepared file is deleted this many days after it was made; an export running longer than the time limit fails.
+DASHBOARD_EXPORT_INLINE_LIMIT = envint("DASHBOARD_EXPORT_INLINE_LIMIT", 5000)
+DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS = envint("DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS", 180)
+DASHBOARD_EXPORT_KEEP_DAYS = envint("DASHBOARD_EXPORT_KEEP_DAYS", 7)
+DASHBOARD_EXPORT_SOFT_TIME_LIMIT = envint("DASHBOARD_EXPORT_SOFT_TIME_LIMIT", 600)
 
 # Key for hashing search terms in the access log (so the log holds no personal values).
 ACCESS_LOG_HASH_KEY = os.environ.get("ACCESS_LOG_HASH_KEY", SECRET_KEY)

@@ -2,17 +2,20 @@
 
 import csv
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
 from vig_service.permissions import Perm, has_permission, require_permission
 
+from .. import exporting
 from ..charts import bar_chart
 from ..queries import commissioner_return, dashboard, figure_lists, quarter_bounds
 from .common import scope_from, scope_query
+from .exports import export_offer, too_long_for_now
 
 
 @require_permission(Perm.DASHBOARD_VIEW)
@@ -70,36 +73,27 @@ def figure_list(request: HttpRequest) -> HttpResponse:
         "truncated": len(rows) == 500,
         "csv_url": f"{reverse('dashboards:figure_csv')}?{scope_query(scope, figure=key)}",
         "back_url": f"{reverse('dashboards:dashboard')}?{scope_query(scope)}",
+        "export": export_offer(scope, key, shown=len(rows), truncated=len(rows) == 500, referrals=referrals),
     }
     return render(request, "dashboards/figure_list.html", context)
 
 
-CSV_FIELDS = ["reference", "service", "site", "date_received", "referral_source", "status", "triaged_at", "closed_at"]
-
-
 @require_permission(Perm.DASHBOARD_VIEW)
 def figure_csv(request: HttpRequest) -> HttpResponse:
-    """The families behind one figure as CSV: references, dates and statuses; no names and no free text."""
+    """The families behind one figure as CSV: references, dates and statuses; no names and no free text. A list
+    longer than DASHBOARD_EXPORT_INLINE_LIMIT is prepared in the background instead (dashboards.views.exports)."""
     scope, key, _title, referrals = _figure(request)
+    if too_long_for_now(referrals):
+        messages.info(request, "This list is too long to download straight away: prepare the CSV export instead.")
+        return redirect(f"{reverse('dashboards:figure_list')}?{scope_query(scope, figure=key)}#export")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{key.replace(":", "-").replace(" ", "")}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{exporting.download_name(key)}"'
     writer = csv.writer(response)
-    writer.writerow(CSV_FIELDS)
+    writer.writerow(exporting.header(include_free_text=False))
     ids = []
     for r in referrals.select_related("service").iterator(chunk_size=1000):
         ids.append(r.pk)
-        writer.writerow(
-            [
-                r.reference,
-                r.service.name,
-                r.site.name,
-                r.date_received.isoformat(),
-                r.referral_source.name,
-                r.get_status_display(),
-                r.triaged_at.isoformat() if r.triaged_at else "",
-                r.closed_at.isoformat() if r.closed_at else "",
-            ]
-        )
+        writer.writerow(exporting.row(r, include_free_text=False))
     log_list(
         request=request,
         object_type="referrals.referral",

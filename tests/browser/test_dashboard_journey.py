@@ -38,3 +38,60 @@ def test_manager_filters_by_site_follows_a_figure_and_exports_csv(
         page.get_by_role("link", name="Download this list (CSV, no names or free text)").click()
     content = Path(download.value.path()).read_text(encoding="utf-8")
     assert made["cambs_wait"].reference in content and made["wait_7"].reference not in content
+
+
+def test_manager_prepares_a_long_list_in_the_background(
+    page,
+    live_server,
+    axe_check,
+    settings,
+    tmp_path,
+    service,
+    coordinator,
+    manager,
+    practitioner,
+    peterborough,
+    cambridgeshire,
+):
+    from dashboards.models import DashboardExport, ExportStatus
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "dashboard_exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "dashboard-exports", "base_url": None, "allow_overwrite": True},
+        },
+    }
+    settings.DASHBOARD_EXPORT_INLINE_LIMIT = 2  # the six families are "too many" to download at once
+    made = known_service(service, coordinator, practitioner, peterborough, cambridgeshire)
+    sign_in(page, live_server, manager)
+    page.goto(f"{live_server.url}{reverse('dashboards:figure_list')}?service={service.pk}&figure=received")
+    expect(page.get_by_role("link", name="Download this list (CSV, no names or free text)")).to_have_count(0)
+    expect(page.locator("#export")).to_contain_text("This list has 6 families")
+    axe_check(page)
+
+    page.get_by_label("Include free text").check()
+    click_and_wait(page.get_by_role("button", name="Prepare CSV export"))  # made in-process here: ready at once
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your export is ready")
+    expect(page.locator("#export-free-text")).to_contain_text("Included")
+    axe_check(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    content = Path(download.value.path()).read_text(encoding="utf-8")
+    assert content.splitlines()[0].endswith("reason_details,closed_reason")
+    assert all(m.reference in content for m in made.values())
+
+    export = DashboardExport.objects.get()
+    DashboardExport.objects.filter(pk=export.pk).update(status=ExportStatus.RUNNING, rows_done=2, rows_total=6)
+    page.reload()
+    expect(page.locator("#export-progress")).to_have_text("Your export is being prepared: 2 of 6 rows.")
+    axe_check(page)
+    click_and_wait(page.get_by_role("link", name="Check again"))
+    DashboardExport.objects.filter(pk=export.pk).update(status=ExportStatus.FAILED, error="It stopped.")
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your export could not be prepared")
+    axe_check(page)
+
+    page.goto(live_server.url + reverse("dashboards:export_list"))
+    expect(page.locator("#export-list")).to_contain_text("Referrals received in the period")
+    axe_check(page)
