@@ -9,6 +9,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AccessAction, User
@@ -19,7 +20,7 @@ from vig_service.permissions import Perm, has_permission
 from vig_service.refusals import ActionRefused
 from vig_service.text import check_text
 
-from ..models import Consent, ConsentDecision, ConsentGiver, ConsentItem
+from ..models import Clip, Consent, ConsentDecision, ConsentGiver, ConsentItem
 from ..uploads import check_signed_form
 
 ALL = "all"
@@ -209,6 +210,9 @@ def withdraw_consent(
             changes[names.get(giver.pk, str(giver))] = [None, "withdrew: " + ", ".join(withdrawn)]
     changes["withdrawn on"] = [None, withdrawn_on.isoformat()]
     changes["reason"] = [None, reason]
+    unmarked = _unmark_training_clips(referral, [d.giver for d in decisions if d.item == ConsentItem.TRAINING])
+    if unmarked:
+        changes["clips marked for training"] = [None, f"{unmarked} no longer marked (consent to training withdrawn)"]
     whole = wanted == set(ConsentItem.values)
     record_change(
         referral=referral,
@@ -220,6 +224,23 @@ def withdraw_consent(
         obj=consent,
     )
     return decisions
+
+
+def _unmark_training_clips(referral: Referral, givers: list[ConsentGiver]) -> int:
+    """Clips of this family marked for training in which someone who has just withdrawn consent to training use
+    was filmed: no longer marked, so nobody picks them for a training session from an out-of-date mark. The
+    withdrawal's history entry says how many (the clips themselves are kept: they are the family's work)."""
+    parents = [g.parent_id for g in givers if g.parent_id]
+    children = [g.other_child_id for g in givers if g.other_child_id]
+    if not parents and not children:
+        return 0
+    filmed = Q(filming__filmed_parents__in=parents) | Q(filming__filmed_children__in=children)
+    ids = set(
+        Clip.objects.filter(filmed, filming__cycle__referral=referral, marked_for_training=True).values_list(
+            "pk", flat=True
+        )
+    )
+    return Clip.objects.filter(pk__in=ids).update(marked_for_training=False)
 
 
 def _same_person(a: ConsentGiver, b: ConsentGiver) -> bool:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import AccessEvent
 from cycles import actions
 from cycles.models import Clip, ConsentItem, Cycle, Filming, SharedReview
-from tests.cycles.helpers_cycles import consent, days_ago, family, helping_question, run_cycle, withdraw
+from tests.cycles.helpers_cycles import consent, days_ago, family, helping_question, run_cycle
 
 
 @pytest.fixture
@@ -194,7 +194,7 @@ def test_record_section_costs_the_same_for_5_and_50_cycles(login, referral, prac
     assert _record_queries(client, referral) == few
 
 
-def test_cycle_page_warns_when_training_consent_is_withdrawn_after_marking(login, referral, practitioner, question):
+def test_withdrawing_training_consent_unmarks_the_clips_and_says_so(login, referral, practitioner, question):
     cycle = run_cycle(referral, practitioner, question, filmed_on=days_ago(10), clips=0, review=False)
     actions.add_clip(
         filming=cycle.filming,
@@ -209,6 +209,16 @@ def test_cycle_page_warns_when_training_consent_is_withdrawn_after_marking(login
     client = login(practitioner)
     url = reverse("cycles:cycle_detail", kwargs={"pk": cycle.pk})
     assert "Training consent withdrawn" not in client.get(url).content.decode()
-    withdraw(referral, referral.parents.get(), ConsentItem.TRAINING, on=days_ago(0), by=practitioner)
+    assert cycle.filming.clips.get().marked_for_training
+    actions.withdraw_consent(
+        consent=referral.consents.get(),
+        items=[ConsentItem.TRAINING],
+        withdrawn_on=days_ago(0),
+        reason="Changed their mind about training",
+        by=practitioner,
+    )
+    assert not cycle.filming.clips.get().marked_for_training  # nobody can pick it for training from a stale mark
+    event = referral.events.get(kind="consent_withdrawn")
+    assert event.changes["clips marked for training"] == [None, "1 no longer marked (consent to training withdrawn)"]
     page = client.get(url).content.decode()
-    assert "Training consent withdrawn" in page and "cannot use the clips marked for training" in page
+    assert "cannot use the clips marked for training" not in page  # nothing marked is left to warn about
