@@ -35,7 +35,7 @@ SCALE_SEEDS = ("000", "002", "004")  # three services with real catchments (PE1 
 TOTAL_SITES = 10
 YEARS = 10
 BATCH = 2000
-NHS_BLOCK = 300_000  # NHS number counters per service: about 2 a referral, so ample for 100,000 referrals each
+NHS_NUMBERS = 1_000_000  # counters shared out between the parts: about 2 a referral, ample for 400,000 referrals
 
 FIRST_NAMES = (  # noqa: SIM905 - a list of words reads better as words
     "Amelia Olivia Isla Ava Mia Ivy Lily Freya Grace Sophia Aisha Zara Maryam Chloe Emily Ruby Evie Poppy "
@@ -423,32 +423,59 @@ def fast_writes() -> None:
             cursor.execute("SET synchronous_commit = off")
 
 
-def service_random(plan: Plan, index: int) -> random.Random:
-    """Each service's own random stream, so it makes the same data whether seeded alone or beside the others."""
-    return random.Random(f"{plan.seed}:{index}")
+PARTS = 4  # each service's referrals are seeded in this many parts, so processes share the work evenly
 
 
-def seed_service(ctx: ServiceContext, count: int, plan: Plan, index: int, progress: Progress) -> Counter:
-    """All of one service's referrals, oldest first, in batches of BATCH, each batch in one transaction with the
-    casework of its allocated families. Returns how many casework rows of each model went in."""
-    rng = service_random(plan, index)
-    nhs = NHSNumbers(start=1 + index * NHS_BLOCK, stop=(index + 1) * NHS_BLOCK)
+@dataclass(frozen=True)
+class Part:
+    """One part of one service's referrals (positions [start, stop) of its plan), seeded as a unit: alone, or in a
+    worker process beside others. Each part has its own random stream and NHS number block, so the data is the
+    same however many processes seed it."""
+
+    service: int  # index of the service
+    number: int
+    start: int
+    stop: int
+
+
+def parts_of(counts: list[int]) -> list[Part]:
+    parts = []
+    for service, count in enumerate(counts):
+        bounds = [count * n // PARTS for n in range(PARTS + 1)]
+        parts += [Part(service, n, bounds[n], bounds[n + 1]) for n in range(PARTS) if bounds[n] < bounds[n + 1]]
+    return parts
+
+
+def service_plan(ctx: ServiceContext, count: int, plan: Plan, index: int) -> tuple[list, list, dict]:
+    """Each referral's date and kind, oldest first, and which practitioner holds each allocated family now. The
+    same in every part (the service's own random stream), so parts agree on who holds whom."""
+    rng = random.Random(f"{plan.seed}:{index}")
     start = plan.today - timedelta(days=365 * plan.years)
     days = sorted(start + timedelta(days=rng.randint(0, 365 * plan.years)) for _ in range(count))
     slots = allocation_slots(ctx.practitioners, rng)
     kinds = spread_open_work(days, referral_kinds(count, len(slots), rng), plan.today, rng)
-    service_work = scale_work.ServiceWork.load(ctx.service, rng)
+    held = {i: slots.pop() for i, kind in enumerate(kinds) if kind == "allocated"}
+    return days, kinds, held
+
+
+def seed_part(ctx: ServiceContext, count: int, plan: Plan, part: Part, progress: Progress) -> Counter:
+    """One part of a service's referrals, oldest first, in batches of BATCH, each batch in one transaction with the
+    casework of its allocated families. Returns how many casework rows of each model (by label) went in."""
+    days, kinds, held = service_plan(ctx, count, plan, part.service)
+    rng = random.Random(f"{plan.seed}:{part.service}:{part.number}")
+    block = NHS_NUMBERS // (len(SCALE_SEEDS) * PARTS)
+    first = 1 + (part.service * PARTS + part.number) * block
+    nhs = NHSNumbers(start=first, stop=first + block - 1)
+    service_work = scale_work.ServiceWork.load(ctx.service, random.Random(f"{plan.seed}:{part.service}:measures"))
     made, done = Counter(), 0
-    progress(ctx.service.name, 0, count)
-    for chunk in batched(list(zip(days, kinds, strict=True))):
-        families = [plan_family(ctx, day, kind, plan.today, rng) for day, kind in chunk]
+    for positions in batched(list(range(part.start, part.stop))):
+        families = [plan_family(ctx, days[i], kinds[i], plan.today, rng) for i in positions]
         with transaction.atomic():
             referrals = Referral.objects.bulk_create([build_referral(ctx, f, nhs, rng) for f in families])
             rows = ([], [], [], [])
             allocated = []
-            for referral, family in zip(referrals, families, strict=True):
-                slot = slots.pop() if family.kind == "allocated" else None
-                history = history_rows(ctx, referral, family, slot, nhs, rng)
+            for i, referral, family in zip(positions, referrals, families, strict=True):
+                history = history_rows(ctx, referral, family, held.get(i), nhs, rng)
                 for bucket, items in zip(rows, history, strict=True):
                     bucket.extend(items)
                 if family.work is not None:
@@ -459,24 +486,23 @@ def seed_service(ctx: ServiceContext, count: int, plan: Plan, index: int, progre
             for referral, work, parents, allocation in allocated:
                 casework.add(referral=referral, parents=parents, allocation=allocation, work=work)
             made += casework.save()
-        done += len(chunk)
-        progress(ctx.service.name, done, count)
+        done += len(positions)
+        progress(ctx.service.name, done, part.stop - part.start)
     return made
 
 
 _JOB = None  # what forked workers seed: (contexts, counts, plan, queue), set just before the fork
 
 
-def _seed_in_worker(index: int) -> Counter:
+def _seed_in_worker(part: Part) -> Counter:
     contexts, counts, plan, queue = _JOB
     fast_writes()
-    return seed_service(
-        contexts[index], counts[index], plan, index, lambda _stage, done, _total: queue.put((index, done))
-    )
+    report = lambda _stage, done, _total: queue.put((part, done))  # noqa: E731
+    return seed_part(contexts[part.service], counts[part.service], plan, part, report)
 
 
 def seed_in_parallel(contexts: list, counts: list[int], plan: Plan, jobs: int, progress: Progress) -> Counter:
-    """Seed the services in `jobs` forked processes (one PostgreSQL connection each), reporting their combined
+    """Seed the parts in `jobs` forked processes (one PostgreSQL connection each), reporting their combined
     progress as one stage. Only for a committed database: the workers cannot see an open transaction."""
     global _JOB
     fork = multiprocessing.get_context("fork")
@@ -488,13 +514,13 @@ def seed_in_parallel(contexts: list, counts: list[int], plan: Plan, jobs: int, p
     made = Counter()
     try:
         with fork.Pool(jobs) as pool:
-            result = pool.map_async(_seed_in_worker, range(len(contexts)))
+            result = pool.map_async(_seed_in_worker, parts_of(counts), chunksize=1)
             while not result.ready() or not queue.empty():
                 try:
-                    index, count = queue.get(timeout=0.2)
+                    part, count = queue.get(timeout=0.2)
                 except Empty:
                     continue
-                done[index] = count
+                done[part] = count
                 if sum(done.values()) < total:
                     progress(stage, sum(done.values()), total)
             for counter in result.get():
@@ -502,6 +528,22 @@ def seed_in_parallel(contexts: list, counts: list[int], plan: Plan, jobs: int, p
     finally:
         _JOB = None
     progress(stage, total, total)
+    return made
+
+
+def seed_one_by_one(contexts: list, counts: list[int], plan: Plan, progress: Progress) -> Counter:
+    """Seed the parts in this process, one stage per service."""
+    made, done = Counter(), Counter()
+    for part in parts_of(counts):
+        ctx, count, before = contexts[part.service], counts[part.service], done[part.service]
+        if before == 0:
+            progress(ctx.service.name, 0, count)
+
+        def report(stage, n, _total, ctx=ctx, count=count, before=before):
+            progress(stage, before + n, count)
+
+        made += seed_part(ctx, count, plan, part, report)
+        done[part.service] += part.stop - part.start
     return made
 
 
@@ -528,9 +570,7 @@ def seed(plan: Plan, progress: Progress, jobs: int = 1) -> dict:
     if jobs > 1:
         made = seed_in_parallel(contexts, per_service, plan, jobs, progress)
     else:
-        made = Counter()
-        for index, (ctx, count) in enumerate(zip(contexts, per_service, strict=True)):
-            made += seed_service(ctx, count, plan, index, progress)
+        made = seed_one_by_one(contexts, per_service, plan, progress)
     summary = {
         "services": len(services),
         "sites": Site.objects.filter(service__in=services).count(),
