@@ -240,7 +240,7 @@ def plan_open(service: Service, allocated: date, today: date, rng: random.Random
         upcoming = past.pop() if past and past[-1].day >= (work.closing_on or today) else None
     booked = []
     if upcoming is not None:
-        day = weekday(max(min(upcoming.day, today + timedelta(days=rng.randint(1, 21))), today))
+        day = weekday(max(min(upcoming.day, today + timedelta(days=rng.randint(1, 21))), today + timedelta(days=1)))
         last = past[-1].day if past else allocated
         if rng.random() < 0.1 and (today - last).days > 1:  # held in the last days, its outcome not yet recorded
             day = today - timedelta(days=rng.randint(1, min(6, (today - last).days - 1)))

@@ -93,6 +93,7 @@ def test_planned_work_keeps_the_actions_order(services, day):
             held = [v.day for v in work.visits if v.outcome == VisitOutcome.ATTENDED]
             assert held == sorted(held)
             assert all(v.day < today for v in work.visits if v.outcome)
+            assert all(v.day != today for v in work.visits if not v.outcome)  # booked ahead, or overdue
             assert all(v.day.weekday() < 5 for v in work.visits if v.outcome)
             previous = work.consent_on
             for cycle in work.cycles:
@@ -155,6 +156,8 @@ def assert_casework_has_the_actions_shapes():
     # of the same family.
     assert Visit.objects.filter(planned_at__lt=now).exclude(outcome="").exists()
     assert not Visit.objects.filter(planned_at__gt=now).exclude(outcome="")
+    open_families = Referral.objects.filter(status=ReferralStatus.ALLOCATED).count()
+    assert Visit.objects.overdue().count() <= 0.25 * open_families  # now and then an outcome not yet recorded
     assert set(Visit.objects.values_list("outcome", flat=True)) >= {*VisitOutcome.values, ""}
     assert not Visit.objects.filter(outcome=VisitOutcome.ATTENDED, duration_minutes__isnull=True)
     assert not VisitActivity.objects.filter(cycle__isnull=False).exclude(cycle__referral_id=F("visit__referral_id"))
