@@ -236,8 +236,8 @@ def spread_open_work(days: list[date], kinds: list[str], today: date, rng: rando
     the last few weeks: each swaps places with a closed referral received in that window (counts stay the same)."""
     newest, oldest = (today - timedelta(days=n) for n in OPEN_WORK_DAYS)
     allocated = [i for i, kind in enumerate(kinds) if kind == "allocated"]
-    window = [i for i, kind in enumerate(kinds) if kind in STATUS_OF and oldest <= days[i] <= newest]
-    window = [i for i in window if kinds[i] in dict(CLOSED_KINDS)]
+    closed = dict(CLOSED_KINDS)
+    window = [i for i, kind in enumerate(kinds) if kind in closed and oldest <= days[i] <= newest]
     rng.shuffle(window)
     kinds = list(kinds)
     for i, j in zip(allocated, window, strict=False):
