@@ -1,15 +1,45 @@
-"""seed_scale and benchmark: their refusals, and a small run of each so they cannot rot."""
+"""seed_scale and benchmark: their refusals, and a small run of each so they cannot rot; the casework seed_scale
+writes has the shapes the actions would leave."""
 
 import json
+import random
+from collections import Counter
+from datetime import date, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Count, F, Q
+from django.utils import timezone
 
-from accounts.models import PractitionerDetails
+from accounts.models import PractitionerDetails, Service
+from cycles.actions.footage import keep_months
+from cycles.models import (
+    Clip,
+    Consent,
+    ConsentDecision,
+    ConsentItem,
+    Cycle,
+    Filming,
+    Footage,
+    HelpingQuestionRating,
+    SharedReview,
+    SupervisionSession,
+    Visit,
+    VisitActivity,
+    VisitOutcome,
+)
+from discharge.models import Discharge
+from letters.models import Letter
+from letters.states import LetterStatus
+from notices.models import Notice, NoticeKind
+from outcomes.models import Measure, TimePoint
+from outcomes.selectors import service_figures
 from referrals.models import Allocation, Parent, Referral
 from referrals.nhs_number import is_test_range, is_valid
 from referrals.states import ReferralStatus
+from vig_service import scale_work
 from vig_service.benchmark import TARGETS, percentile
 from vig_service.scale import NHSNumbers
 
@@ -38,6 +68,47 @@ def test_scale_nhs_numbers_are_valid_distinct_and_in_the_test_range():
     assert all(is_valid(n) and is_test_range(n) for n in numbers)
 
 
+def test_each_service_has_its_own_block_of_nhs_numbers():
+    first = [n for n, _ in zip(NHSNumbers(1, 3000), range(2000), strict=False)]
+    second = [n for n, _ in zip(NHSNumbers(3000, 6000), range(2000), strict=False)]
+    assert not set(first) & set(second)
+    with pytest.raises(RuntimeError, match="Out of synthetic NHS numbers"):
+        list(zip(NHSNumbers(1, 10), range(20), strict=False))
+
+
+@pytest.mark.parametrize("day", [date(2024, 1, 1) + timedelta(days=n * 37) for n in range(10)])
+def test_planned_work_keeps_the_actions_order(services, day):
+    """Consent, then each cycle filmed and reviewed about a week later, the next filmed on or after that review;
+    a finished family's work ends before today; an open family has nothing held in the future."""
+    service = Service.objects.get(slug="cpft-perinatal-vig")
+    today = date(2025, 6, 1)
+    for seed in range(30):
+        rng = random.Random(seed)
+        for work in (
+            scale_work.plan_finished(service, day, today, rng),
+            scale_work.plan_open(service, day, today, rng),
+        ):
+            if work is None:
+                continue
+            held = [v.day for v in work.visits if v.outcome == VisitOutcome.ATTENDED]
+            assert held == sorted(held)
+            assert all(v.day < today for v in work.visits if v.outcome)
+            assert all(v.day != today for v in work.visits if not v.outcome)  # booked ahead, or overdue
+            assert all(v.day.weekday() < 5 for v in work.visits if v.outcome)
+            previous = work.consent_on
+            for cycle in work.cycles:
+                assert previous is not None and cycle.started_on >= day
+                if cycle.film:
+                    assert cycle.filmed_on >= previous
+                    previous = cycle.filmed_on
+                if cycle.review:
+                    assert 5 <= (cycle.reviewed_on - cycle.filmed_on).days <= 45
+                    previous = cycle.reviewed_on
+            if work.ends_on:
+                assert work.reason and day <= work.ends_on < today
+                assert all(v.day <= work.ends_on for v in work.visits)
+
+
 def test_percentile_is_a_real_request():
     assert percentile([float(n) for n in range(1, 31)], 95) == 29.0
     assert percentile([5.0], 95) == 5.0
@@ -49,14 +120,154 @@ def test_seed_scale_then_benchmark_at_small_size(db, settings, tmp_path):
     call_command("seed_scale", "--referrals", "500", "--practitioners", "20", "--i-know-this-is-throwaway")
     assert Referral.objects.count() == 500
     assert set(Referral.objects.values_list("status", flat=True)) == set(ReferralStatus.values)
-    assert all(is_test_range(n) for n in Parent.objects.exclude(nhs_number="").values_list("nhs_number", flat=True))
-    active = Allocation.objects.active().count()
-    assert 0 < active <= sum(PractitionerDetails.objects.values_list("capacity", flat=True))
+    numbers = [*Parent.objects.values_list("nhs_number", flat=True)]
+    numbers += Referral.objects.values_list("child_nhs_number", flat=True)
+    assert all(is_valid(n) and is_test_range(n) for n in numbers if n)
+    capacity = dict(PractitionerDetails.objects.values_list("membership__user_id", "capacity"))
+    caseloads = Counter(Allocation.objects.active().values_list("practitioner_id", flat=True))
+    assert caseloads and all(n <= capacity[user_id] for user_id, n in caseloads.items())
     with pytest.raises(CommandError, match="already holds scale data"):
         call_command("seed_scale", "--referrals", "10", "--i-know-this-is-throwaway")
+
+    assert_casework_has_the_actions_shapes()
 
     out = tmp_path / "bench.json"
     call_command("benchmark", "--repeat", "2", "--json", str(out))
     results = json.loads(out.read_text())["results"]
     assert [r["name"] for r in results] == [t.name for t in TARGETS]
     assert all(r["status"] == 200 and r["queries"] > 0 for r in results)
+
+
+def assert_casework_has_the_actions_shapes():
+    today, now = timezone.localdate(), timezone.now()
+    allocated = Referral.objects.filter(allocations__isnull=False)
+    # Consent for every family that got as far as an introduction; each giver answered every item.
+    assert Consent.objects.exists()
+    assert (
+        not ConsentDecision.objects.annotate()
+        .values("giver")
+        .annotate(n=Count("pk"))
+        .exclude(n=len(ConsentItem.values))
+    )
+    withdrawn = ConsentDecision.objects.filter(withdrawn_on__isnull=False)
+    assert not withdrawn.filter(Q(agreed=False) | Q(withdrawn_on__lt=F("giver__consent__given_on")))
+
+    # Visits: outcomes only for the past; every family's visits belong to its practitioner; activities name cycles
+    # of the same family.
+    assert Visit.objects.filter(planned_at__lt=now).exclude(outcome="").exists()
+    assert not Visit.objects.filter(planned_at__gt=now).exclude(outcome="")
+    open_families = Referral.objects.filter(status=ReferralStatus.ALLOCATED).count()
+    assert Visit.objects.overdue().count() <= 0.25 * open_families  # now and then an outcome not yet recorded
+    assert set(Visit.objects.values_list("outcome", flat=True)) >= {*VisitOutcome.values, ""}
+    assert not Visit.objects.filter(outcome=VisitOutcome.ATTENDED, duration_minutes__isnull=True)
+    assert not VisitActivity.objects.filter(cycle__isnull=False).exclude(cycle__referral_id=F("visit__referral_id"))
+    assert set(Visit.objects.values_list("referral_id", flat=True)) <= set(allocated.values_list("pk", flat=True))
+
+    # Cycles: filmed after consent, clips inside the film, a shared review about a week after its filming, and the
+    # next cycle filmed on or after the previous review.
+    assert Filming.objects.exists()
+    lengths = dict(Filming.objects.values_list("pk", "length_seconds"))
+    clips = Counter(Clip.objects.values_list("filming_id", flat=True))
+    assert set(clips) == set(lengths) and all(2 <= n <= 3 for n in clips.values())
+    for filming_id, start, end in Clip.objects.values_list("filming_id", "start_seconds", "end_seconds"):
+        assert 0 <= start < end <= lengths[filming_id]
+    assert not Filming.objects.filter(filmed_on__lt=F("cycle__referral__consents__given_on"))
+    assert not Filming.objects.exclude(filmed_parents__referral_id=F("cycle__referral_id"))
+    for review in SharedReview.objects.select_related("cycle__filming"):
+        assert 5 <= (review.reviewed_on - review.cycle.filming.filmed_on).days <= 45
+        assert review.clips_watched.exclude(filming=review.cycle.filming).count() == 0
+    reviewed = {
+        (r, n): day
+        for r, n, day in SharedReview.objects.values_list("cycle__referral_id", "cycle__number", "reviewed_on")
+    }
+    for referral_id, number, filmed_on in Filming.objects.filter(cycle__number__gt=1).values_list(
+        "cycle__referral_id", "cycle__number", "filmed_on"
+    ):
+        assert filmed_on >= reviewed[(referral_id, number - 1)]
+    finished = Referral.objects.filter(status=ReferralStatus.DISCHARGED).annotate(cycles_n=Count("cycles"))
+    spread = Counter(finished.values_list("cycles_n", flat=True))
+    assert max(spread, key=spread.get) == 3  # most finished families had the planned three cycles
+
+    # Discharges: every discharged family has one, on the day its referral closed, with the footage plan.
+    discharges = {d.referral_id: d for d in Discharge.objects.current()}
+    assert set(discharges) == set(finished.values_list("pk", flat=True))
+    for referral in finished:
+        discharge = discharges[referral.pk]
+        assert discharge.discharged_on == timezone.localdate(referral.closed_at)
+        assert discharge.footage_destroy_by == discharge.discharged_on + relativedelta(
+            months=keep_months(referral.service)
+        )
+    footage = Footage.objects.select_related("filming__cycle__referral")
+    for item in footage:
+        discharge = discharges.get(item.filming.cycle.referral_id)
+        assert item.destroy_by == (discharge.footage_destroy_by if discharge else None)
+        assert item.destroyed_on is None or item.filming.filmed_on <= item.destroyed_on <= today
+    assert footage.filter(destroyed_on__isnull=False).exists()
+    flagged = {
+        int(pk) for pk in Notice.objects.filter(kind=NoticeKind.FOOTAGE_OVERDUE).values_list("object_id", flat=True)
+    }
+    assert set(Footage.objects.past_destruction_date(today).values_list("pk", flat=True)) == flagged
+
+    # Supervision: only trainees' cycles, with their named supervisor, after the shared review.
+    for session in SupervisionSession.objects.prefetch_related("cycles__shared_review"):
+        allocation = Allocation.objects.get(referral=session.cycles.get().referral)
+        assert (allocation.practitioner_id, allocation.supervisor_id) == (session.trainee_id, session.supervisor_id)
+        assert session.held_on > session.cycles.get().shared_review.reviewed_on
+        assert 1 <= session.duration_minutes <= 480
+    assert not Cycle.objects.filter(signed_off_at__isnull=False, supervised_in__isnull=True)
+
+    # Measures: baseline and end pairs the dashboard's selector reads, and helping questions rated start → end.
+    service = Service.objects.get(slug="cpft-perinatal-vig")
+    figures = {m["instrument"]: m for m in service_figures(service=service)["measures"]}
+    assert figures["epds"]["pairs"] > 0 and figures["epds"]["mean_change"] is not None
+    assert figures["gbo"]["pairs"] > 0
+    assert HelpingQuestionRating.objects.filter(point="end").exists()
+    for measure in Measure.objects.select_related("referral"):
+        assert measure.result["instrument"] == measure.instrument
+        assert measure.referral.date_received <= measure.completed_on <= today
+        if measure.referral.closed_at:
+            assert measure.completed_on <= timezone.localdate(measure.referral.closed_at)
+    assert set(Measure.objects.values_list("time_point", flat=True)) == {TimePoint.BASELINE, TimePoint.END}
+    for notice in Notice.objects.filter(kind=NoticeKind.RISK_ANSWER):
+        assert Measure.objects.get(pk=notice.object_id).risk_flagged and notice.urgent
+
+    # Letters as metadata: approved, the hash of their content, a file name from the pipeline but no file.
+    letters = Letter.objects.all()
+    assert letters.filter(status=LetterStatus.READY).exists()
+    assert set(letters.values_list("status", flat=True)) <= {LetterStatus.READY, LetterStatus.FAILED}
+    for letter in letters:
+        assert letter.content_hash == letter.compute_hash() and letter.approved_at
+        if letter.status == LetterStatus.READY:
+            assert letter.file.name == f"{letter.referral_id}/letter-{letter.pk}-v1-{letter.content_hash[:16]}.pdf"
+    assert set(letters.values_list("referral_id", flat=True)) == set(discharges)
+
+
+def fingerprint() -> tuple:
+    """What was made, independent of primary keys and of the order rows went in."""
+    return (
+        sorted(Referral.objects.values_list("date_received", "status", "child_nhs_number")),
+        sorted(Visit.objects.values_list("planned_at", "outcome", "duration_minutes")),
+        sorted(Filming.objects.values_list("filmed_on", "length_seconds")),
+        sorted(Measure.objects.values_list("instrument", "time_point", "completed_on", "primary_value")),
+        sorted(Discharge.objects.values_list("discharged_on", "reason")),
+        sorted(Letter.objects.values_list("kind", "status", "approved_at")),
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_seed_scale_in_two_processes_makes_the_same_data(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("Several processes seed only PostgreSQL")
+    settings.DEMO_MODE = True
+    args = ["--referrals", "300", "--practitioners", "12", "--i-know-this-is-throwaway"]
+    call_command("seed_scale", *args, "--jobs", "2")
+    assert Referral.objects.count() == 300
+    made = Counter(Referral.objects.values_list("status", flat=True))
+    assert made[ReferralStatus.DISCHARGED] > 0 and Cycle.objects.exists() and Letter.objects.exists()
+    assert_casework_has_the_actions_shapes()
+    in_parallel = fingerprint()
+
+    call_command("flush", interactive=False)
+    call_command("seed_scale", *args, "--jobs", "1")
+    assert fingerprint() == in_parallel
