@@ -118,6 +118,10 @@ class ConsentDecision(models.Model):
 
     class Meta:
         ordering = ["giver_id", "item"]
+        # The dashboard's consents withdrawn in a period: the few withdrawn among every decision ever recorded.
+        indexes = [
+            models.Index(fields=["withdrawn_on"], condition=Q(withdrawn_on__isnull=False), name="consent_withdrawn_on")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["giver", "item"], name="one_decision_per_item_per_giver"),
             models.CheckConstraint(
@@ -178,6 +182,8 @@ class HelpingQuestionRating(models.Model):
 
     class Meta:
         ordering = ["question_id", "rated_on", "pk"]
+        # A question's first start and last end rating, for the outcomes figures (one index step each).
+        indexes = [models.Index(fields=["question", "point", "rated_on"], name="rating_question_point_day")]
         constraints = [models.CheckConstraint(condition=Q(score__lte=10), name="gbo_rating_zero_to_ten")]
 
     def __str__(self) -> str:
@@ -248,6 +254,8 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["practitioner", "planned_at"], name="visit_practitioner_diary"),
             models.Index(fields=["referral", "planned_at"], name="visit_referral_time"),
+            # The dashboard's visits planned in a period (rates, protected days).
+            models.Index(fields=["planned_at"], name="visit_planned_at"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -424,6 +432,10 @@ class SharedReview(models.Model):
     next_focus = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # A trainee's cycles completed since they reached their stage (their progress, on the dashboard too).
+        indexes = [models.Index(fields=["recorded_by", "reviewed_on"], name="review_by_day")]
 
     def __str__(self) -> str:
         return f"Shared review of {self.reviewed_on:%d %b %Y}"

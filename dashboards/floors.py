@@ -131,13 +131,12 @@ FLOORS: list[tuple[str, str]] = [
     ),
     (
         "Helping questions start and end",
-        "SELECT COUNT(*), AVG(end_score - start_score) FROM (SELECT q.id, "
-        "(SELECT s.score FROM cycles_helpingquestionrating s WHERE s.question_id = q.id AND s.point = 'start' "
-        "ORDER BY s.rated_on, s.id LIMIT 1) AS start_score, "
-        "(SELECT s.score FROM cycles_helpingquestionrating s WHERE s.question_id = q.id AND s.point = 'end' "
-        "ORDER BY s.rated_on DESC, s.id DESC LIMIT 1) AS end_score FROM cycles_helpingquestion q "
-        "WHERE q.referral_id IN (SELECT referral_id FROM (" + FIRST_ALLOCATIONS + ") f)) x "
-        "WHERE start_score IS NOT NULL AND end_score IS NOT NULL",
+        "SELECT COUNT(*), AVG(e - s) FROM (SELECT "
+        "(array_agg(g.score ORDER BY g.rated_on, g.id) FILTER (WHERE g.point = 'start'))[1] AS s, "
+        "(array_agg(g.score ORDER BY g.rated_on DESC, g.id DESC) FILTER (WHERE g.point = 'end'))[1] AS e "
+        "FROM cycles_helpingquestionrating g JOIN cycles_helpingquestion q ON q.id = g.question_id "
+        "WHERE q.referral_id IN (SELECT referral_id FROM (" + FIRST_ALLOCATIONS + ") f) GROUP BY g.question_id) x "
+        "WHERE s IS NOT NULL AND e IS NOT NULL",
     ),
     (
         "Risk answers and time to action",
@@ -169,7 +168,7 @@ FLOORS: list[tuple[str, str]] = [
         "SELECT COUNT(*) FILTER (WHERE l.status = 'failed'), "
         "COUNT(*) FILTER (WHERE l.status IN ('approved', 'queued', 'rendering')) FROM letters_letter l "
         "JOIN referrals_referral r ON r.id = l.referral_id WHERE r.service_id = %(service)s "
-        "AND l.superseded_at IS NULL",
+        "AND l.superseded_at IS NULL AND l.status IN ('failed', 'approved', 'queued', 'rendering')",
     ),
 ]
 

@@ -35,7 +35,8 @@ from notices.models import Notice, NoticeKind
 from outcomes.selectors import service_figures
 from referrals.caseloads import WAIT_BANDS, practitioners_in
 from referrals.models import Allocation, Referral, ReferralEvent, TriageDecision, TriageDecisionKind
-from referrals.states import ReferralStatus
+from referrals.states import OPEN_STATUSES, ReferralStatus
+from vig_service.lookups import among
 from vig_service.permissions import Perm, memberships_with, service_scope_q
 
 QUIET_WEEKS = 6  # "nothing recorded for N weeks": the default N, changeable on the page
@@ -81,15 +82,27 @@ class Scope:
         return Referral.objects.filter(self.on())
 
     @cached_property
-    def first_allocated(self) -> list[tuple[int, date, date, date | None]]:
-        """(referral id, received, first allocated on, first filmed on) for each family in scope first allocated
-        in the period: one query, read once per page and shared by the waits, delivery and outcome figures
-        (which would otherwise each work out the same first allocations again). Bounded by the period."""
+    def first_allocated(self) -> list[tuple[int, date, date, date | None, str]]:
+        """(referral id, received, first allocated on, first filmed on, status now) for each family in scope first
+        allocated in the period: one query, read once per page and shared by the waits, delivery and outcome
+        figures (which would otherwise each work out the same first allocations again). Bounded by the period."""
         return list(
             first_allocations(self)
             .annotate(allocated_on=TruncDate("allocated_at"), first_filmed=Subquery(_first_filming()))
             .order_by()
-            .values_list("referral_id", "referral__date_received", "allocated_on", "first_filmed")
+            .values_list("referral_id", "referral__date_received", "allocated_on", "first_filmed", "referral__status")
+        )
+
+    @cached_property
+    def visits_in_period(self) -> list[tuple[int, int, str, int]]:
+        """(practitioner id, ISO weekday, outcome, number) of visits to families in scope planned in the period:
+        one grouped query, read by both the visit rates and protected days in use."""
+        return list(
+            Visit.objects.filter(during(self, "planned_at"), self.on("referral"))
+            .annotate(weekday=ExtractIsoWeekDay("planned_at"))
+            .order_by()
+            .values_list("practitioner_id", "weekday", "outcome")
+            .annotate(n=Count("pk"))
         )
 
     @property
@@ -250,7 +263,7 @@ def waiting(scope: Scope, today: date | None = None) -> dict:
         **{f"band{i}": Count("pk", filter=q) for i, (_, q) in enumerate(bands)},
     )
     to_allocation, to_filming = [], []
-    for _referral_id, received, allocated_on, filmed in scope.first_allocated:
+    for _referral_id, received, allocated_on, filmed, _status in scope.first_allocated:
         to_allocation.append((allocated_on - received).days)
         if filmed is not None:
             to_filming.append((filmed - allocated_on).days)
@@ -283,10 +296,10 @@ def allocated_in_period(scope: Scope):
 
 def delivery(scope: Scope) -> dict:
     """Cycles per family first allocated in the period (one query over `scope.first_allocated`), and of the visits
-    planned in the period whose outcome is recorded, the share not attended and cancelled (one query)."""
+    planned in the period whose outcome is recorded, the share not attended and cancelled (`scope.visits_in_period`)."""
     ids = scope.first_allocated_ids
     counted = Counter(
-        Cycle.objects.filter(referral_id__in=ids)
+        Cycle.objects.filter(among("referral_id", ids))
         .order_by()
         .values("referral_id")
         .annotate(n=Count("pk"))
@@ -295,13 +308,15 @@ def delivery(scope: Scope) -> dict:
     if len(ids) > sum(counted.values()):
         counted[0] = len(ids) - sum(counted.values())
     distribution = [(str(n), counted[n]) for n in sorted(counted)]
-    visits = Visit.objects.filter(during(scope, "planned_at"), scope.on("referral")).exclude(outcome="")
-    v = visits.aggregate(
-        recorded=Count("pk"),
-        dna=Count("pk", filter=Q(outcome=VisitOutcome.DID_NOT_ATTEND)),
-        by_family=Count("pk", filter=Q(outcome=VisitOutcome.CANCELLED_BY_FAMILY)),
-        by_service=Count("pk", filter=Q(outcome=VisitOutcome.CANCELLED_BY_SERVICE)),
-    )
+    outcomes = Counter()
+    for _practitioner, _weekday, outcome, n in scope.visits_in_period:
+        outcomes[outcome] += n
+    v = {
+        "recorded": sum(n for outcome, n in outcomes.items() if outcome),
+        "dna": outcomes[VisitOutcome.DID_NOT_ATTEND],
+        "by_family": outcomes[VisitOutcome.CANCELLED_BY_FAMILY],
+        "by_service": outcomes[VisitOutcome.CANCELLED_BY_SERVICE],
+    }
     return {
         "cycles_per_family": distribution,
         "families": sum(n for _, n in distribution),
@@ -333,22 +348,17 @@ def quiet_families(scope: Scope, now: datetime | None = None):
 
 def protected_days_in_use(scope: Scope, memberships: list) -> dict:
     """For each practitioner shown: their protected VIG weekdays, and of their visits to this service's families
-    planned in the period (not cancelled by the service), how many fell on a protected day. One query.
+    planned in the period (not cancelled by the service), how many fell on a protected day
+    (`scope.visits_in_period`).
 
     Protected days only help if the VIG work lands on them: a low share says the days are being lost to other
     work (or the wrong days are protected)."""
-    ids = [m.user_id for m in memberships]
+    shown = {m.user_id for m in memberships}
     counts: dict[int, dict[int, int]] = {}
-    rows = (
-        Visit.objects.filter(during(scope, "planned_at"), scope.on("referral"), practitioner_id__in=ids)
-        .exclude(outcome=VisitOutcome.CANCELLED_BY_SERVICE)
-        .annotate(weekday=ExtractIsoWeekDay("planned_at"))
-        .order_by()
-        .values("practitioner_id", "weekday")
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
-        counts.setdefault(row["practitioner_id"], {})[row["weekday"] - 1] = row["n"]
+    for practitioner_id, weekday, outcome, n in scope.visits_in_period:
+        if practitioner_id in shown and outcome != VisitOutcome.CANCELLED_BY_SERVICE:
+            by_day = counts.setdefault(practitioner_id, {})
+            by_day[weekday - 1] = by_day.get(weekday - 1, 0) + n
     per_practitioner = {}
     for membership in memberships:
         days = sorted(membership.details_or_default.protected_days or [])
@@ -419,21 +429,27 @@ PLAN_BUCKETS = (("fewer", "Fewer cycles than planned"), ("as_planned", "As plann
 
 
 def discharges(scope: Scope) -> dict:
-    """Discharges in the period by reason (one query), and cycles completed (with a shared review) against the
-    service's planned cycles at discharge (one query)."""
+    """Discharges in the period by reason, and cycles completed (with a shared review) against the service's
+    planned cycles at discharge: one query grouped by both."""
     reasons = dict(DischargeReason.choices)
-    by_reason = list(_discharges(scope).order_by().values("reason").annotate(n=Count("pk")).order_by("-n", "reason"))
+    rows = _discharges(scope).annotate(done=_reviewed_cycles()).order_by().values_list("reason", "done")
+    by_reason: Counter = Counter()
+    actual: Counter = Counter()
+    for reason, done, n in rows.annotate(n=Count("pk")):
+        by_reason[reason] += n
+        actual[done] += n
     planned = scope.service.planned_cycles
-    done = _discharges(scope).annotate(done=_reviewed_cycles()).order_by().values("done").annotate(n=Count("pk"))
-    actual = sorted((row["done"], row["n"]) for row in done)
     buckets = {"fewer": 0, "as_planned": 0, "more": 0}
-    for cycles, n in actual:
+    for cycles, n in actual.items():
         buckets["fewer" if cycles < planned else "as_planned" if cycles == planned else "more"] += n
     return {
-        "total": sum(row["n"] for row in by_reason),
-        "by_reason": [(row["reason"], reasons.get(row["reason"], row["reason"]), row["n"]) for row in by_reason],
+        "total": sum(by_reason.values()),
+        "by_reason": [
+            (reason, reasons.get(reason, reason), n)
+            for reason, n in sorted(by_reason.items(), key=lambda item: (-item[1], item[0]))
+        ],
         "planned_cycles": planned,
-        "cycles_at_discharge": [(str(cycles), n) for cycles, n in actual],
+        "cycles_at_discharge": [(str(cycles), actual[cycles]) for cycles in sorted(actual)],
         "against_plan": [(key, label, buckets[key]) for key, label in PLAN_BUCKETS],
     }
 
@@ -469,7 +485,8 @@ def risk_alerts(scope: Scope) -> dict:
 
 def outcomes(scope: Scope) -> dict:
     """The outcomes selector's figures for families first allocated in the period (four queries)."""
-    return service_figures(service=scope.service, referrals=Referral.objects.filter(pk__in=scope.first_allocated_ids))
+    closed = sorted({row[0] for row in scope.first_allocated if row[4] not in OPEN_STATUSES})
+    return service_figures(service=scope.service, referral_ids=scope.first_allocated_ids, closed_ids=closed)
 
 
 def trainees_progress(scope: Scope) -> dict:
@@ -504,7 +521,7 @@ def data_protection(scope: Scope, today: date | None = None) -> dict:
     ).count()
     letters = (
         Letter.objects.current()
-        .filter(scope.on("referral"))
+        .filter(scope.on("referral"), status__in=[LetterStatus.FAILED, *IN_PIPELINE])
         .aggregate(
             failed=Count("pk", filter=Q(status=LetterStatus.FAILED)),
             waiting=Count("pk", filter=Q(status__in=IN_PIPELINE)),

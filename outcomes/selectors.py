@@ -5,11 +5,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q
 
 from cycles.models import HelpingQuestion, HelpingQuestionRating, RatingPoint
 from referrals.models import Allocation, Referral
 from referrals.states import OPEN_STATUSES
+from vig_service.lookups import among
 
 from . import definitions
 from .models import TIME_POINT_ORDER, Measure, MeasureConfig, TimePoint
@@ -164,20 +165,30 @@ def _figures(instrument, scale, threshold, pairs: list[tuple[Decimal, Decimal]])
     }
 
 
-def service_figures(*, service, referrals=None) -> dict:
-    """The figures a service's outcomes dashboard shows, for the given referrals (default: all of the service's).
+def service_figures(
+    *, service, referrals=None, referral_ids: list[int] | None = None, closed_ids: list[int] | None = None
+) -> dict:
+    """The figures a service's outcomes dashboard shows, for the given referrals (default: all of the service's),
+    or for `referral_ids` when the caller already holds them (the dashboard does: then each query filters on the
+    ids directly, rather than on a subquery over referrals), and `closed_ids`, those of them allocated and now
+    closed, when it knows them too.
 
     Per measure (its main scale; GBO per goal): completed baseline/end pairs, mean change (end − baseline), and the
     % reliably improved / no reliable change / reliably deteriorated where a threshold exists. And the % of closed
     cases (allocated once, no longer open) with both a baseline and an end measure. Four queries.
     """
-    referrals = referrals if referrals is not None else Referral.objects.filter(service=service)
+    if referral_ids is not None:
+        referrals = Referral.objects.filter(among("pk", referral_ids))
+        of_referrals = among("referral_id", referral_ids)
+    else:
+        referrals = referrals if referrals is not None else Referral.objects.filter(service=service)
+        of_referrals = Q(referral__in=referrals)
     configs = {c.instrument: c for c in MeasureConfig.objects.filter(service=service)}
     values: dict[tuple[int, str], dict[str, Decimal]] = defaultdict(dict)
     points_by_referral: dict[int, set[str]] = defaultdict(set)
     rows = (
         Measure.objects.current()
-        .filter(referral__in=referrals, time_point__in=[TimePoint.BASELINE, TimePoint.END])
+        .filter(of_referrals, time_point__in=[TimePoint.BASELINE, TimePoint.END])
         .values_list("referral_id", "instrument", "time_point", "primary_value")
     )
     for referral_id, instrument, point, value in rows:
@@ -197,25 +208,35 @@ def service_figures(*, service, referrals=None) -> dict:
             scale = instrument.primary
             measures.append(_figures(instrument, scale, threshold_for(configs.get(code), scale), pairs))
     gbo_pairs = []
-    # Each question's first start rating and last end rating, chosen in the database (no rows become objects).
-    rated = HelpingQuestionRating.objects.filter(question_id=OuterRef("pk"))
-    first_start = rated.filter(point=RatingPoint.START).order_by("rated_on", "pk").values("score")[:1]
-    last_end = rated.filter(point=RatingPoint.END).order_by("-rated_on", "-pk").values("score")[:1]
-    questions = (
-        HelpingQuestion.objects.filter(referral__in=referrals)
-        .annotate(start=Subquery(first_start), end=Subquery(last_end))
-        .filter(start__isnull=False, end__isnull=False)
-        .order_by()
-        .values_list("start", "end")
+    # Each question's first start rating and last end rating: the ratings in (question, point, day) order, as
+    # plain values read along one index (no rows become objects, no subquery per question).
+    ratings = (
+        HelpingQuestionRating.objects.filter(
+            question__in=HelpingQuestion.objects.filter(of_referrals).values("pk"),
+            point__in=[RatingPoint.START, RatingPoint.END],
+        )
+        .order_by("question_id", "point", "rated_on", "pk")
+        .values_list("question_id", "point", "score")
     )
-    gbo_pairs += [(Decimal(start), Decimal(end)) for start, end in questions]
+    first_start: dict[int, int] = {}
+    last_end: dict[int, int] = {}
+    for question_id, point, score in ratings:
+        if point == RatingPoint.START:
+            first_start.setdefault(question_id, score)
+        else:
+            last_end[question_id] = score
+    gbo_pairs += [(Decimal(first_start[q]), Decimal(last_end[q])) for q in first_start if q in last_end]
     gbo = definitions.get("gbo")
     measures.append(_figures(gbo, gbo.scale("goal"), threshold_for(configs.get("gbo"), gbo.scale("goal")), gbo_pairs))
-    closed = list(
-        referrals.exclude(status__in=OPEN_STATUSES)
-        .filter(Exists(Allocation.objects.filter(referral_id=OuterRef("pk"))))
-        .order_by()
-        .values_list("pk", flat=True)
+    closed = (
+        closed_ids
+        if closed_ids is not None
+        else list(
+            referrals.exclude(status__in=OPEN_STATUSES)
+            .filter(Exists(Allocation.objects.filter(referral_id=OuterRef("pk"))))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
     )
     both = [pk for pk in closed if {TimePoint.BASELINE, TimePoint.END} <= points_by_referral.get(pk, set())]
     return {

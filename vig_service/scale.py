@@ -21,6 +21,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, PractitionerDetails, Role, Service, Site, TrainingStatus, User
+from cycles.models import StageReached
 from discharge.models import DischargeReason
 from referrals.models import Allocation, Parent, Referral, ReferralEvent, TriageDecision
 from referrals.nhs_number import check_digit
@@ -187,7 +188,25 @@ def create_staff(plan: Plan, services: list[Service], rng: random.Random) -> Sta
             staff.practitioners[service.pk].append((user, capacity, supervisor))
     Membership.sites.through.objects.bulk_create(site_links, batch_size=BATCH)
     PractitionerDetails.objects.bulk_create(details, batch_size=BATCH)
+    StageReached.objects.bulk_create(stages_reached(plan, details), batch_size=BATCH)
     return staff
+
+
+def stages_reached(plan: Plan, details: list[PractitionerDetails]) -> list[StageReached]:
+    """Each supervised trainee reached their current stage in the last year and a half (their supervisor recorded
+    it), as in a real service: progress counts from that day, not from ten years of synthetic history. Its own
+    random stream, so the rest of the data is the same with or without it."""
+    rng = random.Random(plan.seed + 12)
+    return [
+        StageReached(
+            membership=d.membership,
+            stage=d.training_stage,
+            reached_on=plan.today - timedelta(days=rng.randint(30, 540)),
+            recorded_by=d.supervisor,
+        )
+        for d in details
+        if d.training_stage and d.supervisor is not None
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------------

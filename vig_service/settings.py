@@ -138,6 +138,11 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: PostgreSQL compiles any plan it costs above jit_above_cost, which for the dashboard's
+        # correlated counts costs 20-40 ms of compiling to save less; these are short queries. DATABASE_PG_OPTIONS
+        # replaces this (e.g. "" to leave the server's setting alone).
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get("DATABASE_PG_OPTIONS", "-c jit=off")
 else:
     DATABASES = {
         "default": {
