@@ -218,8 +218,14 @@ class ReferralQuerySet(models.QuerySet):
 
 def _discharged_by_q(**holder) -> Q:
     """Discharged families whose allocation to this practitioner (or supervisor) the discharge ended: still theirs
-    while discharged (see `Referral._case_allocations`)."""
-    ended = Allocation.objects.filter(end_reason=DISCHARGED_END_REASON, **holder).values("referral_id")
+    while discharged (see `Referral._case_allocations`). Only the family's last allocation counts: after a reopen
+    and a second discharge, the practitioner of the first no longer holds the family."""
+    later = Allocation.objects.filter(referral_id=OuterRef("referral_id"), allocated_at__gt=OuterRef("allocated_at"))
+    ended = (
+        Allocation.objects.filter(end_reason=DISCHARGED_END_REASON, **holder)
+        .exclude(Exists(later))
+        .values("referral_id")
+    )
     return Q(status=ReferralStatus.DISCHARGED, pk__in=ended)
 
 

@@ -148,3 +148,25 @@ def test_reopen_onto_the_waiting_list(referral, practitioner, coordinator):
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ACCEPTED and referral.active_allocation is None
     assert referral not in Referral.objects.visible_to(practitioner)
+
+
+def test_after_a_second_discharge_only_the_last_practitioner_still_holds_the_family(
+    referral, practitioner, other_practitioner, coordinator, service
+):
+    """Discharged by A, reopened, allocated to B and discharged by B: the family is B's to finish, not A's."""
+    from referrals.actions import allocate_referral
+    from tests.referrals.allocation_helpers import set_details
+    from vig_service.permissions import Perm, has_permission
+
+    discharge(referral, practitioner)
+    assert referral in Referral.objects.visible_to(practitioner)  # A finishes the letters while discharged
+    actions.reopen_family(referral=referral, reason="Moved back", by=coordinator)
+    set_details(other_practitioner, service, coordinator, capacity=10)
+    allocate_referral(referral=Referral.objects.get(pk=referral.pk), practitioner=other_practitioner, by=coordinator)
+    discharge(Referral.objects.get(pk=referral.pk), other_practitioner)
+    referral = Referral.objects.get(pk=referral.pk)
+    assert referral.status == ReferralStatus.DISCHARGED
+    assert referral in Referral.objects.visible_to(other_practitioner)
+    assert referral not in Referral.objects.visible_to(practitioner)
+    assert not has_permission(practitioner, Perm.REFERRAL_VIEW, obj=referral)
+    assert has_permission(other_practitioner, Perm.REFERRAL_VIEW, obj=referral)
