@@ -341,3 +341,34 @@ def test_another_services_manager_sees_every_figure_empty(
     assert asked["triage"]["decided"] == 0 and asked["discharges"]["total"] == 0
     assert asked["risk_alerts"]["raised"] == 0 and asked["referrals_in"]["total"] == 0
     assert asked["caseloads"]["practitioners"] == [] and asked["trainees"]["rows"] == []
+
+
+def test_every_figure_link_on_the_page_opens_its_list_and_csv(
+    client, service, coordinator, manager, practitioner, peterborough, cambridgeshire
+):
+    """Follow every figure link the dashboard shows (new figures included) to its list and its CSV."""
+    import re
+    from html import unescape
+
+    from django.urls import reverse
+
+    from tests.conftest import verify_session
+    from tests.dashboards.helpers_dashboards import dashboard_url, known_service
+
+    known_service(service, coordinator, practitioner, peterborough, cambridgeshire)
+    referral = _discharged(service, coordinator, practitioner, cycles=1, reason="moved_away")
+    _notice(practitioner, referral, 1, hours_ago=5)
+    verify_session(client, manager)
+    page = client.get(dashboard_url(service, weeks=3)).content.decode()
+    list_path = reverse("dashboards:figure_list")
+    links = sorted({unescape(href) for href in re.findall(rf'href="({re.escape(list_path)}\?[^"]+)"', page)})
+    figures = {re.search(r"figure=([^&]+)", link).group(1) for link in links}
+    assert {"quiet", "discharged", "discharged:moved_away", "against_plan:fewer", "risk_alerts", "risk_open"} <= figures
+    for link in links:
+        listed = client.get(link)
+        assert listed.status_code == 200, link
+        exported = client.get(link.replace(list_path, reverse("dashboards:figure_csv")))
+        assert exported.status_code == 200, link
+    risk_open = client.get(f"{list_path}?service={service.pk}&figure=risk_open")
+    assert [r.pk for r in risk_open.context["rows"]] == [referral.pk]
+    assert "weeks=3" in next(link for link in links if "figure=quiet" in link)  # the chosen N travels with the link
