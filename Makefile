@@ -51,7 +51,7 @@ test: lint deploy-check
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 test-fast: $(BIN)/.installed-dev
-	$(BIN)/python -m pytest -m "not slow" -x -q
+	$(BIN)/python -m pytest -m "not slow" -x -q -n 2 --dist loadfile
 
 ## Bounded load test (20 users, 60 s) against gunicorn on loopback and a throw-away PostgreSQL database.
 .venv-load/.installed: requirements-load.txt
