@@ -14,6 +14,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -25,7 +26,7 @@ from vig_service.permissions import Perm, has_permission
 
 from . import exporting, storage
 from .access import may_open_export
-from .models import DashboardExport, ExportStatus
+from .models import IN_PROGRESS, DashboardExport, ExportStatus
 from .queries import Scope, figure_lists
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ def request_export(*, by, scope: Scope, figure: str, include_free_text: bool, re
     """Ask for one figure's families as CSV, prepared in the background; the request goes into the access log.
 
     Refused (403) unless `by` holds dashboard.view in the scope's service (and site, when one is chosen). The rows
-    are chosen when the export runs, as `by` may see them then."""
+    are chosen when the export runs, as `by` may see them then. Asking again for the same CSV while it is still
+    being prepared returns that export rather than starting a second one."""
     export = DashboardExport(
         requested_by=by,
         service=scope.service,
@@ -72,6 +74,25 @@ def request_export(*, by, scope: Scope, figure: str, include_free_text: bool, re
         raise ValidationError({"figure": "Choose a figure from the dashboard"})
     if scope.start > scope.end:
         raise ValidationError({"end": "The end of the period must be on or after its start"})
+    # A double submit (or a second tab) asks for the same CSV again: give back the one already being prepared.
+    # The person's own row is locked first, so two requests at once cannot both miss it.
+    get_user_model().objects.select_for_update().filter(pk=by.pk).first()
+    same = (
+        DashboardExport.objects.requested_by(by)
+        .filter(
+            status__in=IN_PROGRESS,
+            service=scope.service,
+            site=scope.site,
+            start=scope.start,
+            end=scope.end,
+            figure=figure,
+            include_free_text=bool(include_free_text),
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if same is not None:
+        return same
     export.save()
     log_access(action=AccessAction.CREATE, request=request, user=by, obj=export, detail=export_detail(export))
     transaction.on_commit(lambda export_id=export.pk: enqueue_export(export_id))

@@ -4,6 +4,7 @@ them through a real worker and Redis."""
 
 import csv
 import io
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -355,8 +356,15 @@ def test_access_log_entries(client, service, manager, made, django_capture_on_co
 
 def test_your_exports_newest_first_and_paginated(service, manager, client, made):
     scope = scope_of(manager, service)
+    # 26 different exports (each period ends a day earlier): the same one asked twice would be one export.
     made_exports = [
-        actions.request_export(by=manager, scope=scope, figure="received", include_free_text=False) for _ in range(26)
+        actions.request_export(
+            by=manager,
+            scope=replace(scope, end=scope.end - timedelta(days=n)),
+            figure="received",
+            include_free_text=False,
+        )
+        for n in range(26)
     ]
     verify_session(client, manager)
     first = client.get(reverse("dashboards:export_list"))
@@ -446,3 +454,26 @@ def test_an_old_period_exports_its_own_families(client, service, manager, made, 
     export = prepare(client, service, "received", django_capture_on_commit_callbacks, start=start, end=end)
     assert (export.start, export.end) == (start, end)
     assert export.referral_ids == [made["declined"].pk]
+
+
+def test_a_double_submit_prepares_one_export(client, service, manager, made, django_capture_on_commit_callbacks):
+    """Pressing the button twice (or in two tabs) while the CSV is being prepared gives back the same export;
+    a different choice (free text) or a new request after it is ready makes a new one."""
+    verify_session(client, manager)
+    first = prepare(client, service, "received", django_capture_on_commit_callbacks, run=False)
+    second = prepare(client, service, "received", django_capture_on_commit_callbacks, run=False)
+    assert second.pk == first.pk
+    assert DashboardExport.objects.count() == 1
+    with_text = prepare(client, service, "received", django_capture_on_commit_callbacks, free_text=True, run=False)
+    assert with_text.pk != first.pk
+    actions.run_export(export_id=first.pk)
+    again = prepare(client, service, "received", django_capture_on_commit_callbacks, run=False)
+    assert again.pk not in (first.pk, with_text.pk)
+    # Another manager asking for the same figure gets their own export, never this one.
+    other = actions.request_export(
+        by=staff("second_manager", service, Role.MANAGER),
+        scope=scope_of(manager, service),
+        figure="received",
+        include_free_text=False,
+    )
+    assert other.pk not in (first.pk, with_text.pk, again.pk) and other.requested_by.username == "second_manager"
