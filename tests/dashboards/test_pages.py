@@ -141,3 +141,28 @@ def test_home_links_the_dashboard_only_for_those_who_may_open_it(client, manager
     assert 'id="dashboard-link"' in client.get(reverse("home")).content.decode()
     verify_session(client, practitioner)
     assert 'id="dashboard-link"' not in client.get(reverse("home")).content.decode()
+
+
+def test_bad_filter_values_are_named_beside_their_field_and_never_break_the_page(client, service, manager):
+    """A period that ends before it starts, impossible weeks and another service's site: 200, an error message
+    naming the field, and the figures of the default choice (never a 500, never another site's figures)."""
+    verify_session(client, manager)
+    for params, field, message in [
+        ({"start": "2026-06-01", "end": "2026-01-01"}, "end", "The end of the period must be on or after its start"),
+        ({"weeks": "0"}, "weeks", "greater than or equal to 1"),
+        ({"weeks": "53"}, "weeks", "less than or equal to 52"),
+        ({"weeks": "six"}, "weeks", "Enter a whole number"),
+        ({"start": "31-02-2026"}, "start", ""),
+    ]:
+        response = client.get(dashboard_url(service, **params))
+        assert response.status_code == 200, params
+        errors = response.context["form"].errors
+        assert field in errors and message in " ".join(errors[field]), (params, errors)
+        assert response.context["scope"].quiet_weeks == 6
+        assert 'class="nhsuk-error-summary"' in response.content.decode()
+    from accounts.models import Site
+
+    other_site = Site.objects.exclude(service=service).first()
+    response = client.get(dashboard_url(service, site=other_site.pk))
+    assert response.status_code == 200 and response.context["scope"].site is None
+    assert "site" in response.context["form"].errors
