@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
+from referrals.loading import referral_for_api
 from referrals.models import Referral
 from vig_service.api import ACTION_RESPONSES, NOT_FOUND, ActionView, load_visible, require, run_action
 from vig_service.permissions import Perm
@@ -36,7 +37,7 @@ TAGS = ["consent and helping questions"]
 
 
 def load_family(request, pk: int, perm: Perm = Perm.REFERRAL_VIEW) -> Referral:
-    return load_visible(Referral.objects.visible_to(request.user).with_record_details(), request, pk, perm)
+    return referral_for_api(request, pk, perm)
 
 
 def load_on_family(queryset, request, pk: int, perm: Perm):

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
+from referrals.loading import referral_for_api
 from referrals.models import Referral
 from vig_service.api import (
     ACTION_RESPONSES,
@@ -34,8 +35,7 @@ from ..timeline import cycles_of, filming_of, step_of, summary, visible_cycles, 
 TAGS = ["cycles"]
 
 
-def _referral(request, pk: int, perm: Perm) -> Referral:
-    return load_visible(Referral.objects.visible_to(request.user).with_record_details(), request, pk, perm)
+_referral = referral_for_api
 
 
 def _cycle(request, pk: int, perm: Perm) -> Cycle:

@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 
 from accounts.audit import get_visible_or_404, log_access, log_list
 from accounts.models import AccessAction
-from referrals.models import Referral
-from vig_service.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, load_visible, require, run_action
+from referrals.loading import referral_for_api
+from vig_service.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, require, run_action
 from vig_service.permissions import Perm
 
 from .. import actions
@@ -36,8 +36,7 @@ TAGS = ["visits"]
 DIARY_API_LIMIT = 200
 
 
-def load_referral(request, pk: int, perm: Perm) -> Referral:
-    return load_visible(Referral.objects.visible_to(request.user).with_record_details(), request, pk, perm)
+load_referral = referral_for_api
 
 
 def load_visit(request, pk: int, perm: Perm) -> Visit:

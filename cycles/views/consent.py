@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
+from referrals.loading import referral_for_page
 from referrals.models import Referral
 from referrals.states import ReferralStatus
 from vig_service.permissions import Perm, check_permission, has_permission
@@ -25,7 +26,7 @@ from ..uploads import download_signed_form
 
 
 def load_family(request: HttpRequest, pk: int, perm: Perm = Perm.REFERRAL_VIEW) -> Referral:
-    return load_visible(Referral.objects.visible_to(request.user).with_record_details(), request, pk, perm)
+    return referral_for_page(request, pk, perm)
 
 
 def load_consent(request: HttpRequest, consent_id: int, perm: Perm = Perm.REFERRAL_VIEW):

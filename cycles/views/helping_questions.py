@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.audit import log_list
+from referrals.loading import referral_for_page
 from referrals.models import Referral
 from referrals.states import ReferralStatus
 from vig_service.permissions import Perm, check_permission, has_permission
@@ -22,7 +23,7 @@ from ..helping_questions import (
 
 
 def load_family(request: HttpRequest, pk: int, perm: Perm = Perm.REFERRAL_VIEW) -> Referral:
-    return load_visible(Referral.objects.visible_to(request.user).with_record_details(), request, pk, perm)
+    return referral_for_page(request, pk, perm)
 
 
 def load_question(request: HttpRequest, question_id: int, perm: Perm):

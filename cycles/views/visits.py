@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from accounts.audit import get_visible_or_404, log_access, log_list
 from accounts.models import AccessAction
+from referrals.loading import referral_for_page
 from referrals.models import Referral
 from vig_service.permissions import Perm, check_permission, has_permission, require_permission
-from vig_service.web import form_action_page, load_visible
+from vig_service.web import form_action_page
 
 from .. import actions
 from ..actions.visits import draft_key
@@ -22,7 +23,7 @@ from ..visits import DIARY_PAGE_SIZE, DIARY_WEEKS, diary, visible_visits
 
 
 def load_referral(request: HttpRequest, pk: int, perm: Perm | None = None) -> Referral:
-    return load_visible(Referral.objects.visible_to(request.user).with_record_details(), request, pk, perm)
+    return referral_for_page(request, pk, perm)
 
 
 def load_visit(request: HttpRequest, pk: int, perm: Perm = Perm.REFERRAL_VIEW):

@@ -7,17 +7,15 @@ from django.urls import reverse
 from accounts.audit import log_list
 from letters.models import Letter
 from letters.states import STATUS_COLOURS
-from referrals.models import Referral
+from referrals.loading import referral_for_page
 from vig_service.permissions import Perm, has_permission
-from vig_service.web import form_action_page, load_visible
+from vig_service.web import form_action_page
 
 from .. import actions
 from ..forms import DischargeForm, ReopenForm
 from ..reads import current_discharge, helping_questions, missing_end_measures
 
-
-def _family(request: HttpRequest, pk: int, perm: Perm) -> Referral:
-    return load_visible(Referral.objects.visible_to(request.user).with_record_details(), request, pk, perm)
+_family = referral_for_page
 
 
 def discharge(request: HttpRequest, pk: int) -> HttpResponse:

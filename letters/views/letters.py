@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
-from referrals.models import Referral
+from referrals.loading import referral_for_page
 from vig_service.permissions import Perm, check_permission
 from vig_service.refusals import ActionRefused
 from vig_service.web import form_action_page, load_visible
@@ -25,8 +25,7 @@ def load_letter(request: HttpRequest, letter_id: int, perm: Perm | None = Perm.R
     return load_visible(Letter.objects.visible_to(request.user).with_details(), request, letter_id, perm)
 
 
-def load_referral(request: HttpRequest, pk: int, perm: Perm) -> Referral:
-    return load_visible(Referral.objects.visible_to(request.user).with_record_details(), request, pk, perm)
+load_referral = referral_for_page
 
 
 def letter_url(letter: Letter) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.audit import log_access
 from accounts.models import AccessAction
 from notices.models import Notice, NoticeKind
+from referrals.loading import referral_for_page
 from referrals.models import Referral
 from vig_service.permissions import Perm, has_permission
 from vig_service.refusals import ActionRefused
@@ -22,9 +23,7 @@ from ..models import Measure, MeasureConfig
 from ..selectors import family_outcomes
 from ..wording import wording_for
 
-
-def load_referral(request: HttpRequest, pk: int, perm: Perm) -> Referral:
-    return load_visible(Referral.objects.visible_to(request.user).with_record_details(), request, pk, perm)
+load_referral = referral_for_page
 
 
 def load_measure(request: HttpRequest, pk: int, perm: Perm) -> Measure:

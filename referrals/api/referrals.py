@@ -22,13 +22,13 @@ from vig_service.api import (
     FORBIDDEN,
     NOT_FOUND,
     ActionView,
-    load_visible,
     require,
     run_action,
 )
 from vig_service.permissions import Perm
 
 from .. import actions
+from ..loading import referral_for_api
 from ..models import Referral
 from ..serializers import (
     BirthIn,
@@ -47,7 +47,7 @@ OBJECT_TYPE = "referrals.referral"
 
 def load_referral(request, pk: int, perm: Perm | None = None) -> Referral:
     """The referral if the user may see it (a logged 404 otherwise), then `perm` on it or 403."""
-    return load_visible(Referral.objects.visible_to(request.user).with_record_details(), request, pk, perm)
+    return referral_for_api(request, pk, perm)
 
 
 def referral_out(request, pk: int) -> dict:

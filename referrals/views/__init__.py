@@ -6,8 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from vig_service.permissions import Perm
-from vig_service.web import form_action_page, load_visible
+from vig_service.web import form_action_page
 
+from ..loading import referral_for_page
 from ..models import Referral
 
 # The action says `parent_nhs_number`; the referral form's field is `parent1_nhs_number`.
@@ -16,7 +17,7 @@ REFERRAL_ERROR_ALIASES = {"parent_nhs_number": "parent1_nhs_number", "parent_dat
 
 def load_referral(request: HttpRequest, pk: int, perm: Perm | None = None) -> Referral:
     """The referral if the user may see it (a logged 404 otherwise), then `perm` on it (a logged 403)."""
-    return load_visible(Referral.objects.visible_to(request.user).with_record_details(), request, pk, perm)
+    return referral_for_page(request, pk, perm)
 
 
 def referral_action_page(
