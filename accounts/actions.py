@@ -7,9 +7,9 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from vig_service.permissions import Perm, has_permission
-from vig_service.refusals import ActionRefused
-from vig_service.text import check_text_fields
+from accounts.permissions import Perm, has_permission
+from core.refusals import ActionRefused
+from core.text import check_text_fields
 
 from .audit import log_access
 from .mfa import AUTHENTICATOR_DEVICE_NAME, RECOVERY_DEVICE_NAME

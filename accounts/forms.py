@@ -3,8 +3,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from vig_service.forms import NHSForm, NHSFormMixin
-from vig_service.text import SafeFormField
+from core.forms import NHSForm, NHSFormMixin
+from core.text import SafeFormField
 
 
 class LoginForm(NHSFormMixin, AuthenticationForm):

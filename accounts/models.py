@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from vig_service.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
+from core.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 
 
 class User(AbstractUser):
@@ -78,7 +78,7 @@ class Site(models.Model):
         prefixes = [p.strip().upper() for p in self.postcode_prefixes.split(",") if p.strip()]
         if not prefixes:
             return True
-        from vig_service.postcodes import outward_code
+        from core.postcodes import outward_code
 
         return outward_code(postcode) in prefixes
 

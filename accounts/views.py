@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from vig_service.permissions import Perm, require_permission, services_with
+from accounts.permissions import Perm, require_permission, services_with
 
 from . import actions, mfa
 from .audit import log_access

@@ -2,11 +2,10 @@
 
 from django import forms
 
-from vig_service.forms import NHSForm
-from vig_service.text import SafeFormField
-from vig_service.widgets import NHSDateField
-
-from .queries import Filters, audit_staff, find_family
+from audit.reads import Filters, audit_staff, find_family
+from core.forms import NHSForm
+from core.text import SafeFormField
+from core.widgets import NHSDateField
 
 NOT_FOUND = "No family with that reference in your services"
 

@@ -7,4 +7,5 @@ class CyclesConfig(AppConfig):
 
     def ready(self):
         # Register this app's sections of the family's record and of the home page, and its caseload columns.
-        from . import caseloads, home, record  # noqa: F401
+        from . import home, record  # noqa: F401
+        from .reads import caseloads  # noqa: F401

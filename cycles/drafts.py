@@ -11,12 +11,12 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import MultipleChoiceField
 
-from vig_service.refusals import ActionRefused
+from core.refusals import ActionRefused
+from cycles.reads.visits import visible_visits
 
 from . import actions
 from .forms.visits import VisitRecordForm
 from .models import Draft, Visit
-from .visits import visible_visits
 
 logger = logging.getLogger(__name__)
 

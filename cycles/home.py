@@ -1,16 +1,16 @@
-"""The cycles app's sections of the home page, registered with `vig_service.home`."""
+"""The cycles app's sections of the home page, registered with `web.home`."""
 
 
 # --- Trainees and supervision (issue 9) ----------------------------------------------------------------------------
 
-from vig_service.home import home_section  # noqa: E402
-from vig_service.permissions import Perm, has_permission  # noqa: E402
+from accounts.permissions import Perm, has_permission  # noqa: E402
+from web.home import home_section  # noqa: E402
 
 
 @home_section(order=40)
 def training_sections(request) -> list[dict]:
     """A trainee sees their progress; a supervisor how many trainees they have and cycles wait for sign-off."""
-    from .progress import awaiting_sign_off, supervisors_trainees, trainee_progress, trainees
+    from cycles.reads.progress import awaiting_sign_off, supervisors_trainees, trainee_progress, trainees
 
     user = request.user
     sections = []

@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership, Service
+from core.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 from referrals.models import OtherChild, Parent, Referral
-from vig_service.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 
 from .uploads import consent_form_name, private_storage
 

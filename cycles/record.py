@@ -2,11 +2,10 @@
 
 from django.utils import timezone
 
+from accounts.permissions import Perm, has_permission
+from cycles.reads import timeline
 from referrals.record import record_section
 from referrals.states import ReferralStatus
-from vig_service.permissions import Perm, has_permission
-
-from . import timeline
 
 
 @record_section(order=40)
@@ -33,7 +32,7 @@ def visits_section(request, referral) -> list[dict]:
     """Planned and recent visits with their activities, and liaison with the referrer (5 queries)."""
     from django.utils import timezone
 
-    from .visits import family_visits
+    from cycles.reads.visits import family_visits
 
     if not referral.allocations.all():  # never allocated: no visits yet (allocations are prefetched)
         return []
@@ -107,7 +106,8 @@ def _ever_allocated(referral) -> bool:
 @record_section(10)
 def consent_section(request, referral) -> list[dict]:
     """Consent at a glance: per item, who currently agrees; a warning while filming consent is missing. One query."""
-    from .consents import decisions_for, missing_filming_consent, summarise
+    from cycles.reads.consents import decisions_for, missing_filming_consent, summarise
+
     from .models import ConsentItem
 
     if not _ever_allocated(referral):
@@ -129,7 +129,7 @@ def consent_section(request, referral) -> list[dict]:
 @record_section(20)
 def helping_questions_section(request, referral) -> list[dict]:
     """Each helping question with its start → latest rating. Two queries, however many ratings."""
-    from .helping_questions import questions_with_ratings, with_progress
+    from cycles.reads.helping_questions import questions_with_ratings, with_progress
 
     if not _ever_allocated(referral):
         return []

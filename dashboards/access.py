@@ -1,6 +1,6 @@
 """Who may open a prepared export: its requester only, and only while their dashboard.view still covers it."""
 
-from vig_service.permissions import Perm, has_permission, memberships_with
+from accounts.permissions import Perm, has_permission, memberships_with
 
 
 def may_open_export(user, export) -> bool:

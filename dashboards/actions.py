@@ -22,12 +22,12 @@ from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
-from vig_service.permissions import Perm, has_permission
+from accounts.permissions import Perm, has_permission
+from dashboards.reads import Scope, figure_lists
 
 from . import exporting, storage
 from .access import may_open_export
 from .models import IN_PROGRESS, DashboardExport, ExportStatus
-from .queries import Scope, figure_lists
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 2000

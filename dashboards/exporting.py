@@ -6,7 +6,7 @@ may name people or describe their health, so the request form says so. Every tex
 spreadsheet shows it as text and never runs it as a formula.
 """
 
-from .queries import Scope, figure_lists
+from dashboards.reads import Scope, figure_lists
 
 CSV_FIELDS = ["reference", "service", "site", "date_received", "referral_source", "status", "triaged_at", "closed_at"]
 FREE_TEXT_FIELDS = ["reason_details", "closed_reason"]

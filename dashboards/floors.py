@@ -16,9 +16,8 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import connection
 
-from referrals.caseloads import WAIT_BANDS
-
-from .queries import Scope
+from dashboards.reads import Scope
+from referrals.reads.caseloads import WAIT_BANDS
 
 # Families first allocated in the period: the denominator of the delivery and outcome figures.
 FIRST_ALLOCATIONS = """

@@ -3,8 +3,8 @@
 from django import forms
 
 from accounts.models import Service, Site
-from vig_service.forms import NHSForm
-from vig_service.widgets import NHSDateField
+from core.forms import NHSForm
+from core.widgets import NHSDateField
 
 
 class DashboardFilterForm(NHSForm):

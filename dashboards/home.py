@@ -1,7 +1,7 @@
 """The dashboard's link on the home page, for those who may open it (no figures here: the page counts them)."""
 
-from vig_service.home import home_section
-from vig_service.permissions import Perm, has_permission
+from accounts.permissions import Perm, has_permission
+from web.home import home_section
 
 
 @home_section(order=90)

@@ -2,8 +2,8 @@
 
 from django import forms
 
-from vig_service.text import SafeFormField, SafeNoteField
-from vig_service.widgets import NHSDateField
+from core.text import SafeFormField, SafeNoteField
+from core.widgets import NHSDateField
 
 from .models import Discharge, DischargeReason
 

@@ -4,7 +4,7 @@ ratings, and the scales (with bands) a handover or referrer letter shows. Fixed 
 from cycles.models import HelpingQuestion, RatingPoint
 from outcomes import definitions
 from outcomes.models import Measure, MeasureConfig, TimePoint
-from outcomes.selectors import family_outcomes
+from outcomes.reads import family_outcomes
 from referrals.models import Referral
 
 from .models import Discharge

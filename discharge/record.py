@@ -1,8 +1,8 @@
 """The "Discharge" section of the family's record page, registered with `referrals.record` (two queries)."""
 
+from accounts.permissions import Perm, has_permission
 from referrals.record import record_section
 from referrals.states import ReferralStatus
-from vig_service.permissions import Perm, has_permission
 
 from .models import Discharge
 

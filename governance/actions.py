@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, User
+from accounts.permissions import Perm, has_permission
+from core.refusals import ActionRefused
+from core.text import check_text
+from governance.reads.retention import due_for_review, effective_review_date, rule_for
 from notices.actions import raise_notice
 from referrals.history import record_change
 from referrals.models import Parent, Referral
-from vig_service.permissions import Perm, has_permission
-from vig_service.refusals import ActionRefused
-from vig_service.text import check_text
 
 from .models import (
     DestroyedRecord,
@@ -27,7 +28,6 @@ from .models import (
     SarStatus,
     SubjectAccessRequest,
 )
-from .retention import due_for_review, effective_review_date, rule_for
 
 NOTICE_KIND = "retention_review_due"
 
@@ -197,7 +197,7 @@ def review_subject_access_request(
     *, sar: SubjectAccessRequest, redact: list[str], include_family_text: list[str], by: User, request=None
 ) -> SubjectAccessRequest:
     """Mark the fields withheld from the export and the family free-text judged safe to include."""
-    from .subject_access import FAMILY_TEXT_FIELDS, redactable_keys
+    from governance.reads.subject_access import FAMILY_TEXT_FIELDS, redactable_keys
 
     _check(by, Perm.SUBJECT_ACCESS, sar.referral)
     sar = SubjectAccessRequest.objects.select_for_update().get(pk=sar.pk)
@@ -229,7 +229,7 @@ def review_subject_access_request(
 @transaction.atomic
 def release_subject_access_request(*, sar: SubjectAccessRequest, by: User, request=None) -> bytes:
     """Release the reviewed export (a ZIP) and log it. Only a reviewed request can be released."""
-    from .subject_access import build_export
+    from governance.reads.subject_access import build_export
 
     _check(by, Perm.SUBJECT_ACCESS, sar.referral)
     sar = SubjectAccessRequest.objects.select_for_update().select_related("referral", "parent").get(pk=sar.pk)

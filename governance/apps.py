@@ -6,5 +6,5 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Information governance"
 
     def ready(self):
-        # Destroyed referrals answer 410 with their tombstone (vig_service.tombstones).
+        # Destroyed referrals answer 410 with their tombstone (web.tombstones).
         from . import record, tombstones  # noqa: F401

@@ -2,9 +2,9 @@
 
 from django import forms
 
-from vig_service.forms import NHSForm
-from vig_service.text import SafeNoteField
-from vig_service.widgets import NHSDateField
+from core.forms import NHSForm
+from core.text import SafeNoteField
+from core.widgets import NHSDateField
 
 
 class ExtendForm(NHSForm):

@@ -11,9 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Service
+from accounts.permissions import Perm, scope_q
+from core.text import NOTE_MAX_LENGTH, SafeTextField
 from referrals.models import Parent, Referral
-from vig_service.permissions import Perm, scope_q
-from vig_service.text import NOTE_MAX_LENGTH, SafeTextField
 
 USER = settings.AUTH_USER_MODEL
 

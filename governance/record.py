@@ -1,7 +1,7 @@
 """The "Information governance" section of the family's record page (one query, only for those who may act)."""
 
+from accounts.permissions import Perm, has_permission
 from referrals.record import record_section
-from vig_service.permissions import Perm, has_permission
 
 from .models import SubjectAccessRequest
 

@@ -1,7 +1,7 @@
 """A destroyed referral answers 410 with its tombstone to those who hold a role in its service; others get 404."""
 
-from vig_service.permissions import shares_a_service
-from vig_service.tombstones import tombstone_lookup
+from accounts.permissions import shares_a_service
+from web.tombstones import tombstone_lookup
 
 from .models import DestroyedRecord
 

@@ -2,8 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 
-from vig_service.permissions import Perm, has_permission
-from vig_service.refusals import ActionRefused
+from accounts.permissions import Perm, has_permission
+from core.refusals import ActionRefused
 
 from .actions.common import check_may_approve
 from .states import LetterStatus

@@ -2,8 +2,8 @@
 
 from django import forms
 
-from vig_service.text import LONG_TEXT_MAX_LENGTH, SafeFormField, SafeNoteField
-from vig_service.widgets import NHSDateField
+from core.text import LONG_TEXT_MAX_LENGTH, SafeFormField, SafeNoteField
+from core.widgets import NHSDateField
 
 from . import wording
 from .states import LetterKind

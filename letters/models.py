@@ -16,9 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Service
+from accounts.permissions import Perm
+from core.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 from referrals.models import Referral
-from vig_service.permissions import Perm
-from vig_service.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 
 from .states import APPROVED_STATUSES, IN_PIPELINE, LetterKind, LetterStatus
 from .storage import letter_storage

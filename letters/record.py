@@ -1,8 +1,8 @@
 """The "Letters" section of the family's record page, registered with `referrals.record` (one query)."""
 
+from accounts.permissions import Perm, has_permission
 from referrals.record import record_section
 from referrals.states import ReferralStatus
-from vig_service.permissions import Perm, has_permission
 
 from .models import Letter
 from .states import STATUS_COLOURS, LetterKind

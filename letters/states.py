@@ -7,7 +7,7 @@ version and supersedes the old one, which is kept with its content hash.
 
 from django.db import models
 
-from vig_service.refusals import ActionRefused
+from core.refusals import ActionRefused
 
 
 class LetterKind(models.TextChoices):

@@ -6,10 +6,10 @@ from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, User
+from core.refusals import ActionRefused
+from core.text import check_text
 from referrals.history import record_change
 from referrals.models import Referral
-from vig_service.refusals import ActionRefused
-from vig_service.text import check_text
 
 from .models import Notice
 

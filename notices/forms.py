@@ -1,6 +1,6 @@
 from django import forms
 
-from vig_service.text import SafeNoteField
+from core.text import SafeNoteField
 
 
 class AcknowledgeForm(forms.Form):

@@ -1,7 +1,7 @@
 """A person's open notices come first on their home page."""
 
 from accounts.audit import log_list
-from vig_service.home import home_section
+from web.home import home_section
 
 from .models import Notice
 

@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 from referrals.models import Referral
-from vig_service.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 
 
 class NoticeKind(models.TextChoices):

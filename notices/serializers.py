@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from vig_service.text import SafeNoteSerializerField
+from core.text import SafeNoteSerializerField
 
 from .models import Notice
 

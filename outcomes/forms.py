@@ -7,8 +7,8 @@ from crispy_forms.layout import Layout
 from django import forms
 from django.utils import timezone
 
-from vig_service.text import SafeNoteField
-from vig_service.widgets import NHSDateField
+from core.text import SafeNoteField
+from core.widgets import NHSDateField
 
 from .models import TimePoint
 

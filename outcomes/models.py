@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Service
+from accounts.permissions import Perm
+from core.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 from referrals.models import Referral
-from vig_service.permissions import Perm
-from vig_service.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 
 from . import definitions
 

@@ -2,9 +2,9 @@
 acted on, the risk answers acted on (who, when, what), and the latest scores with a link to the outcomes page.
 Two queries, whatever the family's history."""
 
+from accounts.permissions import Perm, has_permission
 from notices.models import Notice, NoticeKind
 from referrals.record import record_section
-from vig_service.permissions import Perm, has_permission
 
 from .models import Measure
 

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 
-from vig_service.text import NOTE_MAX_LENGTH, validate_safe_text
+from core.text import NOTE_MAX_LENGTH, validate_safe_text
 
 from .definitions import Instrument, Scale
 

@@ -12,10 +12,10 @@ from django.forms.models import fields_for_model
 from django.utils import timezone
 
 from accounts.models import Membership, Role, Service, User
-from vig_service import postcodes
-from vig_service.forms import NHSForm
-from vig_service.text import SafeFormField, SafeNoteField
-from vig_service.widgets import NHSDateField
+from core import postcodes
+from core.forms import NHSForm
+from core.text import SafeFormField, SafeNoteField
+from core.widgets import NHSDateField
 
 from . import nhs_number
 from .models import (

@@ -1,13 +1,13 @@
-"""The referrals app's sections of the home page, registered with `vig_service.home` when the app is ready."""
+"""The referrals app's sections of the home page, registered with `web.home` when the app is ready."""
 
 from django.db.models import Count, Q
 
 from accounts.audit import log_list
 from accounts.models import Role
-from vig_service.home import home_section
-from vig_service.permissions import Perm, caseload_service_ids, has_permission
+from accounts.permissions import Perm, caseload_service_ids, has_permission
+from referrals.reads.caseloads import caseload_rows, my_caseload_allocations
+from web.home import home_section
 
-from .caseloads import caseload_rows, my_caseload_allocations
 from .models import Referral
 from .states import ReferralStatus
 

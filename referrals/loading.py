@@ -5,8 +5,8 @@ may not see is a logged 404 (410 with its tombstone once destroyed), and `perm` 
 Pages and the API answer those refusals differently, so there is one loader for each.
 """
 
-from vig_service import api, web
-from vig_service.permissions import Perm
+from accounts.permissions import Perm
+from web import api, pages
 
 from .models import Referral
 
@@ -17,7 +17,7 @@ def _visible(request):
 
 def referral_for_page(request, pk: int, perm: Perm | None = None) -> Referral:
     """For a page: the referral, or the page's 404/410/403."""
-    return web.load_visible(_visible(request), request, pk, perm)
+    return pages.load_visible(_visible(request), request, pk, perm)
 
 
 def referral_for_api(request, pk: int, perm: Perm | None = None) -> Referral:

@@ -11,9 +11,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from accounts.models import Membership, ReferralSource, Role, Service, Site
-from vig_service import postcodes
-from vig_service.permissions import Perm, scope_q
-from vig_service.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, SafeCharField, SafeTextField
+from accounts.permissions import Perm, scope_q
+from core import postcodes
+from core.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 
 from .states import DISCHARGED_END_REASON, OPEN_STATUSES, ReferralStatus
 

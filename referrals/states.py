@@ -6,7 +6,7 @@ change (deciding twice, deciding a declined referral) never reaches the database
 
 from django.db import models
 
-from vig_service.refusals import ActionRefused
+from core.refusals import ActionRefused
 
 
 class ReferralStatus(models.TextChoices):

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, Service, TrainingStatus
 from tests.factories import UserFactory, staff
-from vig_service.demo import configure_seed_services
+from tooling.demo import configure_seed_services
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls we make from tests are still sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

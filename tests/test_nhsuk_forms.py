@@ -18,7 +18,7 @@ from django.template import Context, RequestContext, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from vig_service.widgets import NHSDateField, NHSDateInput
+from core.widgets import NHSDateField, NHSDateInput
 
 NHSUK_STATIC = Path(settings.BASE_DIR) / "static" / "nhsuk"
 

@@ -124,7 +124,7 @@ def letters_ids(service, coordinator) -> dict:
 def dashboard_export_ids(service, coordinator) -> dict:
     """A ready dashboard export of service A's families, asked for by its coordinator, for the exports URLs."""
     from dashboards import actions as dashboard_actions
-    from dashboards.queries import Scope, default_period
+    from dashboards.reads import Scope, default_period
 
     start, end = default_period()
     scope = Scope(user=coordinator, service=service, site=None, start=start, end=end)

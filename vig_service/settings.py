@@ -81,7 +81,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "vig_service",
+    "web",
     "accounts",
     "referrals",
     "notices",
@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "audit",
     "discharge",
     "dashboards",
+    "tooling",
 ]
 
 MIDDLEWARE = [
@@ -108,7 +109,7 @@ MIDDLEWARE = [
     "accounts.middleware.RequireSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
-    "vig_service.tombstones.GoneMiddleware",
+    "web.tombstones.GoneMiddleware",
 ]
 
 ROOT_URLCONF = "vig_service.urls"
@@ -128,7 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "vig_service.context_processors.site_settings",
+                "web.context_processors.site_settings",
             ],
         },
     },
@@ -273,9 +274,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "vig_service.pagination.HasNextPagination",
+    "DEFAULT_PAGINATION_CLASS": "web.pagination.HasNextPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "vig_service.api.exception_handler",
+    "EXCEPTION_HANDLER": "web.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only: a referral's parents and children do not fit a form body, so the schema must not offer one.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -305,7 +306,7 @@ SPECTACULAR_SETTINGS = {
     # Every operation's 401, 403, 404, 400 and 413, as the API answers them (vig_service/api.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "vig_service.api.add_error_responses",
+        "web.api.add_error_responses",
     ],
 }
 
@@ -330,8 +331,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = envint("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
 CELERY_BEAT_SCHEDULE = {
-    "purge-expired-api-tokens": {"task": "vig_service.tasks.purge_expired_api_tokens", "schedule": 3600.0},
-    "worker-heartbeat": {"task": "vig_service.tasks.worker_heartbeat", "schedule": 60.0},
+    "purge-expired-api-tokens": {"task": "web.tasks.purge_expired_api_tokens", "schedule": 3600.0},
+    "worker-heartbeat": {"task": "web.tasks.worker_heartbeat", "schedule": 60.0},
     "overdue-visit-notices": {
         "task": "cycles.tasks.raise_overdue_visit_notices",
         "schedule": crontab(hour=6, minute=15),

@@ -4,13 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import api, views
+from web import api, views
 
 # JSON under /api/, NHS.UK pages elsewhere (vig_service/errors.py).
-handler400 = "vig_service.errors.bad_request"
-handler403 = "vig_service.errors.permission_denied"
-handler404 = "vig_service.errors.page_not_found"
-handler500 = "vig_service.errors.server_error"
+handler400 = "web.errors.bad_request"
+handler403 = "web.errors.permission_denied"
+handler404 = "web.errors.page_not_found"
+handler500 = "web.errors.server_error"
 
 api_v1 = [
     path("me/", api.MeView.as_view(), name="me"),

@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
-from vig_service.permissions import Perm, require_permission
+from accounts.permissions import Perm, require_permission
+from audit.reads import REFERRAL_TYPE, Cursor, Filters, timeline
 
 from ..forms import AuditFilterForm
-from ..queries import REFERRAL_TYPE, Cursor, Filters, timeline
 
 EXPORT_LIMIT = 100_000
 CSV_HEADER = [

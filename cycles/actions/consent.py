@@ -1,6 +1,6 @@
 """Recording and withdrawing a family's written consent.
 
-Consent is recorded per person and per item, before any filming (`cycles.consents` is where filming, supervision
+Consent is recorded per person and per item, before any filming (`cycles.reads.consents` is where filming, supervision
 and training use ask what it covers). Withdrawal is dated and never deletes what was agreed: it marks the decisions
 withdrawn, so the history of what the family agreed, and when they changed their mind, stays readable.
 """
@@ -13,12 +13,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AccessAction, User
+from accounts.permissions import Perm, has_permission
+from core.refusals import ActionRefused
+from core.text import check_text
 from referrals.history import record_change
 from referrals.models import OtherChild, Parent, Referral
 from referrals.states import ReferralStatus
-from vig_service.permissions import Perm, has_permission
-from vig_service.refusals import ActionRefused
-from vig_service.text import check_text
 
 from ..models import Clip, Consent, ConsentDecision, ConsentGiver, ConsentItem
 from ..uploads import check_signed_form

@@ -5,7 +5,7 @@ starts only after the previous one's shared review; a review needs its cycle's f
 day) and clips, and the previous cycle's review. Consent is enforced too: nobody is recorded as filmed without
 their current filming consent (each adult, and each child aged 12 or over on the day), and no clip is marked for
 training without everyone filmed having agreed to training use. Refusals say why, in words the practitioner can act
-on (`cycles.consents`).
+on (`cycles.reads.consents`).
 """
 
 from datetime import date
@@ -15,14 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import Perm, has_permission
+from core.refusals import ActionRefused
+from core.text import check_text, check_text_fields
+from cycles.reads.consents import needs_own_consent, refusal_for_filming, refusal_for_item
+from cycles.reads.timeline import MAX_FILM_SECONDS, filming_of, review_of, start_refusal
 from referrals.history import added, record_change
 from referrals.models import Referral
 from referrals.states import ReferralStatus
-from vig_service.permissions import Perm, has_permission
-from vig_service.refusals import ActionRefused
-from vig_service.text import check_text, check_text_fields
 
-from ..consents import needs_own_consent, refusal_for_filming, refusal_for_item
 from ..models import (
     ActivityKind,
     Clip,
@@ -35,7 +36,6 @@ from ..models import (
     Visit,
     VisitActivity,
 )
-from ..timeline import MAX_FILM_SECONDS, filming_of, review_of, start_refusal
 
 
 def _locked_referral(referral: Referral, by: User) -> Referral:

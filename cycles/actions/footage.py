@@ -14,13 +14,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import AccessAction, Membership, Role, Service, User
+from accounts.permissions import Perm, has_permission
+from core.refusals import ActionRefused
+from core.text import check_text_fields
 from notices.actions import raise_notice
 from notices.models import NoticeKind
 from referrals.history import diff, plain, record_change
 from referrals.models import Referral
-from vig_service.permissions import Perm, has_permission
-from vig_service.refusals import ActionRefused
-from vig_service.text import check_text_fields
 
 from ..models import CyclePolicy, FamilyCopy, Filming, Footage
 

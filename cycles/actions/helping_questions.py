@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import AccessAction, User
+from core.refusals import ActionRefused
+from core.text import check_text
+from cycles.reads.helping_questions import MAX_QUESTIONS
 from referrals.history import record_change
 from referrals.models import Referral
-from vig_service.refusals import ActionRefused
-from vig_service.text import check_text
 
-from ..helping_questions import MAX_QUESTIONS
 from ..models import HelpingQuestion, HelpingQuestionRating, RatingPoint
 from .consent import check_casework, check_past_date
 

@@ -15,13 +15,13 @@ from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, Membership, PractitionerDetails, User
+from accounts.permissions import Perm, has_permission
+from core.refusals import ActionRefused
+from core.text import check_text_fields
+from cycles.reads.consents import needs_own_consent, refusal_for_item
 from referrals.history import record_change
 from referrals.models import Allocation
-from vig_service.permissions import Perm, has_permission
-from vig_service.refusals import ActionRefused
-from vig_service.text import check_text_fields
 
-from ..consents import needs_own_consent, refusal_for_item
 from ..models import ConsentItem, Cycle, SharedReview, StageReached, SupervisedCycle, SupervisionSession
 
 MAX_SUPERVISION_MINUTES = 480

@@ -13,12 +13,12 @@ from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, User
+from accounts.permissions import Perm, has_permission
+from core.refusals import ActionRefused
+from core.text import check_text_fields
 from referrals.history import added, diff, plain, record_change
 from referrals.models import Referral
 from referrals.states import ReferralStatus
-from vig_service.permissions import Perm, has_permission
-from vig_service.refusals import ActionRefused
-from vig_service.text import check_text_fields
 
 from ..models import ActivityKind, Draft, Liaison, LiaisonMethod, Visit, VisitActivity, VisitOutcome, VisitPlace
 

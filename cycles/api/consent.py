@@ -14,14 +14,14 @@ from rest_framework.views import APIView
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
+from accounts.permissions import Perm
+from cycles.reads.consents import consents_visible_to, consents_with_decisions
+from cycles.reads.helping_questions import questions_visible_to, questions_with_ratings, with_progress
 from referrals.loading import referral_for_api
 from referrals.models import Referral
-from vig_service.api import ACTION_RESPONSES, NOT_FOUND, ActionView, load_visible, require, run_action
-from vig_service.permissions import Perm
+from web.api import ACTION_RESPONSES, NOT_FOUND, ActionView, load_visible, require, run_action
 
 from .. import actions
-from ..consents import consents_visible_to, consents_with_decisions
-from ..helping_questions import questions_visible_to, questions_with_ratings, with_progress
 from ..models import ConsentGiver
 from ..serializers.consent import (
     ConsentIn,

@@ -13,9 +13,11 @@ from rest_framework.views import APIView
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
+from accounts.permissions import Perm
+from cycles.reads.timeline import cycles_of, filming_of, step_of, summary, visible_cycles, with_work
 from referrals.loading import referral_for_api
 from referrals.models import Referral
-from vig_service.api import (
+from web.api import (
     ACTION_RESPONSES,
     FORBIDDEN,
     NOT_FOUND,
@@ -25,12 +27,10 @@ from vig_service.api import (
     require,
     run_action,
 )
-from vig_service.permissions import Perm
 
 from .. import actions
 from ..models import Cycle
 from ..serializers.cycles import ClipIn, CycleListOut, CycleOut, FilmingIn, SharedReviewIn, StartCycleIn
-from ..timeline import cycles_of, filming_of, step_of, summary, visible_cycles, with_work
 
 TAGS = ["cycles"]
 

@@ -8,9 +8,9 @@ from rest_framework.views import APIView
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
+from accounts.permissions import Perm
 from referrals.models import Referral
-from vig_service.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, load_visible, require, run_action
-from vig_service.permissions import Perm
+from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, load_visible, require, run_action
 
 from .. import actions
 from ..models import Filming, Footage

@@ -11,13 +11,13 @@ from rest_framework.views import APIView
 
 from accounts.audit import get_visible_or_404, log_access, log_list
 from accounts.models import AccessAction, Membership
+from accounts.permissions import Perm, scope_q
+from cycles.reads.progress import stages_reached, trainee_progress, trainees, visible_trainees
 from referrals.models import Referral
-from vig_service.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, require, run_action
-from vig_service.permissions import Perm, scope_q
+from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, require, run_action
 
 from .. import actions
 from ..models import Cycle, SupervisionSession
-from ..progress import stages_reached, trainee_progress, trainees, visible_trainees
 from ..serializers.supervision import (
     StageReachedIn,
     SupervisionListParams,

@@ -14,9 +14,10 @@ from rest_framework.views import APIView
 
 from accounts.audit import get_visible_or_404, log_access, log_list
 from accounts.models import AccessAction
+from accounts.permissions import Perm
+from cycles.reads.visits import OVERDUE_LIMIT, diary, visible_visits, visits_with_details
 from referrals.loading import referral_for_api
-from vig_service.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, require, run_action
-from vig_service.permissions import Perm
+from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, require, run_action
 
 from .. import actions
 from ..models import Liaison, Visit
@@ -30,7 +31,6 @@ from ..serializers.visits import (
     VisitRecordIn,
     VisitRescheduleIn,
 )
-from ..visits import OVERDUE_LIMIT, diary, visible_visits, visits_with_details
 
 TAGS = ["visits"]
 DIARY_API_LIMIT = 200

@@ -4,11 +4,11 @@ content) and hand the rest to the actions, whose ValidationErrors land beside th
 from django import forms
 from django.core.exceptions import ValidationError
 
-from cycles.consents import needs_own_consent
+from core.text import SafeFormField, SafeNoteField
+from core.widgets import NHSDateField
 from cycles.models import ConsentItem, RatingPoint
+from cycles.reads.consents import needs_own_consent
 from cycles.uploads import check_signed_form
-from vig_service.text import SafeFormField, SafeNoteField
-from vig_service.widgets import NHSDateField
 
 DATE_HINT = "For example, 15 3 2026"
 

@@ -8,8 +8,8 @@ import re
 
 from django import forms
 
-from vig_service.text import SafeFormField, SafeNoteField
-from vig_service.widgets import NHSDateField
+from core.text import SafeFormField, SafeNoteField
+from core.widgets import NHSDateField
 
 from ..models import Clip, FilmedActivity, Principle
 

@@ -2,8 +2,8 @@
 
 from django import forms
 
-from vig_service.text import SafeFormField
-from vig_service.widgets import NHSDateField
+from core.text import SafeFormField
+from core.widgets import NHSDateField
 
 from ..actions.supervision import MAX_SUPERVISION_MINUTES
 

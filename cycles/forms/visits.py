@@ -5,8 +5,8 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from vig_service.text import SafeFormField, SafeNoteField
-from vig_service.widgets import NHSDateField
+from core.text import SafeFormField, SafeNoteField
+from core.widgets import NHSDateField
 
 from ..models import ActivityKind, LiaisonMethod, VisitOutcome, VisitPlace
 

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.utils import html
 
-from vig_service.text import serializer_field_for
+from core.text import serializer_field_for
 
 from ..models import (
     Consent,

@@ -2,10 +2,10 @@
 
 from rest_framework import serializers
 
-from vig_service.text import SafeNoteSerializerField, serializer_field_for
+from core.text import SafeNoteSerializerField, serializer_field_for
+from cycles.reads.timeline import MAX_FILM_SECONDS
 
 from ..models import Clip, FilmedActivity, Filming, SharedReview
-from ..timeline import MAX_FILM_SECONDS
 
 # --- output ------------------------------------------------------------------------------------------------------
 
@@ -73,7 +73,7 @@ class SharedReviewOut(serializers.ModelSerializer):
 
 
 class CycleOut(serializers.Serializer):
-    """A cycle (read from `cycles.timeline.CycleStep`): where it stands, its filming with clips, its review."""
+    """A cycle (read from `cycles.reads.timeline.CycleStep`): where it stands, its filming with clips, its review."""
 
     id = serializers.IntegerField(source="cycle.pk")
     referral = serializers.IntegerField(source="cycle.referral_id")

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from vig_service.text import serializer_field_for
+from core.text import serializer_field_for
 
 from ..models import FamilyCopy, Footage
 

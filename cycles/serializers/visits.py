@@ -4,7 +4,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from vig_service.text import SafeNoteSerializerField, serializer_field_for
+from core.text import SafeNoteSerializerField, serializer_field_for
 
 from ..models import ActivityKind, Liaison, LiaisonMethod, Visit, VisitOutcome, VisitPlace
 

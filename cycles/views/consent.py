@@ -12,14 +12,20 @@ from django.utils import timezone
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
+from accounts.permissions import Perm, check_permission, has_permission
+from cycles.reads.consents import (
+    consents_visible_to,
+    consents_with_decisions,
+    decisions_for,
+    missing_filming_consent,
+    summarise,
+)
 from referrals.loading import referral_for_page
 from referrals.models import Referral
 from referrals.states import ReferralStatus
-from vig_service.permissions import Perm, check_permission, has_permission
-from vig_service.web import form_action_page, load_visible
+from web.pages import form_action_page, load_visible
 
 from .. import actions
-from ..consents import consents_visible_to, consents_with_decisions, decisions_for, missing_filming_consent, summarise
 from ..forms.consent import ConsentForm, WithdrawConsentForm
 from ..models import ConsentItem
 from ..uploads import download_signed_form

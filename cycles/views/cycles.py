@@ -11,15 +11,23 @@ from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
+from accounts.permissions import Perm, check_permission, has_permission
+from cycles.reads.timeline import (
+    cycles_of,
+    filming_of,
+    step_of,
+    summary,
+    training_consent_lapsed,
+    visible_cycles,
+    with_work,
+)
 from referrals.models import Referral
 from referrals.states import ReferralStatus
-from vig_service.permissions import Perm, check_permission, has_permission
-from vig_service.web import form_action_page, load_visible
+from web.pages import form_action_page, load_visible
 
 from .. import actions
 from ..forms.cycles import ClipForm, FilmingForm, SharedReviewForm, StartCycleForm, show_time
 from ..models import Cycle
-from ..timeline import cycles_of, filming_of, step_of, summary, training_consent_lapsed, visible_cycles, with_work
 
 
 class _NewRecordURL:

@@ -3,9 +3,9 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from accounts.permissions import Perm, check_permission
 from referrals.models import Referral
-from vig_service.permissions import Perm, check_permission
-from vig_service.web import form_action_page, load_visible
+from web.pages import form_action_page, load_visible
 
 from .. import actions
 from ..forms.footage import DestructionForm, FootageForm

@@ -5,21 +5,21 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.audit import log_list
-from referrals.loading import referral_for_page
-from referrals.models import Referral
-from referrals.states import ReferralStatus
-from vig_service.permissions import Perm, check_permission, has_permission
-from vig_service.web import form_action_page, load_visible
-
-from .. import actions
-from ..forms.consent import HelpingQuestionForm, RatingForm
-from ..helping_questions import (
+from accounts.permissions import Perm, check_permission, has_permission
+from cycles.reads.helping_questions import (
     MAX_QUESTIONS,
     questions_visible_to,
     questions_with_ratings,
     with_progress,
     wording_history,
 )
+from referrals.loading import referral_for_page
+from referrals.models import Referral
+from referrals.states import ReferralStatus
+from web.pages import form_action_page, load_visible
+
+from .. import actions
+from ..forms.consent import HelpingQuestionForm, RatingForm
 
 
 def load_family(request: HttpRequest, pk: int, perm: Perm = Perm.REFERRAL_VIEW) -> Referral:

@@ -7,14 +7,8 @@ from django.urls import reverse
 
 from accounts.audit import get_visible_or_404, log_access, log_list
 from accounts.models import AccessAction, Membership
-from referrals.models import Referral
-from vig_service.permissions import Perm, check_permission, has_permission, require_permission
-from vig_service.web import form_action_page
-
-from .. import actions
-from ..forms.supervision import StageReachedForm, SupervisionForm
-from ..models import Cycle
-from ..progress import (
+from accounts.permissions import Perm, check_permission, has_permission, require_permission
+from cycles.reads.progress import (
     awaiting_sign_off,
     sessions_of,
     stages_reached,
@@ -23,6 +17,12 @@ from ..progress import (
     trainees,
     visible_trainees,
 )
+from referrals.models import Referral
+from web.pages import form_action_page
+
+from .. import actions
+from ..forms.supervision import StageReachedForm, SupervisionForm
+from ..models import Cycle
 
 
 def load_trainee(request: HttpRequest, membership_id: int, perm: Perm) -> Membership:

@@ -10,16 +10,16 @@ from django.utils import timezone
 
 from accounts.audit import get_visible_or_404, log_access, log_list
 from accounts.models import AccessAction
+from accounts.permissions import Perm, check_permission, has_permission, require_permission
+from cycles.reads.visits import DIARY_PAGE_SIZE, DIARY_WEEKS, diary, visible_visits
 from referrals.loading import referral_for_page
 from referrals.models import Referral
-from vig_service.permissions import Perm, check_permission, has_permission, require_permission
-from vig_service.web import form_action_page
+from web.pages import form_action_page
 
 from .. import actions
 from ..actions.visits import draft_key
 from ..drafts import draft_data, draft_for, draft_initial
 from ..forms.visits import LiaisonForm, VisitBookForm, VisitRecordForm, VisitRescheduleForm
-from ..visits import DIARY_PAGE_SIZE, DIARY_WEEKS, diary, visible_visits
 
 
 def load_referral(request: HttpRequest, pk: int, perm: Perm | None = None) -> Referral:

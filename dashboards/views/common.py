@@ -5,10 +5,10 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest
 
 from accounts.models import Service, Site
-from vig_service.permissions import Perm, memberships_with
+from accounts.permissions import Perm, memberships_with
+from dashboards.reads import QUIET_WEEKS, Scope, default_period
 
 from ..forms import DashboardFilterForm
-from ..queries import QUIET_WEEKS, Scope, default_period
 
 
 def scope_from(request: HttpRequest) -> tuple[Scope, DashboardFilterForm]:

@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
-from vig_service.permissions import Perm, has_permission, require_permission
+from accounts.permissions import Perm, has_permission, require_permission
+from dashboards.reads import commissioner_return, dashboard, figure_lists, quarter_bounds
 
 from .. import exporting
 from ..charts import bar_chart
-from ..queries import commissioner_return, dashboard, figure_lists, quarter_bounds
 from .common import scope_from, scope_query
 from .exports import export_offer, too_long_for_now
 

@@ -16,13 +16,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
-from vig_service.permissions import Perm, require_permission
+from accounts.permissions import Perm, require_permission
+from dashboards.reads import figure_lists
 
 from .. import actions, exporting
 from ..access import may_open_export
 from ..forms import ExportRequestForm
 from ..models import DashboardExport, ExportStatus
-from ..queries import figure_lists
 from .common import scope_from, scope_query
 
 PAGE_SIZE = 25

@@ -9,14 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AccessAction
+from accounts.permissions import Perm, has_permission
+from core.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, check_text
 from cycles.actions import set_footage_destruction_dates
 from cycles.actions.footage import keep_months
 from referrals import actions as referral_actions
 from referrals.history import record_change
 from referrals.models import Allocation, Referral
 from referrals.states import DISCHARGED_END_REASON, check_transition
-from vig_service.permissions import Perm, has_permission
-from vig_service.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, check_text
 
 from ..models import Discharge, DischargeReason
 from ..reads import current_discharge, missing_end_measures

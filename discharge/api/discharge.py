@@ -4,9 +4,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from accounts.permissions import Perm
 from referrals.models import Referral
-from vig_service.api import ACTION_RESPONSES, ActionView, load_visible
-from vig_service.permissions import Perm
+from web.api import ACTION_RESPONSES, ActionView, load_visible
 
 from .. import actions
 from ..models import Discharge

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import vig_service.text
+import core.text
 from django.conf import settings
 from django.db import migrations, models
 
@@ -23,14 +23,14 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('discharged_on', models.DateField()),
                 ('reason', models.CharField(choices=[('completed', 'Completed the planned cycles'), ('ended_early', 'The family ended the work early'), ('moved_away', 'Moved away'), ('did_not_engage', 'Did not engage'), ('transferred', 'Transferred to another service'), ('other', 'Other')], max_length=20)),
-                ('reason_details', vig_service.text.SafeTextField(blank=True, max_length=2000)),
-                ('summary', vig_service.text.SafeTextField(max_length=5000)),
-                ('did_well', vig_service.text.SafeTextField(blank=True, max_length=5000, verbose_name='What the family did well')),
-                ('ideas', vig_service.text.SafeTextField(blank=True, max_length=5000, verbose_name='Ideas for the future')),
+                ('reason_details', core.text.SafeTextField(blank=True, max_length=2000)),
+                ('summary', core.text.SafeTextField(max_length=5000)),
+                ('did_well', core.text.SafeTextField(blank=True, max_length=5000, verbose_name='What the family did well')),
+                ('ideas', core.text.SafeTextField(blank=True, max_length=5000, verbose_name='Ideas for the future')),
                 ('missing_end_measures', models.JSONField(blank=True, default=list)),
-                ('missing_measures_reason', vig_service.text.SafeTextField(blank=True, max_length=2000)),
-                ('health_visitor', vig_service.text.SafeCharField(blank=True, max_length=200, verbose_name='Named health visitor')),
-                ('plan', vig_service.text.SafeTextField(blank=True, max_length=5000)),
+                ('missing_measures_reason', core.text.SafeTextField(blank=True, max_length=2000)),
+                ('health_visitor', core.text.SafeCharField(blank=True, max_length=200, verbose_name='Named health visitor')),
+                ('plan', core.text.SafeTextField(blank=True, max_length=5000)),
                 ('requested_actions', models.JSONField(blank=True, default=list)),
                 ('letter_to_referrer_agreed', models.BooleanField(default=False)),
                 ('letter_to_health_visitor_agreed', models.BooleanField(default=False)),
@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('footage_destroy_by', models.DateField(blank=True, null=True)),
                 ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('reopened_at', models.DateTimeField(blank=True, null=True)),
-                ('reopen_reason', vig_service.text.SafeTextField(blank=True, max_length=2000)),
+                ('reopen_reason', core.text.SafeTextField(blank=True, max_length=2000)),
                 ('discharged_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='discharges', to='referrals.referral')),
                 ('reopened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from vig_service.text import SafeCharSerializerField, serializer_field_for
+from core.text import SafeCharSerializerField, serializer_field_for
 
 from ..actions.discharge import MAX_REQUESTED_ACTIONS
 from ..models import Discharge, DischargeReason

@@ -5,11 +5,11 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.audit import log_list
+from accounts.permissions import Perm, has_permission
 from letters.models import Letter
 from letters.states import STATUS_COLOURS
 from referrals.loading import referral_for_page
-from vig_service.permissions import Perm, has_permission
-from vig_service.web import form_action_page
+from web.pages import form_action_page
 
 from .. import actions
 from ..forms import DischargeForm, ReopenForm

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import vig_service.text
+import core.text
 from django.conf import settings
 from django.db import migrations, models
 
@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('due', 'Due for review'), ('extended', 'Kept longer'), ('proposed', 'Destruction proposed')], default='due', max_length=10)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('extended_to', models.DateField(blank=True, null=True)),
-                ('reason', vig_service.text.SafeTextField(blank=True, max_length=2000)),
+                ('reason', core.text.SafeTextField(blank=True, max_length=2000)),
                 ('reviewed_at', models.DateTimeField(blank=True, null=True)),
                 ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='retention_reviews', to='referrals.referral')),
                 ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),

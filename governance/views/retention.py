@@ -6,13 +6,13 @@ from django.urls import reverse
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
-from vig_service.permissions import Perm, check_permission, has_permission, require_permission
-from vig_service.web import form_action_page
+from accounts.permissions import Perm, check_permission, has_permission, require_permission
+from governance.reads.retention import rule_for
+from web.pages import form_action_page
 
 from .. import actions
 from ..forms import ApproveForm, ExtendForm, ProposeForm
 from ..models import RetentionReview, ReviewStatus
-from ..retention import rule_for
 
 
 @require_permission(Perm.RECORD_DESTROY)

@@ -6,15 +6,15 @@ from django.urls import reverse
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
+from accounts.permissions import Perm, check_permission
+from core.refusals import ActionRefused
+from governance.reads.subject_access import FAMILY_TEXT_FIELDS, gather
 from referrals.models import Referral
-from vig_service.permissions import Perm, check_permission
-from vig_service.refusals import ActionRefused
-from vig_service.web import form_action_page, load_visible
+from web.pages import form_action_page, load_visible
 
 from .. import actions
 from ..forms import RedactionForm, ReleaseForm, SubjectAccessForm
 from ..models import SarStatus, SubjectAccessRequest
-from ..subject_access import FAMILY_TEXT_FIELDS, gather
 
 
 def new(request: HttpRequest, pk: int) -> HttpResponse:

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.permissions import Perm
+from core.refusals import ActionRefused
+from core.text import check_text
 from referrals.history import record_change
-from vig_service.permissions import Perm
-from vig_service.refusals import ActionRefused
-from vig_service.text import check_text
 
 from ..models import Letter
 from ..states import PROFESSIONAL_KINDS, LetterStatus, check_transition

@@ -3,8 +3,8 @@
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import Membership, Role
-from vig_service.permissions import Perm, has_permission
-from vig_service.refusals import ActionRefused
+from accounts.permissions import Perm, has_permission
+from core.refusals import ActionRefused
 
 from ..models import Letter
 

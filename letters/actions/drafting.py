@@ -5,13 +5,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AccessAction
+from accounts.permissions import Perm
+from core.refusals import ActionRefused
+from core.text import LONG_TEXT_MAX_LENGTH, check_text
 from referrals.history import record_change
 from referrals.models import Referral, TriageDecisionKind
 from referrals.nhs_number import display as nhs_display
 from referrals.states import ReferralStatus
-from vig_service.permissions import Perm
-from vig_service.refusals import ActionRefused
-from vig_service.text import LONG_TEXT_MAX_LENGTH, check_text
 
 from .. import wording
 from ..models import Letter, LetterSettings, LetterTemplate

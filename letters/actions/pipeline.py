@@ -18,9 +18,9 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.permissions import Perm
+from core.refusals import ActionRefused
 from referrals.history import record_change
-from vig_service.permissions import Perm
-from vig_service.refusals import ActionRefused
 
 from .. import rendering, storage
 from ..models import Letter

@@ -4,8 +4,8 @@ from django.db import transaction
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
-from vig_service.permissions import Perm
-from vig_service.text import check_text_fields
+from accounts.permissions import Perm
+from core.text import check_text_fields
 
 from .. import wording
 from ..models import LetterSettings, LetterTemplate

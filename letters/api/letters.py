@@ -10,9 +10,9 @@ from rest_framework.views import APIView
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
+from accounts.permissions import Perm
 from referrals.models import Referral
-from vig_service.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, load_visible
-from vig_service.permissions import Perm
+from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, load_visible
 
 from .. import actions
 from ..models import Letter

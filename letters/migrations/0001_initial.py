@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import letters.storage
-import vig_service.text
+import core.text
 from django.conf import settings
 from django.db import migrations, models
 
@@ -23,10 +23,10 @@ class Migration(migrations.Migration):
             name='LetterSettings',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('letterhead', vig_service.text.SafeTextField(blank=True, help_text="The service's name and team.", max_length=2000)),
-                ('address_block', vig_service.text.SafeTextField(blank=True, help_text='The return address.', max_length=500)),
-                ('sign_off', vig_service.text.SafeTextField(blank=True, help_text='Closing wording above the signature.', max_length=1000)),
-                ('confidential_marking', vig_service.text.SafeCharField(default='OFFICIAL-SENSITIVE: PERSONAL', max_length=100)),
+                ('letterhead', core.text.SafeTextField(blank=True, help_text="The service's name and team.", max_length=2000)),
+                ('address_block', core.text.SafeTextField(blank=True, help_text='The return address.', max_length=500)),
+                ('sign_off', core.text.SafeTextField(blank=True, help_text='Closing wording above the signature.', max_length=1000)),
+                ('confidential_marking', core.text.SafeCharField(default='OFFICIAL-SENSITIVE: PERSONAL', max_length=100)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('service', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='letter_settings', to='accounts.service')),
             ],
@@ -37,13 +37,13 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('family', 'Letter to the family'), ('referrer', 'Letter to the referrer'), ('handover', 'Handover to the health visitor'), ('decline', 'Decline letter to the referrer')], max_length=12)),
                 ('version', models.PositiveSmallIntegerField(default=1)),
-                ('recipient_name', vig_service.text.SafeCharField(max_length=200)),
-                ('recipient_address', vig_service.text.SafeTextField(blank=True, max_length=500)),
+                ('recipient_name', core.text.SafeCharField(max_length=200)),
+                ('recipient_address', core.text.SafeTextField(blank=True, max_length=500)),
                 ('content', models.JSONField(blank=True, default=dict)),
                 ('content_hash', models.CharField(blank=True, max_length=64)),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved'), ('queued', 'Waiting to be made'), ('rendering', 'Rendering'), ('ready', 'Ready'), ('failed', 'Failed')], default='draft', max_length=12)),
                 ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('error', vig_service.text.SafeTextField(blank=True, max_length=2000)),
+                ('error', core.text.SafeTextField(blank=True, max_length=2000)),
                 ('attempts', models.PositiveSmallIntegerField(default=0)),
                 ('last_attempt_at', models.DateTimeField(blank=True, null=True)),
                 ('render_seconds', models.FloatField(blank=True, null=True)),
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ('approved_at', models.DateTimeField(blank=True, null=True)),
                 ('bereavement_confirmed_at', models.DateTimeField(blank=True, null=True)),
                 ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_how', vig_service.text.SafeCharField(blank=True, max_length=200)),
+                ('sent_how', core.text.SafeCharField(blank=True, max_length=200)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('superseded_at', models.DateTimeField(blank=True, null=True)),
                 ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -72,9 +72,9 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('family', 'Letter to the family'), ('referrer', 'Letter to the referrer'), ('handover', 'Handover to the health visitor'), ('decline', 'Decline letter to the referrer')], max_length=12)),
-                ('opening', vig_service.text.SafeTextField(blank=True, max_length=5000)),
-                ('closing', vig_service.text.SafeTextField(blank=True, max_length=5000)),
-                ('signposting', vig_service.text.SafeTextField(blank=True, help_text='Other services to suggest (decline letters).', max_length=5000)),
+                ('opening', core.text.SafeTextField(blank=True, max_length=5000)),
+                ('closing', core.text.SafeTextField(blank=True, max_length=5000)),
+                ('signposting', core.text.SafeTextField(blank=True, help_text='Other services to suggest (decline letters).', max_length=5000)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='letter_templates', to='accounts.service')),
                 ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from vig_service.text import LONG_TEXT_MAX_LENGTH, SafeCharSerializerField, SafeTextSerializerField
+from core.text import LONG_TEXT_MAX_LENGTH, SafeCharSerializerField, SafeTextSerializerField
 
 from ..states import LetterKind
 

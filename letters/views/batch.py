@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
-from vig_service.permissions import Perm, require_permission
-from vig_service.web import form_action_page
+from accounts.permissions import Perm, require_permission
+from web.pages import form_action_page
 
 from .. import actions
 from ..actions.pipeline import month_range

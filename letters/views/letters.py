@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
+from accounts.permissions import Perm, check_permission
+from core.refusals import ActionRefused
 from referrals.loading import referral_for_page
-from vig_service.permissions import Perm, check_permission
-from vig_service.refusals import ActionRefused
-from vig_service.web import form_action_page, load_visible
+from web.pages import form_action_page, load_visible
 
 from .. import actions, rendering
 from ..access import letter_user_can

@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from accounts.models import Service
-from vig_service.permissions import Perm, check_permission, shares_a_service
-from vig_service.web import form_action_page
+from accounts.permissions import Perm, check_permission, shares_a_service
+from web.pages import form_action_page
 
 from .. import actions, wording
 from ..forms import LetterSettingsForm, LetterTemplateForm

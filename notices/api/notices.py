@@ -5,7 +5,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from accounts.audit import log_list
-from vig_service.api import ACTION_RESPONSES, ActionView, load_visible
+from web.api import ACTION_RESPONSES, ActionView, load_visible
 
 from .. import actions
 from ..models import Notice

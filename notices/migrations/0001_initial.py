@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import vig_service.text
+import core.text
 from django.conf import settings
 from django.db import migrations, models
 
@@ -24,11 +24,11 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('footage_overdue', 'Footage past its destruction date'), ('visit_overdue', 'Visit not recorded'), ('risk_answer', 'Risk answer on a questionnaire'), ('letter_failed', 'Letter failed'), ('other', 'Other')], max_length=20)),
                 ('object_type', models.CharField(blank=True, max_length=60)),
                 ('object_id', models.CharField(blank=True, max_length=64)),
-                ('summary', vig_service.text.SafeCharField(max_length=300)),
+                ('summary', core.text.SafeCharField(max_length=300)),
                 ('urgent', models.BooleanField(default=False)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('action_taken', vig_service.text.SafeTextField(blank=True, max_length=2000)),
+                ('action_taken', core.text.SafeTextField(blank=True, max_length=2000)),
                 ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to=settings.AUTH_USER_MODEL)),
                 ('referral', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='referrals.referral')),

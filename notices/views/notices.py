@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.audit import log_list
-from vig_service.web import form_action_page, load_visible
+from web.pages import form_action_page, load_visible
 
 from .. import actions
 from ..forms import AcknowledgeForm

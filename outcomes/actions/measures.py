@@ -7,11 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import Perm, has_permission
+from core.refusals import ActionRefused
+from core.text import check_text
 from referrals.history import record_change
 from referrals.models import Referral
-from vig_service.permissions import Perm, has_permission
-from vig_service.refusals import ActionRefused
-from vig_service.text import check_text
 
 from .. import definitions
 from ..models import Measure, MeasureConfig, TimePoint

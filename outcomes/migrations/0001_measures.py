@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import outcomes.models
-import vig_service.text
+import core.text
 from django.conf import settings
 from django.db import migrations, models
 
@@ -24,11 +24,11 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('instrument', models.CharField(choices=outcomes.models.instrument_choices, max_length=20)),
-                ('stem', vig_service.text.SafeTextField(blank=True, help_text='The instructions printed above the items.', max_length=2000)),
-                ('items_text', vig_service.text.SafeTextField(help_text='One item per line, in the printed order, unaltered.', max_length=20000)),
-                ('options_text', vig_service.text.SafeTextField(blank=True, help_text='One line per item: its options top to bottom separated by |. One line alone applies to every item.', max_length=20000)),
-                ('copyright_notice', vig_service.text.SafeCharField(blank=True, help_text='Shown under the form.', max_length=300)),
-                ('licence_note', vig_service.text.SafeCharField(help_text="How the service holds the licence, e.g. 'Registered with Warwick, 3 March 2026'.", max_length=300)),
+                ('stem', core.text.SafeTextField(blank=True, help_text='The instructions printed above the items.', max_length=2000)),
+                ('items_text', core.text.SafeTextField(help_text='One item per line, in the printed order, unaltered.', max_length=20000)),
+                ('options_text', core.text.SafeTextField(blank=True, help_text='One line per item: its options top to bottom separated by |. One line alone applies to every item.', max_length=20000)),
+                ('copyright_notice', core.text.SafeCharField(blank=True, help_text='Shown under the form.', max_length=300)),
+                ('licence_note', core.text.SafeCharField(help_text="How the service holds the licence, e.g. 'Registered with Warwick, 3 March 2026'.", max_length=300)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='instrument_wordings', to='accounts.service')),
             ],
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('primary_value', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True)),
                 ('risk_flagged', models.BooleanField(default=False)),
                 ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('correction_reason', vig_service.text.SafeTextField(blank=True, max_length=2000)),
+                ('correction_reason', core.text.SafeTextField(blank=True, max_length=2000)),
                 ('superseded_at', models.DateTimeField(blank=True, null=True)),
                 ('corrects', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='outcomes.measure')),
                 ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
                 ('instrument', models.CharField(choices=outcomes.models.instrument_choices, max_length=20)),
                 ('time_points', models.JSONField(default=list, help_text='Any of: baseline, mid, end, follow_up.')),
                 ('order', models.PositiveSmallIntegerField(default=0)),
-                ('note', vig_service.text.SafeCharField(blank=True, help_text='For example: completed before referral.', max_length=200)),
+                ('note', core.text.SafeCharField(blank=True, help_text='For example: completed before referral.', max_length=200)),
                 ('threshold_set', models.CharField(blank=True, help_text='PBQ only: 2006 (default) or 2001 thresholds for scales 2 and 4.', max_length=10)),
                 ('reliable_change_threshold', models.DecimalField(blank=True, decimal_places=2, help_text='Only where the published value is marked configurable (low or medium confidence). Blank: the published value.', max_digits=5, null=True)),
                 ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measure_configs', to='accounts.service')),

@@ -4,7 +4,7 @@ printed list, keyed by item number; the instrument resource gives every item's o
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from vig_service.text import SafeNoteSerializerField
+from core.text import SafeNoteSerializerField
 
 from ..models import TimePoint
 

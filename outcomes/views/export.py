@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, Service
+from accounts.permissions import Perm, require_permission, services_with
 from referrals.models import Referral
-from vig_service.permissions import Perm, require_permission, services_with
 
 from ..export import HEADER, evaluation_rows
 from ..forms import ExportForm

@@ -9,18 +9,18 @@ from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
+from accounts.permissions import Perm, has_permission
+from core.refusals import ActionRefused
 from notices.models import Notice, NoticeKind
+from outcomes.reads import family_outcomes
 from referrals.loading import referral_for_page
 from referrals.models import Referral
-from vig_service.permissions import Perm, has_permission
-from vig_service.refusals import ActionRefused
-from vig_service.web import add_errors, load_visible
+from web.pages import add_errors, load_visible
 
 from .. import actions
 from ..charts import line_chart
 from ..forms import MeasureForm
 from ..models import Measure, MeasureConfig
-from ..selectors import family_outcomes
 from ..wording import wording_for
 
 load_referral = referral_for_page

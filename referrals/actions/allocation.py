@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from accounts import actions as account_actions
 from accounts.models import Membership, Role, User
-from vig_service.permissions import Perm
-from vig_service.text import check_text
+from accounts.permissions import Perm
+from core.text import check_text
 
 from ..history import record_change
 from ..models import Allocation, Referral
@@ -30,7 +30,7 @@ def _practitioner_membership(referral: Referral, practitioner: User) -> Membersh
 
 def _check_practitioner_can_take(referral: Referral, membership: Membership, reason: str) -> User | None:
     """Trainees need a supervisor; past capacity or during a pause needs a written reason. Returns the supervisor."""
-    from ..caseloads import candidate, practitioners_in
+    from referrals.reads.caseloads import candidate, practitioners_in
 
     counted = next(m for m in practitioners_in([referral.service_id]) if m.pk == membership.pk)
     who = candidate(counted, referral.site_id, timezone.localdate())

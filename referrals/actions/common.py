@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import User
-from vig_service.permissions import Perm, has_permission
+from accounts.permissions import Perm, has_permission
 
 from ..models import Referral
 

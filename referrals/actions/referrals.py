@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AccessAction, Service, User
-from vig_service import postcodes
-from vig_service.permissions import Perm
-from vig_service.text import check_text, check_text_fields
+from accounts.permissions import Perm
+from core import postcodes
+from core.text import check_text, check_text_fields
 
 from .. import eligibility, nhs_number
 from ..history import diff, plain, record_change

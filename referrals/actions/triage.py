@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from vig_service.permissions import Perm
-from vig_service.text import check_text, check_text_fields
+from accounts.permissions import Perm
+from core.text import check_text, check_text_fields
 
 from ..history import added, record_change
 from ..models import Referral, TriageDecision, TriageDecisionKind

@@ -11,11 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from vig_service.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView
-from vig_service.permissions import Perm
+from accounts.permissions import Perm
+from referrals.reads.caseloads import ranked_candidates
+from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView
 
 from .. import actions
-from ..caseloads import ranked_candidates
 from ..models import Allocation, Referral
 from ..serializers.allocation import (
     AllocateIn,

@@ -1,6 +1,6 @@
 """Practitioner and caseload API: the same reads and permission rules as the caseload pages.
 
-The reads use `referrals.caseloads`, in a fixed number of queries, and every list of families is written to the
+The reads use `referrals.reads.caseloads`, in a fixed number of queries, and every list of families is written to the
 access log with the ids shown.
 """
 
@@ -10,16 +10,16 @@ from rest_framework.views import APIView
 
 from accounts.audit import log_list
 from accounts.models import Role
-from vig_service.api import FIELD_ERRORS, ErrorOut
-from vig_service.permissions import Perm, services_with
-
-from ..caseloads import (
+from accounts.permissions import Perm, services_with
+from referrals.reads.caseloads import (
     caseload_rows,
     my_caseload_allocations,
     practitioner_caseload_allocations,
     practitioner_membership_for,
     practitioners_in,
 )
+from web.api import FIELD_ERRORS, ErrorOut
+
 from ..serializers.allocation import CaseloadMineParams, CaseloadRowOut, PractitionerOut
 from .referrals import OBJECT_TYPE
 

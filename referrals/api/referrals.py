@@ -15,7 +15,8 @@ from rest_framework.views import APIView
 
 from accounts.audit import hash_term, log_access, log_list
 from accounts.models import AccessAction
-from vig_service.api import (
+from accounts.permissions import Perm
+from web.api import (
     ACTION_RESPONSES,
     CONFLICT,
     FIELD_ERRORS,
@@ -25,7 +26,6 @@ from vig_service.api import (
     require,
     run_action,
 )
-from vig_service.permissions import Perm
 
 from .. import actions
 from ..loading import referral_for_api

@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction, Service
-from vig_service.api import NOT_FOUND
-from vig_service.permissions import memberships_for
+from accounts.permissions import memberships_for
+from web.api import NOT_FOUND
 
 from ..eligibility import required_fields
 from ..serializers.services import ServiceDetailOut, ServiceOut

@@ -1,6 +1,6 @@
 """Triage API: decide, record information received, withdraw. The same actions as the triage pages."""
 
-from vig_service.permissions import Perm
+from accounts.permissions import Perm
 
 from .. import actions
 from ..serializers import TRIAGE_SCHEMA, InformationReceivedIn, TriageIn, WithdrawIn

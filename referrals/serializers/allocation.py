@@ -2,7 +2,7 @@
 
 Input serializers only check types: whether the practitioner belongs to the referral's service, can take the
 family and has room is decided by `referrals.actions`, which the pages use too. Output serializers read the
-objects `referrals.caseloads` builds (memberships annotated with `open_cases`, `Candidate`, `CaseloadRow`).
+objects `referrals.reads.caseloads` builds (memberships annotated with `open_cases`, `Candidate`, `CaseloadRow`).
 """
 
 from django.utils import timezone
@@ -10,9 +10,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Membership, TrainingStatus
-from vig_service.text import SafeNoteSerializerField
+from core.text import SafeNoteSerializerField
+from referrals.reads.caseloads import CaseloadRow
 
-from ..caseloads import CaseloadRow
 from ..states import ReferralStatus
 from .inputs import required_message
 from .outputs import NamedOut, PersonOut

@@ -12,10 +12,10 @@ from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from accounts.models import ReferralSource, Service, Site
-from vig_service import postcodes
-from vig_service.api import BoundedListSerializer
-from vig_service.permissions import Perm, services_with
-from vig_service.text import SafeCharSerializerField, SafeNoteSerializerField, serializer_field_for
+from accounts.permissions import Perm, services_with
+from core import postcodes
+from core.text import SafeCharSerializerField, SafeNoteSerializerField, serializer_field_for
+from web.api import BoundedListSerializer
 
 from .. import nhs_number
 from ..eligibility import RULE_FIELDS
@@ -95,7 +95,7 @@ class YesNoUnknownFieldSchema(OpenApiSerializerFieldExtension):
 
 
 def _required(model, name: str, **kwargs) -> serializers.CharField:
-    """A required text field, as long as the model's and refusing what it refuses (`vig_service.text`)."""
+    """A required text field, as long as the model's and refusing what it refuses (`core.text`)."""
     return serializer_field_for(model._meta.get_field(name), **kwargs)
 
 

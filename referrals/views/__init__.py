@@ -1,12 +1,12 @@
 """Referral pages by topic: `referrals` (record, open, correct, search), `triage`, `allocation` (allocate, the
 waiting list) and `caseloads` (caseloads and practitioner details). The two helpers here are the referral-shaped
-uses of `vig_service.web`, shared by those modules."""
+uses of `web.pages`, shared by those modules."""
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from vig_service.permissions import Perm
-from vig_service.web import form_action_page
+from accounts.permissions import Perm
+from web.pages import form_action_page
 
 from ..loading import referral_for_page
 from ..models import Referral

@@ -8,11 +8,11 @@ from django.urls import reverse
 
 from accounts.audit import log_list
 from accounts.models import Service, User
-from vig_service.permissions import Perm, has_permission, require_permission, services_with
-from vig_service.web import form_action_page
+from accounts.permissions import Perm, has_permission, require_permission, services_with
+from referrals.reads.caseloads import ranked_candidates, waiting_rows
+from web.pages import form_action_page
 
 from .. import actions
-from ..caseloads import ranked_candidates, waiting_rows
 from ..forms import AllocationForm, ServiceFilterForm, UnallocateForm
 from ..models import Referral
 from ..states import ReferralStatus

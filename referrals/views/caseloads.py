@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
-from vig_service.permissions import (
+from accounts.permissions import (
     Perm,
     can_manage_practitioner,
     can_open_practitioner,
@@ -16,16 +16,16 @@ from vig_service.permissions import (
     require_permission,
     services_with,
 )
-from vig_service.web import form_action_page
-
-from .. import actions
-from ..caseloads import (
+from referrals.reads.caseloads import (
     caseload_rows,
     practitioner_caseload_allocations,
     practitioner_membership_for,
     practitioners_in,
     services_with_waiting,
 )
+from web.pages import form_action_page
+
+from .. import actions
 from ..forms import PractitionerDetailsForm
 
 

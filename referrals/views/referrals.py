@@ -1,5 +1,5 @@
 """Referral pages: record, open, correct, record a birth, search. Thin: load what the user may see (or 404), check
-the action's permission (or 403), validate the form, call one action, redirect (`vig_service.web`)."""
+the action's permission (or 403), validate the form, call one action, redirect (`web.pages`)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from accounts.audit import hash_term, log_access, log_list
 from accounts.models import AccessAction, Service
-from vig_service.permissions import Perm, referral_user_can, require_permission, services_with
-from vig_service.web import add_errors, form_action_page
+from accounts.permissions import Perm, referral_user_can, require_permission, services_with
+from web.pages import add_errors, form_action_page
 
 from .. import actions
 from ..forms import (

@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from accounts.audit import log_list
 from accounts.models import ReferralSource, Service, Site
-from vig_service.permissions import Perm, require_permission, services_with
+from accounts.permissions import Perm, require_permission, services_with
 
 from .. import actions
 from ..forms import InformationReceivedForm, ReasonForm, TriageForm, TriageQueueFilterForm

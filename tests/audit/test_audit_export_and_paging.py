@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AccessAction, AccessEvent
-from audit.queries import Filters, timeline
+from audit.reads import Filters, timeline
 from tests.audit.helpers_audit import family, viewed
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import AccessAction, AccessEvent, Role
 from audit.forms import NOT_FOUND
-from audit.queries import Filters, timeline
+from audit.reads import Filters, timeline
 from tests.audit.helpers_audit import family, listed, page, viewed
 from tests.factories import MembershipFactory, UserFactory
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from cycles.models import Clip, Consent, ConsentItem, Cycle, HelpingQuestionRating
-from referrals.caseloads import caseload_rows, my_caseload_allocations
+from referrals.reads.caseloads import caseload_rows, my_caseload_allocations
 from tests.browser.conftest import click_and_wait, sign_in
 from tests.cycles.helpers_cycles import days_ago, family
 

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.refusals import ActionRefused
 from cycles import actions
 from cycles.models import ConsentDecision, ConsentItem
 from referrals.models import ReferralEvent
@@ -21,7 +22,6 @@ from tests.cycles.helpers_consent import (
     upload,
     use_private_folder,
 )
-from vig_service.refusals import ActionRefused
 
 
 @pytest.fixture(autouse=True)

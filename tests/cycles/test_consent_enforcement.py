@@ -1,4 +1,4 @@
-"""What consent covers on a day: the helpers filming, supervision and training use ask (`cycles.consents`).
+"""What consent covers on a day: the helpers filming, supervision and training use ask (`cycles.reads.consents`).
 
 Each test tries to get past the rule: no consent, a 12+ child without their own, filming after a withdrawal, a
 training-only withdrawal, and a consent dated after the filming.
@@ -7,8 +7,8 @@ training-only withdrawal, and a consent dated after the filming.
 import pytest
 
 from cycles import actions
-from cycles.consents import current_summary, needs_own_consent, refusal_for_filming, refusal_for_item
 from cycles.models import ConsentItem
+from cycles.reads.consents import current_summary, needs_own_consent, refusal_for_filming, refusal_for_item
 from tests.cycles.helpers_consent import (
     ALL_ITEMS,
     days_ago,

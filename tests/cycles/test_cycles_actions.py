@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.refusals import ActionRefused
 from cycles import actions
 from cycles.models import ActivityKind, ConsentItem, Cycle, Visit, VisitActivity
 from referrals.models import ReferralEvent
@@ -20,7 +21,6 @@ from tests.cycles.helpers_cycles import (
     today,
     withdraw,
 )
-from vig_service.refusals import ActionRefused
 
 
 @pytest.fixture

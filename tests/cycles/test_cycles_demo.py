@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.core.management import call_command
 
 from accounts.models import Role, User
-from cycles.consents import needs_own_consent
 from cycles.models import (
     Consent,
     ConsentDecision,
@@ -17,9 +16,10 @@ from cycles.models import (
     Liaison,
     Visit,
 )
-from cycles.timeline import cycles_of, step_of
-from referrals.caseloads import caseload_rows, my_caseload_allocations
+from cycles.reads.consents import needs_own_consent
+from cycles.reads.timeline import cycles_of, step_of
 from referrals.models import Referral, ReferralEvent
+from referrals.reads.caseloads import caseload_rows, my_caseload_allocations
 from tests.cycles.helpers_cycles import today
 
 

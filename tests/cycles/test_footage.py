@@ -6,6 +6,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.refusals import ActionRefused
 from cycles import actions
 from cycles.models import CyclePolicy, FamilyCopy, Footage
 from cycles.tasks import flag_overdue_footage
@@ -15,7 +16,6 @@ from referrals.models import ReferralEvent
 from tests.cycles.helpers_supervision import days_ago, give_consent, make_cycle, today
 from tests.factories import staff
 from tests.referrals.allocation_helpers import allocated_referral, set_details
-from vig_service.refusals import ActionRefused
 
 
 @pytest.fixture

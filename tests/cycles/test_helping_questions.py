@@ -7,11 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.refusals import ActionRefused
 from cycles import actions
 from cycles.models import HelpingQuestionRating
 from referrals.models import ReferralEvent
 from tests.cycles.helpers_consent import days_ago, give_consent, make_family, today, use_private_folder
-from vig_service.refusals import ActionRefused
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +68,7 @@ def test_ratings_are_kept_and_start_to_latest_is_shown(question, practitioner):
     rate(question, practitioner, "mid", 5, days_ago(10))
     rate(question, practitioner, "end", 8, days_ago(1))
     assert list(question.ratings.values_list("score", flat=True)) == [2, 5, 8]
-    from cycles.helping_questions import questions_with_ratings, with_progress
+    from cycles.reads.helping_questions import questions_with_ratings, with_progress
 
     (shown,) = with_progress(questions_with_ratings(question.referral))
     assert (shown.start.score, shown.latest.score) == (2, 8)

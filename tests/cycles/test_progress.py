@@ -2,7 +2,7 @@
 
 from accounts.models import Role, TrainingStageTarget, TrainingStatus
 from cycles import actions
-from cycles.progress import awaiting_sign_off, supervisors_trainees, trainee_progress, trainees
+from cycles.reads.progress import awaiting_sign_off, supervisors_trainees, trainee_progress, trainees
 from tests.cycles.helpers_supervision import (
     days_ago,
     give_consent,

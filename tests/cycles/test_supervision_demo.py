@@ -4,7 +4,7 @@ from django.core.management import call_command
 
 from cycles.models import Footage, SupervisionSession
 from notices.models import Notice, NoticeKind
-from vig_service.demo import load_demo_supervision_and_footage
+from tooling.demo import load_demo_supervision_and_footage
 
 
 def test_demo_supervision_and_footage(db, settings):

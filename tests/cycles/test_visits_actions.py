@@ -6,13 +6,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.refusals import ActionRefused
 from cycles import actions
 from cycles.models import Draft, Visit, VisitActivity
 from referrals import actions as referral_actions
 from referrals.models import ReferralEvent
 from tests.cycles.helpers_visits import at, attended, book, family_fixture, ready_fixture  # noqa: F401
 from tests.referrals.allocation_helpers import accepted_referral
-from vig_service.refusals import ActionRefused
 
 
 def test_booking_makes_a_visit_for_the_allocated_practitioner(family, practitioner):

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from accounts.models import Role
 from cycles import actions
-from cycles.caseloads import LIAISON_DUE_DAYS, stage_for
 from cycles.models import Consent, Cycle, Filming, SharedReview
-from referrals.caseloads import caseload_rows, my_caseload_allocations
+from cycles.reads.caseloads import LIAISON_DUE_DAYS, stage_for
+from referrals.reads.caseloads import caseload_rows, my_caseload_allocations
 from tests.cycles.helpers_visits import (  # noqa: F401
     attended,
     book,

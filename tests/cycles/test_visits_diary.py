@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cycles import tasks
 from cycles.overdue import raise_overdue_visit_notices
-from cycles.visits import diary
+from cycles.reads.visits import diary
 from notices.models import Notice, NoticeKind
 from referrals import actions as referral_actions
 from tests.cycles.helpers_visits import (  # noqa: F401

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import AccessAction, AccessEvent, Membership, Role
 from dashboards import actions, exporting
 from dashboards.models import DashboardExport, ExportStatus
-from dashboards.queries import Scope, default_period
+from dashboards.reads import Scope, default_period
 from referrals import actions as referral_actions
 from tests.conftest import verify_session
 from tests.dashboards.helpers_dashboards import days_ago, known_service

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from dashboards import actions
 from dashboards.models import DashboardExport
-from dashboards.queries import Scope, default_period
+from dashboards.reads import Scope, default_period
 from tests.conftest import verify_session
 from tests.dashboards.helpers_dashboards import known_service
 from tests.letters.test_letters_worker import (  # noqa: F401 - the broker and own_redis fixtures

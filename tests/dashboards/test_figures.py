@@ -5,9 +5,9 @@ from datetime import date
 from django.utils import timezone
 
 from cycles.models import Visit, VisitOutcome
-from dashboards.queries import Scope, band_filters, dashboard, default_period, figure_lists, quarter_bounds
-from referrals.caseloads import WAIT_BANDS, wait_band
+from dashboards.reads import Scope, band_filters, dashboard, default_period, figure_lists, quarter_bounds
 from referrals.models import Referral
+from referrals.reads.caseloads import WAIT_BANDS, wait_band
 from tests.dashboards.helpers_dashboards import days_ago, known_service
 
 

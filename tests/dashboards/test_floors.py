@@ -11,11 +11,11 @@ from django.utils import timezone
 from accounts.models import Service
 from cycles.models import SupervisionSession
 from dashboards import floors
-from dashboards.queries import dashboard
+from dashboards.reads import dashboard
 from tests.dashboards.helpers_dashboards import days_ago, known_service
 from tests.dashboards.test_more_figures import _discharged, _notice, scope_for
 from tests.referrals.allocation_helpers import set_details
-from vig_service.benchmark import percentile
+from tooling.benchmark import percentile
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the floors are PostgreSQL's SQL")
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Service
 from cycles.models import SupervisionSession, Visit, VisitOutcome
-from dashboards.queries import (
+from dashboards.reads import (
     Scope,
     caseloads,
     commissioner_return,
@@ -287,9 +287,9 @@ def test_scope_condition_matches_visible_to_for_everyone(
     service, other_service, coordinator, manager, other_manager, practitioner, supervisor, peterborough, cambridgeshire
 ):
     from accounts.models import Role
+    from accounts.permissions import Perm
     from tests.dashboards.helpers_dashboards import known_service
     from tests.factories import staff
-    from vig_service.permissions import Perm
 
     known_service(service, coordinator, practitioner, peterborough, cambridgeshire)
     site_manager = staff("site_manager", service, Role.MANAGER, sites=[cambridgeshire])

@@ -6,6 +6,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.refusals import ActionRefused
 from cycles import actions as cycle_actions
 from cycles.actions.footage import keep_months
 from cycles.models import Footage
@@ -17,7 +18,6 @@ from referrals.states import ReferralStatus
 from tests.cycles.helpers_supervision import give_consent, make_cycle
 from tests.discharge.helpers_discharge import discharge, family, require_only_epds_at_end, with_measures_and_goals
 from tests.referrals.helpers import today
-from vig_service.refusals import ActionRefused
 
 
 @pytest.fixture
@@ -154,9 +154,9 @@ def test_after_a_second_discharge_only_the_last_practitioner_still_holds_the_fam
     referral, practitioner, other_practitioner, coordinator, service
 ):
     """Discharged by A, reopened, allocated to B and discharged by B: the family is B's to finish, not A's."""
+    from accounts.permissions import Perm, has_permission
     from referrals.actions import allocate_referral
     from tests.referrals.allocation_helpers import set_details
-    from vig_service.permissions import Perm, has_permission
 
     discharge(referral, practitioner)
     assert referral in Referral.objects.visible_to(practitioner)  # A finishes the letters while discharged

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from accounts.models import AccessEvent
+from core.refusals import ActionRefused
 from cycles.models import Consent
 from governance import actions
 from governance.models import DestroyedRecord, RetentionReview, RetentionRule
@@ -13,7 +14,6 @@ from letters.models import Letter
 from referrals.models import Parent, Referral
 from tests.governance.helpers_governance import _private_files, close_years_ago, family_with_files  # noqa: F401
 from tests.referrals.helpers import make_referral
-from vig_service.refusals import ActionRefused
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from governance.models import DEFAULT_RULE, RetentionBasis, RetentionReview, RetentionRule
-from governance.retention import review_date
+from governance.reads.retention import review_date
 from governance.tasks import list_retention_reviews_due
 from notices.models import Notice
 from referrals.models import Referral

@@ -9,9 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import AccessEvent
+from core.refusals import ActionRefused
 from governance import actions
 from tests.governance.helpers_governance import _private_files, family_with_files, people  # noqa: F401
-from vig_service.refusals import ActionRefused
 
 pytestmark = pytest.mark.django_db
 

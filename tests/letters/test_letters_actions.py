@@ -7,12 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.refusals import ActionRefused
 from letters import actions
 from letters.models import Letter
 from referrals.models import ReferralEvent
 from tests.letters.helpers_letters import approve_now, decline_letter, declined_referral, family_of, trainee_family
 from tests.referrals.helpers import make_referral, parent
-from vig_service.refusals import ActionRefused
 
 
 def test_decline_letter_is_prefilled_from_the_record(service, coordinator):

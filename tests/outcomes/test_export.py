@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import AccessAction, AccessEvent
 from outcomes.export import HEADER
-from outcomes.selectors import service_figures
+from outcomes.reads import service_figures
 from referrals import actions as referral_actions
 from tests.outcomes.helpers_outcomes import EPDS_13, family, give_consent, goal_ratings, record
 from tests.referrals.helpers import TEST_NHS_NUMBERS, parent

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.refusals import ActionRefused
 from notices.actions import acknowledge_notice
 from notices.models import Notice, NoticeKind
 from outcomes import actions
@@ -13,7 +14,6 @@ from outcomes.models import Measure
 from referrals.models import ReferralEvent
 from tests.outcomes.helpers_outcomes import EPDS_13, EPDS_RISK, answers, family, record
 from tests.referrals.helpers import today
-from vig_service.refusals import ActionRefused
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from referrals import actions
-from referrals.caseloads import next_protected_day, ranked_candidates, wait_band, wait_warning
 from referrals.models import Allocation, ReferralEvent
+from referrals.reads.caseloads import next_protected_day, ranked_candidates, wait_band, wait_warning
 from referrals.states import ReferralStatus, TransitionRefused
 from tests.referrals.allocation_helpers import accepted_referral, allocated_referral, set_details
 from tests.referrals.helpers import today

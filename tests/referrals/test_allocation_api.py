@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AccessAction, AccessEvent, Membership, Role
-from referrals.caseloads import ranked_candidates
 from referrals.models import Allocation, Referral
+from referrals.reads.caseloads import ranked_candidates
 from referrals.states import ReferralStatus
 from tests.referrals.allocation_helpers import accepted_referral, allocated_referral, set_details
 

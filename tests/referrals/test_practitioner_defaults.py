@@ -6,8 +6,8 @@ from django.apps import apps as django_apps
 
 from accounts.models import DEFAULT_CAPACITY, Membership, PractitionerDetails, Role, TrainingStatus
 from referrals import actions
-from referrals.caseloads import candidate, practitioners_in, ranked_candidates
 from referrals.models import Allocation
+from referrals.reads.caseloads import candidate, practitioners_in, ranked_candidates
 from tests.factories import UserFactory
 from tests.referrals.allocation_helpers import accepted_referral
 from tests.referrals.helpers import today

@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from referrals import actions
-from referrals.caseloads import caseload_rows, practitioner_caseload_allocations
 from referrals.models import MOVED_SITE_FLAG, Referral, ReferralEvent
+from referrals.reads.caseloads import caseload_rows, practitioner_caseload_allocations
 from tests.referrals.allocation_helpers import allocated_referral, set_details
 from tests.referrals.helpers import referral_data
 from tests.referrals.test_api import body, put

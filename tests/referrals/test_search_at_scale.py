@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from referrals.caseloads import practitioners_in
 from referrals.models import Referral
+from referrals.reads.caseloads import practitioners_in
 from tests.referrals.allocation_helpers import allocated_referral, set_details
 from tests.referrals.helpers import TEST_NHS_NUMBERS, make_referral, parent
 from tests.services import require_postgres
@@ -165,7 +165,7 @@ def test_postgres_list_page_is_read_in_order_not_sorted(coordinator, service):
 @pytest.mark.postgres
 def test_postgres_open_cases_use_the_active_allocation_index(coordinator, service):
     from accounts.models import Membership
-    from referrals.caseloads import open_cases_in_service
+    from referrals.reads.caseloads import open_cases_in_service
 
     require_postgres()
     plan = explain(Membership.objects.filter(service=service).annotate(open_cases=open_cases_in_service()))

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 
 from accounts.models import AccessAction, AccessEvent
-from vig_service import api, errors
+from web import api, errors
 
 
 def _is_json_detail(response, status: int) -> None:

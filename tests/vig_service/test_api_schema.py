@@ -7,8 +7,8 @@ import pytest
 import yaml
 from django.core.exceptions import ValidationError
 
+from core.text import validate_safe_text
 from referrals.nhs_number import is_valid
-from vig_service.text import validate_safe_text
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.db import connection
 from knox.models import AuthToken
 
 from tests.services import redis_url, require_postgres
-from vig_service.tasks import purge_expired_api_tokens
+from web.tasks import purge_expired_api_tokens
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,7 @@ from accounts.models import Membership, Role, Service, User
 from referrals import nhs_number
 from referrals.models import Parent, Referral
 from referrals.states import ReferralStatus
-from vig_service import demo
+from tooling import demo
 
 
 def test_demo_data_refused_outside_demo_mode(db):

@@ -6,8 +6,8 @@ import inspect
 import pytest
 from django import forms
 
-from vig_service.forms import NHSForm, NHSFormMixin
-from vig_service.templatetags.nhsuk import nhsuk_error_summary_items
+from core.forms import NHSForm, NHSFormMixin
+from web.templatetags.nhsuk import nhsuk_error_summary_items
 
 FORM_MODULES = ["accounts.forms", "referrals.forms"]
 

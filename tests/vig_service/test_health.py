@@ -3,8 +3,8 @@
 import pytest
 
 from tests.services import redis_url
-from vig_service import health
-from vig_service.tasks import worker_heartbeat
+from web import health
+from web.tasks import worker_heartbeat
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 from pathlib import Path
 
+from accounts.management.commands.permissions_matrix import matrix_markdown
 from accounts.models import Role
+from accounts.permissions import ROLE_PERMISSIONS, Perm, has_permission
 from referrals.models import Referral
 from tests.referrals.helpers import make_referral
-from vig_service.management.commands.permissions_matrix import matrix_markdown
-from vig_service.permissions import ROLE_PERMISSIONS, Perm, has_permission
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -14,7 +14,7 @@ def test_docs_permission_matrix_matches_the_code():
 
 
 def test_every_role_has_a_permission_set_and_scope():
-    from vig_service.permissions import ROLE_SCOPE
+    from accounts.permissions import ROLE_SCOPE
 
     assert set(ROLE_PERMISSIONS) == set(Role) == set(ROLE_SCOPE)
 
@@ -38,7 +38,7 @@ def test_coordinator_across_two_services(service, other_service, coordinator):
     from tests.factories import MembershipFactory
 
     MembershipFactory(user=coordinator, service=other_service, role=Role.COORDINATOR)
-    from vig_service.permissions import forget_memberships, services_with
+    from accounts.permissions import forget_memberships, services_with
 
     forget_memberships(coordinator)
     assert services_with(coordinator, Perm.REFERRAL_CREATE) == {service.pk, other_service.pk}

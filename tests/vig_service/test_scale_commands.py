@@ -35,13 +35,13 @@ from letters.models import Letter
 from letters.states import LetterStatus
 from notices.models import Notice, NoticeKind
 from outcomes.models import Measure, TimePoint
-from outcomes.selectors import service_figures
+from outcomes.reads import service_figures
 from referrals.models import Allocation, Parent, Referral
 from referrals.nhs_number import is_test_range, is_valid
 from referrals.states import ReferralStatus
-from vig_service import scale_work
-from vig_service.benchmark import TARGETS, percentile
-from vig_service.scale import NHSNumbers
+from tooling import scale_work
+from tooling.benchmark import TARGETS, percentile
+from tooling.scale import NHSNumbers
 
 
 def test_seed_scale_refuses_outside_demo_mode(db):

@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
 from accounts.models import User
-from referrals.models import Parent, Referral, TriageDecision
-from vig_service.text import (
+from core.text import (
     LONG_TEXT_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     SafeCharSerializerField,
@@ -18,6 +17,7 @@ from vig_service.text import (
     check_text,
     validate_safe_text,
 )
+from referrals.models import Parent, Referral, TriageDecision
 
 ACCEPTED = [
     "Zoë O'Brien-Smith",

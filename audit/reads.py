@@ -1,0 +1,355 @@
+"""Reads for the audit viewer: the access log and the families' histories, scoped to the viewer's services.
+
+Who may see what: a service admin or manager (`Perm.AUDIT_VIEW`, service scope) sees rows about the families of
+their services (their sites, if their membership lists any) and the activity of their services' staff. A row
+about a record of another service is shown only as "outside your services": no family, no record id, no path.
+A platform superuser without a membership holds no permission, so sees nothing.
+
+Pagination is keyset (newest first by time, then source, then id; limit + 1 rows from each source), never a COUNT
+over the log. A family's rows are found by the record's own rows (the referral and every record with a `referral`
+foreign key: consents, visits, letters, measures, …) and by list or search rows whose `detail.ids_shown` holds the
+referral id: a jsonb containment query that PostgreSQL answers from a partial GIN index (accounts migration 0006);
+SQLite, the demo database, checks each referral list row with json_each instead (a scan; fine at demo size).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+
+from django.apps import apps
+from django.db import connection
+from django.db.models import BooleanField, Q, Value
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from accounts.models import AccessEvent, User
+from accounts.permissions import Perm, services_with
+from referrals.models import Referral, ReferralEvent
+
+REFERRAL_TYPE = "referrals.referral"
+PAGE_SIZE = 50
+MAX_STAFF_BRANCHES = 500  # past this many colleagues, one IN query instead of one part each
+ACCESS, HISTORY = 0, 1  # the two sources' order among rows at the same instant (newest first: history first)
+# Records that hold no family's data: their ids are shown as they are.
+NOT_FAMILY_TYPES = {"", "accounts.user", "accounts.membership", "knox.authtoken"}
+
+
+def audit_referrals(user):
+    """The families whose rows this viewer may see."""
+    return Referral.objects.visible_to(user, Perm.AUDIT_VIEW)
+
+
+def audit_staff(user):
+    """Staff of the viewer's services (past members too: an investigation may be about a leaver)."""
+    service_ids = services_with(user, Perm.AUDIT_VIEW)
+    return User.objects.filter(memberships__service_id__in=service_ids).distinct().order_by("last_name", "first_name")
+
+
+def find_family(user, text: str) -> Referral | None:
+    """A family by reference ("R000123") or id ("123"), only among the viewer's; None for unknown and not theirs."""
+    text = text.strip().upper().removeprefix("R")
+    if not text.isdigit():
+        return None
+    return audit_referrals(user).filter(pk=int(text)).first()
+
+
+@cache
+def family_record_types() -> dict[str, type]:
+    """Every model whose rows belong to one family (a `referral` foreign key), by access-log label."""
+    found = {}
+    for model in apps.get_models():
+        names = {f.name: f for f in model._meta.get_fields()}
+        field_ = names.get("referral")
+        if model is not ReferralEvent and getattr(field_, "related_model", None) is Referral and field_.concrete:
+            found[model._meta.label_lower] = model
+    return found
+
+
+@dataclass(frozen=True)
+class Filters:
+    referral: Referral | None = None
+    person: User | None = None
+    start: date | None = None
+    end: date | None = None
+
+    def as_detail(self) -> dict:
+        """Ids and dates only, for the access-log row of the audit page or export itself."""
+        return {
+            "family": self.referral.pk if self.referral else None,
+            "person": self.person.pk if self.person else None,
+            "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None,
+        }
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _dates_q(filters: Filters) -> Q:
+    q = Q()
+    if filters.start:
+        q &= Q(at__gte=_day_start(filters.start))
+    if filters.end:
+        q &= Q(at__lt=_day_start(filters.end + timedelta(days=1)))
+    return q
+
+
+def ids_shown_q(referral_id: int) -> Q:
+    """List and search rows that showed this family (GIN-indexed jsonb containment on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        return Q(object_type=REFERRAL_TYPE, detail__ids_shown__contains=[referral_id])
+    shown = RawSQL(
+        "EXISTS (SELECT 1 FROM json_each(accounts_accessevent.detail, '$.ids_shown') WHERE json_each.value = %s)",
+        (referral_id,),
+        output_field=BooleanField(),
+    )
+    return Q(object_type=REFERRAL_TYPE) & Q(shown)
+
+
+def family_record_ids(referral: Referral) -> dict[str, list[str]]:
+    """The ids of every record of this family, by access-log label: one UNION ALL query."""
+    parts = [
+        model.objects.filter(referral=referral).annotate(label=Value(label)).values_list("label", "pk").order_by()
+        for label, model in family_record_types().items()
+    ]
+    found: dict[str, list[str]] = {}
+    if parts:
+        for label, pk in parts[0].union(*parts[1:], all=True):
+            found.setdefault(label, []).append(str(pk))
+    return found
+
+
+def family_access_branches(referral: Referral) -> list[Q]:
+    """Every access-log row about this family, as disjoint parts each answered from its own index.
+
+    The referral's rows and its records' rows (ids looked up first, passed as literals) use the
+    (object_type, object_id, at) index; list rows that showed it use the GIN index. Run as a UNION ALL, so
+    PostgreSQL does not walk the whole log newest-first filtering every row against an OR.
+    """
+    pk = str(referral.pk)
+    branches = [Q(object_type=REFERRAL_TYPE, object_id=pk), ids_shown_q(referral.pk) & ~Q(object_id=pk)]
+    for label, ids in family_record_ids(referral).items():
+        branches.append(Q(object_type=label, object_id__in=ids))
+    return branches
+
+
+def access_events(user, filters: Filters, *, extra: Q | None = None, limit: int | None = None):
+    """Access-log rows matching the filters, among what the viewer may ask about (not yet redacted), newest first.
+
+    `extra` narrows every part (the page cursor); `limit` slices the result.
+    """
+    common = _dates_q(filters) & (extra or Q())
+    if filters.person is not None:
+        common &= Q(user_id=filters.person.pk)
+    ordering = ("-at", "-id")
+    if filters.referral is not None:
+        parts = [
+            AccessEvent.objects.filter(common & branch).order_by()
+            for branch in family_access_branches(filters.referral)
+        ]
+        events = parts[0].union(*parts[1:], all=True).order_by(*ordering)
+    elif filters.person is not None:
+        events = AccessEvent.objects.filter(common).order_by(*ordering)
+    else:
+        events = _staff_events(user, common, ordering, limit)
+    return events[:limit] if limit is not None else events
+
+
+def _staff_events(user, common: Q, ordering, limit: int | None):
+    """Every row by the viewer's staff. On PostgreSQL, newest `limit` per person from the (user_id, at) index,
+    merged: a plain `user_id IN (...)` would read and sort every row of every colleague in the range."""
+    staff_ids = list(audit_staff(user).values_list("pk", flat=True))
+    compound = connection.features.supports_slicing_ordering_in_compound
+    if limit is None or not compound or not 1 < len(staff_ids) <= MAX_STAFF_BRANCHES:
+        return AccessEvent.objects.filter(common, user_id__in=staff_ids).order_by(*ordering)
+    parts = [AccessEvent.objects.filter(common, user_id=pk).order_by(*ordering)[:limit] for pk in staff_ids]
+    return parts[0].union(*parts[1:], all=True).order_by(*ordering)
+
+
+def history_events(user, filters: Filters):
+    """History rows (every app's record changes) of the viewer's families matching the filters."""
+    events = ReferralEvent.objects.filter(_dates_q(filters), referral__in=audit_referrals(user).values("pk"))
+    if filters.referral is not None:
+        events = events.filter(referral=filters.referral)
+    if filters.person is not None:
+        events = events.filter(actor=filters.person)
+    return events.select_related("actor")
+
+
+# --- One page of the merged timeline ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ends: the last row's time, source and id. Text form `<iso time>~<source>~<id>`."""
+
+    at: datetime
+    source: int
+    id: int
+
+    def __str__(self) -> str:
+        return f"{self.at.isoformat()}~{self.source}~{self.id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> "Cursor | None":
+        try:
+            at, source, id_ = (text or "").split("~")
+            return cls(datetime.fromisoformat(at), int(source), int(id_))
+        except ValueError:
+            return None
+
+
+def _before(cursor: Cursor | None, source: int) -> Q:
+    """Rows of `source` that come after the cursor in newest-first order (time, then source, then id)."""
+    if cursor is None:
+        return Q()
+    if source < cursor.source:
+        return Q(at__lte=cursor.at)
+    if source > cursor.source:
+        return Q(at__lt=cursor.at)
+    return Q(at__lt=cursor.at) | Q(at=cursor.at, pk__lt=cursor.id)
+
+
+@dataclass
+class Row:
+    at: datetime
+    source: int
+    id: int
+    staff: str
+    staff_id: int | None
+    action: str
+    what: str
+    families_shown: list[int] | None = None
+    outside: int = 0
+    hidden: bool = False
+    path: str = ""
+    ip: str = ""
+    summary: str = ""
+
+    @property
+    def key(self) -> tuple:
+        return (self.at, self.source, self.id)
+
+    @property
+    def family_reference(self) -> str:
+        return f"R{self.family_id:06d}" if self.family_id else ""
+
+    family_id: int | None = None
+
+    @property
+    def shown_references(self) -> list[str]:
+        return [f"R{pk:06d}" for pk in self.families_shown or []]
+
+
+def timeline(user, filters: Filters, *, cursor: Cursor | None = None, limit: int = PAGE_SIZE):
+    """One page of access-log and history rows, newest first, and the cursor of the next page (None at the end).
+
+    A fixed number of queries whatever the page size: one per source, one per kind of record on the page, one to
+    check which families are the viewer's.
+    """
+    access = list(access_events(user, filters, extra=_before(cursor, ACCESS), limit=limit + 1))
+    history = list(history_events(user, filters).filter(_before(cursor, HISTORY)).order_by("-at", "-pk")[: limit + 1])
+    merged = sorted(
+        [(e.at, ACCESS, e.pk, e) for e in access] + [(e.at, HISTORY, e.pk, e) for e in history],
+        key=lambda item: item[:3],
+        reverse=True,
+    )
+    page, more = merged[:limit], len(merged) > limit
+    rows = _rows(
+        user, [item[3] for item in page if item[1] == ACCESS], [item[3] for item in page if item[1] == HISTORY]
+    )
+    rows.sort(key=lambda row: row.key, reverse=True)
+    next_cursor = Cursor(*page[-1][:3]) if more and page else None
+    return rows, next_cursor
+
+
+def _rows(user, access: list[AccessEvent], history: list[ReferralEvent]) -> list[Row]:
+    family_of = _families_of(access)
+    wanted = {pk for pk in family_of.values() if pk} | {e.referral_id for e in history}
+    for event in access:
+        if event.object_type in family_record_types() or event.object_type == REFERRAL_TYPE:
+            wanted.update(_shown_family_ids(event, family_of))
+    mine = set(audit_referrals(user).filter(pk__in=wanted).values_list("pk", flat=True)) if wanted else set()
+    rows = [_access_row(event, family_of, mine) for event in access]
+    rows += [
+        Row(
+            at=e.at,
+            source=HISTORY,
+            id=e.pk,
+            staff=e.actor.get_username(),
+            staff_id=e.actor_id,
+            action="change",
+            what=e.kind,
+            family_id=e.referral_id,
+            summary=e.summary,
+        )
+        for e in history
+    ]
+    return rows
+
+
+def _shown_family_ids(event: AccessEvent, family_of: dict) -> list[int]:
+    ids = event.detail.get("ids_shown") if isinstance(event.detail, dict) else None
+    if not isinstance(ids, list):
+        return []
+    if event.object_type == REFERRAL_TYPE:
+        return [i for i in ids if isinstance(i, int)]
+    return [family_of.get((event.object_type, str(i))) for i in ids if family_of.get((event.object_type, str(i)))]
+
+
+def _families_of(access: list[AccessEvent]) -> dict[tuple[str, str], int | None]:
+    """(record type, record id) -> the family it belongs to, for every record a page's rows name: one query a type."""
+    by_type: dict[str, set[str]] = {}
+    for event in access:
+        ids = {event.object_id} if event.object_id else set()
+        shown = event.detail.get("ids_shown") if isinstance(event.detail, dict) else None
+        if isinstance(shown, list):
+            ids |= {str(i) for i in shown}
+        by_type.setdefault(event.object_type, set()).update(ids)
+    found: dict[tuple[str, str], int | None] = {}
+    for label, ids in by_type.items():
+        if label == REFERRAL_TYPE:
+            found.update({(label, i): int(i) for i in ids if i.isdigit()})
+        elif label in family_record_types():
+            model = family_record_types()[label]
+            numeric = [int(i) for i in ids if i.isdigit()]
+            found.update(
+                {
+                    (label, str(pk)): ref
+                    for pk, ref in model.objects.filter(pk__in=numeric).values_list("pk", "referral_id")
+                }
+            )
+    return found
+
+
+def _access_row(event: AccessEvent, family_of: dict, mine: set[int]) -> Row:
+    row = Row(
+        at=event.at,
+        source=ACCESS,
+        id=event.pk,
+        staff=event.username,
+        staff_id=event.user_id,
+        action=event.action,
+        what=event.object_type,
+        path=event.path,
+        ip=event.ip_address or "",
+    )
+    is_family_record = event.object_type == REFERRAL_TYPE or event.object_type in family_record_types()
+    if event.object_id and is_family_record:
+        family = family_of.get((event.object_type, event.object_id))
+        if family in mine:
+            row.family_id = family
+            row.what = f"{event.object_type} {event.object_id}"
+        else:  # another service's family, or a record since destroyed: nothing that could identify it
+            row.hidden, row.path = True, ""
+    elif event.object_id and event.object_type not in NOT_FAMILY_TYPES:
+        row.hidden, row.path = True, ""
+    elif event.object_id:
+        row.what = f"{event.object_type} {event.object_id}"
+    if is_family_record:
+        shown = _shown_family_ids(event, family_of)
+        raw = event.detail.get("ids_shown") if isinstance(event.detail, dict) else None
+        row.families_shown = [pk for pk in shown if pk in mine]
+        row.outside = (len(raw) if isinstance(raw, list) else 0) - len(row.families_shown)
+    return row

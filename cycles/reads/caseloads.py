@@ -1,0 +1,93 @@
+"""What the cycles app adds to every caseload row: last contact, next visit, liaison, what is overdue, and the
+family's real stage in words ("Cycle 2: review due").
+
+Registered with `referrals.reads.caseloads.caseload_row_enricher` (imported in `CyclesConfig.ready`), and called once
+with all the rows: four queries over the rows' referral ids, whatever the number of families.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+
+from cycles.models import Consent, Cycle, Liaison, Visit, VisitOutcome
+from referrals.reads.caseloads import CaseloadRow, caseload_row_enricher
+
+LIAISON_DUE_DAYS = 14
+AWAITING_FIRST_CONTACT = "Allocated – awaiting first contact"
+
+
+def stage_for(*, consented: bool, cycles: list[Cycle], planned_cycles: int, contacted: bool = True) -> str:
+    """Where the family is in their VIG work, in words, from their consent and cycles (filming, shared review).
+
+    `cycles` must have `filming` and `shared_review` loaded (select_related), in any order.
+    """
+    if not consented:
+        return "Consent to record" if contacted else AWAITING_FIRST_CONTACT
+    reviewed = 0
+    for cycle in sorted(cycles, key=lambda c: c.number):
+        if not hasattr(cycle, "filming"):  # a missing reverse one-to-one raises an AttributeError
+            return f"Cycle {cycle.number}: filming due"
+        if not hasattr(cycle, "shared_review"):
+            return f"Cycle {cycle.number}: review due"
+        reviewed = cycle.number
+    if reviewed and reviewed >= planned_cycles:
+        return "All cycles done"
+    return f"Cycle {reviewed + 1}: filming due"
+
+
+def _visit_figures(ids: list[int], now) -> dict[int, dict]:
+    figures = (
+        Visit.objects.filter(referral_id__in=ids)
+        .order_by()
+        .values("referral_id")
+        .annotate(
+            last_attended=Max("planned_at", filter=Q(outcome=VisitOutcome.ATTENDED)),
+            next_planned=Min("planned_at", filter=Q(outcome="", planned_at__gte=now)),
+            not_recorded=Count("pk", filter=Q(outcome="", planned_at__lt=now)),
+        )
+    )
+    return {f["referral_id"]: f for f in figures}
+
+
+def _local_date(value) -> date | None:
+    return timezone.localtime(value).date() if value else None
+
+
+@caseload_row_enricher
+def enrich_caseload_rows(rows: list[CaseloadRow], today: date) -> None:
+    """Fill contact, visits, liaison, overdue and stage for every row in four queries."""
+    ids = [row.referral.pk for row in rows]
+    visits = _visit_figures(ids, timezone.now())
+    liaisons = dict(
+        Liaison.objects.filter(referral_id__in=ids)
+        .order_by()
+        .values("referral_id")
+        .annotate(last=Max("contacted_on"))
+        .values_list("referral_id", "last")
+    )
+    consented = set(Consent.objects.filter(referral_id__in=ids).order_by().values_list("referral_id", flat=True))
+    cycles = defaultdict(list)
+    for cycle in Cycle.objects.filter(referral_id__in=ids).select_related("filming", "shared_review"):
+        cycles[cycle.referral_id].append(cycle)
+    for row in rows:
+        pk = row.referral.pk
+        figures = visits.get(pk, {})
+        contacts = [d for d in (_local_date(figures.get("last_attended")), liaisons.get(pk)) if d]
+        row.last_contact = max(contacts) if contacts else None
+        row.next_visit = _local_date(figures.get("next_planned"))
+        row.liaison_done = pk in liaisons
+        reasons = []
+        if figures.get("not_recorded"):
+            n = figures["not_recorded"]
+            reasons.append(f"{n} visit{'s' if n > 1 else ''} not yet recorded")
+        if not row.liaison_done and row.days_since_allocation > LIAISON_DUE_DAYS:
+            reasons.append(f"Liaison with the referrer not done after {LIAISON_DUE_DAYS} days")
+        row.overdue_reasons, row.overdue = reasons, bool(reasons)
+        row.status = stage_for(
+            consented=pk in consented,
+            cycles=cycles[pk],
+            planned_cycles=row.referral.service.planned_cycles,
+            contacted=row.last_contact is not None,
+        )

@@ -1,0 +1,172 @@
+"""Reading a family's cycles: where each stands (filmed → clips chosen → reviewed), what is next and what is overdue.
+
+The family's record, the cycle page and the API all read cycles through `cycles_of` (two queries, whatever the
+number of cycles or clips) and describe them with `step_of`, so they cannot disagree about what is due. The rule
+for starting the next cycle (`start_refusal`) is here too, so the page shows "Start cycle N" only when the action
+would allow it, and says why not otherwise.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Prefetch
+
+from cycles.models import Clip, Cycle
+from referrals.models import Referral
+
+# A shared review is usually about a week after the filming: due from 7 days after it, overdue after 10.
+REVIEW_DUE_FROM_DAYS = 7
+REVIEW_DUE_BY_DAYS = 10
+
+# Longest film we accept: VIG films are 5–10 minutes; an hour allows for a long recording trimmed later.
+MAX_FILM_SECONDS = 60 * 60
+
+
+def with_work(cycles, *, people: bool = False):
+    """Cycles with their filming, clips and shared review: two queries, whatever the number of cycles or clips.
+
+    With `people`, also who was filmed and which clips were watched (three more), for the cycle page and the API.
+    """
+    clips = Clip.objects.select_related("helping_question")
+    cycles = cycles.select_related("filming", "shared_review").prefetch_related(
+        Prefetch("filming__clips", queryset=clips)
+    )
+    if people:
+        cycles = cycles.prefetch_related(
+            "filming__filmed_parents", "filming__filmed_children", "shared_review__clips_watched"
+        )
+    return cycles.order_by("referral_id", "number")
+
+
+def cycles_of(referral: Referral | int, *, people: bool = False):
+    """One family's cycles, in order, with their work (`with_work`)."""
+    return with_work(Cycle.objects.filter(referral=referral), people=people)
+
+
+def visible_cycles(user):
+    """Cycles of the families `user` may see, with the family loaded for permission checks (its allocations)."""
+    from referrals.models import Allocation
+
+    return (
+        Cycle.objects.filter(referral__in=Referral.objects.visible_to(user))
+        .select_related("referral", "referral__service", "referral__site")
+        .prefetch_related(
+            Prefetch("referral__allocations", queryset=Allocation.objects.all()),
+            "referral__parents",
+            "referral__other_children",
+        )
+    )
+
+
+def filming_of(cycle: Cycle):
+    """The cycle's filming, or None (a reverse one-to-one raises when absent)."""
+    try:
+        return cycle.filming
+    except Cycle.filming.RelatedObjectDoesNotExist:
+        return None
+
+
+def review_of(cycle: Cycle):
+    """The cycle's shared review, or None."""
+    try:
+        return cycle.shared_review
+    except Cycle.shared_review.RelatedObjectDoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
+class CycleStep:
+    """Where one cycle stands, in words the timeline shows."""
+
+    cycle: Cycle
+    filming: object
+    clips: list
+    review: object
+    stage: str  # "to_film", "filmed", "clips_chosen" or "reviewed"
+    next_step: str
+    due_from: date | None = None
+    due_by: date | None = None
+    overdue: bool = False
+
+    @property
+    def label(self) -> str:
+        return {
+            "to_film": "Started: not yet filmed",
+            "filmed": "Filmed: clips not yet chosen",
+            "clips_chosen": "Clips chosen: shared review to do",
+            "reviewed": "Reviewed",
+        }[self.stage]
+
+
+def step_of(cycle: Cycle, today: date) -> CycleStep:
+    """Describe one cycle loaded by `cycles_of`: its stage, what is next, and whether the review is overdue."""
+    filming, review = filming_of(cycle), review_of(cycle)
+    clips = list(filming.clips.all()) if filming else []
+    if filming is None:
+        return CycleStep(cycle, None, [], None, "to_film", "Record the filming")
+    if review is not None:
+        return CycleStep(cycle, filming, clips, review, "reviewed", "")
+    due_from = filming.filmed_on + timedelta(days=REVIEW_DUE_FROM_DAYS)
+    due_by = filming.filmed_on + timedelta(days=REVIEW_DUE_BY_DAYS)
+    stage = "clips_chosen" if clips else "filmed"
+    overdue = today > due_by
+    if overdue:
+        next_step = f"Shared review overdue: it was due by {due_by:%-d %B %Y}"
+    else:
+        next_step = f"Shared review due {due_from:%-d %B} to {due_by:%-d %B %Y}"
+    if not clips:
+        next_step = f"Choose the clips. {next_step}"
+    return CycleStep(cycle, filming, clips, None, stage, next_step, due_from, due_by, overdue)
+
+
+def start_refusal(cycles: list[Cycle]) -> str:
+    """'' if a new cycle may start now; otherwise why not (the previous cycle has no shared review yet)."""
+    if not cycles:
+        return ""
+    last = cycles[-1]
+    if review_of(last) is None:
+        return f"Cycle {last.number} has no shared review yet: record it before starting cycle {last.number + 1}."
+    return ""
+
+
+def summary(referral: Referral, cycles: list[Cycle], today: date) -> dict:
+    """The family's cycles at a glance: each cycle's step, the service's planned number, and what comes next."""
+    service = referral.service
+    steps = [step_of(cycle, today) for cycle in cycles]
+    next_number = len(cycles) + 1 if not cycles else cycles[-1].number + 1
+    reviewed = sum(1 for step in steps if step.stage == "reviewed")
+    return {
+        "steps": steps,
+        "planned": service.planned_cycles,
+        "min": service.min_cycles,
+        "max": service.max_cycles,
+        "reviewed": reviewed,
+        "next_number": next_number,
+        "beyond_maximum": next_number > service.max_cycles,
+        "start_refusal": start_refusal(cycles),
+        "overdue": any(step.overdue for step in steps),
+    }
+
+
+def training_consent_lapsed(referral: Referral, filming, clips: list) -> str:
+    """'' unless some clip is marked for training and someone filmed no longer consents to training use today.
+
+    Marking is refused without consent, but consent can be withdrawn afterwards: the cycle page then warns that
+    these clips must not be used in training (one query, only when a clip is marked).
+    """
+    from django.utils import timezone
+
+    from cycles.models import ConsentItem
+    from cycles.reads.consents import needs_own_consent, refusal_for_item
+
+    if filming is None or not any(clip.marked_for_training for clip in clips):
+        return ""
+    today = timezone.localdate()
+    children = [c for c in filming.filmed_children.all() if needs_own_consent(c, today)]
+    return refusal_for_item(
+        referral,
+        people=[*filming.filmed_parents.all(), *children],
+        item=ConsentItem.TRAINING,
+        day=today,
+        doing="use the clips marked for training",
+    )

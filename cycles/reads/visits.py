@@ -1,0 +1,97 @@
+"""Reads for visits: the practitioner's diary, a family's visits and liaison, the visits a page or the API loads.
+
+Each is a fixed number of queries, whatever the number of visits.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from accounts.models import Role
+from accounts.permissions import caseload_service_ids
+from cycles.models import Liaison, Visit
+from referrals.models import Allocation, Referral
+from referrals.states import ReferralStatus
+
+DIARY_WEEKS = 6
+DIARY_PAGE_SIZE = 25
+OVERDUE_LIMIT = 100
+RECENT_VISITS = 5
+
+
+# The family as list rows show it: its service, and the moved-site flag its `flags()` read, annotated in one query.
+FAMILY_FOR_LISTS = Referral.objects.select_related("service").with_reallocation_flag()
+
+
+def visits_with_details(queryset: QuerySet | None = None) -> QuerySet:
+    """Visits with the family, its allocations (for permission checks), parents (flags) and activities."""
+    queryset = queryset if queryset is not None else Visit.objects.all()
+    return queryset.select_related("practitioner").prefetch_related(
+        Prefetch("referral", queryset=FAMILY_FOR_LISTS),
+        "activities",
+        "referral__parents",
+        Prefetch("referral__allocations", queryset=Allocation.objects.active().select_related("practitioner")),
+    )
+
+
+def visible_visits(user) -> QuerySet:
+    """Visits of the families the user may see (coordinators and managers in scope, the allocated practitioner,
+    the trainee's supervisor): pages and API load a visit by id from here, so another family's id is a 404."""
+    return visits_with_details(Visit.objects.filter(referral__in=Referral.objects.visible_to(user).values("pk")))
+
+
+def diary_visits(user) -> QuerySet:
+    """The user's own planned visits in families still allocated to them, in the services where they are a
+    practitioner, in time order (the (practitioner, planned_at) index)."""
+    still_theirs = Allocation.objects.active().filter(practitioner=user).values("referral_id")
+    return (
+        Visit.objects.planned()
+        .filter(
+            practitioner=user,
+            referral_id__in=still_theirs,
+            referral__status=ReferralStatus.ALLOCATED,
+            referral__service_id__in=caseload_service_ids(user, Role.PRACTITIONER),
+        )
+        .select_related("practitioner")
+        .prefetch_related(Prefetch("referral", queryset=FAMILY_FOR_LISTS), "activities", "referral__parents")
+        .order_by("planned_at", "pk")
+    )
+
+
+@dataclass
+class Diary:
+    overdue: list[Visit]
+    overdue_more: bool
+    coming: QuerySet
+    until: datetime
+
+
+def diary(user, *, now: datetime | None = None, weeks: int = DIARY_WEEKS) -> Diary:
+    """Visits not yet recorded whose time has passed (oldest first), then those of the coming `weeks`."""
+    now = now or timezone.now()
+    visits = diary_visits(user)
+    overdue = list(visits.filter(planned_at__lt=now)[: OVERDUE_LIMIT + 1])
+    until = now + timedelta(weeks=weeks)
+    coming = visits.filter(planned_at__gte=now, planned_at__lt=until)
+    return Diary(overdue=overdue[:OVERDUE_LIMIT], overdue_more=len(overdue) > OVERDUE_LIMIT, coming=coming, until=until)
+
+
+@dataclass
+class FamilyVisits:
+    planned: list[Visit]
+    recent: list[Visit]
+    liaisons: list[Liaison]
+
+
+def family_visits(referral: Referral) -> FamilyVisits:
+    """A family's planned visits, its most recent recorded ones and its liaison with the referrer (5 queries)."""
+    visits = Visit.objects.filter(referral=referral).prefetch_related("activities").select_related("practitioner")
+    return FamilyVisits(
+        planned=list(visits.planned().order_by("planned_at", "pk")),
+        recent=list(visits.exclude(outcome="").order_by("-planned_at", "-pk")[:RECENT_VISITS]),
+        liaisons=list(
+            Liaison.objects.filter(referral=referral).select_related("recorded_by").order_by("-contacted_on", "-pk")
+        ),
+    )

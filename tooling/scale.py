@@ -1,0 +1,604 @@
+"""Synthetic data at production scale, for `seed_scale` and `benchmark`.
+
+This writes rows with `bulk_create` and bypasses the actions on purpose: the actions take a lock, check the state
+table and write history and audit rows one family at a time, which would take hours for ten years of history. The
+rows it writes are the shapes the actions would leave (statuses, triage decisions, allocations, events, and through
+`tooling.scale_work` each allocated family's casework: consent, helping questions, visits, cycles, footage,
+supervision, measures, notices, discharges and letters), with NHS numbers only from the 999 test range and names
+from small built-in lists (no dev dependency needed). Never for a database that holds real families: the command
+refuses unless the database is throw-away and the app is in demo mode.
+"""
+
+import multiprocessing
+import random
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from queue import Empty
+
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from accounts.models import Membership, PractitionerDetails, Role, Service, Site, TrainingStatus, User
+from cycles.models import StageReached
+from discharge.models import DischargeReason
+from referrals.models import Allocation, Parent, Referral, ReferralEvent, TriageDecision
+from referrals.nhs_number import check_digit
+from referrals.states import DISCHARGED_END_REASON, ReferralStatus
+from tooling import scale_work
+from tooling.demo import configure_seed_services
+from tooling.seeds import SEED_SERVICES
+
+USERNAME_PREFIX = "scale-"
+SCALE_SEEDS = ("000", "002", "004")  # three services with real catchments (PE1 and PE13 are both in 000)
+TOTAL_SITES = 10
+YEARS = 10
+BATCH = 2000
+NHS_NUMBERS = 1_000_000  # counters shared out between the parts: about 2 a referral, ample for 400,000 referrals
+
+FIRST_NAMES = (  # noqa: SIM905 - a list of words reads better as words
+    "Amelia Olivia Isla Ava Mia Ivy Lily Freya Grace Sophia Aisha Zara Maryam Chloe Emily Ruby Evie Poppy "
+    "Daisy Noah Oliver George Arthur Leo Harry Oscar Jack Muhammad Ali Theo Jacob Ethan Adam Samuel Dylan Kai "
+    "Ravi Hannah Sarah Rebecca Laura Gemma Kerry Nadia Precious Joy Agnieszka Oksana Fatima Priya Siobhan "
+    "Megan"
+).split()
+LAST_NAMES = (  # noqa: SIM905 - a list of words reads better as words
+    "Smith Jones Taylor Brown Williams Wilson Johnson Davies Patel Robinson Wright Thompson Evans Walker "
+    "White Roberts Green Hall Wood Jackson Clarke Khan Ahmed Hussain Begum Kowalski Nowak Okafor Mensah "
+    "Campbell Kelly Murphy Lewis Hughes Edwards Turner Hill Cooper Ward Morris Moore Clark Harris Martin Lee "
+    "King Baker Singh"
+).split()
+FALLBACK_DISTRICTS = ("CV1", "CV2", "CV6", "B90", "N15", "N17", "L36", "WA8")
+
+
+@dataclass
+class Plan:
+    """How much to make; the defaults are the outside tester's 100k referrals, 200 practitioners, 10 years."""
+
+    referrals: int = 100_000
+    practitioners: int = 200
+    years: int = YEARS
+    seed: int = 2026
+    today: date = field(default_factory=timezone.localdate)
+
+
+class NHSNumbers:
+    """Distinct valid NHS numbers from the 999 test range, in a scattered but repeatable order.
+
+    Generators over disjoint [start, stop) blocks never give the same number, so each service (or process) can
+    have its own block."""
+
+    def __init__(self, start: int = 1, stop: int = 1_000_000):
+        self.counter, self.stop = start, stop
+
+    def __next__(self) -> str:
+        while True:
+            if self.counter >= self.stop:
+                raise RuntimeError("Out of synthetic NHS numbers for this service: seed fewer referrals.")
+            body = f"999{(self.counter * 7919) % 1_000_000:06d}"  # 7919 is prime: a permutation of the range
+            self.counter += 1
+            digit = check_digit(body)
+            if digit is not None:
+                return f"{body}{digit}"
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    """A timestamp on `day` (UTC: cheap, and good enough for synthetic history)."""
+    return datetime.combine(day, time(hour, tzinfo=UTC))
+
+
+def batched(items: list, size: int = BATCH) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Services, sites and staff
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def scale_services() -> list[Service]:
+    """The three seed services, with extra localities so there are about ten sites in all."""
+    configure_seed_services()
+    slugs = [s["slug"] for s in SEED_SERVICES if s["seed"] in SCALE_SEEDS]
+    services = list(Service.objects.filter(slug__in=slugs).order_by("pk"))
+    existing = Site.objects.filter(service__in=services).count()
+    for n in range(existing, TOTAL_SITES):
+        service = services[n % len(services)]
+        Site.objects.get_or_create(service=service, name=f"Locality {n + 1}")
+    return services
+
+
+def _user(rng: random.Random, username: str, title: str) -> User:
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    return User(
+        username=username,
+        first_name=first,
+        last_name=last,
+        email=f"{username}@example.nhs.uk",
+        password="!",  # unusable: these people never sign in (the benchmark uses force_login)
+        job_title=title,
+    )
+
+
+@dataclass
+class Staff:
+    coordinators: dict[int, User]
+    practitioners: dict[int, list[tuple[User, int, User | None]]]  # service → allocatable (user, capacity, supervisor)
+
+
+def create_staff(plan: Plan, services: list[Service], rng: random.Random) -> Staff:
+    """Coordinators, managers, supervisors and practitioners (some trainees), with memberships and details."""
+    sites = {s.pk: list(s.sites.order_by("pk")) for s in services}
+    users, memberships, site_links, details = [], [], [], []
+    per_service = [plan.practitioners // len(services)] * len(services)
+    per_service[0] += plan.practitioners - sum(per_service)
+    plan_rows = []  # (user, service, role, training, sites, supervisor username)
+    for index, (service, count) in enumerate(zip(services, per_service, strict=True), start=1):
+        tag = f"{USERNAME_PREFIX}{index}"
+        plan_rows.append((_user(rng, f"{tag}-coordinator", "VIG coordinator"), service, Role.COORDINATOR, "", []))
+        plan_rows.append(
+            (
+                _user(rng, f"{tag}-site-coordinator", "VIG coordinator"),
+                service,
+                Role.COORDINATOR,
+                "",
+                sites[service.pk][:1],
+            )
+        )
+        plan_rows.append((_user(rng, f"{tag}-manager", "Service manager"), service, Role.MANAGER, "", []))
+        supervisors = [_user(rng, f"{tag}-supervisor-{n}", "VIG supervisor") for n in range(1, max(count // 15, 1) + 1)]
+        plan_rows += [(u, service, Role.SUPERVISOR, "", []) for u in supervisors]
+        for n in range(1, count + 1):
+            trainee = rng.random() < 0.15
+            site_list = [rng.choice(sites[service.pk])] if rng.random() < 0.8 else []
+            user = _user(rng, f"{tag}-practitioner-{n}", "Health visitor (VIG practitioner)")
+            user.scale_supervisor = rng.choice(supervisors) if trainee and rng.random() < 0.9 else None
+            training = TrainingStatus.TRAINEE if trainee else TrainingStatus.ACCREDITED
+            plan_rows.append((user, service, Role.PRACTITIONER, training, site_list))
+    users = User.objects.bulk_create([row[0] for row in plan_rows], batch_size=BATCH)
+    for row, user in zip(plan_rows, users, strict=True):
+        memberships.append(Membership(user=user, service=row[1], role=row[2], training_status=row[3]))
+    memberships = Membership.objects.bulk_create(memberships, batch_size=BATCH)
+    staff = Staff(coordinators={}, practitioners={s.pk: [] for s in services})
+    for row, membership in zip(plan_rows, memberships, strict=True):
+        user, service, role, _training, site_list = row
+        site_links += [Membership.sites.through(membership_id=membership.pk, site_id=s.pk) for s in site_list]
+        if role == Role.COORDINATOR and not site_list:
+            staff.coordinators[service.pk] = user
+        if role != Role.PRACTITIONER:
+            continue
+        capacity = rng.choice((4, 6, 6, 6, 8))
+        supervisor = user.scale_supervisor
+        details.append(
+            PractitionerDetails(
+                membership=membership,
+                capacity=capacity,
+                protected_days=sorted(rng.sample(range(5), rng.choice((1, 2)))),
+                supervisor=supervisor,
+                training_stage=rng.choice((1, 2, 3)) if membership.is_trainee else None,
+            )
+        )
+        if not membership.is_trainee or supervisor is not None:
+            staff.practitioners[service.pk].append((user, capacity, supervisor))
+    Membership.sites.through.objects.bulk_create(site_links, batch_size=BATCH)
+    PractitionerDetails.objects.bulk_create(details, batch_size=BATCH)
+    StageReached.objects.bulk_create(stages_reached(plan, details), batch_size=BATCH)
+    return staff
+
+
+def stages_reached(plan: Plan, details: list[PractitionerDetails]) -> list[StageReached]:
+    """Each supervised trainee reached their current stage in the last year and a half (their supervisor recorded
+    it), as in a real service: progress counts from that day, not from ten years of synthetic history. Its own
+    random stream, so the rest of the data is the same with or without it."""
+    rng = random.Random(plan.seed + 12)
+    return [
+        StageReached(
+            membership=d.membership,
+            stage=d.training_stage,
+            reached_on=plan.today - timedelta(days=rng.randint(30, 540)),
+            recorded_by=d.supervisor,
+        )
+        for d in details
+        if d.training_stage and d.supervisor is not None
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Referrals and their history
+# ---------------------------------------------------------------------------------------------------------------
+
+OPEN_SHARES = {"received": 0.004, "awaiting": 0.001, "accepted": 0.006}
+CLOSED_KINDS = (("finished", 0.55), ("declined", 0.2), ("withdrawn", 0.25))
+STATUS_OF = {
+    "received": ReferralStatus.RECEIVED,
+    "awaiting": ReferralStatus.AWAITING_INFORMATION,
+    "accepted": ReferralStatus.ACCEPTED,
+    "allocated": ReferralStatus.ALLOCATED,
+    "finished": ReferralStatus.DISCHARGED,  # finished their VIG work and discharged
+    "declined": ReferralStatus.DECLINED,
+    "withdrawn": ReferralStatus.WITHDRAWN,
+}
+OPEN_WORK_DAYS = (21, 240)  # allocated families were referred between three weeks and eight months ago
+
+
+def allocation_slots(staff_rows, rng: random.Random) -> list[tuple[User, User | None]]:
+    """One entry per family a practitioner holds now: caseloads between 70% and 100% of capacity."""
+    slots = []
+    for user, capacity, supervisor in staff_rows:
+        slots += [(user, supervisor)] * round(capacity * rng.uniform(0.7, 1.0))
+    rng.shuffle(slots)
+    return slots
+
+
+def referral_kinds(count: int, slots: int, rng: random.Random) -> list[str]:
+    """What happened to each referral, oldest first: history is closed, the newest are still open."""
+    fresh = ["received"] * max(2, round(count * OPEN_SHARES["received"]))
+    fresh += ["awaiting"] * max(1, round(count * OPEN_SHARES["awaiting"]))
+    waiting = ["accepted"] * max(3, round(count * OPEN_SHARES["accepted"]))
+    waiting += ["allocated"] * min(slots, round(count * 0.15))
+    rng.shuffle(fresh)
+    rng.shuffle(waiting)
+    closed_count = max(count - len(fresh) - len(waiting), 0)
+    kinds, weights = zip(*CLOSED_KINDS, strict=True)
+    closed = rng.choices(kinds, weights=weights, k=closed_count)
+    return (closed + waiting + fresh)[-count:]
+
+
+def spread_open_work(days: list[date], kinds: list[str], today: date, rng: random.Random) -> list[str]:
+    """Allocated families are at every stage of their work, so they were referred over the last months, not all in
+    the last few weeks: each swaps places with a closed referral received in that window (counts stay the same)."""
+    newest, oldest = (today - timedelta(days=n) for n in OPEN_WORK_DAYS)
+    allocated = [i for i, kind in enumerate(kinds) if kind == "allocated"]
+    closed = dict(CLOSED_KINDS)
+    window = [i for i, kind in enumerate(kinds) if kind in closed and oldest <= days[i] <= newest]
+    rng.shuffle(window)
+    kinds = list(kinds)
+    for i, j in zip(allocated, window, strict=False):
+        kinds[i], kinds[j] = kinds[j], kinds[i]
+    return kinds
+
+
+def _postcode(site: Site, rng: random.Random) -> str:
+    districts = [p.strip() for p in site.postcode_prefixes.split(",") if p.strip()] or FALLBACK_DISTRICTS
+    letters = "ABDEFGHJLNPQRSTUWXYZ"
+    return f"{rng.choice(districts)} {rng.randint(1, 9)}{rng.choice(letters)}{rng.choice(letters)}"
+
+
+@dataclass
+class ServiceContext:
+    service: Service
+    sites: list[Site]
+    sources: list
+    coordinator: User
+    practitioners: list  # (user, capacity, supervisor)
+
+
+@dataclass
+class Family:
+    """What happens to one referral, decided before any of its rows is written: its kind, its dates and, once
+    allocated, its VIG work (`scale_work.Work`), so the referral's closing date can follow the work."""
+
+    day: date
+    kind: str
+    triaged_at: datetime | None = None
+    allocated_at: datetime | None = None
+    closed_at: datetime | None = None
+    work: scale_work.Work | None = None
+
+
+def _capped(moment: datetime | None, now: datetime) -> datetime | None:
+    return min(moment, now) if moment else moment
+
+
+def plan_family(ctx: ServiceContext, day: date, kind: str, today: date, rng: random.Random) -> Family:
+    """The referral's story as dates: triage, allocation, the work, closure. A finished family whose work cannot
+    end before today (referred too recently) becomes one that withdrew before allocation."""
+    now = timezone.now()
+    family = Family(day=day, kind=kind)
+    if kind not in ("received", "awaiting"):
+        family.triaged_at = _capped(at(day + timedelta(days=rng.randint(1, 20))), now)
+    if kind in ("allocated", "finished"):
+        decided = family.triaged_at or at(day + timedelta(days=2))
+        family.allocated_at = _capped(decided + timedelta(days=rng.randint(5, 120)), now)
+        start = family.allocated_at.date()
+        if kind == "allocated":
+            family.work = scale_work.plan_open(ctx.service, start, today, rng)
+        else:
+            family.work = scale_work.plan_finished(ctx.service, start, today, rng)
+            if family.work is None:
+                family.kind, family.allocated_at = "withdrawn", None
+            else:
+                family.closed_at = _capped(at(family.work.ends_on, 17), now)
+    if family.kind in ("declined", "withdrawn"):
+        family.closed_at = _capped(at(day + timedelta(days=rng.randint(30, 210))), now)
+    return family
+
+
+def build_referral(ctx: ServiceContext, family: Family, nhs: NHSNumbers, rng: random.Random) -> Referral:
+    """One referral row in the shape the actions would have left it after the family's story."""
+    day, kind = family.day, family.kind
+    unborn = kind in ("received", "awaiting", "accepted") and rng.random() < 0.15
+    status = STATUS_OF[kind]
+    return Referral(
+        service=ctx.service,
+        site=rng.choice(ctx.sites),
+        status=status,
+        date_received=day,
+        referral_source=rng.choice(ctx.sources),
+        referrer_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+        referrer_role="Health visitor",
+        referrer_organisation="Health visiting team",
+        referrer_contact="01234 000000",
+        child_unborn=unborn,
+        child_name="" if unborn else f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+        child_date_of_birth=None if unborn else day - timedelta(days=rng.randint(0, 700)),
+        expected_delivery_date=day + timedelta(days=rng.randint(20, 150)) if unborn else None,
+        child_nhs_number="" if unborn or rng.random() < 0.2 else next(nhs),
+        concerns=["bonding"],
+        reason_details="Synthetic scale data.",
+        safeguarding_status=rng.choices(("none_known", "child_in_need", "child_protection"), (8, 1, 1))[0],
+        confidential_address=rng.random() < 0.03,
+        eligible=True,
+        eligibility_checked_at=at(day),
+        awaiting_information_since=day + timedelta(days=2) if kind == "awaiting" else None,
+        created_by=ctx.coordinator,
+        created_at=at(day),
+        triaged_at=family.triaged_at,
+        closed_at=family.closed_at,
+        closed_reason={"finished": "Finished VIG", "declined": "Not eligible", "withdrawn": "Family withdrew"}.get(
+            kind, ""
+        ),
+    )
+
+
+def history_rows(ctx: ServiceContext, referral: Referral, family: Family, slot, nhs: NHSNumbers, rng: random.Random):
+    """Parents, triage decisions, allocations and events for one saved referral."""
+    now = timezone.now()
+    by, day, kind = ctx.coordinator, referral.date_received, family.kind
+    family_name = rng.choice(LAST_NAMES)
+    parents = [
+        Parent(
+            referral=referral,
+            order=order,
+            name=f"{rng.choice(FIRST_NAMES)} {family_name}",
+            relationship=relationship,
+            date_of_birth=date(rng.randint(1975, 2004), rng.randint(1, 12), rng.randint(1, 28)),
+            nhs_number=next(nhs) if rng.random() < 0.85 else "",
+            address="1 Example Street",
+            postcode=_postcode(referral.site, rng),
+            ethnic_category=rng.choice("ABCDHJKMNRSZ"),
+        )
+        for order, relationship in enumerate(("Mother", "Father")[: rng.choice((1, 1, 2))], start=1)
+    ]
+    events = [ReferralEvent(referral=referral, at=at(day), actor=by, kind="created", summary="Referral recorded")]
+    decisions, allocations = [], []
+    decided = family.triaged_at or _capped(at(day + timedelta(days=2)), now)
+    decision = {"awaiting": "request_information", "declined": "decline", "received": None}.get(kind, "accept")
+    if decision:
+        decisions.append(
+            TriageDecision(
+                referral=referral,
+                decision=decision,
+                reason="Does not meet the criteria" if decision == "decline" else "",
+                missing_information="Child's date of birth" if decision == "request_information" else "",
+                eligible_when_decided=True,
+                decided_by=by,
+                decided_at=decided,
+            )
+        )
+        events.append(
+            ReferralEvent(referral=referral, at=decided, actor=by, kind=f"triage_{decision}", summary="Triaged")
+        )
+    if family.allocated_at:
+        practitioner, supervisor = slot if slot else rng.choice(ctx.practitioners)[::2]
+        ended = kind == "finished"
+        allocations.append(
+            Allocation(
+                referral=referral,
+                practitioner=practitioner,
+                supervisor=supervisor,
+                allocated_by=by,
+                allocated_at=family.allocated_at,
+                ended_at=referral.closed_at if ended else None,
+                ended_by=practitioner if ended else None,
+                end_reason=DISCHARGED_END_REASON if ended else "",
+            )
+        )
+        events.append(
+            ReferralEvent(referral=referral, at=family.allocated_at, actor=by, kind="allocated", summary="Allocated")
+        )
+    if kind == "finished":
+        reason = DischargeReason(family.work.reason).label.lower()
+        events.append(
+            ReferralEvent(
+                referral=referral,
+                at=referral.closed_at,
+                actor=allocations[0].practitioner,
+                kind="discharged",
+                summary=f"Family discharged: {reason}",
+                changes={"status": [ReferralStatus.ALLOCATED, ReferralStatus.DISCHARGED]},
+            )
+        )
+    elif referral.closed_at:
+        events.append(
+            ReferralEvent(referral=referral, at=referral.closed_at, actor=by, kind="closed", summary="Closed")
+        )
+    return parents, decisions, allocations, events
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def fast_writes() -> None:
+    """Throw-away data: a PostgreSQL commit need not wait for the disk (a crash loses the last batches at worst)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
+
+
+PARTS = 4  # each service's referrals are seeded in this many parts, so processes share the work evenly
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of one service's referrals (positions [start, stop) of its plan), seeded as a unit: alone, or in a
+    worker process beside others. Each part has its own random stream and NHS number block, so the data is the
+    same however many processes seed it."""
+
+    service: int  # index of the service
+    number: int
+    start: int
+    stop: int
+
+
+def parts_of(counts: list[int]) -> list[Part]:
+    parts = []
+    for service, count in enumerate(counts):
+        bounds = [count * n // PARTS for n in range(PARTS + 1)]
+        parts += [Part(service, n, bounds[n], bounds[n + 1]) for n in range(PARTS) if bounds[n] < bounds[n + 1]]
+    return parts
+
+
+def service_plan(ctx: ServiceContext, count: int, plan: Plan, index: int) -> tuple[list, list, dict]:
+    """Each referral's date and kind, oldest first, and which practitioner holds each allocated family now. The
+    same in every part (the service's own random stream), so parts agree on who holds whom."""
+    rng = random.Random(f"{plan.seed}:{index}")
+    start = plan.today - timedelta(days=365 * plan.years)
+    days = sorted(start + timedelta(days=rng.randint(0, 365 * plan.years)) for _ in range(count))
+    slots = allocation_slots(ctx.practitioners, rng)
+    kinds = spread_open_work(days, referral_kinds(count, len(slots), rng), plan.today, rng)
+    held = {i: slots.pop() for i, kind in enumerate(kinds) if kind == "allocated"}
+    return days, kinds, held
+
+
+def seed_part(ctx: ServiceContext, count: int, plan: Plan, part: Part, progress: Progress) -> Counter:
+    """One part of a service's referrals, oldest first, in batches of BATCH, each batch in one transaction with the
+    casework of its allocated families. Returns how many casework rows of each model (by label) went in."""
+    days, kinds, held = service_plan(ctx, count, plan, part.service)
+    rng = random.Random(f"{plan.seed}:{part.service}:{part.number}")
+    block = NHS_NUMBERS // (len(SCALE_SEEDS) * PARTS)
+    first = 1 + (part.service * PARTS + part.number) * block
+    nhs = NHSNumbers(start=first, stop=first + block - 1)
+    service_work = scale_work.ServiceWork.load(ctx.service, random.Random(f"{plan.seed}:{part.service}:measures"))
+    made, done = Counter(), 0
+    for positions in batched(list(range(part.start, part.stop))):
+        families = [plan_family(ctx, days[i], kinds[i], plan.today, rng) for i in positions]
+        with transaction.atomic():
+            referrals = Referral.objects.bulk_create([build_referral(ctx, f, nhs, rng) for f in families])
+            rows = ([], [], [], [])
+            allocated = []
+            for i, referral, family in zip(positions, referrals, families, strict=True):
+                history = history_rows(ctx, referral, family, held.get(i), nhs, rng)
+                for bucket, items in zip(rows, history, strict=True):
+                    bucket.extend(items)
+                if family.work is not None:
+                    allocated.append((referral, family.work, history[0], history[2][0]))
+            for model, items in zip((Parent, TriageDecision, Allocation, ReferralEvent), rows, strict=True):
+                model.objects.bulk_create(items, batch_size=BATCH)
+            casework = scale_work.Casework(service_work, plan.today, rng)
+            for referral, work, parents, allocation in allocated:
+                casework.add(referral=referral, parents=parents, allocation=allocation, work=work)
+            made += casework.save()
+        done += len(positions)
+        progress(ctx.service.name, done, part.stop - part.start)
+    return made
+
+
+_JOB = None  # what forked workers seed: (contexts, counts, plan, queue), set just before the fork
+
+
+def _seed_in_worker(part: Part) -> Counter:
+    contexts, counts, plan, queue = _JOB
+    fast_writes()
+    report = lambda _stage, done, _total: queue.put((part, done))  # noqa: E731
+    return seed_part(contexts[part.service], counts[part.service], plan, part, report)
+
+
+def seed_in_parallel(contexts: list, counts: list[int], plan: Plan, jobs: int, progress: Progress) -> Counter:
+    """Seed the parts in `jobs` forked processes (one PostgreSQL connection each), reporting their combined
+    progress as one stage. Only for a committed database: the workers cannot see an open transaction."""
+    global _JOB
+    fork = multiprocessing.get_context("fork")
+    queue = fork.Queue()
+    _JOB = (contexts, counts, plan, queue)
+    connections.close_all()  # each worker opens its own; a shared socket would mix their conversations
+    stage, total, done = f"Referrals and casework ({jobs} processes)", sum(counts), {}
+    progress(stage, 0, total)
+    made = Counter()
+    try:
+        with fork.Pool(jobs) as pool:
+            result = pool.map_async(_seed_in_worker, parts_of(counts), chunksize=1)
+            while not result.ready() or not queue.empty():
+                try:
+                    part, count = queue.get(timeout=0.2)
+                except Empty:
+                    continue
+                done[part] = count
+                if sum(done.values()) < total:
+                    progress(stage, sum(done.values()), total)
+            for counter in result.get():
+                made += counter
+    finally:
+        _JOB = None
+    progress(stage, total, total)
+    return made
+
+
+def seed_one_by_one(contexts: list, counts: list[int], plan: Plan, progress: Progress) -> Counter:
+    """Seed the parts in this process, one stage per service."""
+    made, done = Counter(), Counter()
+    for part in parts_of(counts):
+        ctx, count, before = contexts[part.service], counts[part.service], done[part.service]
+        if before == 0:
+            progress(ctx.service.name, 0, count)
+
+        def report(stage, n, _total, ctx=ctx, count=count, before=before):
+            progress(stage, before + n, count)
+
+        made += seed_part(ctx, count, plan, part, report)
+        done[part.service] += part.stop - part.start
+    return made
+
+
+def seed(plan: Plan, progress: Progress, jobs: int = 1) -> dict:
+    """Services, staff and `plan.referrals` referrals with ten years of history and their casework; returns what
+    was made. With `jobs` > 1 the services are seeded in that many processes (committed PostgreSQL only)."""
+    rng = random.Random(plan.seed)
+    progress("Services and staff", 0, 1)
+    services = scale_services()
+    staff = create_staff(plan, services, rng)
+    progress("Services and staff", 1, 1)
+    per_service = [plan.referrals // len(services)] * len(services)
+    per_service[0] += plan.referrals - sum(per_service)
+    contexts = [
+        ServiceContext(
+            service=service,
+            sites=list(service.sites.order_by("pk")),
+            sources=list(service.referral_sources.order_by("pk")),
+            coordinator=staff.coordinators[service.pk],
+            practitioners=staff.practitioners[service.pk],
+        )
+        for service in services
+    ]
+    if jobs > 1:
+        made = seed_in_parallel(contexts, per_service, plan, jobs, progress)
+    else:
+        made = seed_one_by_one(contexts, per_service, plan, progress)
+    summary = {
+        "services": len(services),
+        "sites": Site.objects.filter(service__in=services).count(),
+        "practitioners": plan.practitioners,
+        "referrals": Referral.objects.filter(service__in=services).count(),
+        "active allocations": Allocation.objects.active().filter(referral__service__in=services).count(),
+    }
+    summary |= {str(model._meta.verbose_name_plural): made[model._meta.label] for model in scale_work.SUMMARY}
+    return summary
+
+
+def already_seeded() -> bool:
+    return User.objects.filter(username__startswith=USERNAME_PREFIX).exists()

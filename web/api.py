@@ -1,0 +1,310 @@
+"""API plumbing every app's API uses: error shapes, loading a visible record, running one action; and the
+signed-in user and tokens for verified users only.
+
+An app's API view loads the record the user may see (`load_visible`: a logged 404 otherwise), checks the action's
+permission (403), validates its input serializer (400), calls one action through `run_action` (which turns the
+action's refusals into 400, 403 or 409) and answers with the record. `ActionView` is that whole shape for POSTs.
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxLengthValidator, MinLengthValidator
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from knox.models import AuthToken
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.audit import get_visible_or_404, log_access
+from accounts.models import AccessAction
+from accounts.permissions import Perm, has_permission, memberships_for
+from core.refusals import ActionRefused
+from web import errors
+from web.tombstones import find_tombstone
+
+
+class Conflict(exceptions.APIException):
+    """The record is not in a state that allows this (e.g. deciding a referral twice)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The record has changed state; reload it and try again."
+    default_code = "conflict"
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus an access-log row for every refusal, and a JSON 413 for a body over the upload limit.
+
+    Django would send RequestDataTooBig (raised when DRF reads the body) to its HTML 400 page.
+    """
+    if isinstance(exc, RequestDataTooBig):
+        errors.security_log.warning("API request body over DATA_UPLOAD_MAX_MEMORY_SIZE")
+        return Response({"detail": errors.TOO_BIG}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, exceptions.PermissionDenied | exceptions.NotAuthenticated | DjangoPermissionDenied):
+        request = context.get("request")
+        log_access(action=AccessAction.PERMISSION_DENIED, request=request._request if request else None)
+    return response
+
+
+class ErrorOut(serializers.Serializer):
+    """Every refusal that is not about one field: {"detail": "..."}."""
+
+    detail = serializers.CharField()
+
+
+class MembershipOut(serializers.Serializer):
+    service = serializers.CharField()
+    service_name = serializers.CharField()
+    role = serializers.CharField()
+    training_status = serializers.CharField()
+    site_ids = serializers.ListField(child=serializers.IntegerField())
+
+
+class MeOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    memberships = MembershipOut(many=True)
+
+
+class MeView(APIView):
+    """Who the API thinks you are, and what your memberships cover."""
+
+    @extend_schema(responses=MeOut)
+    def get(self, request):
+        user = request.user
+        memberships = [
+            {
+                "service": m.service.slug,
+                "service_name": m.service.name,
+                "role": m.role,
+                "training_status": m.training_status,
+                "site_ids": sorted(m.site_ids),
+            }
+            for m in memberships_for(user)
+        ]
+        data = {"id": user.pk, "username": user.username, "full_name": user.get_full_name(), "memberships": memberships}
+        return Response(MeOut(data).data)
+
+
+class TokenCreateView(APIView):
+    """Issue an expiring token (stored hashed by knox) — only to a session that passed the second factor."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: inline_serializer(
+                "TokenOut", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
+            ),
+            403: OpenApiResponse(
+                ErrorOut,
+                description=(
+                    "The session has not passed the second factor (or you used a token), or you already hold "
+                    "the most tokens allowed (5): revoke one first."
+                ),
+            ),
+        },
+    )
+    def post(self, request):
+        user = request.user
+        if not (hasattr(user, "is_verified") and user.is_verified()):
+            raise exceptions.PermissionDenied("Sign in with your second factor before asking for an API token.")
+        with transaction.atomic():
+            AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+            if AuthToken.objects.filter(user=user).count() >= settings.REST_KNOX["TOKEN_LIMIT_PER_USER"]:
+                raise exceptions.PermissionDenied("You have too many API tokens. Revoke one before asking again.")
+            instance, token = AuthToken.objects.create(user=user, expiry=settings.REST_KNOX["TOKEN_TTL"])
+            log_access(
+                action=AccessAction.CREATE,
+                request=request._request,
+                object_type="knox.authtoken",
+                object_id=instance.token_key,
+            )
+        return Response({"token": token, "expiry": instance.expiry}, status=status.HTTP_201_CREATED)
+
+
+class TokenDeleteView(APIView):
+    """Revoke the token used for this request."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        if isinstance(request.auth, AuthToken):
+            request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Shared by every app's API views
+# ---------------------------------------------------------------------------------------------------------------
+
+
+FIELD_ERRORS = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description='Field errors: {field: [messages]} (nested by index), or {"detail": ...} if the body is not JSON.',
+)
+FORBIDDEN = OpenApiResponse(ErrorOut, description="You may see this record but not do this to it.")
+NOT_FOUND = OpenApiResponse(ErrorOut, description="No such record, or not one you may see.")
+CONFLICT = OpenApiResponse(ErrorOut, description="The record's state does not allow this (e.g. decided already).")
+ACTION_RESPONSES = {400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
+
+
+class BoundedListSerializer(serializers.ListSerializer):
+    """`many=True` with min_length/max_length that the schema shows as minItems/maxItems.
+
+    drf-spectacular reads list limits from validators only; these never fire, as DRF checks the limits first.
+    """
+
+    def get_validators(self):
+        bounds = []
+        if self.min_length is not None:
+            bounds.append(MinLengthValidator(self.min_length))
+        if self.max_length is not None:
+            bounds.append(MaxLengthValidator(self.max_length))
+        return [*super().get_validators(), *bounds]
+
+
+# Answers any API operation can give, added to every operation of the schema where they apply. The views'
+# own descriptions (e.g. a 403 that says which permission) are kept where they exist.
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+_ANY_ERROR = {
+    "401": ("Not signed in: no session, or the token is unknown, expired or revoked.", _ERROR),
+    "403": ("You may not do this (no role that allows it, or a session without the second factor).", _ERROR),
+}
+_RECORD_ERROR = {"404": ("No such record, or not one you may see (its existence is not revealed).", _ERROR)}
+_BODY_ERRORS = {
+    "400": (FIELD_ERRORS.description, {"application/json": {"schema": {"type": "object", "additionalProperties": {}}}}),
+    "413": ("The body is over the upload limit (2.5 MB).", _ERROR),
+    "415": ("The body is not JSON (send Content-Type: application/json).", _ERROR),
+}
+
+
+_BLANK = {"type": "string", "maxLength": 0}
+
+
+def _blank_or_pattern(node) -> None:
+    """drf-spectacular states a text field that may be blank and has a pattern as oneOf [pattern, blank]; say it
+    as one string schema whose pattern also allows blank, so `maxLength` and the rest stay where clients look."""
+    if isinstance(node, list):
+        for item in node:
+            _blank_or_pattern(item)
+        return
+    if not isinstance(node, dict):
+        return
+    one_of = node.get("oneOf")
+    if isinstance(one_of, list) and len(one_of) == 2 and one_of[1] == _BLANK and "pattern" in one_of[0]:
+        inner = node.pop("oneOf")[0]
+        node.update({**inner, "pattern": f"^$|{inner['pattern']}"})
+    for value in node.values():
+        _blank_or_pattern(value)
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: state every error an operation can answer, all of them JSON; and
+    merge blank-or-pattern text fields into one schema (`_blank_or_pattern`)."""
+    _blank_or_pattern(result)
+    result.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+        "ErrorOut",
+        {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
+    )
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            errors = dict(_ANY_ERROR)
+            if "{" in path:
+                errors.update(_RECORD_ERROR)
+            if "requestBody" in operation:
+                errors.update(_BODY_ERRORS)
+            elif operation.get("parameters") and any(p["in"] == "query" for p in operation["parameters"]):
+                errors["400"] = _BODY_ERRORS["400"]
+            responses = operation.setdefault("responses", {})
+            for code, (description, content) in errors.items():
+                responses.setdefault(code, {"description": description, "content": content})
+    return result
+
+
+def require(user, perm: Perm, obj=None) -> None:
+    """403 (logged by the exception handler) unless the user holds `perm` (on `obj`)."""
+    if not has_permission(user, perm, obj=obj):
+        raise exceptions.PermissionDenied
+
+
+class Gone(exceptions.APIException):
+    status_code = 410
+    default_detail = "This record was destroyed."
+    default_code = "gone"
+
+
+def load_visible(queryset, request, pk, perm: Perm | None = None):
+    """The record from the user's visible queryset (a logged 404 otherwise), then `perm` on it or 403.
+
+    A destroyed record answers 410 with its tombstone to those who held a role in its service (web.tombstones).
+    """
+    try:
+        record = get_visible_or_404(queryset, request=request, pk=pk)
+    except Http404:
+        tombstone = find_tombstone(queryset.model, request.user, pk)
+        if tombstone is not None:
+            raise Gone(
+                {"detail": "This record was destroyed under the service's retention rule.", **tombstone}
+            ) from None
+        raise
+    if perm is not None:
+        require(request.user, perm, record)
+    return record
+
+
+def field_errors(error: DjangoValidationError) -> dict:
+    """An action's ValidationError as the API's 400 body: {field: [messages]}."""
+    if hasattr(error, "error_dict"):
+        return error.message_dict
+    return {"non_field_errors": error.messages}
+
+
+def run_action(action, **kwargs):
+    """Call an action, turning its refusals into API answers: 400 field errors, 403, or 409."""
+    try:
+        return action(**kwargs)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(field_errors(error)) from error
+    except DjangoPermissionDenied as error:
+        raise exceptions.PermissionDenied from error
+    except ActionRefused as refusal:
+        raise Conflict(str(refusal)) from refusal
+
+
+class ActionView(APIView):
+    """POST input to one action on one record the user may see; answer with the record as it is now.
+
+    Subclasses set `input_serializer`, `permission` and `action` (called as
+    `action(<record_kwarg>=record, by=user, request=request, **validated_data)`), and write `load` (the visible
+    record) and `respond` (the answer's body). Override `perform` only when the input needs turning into objects.
+    """
+
+    input_serializer: type[serializers.Serializer]
+    permission: Perm
+    action = None
+    record_kwarg = "referral"
+
+    def load(self, request, pk: int):
+        raise NotImplementedError
+
+    def perform(self, request, record, data: dict):
+        return run_action(
+            type(self).action, **{self.record_kwarg: record}, by=request.user, request=request._request, **data
+        )
+
+    def respond(self, request, record, result) -> Response:
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        record = self.load(request, pk)
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = self.perform(request, record, data.validated_data)
+        return self.respond(request, record, result)

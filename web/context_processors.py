@@ -1,0 +1,45 @@
+"""Values every page needs: demo mode and the navigation the user's roles allow."""
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import Role
+from accounts.permissions import Perm, has_permission, memberships_for
+
+# (label, url name, permission needed or None for any signed-in user)
+NAVIGATION = [
+    ("Home", "home", None),
+    ("Your caseload", "referrals:practitioner_caseload", Role.PRACTITIONER),
+    ("Triage queue", "referrals:triage_queue", Perm.TRIAGE_QUEUE_VIEW),
+    ("Find a family", "referrals:search", Perm.REFERRAL_SEARCH),
+    ("Waiting list", "referrals:waiting_list", Perm.WAITING_LIST_VIEW),
+    ("Caseloads", "referrals:caseloads", Perm.PRACTITIONER_VIEW),
+    ("Staff", "accounts:staff", Perm.STAFF_MANAGE),
+    ("Diary", "cycles:diary", Perm.CASEWORK_RECORD),  # practitioners only: their own planned visits
+    ("Supervision", "cycles:supervision", Perm.SUPERVISION_RECORD),
+    ("Audit", "audit:log", Perm.AUDIT_VIEW),
+    ("Account security", "accounts:security", None),
+]
+
+
+def _own_caseload_url(user, url_name: str) -> str:
+    """A practitioner's own caseload page (their first practitioner membership); "" for anyone else."""
+    own = sorted(m.pk for m in memberships_for(user) if m.role == Role.PRACTITIONER)
+    return reverse(url_name, args=[own[0]]) if own else ""
+
+
+def site_settings(request):
+    """Demo mode and the navigation this person's roles allow, for every page."""
+    user = getattr(request, "user", None)
+    nav_items = []
+    if user is not None and user.is_authenticated:
+        for label, url_name, perm in NAVIGATION:
+            try:
+                url = _own_caseload_url(user, url_name) if perm == Role.PRACTITIONER else reverse(url_name)
+            except NoReverseMatch:
+                continue
+            if not url or (perm not in (None, Role.PRACTITIONER) and not has_permission(user, perm)):
+                continue
+            current = request.path == url if url == "/" else request.path.startswith(url)
+            nav_items.append({"label": label, "url": url, "current": current})
+    return {"demo_mode": settings.DEMO_MODE, "nav_items": nav_items, "service_name": "VIG Service"}
