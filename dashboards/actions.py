@@ -102,12 +102,6 @@ def request_export(*, by, scope: Scope, figure: str, include_free_text: bool, re
     return export
 
 
-def enqueue_export(export_id: int) -> None:
-    """Send one export to the workers now (its id only). A broker that is down is logged, not raised: the export
-    waits as `queued` and the sweep sends it again. Actions use `EXPORT.send_on_commit`."""
-    EXPORT.send(export_id)
-
-
 def _may_start(export: DashboardExport) -> bool:
     """Not done, and not held by a run that is still reporting progress (this is then a duplicate task)."""
     presumed_lost = stuck_since(settings.DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS)

@@ -38,12 +38,6 @@ class RenderFailed(Exception):
     """One attempt failed and another is allowed: the task retries (with backoff and jitter)."""
 
 
-def enqueue_render(letter_id: int) -> None:
-    """Send one letter to the workers now (its id only). A broker that is down is logged, not raised: the letter
-    is safe in the database as `queued` and the sweep sends it again. Actions use `RENDER.send_on_commit`."""
-    RENDER.send(letter_id)
-
-
 def _mark(letter: Letter, status: str, **fields) -> list[str]:
     for name, value in fields.items():
         setattr(letter, name, value)
