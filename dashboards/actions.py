@@ -1,6 +1,8 @@
 """Every write to dashboards: asking for a figure's CSV to be prepared, preparing it, and the sweep.
 
-The export's state is in the database, not the broker (see `models`). `run_export` is the task's one function and
+The export's state is in the database, not the broker (see `models`); sending, counting attempts and the sweep
+are the shared job helper's (`core.jobs`, ADR 0014), and these actions send by the job's name (`models.EXPORT`),
+never importing the task. `run_export` is the task's one function and
 is idempotent: a ready export is left alone; a run claims the export with a fresh token and an attempt counted in
 its own committed transaction; it writes the CSV in chunks to a temporary file, reporting progress after every
 chunk; and it saves the file under the export's one name, under the row lock, only while it still holds the claim.
@@ -23,11 +25,12 @@ from django.utils import timezone
 from accounts.audit import log_access
 from accounts.models import AccessAction
 from accounts.permissions import Perm, has_permission
+from core.jobs import status_of, stuck_since
 from dashboards.reads import Scope, figure_lists
 
 from . import exporting, storage
 from .access import may_open_export
-from .models import IN_PROGRESS, DashboardExport, ExportStatus
+from .models import EXPORT, IN_PROGRESS, DashboardExport, ExportStatus
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 2000
@@ -95,55 +98,42 @@ def request_export(*, by, scope: Scope, figure: str, include_free_text: bool, re
         return same
     export.save()
     log_access(action=AccessAction.CREATE, request=request, user=by, obj=export, detail=export_detail(export))
-    transaction.on_commit(lambda export_id=export.pk: enqueue_export(export_id))
+    EXPORT.send_on_commit(export.pk)
     return export
 
 
-def enqueue_export(export_id: int) -> None:
-    """Send one export to the workers (its id only). Runs after commit; a broker that is down is logged, not
-    raised: the export waits as `queued` and the sweep sends it again."""
-    from .tasks import make_export
+def _may_start(export: DashboardExport) -> bool:
+    """Not done, and not held by a run that is still reporting progress (this is then a duplicate task)."""
+    presumed_lost = stuck_since(settings.DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS)
+    live = export.status == ExportStatus.RUNNING and export.heartbeat_at and export.heartbeat_at >= presumed_lost
+    return export.in_progress and not live
 
-    try:
-        make_export.delay(export_id)
-    except Exception:
-        logger.exception("Export %s could not be sent to the workers; it waits as queued for the sweep", export_id)
+
+def _start(export: DashboardExport) -> list[str]:
+    export.status, export.run_token = ExportStatus.RUNNING, uuid.uuid4().hex
+    export.started_at = export.heartbeat_at = timezone.now()
+    export.rows_done, export.rows_total, export.error = 0, None, ""
+    return ["status", "run_token", "started_at", "heartbeat_at", "rows_done", "rows_total", "error"]
+
+
+def _give_up(export: DashboardExport, error: str) -> list[str]:
+    export.status, export.finished_at, export.error = ExportStatus.FAILED, timezone.now(), error[:300]
+    return ["status", "finished_at", "error"]
 
 
 def _claim(export_id: int) -> str | None:
     """Count the attempt and mark the export running with a new token, in its own committed transaction.
 
     None: nothing to do (ready, failed, expired, gone, or another run is making progress)."""
-    now = timezone.now()
-    with transaction.atomic():
-        export = DashboardExport.objects.select_for_update().filter(pk=export_id).first()
-        if export is None or not export.in_progress:
-            return None
-        presumed_lost = now - timedelta(seconds=settings.DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS)
-        if export.status == ExportStatus.RUNNING and export.heartbeat_at and export.heartbeat_at >= presumed_lost:
-            return None  # a duplicate task: the run that holds it is still reporting progress
-        if export.attempts >= MAX_ATTEMPTS:
-            export.status, export.finished_at = ExportStatus.FAILED, now
-            export.error = export.error or f"Stopped after {export.attempts} attempts (the worker was lost each time)."
-            export.save(update_fields=["status", "finished_at", "error"])
-            return None
-        token = uuid.uuid4().hex
-        export.status, export.run_token, export.attempts = ExportStatus.RUNNING, token, export.attempts + 1
-        export.started_at = export.heartbeat_at = now
-        export.rows_done, export.rows_total, export.error = 0, None, ""
-        export.save(
-            update_fields=[
-                "status",
-                "run_token",
-                "attempts",
-                "started_at",
-                "heartbeat_at",
-                "rows_done",
-                "rows_total",
-                "error",
-            ]
-        )
-        return token
+    export = EXPORT.start_attempt(
+        DashboardExport.objects.all(),
+        export_id,
+        max_attempts=MAX_ATTEMPTS,
+        may_start=_may_start,
+        start=_start,
+        give_up=_give_up,
+    )
+    return export.run_token if export else None
 
 
 def _holding(export_id: int, token: str):
@@ -157,7 +147,7 @@ def _report(export_id: int, token: str, **fields) -> bool:
 
 def _fail(export_id: int, token: str, message: str) -> str:
     _holding(export_id, token).update(status=ExportStatus.FAILED, error=message[:300], finished_at=timezone.now())
-    return DashboardExport.objects.filter(pk=export_id).values_list("status", flat=True).first() or "missing"
+    return status_of(DashboardExport.objects.all(), export_id)
 
 
 def _write(export_id: int, token: str) -> str:
@@ -220,7 +210,7 @@ def run_export(*, export_id: int) -> str:
     status (never family data). Idempotent: a ready, failed or expired export is left alone."""
     token = _claim(export_id)
     if token is None:
-        return DashboardExport.objects.filter(pk=export_id).values_list("status", flat=True).first() or "missing"
+        return status_of(DashboardExport.objects.all(), export_id)
     try:
         return _write(export_id, token)
     except Exception as error:
@@ -235,19 +225,13 @@ def sweep_exports() -> dict[str, int]:
     DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS (the broker may have lost it); delete the files of exports made more than
     DASHBOARD_EXPORT_KEEP_DAYS ago and mark them expired."""
     now = timezone.now()
-    cutoff = now - timedelta(seconds=settings.DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS)
-    ids = list(DashboardExport.objects.stuck(cutoff).order_by("enqueued_at").values_list("pk", flat=True)[:500])
-    if ids:
-        # Reset the clock so the next sweep waits again before re-sending the same exports.
-        DashboardExport.objects.filter(pk__in=ids).update(enqueued_at=now)
-        for export_id in ids:
-            enqueue_export(export_id)
-        logger.info("Export sweep re-sent %s exports", len(ids))
+    stuck = DashboardExport.objects.stuck(stuck_since(settings.DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS))
+    requeued = EXPORT.resend_stuck(stuck, clock="enqueued_at", limit=500)
     expired = 0
     old = DashboardExport.objects.past_keeping(now - timedelta(days=settings.DASHBOARD_EXPORT_KEEP_DAYS))
     for export_id in list(old.values_list("pk", flat=True)[:500]):
         expired += _expire(export_id)
-    return {"requeued": len(ids), "expired": expired}
+    return {"requeued": requeued, "expired": expired}
 
 
 def _expire(export_id: int) -> int:

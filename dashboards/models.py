@@ -12,10 +12,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Service, Site
+from core.jobs import Job
 
 from .storage import export_storage
 
 ERROR_MAX_LENGTH = 300
+# The export job (core.jobs): actions send an export's id under this name; `dashboards.tasks` registers the task.
+EXPORT = Job(name="dashboards.tasks.make_export", noun="Export")
 
 
 class ExportStatus(models.TextChoices):

@@ -18,7 +18,10 @@ def may_approve(user, letter) -> bool:
 
 
 def letter_user_can(user, letter) -> dict[str, bool]:
+    """What the letter page and the API's letter answer offer. A ready letter whose file is gone offers "Make
+    again", not a download that cannot work. One look in storage: for one letter, never for a list."""
     current = letter.is_current
+    missing = letter.file_is_missing()
     write = has_permission(user, Perm.LETTER_WRITE, obj=letter)
     draft = letter.status == LetterStatus.DRAFT
     return {
@@ -29,7 +32,7 @@ def letter_user_can(user, letter) -> dict[str, bool]:
         and letter.referral.bereavement
         and not letter.bereavement_confirmed_at
         and has_permission(user, Perm.LETTER_COORDINATE, obj=letter),
-        "download": letter.status == LetterStatus.READY and bool(letter.file),
+        "download": letter.status == LetterStatus.READY and not missing,
         "mark_sent": write and current and letter.status == LetterStatus.READY and not letter.sent_at,
-        "regenerate": write and current and letter.status == LetterStatus.FAILED,
+        "regenerate": write and current and (letter.status == LetterStatus.FAILED or missing),
     }

@@ -11,5 +11,6 @@ urlpatterns = [
     path("letters/<int:letter_id>/edit/", letters.LetterEditView.as_view(), name="letter-edit"),
     path("letters/<int:letter_id>/approve/", letters.LetterApproveView.as_view(), name="letter-approve"),
     path("letters/<int:letter_id>/sent/", letters.LetterMarkSentView.as_view(), name="letter-mark-sent"),
+    path("letters/<int:letter_id>/regenerate/", letters.LetterRegenerateView.as_view(), name="letter-regenerate"),
     path("letters/<int:letter_id>/download/", letters.LetterDownloadView.as_view(), name="letter-download"),
 ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Service
 from accounts.permissions import Perm
+from core.jobs import Job
 from core.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 from referrals.models import Referral
 
@@ -24,6 +25,8 @@ from .states import APPROVED_STATUSES, IN_PIPELINE, LetterKind, LetterStatus
 from .storage import letter_storage
 
 ADDRESS_MAX_LENGTH = 500
+# The render job (core.jobs): actions send a letter's id under this name; `letters.tasks` registers the task.
+RENDER = Job(name="letters.tasks.render_letter", noun="Letter")
 
 
 class LetterQuerySet(models.QuerySet):
@@ -147,6 +150,11 @@ class Letter(models.Model):
     @property
     def in_pipeline(self) -> bool:
         return self.status in IN_PIPELINE
+
+    def file_is_missing(self) -> bool:
+        """A ready letter whose PDF is gone from storage (lost, or restored without its files): it can only be
+        made again. One look in storage per call, so for one letter's page or API answer, never for a list."""
+        return self.status == LetterStatus.READY and not (self.file and self.file.storage.exists(self.file.name))
 
     def canonical_content(self) -> dict:
         return {

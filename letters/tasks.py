@@ -1,8 +1,9 @@
 """Letter tasks: thin. Ids in, a status out, never patient data; the state is on the letter's row.
 
-`render_letter` is acknowledged late and rejected back to the queue if its worker dies, so a killed worker's
-letter is rendered again; it retries with backoff and jitter, and our own attempt counter (on the row) stops a
-letter that always fails as `failed`. `sweep_letters` (beat, every minute) re-sends letters the broker lost.
+`render_letter` is the render job's task (`models.RENDER`, `core.jobs`): acknowledged late and rejected back to the
+queue if its worker dies, so a killed worker's letter is rendered again; it retries with backoff and jitter, and
+our own attempt counter (on the row) stops a letter that always fails as `failed`. `sweep_letters` (beat, every
+minute) re-sends letters the broker lost. The actions send by the task's name and never import this module.
 """
 
 from celery import shared_task
@@ -10,12 +11,11 @@ from celery.signals import worker_process_init
 from django.conf import settings
 
 from . import actions, rendering
+from .models import RENDER
 
 
-@shared_task(
+@RENDER.task(
     bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
     soft_time_limit=settings.LETTER_RENDER_SOFT_TIME_LIMIT,
     time_limit=settings.LETTER_RENDER_SOFT_TIME_LIMIT + 30,
     autoretry_for=(actions.RenderFailed,),
@@ -36,7 +36,7 @@ def render_letter(self, letter_id: int) -> str:
     return actions.render_letter_file(letter_id=letter_id)
 
 
-@shared_task
+@shared_task(name="letters.tasks.sweep_letters")
 def sweep_letters() -> int:
     return actions.sweep_stuck_letters()
 

@@ -8,7 +8,6 @@ from .approval import approve_letter, check_safe_to_send, confidential_address_i
 from .drafting import confirm_bereaved_family_letter, draft_letter, edit_letter, initial_content
 from .pipeline import (
     RenderFailed,
-    enqueue_render,
     regenerate_letter,
     regenerate_month_letters,
     render_letter_file,
@@ -24,7 +23,6 @@ __all__ = [
     "confirm_bereaved_family_letter",
     "draft_letter",
     "edit_letter",
-    "enqueue_render",
     "initial_content",
     "mark_letter_sent",
     "regenerate_letter",

@@ -2,7 +2,6 @@
 
 import json
 from datetime import datetime, time
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,10 +12,9 @@ from core.refusals import ActionRefused
 from core.text import check_text
 from referrals.history import record_change
 
-from ..models import Letter
+from ..models import RENDER, Letter
 from ..states import PROFESSIONAL_KINDS, LetterStatus, check_transition
 from .common import check, check_current, check_may_approve, locked
-from .pipeline import enqueue_render
 
 
 def confidential_address_in(letter: Letter) -> bool:
@@ -73,7 +71,7 @@ def approve_letter(*, letter: Letter, by, request=None) -> Letter:
         obj=letter,
         detail={"letter_kind": letter.kind, "version": letter.version},
     )
-    transaction.on_commit(partial(enqueue_render, letter.pk))
+    RENDER.send_on_commit(letter.pk)
     return letter
 
 

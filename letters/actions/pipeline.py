@@ -1,10 +1,11 @@
-"""The render pipeline: the task's one function, sending to the workers after commit, the sweep, and regeneration.
+"""The render pipeline: the task's one function, the sweep, and regeneration, on the shared job helper
+(`core.jobs`, ADR 0014).
 
 The letter's state is in the database, not the broker: `queued` → `rendering` (attempt counted and committed
 first, so a worker killed mid-render still counts it) → `ready` with its file, or `failed` with the error after
 LETTER_RENDER_MAX_ATTEMPTS. Rendering is idempotent: the file's name comes from the letter's id and content hash,
 so a retry overwrites the same file, and the row lock held while rendering makes a duplicate task wait and then
-find the letter ready.
+find the letter ready. Actions send a letter by the job's name (`models.RENDER`) and never import the task.
 """
 
 import calendar
@@ -15,16 +16,18 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import Perm
+from core.jobs import status_of, stuck_since
 from core.refusals import ActionRefused
 from referrals.history import record_change
 
 from .. import rendering, storage
-from ..models import Letter
+from ..models import RENDER, Letter
 from ..states import IN_PIPELINE, LetterStatus, check_transition
+from .approval import check_safe_to_send
 from .common import check, check_current, locked
 
 logger = logging.getLogger(__name__)
@@ -35,56 +38,34 @@ class RenderFailed(Exception):
     """One attempt failed and another is allowed: the task retries (with backoff and jitter)."""
 
 
-def enqueue_render(letter_id: int) -> None:
-    """Send one letter to the workers (ids only). Runs after commit; a broker that is down is logged, not raised:
-    the letter is safe in the database as `queued` and the sweep sends it again."""
-    from ..tasks import render_letter
-
-    try:
-        render_letter.delay(letter_id)
-    except Exception:
-        logger.exception("Letter %s could not be sent to the workers; it waits as queued for the sweep", letter_id)
-
-
-def _set_status(letter: Letter, status: str, **fields) -> None:
+def _mark(letter: Letter, status: str, **fields) -> list[str]:
     for name, value in fields.items():
         setattr(letter, name, value)
     letter.status, letter.status_changed_at = status, timezone.now()
-    letter.save(update_fields=["status", "status_changed_at", *fields])
+    return ["status", "status_changed_at", *fields]
 
 
-def _no_wait_for_disk() -> None:
-    """PostgreSQL: this transaction's commit need not wait for the disk. Losing an attempt count in a database
-    crash is harmless (the letter is re-sent by the sweep); it saves a disk flush per letter."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
+def _set_status(letter: Letter, status: str, **fields) -> None:
+    letter.save(update_fields=_mark(letter, status, **fields))
 
 
 def _start_attempt(letter_id: int) -> bool:
     """Count the attempt and mark the letter rendering, in its own committed transaction. False: nothing to do."""
-    with transaction.atomic():
-        _no_wait_for_disk()
-        letter = Letter.objects.select_for_update().filter(pk=letter_id).first()
-        if letter is None or not letter.is_current or letter.status not in IN_PIPELINE:
-            return False
-        if letter.attempts >= settings.LETTER_RENDER_MAX_ATTEMPTS:
-            error = letter.error or f"Stopped after {letter.attempts} attempts (the worker was lost each time)."
-            _set_status(letter, LetterStatus.FAILED, error=error)
-            return False
-        _set_status(
-            letter,
-            check_transition(letter.status, "start_render"),
-            attempts=letter.attempts + 1,
-            last_attempt_at=timezone.now(),
-        )
-        return True
+    started = RENDER.start_attempt(
+        Letter.objects.all(),
+        letter_id,
+        max_attempts=settings.LETTER_RENDER_MAX_ATTEMPTS,
+        may_start=lambda letter: letter.is_current and letter.status in IN_PIPELINE,
+        start=lambda letter: _mark(
+            letter, check_transition(letter.status, "start_render"), last_attempt_at=timezone.now()
+        ),
+        give_up=lambda letter, error: _mark(letter, LetterStatus.FAILED, error=error),
+    )
+    return started is not None
 
 
 def _render_and_store(letter_id: int, started: float) -> str:
     """Under the row lock: render, write the file under its content-derived name, mark ready."""
-    from .approval import check_safe_to_send
-
     with transaction.atomic():
         letter = Letter.objects.select_for_update(of=("self",)).select_related("referral").get(pk=letter_id)
         if not letter.is_current or letter.status != LetterStatus.RENDERING:
@@ -105,7 +86,7 @@ def render_letter_file(*, letter_id: int) -> str:
     with WeasyPrint alone."""
     started = time.perf_counter()
     if not _start_attempt(letter_id):
-        return Letter.objects.filter(pk=letter_id).values_list("status", flat=True).first() or "missing"
+        return status_of(Letter.objects.all(), letter_id)
     try:
         return _render_and_store(letter_id, started)
     except Exception as error:
@@ -124,24 +105,14 @@ def render_letter_file(*, letter_id: int) -> str:
 
 
 def sweep_stuck_letters() -> int:
-    """Send again every letter left queued or rendering past LETTER_SWEEP_AFTER_SECONDS: the broker may have lost
-    it (Redis keeps nothing on disk here). PostgreSQL says what is owed; this makes the workers do it."""
-    now = timezone.now()
-    cutoff = now - timedelta(seconds=settings.LETTER_SWEEP_AFTER_SECONDS)
-    ids = list(Letter.objects.stuck(cutoff).order_by("status_changed_at").values_list("pk", flat=True)[:1000])
-    if ids:
-        # Reset the clock so the next sweep waits again before re-sending the same letters.
-        Letter.objects.filter(pk__in=ids).update(status_changed_at=now)
-        for letter_id in ids:
-            enqueue_render(letter_id)
-        logger.info("Letter sweep re-sent %s letters", len(ids))
-    return len(ids)
+    """Send again, once, every letter left queued or rendering past LETTER_SWEEP_AFTER_SECONDS: the broker may have
+    lost it (Redis keeps nothing on disk here). PostgreSQL says what is owed; this makes the workers do it."""
+    stuck = Letter.objects.stuck(stuck_since(settings.LETTER_SWEEP_AFTER_SECONDS))
+    return RENDER.resend_stuck(stuck, clock="status_changed_at")
 
 
 def _needs_regenerating(letter: Letter) -> bool:
-    if letter.status == LetterStatus.FAILED or letter.status in IN_PIPELINE:
-        return True
-    return letter.status == LetterStatus.READY and not (letter.file and letter.file.storage.exists(letter.file.name))
+    return letter.status == LetterStatus.FAILED or letter.status in IN_PIPELINE or letter.file_is_missing()
 
 
 def _requeue(letter: Letter, *, by, request=None) -> None:
@@ -154,7 +125,7 @@ def _requeue(letter: Letter, *, by, request=None) -> None:
         request=request,
         obj=letter,
     )
-    transaction.on_commit(lambda letter_id=letter.pk: enqueue_render(letter_id))
+    RENDER.send_on_commit(letter.pk)
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, load_vis
 
 from .. import actions
 from ..models import Letter
-from ..serializers import LetterDraftIn, LetterEditIn, LetterOut, MarkSentIn, NoInput
+from ..serializers import LetterDetailOut, LetterDraftIn, LetterEditIn, LetterOut, MarkSentIn, NoInput
 from ..states import LetterStatus
 
 TAGS = ["letters"]
@@ -119,14 +119,24 @@ class LetterMarkSentView(LetterActionView):
     input_serializer, permission, action = MarkSentIn, Perm.LETTER_WRITE, actions.mark_letter_sent
 
 
-class LetterDetailView(APIView):
-    """One letter with its status (poll this while it is made)."""
+@letter_action_schema(
+    "letters_regenerate",
+    NoInput,
+    "Make the letter again from its approved content, with a fresh count of attempts: a failed letter, or a ready "
+    "one whose PDF is missing from storage (`user_can.regenerate` on the letter says which). 409 otherwise.",
+)
+class LetterRegenerateView(LetterActionView):
+    input_serializer, permission, action = NoInput, Perm.LETTER_WRITE, actions.regenerate_letter
 
-    @extend_schema(operation_id="letters_retrieve", tags=TAGS, responses={200: LetterOut, 404: NOT_FOUND})
+
+class LetterDetailView(APIView):
+    """One letter with its status (poll this while it is made) and what the user may do to it."""
+
+    @extend_schema(operation_id="letters_retrieve", tags=TAGS, responses={200: LetterDetailOut, 404: NOT_FOUND})
     def get(self, request, letter_id: int):
         letter = load_letter(request, letter_id)
         log_access(action=AccessAction.VIEW, request=request._request, obj=letter)
-        return Response(LetterOut(letter).data)
+        return Response(LetterDetailOut(letter, context={"request": request}).data)
 
 
 class LetterDownloadView(APIView):
@@ -145,7 +155,9 @@ class LetterDownloadView(APIView):
             with letter.file.open("rb") as handle:
                 pdf = handle.read()
         except FileNotFoundError:
-            raise exceptions.NotFound("This letter's PDF is missing: ask a coordinator to make it again.") from None
+            raise exceptions.NotFound(
+                "This letter's PDF is missing from storage: make it again (POST to the letter's regenerate/)."
+            ) from None
         log_access(
             action=AccessAction.DOWNLOAD, request=request._request, obj=letter, detail={"version": letter.version}
         )

@@ -1,10 +1,12 @@
 """Letter API shapes: separate input and output serializers (STYLE.md 7)."""
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.text import LONG_TEXT_MAX_LENGTH, SafeCharSerializerField, SafeTextSerializerField
 
+from ..access import letter_user_can
 from ..states import LetterKind
 
 
@@ -67,3 +69,38 @@ class LetterOut(serializers.Serializer):
         if letter.status != "ready":
             return None
         return reverse("api:letter-download", kwargs={"letter_id": letter.pk})
+
+
+class LetterUserCanOut(serializers.Serializer):
+    """What the requesting user may do to the letter now, as the letter page offers it."""
+
+    edit = serializers.BooleanField()
+    preview = serializers.BooleanField()
+    approve = serializers.BooleanField()
+    confirm_bereavement = serializers.BooleanField()
+    download = serializers.BooleanField(help_text="False for a ready letter whose PDF is missing from storage.")
+    mark_sent = serializers.BooleanField()
+    regenerate = serializers.BooleanField(
+        help_text="A failed letter, or a ready one whose PDF is missing: POST to the letter's regenerate/."
+    )
+
+
+class LetterDetailOut(LetterOut):
+    """One letter, with what the user may do to it. Only here is storage asked whether a ready letter's PDF is
+    still there (once): lists give `download_url` from the status alone."""
+
+    user_can = serializers.SerializerMethodField()
+
+    @extend_schema_field(LetterUserCanOut)
+    def get_user_can(self, letter) -> dict[str, bool]:
+        return self._user_can(letter)
+
+    def get_download_url(self, letter) -> str | None:
+        return super().get_download_url(letter) if self._user_can(letter)["download"] else None
+
+    def _user_can(self, letter) -> dict[str, bool]:
+        """Worked out once per letter: download_url and user_can read the same look in storage."""
+        known = self.__dict__.setdefault("_can", {})
+        if letter.pk not in known:
+            known[letter.pk] = letter_user_can(self.context["request"].user, letter)
+        return known[letter.pk]

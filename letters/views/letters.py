@@ -20,6 +20,8 @@ from ..forms import ConfirmForm, LetterEditForm, MarkSentForm
 from ..models import Letter
 from ..states import STATUS_COLOURS, LetterKind, LetterStatus
 
+MISSING_FILE = "This letter's PDF is missing from storage, so it cannot be downloaded. It needs to be made again."
+
 
 def load_letter(request: HttpRequest, letter_id: int, perm: Perm | None = Perm.REFERRAL_VIEW) -> Letter:
     return load_visible(Letter.objects.visible_to(request.user).with_details(), request, letter_id, perm)
@@ -181,7 +183,9 @@ def download(request: HttpRequest, letter_id: int) -> HttpResponse:
         with letter.file.open("rb") as handle:  # a letter is tens of kilobytes: read it, leave no handle open
             pdf = handle.read()
     except FileNotFoundError:
-        raise Http404 from None
+        # The file was lost: say so on the letter's page, which offers "Make again" to those who may.
+        messages.error(request, MISSING_FILE)
+        return redirect(letter_url(letter))
     log_access(action=AccessAction.DOWNLOAD, request=request, obj=letter, detail={"version": letter.version})
     name = f"letter-{letter.referral.reference}-{letter.kind}-v{letter.version}.pdf"
     response = HttpResponse(pdf, content_type="application/pdf")
