@@ -12,9 +12,9 @@ from outcomes.reads import service_figures
 from referrals.states import OPEN_STATUSES
 
 
-def delivery(scope: Scope) -> dict:
-    """Cycles per family first allocated in the period (one query over `scope.first_allocated`), and of the visits
-    planned in the period whose outcome is recorded, the share not attended and cancelled (`scope.visits_in_period`)."""
+def cycles_per_family(scope: Scope) -> list[tuple[str, int]]:
+    """(number of cycles, families) for the families first allocated in the period, none counted as 0 (one query
+    over `scope.first_allocated`)."""
     ids = scope.first_allocated_ids
     counted = Counter(
         Cycle.objects.filter(among("referral_id", ids))
@@ -25,7 +25,13 @@ def delivery(scope: Scope) -> dict:
     )
     if len(ids) > sum(counted.values()):
         counted[0] = len(ids) - sum(counted.values())
-    distribution = [(str(n), counted[n]) for n in sorted(counted)]
+    return [(str(n), counted[n]) for n in sorted(counted)]
+
+
+def delivery(scope: Scope) -> dict:
+    """Cycles per family first allocated in the period, and of the visits planned in the period whose outcome is
+    recorded, the share not attended and cancelled (`scope.visits_in_period`)."""
+    distribution = cycles_per_family(scope)
     outcomes = Counter()
     for _practitioner, _weekday, outcome, n in scope.visits_in_period:
         outcomes[outcome] += n

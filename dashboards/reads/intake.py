@@ -38,6 +38,21 @@ def referrals_in(scope: Scope) -> dict:
     }
 
 
+def _tally(rows) -> tuple[dict[int, tuple[date, date]], set[int], Counter]:
+    """Each referral's (received, first decided on), the referrals accepted, and the declines' reasons counted."""
+    first: dict[int, tuple[date, date]] = {}
+    accepted_ids: set[int] = set()
+    reason_counts: Counter = Counter()
+    for referral_id, received, decision, decided_on, reason in rows:
+        if referral_id not in first or decided_on < first[referral_id][1]:
+            first[referral_id] = (received, decided_on)
+        if decision == TriageDecisionKind.ACCEPT:
+            accepted_ids.add(referral_id)
+        else:
+            reason_counts[reason] += 1
+    return first, accepted_ids, reason_counts
+
+
 def triage(scope: Scope) -> dict:
     """Of the referrals received in the period that were decided (accepted or declined), how many were accepted,
     the median days from receipt to the first decision, and the declines' reasons: one query over the period's
@@ -53,16 +68,7 @@ def triage(scope: Scope) -> dict:
         .order_by()
         .values_list("referral_id", "referral__date_received", "decision", "decided_on", "reason")
     )
-    first: dict[int, tuple[date, date]] = {}
-    accepted_ids: set[int] = set()
-    reason_counts: Counter = Counter()
-    for referral_id, received, decision, decided_on, reason in rows:
-        if referral_id not in first or decided_on < first[referral_id][1]:
-            first[referral_id] = (received, decided_on)
-        if decision == TriageDecisionKind.ACCEPT:
-            accepted_ids.add(referral_id)
-        else:
-            reason_counts[reason] += 1
+    first, accepted_ids, reason_counts = _tally(rows)
     counts = {"decided": len(first), "accepted": len(accepted_ids)}
     durations = [(decided_on - received).days for received, decided_on in first.values()]
     reasons = sorted(reason_counts.items(), key=lambda item: (-item[1], item[0]))[:10]
