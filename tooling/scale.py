@@ -315,6 +315,10 @@ class ServiceContext:
         limits = [p["max_months"] for p in self.rule_params("age_window") if p.get("max_months")]
         return min([700, *(months * 28 for months in limits)])
 
+    def takes_unborn(self) -> bool:
+        """Whether the service's age window starts before birth."""
+        return all(p.get("antenatal", True) for p in self.rule_params("age_window"))
+
     def required_answers(self) -> set[str]:
         return {name for p in self.rule_params("required_answers") for name in p.get("fields", [])}
 
@@ -370,7 +374,7 @@ def plan_family(ctx: ServiceContext, day: date, kind: str, today: date, rng: ran
 def build_referral(ctx: ServiceContext, family: Family, nhs: NHSNumbers, rng: random.Random) -> Referral:
     """One referral row in the shape the actions would have left it after the family's story."""
     day, kind = family.day, family.kind
-    unborn = kind in ("received", "awaiting", "accepted") and rng.random() < 0.15
+    unborn = kind in ("received", "awaiting", "accepted") and rng.random() < 0.15 and ctx.takes_unborn()
     status = STATUS_OF[kind]
     site = rng.choice(ctx.sites)
     referral = Referral(

@@ -83,8 +83,8 @@ MODELS = [
 ]
 # JSON columns whose keys are their shape (a letter's content sections, a measure's result).
 KEYED = {(Letter, "content"), (Measure, "result")}
-# Columns whose value is the row's data rather than its shape, and that one small family cannot match: which
-# instrument was answered, the NHS number's presence (a bulk family sometimes has none), ...
+# Columns whose value is the row's data rather than its shape: which questionnaire (and version) a family answered
+# depends on the service's choice of measures, not on how the row is written.
 UNCOMPARED = {
     (Measure, "instrument"),
     (Measure, "instrument_version"),
@@ -105,6 +105,7 @@ def token(model, field, value):
 
 
 def compared_fields(model):
+    """Every column but the primary key (and those left uncompared)."""
     return [
         f
         for f in model._meta.concrete_fields
