@@ -6,7 +6,8 @@ rows it writes are the shapes the actions would leave (statuses, triage decision
 `tooling.scale_work` each allocated family's casework: consent, helping questions, visits, cycles, footage,
 supervision, measures, notices, discharges and letters), with NHS numbers only from the 999 test range and names
 from small built-in lists (no dev dependency needed). Never for a database that holds real families: the command
-refuses unless the database is throw-away and the app is in demo mode.
+refuses unless the database is throw-away and the app is in demo mode. `tests/tooling/test_scale_matches_actions.py`
+holds these rows to the actions' (columns, values, history kinds and their changes).
 """
 
 import multiprocessing
@@ -22,8 +23,18 @@ from django.utils import timezone
 
 from accounts.models import Membership, PractitionerDetails, Role, Service, Site, TrainingStatus, User
 from cycles.models import StageReached
-from discharge.models import DischargeReason
-from referrals.models import Allocation, Parent, Referral, ReferralEvent, TriageDecision
+from referrals.eligibility import CHECKS, EligibilityResult
+from referrals.history import diff, plain
+from referrals.models import (
+    PARENT_FIELDS,
+    REFERRAL_FIELDS,
+    Allocation,
+    EligibilityRule,
+    Parent,
+    Referral,
+    ReferralEvent,
+    TriageDecision,
+)
 from referrals.nhs_number import check_digit
 from referrals.states import DISCHARGED_END_REASON, ReferralStatus
 from tooling import scale_work
@@ -276,6 +287,47 @@ class ServiceContext:
     sources: list
     coordinator: User
     practitioners: list  # (user, capacity, supervisor)
+    rules: list = field(default_factory=list)  # the service's eligibility rules, read once
+    eligibility: dict = field(default_factory=dict)  # what the rules look at besides the referral
+
+    @classmethod
+    def load(cls, service: Service, staff: "Staff") -> "ServiceContext":
+        """A service's sites, sources, staff and eligibility rules, read once for all its referrals."""
+        return cls(
+            service=service,
+            sites=list(service.sites.order_by("pk")),
+            sources=list(service.referral_sources.order_by("pk")),
+            coordinator=staff.coordinators[service.pk],
+            practitioners=staff.practitioners[service.pk],
+            rules=list(EligibilityRule.objects.filter(service=service)),
+            eligibility={
+                "sources": [s.name for s in service.referral_sources.filter(is_active=True)],
+                "questions": list(service.referral_questions.all()),
+            },
+        )
+
+    def rule_params(self, kind: str) -> list[dict]:
+        return [rule.params for rule in self.rules if rule.kind == kind]
+
+    def youngest_ineligible_days(self) -> int:
+        """A child referred this many days after birth or more would be outside the service's age window (at most
+        700 days, about the oldest the seed makes)."""
+        limits = [p["max_months"] for p in self.rule_params("age_window") if p.get("max_months")]
+        return min([700, *(months * 28 for months in limits)])
+
+    def takes_unborn(self) -> bool:
+        """Whether the service's age window starts before birth."""
+        return all(p.get("antenatal", True) for p in self.rule_params("age_window"))
+
+    def required_answers(self) -> set[str]:
+        return {name for p in self.rule_params("required_answers") for name in p.get("fields", [])}
+
+    def eligibility_reasons(self, referral: Referral, postcode: str) -> list[dict]:
+        """What `referrals.eligibility.evaluate` gives (the create action keeps it), without its queries."""
+        checks = [
+            CHECKS[rule.kind](rule.params, referral, postcode=postcode, **self.eligibility) for rule in self.rules
+        ]
+        return EligibilityResult(checks).as_list()
 
 
 @dataclass
@@ -322,11 +374,12 @@ def plan_family(ctx: ServiceContext, day: date, kind: str, today: date, rng: ran
 def build_referral(ctx: ServiceContext, family: Family, nhs: NHSNumbers, rng: random.Random) -> Referral:
     """One referral row in the shape the actions would have left it after the family's story."""
     day, kind = family.day, family.kind
-    unborn = kind in ("received", "awaiting", "accepted") and rng.random() < 0.15
+    unborn = kind in ("received", "awaiting", "accepted") and rng.random() < 0.15 and ctx.takes_unborn()
     status = STATUS_OF[kind]
-    return Referral(
+    site = rng.choice(ctx.sites)
+    referral = Referral(
         service=ctx.service,
-        site=rng.choice(ctx.sites),
+        site=site,
         status=status,
         date_received=day,
         referral_source=rng.choice(ctx.sources),
@@ -336,14 +389,15 @@ def build_referral(ctx: ServiceContext, family: Family, nhs: NHSNumbers, rng: ra
         referrer_contact="01234 000000",
         child_unborn=unborn,
         child_name="" if unborn else f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-        child_date_of_birth=None if unborn else day - timedelta(days=rng.randint(0, 700)),
+        child_date_of_birth=None
+        if unborn
+        else day - timedelta(days=rng.randint(0, ctx.youngest_ineligible_days() - 1)),
         expected_delivery_date=day + timedelta(days=rng.randint(20, 150)) if unborn else None,
         child_nhs_number="" if unborn or rng.random() < 0.2 else next(nhs),
         concerns=["bonding"],
-        reason_details="Synthetic scale data.",
+        reason_details="Synthetic scale data." if rng.random() < 0.8 else "",
         safeguarding_status=rng.choices(("none_known", "child_in_need", "child_protection"), (8, 1, 1))[0],
         confidential_address=rng.random() < 0.03,
-        eligible=True,
         eligibility_checked_at=at(day),
         awaiting_information_since=day + timedelta(days=2) if kind == "awaiting" else None,
         created_by=ctx.coordinator,
@@ -354,6 +408,34 @@ def build_referral(ctx: ServiceContext, family: Family, nhs: NHSNumbers, rng: ra
             kind, ""
         ),
     )
+    referrer_answers(referral, rng, required=ctx.required_answers())
+    referral.scale_postcode = _postcode(site, rng)  # the family's, for its parents (history_rows)
+    referral.eligibility_reasons = ctx.eligibility_reasons(referral, referral.scale_postcode)
+    referral.eligible = all(reason["passed"] for reason in referral.eligibility_reasons)
+    return referral
+
+
+def referrer_answers(referral: Referral, rng: random.Random, required: set[str]) -> None:
+    """The optional answers a referrer gives on some referrals and not others, as the referral form takes them;
+    those the service's eligibility rules require are always given (the seed's families are all eligible)."""
+    if rng.random() < 0.8:
+        referral.gp_practice = f"{rng.choice(LAST_NAMES)} Medical Practice"
+    if rng.random() < 0.7:
+        referral.named_health_visitor = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        referral.named_health_visitor_contact = "01234 000001"
+    if rng.random() < 0.3 or "mental_health_concerns" in required:
+        referral.mental_health_concerns = "Low mood since the birth."
+    if rng.random() < 0.5 or "attachment_concerns" in required:
+        referral.attachment_concerns = "Mum finds it hard to read the baby's cues."
+    referral.parent_consented_to_referral = rng.random() < 0.95
+
+
+def created_changes(referral: Referral, parents: list[Parent]) -> dict:
+    """The create action's history changes: every referral and parent field given, as `diff({}, snapshot)`."""
+    data = {name: plain(getattr(referral, name)) for name in REFERRAL_FIELDS}
+    for parent in parents:
+        data |= {f"parent {parent.order}: {name}": plain(getattr(parent, name)) for name in PARENT_FIELDS}
+    return diff({}, data)
 
 
 def history_rows(ctx: ServiceContext, referral: Referral, family: Family, slot, nhs: NHSNumbers, rng: random.Random):
@@ -370,12 +452,18 @@ def history_rows(ctx: ServiceContext, referral: Referral, family: Family, slot, 
             date_of_birth=date(rng.randint(1975, 2004), rng.randint(1, 12), rng.randint(1, 28)),
             nhs_number=next(nhs) if rng.random() < 0.85 else "",
             address="1 Example Street",
-            postcode=_postcode(referral.site, rng),
+            postcode=referral.scale_postcode,
+            phone="07700 900000" if rng.random() < 0.7 else "",
             ethnic_category=rng.choice("ABCDHJKMNRSZ"),
         )
         for order, relationship in enumerate(("Mother", "Father")[: rng.choice((1, 1, 2))], start=1)
     ]
-    events = [ReferralEvent(referral=referral, at=at(day), actor=by, kind="created", summary="Referral recorded")]
+    created = created_changes(referral, parents)
+    events = [
+        ReferralEvent(
+            referral=referral, at=at(day), actor=by, kind="created", summary="Referral recorded", changes=created
+        )
+    ]
     decisions, allocations = [], []
     decided = family.triaged_at or _capped(at(day + timedelta(days=2)), now)
     decision = {"awaiting": "request_information", "declined": "decline", "received": None}.get(kind, "accept")
@@ -409,22 +497,18 @@ def history_rows(ctx: ServiceContext, referral: Referral, family: Family, slot, 
                 end_reason=DISCHARGED_END_REASON if ended else "",
             )
         )
-        events.append(
-            ReferralEvent(referral=referral, at=family.allocated_at, actor=by, kind="allocated", summary="Allocated")
-        )
-    if kind == "finished":
-        reason = DischargeReason(family.work.reason).label.lower()
+        name = practitioner.get_full_name() or practitioner.get_username()
         events.append(
             ReferralEvent(
                 referral=referral,
-                at=referral.closed_at,
-                actor=allocations[0].practitioner,
-                kind="discharged",
-                summary=f"Family discharged: {reason}",
-                changes={"status": [ReferralStatus.ALLOCATED, ReferralStatus.DISCHARGED]},
+                at=family.allocated_at,
+                actor=by,
+                kind="allocated",
+                summary=f"Allocated to {name}",
+                changes={"practitioner": [None, name]},
             )
         )
-    elif referral.closed_at:
+    if referral.closed_at and kind != "finished":  # a finished family's discharge is written with its casework
         events.append(
             ReferralEvent(referral=referral, at=referral.closed_at, actor=by, kind="closed", summary="Closed")
         )
@@ -575,16 +659,7 @@ def seed(plan: Plan, progress: Progress, jobs: int = 1) -> dict:
     progress("Services and staff", 1, 1)
     per_service = [plan.referrals // len(services)] * len(services)
     per_service[0] += plan.referrals - sum(per_service)
-    contexts = [
-        ServiceContext(
-            service=service,
-            sites=list(service.sites.order_by("pk")),
-            sources=list(service.referral_sources.order_by("pk")),
-            coordinator=staff.coordinators[service.pk],
-            practitioners=staff.practitioners[service.pk],
-        )
-        for service in services
-    ]
+    contexts = [ServiceContext.load(service, staff) for service in services]
     if jobs > 1:
         made = seed_in_parallel(contexts, per_service, plan, jobs, progress)
     else:

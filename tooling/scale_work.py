@@ -8,7 +8,10 @@ would take hours for ten years of casework. Instead each family's work is first 
 `plan_open`) that keep the actions' rules: consent before any filming; a shared review about a week after its
 filming and before the next cycle is filmed; ratings and measures only while the family is allocated; outcomes only
 for visits in the past; footage destruction dates from the service's policy at discharge. `Casework` then turns
-the plans into rows shaped as the actions leave them, and inserts them model by model in dependency order.
+the plans into rows shaped as the actions leave them, with the history rows each action writes (so figures read
+from the history, such as the families nothing has been recorded for, see what they would), and inserts them model
+by model in dependency order. `tests/tooling/test_scale_matches_actions.py` builds a family through the actions and
+compares its rows, column by column, with these: change an action's output and that test names what to copy here.
 Letters are metadata only (status, content and hash, a file name but no file): `regenerate` makes the PDF on
 demand, as it does for any letter whose file is missing.
 """
@@ -42,6 +45,7 @@ from cycles.models import (
     HelpingQuestionRating,
     Liaison,
     LiaisonMethod,
+    Principle,
     RatingPoint,
     SharedReview,
     SupervisedCycle,
@@ -60,6 +64,7 @@ from notices.models import Notice, NoticeKind
 from outcomes.actions.alerts import summary_for
 from outcomes.models import Measure, MeasureConfig, TimePoint
 from outcomes.scoring import clean_answers, score
+from referrals.history import added
 from referrals.models import Allocation, Parent, Referral, ReferralEvent
 from referrals.nhs_number import display as nhs_display
 
@@ -399,6 +404,22 @@ def moment(day: date, hour: int = 17, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute, tzinfo=UTC))
 
 
+def when(value: datetime) -> str:
+    """A visit's time as the visit actions write it in the history."""
+    return f"{timezone.localtime(value):%-d %B %Y %H:%M}"
+
+
+def visit_changes(visit: Visit) -> dict:
+    """What `record_visit` writes to the history when a planned visit's outcome is recorded."""
+    values = {
+        "outcome": visit.get_outcome_display(),
+        "reason": visit.outcome_reason or None,
+        "duration (minutes)": visit.duration_minutes,
+        "present": visit.present or None,
+    }
+    return {k: [None, v] for k, v in values.items() if v is not None}
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Rows
 # ---------------------------------------------------------------------------------------------------------------
@@ -595,13 +616,14 @@ class _Family:
     def put(self, row) -> None:
         self.batch.rows[type(row)].append(row)
 
-    def event(self, day: date, kind: str, summary: str, changes: dict | None = None) -> None:
+    def event(self, at: date | datetime, kind: str, summary: str, changes: dict | None = None, by=None) -> None:
+        """A history row as the action's `record_change` writes it (at 17:00 UTC when given a day)."""
         self.put(
             make(
                 ReferralEvent,
                 referral_id=self.referral.pk,
-                at=moment(day),
-                actor_id=self.by.pk,
+                at=at if isinstance(at, datetime) else moment(at),
+                actor_id=(by or self.by).pk,
                 kind=kind,
                 summary=summary,
                 changes=changes or {},
@@ -623,17 +645,18 @@ class _Family:
     def liaison(self) -> None:
         day = self.allocated_at.date() + timedelta(days=self.rng.randint(1, 10))
         if self.rng.random() < 0.9 and day < self.today:
-            self.put(
-                make(
-                    Liaison,
-                    referral_id=self.referral.pk,
-                    contacted_on=day,
-                    method=self.rng.choice(LiaisonMethod.values[:3]),
-                    summary="Told the referrer the family is allocated and when the work starts.",
-                    recorded_by_id=self.by.pk,
-                    recorded_at=moment(day),
-                )
+            liaison = make(
+                Liaison,
+                referral_id=self.referral.pk,
+                contacted_on=day,
+                method=self.rng.choice(LiaisonMethod.values[:3]),
+                summary="Told the referrer the family is allocated and when the work starts.",
+                recorded_by_id=self.by.pk,
+                recorded_at=moment(day),
             )
+            self.put(liaison)
+            changes = {"contacted on": day, "method": LiaisonMethod(liaison.method).label, "summary": liaison.summary}
+            self.event(day, "liaison_recorded", "Liaison with the referrer recorded", added(changes))
 
     def consent(self) -> None:
         rng, day = self.rng, self.work.consent_on
@@ -663,6 +686,7 @@ class _Family:
             self.withdrawn_all_on = withdrawn_on
         self.may_train = self.agreed[ConsentItem.TRAINING] and not (withdrawn_on and ConsentItem.TRAINING in items)
         filmed = [n == 0 or rng.random() < 0.9 for n, _ in enumerate(self.parents)]
+        reason = rng.choice(WITHDRAWAL_REASONS) if withdrawn_on else ""
         for parent, gave in zip(self.parents, filmed, strict=True):
             if not gave:
                 continue
@@ -678,11 +702,28 @@ class _Family:
                         agreed=self.agreed[item],
                         withdrawn_on=withdrawn_on if out else None,
                         withdrawn_by_id=self.by.pk if out else None,
-                        withdrawal_reason=rng.choice(WITHDRAWAL_REASONS) if out else "",
+                        withdrawal_reason=reason if out else "",
                     )
                 )
         self.filmed_parents = [p for p, gave in zip(self.parents, filmed, strict=True) if gave]
-        self.event(day, "consent_recorded", "Consent recorded", {"given on": [None, day.isoformat()]})
+        self.consent_event(consent, withdrawn_on, items, reason)
+
+    def consent_event(self, consent, withdrawn_on: date | None, items, reason: str) -> None:
+        """`record_consent`'s history row (each giver's agreed items), and `withdraw_consent`'s if they withdrew."""
+        day = consent.given_on
+        agreed = ", ".join(ConsentItem(item).label for item, yes in self.agreed.items() if yes) or "nothing"
+        changes = {"given on": [None, day.isoformat()], "written agreement given": [None, True]}
+        changes |= {parent.name: [None, f"agreed to: {agreed}"] for parent in self.filmed_parents}
+        if consent.sharing_with:
+            changes["clips may be shared with"] = [None, consent.sharing_with]
+        self.event(day, "consent_recorded", "Consent recorded", changes)
+        withdrawn = ", ".join(ConsentItem(i).label for i in items if self.agreed[i])
+        if withdrawn_on is not None and withdrawn:
+            changes = {parent.name: [None, f"withdrew: {withdrawn}"] for parent in self.filmed_parents}
+            changes |= {"withdrawn on": [None, withdrawn_on.isoformat()], "reason": [None, reason]}
+            whole = len(items) == len(ConsentItem.values)
+            summary = "Consent withdrawn" if whole else "Consent withdrawn for some items"
+            self.event(withdrawn_on, "consent_withdrawn", summary, changes)
 
     def helping_questions(self) -> None:
         rng, day = self.rng, self.work.consent_on
@@ -702,6 +743,9 @@ class _Family:
             )
             self.put(question)
             self.questions.append(question)
+            self.event(
+                day, "helping_question_added", f"Helping question {number} added", {"helping question": [None, text]}
+            )
             start = rng.choices(range(0, 7), (1, 3, 5, 6, 4, 2, 1))[0]
             self.rating(question, RatingPoint.START, day, start)
             end = min(max(start + round(rng.gauss(3.5, 2.0)), 0), 10)
@@ -711,6 +755,9 @@ class _Family:
                 self.rating(question, RatingPoint.END, self.work.closing_on, end)
 
     def rating(self, question, point, day, value) -> None:
+        label = RatingPoint(point).label.lower()
+        changes = {f"rating ({label})": [None, f"{value}/10 on {day.isoformat()}"]}
+        self.event(day, "helping_question_rated", f"Helping question {question.number} rated", changes)
         self.put(
             make(
                 HelpingQuestionRating,
@@ -749,7 +796,21 @@ class _Family:
             )
             self.put(visit)
             made[id(planned)] = visit
+            self.visit_events(visit, planned)
         return made
+
+    def visit_events(self, visit: Visit, planned: PlannedVisit) -> None:
+        """`book_visit`'s history row, and `record_visit`'s once the outcome is recorded."""
+        booked = {
+            "planned at": when(visit.planned_at),
+            "place": VisitPlace(visit.place).label,
+            "place details": visit.place_details,
+            "activities": ", ".join(ActivityKind(kind).label for kind, _ in planned.activities),
+        }
+        self.event(visit.created_at, "visit_booked", f"Visit booked for {when(visit.planned_at)}", added(booked))
+        if visit.outcome:
+            summary = f"Visit of {when(visit.planned_at)} recorded: {visit.get_outcome_display().lower()}"
+            self.event(visit.recorded_at, "visit_recorded", summary, visit_changes(visit))
 
     def cycles(self, visits: dict[int, Visit]) -> list[Cycle]:
         made = {}
@@ -768,6 +829,8 @@ class _Family:
             )
             self.put(cycle)
             made[planned.number] = cycle
+            changes = added({"cycle": cycle.number, "reason beyond the maximum": cycle.beyond_maximum_reason})
+            self.event(cycle.created_at, "cycle_started", f"Cycle {cycle.number} started", changes)
             if planned.film is not None:
                 self.filming(cycle, planned, visits)
         for planned in self.work.visits:
@@ -793,6 +856,13 @@ class _Family:
         self.put(filming)
         for parent in self.filmed_parents:
             self.put(make(FilmedParent, filming_id=filming.id, parent_id=parent.pk))
+        changes = {
+            "filmed on": day,
+            "activity": FilmedActivity(filming.activity).label,
+            "filmed": ", ".join(p.name for p in self.filmed_parents),
+            "length (seconds)": length,
+        }
+        self.event(day, "filming_recorded", f"Cycle {cycle.number} filming recorded", added(changes))
         clips = []
         for _ in range(rng.choice((2, 3, 3))):  # chosen in micro-analysis, the day of the filming or soon after
             start = rng.randint(0, length - 30)
@@ -811,6 +881,7 @@ class _Family:
             )
             self.put(clip)
             clips.append(clip)
+            self.clip_event(cycle, clip)
         if planned.review is not None:
             reviewed = planned.reviewed_on
             review = make(
@@ -828,8 +899,28 @@ class _Family:
             self.put(review)
             for clip in clips:
                 self.put(make(ClipWatched, sharedreview_id=review.id, clip_id=clip.id))
+            changes = {
+                "reviewed on": reviewed,
+                "clips watched": len(clips),
+                "parent's reflections": review.parent_reflections,
+                "what the parent learned": review.parent_learning,
+                "next focus": review.next_focus,
+            }
+            summary = f"Cycle {cycle.number} shared review recorded"
+            self.event(review.recorded_at, "shared_review_recorded", summary, added(changes))
             self.supervision(cycle, reviewed)
         self.footage(filming, planned)
+
+    def clip_event(self, cycle: Cycle, clip: Clip) -> None:
+        """`add_clip`'s history row."""
+        changes = {
+            "from (seconds)": clip.start_seconds,
+            "to (seconds)": clip.end_seconds,
+            "principles": ", ".join(Principle(n).label for n in clip.principles),
+            "helping question": next(q.number for q in self.questions if q.id == clip.helping_question_id),
+            "marked for training": "Yes" if clip.marked_for_training else "",
+        }
+        self.event(clip.recorded_at, "clip_added", f"Cycle {cycle.number} clip added", added(changes))
 
     def supervision(self, cycle: Cycle, reviewed: date) -> None:
         """A trainee's cycle goes to their supervisor after the shared review and is signed off there."""
@@ -853,6 +944,13 @@ class _Family:
         self.put(session)
         self.put(make(SupervisedCycle, session_id=session.id, cycle_id=cycle.id, signed_off=True))
         cycle.signed_off_at, cycle.signed_off_by_id = moment(held, 16), self.supervisor.pk
+        changes = {
+            "supervision date": [None, held.isoformat()],
+            "cycles discussed": [None, [cycle.number]],
+            "cycles signed off": [None, [cycle.number]],
+        }
+        summary = f"Supervision recorded: cycle {cycle.number} discussed; cycle {cycle.number} signed off"
+        self.event(session.recorded_at, "supervision_recorded", summary, changes, by=self.supervisor)
 
     def footage(self, filming: Filming, planned: PlannedCycle) -> None:
         rng, work = self.rng, self.work
@@ -888,6 +986,7 @@ class _Family:
             destruction_confirmed_by_id=self.by.pk if destroyed else None,
         )
         self.put(footage)
+        self.footage_events(footage, planned)
         if destroy_by and destroy_by < self.today and destroyed is None:
             summary = (
                 f"Footage of cycle {planned.number} for {self.referral.reference} was due for destruction by "
@@ -905,6 +1004,22 @@ class _Family:
                     created_at=moment(destroy_by + timedelta(days=1), 6),
                 )
                 self.put(notice)
+
+    def footage_events(self, footage: Footage, planned: PlannedCycle) -> None:
+        """`record_footage`'s history row (on the day of the filming), and `confirm_footage_destroyed`'s."""
+        values = {
+            "location": footage.location,
+            "reference": footage.reference,
+            "family_copy": footage.family_copy,
+            "family_copy_how": footage.family_copy_how,
+            "family_copy_on": footage.family_copy_on.isoformat() if footage.family_copy_on else None,
+        }
+        changes = {k: [None, v] for k, v in values.items() if v is not None}
+        self.event(planned.filmed_on, "footage_recorded", f"Footage of cycle {planned.number} recorded", changes)
+        if footage.destroyed_on:
+            summary = f"Footage of cycle {planned.number} destroyed: confirmed"
+            changes = {"destroyed on": [None, footage.destroyed_on.isoformat()]}
+            self.event(footage.destroyed_on, "footage_destroyed", summary, changes)
 
     def recipients(self) -> list:
         people = {self.by.pk: self.by}
@@ -947,6 +1062,14 @@ class _Family:
             recorded_at=moment(day),
         )
         self.put(measure)
+        primary = next((s for s in entry.result["scales"] if s["code"] == entry.result.get("primary")), None)
+        if primary is None:
+            score_text = "; ".join(f"{s['label']} {s['value'] or 'not scorable'}" for s in entry.result["scales"])
+        else:
+            score_text = primary["value"] if primary["scorable"] else "not scorable"
+        changes = {"score": [None, score_text], **({"risk answer": [None, "yes"]} if measure.risk_flagged else {})}
+        summary = f"{config.definition} recorded ({TimePoint(point).label.lower()})"
+        self.event(measure.recorded_at, "outcome_measure_recorded", summary, changes)
         if measure.risk_flagged:
             self.risk_notices(measure)
 
@@ -974,6 +1097,10 @@ class _Family:
                 action_taken=rng.choice(ACTIONS_TAKEN) if acknowledged else "",
             )
             self.put(notice)
+            if acknowledged:
+                changes = {"action taken": [None, notice.action_taken]}
+                summary = "Notice acknowledged: Risk answer on a questionnaire"
+                self.event(acknowledged, "notice_acknowledged", summary, changes, by=user)
 
     # --- Discharge and letters --------------------------------------------------------------------------------
 
@@ -1006,11 +1133,48 @@ class _Family:
             recorded_at=moment(work.ends_on),
         )
         self.put(discharge)
+        self.discharge_events(discharge, cycles)
         kinds = [LetterKind.FAMILY]
         kinds += [LetterKind.REFERRER] if agreed_referrer else []
         kinds += [LetterKind.HANDOVER] if agreed_hv else []
         for kind in kinds:
             self.letter(kind, discharge)
+
+    def discharge_events(self, discharge: Discharge, cycles: list[Cycle]) -> None:
+        """`discharge_family`'s history rows: the footage destruction date (if anything was filmed), then the
+        discharge itself, at the moment the referral closed."""
+        filmed = sum(1 for planned in self.work.cycles if planned.film is not None)
+        if filmed:
+            destroy_by = discharge.footage_destroy_by
+            summary = f"Footage destruction date set: destroy by {destroy_by:%-d %B %Y}"
+            changes = {"destroy by": [None, destroy_by.isoformat()], "footage": [None, filmed]}
+            self.event(self.referral.closed_at, "footage_destruction_dates_set", summary, changes)
+        agreed = (
+            ("referrer", discharge.letter_to_referrer_agreed),
+            ("health visitor", discharge.letter_to_health_visitor_agreed),
+        )
+        reason = DischargeReason(discharge.reason).label
+        changes = {
+            "status": ["allocated", "discharged"],
+            "reason": [None, reason],
+            "discharged on": [None, discharge.discharged_on.isoformat()],
+            "letters agreed": [None, ", ".join(name for name, yes in agreed if yes) or "none"],
+        }
+        if discharge.missing_end_measures:
+            changes["end measures missing"] = [None, ", ".join(discharge.missing_end_measures)]
+        summary = f"Family discharged: {reason.lower()}"
+        self.event(self.referral.closed_at, "discharged", summary, changes)
+
+    def letter_events(self, letter: Letter, approver) -> None:
+        """The history rows of a letter's life: drafted, approved, and sent if it was."""
+        name = letter.get_kind_display()
+        self.event(letter.created_at, "letter_drafted", f"{name} drafted")
+        changes = {"content hash": [None, letter.content_hash]}
+        summary = f"{name} approved (version {letter.version})"
+        self.event(letter.approved_at, "letter_approved", summary, changes, by=approver)
+        if letter.sent_at:
+            changes = {"sent": [None, letter.sent_at.date().isoformat()], "how": [None, letter.sent_how]}
+            self.event(letter.sent_at, "letter_sent", f"{name} sent ({letter.sent_how})", changes)
 
     def letter(self, kind: str, discharge: Discharge) -> None:
         """A discharge letter as the pipeline leaves it: approved, content and hash fixed, the PDF made (READY, its
@@ -1055,6 +1219,7 @@ class _Family:
         letter.content_hash = letter.compute_hash()
         letter.file = "" if failed else file_name(letter)  # the name the render pipeline gives the PDF
         self.put(letter)
+        self.letter_events(letter, approver)
 
     def letter_content(self, kind: str, discharge: Discharge, approved_on: date, names: list[str]) -> dict:
         referral, service, by = self.referral, self.batch.sw.service, self.by
@@ -1084,6 +1249,11 @@ class _Family:
                 "gp_practice": referral.gp_practice,
                 "parents": names,
                 "address": address,
+            },
+            "referrer": {
+                "name": referral.referrer_name,
+                "role": referral.referrer_role,
+                "organisation": referral.referrer_organisation,
             },
             "author": {"name": author, "role": ""},
             "values": {

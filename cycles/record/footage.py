@@ -1,0 +1,41 @@
+"""The footage section of the family's record (issue 9: trainees, supervision and footage)."""
+
+from django.utils import timezone
+
+from accounts.permissions import Perm, has_permission
+from cycles.actions.footage import keep_months
+from cycles.models import Filming
+from referrals.record import record_section
+
+
+def _footage_rows(filmings: list) -> list[dict]:
+    """Each filming with its footage (if any) and whether its destruction is overdue today."""
+    today = timezone.localdate()
+    rows = []
+    for filming in filmings:
+        footage = getattr(filming, "footage", None)
+        overdue = bool(footage and footage.destroy_by and not footage.destroyed_on and footage.destroy_by < today)
+        rows.append({"filming": filming, "footage": footage, "overdue": overdue})
+    return rows
+
+
+@record_section(order=70)
+def footage_section(request, referral) -> list[dict]:
+    """Each filming's footage: where it is held, the family's copy, when it must be destroyed and whether it was.
+    Two queries (the filmings with their footage, the service's policy)."""
+    filmings = list(
+        Filming.objects.filter(cycle__referral=referral)
+        .select_related("cycle", "footage", "footage__destruction_confirmed_by")
+        .order_by("cycle__number")
+    )
+    if not filmings:
+        return []
+    return [
+        {
+            "template": "cycles/_footage_section.html",
+            "rows": _footage_rows(filmings),
+            "keep_months": keep_months(referral.service),
+            "can_record": has_permission(request.user, Perm.CASEWORK_RECORD, obj=referral),
+            "can_confirm": has_permission(request.user, Perm.FOOTAGE_DESTRUCTION_CONFIRM, obj=referral),
+        }
+    ]

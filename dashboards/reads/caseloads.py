@@ -1,0 +1,103 @@
+"""Caseloads: each practitioner's open families against capacity, their protected days in use, and the allocated
+families nothing has been recorded for lately."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from cycles.models import VisitOutcome
+from dashboards.reads.scope import WEEKDAYS, Scope, percent
+from referrals.models import ReferralEvent
+from referrals.reads.caseloads import practitioners_in
+from referrals.states import ReferralStatus
+
+
+def _last_recorded():
+    return ReferralEvent.objects.filter(referral_id=OuterRef("pk")).order_by("-at", "-id").values("at")[:1]
+
+
+def quiet_families(scope: Scope, now: datetime | None = None):
+    """Allocated families whose record has had nothing written to it (no visit, consent, cycle, measure, note or
+    reallocation: every change writes the family's history) for `scope.quiet_weeks` weeks. A family drifting out
+    of contact shows here before anyone notices the silence. Read through the history's (referral, -at) index,
+    one look-up per allocated family, never across the whole history."""
+    cutoff = (now or timezone.now()) - timedelta(weeks=scope.quiet_weeks)
+    return (
+        scope.referrals.filter(status=ReferralStatus.ALLOCATED)
+        .annotate(last_recorded=Subquery(_last_recorded()))
+        .filter(last_recorded__lt=cutoff)
+    )
+
+
+def protected_days_in_use(scope: Scope, memberships: list) -> dict:
+    """For each practitioner shown: their protected VIG weekdays, and of their visits to this service's families
+    planned in the period (not cancelled by the service), how many fell on a protected day
+    (`scope.visits_in_period`).
+
+    Protected days only help if the VIG work lands on them: a low share says the days are being lost to other
+    work (or the wrong days are protected)."""
+    shown = {m.user_id for m in memberships}
+    counts: dict[int, dict[int, int]] = {}
+    for practitioner_id, weekday, outcome, n in scope.visits_in_period:
+        if practitioner_id in shown and outcome != VisitOutcome.CANCELLED_BY_SERVICE:
+            by_day = counts.setdefault(practitioner_id, {})
+            by_day[weekday - 1] = by_day.get(weekday - 1, 0) + n
+    per_practitioner = {}
+    for membership in memberships:
+        days = sorted(membership.details_or_default.protected_days or [])
+        visits = counts.get(membership.user_id, {})
+        per_practitioner[membership.pk] = {
+            "days": ", ".join(WEEKDAYS[d] for d in days if 0 <= d < 7) or "None",
+            "visits": sum(visits.values()),
+            "on_protected": sum(n for d, n in visits.items() if d in days),
+        }
+    with_days = [membership for membership in memberships if membership.details_or_default.protected_days]
+    visits = sum(p["visits"] for p in per_practitioner.values())
+    on_protected = sum(p["on_protected"] for p in per_practitioner.values())
+    return {
+        "per_practitioner": per_practitioner,
+        "practitioners_with_days": len(with_days),
+        "visits": visits,
+        "on_protected": on_protected,
+        "percent_on_protected": percent(on_protected, visits),
+    }
+
+
+def caseloads(scope: Scope) -> dict:
+    """Practitioner × open families against capacity (the caseload page's own read), at the scope's sites; their
+    protected days in use; and how many allocated families have had nothing recorded for N weeks."""
+    site_ids = scope.site_ids()
+    memberships = []
+    for membership in practitioners_in([scope.service.pk]) if site_ids != set() else []:
+        sites = {s.pk for s in membership.sites.all()}
+        if site_ids is not None and sites and not sites & site_ids:
+            continue
+        memberships.append(membership)
+    protected = protected_days_in_use(scope, memberships)
+    rows = [
+        {
+            "membership": m,
+            "open": m.open_cases,
+            "capacity": m.details_or_default.capacity,
+            "protected": protected["per_practitioner"][m.pk],
+        }
+        for m in memberships
+    ]
+    return {
+        "practitioners": rows,
+        "over_capacity": sum(1 for r in rows if r["open"] > r["capacity"]),
+        "protected_days": protected,
+        "quiet_weeks": scope.quiet_weeks,
+        "quiet": quiet_families(scope).count(),
+    }
+
+
+def caseload_lists(scope: Scope) -> dict:
+    """The families behind the caseload figures (the quiet ones)."""
+    return {
+        "quiet": (
+            f"Allocated families with nothing recorded for {scope.quiet_weeks} weeks",
+            lambda: quiet_families(scope),
+        )
+    }

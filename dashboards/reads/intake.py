@@ -1,0 +1,97 @@
+"""Referrals in and triage: what arrived in the period, from where, and how triage decided it."""
+
+from collections import Counter
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef
+from django.db.models.functions import TruncDate, TruncMonth
+
+from dashboards.reads.scope import Scope, median, percent
+from referrals.models import TriageDecision, TriageDecisionKind
+
+
+def decided(kind: str):
+    """A referral (the outer row) has a triage decision of this kind: shared by the lists and the quarter's return,
+    so "accepted" means the same family everywhere."""
+    return TriageDecision.objects.filter(referral_id=OuterRef("pk"), decision=kind)
+
+
+def referrals_in(scope: Scope) -> dict:
+    """Referrals received in the period by month and by source (one query)."""
+    rows = (
+        scope.received.annotate(month=TruncMonth("date_received"))
+        .values("month", "referral_source__name")
+        .annotate(n=Count("pk"))
+        .order_by("month", "referral_source__name")
+    )
+    by_month: dict = {}
+    by_source: dict = {}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if hasattr(month, "date") and not isinstance(month, date) else month
+        by_month[month] = by_month.get(month, 0) + row["n"]
+        by_source[row["referral_source__name"]] = by_source.get(row["referral_source__name"], 0) + row["n"]
+    return {
+        "total": sum(by_month.values()),
+        "by_month": [(m.strftime("%b %Y"), n) for m, n in sorted(by_month.items())],
+        "by_source": sorted(by_source.items(), key=lambda item: (-item[1], item[0])),
+    }
+
+
+def _tally(rows) -> tuple[dict[int, tuple[date, date]], set[int], Counter]:
+    """Each referral's (received, first decided on), the referrals accepted, and the declines' reasons counted."""
+    first: dict[int, tuple[date, date]] = {}
+    accepted_ids: set[int] = set()
+    reason_counts: Counter = Counter()
+    for referral_id, received, decision, decided_on, reason in rows:
+        if referral_id not in first or decided_on < first[referral_id][1]:
+            first[referral_id] = (received, decided_on)
+        if decision == TriageDecisionKind.ACCEPT:
+            accepted_ids.add(referral_id)
+        else:
+            reason_counts[reason] += 1
+    return first, accepted_ids, reason_counts
+
+
+def triage(scope: Scope) -> dict:
+    """Of the referrals received in the period that were decided (accepted or declined), how many were accepted,
+    the median days from receipt to the first decision, and the declines' reasons: one query over the period's
+    decisions, counted in Python (a few thousand rows a year).
+
+    The denominator is decided referrals: one still in triage or withdrawn before a decision is neither.
+    """
+    rows = (
+        TriageDecision.objects.filter(
+            scope.received_on("referral"), decision__in=[TriageDecisionKind.ACCEPT, TriageDecisionKind.DECLINE]
+        )
+        .annotate(decided_on=TruncDate("decided_at"))
+        .order_by()
+        .values_list("referral_id", "referral__date_received", "decision", "decided_on", "reason")
+    )
+    first, accepted_ids, reason_counts = _tally(rows)
+    counts = {"decided": len(first), "accepted": len(accepted_ids)}
+    durations = [(decided_on - received).days for received, decided_on in first.values()]
+    reasons = sorted(reason_counts.items(), key=lambda item: (-item[1], item[0]))[:10]
+    return {
+        "decided": counts["decided"],
+        "accepted": counts["accepted"],
+        "declined": counts["decided"] - counts["accepted"],
+        "acceptance_rate": percent(counts["accepted"], counts["decided"]),
+        "decline_reasons": reasons,
+        "median_days_to_decision": median(durations),
+    }
+
+
+def intake_lists(scope: Scope) -> dict:
+    """The families behind the referrals-in and triage figures, as lazy querysets keyed by figure."""
+    return {
+        "received": ("Referrals received in the period", lambda: scope.received),
+        "accepted": (
+            "Referrals received in the period and accepted",
+            lambda: scope.received.filter(Exists(decided(TriageDecisionKind.ACCEPT))),
+        ),
+        "declined": (
+            "Referrals received in the period and declined",
+            lambda: scope.received.filter(Exists(decided(TriageDecisionKind.DECLINE))),
+        ),
+    }

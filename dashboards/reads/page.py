@@ -1,0 +1,46 @@
+"""The whole dashboard: every figure group, and every figure's list of families."""
+
+from datetime import date
+
+from django.utils import timezone
+
+from dashboards.reads.caseloads import caseload_lists, caseloads
+from dashboards.reads.data_protection import data_protection, data_protection_lists
+from dashboards.reads.delivery import delivery, delivery_lists, outcomes
+from dashboards.reads.discharges import discharge_lists, discharges
+from dashboards.reads.intake import intake_lists, referrals_in, triage
+from dashboards.reads.risk import risk_alerts, risk_lists
+from dashboards.reads.scope import Scope
+from dashboards.reads.trainees import trainees_progress
+from dashboards.reads.waits import waiting, waiting_lists
+
+
+def dashboard(scope: Scope) -> dict:
+    """Every figure group, for the page and the benchmark."""
+    return {
+        "referrals_in": referrals_in(scope),
+        "triage": triage(scope),
+        "waiting": waiting(scope),
+        "caseloads": caseloads(scope),
+        "delivery": delivery(scope),
+        "outcomes": outcomes(scope),
+        "discharges": discharges(scope),
+        "risk_alerts": risk_alerts(scope),
+        "trainees": trainees_progress(scope),
+        "data_protection": data_protection(scope),
+    }
+
+
+def figure_lists(scope: Scope, today: date | None = None) -> dict:
+    """Each figure's families as (title, lazy queryset): the list page and its CSV share these, so a figure and its
+    list agree. Each topic module keeps its lists beside its figures; nothing is read until a list is called."""
+    today = today or timezone.localdate()
+    return {
+        **intake_lists(scope),
+        **waiting_lists(scope, today),
+        **delivery_lists(scope),
+        **data_protection_lists(scope, today),
+        **caseload_lists(scope),
+        **discharge_lists(scope),
+        **risk_lists(scope),
+    }

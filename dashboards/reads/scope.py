@@ -1,0 +1,153 @@
+"""What the dashboard's figures cover (`Scope`: a service, optionally a site, a period, who is asking) and the
+small sums every figure group shares.
+
+Every figure starts from `scope.referrals`: the referrals of one service (and optionally one site) that the user
+may see with dashboard.view, so a site-limited manager's figures never count another site's families. Medians are
+taken in Python over one `values_list` of the period's durations (not PostgreSQL's `percentile_cont`, which
+SQLite lacks): the list is bounded by the period, and it is still one query.
+"""
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import ExtractIsoWeekDay, TruncDate
+from django.utils import timezone
+
+from accounts.models import Service, Site
+from accounts.permissions import Perm, memberships_with, service_scope_q
+from cycles.models import Filming, Visit
+from referrals.models import Allocation, Referral
+
+QUIET_WEEKS = 6  # "nothing recorded for N weeks": the default N, changeable on the page
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the figures cover: a service, optionally a site, a period (inclusive dates), and who is asking."""
+
+    user: object
+    service: Service
+    site: Site | None
+    start: date
+    end: date
+    quiet_weeks: int = QUIET_WEEKS
+
+    @property
+    def moments(self) -> tuple[datetime, datetime]:
+        """The period as [start, end) aware datetimes: a range an index on a timestamp can serve, where
+        `__date__range` would convert every row's timestamp first."""
+        zone = timezone.get_current_timezone()
+        start = datetime.combine(self.start, time.min, tzinfo=zone)
+        return start, datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=zone)
+
+    def on(self, path: str = "") -> Q:
+        """The referrals in scope as a condition, reached through `path` from another model ("referral",
+        "filming__cycle__referral"): a join the planner can drive from the smaller side, rather than
+        `IN (SELECT …)` over every referral of the service. The rule is `permissions.service_scope_q`: the same
+        families `Referral.objects.visible_to(user, dashboard.view)` gives for this service (tested), failing closed."""
+        q = service_scope_q(self.user, Perm.DASHBOARD_VIEW, self.service.pk, path=path)
+        if self.site is not None:
+            q &= Q(**{f"{path}__site_id" if path else "site_id": self.site.pk})
+        return q
+
+    def received_on(self, path: str = "") -> Q:
+        """Referrals in scope received in the period, reached through `path`."""
+        field = f"{path}__date_received" if path else "date_received"
+        return self.on(path) & Q(**{f"{field}__range": (self.start, self.end)})
+
+    @property
+    def referrals(self):
+        return Referral.objects.filter(self.on())
+
+    @cached_property
+    def first_allocated(self) -> list[tuple[int, date, date, date | None, str]]:
+        """(referral id, received, first allocated on, first filmed on, status now) for each family in scope first
+        allocated in the period: one query, read once per page and shared by the waits, delivery and outcome
+        figures (which would otherwise each work out the same first allocations again). Bounded by the period."""
+        return list(
+            first_allocations(self)
+            .annotate(allocated_on=TruncDate("allocated_at"), first_filmed=Subquery(_first_filming()))
+            .order_by()
+            .values_list("referral_id", "referral__date_received", "allocated_on", "first_filmed", "referral__status")
+        )
+
+    @cached_property
+    def visits_in_period(self) -> list[tuple[int, int, str, int]]:
+        """(practitioner id, ISO weekday, outcome, number) of visits to families in scope planned in the period:
+        one grouped query, read by both the visit rates and protected days in use."""
+        return list(
+            Visit.objects.filter(during(self, "planned_at"), self.on("referral"))
+            .annotate(weekday=ExtractIsoWeekDay("planned_at"))
+            .order_by()
+            .values_list("practitioner_id", "weekday", "outcome")
+            .annotate(n=Count("pk"))
+        )
+
+    @property
+    def first_allocated_ids(self) -> list[int]:
+        return sorted({row[0] for row in self.first_allocated})
+
+    @property
+    def received(self):
+        return Referral.objects.filter(self.received_on())
+
+    def site_ids(self) -> set[int] | None:
+        """The sites the figures may show staff of: the chosen one, or the user's sites in the service (None: all).
+        Someone with no dashboard role in the service covers no site (an empty set, never None)."""
+        limited = [
+            m.site_ids for m in memberships_with(self.user, Perm.DASHBOARD_VIEW) if m.service_id == self.service.pk
+        ]
+        if not limited:
+            return set()
+        if self.site is not None:
+            return {self.site.pk} if any(not ids or self.site.pk in ids for ids in limited) else set()
+        if any(not ids for ids in limited):
+            return None
+        return set().union(*limited)
+
+
+def during(scope: Scope, field: str) -> Q:
+    """A timestamp field within the scope's period (local days, both inclusive), as an index-friendly range."""
+    start, end = scope.moments
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+def default_period(today: date | None = None) -> tuple[date, date]:
+    """The last 12 months, ending today."""
+    today = today or timezone.localdate()
+    return today - timedelta(days=365), today
+
+
+def median(values) -> float | None:
+    """The median of the values that are known, to one decimal place (None when none are)."""
+    values = [v for v in values if v is not None]
+    return round(statistics.median(values), 1) if values else None
+
+
+def percent(part: int, whole: int) -> float | None:
+    """`part` as a percentage of `whole`, to one decimal place (None for an empty whole, never a division error)."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def first_allocations(scope: Scope):
+    """Allocation rows that were their family's first, made in the period, for families in scope.
+
+    Read from the allocations made in the period (an index on `allocated_at`), not by working out every family's
+    first allocation across ten years of referrals and then filtering: the cost follows the period.
+    """
+    earlier = Allocation.objects.filter(referral_id=OuterRef("referral_id")).filter(
+        Q(allocated_at__lt=OuterRef("allocated_at")) | Q(allocated_at=OuterRef("allocated_at"), pk__lt=OuterRef("pk"))
+    )
+    return (
+        Allocation.objects.filter(during(scope, "allocated_at")).filter(scope.on("referral")).exclude(Exists(earlier))
+    )
+
+
+def _first_filming():
+    return (
+        Filming.objects.filter(cycle__referral_id=OuterRef("referral_id")).order_by("filmed_on").values("filmed_on")[:1]
+    )

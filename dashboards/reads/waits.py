@@ -1,0 +1,67 @@
+"""Waiting: the waiting list now in the NHS wait bands, and the waits to allocation and to first filming."""
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from dashboards.reads.scope import Scope, first_allocations, median
+from referrals.reads.caseloads import WAIT_BANDS
+from referrals.states import ReferralStatus
+
+
+def band_filters(today: date) -> list[tuple[str, Q]]:
+    """Each NHS wait band as a filter on date_received: the same edges as `referrals.reads.caseloads.wait_band` (a band
+    includes its lower edge: exactly 7 days is '1–2 weeks', exactly 52 weeks is '52+ weeks')."""
+    filters = []
+    for low, high, label in WAIT_BANDS:
+        q = Q(date_received__lte=today - timedelta(days=low * 7))
+        if high is not None:
+            q &= Q(date_received__gt=today - timedelta(days=high * 7))
+        filters.append((label, q))
+    return filters
+
+
+def waiting(scope: Scope, today: date | None = None) -> dict:
+    """The waiting list now (accepted, not yet allocated) in the NHS bands with the longest wait (one query), and
+    the median waits referral → allocation and allocation → first filming for families first allocated in the
+    period (`scope.first_allocated`)."""
+    today = today or timezone.localdate()
+    bands = band_filters(today)
+    counts = scope.referrals.filter(status=ReferralStatus.ACCEPTED).aggregate(
+        total=Count("pk"),
+        oldest=Min("date_received"),
+        **{f"band{i}": Count("pk", filter=q) for i, (_, q) in enumerate(bands)},
+    )
+    to_allocation, to_filming = [], []
+    for _referral_id, received, allocated_on, filmed, _status in scope.first_allocated:
+        to_allocation.append((allocated_on - received).days)
+        if filmed is not None:
+            to_filming.append((filmed - allocated_on).days)
+    return {
+        "total": counts["total"],
+        "bands": [(label, counts[f"band{i}"]) for i, (label, _) in enumerate(bands)],
+        "longest_days": (today - counts["oldest"]).days if counts["oldest"] else None,
+        "median_days_to_allocation": median(to_allocation),
+        "median_days_allocation_to_filming": median(to_filming),
+        "allocated_in_period": len(to_allocation),
+    }
+
+
+def allocated_in_period(scope: Scope):
+    """Families whose first allocation falls in the period: the denominator of delivery and outcome figures."""
+    return scope.referrals.filter(pk__in=first_allocations(scope).values("referral_id"))
+
+
+def waiting_lists(scope: Scope, today: date) -> dict:
+    """The families behind the waiting figures: waiting now (in all and per band) and first allocated."""
+    lists = {
+        "waiting": ("Waiting for allocation now", lambda: scope.referrals.filter(status=ReferralStatus.ACCEPTED)),
+        "allocated": ("Families first allocated in the period", lambda: allocated_in_period(scope)),
+    }
+    for label, q in band_filters(today):
+        lists[f"band:{label}"] = (
+            f"Waiting now, {label}",
+            lambda q=q: scope.referrals.filter(q, status=ReferralStatus.ACCEPTED),
+        )
+    return lists
