@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from accounts.permissions import Perm, has_permission
 from cycles.reads import timeline
+from cycles.rules import may_record_casework
 from referrals.record import record_section
-from referrals.states import ReferralStatus
 
 
 @record_section(order=40)
@@ -15,9 +15,7 @@ def cycles_section(request, referral) -> list[dict]:
     if not referral.allocations.all():
         return []
     cycles = list(timeline.cycles_of(referral))
-    can_record = (
-        has_permission(request.user, Perm.CASEWORK_RECORD, obj=referral) and referral.status == ReferralStatus.ALLOCATED
-    )
+    can_record = may_record_casework(request.user, referral)
     return [
         {
             "template": "cycles/_cycles_section.html",
@@ -36,9 +34,7 @@ def visits_section(request, referral) -> list[dict]:
 
     if not referral.allocations.all():  # never allocated: no visits yet (allocations are prefetched)
         return []
-    can_record = referral.status == ReferralStatus.ALLOCATED and has_permission(
-        request.user, Perm.CASEWORK_RECORD, obj=referral
-    )
+    can_record = may_record_casework(request.user, referral)
     return [
         {
             "template": "cycles/_visits_section.html",
@@ -94,8 +90,7 @@ def _casework(request, referral) -> dict:
     return {
         "referral_id": referral.pk,
         "reference": referral.reference,
-        "can_record": referral.status == ReferralStatus.ALLOCATED
-        and has_permission(request.user, Perm.CASEWORK_RECORD, obj=referral),
+        "can_record": may_record_casework(request.user, referral),
     }
 
 

@@ -7,13 +7,13 @@ withdrawn, so the history of what the family agreed, and when they changed their
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AccessAction, User
-from accounts.permissions import Perm, has_permission
+from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text
 from referrals.history import record_change
@@ -26,10 +26,9 @@ from ..uploads import check_signed_form
 ALL = "all"
 
 
-def check_casework(referral: Referral, by: User, doing: str) -> None:
-    """Only the allocated practitioner records casework, and only while the family is allocated."""
-    if not has_permission(by, Perm.CASEWORK_RECORD, obj=referral):
-        raise PermissionDenied
+def check_allocated(referral: Referral, doing: str) -> None:
+    """Casework is recorded only while the family is allocated (a state refusal, 409). Who records it (the
+    allocated practitioner, casework.record) is declared on each action with `@requires`."""
     if referral.status != ReferralStatus.ALLOCATED:
         raise ActionRefused(
             f"You cannot {doing}: the referral is {referral.get_status_display().lower()}, and only an allocated "
@@ -73,6 +72,7 @@ def _givers(referral: Referral, givers: list[dict]) -> list[tuple[Parent | Other
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="referral")
 def record_consent(
     *,
     referral: Referral,
@@ -90,7 +90,7 @@ def record_consent(
     `givers` is a list of {"parent": Parent} or {"other_child": OtherChild}, each with "items": {item: bool}; an
     item left out is recorded as not agreed, so the record says what was refused as well as what was agreed.
     """
-    check_casework(referral, by, "record consent")
+    check_allocated(referral, "record consent")
     check_past_date(
         given_on,
         field="given_on",
@@ -151,6 +151,7 @@ def record_consent(
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="consent.referral")
 def withdraw_consent(
     *,
     consent: Consent,
@@ -168,7 +169,7 @@ def withdraw_consent(
     they took back. A consent given after the date (agreeing again) is left alone.
     """
     referral = consent.referral
-    check_casework(referral, by, "record a withdrawal of consent")
+    check_allocated(referral, "record a withdrawal of consent")
     check_past_date(
         withdrawn_on,
         field="withdrawn_on",
