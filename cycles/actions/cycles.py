@@ -123,6 +123,13 @@ def start_cycle(*, referral: Referral, beyond_maximum_reason: str = "", by: User
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def _check_filming_consent(referral: Referral, parents: list, children: list, filmed_on: date) -> None:
+    """Everyone filmed who must consent (adults, children of 12 or over on the day) had current consent to filming."""
+    refusal = refusal_for_filming(referral, parents=parents, children=children, day=filmed_on)
+    if refusal:
+        raise ActionRefused(refusal)
+
+
 def _check_filmed_people(referral: Referral, parents: list, children: list) -> None:
     if not parents:
         raise ValidationError({"filmed_parents": "Choose the parents or carers who were filmed"})
@@ -184,9 +191,7 @@ def record_filming(
     _check_filmed_people(referral, parents, children)
     _check_visit(visit, referral)
     _check_after_previous_review(referral, cycle, filmed_on)
-    refusal = refusal_for_filming(referral, parents=parents, children=children, day=filmed_on)
-    if refusal:
-        raise ActionRefused(refusal)
+    _check_filming_consent(referral, parents, children, filmed_on)
     filming = Filming(
         cycle=cycle,
         visit=visit,
@@ -242,6 +247,20 @@ def _clean_principles(principles) -> list[int]:
     return values
 
 
+def _check_training_consent(referral: Referral, filming: Filming) -> None:
+    """A clip marked for training needs today's training consent of everyone filmed who must consent."""
+    today = timezone.localdate()
+    refusal = refusal_for_item(
+        referral,
+        people=filmed_people_needing_consent(filming, today),
+        item=ConsentItem.TRAINING,
+        day=today,
+        doing="mark this clip for training",
+    )
+    if refusal:
+        raise ActionRefused(refusal)
+
+
 def _check_clip_times(filming: Filming, start_seconds: int, end_seconds: int) -> None:
     if start_seconds < 0:
         raise ValidationError({"start_seconds": "The clip cannot start before the film does"})
@@ -284,16 +303,7 @@ def add_clip(
     if not description.strip():
         raise ValidationError({"description": "Describe the moment the clip shows"})
     if marked_for_training:
-        today = timezone.localdate()
-        refusal = refusal_for_item(
-            referral,
-            people=filmed_people_needing_consent(filming, today),
-            item=ConsentItem.TRAINING,
-            day=today,
-            doing="mark this clip for training",
-        )
-        if refusal:
-            raise ActionRefused(refusal)
+        _check_training_consent(referral, filming)
     clip = Clip(
         filming=filming,
         start_seconds=start_seconds,

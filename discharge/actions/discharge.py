@@ -77,24 +77,9 @@ def discharge_family(
     referral = lock_referral(referral, details=True)
     new_status = check_transition(referral.status, "discharge")
     missing = missing_end_measures(referral)
-    _check_discharge(
-        referral,
-        discharged_on=discharged_on,
-        reason=reason,
-        reason_details=reason_details,
-        summary=summary,
-        missing=missing,
-        missing_measures_reason=missing_measures_reason,
-    )
-    _check_discharge_text(
-        reason_details=reason_details,
-        summary=summary,
-        did_well=did_well,
-        ideas=ideas,
-        missing_measures_reason=missing_measures_reason,
-        plan=plan,
-        health_visitor=health_visitor,
-    )
+    text = {"reason_details": reason_details, "summary": summary, "did_well": did_well, "ideas": ideas}
+    text.update(missing_measures_reason=missing_measures_reason, plan=plan, health_visitor=health_visitor)
+    _check_discharge(referral, discharged_on=discharged_on, reason=reason, missing=missing, **text)
     cleaned_actions = _clean_actions(requested_actions)
 
     # The footage clock starts while the practitioner still holds the family.
@@ -133,18 +118,11 @@ def discharge_family(
     return discharge
 
 
-def _check_discharge(
-    referral: Referral,
-    *,
-    discharged_on: date,
-    reason: str,
-    reason_details: str,
-    summary: str,
-    missing: list[dict],
-    missing_measures_reason: str,
-) -> None:
+def _check_discharge(referral: Referral, *, discharged_on: date, reason: str, missing: list[dict], **text: str) -> None:
     """The discharge's date, reason and summary, and a reason for any required end measure missing: every problem
-    at once, each beside its field."""
+    at once, each beside its field; then every free-text field (`text`) against the text rules."""
+    reason_details, summary = text["reason_details"], text["summary"]
+    missing_measures_reason = text["missing_measures_reason"]
     errors = {}
     if discharged_on > timezone.localdate():
         errors["discharged_on"] = "The date of discharge cannot be in the future"
@@ -161,29 +139,16 @@ def _check_discharge(
         errors["missing_measures_reason"] = f"End measures missing ({names}): record them, or say why not"
     if errors:
         raise ValidationError(errors)
-
-
-def _check_discharge_text(
-    *,
-    reason_details: str,
-    summary: str,
-    did_well: str,
-    ideas: str,
-    missing_measures_reason: str,
-    plan: str,
-    health_visitor: str,
-) -> None:
-    """Every free-text field of the discharge within its length and free of what the text rules refuse."""
-    for field, value, label, length in [
-        ("reason_details", reason_details, "Reason", NOTE_MAX_LENGTH),
-        ("summary", summary, "Summary", LONG_TEXT_MAX_LENGTH),
-        ("did_well", did_well, "What the family did well", LONG_TEXT_MAX_LENGTH),
-        ("ideas", ideas, "Ideas for the future", LONG_TEXT_MAX_LENGTH),
-        ("missing_measures_reason", missing_measures_reason, "Why end measures are missing", NOTE_MAX_LENGTH),
-        ("plan", plan, "Plan", LONG_TEXT_MAX_LENGTH),
+    for field, label, length in [
+        ("reason_details", "Reason", NOTE_MAX_LENGTH),
+        ("summary", "Summary", LONG_TEXT_MAX_LENGTH),
+        ("did_well", "What the family did well", LONG_TEXT_MAX_LENGTH),
+        ("ideas", "Ideas for the future", LONG_TEXT_MAX_LENGTH),
+        ("missing_measures_reason", "Why end measures are missing", NOTE_MAX_LENGTH),
+        ("plan", "Plan", LONG_TEXT_MAX_LENGTH),
     ]:
-        check_text(value, field=field, label=label, max_length=length)
-    check_text(health_visitor, field="health_visitor", label="Health visitor", max_length=200, multiline=False)
+        check_text(text[field], field=field, label=label, max_length=length)
+    check_text(text["health_visitor"], field="health_visitor", label="Health visitor", max_length=200, multiline=False)
 
 
 def _close(referral: Referral, new_status: str, *, by) -> str:
