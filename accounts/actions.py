@@ -7,7 +7,7 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.permissions import Perm, has_permission
+from accounts.permissions import Perm, may_reset_second_factor, requires
 from core.refusals import ActionRefused
 from core.text import check_text_fields
 
@@ -67,12 +67,9 @@ def end_sessions_of(user: User) -> int:
 
 
 @transaction.atomic
+@requires(may_reset_second_factor, on="user")
 def reset_second_factor(*, user: User, by: User, request=None) -> None:
     """A service admin clears a colleague's devices (lost phone); they enrol again at next log-in."""
-    if user.pk == by.pk:
-        raise ActionRefused("You cannot reset your own second factor. Ask another service admin.")
-    if not any(has_permission(by, Perm.STAFF_MANAGE, obj=m) for m in user.memberships.all()):
-        raise ActionRefused("You can only reset staff in your own services.")
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     end_sessions_of(user)
@@ -92,6 +89,7 @@ def ensure_practitioner_details(*, membership) -> PractitionerDetails | None:
 
 
 @transaction.atomic
+@requires(Perm.PRACTITIONER_MANAGE, on="membership")
 def update_practitioner_details(*, membership, by: User, request=None, **fields):
     """Capacity, protected days, supervisor, training stage and pauses: what allocation decisions rest on.
 
@@ -102,8 +100,6 @@ def update_practitioner_details(*, membership, by: User, request=None, **fields)
 
     if membership.role != Role.PRACTITIONER:
         raise ActionRefused("Only practitioners have capacity and protected days.")
-    if not has_permission(by, Perm.PRACTITIONER_MANAGE, obj=membership):
-        raise ActionRefused("You can only change practitioners in your own services.")
     supervisor = fields.get("supervisor")
     if (
         supervisor is not None

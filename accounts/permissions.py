@@ -6,11 +6,20 @@ allocated to them; a supervisor on their trainees' families. Pages and the API b
 for a single record and `scope_q` (through `visible_to(user)` queryset methods) for lists, so the two cannot
 drift apart. Being a platform superuser grants nothing here: the Django admin never edits families' records.
 `docs/permissions.md` is this module as a table; a test keeps them in step.
+
+Where rules live (ADR 0012): a rule that needs only accounts data (roles, memberships, sites) lives here; a rule
+that needs an app's models lives in that app's `rules.py` (`referrals.rules`, `letters.rules`, `cycles.rules`,
+`dashboards.rules`), built only from this module's primitives (`has_permission`, `scope_q`, `memberships_with`,
+...). Views, API views, serializers, reads and actions ask those functions; none of them spells out a rule. Actions
+declare what they need with `requires`, which refuses before their body runs.
 """
 
+import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import wraps
+from operator import attrgetter
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -297,23 +306,18 @@ def can_manage_practitioner(user, membership: Membership) -> bool:
     return has_permission(user, Perm.PRACTITIONER_MANAGE, obj=membership)
 
 
+def may_reset_second_factor(user, colleague) -> bool:
+    """A colleague's two-step sign-in is reset by someone who manages staff in one of the colleague's services, and
+    never by the person themself (a lost phone is not proof to oneself): both are about who acts, a 403."""
+    if colleague.pk == getattr(user, "pk", None):
+        return False
+    return any(has_permission(user, Perm.STAFF_MANAGE, obj=m) for m in colleague.memberships.all())
+
+
 def caseload_service_ids(user, role: str) -> set[int]:
     """The services in which `user` holds caseload.view through `role` (practitioner: their own families;
     supervisor: their trainees'). A family left behind in a service they have left is not theirs to list."""
     return {m.service_id for m in memberships_with(user, Perm.CASELOAD_VIEW) if m.role == role}
-
-
-def referral_user_can(user, referral) -> dict[str, bool]:
-    """What `user` may do to this referral, for showing only the links and buttons they may follow.
-
-    The referral page and the API's `user_can` both read this, so the two cannot disagree.
-    """
-    return {
-        "update": has_permission(user, Perm.REFERRAL_UPDATE, obj=referral) and referral.is_open,
-        "triage": has_permission(user, Perm.REFERRAL_TRIAGE, obj=referral),
-        "withdraw": has_permission(user, Perm.REFERRAL_WITHDRAW, obj=referral),
-        "allocate": has_permission(user, Perm.REFERRAL_ALLOCATE, obj=referral),
-    }
 
 
 def require_permission(perm: Perm):
@@ -340,3 +344,61 @@ def check_permission(user, perm: Perm, *, obj=None) -> None:
     """Raise PermissionDenied (403, logged) unless allowed; for views that already hold the record."""
     if not has_permission(user, perm, obj=obj):
         raise PermissionDenied
+
+
+@dataclass(frozen=True)
+class InService:
+    """What a rule about a whole service (or one of its sites) is checked on when there is no record yet: a new
+    referral before it is saved, a service's letter settings. Carries only what `has_permission` reads."""
+
+    service_id: int
+    site_id: int | None = None
+
+
+def requires(
+    rule: Perm | Callable[[object, object], bool], *, on: str | Callable[[dict], object] | None = None, by: str = "by"
+):
+    """Action decorator: refuse (PermissionDenied, a logged 403) before the action's body runs unless the acting
+    user may do it, so no action hand-writes the check and none can forget it.
+
+    `rule` is a permission (held on the object) or an app's rule from its `rules.py`, `rule(user, obj) -> bool`
+    (`letters.rules.may_approve_letter`). `on` names the keyword argument holding the object, with a dotted path
+    to reach through it (`on="visit.referral"`), or is a function of the keyword arguments for an object the action
+    has yet to make (`InService`); None asks whether the user holds the permission anywhere. `by` names the
+    keyword holding the acting user. The check reads the object as the caller passed it; the action then locks the
+    rows it changes and checks their state (ActionRefused, 409): who may act is decided here, what the record's
+    state allows in the body.
+    """
+
+    def target(kwargs: dict):
+        if on is None:
+            return None
+        if callable(on):
+            return on(kwargs)
+        head, _, rest = on.partition(".")
+        value = kwargs[head]
+        return attrgetter(rest)(value) if rest else value
+
+    def allowed(user, obj) -> bool:
+        if isinstance(rule, Perm):
+            return has_permission(user, rule, obj=obj)
+        return rule(user, obj)
+
+    def decorator(action):
+        parameters = inspect.signature(action).parameters
+        for name in (by, on.partition(".")[0] if isinstance(on, str) else None):
+            if name is not None and (
+                name not in parameters or parameters[name].kind is not inspect.Parameter.KEYWORD_ONLY
+            ):
+                raise TypeError(f"{action.__qualname__} has no keyword-only argument {name!r} for @requires")
+
+        @wraps(action)
+        def wrapped(*args, **kwargs):
+            if not allowed(kwargs[by], target(kwargs)):
+                raise PermissionDenied
+            return action(*args, **kwargs)
+
+        wrapped.required_rule = rule
+        return wrapped
+
+    return decorator

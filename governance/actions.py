@@ -7,17 +7,18 @@ and leaves a `DestroyedRecord` tombstone. The access log has no foreign keys, so
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, User
-from accounts.permissions import Perm, has_permission
+from accounts.permissions import Perm, has_permission, requires
 from core.refusals import ActionRefused
 from core.text import check_text
 from governance.reads.retention import due_for_review, effective_review_date, rule_for
 from notices.actions import raise_notice
+from referrals.actions import lock_referral
 from referrals.history import record_change
 from referrals.models import Parent, Referral
 
@@ -28,13 +29,9 @@ from .models import (
     SarStatus,
     SubjectAccessRequest,
 )
+from .rules import may_approve_destruction
 
 NOTICE_KIND = "retention_review_due"
-
-
-def _check(user, perm: Perm, referral: Referral) -> None:
-    if not has_permission(user, perm, obj=referral):
-        raise PermissionDenied
 
 
 def _reason(reason: str) -> str:
@@ -85,9 +82,9 @@ def _open_review(review: RetentionReview, status: str) -> RetentionReview:
 
 
 @transaction.atomic
+@requires(Perm.RECORD_DESTROY, on="review.referral")
 def extend_retention(*, review: RetentionReview, until: date, reason: str, by: User, request=None) -> RetentionReview:
     """Keep the record longer: a new review date after today, and why (for example an open complaint)."""
-    _check(by, Perm.RECORD_DESTROY, review.referral)
     review = _open_review(review, ReviewStatus.DUE)
     reason = _reason(reason)
     if until is None or until <= timezone.localdate():
@@ -108,9 +105,9 @@ def extend_retention(*, review: RetentionReview, until: date, reason: str, by: U
 
 
 @transaction.atomic
+@requires(Perm.RECORD_DESTROY, on="review.referral")
 def propose_destruction(*, review: RetentionReview, reason: str = "", by: User, request=None) -> RetentionReview:
     """The first of two people: propose that the record be destroyed. Someone else must approve."""
-    _check(by, Perm.RECORD_DESTROY, review.referral)
     review = _open_review(review, ReviewStatus.DUE)
     if review.due_on > timezone.localdate():
         raise ActionRefused("The record's review date has not come yet.")
@@ -131,13 +128,11 @@ def propose_destruction(*, review: RetentionReview, reason: str = "", by: User, 
 
 
 @transaction.atomic
+@requires(may_approve_destruction, on="review")
 def approve_destruction(*, review: RetentionReview, by: User, request=None) -> DestroyedRecord:
     """The second person: destroy the family's record, its uploads and letter files, and leave the tombstone."""
-    _check(by, Perm.RECORD_DESTROY, review.referral)
     review = _open_review(review, ReviewStatus.PROPOSED)
-    if review.reviewed_by_id == by.pk:
-        raise ActionRefused("Someone other than the person who proposed it must approve the destruction.")
-    referral = Referral.objects.select_for_update().get(pk=review.referral_id)
+    referral = lock_referral(review.referral_id)
     rule = rule_for(referral.service)
     if (effective_review_date(referral, rule) or date.max) > timezone.localdate():
         raise ActionRefused("The record's review date has not come yet.")
@@ -173,10 +168,10 @@ def _delete_files(files: list) -> None:
 
 
 @transaction.atomic
+@requires(Perm.SUBJECT_ACCESS, on="parent.referral")
 def open_subject_access_request(*, parent: Parent, received_on: date, by: User, request=None) -> SubjectAccessRequest:
     """Start one person's subject access request (a parent on the referral), as a draft for review."""
     referral = parent.referral
-    _check(by, Perm.SUBJECT_ACCESS, referral)
     if received_on is None or received_on > timezone.localdate():
         raise ValidationError({"received_on": "Enter the date the request was received (today or earlier)"})
     sar = SubjectAccessRequest.objects.create(referral=referral, parent=parent, received_on=received_on, created_by=by)
@@ -193,13 +188,13 @@ def open_subject_access_request(*, parent: Parent, received_on: date, by: User, 
 
 
 @transaction.atomic
+@requires(Perm.SUBJECT_ACCESS, on="sar.referral")
 def review_subject_access_request(
     *, sar: SubjectAccessRequest, redact: list[str], include_family_text: list[str], by: User, request=None
 ) -> SubjectAccessRequest:
     """Mark the fields withheld from the export and the family free-text judged safe to include."""
     from governance.reads.subject_access import FAMILY_TEXT_FIELDS, redactable_keys
 
-    _check(by, Perm.SUBJECT_ACCESS, sar.referral)
     sar = SubjectAccessRequest.objects.select_for_update().get(pk=sar.pk)
     if sar.status == SarStatus.RELEASED:
         raise ActionRefused("This request was already released; open a new one to change what is sent.")
@@ -227,11 +222,11 @@ def review_subject_access_request(
 
 
 @transaction.atomic
+@requires(Perm.SUBJECT_ACCESS, on="sar.referral")
 def release_subject_access_request(*, sar: SubjectAccessRequest, by: User, request=None) -> bytes:
     """Release the reviewed export (a ZIP) and log it. Only a reviewed request can be released."""
     from governance.reads.subject_access import build_export
 
-    _check(by, Perm.SUBJECT_ACCESS, sar.referral)
     sar = SubjectAccessRequest.objects.select_for_update().select_related("referral", "parent").get(pk=sar.pk)
     if sar.status == SarStatus.DRAFT:
         raise ActionRefused("Review the export and mark what to redact before releasing it.")

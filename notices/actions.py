@@ -1,17 +1,19 @@
 """Raising and acknowledging notices. Keyword-only, one transaction; acknowledgement goes into the family's history."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, User
+from accounts.permissions import requires
 from core.refusals import ActionRefused
 from core.text import check_text
 from referrals.history import record_change
 from referrals.models import Referral
 
 from .models import Notice
+from .rules import is_recipient
 
 
 @transaction.atomic
@@ -46,11 +48,10 @@ def raise_notice(
 
 
 @transaction.atomic
+@requires(is_recipient, on="notice")
 def acknowledge_notice(*, notice: Notice, action_taken: str, by: User, request=None) -> Notice:
     """Close a notice: who, when, and what was done about it. Only its recipient may."""
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    if notice.recipient_id != by.pk:
-        raise PermissionDenied
     if not notice.is_open:
         raise ActionRefused("This notice was already acknowledged.")
     action_taken = action_taken.strip()

@@ -146,7 +146,9 @@ class MeasureQuerySet(models.QuerySet):
         from referrals.models import Allocation
 
         return self.select_related("recorded_by", "referral", "referral__service", "referral__site").prefetch_related(
-            models.Prefetch("referral__allocations", queryset=Allocation.objects.select_related("practitioner"))
+            models.Prefetch(
+                "referral__allocations", queryset=Allocation.objects.with_holding().select_related("practitioner")
+            )
         )
 
 

@@ -2,11 +2,11 @@
 acted on, the risk answers acted on (who, when, what), and the latest scores with a link to the outcomes page.
 Two queries, whatever the family's history."""
 
-from accounts.permissions import Perm, has_permission
 from notices.models import Notice, NoticeKind
 from referrals.record import record_section
 
 from .models import Measure
+from .rules import may_record_outcome
 
 
 @record_section(order=60)
@@ -39,6 +39,6 @@ def outcomes_section(request, referral) -> list[dict]:
             "measures": measures,
             "open_alerts": open_alerts,
             "acted_on": acted_on,
-            "can_record": has_permission(request.user, Perm.OUTCOME_RECORD, obj=referral) and referral.is_open,
+            "can_record": may_record_outcome(request.user, referral),
         }
     ]

@@ -7,7 +7,7 @@ log (`accounts.AccessEvent`, which outlives it).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import Membership, ReferralSource, Role, Service, Site
@@ -144,18 +144,18 @@ OTHER_CHILD_FIELDS = ["name", "date_of_birth", "consent_to_filming"]
 
 class ReferralQuerySet(models.QuerySet):
     def visible_to(self, user, perm: Perm = Perm.REFERRAL_VIEW):
-        """Referrals the user may see: their services' and sites', or their own (and trainees') families."""
+        """Referrals the user may see: their services' and sites', or the families they (or their trainees) hold.
+
+        Who holds a family is `AllocationQuerySet.holding()`, the one definition the object check
+        (`Referral.case_practitioner_ids`) reads too, so the list and the record cannot disagree (ADR 0012).
+        """
         return self.filter(
             scope_q(
                 user,
                 perm,
-                own_cases=lambda u: (
-                    Q(pk__in=Allocation.objects.active().filter(practitioner=u).values("referral_id"))
-                    | _discharged_by_q(practitioner=u)
-                ),
-                supervised_cases=lambda u: (
-                    Q(pk__in=Allocation.objects.active().filter(supervisor=u).values("referral_id"))
-                    | _discharged_by_q(supervisor=u)
+                own_cases=lambda u: Q(pk__in=Allocation.objects.holding().filter(practitioner=u).values("referral_id")),
+                supervised_cases=lambda u: Q(
+                    pk__in=Allocation.objects.holding().filter(supervisor=u).values("referral_id")
                 ),
             )
         )
@@ -208,7 +208,7 @@ class ReferralQuerySet(models.QuerySet):
             .prefetch_related(
                 "parents",
                 "other_children",
-                Prefetch("allocations", queryset=Allocation.objects.select_related(*people)),
+                Prefetch("allocations", queryset=Allocation.objects.with_holding().select_related(*people)),
                 Prefetch("triage_decisions", queryset=TriageDecision.objects.select_related("decided_by")),
                 Prefetch("events", queryset=ReferralEvent.objects.select_related("actor")),
             )
@@ -216,17 +216,21 @@ class ReferralQuerySet(models.QuerySet):
         )
 
 
-def _discharged_by_q(**holder) -> Q:
-    """Discharged families whose allocation to this practitioner (or supervisor) the discharge ended: still theirs
-    while discharged (see `Referral._case_allocations`). Only the family's last allocation counts: after a reopen
-    and a second discharge, the practitioner of the first no longer holds the family."""
-    later = Allocation.objects.filter(referral_id=OuterRef("referral_id"), allocated_at__gt=OuterRef("allocated_at"))
-    ended = (
-        Allocation.objects.filter(end_reason=DISCHARGED_END_REASON, **holder)
-        .exclude(Exists(later))
-        .values("referral_id")
+def _holding_q() -> Q:
+    """THE rule of who holds a family, as a condition on allocations: the active allocation, or, while the family is
+    discharged, the family's last allocation if the discharge ended it (its practitioner still finishes the letters
+    and confirms the footage's destruction). After a reopen and a second discharge only the last one counts.
+
+    Lists filter with it (`visible_to`); the object check annotates the family's allocations with it
+    (`with_holding`), so both are answered by the same SQL.
+    """
+    later = Allocation.objects.filter(referral_id=OuterRef("referral_id")).filter(
+        Q(allocated_at__gt=OuterRef("allocated_at")) | Q(allocated_at=OuterRef("allocated_at"), pk__gt=OuterRef("pk"))
     )
-    return Q(status=ReferralStatus.DISCHARGED, pk__in=ended)
+    ended_by_discharge = Q(referral__status=ReferralStatus.DISCHARGED, end_reason=DISCHARGED_END_REASON) & ~Exists(
+        later
+    )
+    return Q(ended_at__isnull=True) | ended_by_discharge
 
 
 def _allocations_outside_site():
@@ -384,18 +388,24 @@ class Referral(models.Model):
         return self.days_awaiting_information + max(current, 0)
 
     def case_practitioner_ids(self) -> set[int]:
-        return {a.practitioner_id for a in self._case_allocations()}
+        """Who holds the family as practitioner, by `AllocationQuerySet.holding()` (the lists' rule too)."""
+        return {practitioner for practitioner, _ in self._case_holders()}
 
     def case_supervisor_ids(self) -> set[int]:
-        return {a.supervisor_id for a in self._case_allocations() if a.supervisor_id}
+        """Who holds the family as the trainee's supervisor, by the same rule."""
+        return {supervisor for _, supervisor in self._case_holders() if supervisor}
 
-    def _case_allocations(self):
-        """Who holds the family: the active allocation, or, while discharged, the one the discharge ended (its
-        practitioner still finishes the letters and confirms the footage's destruction)."""
-        active = self._active_allocations()
-        if active or self.status != ReferralStatus.DISCHARGED:
-            return active
-        return [a for a in self.allocations.all() if a.end_reason == DISCHARGED_END_REASON][-1:]
+    def _case_holders(self) -> list[tuple[int, int | None]]:
+        """(practitioner, supervisor) of the allocations through which the family is held. Read from allocations
+        prefetched with `with_holding()` (no query), else asked of the database with the same condition."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("allocations")
+        if prefetched is not None and all(hasattr(a, "holds_family") for a in prefetched):
+            return [(a.practitioner_id, a.supervisor_id) for a in prefetched if a.holds_family]
+        if self.pk is None:
+            return []
+        return list(
+            Allocation.objects.holding().filter(referral_id=self.pk).values_list("practitioner_id", "supervisor_id")
+        )
 
     def _active_allocations(self):
         return [a for a in self.allocations.all() if a.ended_at is None]
@@ -562,6 +572,15 @@ class EligibilityRule(models.Model):
 class AllocationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(ended_at__isnull=True)
+
+    def holding(self):
+        """The allocations through which their practitioner and supervisor hold the family now (`_holding_q`)."""
+        return self.filter(_holding_q())
+
+    def with_holding(self):
+        """Each allocation annotated `holds_family` by the same rule: prefetch a family's allocations this way and
+        its permission checks need no further query."""
+        return self.annotate(holds_family=Case(When(_holding_q(), then=Value(True)), default=Value(False)))
 
 
 class Allocation(models.Model):

@@ -7,13 +7,13 @@ withdrawn, so the history of what the family agreed, and when they changed their
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AccessAction, User
-from accounts.permissions import Perm, has_permission
+from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text
 from referrals.history import record_change
@@ -26,10 +26,9 @@ from ..uploads import check_signed_form
 ALL = "all"
 
 
-def check_casework(referral: Referral, by: User, doing: str) -> None:
-    """Only the allocated practitioner records casework, and only while the family is allocated."""
-    if not has_permission(by, Perm.CASEWORK_RECORD, obj=referral):
-        raise PermissionDenied
+def check_allocated(referral: Referral, doing: str) -> None:
+    """Casework is recorded only while the family is allocated (a state refusal, 409). Who records it (the
+    allocated practitioner, casework.record) is declared on each action with `@requires`."""
     if referral.status != ReferralStatus.ALLOCATED:
         raise ActionRefused(
             f"You cannot {doing}: the referral is {referral.get_status_display().lower()}, and only an allocated "
@@ -73,6 +72,7 @@ def _givers(referral: Referral, givers: list[dict]) -> list[tuple[Parent | Other
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="referral")
 def record_consent(
     *,
     referral: Referral,
@@ -90,22 +90,8 @@ def record_consent(
     `givers` is a list of {"parent": Parent} or {"other_child": OtherChild}, each with "items": {item: bool}; an
     item left out is recorded as not agreed, so the record says what was refused as well as what was agreed.
     """
-    check_casework(referral, by, "record consent")
-    check_past_date(
-        given_on,
-        field="given_on",
-        label="consent was given",
-        not_before=referral.date_received,
-        not_before_label=f"the referral's date received ({referral.date_received:%-d %B %Y})",
-    )
-    people = _givers(referral, givers)
-    sharing_with = (sharing_with or "").strip()
-    check_text(sharing_with, field="sharing_with", label="Named others", max_length=300, multiline=False)
-    check_text(notes or "", field="notes", label="Notes")
-    if any(items[ConsentItem.SHARING_CLIPS] for _, items in people) and not sharing_with:
-        raise ValidationError({"sharing_with": "Name who the clips may be shared with"})
-    kind = check_signed_form(signed_form) if signed_form else None
-
+    check_allocated(referral, "record consent")
+    people, sharing_with, kind = _checked_consent(referral, given_on, givers, sharing_with, notes, signed_form)
     consent = Consent(
         referral=referral,
         given_on=given_on,
@@ -121,18 +107,8 @@ def record_consent(
     changes = {
         "given on": [None, given_on.isoformat()],
         "written agreement given": [None, consent.written_agreement_given],
+        **_save_givers(consent, people),
     }
-    for who, items in people:
-        giver = ConsentGiver.objects.create(
-            consent=consent,
-            parent=who if isinstance(who, Parent) else None,
-            other_child=who if isinstance(who, OtherChild) else None,
-        )
-        ConsentDecision.objects.bulk_create(
-            ConsentDecision(giver=giver, item=item, agreed=agreed) for item, agreed in items.items()
-        )
-        agreed = [ConsentItem(item).label for item, yes in items.items() if yes]
-        changes[str(who)] = [None, "agreed to: " + (", ".join(agreed) if agreed else "nothing")]
     if sharing_with:
         changes["clips may be shared with"] = [None, sharing_with]
     if kind:
@@ -150,7 +126,46 @@ def record_consent(
     return consent
 
 
+def _checked_consent(
+    referral: Referral, given_on: date, givers: list[dict], sharing_with: str, notes: str, signed_form
+):
+    """The consent's date, people, named others, notes and signed form, each refused beside its field; returns the
+    people with their items, the cleaned named others and the signed form's kind (or None)."""
+    check_past_date(
+        given_on,
+        field="given_on",
+        label="consent was given",
+        not_before=referral.date_received,
+        not_before_label=f"the referral's date received ({referral.date_received:%-d %B %Y})",
+    )
+    people = _givers(referral, givers)
+    sharing_with = (sharing_with or "").strip()
+    check_text(sharing_with, field="sharing_with", label="Named others", max_length=300, multiline=False)
+    check_text(notes or "", field="notes", label="Notes")
+    if any(items[ConsentItem.SHARING_CLIPS] for _, items in people) and not sharing_with:
+        raise ValidationError({"sharing_with": "Name who the clips may be shared with"})
+    return people, sharing_with, check_signed_form(signed_form) if signed_form else None
+
+
+def _save_givers(consent: Consent, people) -> dict:
+    """Each giver and their decision on every item (agreed or not); returns what the history shows of them."""
+    changes = {}
+    for who, items in people:
+        giver = ConsentGiver.objects.create(
+            consent=consent,
+            parent=who if isinstance(who, Parent) else None,
+            other_child=who if isinstance(who, OtherChild) else None,
+        )
+        ConsentDecision.objects.bulk_create(
+            ConsentDecision(giver=giver, item=item, agreed=agreed) for item, agreed in items.items()
+        )
+        agreed = [ConsentItem(item).label for item, yes in items.items() if yes]
+        changes[str(who)] = [None, "agreed to: " + (", ".join(agreed) if agreed else "nothing")]
+    return changes
+
+
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="consent.referral")
 def withdraw_consent(
     *,
     consent: Consent,
@@ -168,7 +183,44 @@ def withdraw_consent(
     they took back. A consent given after the date (agreeing again) is left alone.
     """
     referral = consent.referral
-    check_casework(referral, by, "record a withdrawal of consent")
+    check_allocated(referral, "record a withdrawal of consent")
+    reason, own, givers, wanted = _checked_withdrawal(consent, givers, items, withdrawn_on, reason)
+    decisions = ConsentDecision.objects.select_for_update().filter(
+        giver__consent__referral=referral,
+        giver__consent__given_on__lte=withdrawn_on,
+        item__in=wanted,
+        agreed=True,
+        withdrawn_on__isnull=True,
+    )
+    decisions = [d for d in decisions.select_related("giver") if any(_same_person(d.giver, g) for g in givers)]
+    if not decisions:
+        raise ValidationError({"items": "Nothing to withdraw: they had not agreed to this, or withdrew it already"})
+    for decision in decisions:
+        decision.withdrawn_on, decision.withdrawn_by, decision.withdrawal_reason = withdrawn_on, by, reason
+    ConsentDecision.objects.bulk_update(decisions, ["withdrawn_on", "withdrawn_by", "withdrawal_reason"])
+
+    changes = _withdrawal_changes(own, givers, decisions)
+    changes["withdrawn on"] = [None, withdrawn_on.isoformat()]
+    changes["reason"] = [None, reason]
+    unmarked = _unmark_training_clips(referral, [d.giver for d in decisions if d.item == ConsentItem.TRAINING])
+    if unmarked:
+        changes["clips marked for training"] = [None, f"{unmarked} no longer marked (consent to training withdrawn)"]
+    whole = wanted == set(ConsentItem.values)
+    record_change(
+        referral=referral,
+        by=by,
+        kind="consent_withdrawn",
+        summary="Consent withdrawn" if whole else "Consent withdrawn for some items",
+        changes=changes,
+        request=request,
+        obj=consent,
+    )
+    return decisions
+
+
+def _checked_withdrawal(consent: Consent, givers, items, withdrawn_on: date, reason: str):
+    """The withdrawal's date, reason, people and items, each refused beside its field; returns the cleaned reason,
+    everyone who gave this consent, the people withdrawing and the items withdrawn."""
     check_past_date(
         withdrawn_on,
         field="withdrawn_on",
@@ -187,43 +239,18 @@ def withdraw_consent(
     wanted = set(ConsentItem.values) if items == ALL else set(items or [])
     if not wanted or not wanted <= set(ConsentItem.values):
         raise ValidationError({"items": "Choose what consent is withdrawn for"})
+    return reason, own, givers, wanted
 
-    decisions = ConsentDecision.objects.select_for_update().filter(
-        giver__consent__referral=referral,
-        giver__consent__given_on__lte=withdrawn_on,
-        item__in=wanted,
-        agreed=True,
-        withdrawn_on__isnull=True,
-    )
-    decisions = [d for d in decisions.select_related("giver") if any(_same_person(d.giver, g) for g in givers)]
-    if not decisions:
-        raise ValidationError({"items": "Nothing to withdraw: they had not agreed to this, or withdrew it already"})
-    for decision in decisions:
-        decision.withdrawn_on, decision.withdrawn_by, decision.withdrawal_reason = withdrawn_on, by, reason
-    ConsentDecision.objects.bulk_update(decisions, ["withdrawn_on", "withdrawn_by", "withdrawal_reason"])
 
+def _withdrawal_changes(own: list[ConsentGiver], givers, decisions) -> dict:
+    """Who withdrew what, for the family's history."""
     names = {g.pk: str(g) for g in own}
     changes = {}
     for giver in givers:
         withdrawn = sorted({ConsentItem(d.item).label for d in decisions if _same_person(d.giver, giver)})
         if withdrawn:
             changes[names.get(giver.pk, str(giver))] = [None, "withdrew: " + ", ".join(withdrawn)]
-    changes["withdrawn on"] = [None, withdrawn_on.isoformat()]
-    changes["reason"] = [None, reason]
-    unmarked = _unmark_training_clips(referral, [d.giver for d in decisions if d.item == ConsentItem.TRAINING])
-    if unmarked:
-        changes["clips marked for training"] = [None, f"{unmarked} no longer marked (consent to training withdrawn)"]
-    whole = wanted == set(ConsentItem.values)
-    record_change(
-        referral=referral,
-        by=by,
-        kind="consent_withdrawn",
-        summary="Consent withdrawn" if whole else "Consent withdrawn for some items",
-        changes=changes,
-        request=request,
-        obj=consent,
-    )
-    return decisions
+    return changes
 
 
 def _unmark_training_clips(referral: Referral, givers: list[ConsentGiver]) -> int:

@@ -10,16 +10,17 @@ on (`cycles.reads.consents`).
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import Perm, has_permission
+from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text, check_text_fields
 from cycles.reads.consents import needs_own_consent, refusal_for_filming, refusal_for_item
 from cycles.reads.timeline import MAX_FILM_SECONDS, filming_of, review_of, start_refusal
+from referrals.actions import lock_referral
 from referrals.history import added, record_change
 from referrals.models import Referral
 from referrals.states import ReferralStatus
@@ -38,11 +39,9 @@ from ..models import (
 )
 
 
-def _locked_referral(referral: Referral, by: User) -> Referral:
-    """The family under a row lock, after checking the user records its casework and it is still allocated."""
-    referral = Referral.objects.select_for_update().select_related("service").get(pk=referral.pk)
-    if not has_permission(by, Perm.CASEWORK_RECORD, obj=referral):
-        raise PermissionDenied
+def _locked_referral(referral: Referral) -> Referral:
+    """The family under a row lock, still allocated (who records its casework is declared with `@requires`)."""
+    referral = lock_referral(referral)
     if referral.status != ReferralStatus.ALLOCATED:
         raise ActionRefused(
             f"This family's referral is {referral.get_status_display().lower()}: cycles are recorded only while "
@@ -51,8 +50,8 @@ def _locked_referral(referral: Referral, by: User) -> Referral:
     return referral
 
 
-def _locked_cycle(cycle: Cycle, by: User) -> tuple[Referral, Cycle]:
-    referral = _locked_referral(cycle.referral, by)
+def _locked_cycle(cycle: Cycle) -> tuple[Referral, Cycle]:
+    referral = _locked_referral(cycle.referral)
     return referral, Cycle.objects.select_related("filming", "shared_review").get(pk=cycle.pk)
 
 
@@ -81,13 +80,14 @@ def _add_activity(visit: Visit | None, kind: str, cycle: Cycle) -> None:
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="referral")
 def start_cycle(*, referral: Referral, beyond_maximum_reason: str = "", by: User, request=None) -> Cycle:
     """Start the family's next cycle, numbered after the last.
 
     Only once the previous cycle has its shared review; past the service's maximum only with a written reason
     (services offer a planned number, usually 3, within a range such as 2–4).
     """
-    referral = _locked_referral(referral, by)
+    referral = _locked_referral(referral)
     cycles = list(Cycle.objects.filter(referral=referral).select_related("shared_review").order_by("number"))
     refusal = start_refusal(cycles)
     if refusal:
@@ -123,6 +123,13 @@ def start_cycle(*, referral: Referral, beyond_maximum_reason: str = "", by: User
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def _check_filming_consent(referral: Referral, parents: list, children: list, filmed_on: date) -> None:
+    """Everyone filmed who must consent (adults, children of 12 or over on the day) had current consent to filming."""
+    refusal = refusal_for_filming(referral, parents=parents, children=children, day=filmed_on)
+    if refusal:
+        raise ActionRefused(refusal)
+
+
 def _check_filmed_people(referral: Referral, parents: list, children: list) -> None:
     if not parents:
         raise ValidationError({"filmed_parents": "Choose the parents or carers who were filmed"})
@@ -156,6 +163,7 @@ def _check_after_previous_review(referral: Referral, cycle: Cycle, filmed_on: da
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="cycle.referral")
 def record_filming(
     *,
     cycle: Cycle,
@@ -174,7 +182,7 @@ def record_filming(
     Refused unless every filmed adult, and every filmed child aged 12 or over on the day, has current consent to
     filming: the app must never hold a record of footage the family did not agree to.
     """
-    referral, cycle = _locked_cycle(cycle, by)
+    referral, cycle = _locked_cycle(cycle)
     if filming_of(cycle) is not None:
         raise ActionRefused(f"Cycle {cycle.number}'s filming is already recorded.")
     parents, children = list(filmed_parents), list(filmed_children)
@@ -183,9 +191,7 @@ def record_filming(
     _check_filmed_people(referral, parents, children)
     _check_visit(visit, referral)
     _check_after_previous_review(referral, cycle, filmed_on)
-    refusal = refusal_for_filming(referral, parents=parents, children=children, day=filmed_on)
-    if refusal:
-        raise ActionRefused(refusal)
+    _check_filming_consent(referral, parents, children, filmed_on)
     filming = Filming(
         cycle=cycle,
         visit=visit,
@@ -241,6 +247,20 @@ def _clean_principles(principles) -> list[int]:
     return values
 
 
+def _check_training_consent(referral: Referral, filming: Filming) -> None:
+    """A clip marked for training needs today's training consent of everyone filmed who must consent."""
+    today = timezone.localdate()
+    refusal = refusal_for_item(
+        referral,
+        people=filmed_people_needing_consent(filming, today),
+        item=ConsentItem.TRAINING,
+        day=today,
+        doing="mark this clip for training",
+    )
+    if refusal:
+        raise ActionRefused(refusal)
+
+
 def _check_clip_times(filming: Filming, start_seconds: int, end_seconds: int) -> None:
     if start_seconds < 0:
         raise ValidationError({"start_seconds": "The clip cannot start before the film does"})
@@ -260,6 +280,7 @@ def _check_helping_question(referral: Referral, helping_question) -> None:
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="filming.cycle.referral")
 def add_clip(
     *,
     filming: Filming,
@@ -274,7 +295,7 @@ def add_clip(
 ) -> Clip:
     """Add a clip chosen in micro-analysis: a "better than usual" moment, the principles it shows, and the helping
     question it speaks to. Marking it for training needs the training consent of everyone filmed."""
-    referral, cycle = _locked_cycle(filming.cycle, by)
+    referral, cycle = _locked_cycle(filming.cycle)
     filming = Filming.objects.prefetch_related("filmed_parents", "filmed_children").get(pk=filming.pk)
     _check_clip_times(filming, start_seconds, end_seconds)
     values = _clean_principles(principles)
@@ -282,16 +303,7 @@ def add_clip(
     if not description.strip():
         raise ValidationError({"description": "Describe the moment the clip shows"})
     if marked_for_training:
-        today = timezone.localdate()
-        refusal = refusal_for_item(
-            referral,
-            people=filmed_people_needing_consent(filming, today),
-            item=ConsentItem.TRAINING,
-            day=today,
-            doing="mark this clip for training",
-        )
-        if refusal:
-            raise ActionRefused(refusal)
+        _check_training_consent(referral, filming)
     clip = Clip(
         filming=filming,
         start_seconds=start_seconds,
@@ -359,6 +371,7 @@ def _check_clips_watched(filming: Filming, clips: list) -> None:
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="cycle.referral")
 def record_shared_review(
     *,
     cycle: Cycle,
@@ -372,7 +385,7 @@ def record_shared_review(
     request=None,
 ) -> SharedReview:
     """Record the shared review of the cycle's clips: what the parent saw, what they learned, and the next focus."""
-    referral, cycle = _locked_cycle(cycle, by)
+    referral, cycle = _locked_cycle(cycle)
     _check_past(reviewed_on, "reviewed_on", "The shared review date", referral)
     filming = _check_review_order(referral, cycle, reviewed_on)
     clips = list(clips_watched)

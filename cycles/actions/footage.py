@@ -8,13 +8,13 @@ after the end of involvement) and is set at discharge (`set_footage_destruction_
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import AccessAction, Membership, Role, Service, User
-from accounts.permissions import Perm, has_permission
+from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text_fields
 from notices.actions import raise_notice
@@ -34,11 +34,6 @@ def keep_months(service: Service) -> int:
     return policy.footage_keep_months if policy else DEFAULT_KEEP_MONTHS
 
 
-def _require(by: User, perm: Perm, referral: Referral) -> None:
-    if not has_permission(by, perm, obj=referral):
-        raise PermissionDenied
-
-
 def _check_family_copy(*, filming: Filming, family_copy: str, family_copy_on: date | None) -> None:
     errors = {}
     if family_copy not in FamilyCopy.values:
@@ -56,6 +51,7 @@ def _check_family_copy(*, filming: Filming, family_copy: str, family_copy_on: da
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="filming.cycle.referral")
 def record_footage(
     *,
     filming: Filming,
@@ -73,7 +69,6 @@ def record_footage(
     destruction date was set takes the same date.
     """
     referral = filming.cycle.referral
-    _require(by, Perm.CASEWORK_RECORD, referral)
     if not location.strip():
         raise ValidationError({"location": "Enter where the footage is held"})
     _check_family_copy(filming=filming, family_copy=family_copy, family_copy_on=family_copy_on)
@@ -111,12 +106,12 @@ def record_footage(
 
 
 @transaction.atomic
+@requires(Perm.FOOTAGE_DESTRUCTION_CONFIRM, on="referral")
 def set_footage_destruction_dates(
     *, referral: Referral, involvement_ended_on: date, by: User, request=None
 ) -> list[Footage]:
     """At discharge: every not-yet-destroyed footage of the family must be destroyed by the end of involvement plus
     the service's `footage_keep_months`. Called by the discharge action; returns the footage changed."""
-    _require(by, Perm.FOOTAGE_DESTRUCTION_CONFIRM, referral)
     if involvement_ended_on > timezone.localdate():
         raise ValidationError({"involvement_ended_on": "The end of involvement cannot be in the future"})
     destroy_by = involvement_ended_on + relativedelta(months=keep_months(referral.service))
@@ -141,13 +136,13 @@ def set_footage_destruction_dates(
 
 
 @transaction.atomic
+@requires(Perm.FOOTAGE_DESTRUCTION_CONFIRM, on="footage.filming.cycle.referral")
 def confirm_footage_destroyed(*, footage: Footage, destroyed_on: date, by: User, request=None) -> Footage:
     """Confirm that the footage was destroyed, on which date and by whom (the practitioner or a coordinator)."""
     footage = (
         Footage.objects.select_for_update(of=("self",)).select_related("filming__cycle__referral").get(pk=footage.pk)
     )
     referral = footage.filming.cycle.referral
-    _require(by, Perm.FOOTAGE_DESTRUCTION_CONFIRM, referral)
     if footage.destroyed_on is not None:
         raise ActionRefused(f"This footage's destruction was already confirmed ({footage.destroyed_on:%-d %B %Y}).")
     if destroyed_on > timezone.localdate():

@@ -11,14 +11,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import AccessAction, User
+from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text
 from cycles.reads.helping_questions import MAX_QUESTIONS
+from referrals.actions import lock_referral
 from referrals.history import record_change
 from referrals.models import Referral
 
 from ..models import HelpingQuestion, HelpingQuestionRating, RatingPoint
-from .consent import check_casework, check_past_date
+from .consent import check_allocated, check_past_date
 
 SCORE_MIN, SCORE_MAX = 0, 10
 SCORE_MESSAGE = "Enter a rating from 0 (no progress) to 10 (goal reached)"
@@ -33,11 +35,12 @@ def _clean_wording(text: str) -> str:
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="referral")
 def add_helping_question(*, referral: Referral, text: str, by: User, request=None) -> HelpingQuestion:
     """Add one of the family's one to three helping questions, numbered in order."""
-    check_casework(referral, by, "add a helping question")
+    check_allocated(referral, "add a helping question")
     text = _clean_wording(text)
-    Referral.objects.select_for_update().filter(pk=referral.pk).first()  # two at once cannot both be number 3
+    lock_referral(referral)  # two at once cannot both be number 3
     numbers = set(HelpingQuestion.objects.filter(referral=referral).values_list("number", flat=True))
     free = [n for n in range(1, MAX_QUESTIONS + 1) if n not in numbers]
     if not free:
@@ -57,10 +60,11 @@ def add_helping_question(*, referral: Referral, text: str, by: User, request=Non
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="question.referral")
 def change_helping_question_wording(*, question: HelpingQuestion, text: str, by: User, request=None) -> HelpingQuestion:
     """Change a question's words (the parent put it better); the history keeps the old words."""
     referral = question.referral
-    check_casework(referral, by, "change a helping question")
+    check_allocated(referral, "change a helping question")
     text = _clean_wording(text)
     old = question.text
     if text == old:
@@ -87,6 +91,7 @@ def check_score(score) -> int:
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="question.referral")
 def rate_helping_question(
     *, question: HelpingQuestion, point: str, rated_on: date, score: int, by: User, request=None
 ) -> HelpingQuestionRating:
@@ -95,7 +100,7 @@ def rate_helping_question(
     A part-way or end rating needs the start rating first, on or before its date; the start and end are rated once.
     """
     referral = question.referral
-    check_casework(referral, by, "rate a helping question")
+    check_allocated(referral, "rate a helping question")
     score = check_score(score)
     if point not in RatingPoint.values:
         raise ValidationError({"point": "Choose when the rating was given: start, part-way or end"})

@@ -9,13 +9,13 @@ session's date, and signed off only once its shared review is recorded.
 from collections import defaultdict
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, Membership, PractitionerDetails, User
-from accounts.permissions import Perm, has_permission
+from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text_fields
 from cycles.reads.consents import needs_own_consent, refusal_for_item
@@ -27,10 +27,9 @@ from ..models import ConsentItem, Cycle, SharedReview, StageReached, SupervisedC
 MAX_SUPERVISION_MINUTES = 480
 
 
-def _check_supervisor(*, trainee: Membership, by: User) -> None:
-    """403 unless `by` is this trainee's named supervisor in the trainee's service; a refusal if not a trainee."""
-    if not has_permission(by, Perm.SUPERVISION_RECORD, obj=trainee):
-        raise PermissionDenied
+def _check_trainee(trainee: Membership) -> None:
+    """A refusal (409) unless the membership is a current trainee's. Who records (their named supervisor,
+    supervision.record on the membership: a 403) is declared on each action with `@requires`."""
     if not trainee.is_trainee or not trainee.is_active:
         raise ActionRefused(f"{trainee.user} is not a current trainee in {trainee.service}.")
 
@@ -109,6 +108,7 @@ def _check_sign_offs(cycles: list[Cycle], signed_off_ids: set[int]) -> list[Cycl
 
 
 @transaction.atomic
+@requires(Perm.SUPERVISION_RECORD, on="trainee")
 def record_supervision(
     *,
     trainee: Membership,
@@ -127,7 +127,7 @@ def record_supervision(
     whose filmed people have not (or no longer) consented to viewing by the supervisor; signing off a cycle without
     its shared review. Each family's history gets the session and any sign-off.
     """
-    _check_supervisor(trainee=trainee, by=by)
+    _check_trainee(trainee)
     _check_session_values(held_on=held_on, duration_minutes=duration_minutes)
     cycles = list(
         Cycle.objects.select_for_update(of=("self",))
@@ -189,12 +189,13 @@ def _record_in_families(*, session, cycles, to_sign, by, request) -> None:
 
 
 @transaction.atomic
+@requires(Perm.SUPERVISION_RECORD, on="membership")
 def record_stage_reached(
     *, membership: Membership, stage: int, reached_on: date, by: User, request=None
 ) -> StageReached:
     """The trainee's supervisor records that the trainee reached an AVIGuk stage; it becomes their current stage,
     so their progress counts towards that stage's targets from that date."""
-    _check_supervisor(trainee=membership, by=by)
+    _check_trainee(membership)
     if stage not in (1, 2, 3):
         raise ValidationError({"stage": "Choose stage 1, 2 or 3"})
     if reached_on > timezone.localdate():

@@ -7,15 +7,16 @@ are per person: a draft is never shown to anyone but the person who wrote it.
 
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, User
-from accounts.permissions import Perm, has_permission
+from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text_fields
+from referrals.actions import lock_referral
 from referrals.history import added, diff, plain, record_change
 from referrals.models import Referral
 from referrals.states import ReferralStatus
@@ -24,15 +25,6 @@ from ..models import ActivityKind, Draft, Liaison, LiaisonMethod, Visit, VisitAc
 
 NOT_ATTENDED = {VisitOutcome.DID_NOT_ATTEND, VisitOutcome.CANCELLED_BY_FAMILY, VisitOutcome.CANCELLED_BY_SERVICE}
 MAX_DURATION_MINUTES = 600
-
-
-def _check(user: User, referral: Referral) -> None:
-    if not has_permission(user, Perm.CASEWORK_RECORD, obj=referral):
-        raise PermissionDenied
-
-
-def _locked_referral(referral: Referral) -> Referral:
-    return Referral.objects.select_for_update().prefetch_related("allocations").get(pk=referral.pk)
 
 
 def _allocated_practitioner(referral: Referral) -> User:
@@ -62,6 +54,7 @@ def _when(value: datetime) -> str:
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="referral")
 def book_visit(
     *,
     referral: Referral,
@@ -76,8 +69,7 @@ def book_visit(
 
     The visit's practitioner is the family's allocated practitioner, so it shows in their diary.
     """
-    referral = _locked_referral(referral)
-    _check(by, referral)
+    referral = lock_referral(referral, details=True)
     practitioner = _allocated_practitioner(referral)
     _check_place(place, place_details)
     kinds = _check_activities(activities)
@@ -149,6 +141,7 @@ def _set_activities(visit: Visit, kinds: list[str]) -> None:
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="visit.referral")
 def record_visit(
     *,
     visit: Visit,
@@ -164,7 +157,6 @@ def record_visit(
     """Record what happened: attended (with its duration, not before it happened), or did not attend, or cancelled
     by the family or the service, each with the reason. Recording for real discards any draft of it."""
     visit = _locked_visit(visit)
-    _check(by, visit.referral)
     _check_planned(visit)
     now = timezone.now()
     _check_outcome(visit, outcome, outcome_reason, duration_minutes, now)
@@ -202,6 +194,7 @@ def _visit_values(visit: Visit) -> dict:
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="visit.referral")
 def cancel_visit(*, visit: Visit, cancelled_by: str, reason: str, by: User, request=None) -> Visit:
     """Cancel a planned visit, by the family or by the service, with the reason (a recorded outcome)."""
     outcome = {"family": VisitOutcome.CANCELLED_BY_FAMILY, "service": VisitOutcome.CANCELLED_BY_SERVICE}.get(
@@ -213,11 +206,11 @@ def cancel_visit(*, visit: Visit, cancelled_by: str, reason: str, by: User, requ
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="visit.referral")
 def reschedule_visit(*, visit: Visit, planned_at: datetime, reason: str = "", by: User, request=None) -> Visit:
     """Move a planned visit to another time. It moves to the family's allocated practitioner's diary."""
     visit = _locked_visit(visit)
-    referral = _locked_referral(visit.referral)
-    _check(by, referral)
+    referral = lock_referral(visit.referral, details=True)
     _check_planned(visit)
     practitioner = _allocated_practitioner(referral)
     old = visit.planned_at
@@ -241,12 +234,12 @@ def reschedule_visit(*, visit: Visit, planned_at: datetime, reason: str = "", by
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="referral")
 def record_liaison(
     *, referral: Referral, contacted_on: date, method: str, summary: str, by: User, request=None
 ) -> Liaison:
     """Record contact with the referrer after allocation: when, how, and what was said."""
-    referral = _locked_referral(referral)
-    _check(by, referral)
+    referral = lock_referral(referral, details=True)
     _allocated_practitioner(referral)
     if method not in LiaisonMethod.values:
         raise ValidationError({"method": "Choose how you contacted the referrer"})
@@ -284,6 +277,7 @@ def draft_key(visit: Visit) -> str:
 
 
 @transaction.atomic
+@requires(Perm.CASEWORK_RECORD, on="visit.referral")
 def save_draft(*, visit: Visit, data: dict, by: User, request=None) -> Draft:
     """Keep a half-written visit record for its writer only, so a sign-out or a closed laptop loses nothing.
 
@@ -291,7 +285,6 @@ def save_draft(*, visit: Visit, data: dict, by: User, request=None) -> Draft:
     practitioner may keep one, and only of a visit not yet recorded.
     """
     visit = _locked_visit(visit)
-    _check(by, visit.referral)
     _check_planned(visit)
     draft, _ = Draft.objects.update_or_create(
         user=by, key=draft_key(visit), defaults={"data": data, "saved_at": timezone.now()}

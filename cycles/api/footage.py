@@ -1,5 +1,6 @@
 """Footage API: a filming's footage record (read, record or correct) and confirming its destruction."""
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -9,7 +10,7 @@ from rest_framework.views import APIView
 from accounts.audit import log_access
 from accounts.models import AccessAction
 from accounts.permissions import Perm
-from referrals.models import Referral
+from referrals.models import Allocation, Referral
 from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, load_visible, require, run_action
 
 from .. import actions
@@ -23,7 +24,7 @@ def load_filming(request, pk: int) -> Filming:
     queryset = (
         Filming.objects.filter(cycle__referral__in=Referral.objects.visible_to(request.user))
         .select_related("cycle__referral__service")
-        .prefetch_related("cycle__referral__allocations")
+        .prefetch_related(Prefetch("cycle__referral__allocations", queryset=Allocation.objects.with_holding()))
     )
     return load_visible(queryset, request._request, pk)
 
@@ -85,7 +86,9 @@ class FootageDestructionView(ActionView):
         queryset = (
             Footage.objects.filter(filming__cycle__referral__in=Referral.objects.visible_to(request.user))
             .select_related("filming__cycle__referral__service")
-            .prefetch_related("filming__cycle__referral__allocations")
+            .prefetch_related(
+                Prefetch("filming__cycle__referral__allocations", queryset=Allocation.objects.with_holding())
+            )
         )
         footage = load_visible(queryset, request._request, pk)
         require(request.user, self.permission, footage.filming.cycle.referral)

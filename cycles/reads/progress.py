@@ -25,8 +25,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import Membership, Role, TrainingStageTarget, TrainingStatus
-from accounts.permissions import Perm, services_with
+from accounts.permissions import Perm
 from cycles.models import Cycle, SharedReview, StageReached, SupervisionSession
+from cycles.rules import supervised_trainees_q, trainees_in_reach_q
 from referrals.models import Allocation, Referral
 
 FROM_THE_START = date(1900, 1, 1)
@@ -140,9 +141,7 @@ def trainee_progress(memberships) -> list[Progress]:
 
 def supervisors_trainees(user):
     """The trainees whose named supervisor is `user`, in the services where `user` is a supervisor."""
-    return trainees().filter(
-        practitioner_details__supervisor=user, service_id__in=services_with(user, Perm.SUPERVISION_RECORD)
-    )
+    return trainees().filter(supervised_trainees_q(user))
 
 
 def awaiting_sign_off(user):
@@ -178,4 +177,4 @@ def sessions_of(membership: Membership):
 def visible_trainees(user, perm: Perm):
     """Trainee memberships in services where `user` holds `perm`: what a page or the API may load by id (404
     otherwise) before checking `perm` on the membership itself (403)."""
-    return trainees().filter(service_id__in=services_with(user, perm))
+    return trainees().filter(trainees_in_reach_q(user, perm))

@@ -51,7 +51,7 @@ def visible_cycles(user):
         Cycle.objects.filter(referral__in=Referral.objects.visible_to(user))
         .select_related("referral", "referral__service", "referral__site")
         .prefetch_related(
-            Prefetch("referral__allocations", queryset=Allocation.objects.all()),
+            Prefetch("referral__allocations", queryset=Allocation.objects.with_holding()),
             "referral__parents",
             "referral__other_children",
         )

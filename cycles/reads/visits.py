@@ -32,7 +32,7 @@ def visits_with_details(queryset: QuerySet | None = None) -> QuerySet:
         Prefetch("referral", queryset=FAMILY_FOR_LISTS),
         "activities",
         "referral__parents",
-        Prefetch("referral__allocations", queryset=Allocation.objects.active().select_related("practitioner")),
+        Prefetch("referral__allocations", queryset=Allocation.objects.with_holding().select_related("practitioner")),
     )
 
 

@@ -2,12 +2,11 @@
 
 from django.utils import timezone
 
-from accounts.permissions import Perm, has_permission
 from cycles.models import ConsentItem
 from cycles.reads.consents import decisions_for, missing_filming_consent, summarise
 from cycles.reads.helping_questions import questions_with_ratings, with_progress
+from cycles.rules import may_record_casework
 from referrals.record import record_section
-from referrals.states import ReferralStatus
 
 
 def _casework(request, referral) -> dict:
@@ -15,8 +14,7 @@ def _casework(request, referral) -> dict:
     return {
         "referral_id": referral.pk,
         "reference": referral.reference,
-        "can_record": referral.status == ReferralStatus.ALLOCATED
-        and has_permission(request.user, Perm.CASEWORK_RECORD, obj=referral),
+        "can_record": may_record_casework(request.user, referral),
     }
 
 

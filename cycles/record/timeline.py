@@ -2,10 +2,9 @@
 
 from django.utils import timezone
 
-from accounts.permissions import Perm, has_permission
 from cycles.reads import timeline
+from cycles.rules import may_record_casework
 from referrals.record import record_section
-from referrals.states import ReferralStatus
 
 
 @record_section(order=40)
@@ -15,9 +14,7 @@ def cycles_section(request, referral) -> list[dict]:
     if not referral.allocations.all():
         return []
     cycles = list(timeline.cycles_of(referral))
-    can_record = (
-        has_permission(request.user, Perm.CASEWORK_RECORD, obj=referral) and referral.status == ReferralStatus.ALLOCATED
-    )
+    can_record = may_record_casework(request.user, referral)
     return [
         {
             "template": "cycles/_cycles_section.html",

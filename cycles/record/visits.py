@@ -2,10 +2,9 @@
 
 from django.utils import timezone
 
-from accounts.permissions import Perm, has_permission
 from cycles.reads.visits import family_visits
+from cycles.rules import may_record_casework
 from referrals.record import record_section
-from referrals.states import ReferralStatus
 
 
 @record_section(order=50)
@@ -13,9 +12,7 @@ def visits_section(request, referral) -> list[dict]:
     """Planned and recent visits with their activities, and liaison with the referrer (5 queries)."""
     if not referral.allocations.all():  # never allocated: no visits yet (allocations are prefetched)
         return []
-    can_record = referral.status == ReferralStatus.ALLOCATED and has_permission(
-        request.user, Perm.CASEWORK_RECORD, obj=referral
-    )
+    can_record = may_record_casework(request.user, referral)
     return [
         {
             "template": "cycles/_visits_section.html",

@@ -20,9 +20,9 @@ from cycles.reads.consents import (
     missing_filming_consent,
     summarise,
 )
+from cycles.rules import may_record_casework
 from referrals.loading import referral_for_page
 from referrals.models import Referral
-from referrals.states import ReferralStatus
 from web.pages import form_action_page, load_visible
 
 from .. import actions
@@ -43,10 +43,6 @@ def load_consent(request: HttpRequest, consent_id: int, perm: Perm = Perm.REFERR
     return consent
 
 
-def can_record(user, referral: Referral) -> bool:
-    return referral.status == ReferralStatus.ALLOCATED and has_permission(user, Perm.CASEWORK_RECORD, obj=referral)
-
-
 def consent_list(request: HttpRequest, pk: int) -> HttpResponse:
     """Every consent of the family, newest first, with who currently agrees to each item."""
     referral = load_family(request, pk)
@@ -60,7 +56,7 @@ def consent_list(request: HttpRequest, pk: int) -> HttpResponse:
         "consents": consents,
         "summary": [(ConsentItem(item).label, names) for item, names in summary.items()],
         "missing": missing_filming_consent(referral, decisions, today),
-        "can_record": can_record(request.user, referral),
+        "can_record": may_record_casework(request.user, referral),
     }
     return render(request, "cycles/consent_list.html", context)
 
@@ -96,7 +92,7 @@ def consent_detail(request: HttpRequest, consent_id: int) -> HttpResponse:
         "consent": consent,
         "givers": givers,
         "rows": rows,
-        "can_withdraw": can_record(request.user, referral),
+        "can_withdraw": may_record_casework(request.user, referral),
         "can_download": bool(consent.signed_form) and has_permission(request.user, Perm.REFERRAL_VIEW, obj=referral),
     }
     return render(request, "cycles/consent_detail.html", context)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
-from accounts.permissions import Perm, check_permission, has_permission
+from accounts.permissions import Perm, check_permission
 from cycles.reads.timeline import (
     cycles_of,
     filming_of,
@@ -21,8 +21,8 @@ from cycles.reads.timeline import (
     visible_cycles,
     with_work,
 )
+from cycles.rules import may_record_casework
 from referrals.models import Referral
-from referrals.states import ReferralStatus
 from web.pages import form_action_page, load_visible
 
 from .. import actions
@@ -49,10 +49,6 @@ def _load_cycle(request: HttpRequest, pk: int, perm: Perm, *, people: bool = Fal
 def _posted(request: HttpRequest):
     """The posted data, even when empty (a form with no required fields must still be bound on POST)."""
     return request.POST if request.method == "POST" else None
-
-
-def _can_record(user, referral: Referral) -> bool:
-    return has_permission(user, Perm.CASEWORK_RECORD, obj=referral) and referral.status == ReferralStatus.ALLOCATED
 
 
 def _cycle_url(cycle: Cycle) -> str:
@@ -103,7 +99,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "step": step,
         "clips": clips,
         "film_length": show_time(step.filming.length_seconds) if step.filming else "",
-        "can_record": _can_record(request.user, cycle.referral),
+        "can_record": may_record_casework(request.user, cycle.referral),
         "training_lapsed": training_consent_lapsed(cycle.referral, step.filming, step.clips),
     }
     return render(request, "cycles/cycle_detail.html", context)

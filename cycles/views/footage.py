@@ -1,10 +1,11 @@
 """Footage pages: where a filming's footage is held and the family's copy, and confirming its destruction."""
 
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from accounts.permissions import Perm, check_permission
-from referrals.models import Referral
+from referrals.models import Allocation, Referral
 from web.pages import form_action_page, load_visible
 
 from .. import actions
@@ -21,7 +22,7 @@ def load_filming(request: HttpRequest, pk: int, perm: Perm) -> Filming:
     queryset = (
         Filming.objects.filter(cycle__referral__in=_visible_families(request))
         .select_related("cycle__referral__service")
-        .prefetch_related("cycle__referral__allocations")
+        .prefetch_related(Prefetch("cycle__referral__allocations", queryset=Allocation.objects.with_holding()))
     )
     filming = load_visible(queryset, request, pk)
     check_permission(request.user, perm, obj=filming.cycle.referral)
@@ -53,7 +54,7 @@ def confirm_destruction(request: HttpRequest, pk: int) -> HttpResponse:
     queryset = (
         Footage.objects.filter(filming__cycle__referral__in=_visible_families(request))
         .select_related("filming__cycle__referral__service")
-        .prefetch_related("filming__cycle__referral__allocations")
+        .prefetch_related(Prefetch("filming__cycle__referral__allocations", queryset=Allocation.objects.with_holding()))
     )
     item = load_visible(queryset, request, pk)
     referral = item.filming.cycle.referral

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.audit import log_list
-from accounts.permissions import Perm, check_permission, has_permission
+from accounts.permissions import Perm, check_permission
 from cycles.reads.helping_questions import (
     MAX_QUESTIONS,
     questions_visible_to,
@@ -13,9 +13,9 @@ from cycles.reads.helping_questions import (
     with_progress,
     wording_history,
 )
+from cycles.rules import may_record_casework
 from referrals.loading import referral_for_page
 from referrals.models import Referral
-from referrals.states import ReferralStatus
 from web.pages import form_action_page, load_visible
 
 from .. import actions
@@ -40,9 +40,7 @@ def helping_questions(request: HttpRequest, pk: int) -> HttpResponse:
     log_list(
         request=request, object_type="cycles.helpingquestion", ids=[q.pk for q in questions], detail={"referral": pk}
     )
-    can_record = referral.status == ReferralStatus.ALLOCATED and has_permission(
-        request.user, Perm.CASEWORK_RECORD, obj=referral
-    )
+    can_record = may_record_casework(request.user, referral)
     context = {
         "referral": referral,
         "questions": questions,

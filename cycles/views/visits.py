@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from accounts.audit import get_visible_or_404, log_access, log_list
 from accounts.models import AccessAction
-from accounts.permissions import Perm, check_permission, has_permission, require_permission
+from accounts.permissions import Perm, check_permission, require_permission
 from cycles.reads.visits import DIARY_PAGE_SIZE, DIARY_WEEKS, diary, visible_visits
+from cycles.rules import may_record_casework
 from referrals.loading import referral_for_page
 from referrals.models import Referral
 from web.pages import form_action_page
@@ -57,7 +58,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One visit: when, where, what for and, once recorded, what happened."""
     visit = load_visit(request, pk)
     log_access(action=AccessAction.VIEW, request=request, obj=visit)
-    can_record = not visit.outcome and has_permission(request.user, Perm.CASEWORK_RECORD, obj=visit.referral)
+    can_record = not visit.outcome and may_record_casework(request.user, visit.referral)
     return render(
         request, "cycles/visit_detail.html", {"visit": visit, "referral": visit.referral, "can_record": can_record}
     )

@@ -20,9 +20,9 @@ from accounts.permissions import Perm, require_permission
 from dashboards.reads import figure_lists
 
 from .. import actions, exporting
-from ..access import may_open_export
 from ..forms import ExportRequestForm
 from ..models import DashboardExport, ExportStatus
+from ..rules import may_open_export
 from .common import scope_from, scope_query
 
 PAGE_SIZE = 25

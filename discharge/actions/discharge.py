@@ -4,16 +4,17 @@ and reopening a discharged family (history kept)."""
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AccessAction
-from accounts.permissions import Perm, has_permission
+from accounts.permissions import Perm, requires
 from core.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, check_text
 from cycles.actions import set_footage_destruction_dates
 from cycles.actions.footage import keep_months
 from referrals import actions as referral_actions
+from referrals.actions import lock_referral
 from referrals.history import record_change
 from referrals.models import Allocation, Referral
 from referrals.states import DISCHARGED_END_REASON, check_transition
@@ -23,16 +24,6 @@ from ..reads import current_discharge, missing_end_measures
 from .letters import draft_discharge_letters
 
 MAX_REQUESTED_ACTIONS = 10
-
-
-def _check(user, perm: Perm, obj) -> None:
-    if not has_permission(user, perm, obj=obj):
-        raise PermissionDenied
-
-
-def _locked(referral: Referral) -> Referral:
-    Referral.objects.select_for_update().filter(pk=referral.pk).first()
-    return Referral.objects.with_record_details().get(pk=referral.pk)
 
 
 def _clean_actions(requested_actions) -> list[dict]:
@@ -58,6 +49,7 @@ def _clean_actions(requested_actions) -> list[dict]:
 
 
 @transaction.atomic
+@requires(Perm.REFERRAL_DISCHARGE, on="referral")
 def discharge_family(
     *,
     referral: Referral,
@@ -82,36 +74,12 @@ def discharge_family(
 
     Required end measures that are missing need a reason. A practitioner discharges only their own families.
     """
-    referral = _locked(referral)
-    _check(by, Perm.REFERRAL_DISCHARGE, referral)
+    referral = lock_referral(referral, details=True)
     new_status = check_transition(referral.status, "discharge")
-    errors = {}
-    if discharged_on > timezone.localdate():
-        errors["discharged_on"] = "The date of discharge cannot be in the future"
-    elif discharged_on < referral.date_received:
-        errors["discharged_on"] = "The date of discharge cannot be before the referral was received"
-    if reason not in DischargeReason.values:
-        errors["reason"] = "Choose why the family is discharged"
-    elif reason == DischargeReason.OTHER and not reason_details.strip():
-        errors["reason_details"] = "Say why the family is discharged"
-    if not summary.strip():
-        errors["summary"] = "Enter a summary of the work"
     missing = missing_end_measures(referral)
-    if missing and not missing_measures_reason.strip():
-        names = ", ".join(m["label"] for m in missing)
-        errors["missing_measures_reason"] = f"End measures missing ({names}): record them, or say why not"
-    if errors:
-        raise ValidationError(errors)
-    for field, value, label, length in [
-        ("reason_details", reason_details, "Reason", NOTE_MAX_LENGTH),
-        ("summary", summary, "Summary", LONG_TEXT_MAX_LENGTH),
-        ("did_well", did_well, "What the family did well", LONG_TEXT_MAX_LENGTH),
-        ("ideas", ideas, "Ideas for the future", LONG_TEXT_MAX_LENGTH),
-        ("missing_measures_reason", missing_measures_reason, "Why end measures are missing", NOTE_MAX_LENGTH),
-        ("plan", plan, "Plan", LONG_TEXT_MAX_LENGTH),
-    ]:
-        check_text(value, field=field, label=label, max_length=length)
-    check_text(health_visitor, field="health_visitor", label="Health visitor", max_length=200, multiline=False)
+    text = {"reason_details": reason_details, "summary": summary, "did_well": did_well, "ideas": ideas}
+    text.update(missing_measures_reason=missing_measures_reason, plan=plan, health_visitor=health_visitor)
+    _check_discharge(referral, discharged_on=discharged_on, reason=reason, missing=missing, **text)
     cleaned_actions = _clean_actions(requested_actions)
 
     # The footage clock starts while the practitioner still holds the family.
@@ -135,38 +103,13 @@ def discharge_family(
         footage_destroy_by=discharged_on + relativedelta(months=keep_months(referral.service)),
         discharged_by=by,
     )
-    now = timezone.now()
-    Allocation.objects.filter(referral=referral, ended_at__isnull=True).update(
-        ended_at=now, ended_by=by, end_reason=DISCHARGED_END_REASON
-    )
-    old_status = referral.status
-    referral.status, referral.closed_at = new_status, now
-    referral.save(update_fields=["status", "closed_at", "updated_at"])
-    changes = {
-        "status": [old_status, new_status],
-        "reason": [None, discharge.get_reason_display()],
-        "discharged on": [None, discharged_on.isoformat()],
-        "letters agreed": [
-            None,
-            ", ".join(
-                name
-                for name, agreed in (
-                    ("referrer", letter_to_referrer_agreed),
-                    ("health visitor", letter_to_health_visitor_agreed),
-                )
-                if agreed
-            )
-            or "none",
-        ],
-    }
-    if discharge.missing_end_measures:
-        changes["end measures missing"] = [None, ", ".join(discharge.missing_end_measures)]
+    old_status = _close(referral, new_status, by=by)
     record_change(
         referral=referral,
         by=by,
         kind="discharged",
         summary=f"Family discharged: {discharge.get_reason_display().lower()}",
-        changes=changes,
+        changes=_discharge_changes(discharge, old_status, new_status),
         request=request,
         obj=discharge,
         access=AccessAction.CREATE,
@@ -175,12 +118,79 @@ def discharge_family(
     return discharge
 
 
+def _check_discharge(referral: Referral, *, discharged_on: date, reason: str, missing: list[dict], **text: str) -> None:
+    """The discharge's date, reason and summary, and a reason for any required end measure missing: every problem
+    at once, each beside its field; then every free-text field (`text`) against the text rules."""
+    reason_details, summary = text["reason_details"], text["summary"]
+    missing_measures_reason = text["missing_measures_reason"]
+    errors = {}
+    if discharged_on > timezone.localdate():
+        errors["discharged_on"] = "The date of discharge cannot be in the future"
+    elif discharged_on < referral.date_received:
+        errors["discharged_on"] = "The date of discharge cannot be before the referral was received"
+    if reason not in DischargeReason.values:
+        errors["reason"] = "Choose why the family is discharged"
+    elif reason == DischargeReason.OTHER and not reason_details.strip():
+        errors["reason_details"] = "Say why the family is discharged"
+    if not summary.strip():
+        errors["summary"] = "Enter a summary of the work"
+    if missing and not missing_measures_reason.strip():
+        names = ", ".join(m["label"] for m in missing)
+        errors["missing_measures_reason"] = f"End measures missing ({names}): record them, or say why not"
+    if errors:
+        raise ValidationError(errors)
+    for field, label, length in [
+        ("reason_details", "Reason", NOTE_MAX_LENGTH),
+        ("summary", "Summary", LONG_TEXT_MAX_LENGTH),
+        ("did_well", "What the family did well", LONG_TEXT_MAX_LENGTH),
+        ("ideas", "Ideas for the future", LONG_TEXT_MAX_LENGTH),
+        ("missing_measures_reason", "Why end measures are missing", NOTE_MAX_LENGTH),
+        ("plan", "Plan", LONG_TEXT_MAX_LENGTH),
+    ]:
+        check_text(text[field], field=field, label=label, max_length=length)
+    check_text(text["health_visitor"], field="health_visitor", label="Health visitor", max_length=200, multiline=False)
+
+
+def _close(referral: Referral, new_status: str, *, by) -> str:
+    """End the active allocation as "Discharged" (its holder keeps the family while it stays discharged) and close
+    the referral; returns the status it had."""
+    now = timezone.now()
+    Allocation.objects.filter(referral=referral, ended_at__isnull=True).update(
+        ended_at=now, ended_by=by, end_reason=DISCHARGED_END_REASON
+    )
+    old_status = referral.status
+    referral.status, referral.closed_at = new_status, now
+    referral.save(update_fields=["status", "closed_at", "updated_at"])
+    return old_status
+
+
+def _discharge_changes(discharge: Discharge, old_status: str, new_status: str) -> dict:
+    """What the family's history shows of the discharge."""
+    agreed = [
+        name
+        for name, yes in (
+            ("referrer", discharge.letter_to_referrer_agreed),
+            ("health visitor", discharge.letter_to_health_visitor_agreed),
+        )
+        if yes
+    ]
+    changes = {
+        "status": [old_status, new_status],
+        "reason": [None, discharge.get_reason_display()],
+        "discharged on": [None, discharge.discharged_on.isoformat()],
+        "letters agreed": [None, ", ".join(agreed) or "none"],
+    }
+    if discharge.missing_end_measures:
+        changes["end measures missing"] = [None, ", ".join(discharge.missing_end_measures)]
+    return changes
+
+
 @transaction.atomic
+@requires(Perm.REFERRAL_REOPEN, on="referral")
 def reopen_family(*, referral: Referral, reason: str, by, request=None, allocate_again: bool = False) -> Referral:
     """A coordinator reopens a discharged family: back on the waiting list, or (`allocate_again`) back with the
     practitioner who discharged them. The discharge is kept, marked reopened with who, when and why."""
-    referral = _locked(referral)
-    _check(by, Perm.REFERRAL_REOPEN, referral)
+    referral = lock_referral(referral, details=True)
     new_status = check_transition(referral.status, "reopen")
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the family's referral is reopened"})

@@ -6,8 +6,10 @@ from django.urls import reverse
 
 from accounts.audit import log_list
 from accounts.permissions import Perm, has_permission
+from cycles.rules import may_record_casework
 from letters.models import Letter
 from letters.states import STATUS_COLOURS
+from outcomes.rules import may_record_outcome
 from referrals.loading import referral_for_page
 from web.pages import form_action_page
 
@@ -33,8 +35,8 @@ def discharge(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "missing": missing,
             "questions": questions,
-            "can_rate": has_permission(request.user, Perm.CASEWORK_RECORD, obj=referral),
-            "can_record_measures": has_permission(request.user, Perm.OUTCOME_RECORD, obj=referral),
+            "can_rate": may_record_casework(request.user, referral),
+            "can_record_measures": may_record_outcome(request.user, referral),
         },
         perform=lambda data: actions.discharge_family(
             referral=referral, by=request.user, request=request, **form.action_data()

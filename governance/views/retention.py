@@ -8,6 +8,7 @@ from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
 from accounts.permissions import Perm, check_permission, has_permission, require_permission
 from governance.reads.retention import rule_for
+from governance.rules import may_approve_destruction
 from web.pages import form_action_page
 
 from .. import actions
@@ -61,7 +62,7 @@ def _context(request, item: RetentionReview) -> dict:
         "rule": rule_for(item.referral.service),
         "can_extend": may and item.status == ReviewStatus.DUE,
         "can_propose": may and item.status == ReviewStatus.DUE,
-        "can_approve": may and item.status == ReviewStatus.PROPOSED and item.reviewed_by_id != request.user.pk,
+        "can_approve": item.status == ReviewStatus.PROPOSED and may_approve_destruction(request.user, item),
         "extend_form": ExtendForm(),
         "propose_form": ProposeForm(),
     }

@@ -7,14 +7,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.permissions import Perm
+from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text
 from referrals.history import record_change
 
 from ..models import RENDER, Letter
+from ..rules import may_approve_letter
 from ..states import PROFESSIONAL_KINDS, LetterStatus, check_transition
-from .common import check, check_current, check_may_approve, locked
+from .common import check_current, locked
 
 
 def confidential_address_in(letter: Letter) -> bool:
@@ -43,6 +44,7 @@ def check_safe_to_send(letter: Letter) -> None:
 
 
 @transaction.atomic
+@requires(may_approve_letter, on="letter")
 def approve_letter(*, letter: Letter, by, request=None) -> Letter:
     """Approve the letter as it reads now: its content and hash are fixed, and the PDF is made in the background.
 
@@ -50,7 +52,6 @@ def approve_letter(*, letter: Letter, by, request=None) -> Letter:
     commits; if the broker is down the letter waits as `queued` and the sweep sends it later.
     """
     letter = locked(letter)
-    check_may_approve(by, letter)
     check_current(letter)
     new_status = check_transition(letter.status, "approve")
     check_safe_to_send(letter)
@@ -76,10 +77,10 @@ def approve_letter(*, letter: Letter, by, request=None) -> Letter:
 
 
 @transaction.atomic
+@requires(Perm.LETTER_WRITE, on="letter")
 def mark_letter_sent(*, letter: Letter, sent_on, how: str, by, request=None) -> Letter:
     """Record how and when the letter went out. Only the current, ready version, and only once."""
     letter = locked(letter)
-    check(by, Perm.LETTER_WRITE, letter)
     check_current(letter)
     if letter.status != LetterStatus.READY:
         raise ActionRefused("Only a letter whose PDF is ready can be marked sent.")

@@ -5,9 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AccessAction
-from accounts.permissions import Perm
+from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import LONG_TEXT_MAX_LENGTH, check_text
+from referrals.actions import lock_referral
 from referrals.history import record_change
 from referrals.models import Referral, TriageDecisionKind
 from referrals.nhs_number import display as nhs_display
@@ -16,7 +17,7 @@ from referrals.states import ReferralStatus
 from .. import wording
 from ..models import Letter, LetterSettings, LetterTemplate
 from ..states import LetterKind, LetterStatus
-from .common import check, check_current, locked
+from .common import check_current, locked
 
 
 def _settings_of(service) -> dict:
@@ -112,15 +113,14 @@ def initial_content(referral: Referral, kind: str, by) -> dict:
 
 
 @transaction.atomic
+@requires(Perm.LETTER_WRITE, on="referral")
 def draft_letter(*, referral: Referral, kind: str, by, request=None, content: dict | None = None) -> Letter:
     """Start a letter about this family, its free-text sections prefilled from the record.
 
     A decline letter needs a declined referral. Discharge passes `content` overrides (requested actions, scales).
     One current letter of each kind per family: edit that one instead.
     """
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    referral = Referral.objects.with_record_details().get(pk=referral.pk)
-    check(by, Perm.LETTER_WRITE, referral)
+    referral = lock_referral(referral, details=True)
     if kind not in LetterKind.values:
         raise ValidationError({"kind": "Choose a kind of letter"})
     if kind == LetterKind.DECLINE and referral.status != ReferralStatus.DECLINED:
@@ -164,13 +164,13 @@ def _check_sections(kind: str, sections: dict) -> dict:
 
 
 @transaction.atomic
+@requires(Perm.LETTER_WRITE, on="letter")
 def edit_letter(
     *, letter: Letter, sections: dict, recipient_name: str, recipient_address: str, by, request=None
 ) -> Letter:
     """Change a letter's sections or recipient. A draft changes in place; an approved letter gets a new draft
     version, and the old one is kept (with its content hash) as superseded."""
     letter = locked(letter)
-    check(by, Perm.LETTER_WRITE, letter)
     check_current(letter)
     if not recipient_name.strip():
         raise ValidationError({"recipient_name": "Enter who the letter is to"})
@@ -213,10 +213,10 @@ def edit_letter(
 
 
 @transaction.atomic
+@requires(Perm.LETTER_COORDINATE, on="letter")
 def confirm_bereaved_family_letter(*, letter: Letter, by, request=None) -> Letter:
     """A coordinator confirms that this letter may go to or about a family marked bereaved (who and when kept)."""
     letter = locked(letter)
-    check(by, Perm.LETTER_COORDINATE, letter)
     check_current(letter)
     if not letter.referral.bereavement:
         raise ActionRefused("This family is not marked bereaved: no confirmation is needed.")

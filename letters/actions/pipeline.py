@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.permissions import Perm
+from accounts.permissions import Perm, requires
 from core.jobs import status_of, stuck_since
 from core.refusals import ActionRefused
 from referrals.history import record_change
@@ -28,7 +28,7 @@ from .. import rendering, storage
 from ..models import RENDER, Letter
 from ..states import IN_PIPELINE, LetterStatus, check_transition
 from .approval import check_safe_to_send
-from .common import check, check_current, locked
+from .common import check_current, locked
 
 logger = logging.getLogger(__name__)
 ERROR_MAX = 1000
@@ -129,10 +129,10 @@ def _requeue(letter: Letter, *, by, request=None) -> None:
 
 
 @transaction.atomic
+@requires(Perm.LETTER_WRITE, on="letter")
 def regenerate_letter(*, letter: Letter, by, request=None) -> Letter:
     """Make a failed letter (or one whose file is missing) again, with a fresh count of attempts."""
     letter = locked(letter)
-    check(by, Perm.LETTER_WRITE, letter)
     check_current(letter)
     if not _needs_regenerating(letter):
         raise ActionRefused("This letter's PDF is there already, or it was never approved.")
@@ -147,10 +147,10 @@ def month_range(month: date) -> tuple[datetime, datetime]:
 
 
 @transaction.atomic
+@requires(Perm.LETTER_COORDINATE)
 def regenerate_month_letters(*, month: date, by, request=None) -> dict[str, int]:
     """Make again every approved letter of the month (by approval date) that is missing or failed, in the services
     the coordinator covers. Letters whose file is there are left alone. Returns how many were sent."""
-    check(by, Perm.LETTER_COORDINATE, None)
     start, end = month_range(month)
     letters = (
         Letter.objects.visible_to(by, Perm.LETTER_COORDINATE)

@@ -4,13 +4,12 @@ from django.db import transaction
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
-from accounts.permissions import Perm
+from accounts.permissions import InService, Perm, requires
 from core.text import check_text_fields
 
 from .. import wording
 from ..models import LetterSettings, LetterTemplate
 from ..states import LetterKind
-from .common import check
 
 
 def settings_for(service) -> LetterSettings:
@@ -31,13 +30,18 @@ def template_for(service, kind: str) -> LetterTemplate:
     )
 
 
+def _whole_service(kwargs: dict) -> InService:
+    """A service's letter settings and wording belong to the whole service: checked on the service, not a site."""
+    return InService(kwargs["service"].pk)
+
+
 @transaction.atomic
+@requires(Perm.LETTER_TEMPLATE_MANAGE, on=_whole_service)
 def save_letter_settings(
     *, service, letterhead: str, address_block: str, sign_off: str, confidential_marking: str, by, request=None
 ) -> LetterSettings:
     """Set the letterhead, return address, sign-off and marking that new letters of this service copy."""
     found = settings_for(service)
-    check(by, Perm.LETTER_TEMPLATE_MANAGE, found)
     found.letterhead, found.address_block = letterhead.strip(), address_block.strip()
     found.sign_off, found.confidential_marking = sign_off.strip(), confidential_marking.strip() or "OFFICIAL-SENSITIVE"
     check_text_fields(found)
@@ -47,12 +51,12 @@ def save_letter_settings(
 
 
 @transaction.atomic
+@requires(Perm.LETTER_TEMPLATE_MANAGE, on=_whole_service)
 def save_letter_template(
     *, service, kind: str, opening: str, closing: str, signposting: str = "", by, request=None
 ) -> LetterTemplate:
     """Set one kind's wording. Only known {placeholders}: anything else is refused, never interpreted."""
     template = template_for(service, LetterKind(kind))
-    check(by, Perm.LETTER_TEMPLATE_MANAGE, template)
     for field, text in (("opening", opening), ("closing", closing), ("signposting", signposting)):
         wording.check_wording(text, field=field)
     template.opening, template.closing, template.signposting = opening.strip(), closing.strip(), signposting.strip()

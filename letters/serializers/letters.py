@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from core.text import LONG_TEXT_MAX_LENGTH, SafeCharSerializerField, SafeTextSerializerField
 
-from ..access import letter_user_can
+from ..rules import letter_user_can
 from ..states import LetterKind
 
 

@@ -15,9 +15,9 @@ from referrals.loading import referral_for_page
 from web.pages import form_action_page, load_visible
 
 from .. import actions, rendering
-from ..access import letter_user_can
 from ..forms import ConfirmForm, LetterEditForm, MarkSentForm
 from ..models import Letter
+from ..rules import letter_user_can
 from ..states import STATUS_COLOURS, LetterKind, LetterStatus
 
 MISSING_FILE = "This letter's PDF is missing from storage, so it cannot be downloaded. It needs to be made again."

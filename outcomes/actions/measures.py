@@ -2,14 +2,15 @@
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import Perm, has_permission
+from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text
+from referrals.actions import lock_referral
 from referrals.history import record_change
 from referrals.models import Referral
 
@@ -65,6 +66,7 @@ def _score_text(measure: Measure) -> str:
 
 
 @transaction.atomic
+@requires(Perm.OUTCOME_RECORD, on="referral")
 def record_measure(
     *,
     referral: Referral,
@@ -81,9 +83,7 @@ def record_measure(
     an out-of-range answer or a time point the service does not use (400), a second current measure of the same
     instrument at the same time point (409: correct the first instead).
     """
-    if not has_permission(by, Perm.OUTCOME_RECORD, obj=referral):
-        raise PermissionDenied
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    referral = lock_referral(referral)
     if not referral.is_open:
         raise ActionRefused(f"Referral {referral.reference} is closed: outcome measures can no longer be added.")
     config = _config(referral, instrument)
@@ -122,6 +122,7 @@ def record_measure(
 
 
 @transaction.atomic
+@requires(Perm.OUTCOME_RECORD, on="measure.referral")
 def correct_measure(
     *,
     measure: Measure,
@@ -133,8 +134,6 @@ def correct_measure(
     time_point: str | None = None,
 ) -> Measure:
     """Replace a completed measure with corrected answers. The original (answers and score) is kept and linked."""
-    if not has_permission(by, Perm.OUTCOME_RECORD, obj=measure.referral):
-        raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the measure is being corrected"})

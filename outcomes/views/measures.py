@@ -9,10 +9,12 @@ from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
-from accounts.permissions import Perm, has_permission
+from accounts.permissions import Perm
 from core.refusals import ActionRefused
 from notices.models import Notice, NoticeKind
+from notices.rules import is_recipient
 from outcomes.reads import family_outcomes
+from outcomes.rules import may_record_outcome
 from referrals.loading import referral_for_page
 from referrals.models import Referral
 from web.pages import add_errors, load_visible
@@ -43,7 +45,7 @@ def family(request: HttpRequest, pk: int) -> HttpResponse:
         goal["chart"] = line_chart([("Start", goal["start"]), ("End", goal["end"])], 0, 10)
         goal_chart_points.append(goal)
     log_access(action=AccessAction.VIEW, request=request, obj=referral, detail={"page": "outcomes"})
-    can_record = has_permission(request.user, Perm.OUTCOME_RECORD, obj=referral) and referral.is_open
+    can_record = may_record_outcome(request.user, referral)
     return render(request, "outcomes/family.html", {"referral": referral, **data, "can_record": can_record})
 
 
@@ -154,11 +156,9 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chain": chain,
             "notices": notices,
             "open_notices": [n for n in notices if n.is_open],
-            "my_open_notice": next((n for n in notices if n.is_open and n.recipient_id == request.user.pk), None),
+            "my_open_notice": next((n for n in notices if n.is_open and is_recipient(request.user, n)), None),
             "acted_on": [n for n in notices if not n.is_open],
-            "can_correct": measure.is_current
-            and measure.referral.is_open
-            and has_permission(request.user, Perm.OUTCOME_RECORD, obj=measure.referral),
+            "can_correct": measure.is_current and may_record_outcome(request.user, measure.referral),
         },
     )
 

@@ -11,6 +11,7 @@ from .allocation import (
     reallocate_referral,
     unallocate_referral,
 )
+from .common import lock_referral
 from .referrals import DuplicateSuspected, create_referral, possible_duplicates, record_birth, update_referral
 from .triage import record_information_received, triage_referral, withdraw_referral
 
@@ -19,6 +20,7 @@ __all__ = [
     "allocate_referral",
     "change_practitioner_details",
     "create_referral",
+    "lock_referral",
     "possible_duplicates",
     "reallocate_referral",
     "record_birth",

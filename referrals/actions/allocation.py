@@ -7,13 +7,13 @@ from django.utils import timezone
 
 from accounts import actions as account_actions
 from accounts.models import Membership, Role, User
-from accounts.permissions import Perm
+from accounts.permissions import Perm, requires
 from core.text import check_text
 
 from ..history import record_change
 from ..models import Allocation, Referral
 from ..states import ReferralStatus, TransitionRefused, check_transition
-from .common import check, locked
+from .common import lock_referral
 
 
 def _practitioner_membership(referral: Referral, practitioner: User) -> Membership:
@@ -81,12 +81,12 @@ def _end_allocation(referral: Referral, *, by: User, reason: str) -> Allocation:
 
 
 @transaction.atomic
+@requires(Perm.REFERRAL_ALLOCATE, on="referral")
 def allocate_referral(
     *, referral: Referral, practitioner: User, by: User, over_capacity_reason: str = "", request=None
 ) -> Allocation:
     """Give an accepted referral to a practitioner. Of two coordinators allocating at once, one wins."""
-    referral = locked(referral)
-    check(by, Perm.REFERRAL_ALLOCATE, referral)
+    referral = lock_referral(referral)
     if referral.status == ReferralStatus.ALLOCATED:
         current = referral.allocations.filter(ended_at__isnull=True).select_related("practitioner").first()
         raise TransitionRefused(
@@ -113,12 +113,12 @@ def allocate_referral(
 
 
 @transaction.atomic
+@requires(Perm.REFERRAL_ALLOCATE, on="referral")
 def reallocate_referral(
     *, referral: Referral, practitioner: User, reason: str, by: User, over_capacity_reason: str = "", request=None
 ) -> Allocation:
     """A practitioner leaves or the family moves: end the current allocation with a reason and start a new one."""
-    referral = locked(referral)
-    check(by, Perm.REFERRAL_ALLOCATE, referral)
+    referral = lock_referral(referral)
     if referral.status != ReferralStatus.ALLOCATED:
         raise TransitionRefused("Only an allocated referral can be reallocated. Reload the page.")
     if not reason.strip():
@@ -140,10 +140,10 @@ def reallocate_referral(
 
 
 @transaction.atomic
+@requires(Perm.REFERRAL_ALLOCATE, on="referral")
 def unallocate_referral(*, referral: Referral, reason: str, by: User, request=None) -> Referral:
     """Back to the waiting list (allocated → accepted), keeping the ended allocation in the history."""
-    referral = locked(referral)
-    check(by, Perm.REFERRAL_ALLOCATE, referral)
+    referral = lock_referral(referral)
     new_status = check_transition(referral.status, "unallocate")
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the referral is being unallocated"})
@@ -163,6 +163,7 @@ def unallocate_referral(*, referral: Referral, reason: str, by: User, request=No
 
 
 @transaction.atomic
+@requires(Perm.PRACTITIONER_MANAGE, on="membership")
 def change_practitioner_details(*, membership: Membership, by: User, request=None, **fields):
     """Capacity, protected days, supervisor, stage and pauses, and a trainee's new supervisor takes over
     supervision of their current families.

@@ -1,19 +1,15 @@
-"""What every referral action starts with: the permission check and the row lock."""
-
-from django.core.exceptions import PermissionDenied
-
-from accounts.models import User
-from accounts.permissions import Perm, has_permission
+"""The one way an action locks a family's referral, used by every app's actions."""
 
 from ..models import Referral
 
 
-def check(user: User, perm: Perm, obj) -> None:
-    """Refuse (403) unless `user` holds `perm` on `obj`; actions check even when the view already did."""
-    if not has_permission(user, perm, obj=obj):
-        raise PermissionDenied
+def lock_referral(referral: Referral | int, *, details: bool = False) -> Referral:
+    """Re-read the family's referral under a row lock (SELECT … FOR UPDATE) for the rest of the transaction, so the
+    status an action checks is the status it changes and two people acting on one family at once take turns.
 
-
-def locked(referral: Referral) -> Referral:
-    """Re-read the referral under a row lock: the status we check is the status we change."""
-    return Referral.objects.select_for_update().get(pk=referral.pk)
+    `details` also loads what the record shows and its checks read (`with_record_details`: people, allocations,
+    history) for actions that go on to read them. Only the referral's row is locked, never the rows joined to it.
+    """
+    pk = referral if isinstance(referral, int) else referral.pk
+    queryset = Referral.objects.with_record_details() if details else Referral.objects.select_related("service", "site")
+    return queryset.select_for_update(of=("self",)).get(pk=pk)

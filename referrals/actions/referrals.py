@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AccessAction, Service, User
-from accounts.permissions import Perm
+from accounts.permissions import InService, Perm, requires
 from core import postcodes
 from core.text import check_text, check_text_fields
 
@@ -17,7 +17,7 @@ from ..history import diff, plain, record_change
 from ..models import OTHER_CHILD_FIELDS, PARENT_FIELDS, REFERRAL_FIELDS, OtherChild, Parent, Referral
 from ..states import ReferralStatus, TransitionRefused
 from ..validation import birth_date_errors, validate_referral_dates
-from .common import check, locked
+from .common import lock_referral
 from .triage import return_to_queue
 
 
@@ -175,7 +175,14 @@ def possible_duplicates(
     return found.distinct().with_list_details()
 
 
+def _new_referral_place(kwargs: dict) -> InService:
+    """Where a new referral will be (its service, and its site if given): what referral.create is checked on."""
+    site = kwargs["data"].get("site")
+    return InService(kwargs["service"].pk, getattr(site, "pk", site))
+
+
 @transaction.atomic
+@requires(Perm.REFERRAL_CREATE, on=_new_referral_place)
 def create_referral(
     *,
     service: Service,
@@ -195,7 +202,6 @@ def create_referral(
     data, parents = dict(data), [dict(p) for p in parents]
     _normalise_identifiers(data, parents)
     referral = Referral(service=service, created_by=by, **{k: v for k, v in data.items() if k in REFERRAL_FIELDS})
-    check(by, Perm.REFERRAL_CREATE, referral)
     _validate(referral, parents)
     _check_text(referral, parents, list(other_children))
     if not confirmed_not_duplicate:
@@ -225,12 +231,12 @@ def create_referral(
 
 
 @transaction.atomic
+@requires(Perm.REFERRAL_UPDATE, on="referral")
 def update_referral(
     *, referral: Referral, data: dict, parents: list[dict], other_children: list[dict] = (), by: User, request=None
 ) -> Referral:
     """Correct or complete a referral. An update to one awaiting information returns it to the triage queue."""
-    referral = locked(referral)
-    check(by, Perm.REFERRAL_UPDATE, referral)
+    referral = lock_referral(referral)
     if not referral.is_open:
         raise TransitionRefused(f"This referral is {referral.get_status_display().lower()} and can no longer change.")
     data, parents = dict(data), [dict(p) for p in parents]
@@ -281,12 +287,12 @@ def _note_site_change(referral: Referral, sites: list, *, by: User, request=None
 
 
 @transaction.atomic
+@requires(Perm.REFERRAL_UPDATE, on="referral")
 def record_birth(
     *, referral: Referral, date_of_birth: date, name: str = "", child_nhs_number: str = "", by: User, request=None
 ) -> Referral:
     """The unborn baby has arrived: record the birth without re-entering the referral."""
-    referral = locked(referral)
-    check(by, Perm.REFERRAL_UPDATE, referral)
+    referral = lock_referral(referral)
     if not referral.child_unborn:
         raise TransitionRefused("The birth has already been recorded on this referral.")
     error = birth_date_errors(date_of_birth=date_of_birth, referral_date_received=referral.date_received)

@@ -5,13 +5,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import Perm
+from accounts.permissions import Perm, requires
 from core.text import check_text, check_text_fields
 
 from ..history import added, record_change
 from ..models import Referral, TriageDecision, TriageDecisionKind
 from ..states import check_transition
-from .common import check, locked
+from .common import lock_referral
 
 # The timeline says what happened, in the past tense; the choices' labels are instructions ("Accept onto ...").
 DECISION_SUMMARIES = {
@@ -39,10 +39,10 @@ def return_to_queue(referral: Referral, *, by: User, note: str, request=None) ->
 
 
 @transaction.atomic
+@requires(Perm.REFERRAL_TRIAGE, on="referral")
 def record_information_received(*, referral: Referral, note: str, by: User, request=None) -> Referral:
     """The missing information arrived (by phone, say) without other changes: back to the queue."""
-    referral = locked(referral)
-    check(by, Perm.REFERRAL_TRIAGE, referral)
+    referral = lock_referral(referral)
     check_text(note, field="note", label="What was received")
     return return_to_queue(referral, by=by, note=note, request=request)
 
@@ -59,6 +59,7 @@ def _check_reasons(referral: Referral, decision: str, reason: str, missing_infor
 
 
 @transaction.atomic
+@requires(Perm.REFERRAL_TRIAGE, on="referral")
 def triage_referral(
     *,
     referral: Referral,
@@ -73,8 +74,7 @@ def triage_referral(
 
     Accepting a referral the rules found ineligible needs a written override reason.
     """
-    referral = locked(referral)
-    check(by, Perm.REFERRAL_TRIAGE, referral)
+    referral = lock_referral(referral)
     new_status = check_transition(referral.status, decision)
     reason, missing_information, override_reason = reason.strip(), missing_information.strip(), override_reason.strip()
     _check_reasons(referral, decision, reason, missing_information, override_reason)
@@ -111,10 +111,10 @@ def triage_referral(
 
 
 @transaction.atomic
+@requires(Perm.REFERRAL_WITHDRAW, on="referral")
 def withdraw_referral(*, referral: Referral, reason: str, by: User, request=None) -> Referral:
     """The family or referrer withdrew: close the referral (and end any allocation) with the reason."""
-    referral = locked(referral)
-    check(by, Perm.REFERRAL_WITHDRAW, referral)
+    referral = lock_referral(referral)
     new_status = check_transition(referral.status, "withdraw")
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the referral is withdrawn"})

@@ -4,7 +4,7 @@ the detail shape includes it (the view logs that it was shown)."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.permissions import referral_user_can
+from referrals.rules import referral_user_can
 
 from .. import nhs_number
 from ..models import (

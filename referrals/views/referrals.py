@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from accounts.audit import hash_term, log_access, log_list
 from accounts.models import AccessAction, Service
-from accounts.permissions import Perm, referral_user_can, require_permission, services_with
+from accounts.permissions import Perm, require_permission, services_with
+from referrals.rules import referral_user_can
 from web.pages import add_errors, form_action_page
 
 from .. import actions

@@ -104,10 +104,12 @@ def test_trainees_letter_needs_their_supervisor(
 
     referral = trainee_family(service, coordinator, trainee, supervisor)
     letter = actions.draft_letter(referral=referral, kind="handover", by=trainee)
-    with pytest.raises(ActionRefused):
-        actions.approve_letter(letter=letter, by=trainee)
-    with pytest.raises(ActionRefused):
-        actions.approve_letter(letter=letter, by=coordinator)
+    # Who approves is a rule about the person (403), not the letter's state (409): not the trainee, not a coordinator.
+    for who in (trainee, coordinator):
+        with pytest.raises(PermissionDenied):
+            actions.approve_letter(letter=letter, by=who)
+        letter.refresh_from_db()
+        assert letter.status == "draft" and letter.approved_by is None
     another = staff("another_supervisor", service, "supervisor")
     with pytest.raises(PermissionDenied):
         actions.approve_letter(letter=letter, by=another)

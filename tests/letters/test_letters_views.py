@@ -118,7 +118,7 @@ def test_trainees_letter_shows_approve_only_to_their_supervisor(login, service, 
     url = reverse("letters:detail", kwargs={"letter_id": letter.pk})
     approve = reverse("letters:approve", kwargs={"letter_id": letter.pk})
     assert approve.encode() not in login(trainee).get(url).content
-    assert login(trainee).post(approve, {}).status_code == 409
+    assert login(trainee).post(approve, {}).status_code == 403  # who may act: a 403, logged
     assert approve.encode() in login(supervisor).get(url).content
     assert login(supervisor).post(approve, {}).status_code == 302
 
@@ -127,7 +127,7 @@ def test_api_trainee_approval_refused_then_supervisor_approves(login, service, c
     referral = trainee_family(service, coordinator, trainee, supervisor)
     letter = actions.draft_letter(referral=referral, kind="handover", by=trainee)
     url = reverse("api:letter-approve", kwargs={"letter_id": letter.pk})
-    assert login(trainee).post(url, {}, content_type="application/json").status_code == 409
+    assert login(trainee).post(url, {}, content_type="application/json").status_code == 403
     assert login(supervisor).post(url, {}, content_type="application/json").status_code == 200
 
 

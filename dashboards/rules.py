@@ -1,4 +1,5 @@
-"""Who may open a prepared export: its requester only, and only while their dashboard.view still covers it."""
+"""Who may open a prepared export (ADR 0012: the dashboards' rules, built from the permission layer's primitives):
+its requester only, and only while their dashboard.view still covers it."""
 
 from accounts.permissions import Perm, has_permission, memberships_with
 
