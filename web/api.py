@@ -59,6 +59,13 @@ class ErrorOut(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class PersonOut(serializers.Serializer):
+    """A member of staff, the same way in every answer: user id and display name (full name, else username)."""
+
+    id = serializers.IntegerField(help_text="User id")
+    name = serializers.CharField(source="display_name", help_text="Full name, or the username if none is set")
+
+
 class MembershipOut(serializers.Serializer):
     service = serializers.CharField()
     service_name = serializers.CharField()
@@ -308,3 +315,38 @@ class ActionView(APIView):
         data.is_valid(raise_exception=True)
         result = self.perform(request, record, data.validated_data)
         return self.respond(request, record, result)
+
+
+class ServiceParam(serializers.Serializer):
+    """Which service, for a person who holds the same role in more than one."""
+
+    service = serializers.SlugField(
+        required=False, help_text="Service slug: needed only when the person holds this role in more than one service"
+    )
+
+
+AMBIGUOUS_SERVICE = "This person works in more than one of your services: name the service."
+
+
+def membership_of_user(memberships, request, user_id: int, service: str | None = None):
+    """People are named by user id everywhere in the API; a role lives on a membership (user × service). The one
+    membership of `user_id` among `memberships` (those the caller may load), in `service` if named.
+
+    None there: a logged 404 (existence not revealed). More than one and no service named: 400 on `service`.
+    """
+    rows = memberships.filter(user_id=user_id)
+    if service:
+        rows = rows.filter(service__slug=service)
+    found = list(rows[:2])
+    if not found:
+        log_access(
+            action=AccessAction.PERMISSION_DENIED,
+            request=request._request,
+            object_type="accounts.user",
+            object_id=user_id,
+            detail={"answer": "404: not found or not visible"},
+        )
+        raise Http404
+    if len(found) > 1:
+        raise serializers.ValidationError({"service": [AMBIGUOUS_SERVICE]})
+    return found[0]

@@ -18,6 +18,7 @@ from accounts.permissions import Perm
 from cycles.reads.visits import OVERDUE_LIMIT, diary, visible_visits, visits_with_details
 from referrals.loading import referral_for_api
 from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, require, run_action
+from web.pagination import PAGE_PARAMETERS, page_of
 
 from .. import actions
 from ..models import Liaison, Visit
@@ -59,7 +60,8 @@ class ReferralVisitsView(GenericAPIView):
     @extend_schema(
         operation_id="visits_list",
         tags=TAGS,
-        responses={200: VisitOut(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(VisitOut), 403: FORBIDDEN, 404: NOT_FOUND},
         description="The family's visits, newest first, with their activities and outcomes.",
     )
     def get(self, request, pk: int):
@@ -175,7 +177,8 @@ class ReferralLiaisonsView(GenericAPIView):
     @extend_schema(
         operation_id="liaisons_list",
         tags=TAGS,
-        responses={200: LiaisonOut(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(LiaisonOut), 403: FORBIDDEN, 404: NOT_FOUND},
         description="Contacts with the referrer, newest first.",
     )
     def get(self, request, pk: int):

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from core.text import serializer_field_for
+from web.api import PersonOut
 
 from ..models import FamilyCopy, Footage
 
@@ -35,4 +36,4 @@ class FootageOut(serializers.Serializer):
     family_copy_on = serializers.DateField(allow_null=True)
     destroy_by = serializers.DateField(allow_null=True, help_text="Null until set at discharge from the policy.")
     destroyed_on = serializers.DateField(allow_null=True)
-    destruction_confirmed_by = serializers.IntegerField(source="destruction_confirmed_by_id", allow_null=True)
+    destruction_confirmed_by = PersonOut(allow_null=True, help_text="Null until destruction is confirmed")

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.text import SafeNoteSerializerField, serializer_field_for
+from web.api import PersonOut
 
 from ..models import ActivityKind, Liaison, LiaisonMethod, Visit, VisitOutcome, VisitPlace
 
@@ -67,9 +68,7 @@ class VisitActivityOut(serializers.Serializer):
     cycle = serializers.IntegerField(source="cycle_id", allow_null=True, help_text="Cycle id, once linked")
 
 
-class PractitionerRefOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="__str__")
+PractitionerRefOut = PersonOut  # the one shape of a person in the API
 
 
 class VisitOut(serializers.Serializer):

@@ -12,6 +12,7 @@ from accounts.models import AccessAction
 from accounts.permissions import Perm
 from referrals.models import Referral
 from web.api import ACTION_RESPONSES, NOT_FOUND, load_visible, run_action
+from web.pagination import PAGE_PARAMETERS, Page, page_of
 
 from .. import actions, definitions
 from ..models import Measure
@@ -23,9 +24,12 @@ TAGS = ["outcomes"]
 class InstrumentListView(APIView):
     """Every shipped instrument's scoring definition. No wording we may not ship; no family data."""
 
-    @extend_schema(operation_id="instruments_list", tags=TAGS, responses={200: InstrumentOut(many=True)})
+    @extend_schema(
+        operation_id="instruments_list", tags=TAGS, parameters=PAGE_PARAMETERS, responses={200: page_of(InstrumentOut)}
+    )
     def get(self, request):
-        return Response(InstrumentOut(list(definitions.instruments().values()), many=True).data)
+        page = Page(request, list(definitions.instruments().values()))
+        return page.response(InstrumentOut(page.rows, many=True).data)
 
 
 class InstrumentDetailView(APIView):
@@ -44,17 +48,21 @@ class ReferralMeasureListView(APIView):
     """A family's completed measures (current and corrected versions), and recording a new one."""
 
     @extend_schema(
-        operation_id="referral_measures_list", tags=TAGS, responses={200: MeasureOut(many=True), 404: NOT_FOUND}
+        operation_id="referral_measures_list",
+        tags=TAGS,
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(MeasureOut), 404: NOT_FOUND},
     )
     def get(self, request, pk: int):
         referral = load_visible(
             Referral.objects.visible_to(request.user).with_record_details(), request, pk, Perm.REFERRAL_VIEW
         )
-        measures = list(
-            Measure.objects.filter(referral=referral).select_related("recorded_by").order_by("completed_on", "pk")
+        page = Page(
+            request,
+            Measure.objects.filter(referral=referral).select_related("recorded_by").order_by("completed_on", "pk"),
         )
-        log_list(request=request._request, object_type="outcomes.measure", ids=[m.pk for m in measures])
-        return Response(MeasureOut(measures, many=True).data)
+        log_list(request=request._request, object_type="outcomes.measure", ids=[m.pk for m in page.rows])
+        return page.response(MeasureOut(page.rows, many=True).data)
 
     @extend_schema(
         operation_id="referral_measures_create",
