@@ -27,6 +27,7 @@ urlpatterns += [
     path("trainees/<int:user_id>/progress/", supervision.TraineeProgressView.as_view(), name="trainee-progress"),
     path("trainees/<int:user_id>/stages/", supervision.TraineeStageView.as_view(), name="trainee-stages"),
     path("filmings/<int:pk>/footage/", footage.FilmingFootageView.as_view(), name="filming-footage"),
+    path("footage/destruction/", footage.FootageDestructionListView.as_view(), name="footage-destruction-list"),
     path(
         "footage/<int:pk>/confirm-destruction/",
         footage.FootageDestructionView.as_view(),

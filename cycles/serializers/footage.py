@@ -37,3 +37,14 @@ class FootageOut(serializers.Serializer):
     destroy_by = serializers.DateField(allow_null=True, help_text="Null until set at discharge from the policy.")
     destroyed_on = serializers.DateField(allow_null=True)
     destruction_confirmed_by = PersonOut(allow_null=True, help_text="Null until destruction is confirmed")
+
+
+class DestructionListParams(serializers.Serializer):
+    overdue = serializers.BooleanField(default=False, help_text="true: only footage past its destruction date")
+
+
+class FootageDueOut(FootageOut):
+    """Footage waiting for its destruction to be confirmed: the record, the family's reference, and whether late."""
+
+    family_reference = serializers.CharField(source="filming.cycle.referral.reference")
+    overdue = serializers.BooleanField(help_text="Past its destruction date")

@@ -10,13 +10,15 @@ from rest_framework.views import APIView
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
 from accounts.permissions import Perm
+from outcomes.reads import family_outcomes
 from referrals.models import Referral
-from web.api import ACTION_RESPONSES, NOT_FOUND, load_visible, run_action
+from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, load_visible, run_action
 from web.pagination import PAGE_PARAMETERS, Page, page_of
 
 from .. import actions, definitions
 from ..models import Measure
 from ..serializers import CorrectionIn, InstrumentOut, MeasureIn, MeasureOut
+from ..serializers.change import OutcomeChangeOut
 
 TAGS = ["outcomes"]
 
@@ -82,6 +84,24 @@ class ReferralMeasureListView(APIView):
             actions.record_measure, referral=referral, by=request.user, request=request._request, **data.validated_data
         )
         return Response(_measure_out(measure), status=status.HTTP_201_CREATED)
+
+
+class ReferralOutcomeChangeView(APIView):
+    @extend_schema(
+        operation_id="referral_outcomes",
+        tags=TAGS,
+        responses={200: OutcomeChangeOut, 403: FORBIDDEN, 404: NOT_FOUND},
+        description="The family's outcome change, as its outcomes page shows it: each measure's scales by time "
+        "point with bands, the change from baseline and reliable change where a threshold exists; the helping "
+        "questions' ratings start → end. Each look is logged.",
+    )
+    def get(self, request, pk: int):
+        referral = load_visible(
+            Referral.objects.visible_to(request.user).with_record_details(), request, pk, Perm.REFERRAL_VIEW
+        )
+        data = family_outcomes(referral)
+        log_access(action=AccessAction.VIEW, request=request._request, obj=referral, detail={"api": "outcomes"})
+        return Response(OutcomeChangeOut({"referral": referral.pk, **data}).data)
 
 
 def _load_measure(request, pk: int, perm: Perm) -> Measure:
