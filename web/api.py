@@ -325,6 +325,7 @@ class ServiceParam(serializers.Serializer):
     )
 
 
+MAX_ID = 2**63 - 1  # the largest id a database column holds; a larger one names nothing (404), it is not an error
 AMBIGUOUS_SERVICE = "This person works in more than one of your services: name the service."
 
 
@@ -334,7 +335,7 @@ def membership_of_user(memberships, request, user_id: int, service: str | None =
 
     None there: a logged 404 (existence not revealed). More than one and no service named: 400 on `service`.
     """
-    rows = memberships.filter(user_id=user_id)
+    rows = memberships.filter(user_id=user_id) if 0 < user_id <= MAX_ID else memberships.none()
     if service:
         rows = rows.filter(service__slug=service)
     found = list(rows[:2])

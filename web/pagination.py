@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 MAX_LIMIT = 200
+MAX_OFFSET = 10**12  # past any list's end; a larger offset is read as this one (an empty page), never sent to SQL
 
 
 class HasNextPagination(LimitOffsetPagination):
@@ -32,6 +33,9 @@ class HasNextPagination(LimitOffsetPagination):
         rows = list(queryset[self.offset : self.offset + self.limit + 1])
         self.has_next = len(rows) > self.limit
         return rows[: self.limit]
+
+    def get_offset(self, request):
+        return min(super().get_offset(request), MAX_OFFSET)
 
     def get_next_link(self):
         if not self.has_next:

@@ -3,14 +3,14 @@
 from rest_framework import serializers
 
 from core.text import serializer_field_for
-from web.api import PersonOut
+from web.api import MAX_ID, PersonOut
 
 from ..actions.supervision import MAX_SUPERVISION_MINUTES
 from ..models import SupervisionSession
 
 
 class SupervisionSessionIn(serializers.Serializer):
-    trainee = serializers.IntegerField(help_text="User id of the trainee.")
+    trainee = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="User id of the trainee.")
     service = serializers.SlugField(
         required=False, help_text="Service slug: needed only if the trainee trains in more than one of your services."
     )
@@ -47,7 +47,9 @@ class SupervisionSessionOut(serializers.Serializer):
 
 
 class SupervisionListParams(serializers.Serializer):
-    trainee = serializers.IntegerField(required=False, help_text="Only this trainee's sessions (user id).")
+    trainee = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Only this trainee's sessions (user id)."
+    )
     service = serializers.SlugField(required=False, help_text="Only this service's sessions (slug).")
 
 
