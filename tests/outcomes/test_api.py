@@ -18,7 +18,7 @@ def test_instrument_definition_documents_items_options_scores_and_scales(login, 
     assert [o["score"] for o in item_3["options"]] == [3, 2, 1, 0]
     assert body["scales"][0]["reliable_change"]["threshold"] == "4.00"
     assert body["risk_items"][0]["item"] == 10
-    assert len(login(nobody).get(reverse("api:instrument-list")).json()) == 11
+    assert len(login(nobody).get(reverse("api:instrument-list")).json()["results"]) == 11
 
 
 def test_record_measure_by_api_scores_and_returns_the_risk(login, service, coordinator, practitioner):
@@ -36,7 +36,7 @@ def test_record_measure_by_api_scores_and_returns_the_risk(login, service, coord
     body = response.json()
     assert body["scales"][0]["value"] == "14" and body["risk"][0]["item"] == 10
     assert Notice.objects.filter(recipient=practitioner).count() == 1
-    assert client.get(url).json()[0]["id"] == body["id"]
+    assert client.get(url).json()["results"][0]["id"] == body["id"]
 
 
 def test_out_of_range_answer_by_api_is_400_naming_the_item(login, service, coordinator, practitioner):
