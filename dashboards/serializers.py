@@ -16,7 +16,9 @@ from .reads import QUIET_WEEKS
 class DashboardParams(serializers.Serializer):
     """The dashboard's filter, as the page's: a service you may see the dashboard of, a site of it, a period."""
 
-    service = serializers.SlugField(required=False, help_text="Service slug; the first of yours by name if left out")
+    service = serializers.SlugField(
+        required=False, max_length=50, help_text="Service slug; the first of yours by name if left out"
+    )
     site = serializers.IntegerField(required=False, min_value=1, help_text="Site id; all your sites if left out")
     start = serializers.DateField(required=False, help_text="First day of the period (default: a year ago)")
     end = serializers.DateField(required=False, help_text="Last day of the period (default: today)")

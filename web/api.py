@@ -185,6 +185,31 @@ _ANY_ERROR = {
     "403": ("You may not do this (no role that allows it, or a session without the second factor).", _ERROR),
 }
 _RECORD_ERROR = {"404": ("No such record, or not one you may see (its existence is not revealed).", _ERROR)}
+_GONE = {
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "properties": {
+                "detail": {"type": "string"},
+                "id": {"type": "integer"},
+                "reference": {"type": "string"},
+                "service": {"type": "integer"},
+                "destroyed_at": {"type": "string", "format": "date-time"},
+                "proposed_by": {"type": "integer", "nullable": True, "description": "User id"},
+                "approved_by": {"type": "integer", "nullable": True, "description": "User id"},
+                "rule": {"type": "string"},
+            },
+            "required": ["detail"],
+        }
+    }
+}
+_FAMILY_ERROR = {
+    "410": (
+        "The family's record was destroyed under the service's retention rule (its tombstone, to those who held a "
+        "role in its service; anyone else gets 404).",
+        _GONE,
+    )
+}
 _BODY_ERRORS = {
     "400": (FIELD_ERRORS.description, {"application/json": {"schema": {"type": "object", "additionalProperties": {}}}}),
     "413": ("The body is over the upload limit (2.5 MB).", _ERROR),
@@ -225,6 +250,8 @@ def add_error_responses(result, generator, request, public):
             errors = dict(_ANY_ERROR)
             if "{" in path:
                 errors.update(_RECORD_ERROR)
+            if path.startswith("/api/v1/referrals/{id}/"):
+                errors.update(_FAMILY_ERROR)
             if "requestBody" in operation:
                 errors.update(_BODY_ERRORS)
             elif operation.get("parameters") and any(p["in"] == "query" for p in operation["parameters"]):
@@ -321,7 +348,9 @@ class ServiceParam(serializers.Serializer):
     """Which service, for a person who holds the same role in more than one."""
 
     service = serializers.SlugField(
-        required=False, help_text="Service slug: needed only when the person holds this role in more than one service"
+        required=False,
+        max_length=50,
+        help_text="Service slug: needed only when the person holds this role in more than one service",
     )
 
 

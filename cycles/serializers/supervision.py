@@ -12,7 +12,9 @@ from ..models import SupervisionSession
 class SupervisionSessionIn(serializers.Serializer):
     trainee = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="User id of the trainee.")
     service = serializers.SlugField(
-        required=False, help_text="Service slug: needed only if the trainee trains in more than one of your services."
+        required=False,
+        max_length=50,
+        help_text="Service slug: needed only if the trainee trains in more than one of your services.",
     )
     held_on = serializers.DateField()
     duration_minutes = serializers.IntegerField(min_value=1, max_value=MAX_SUPERVISION_MINUTES)
@@ -50,7 +52,7 @@ class SupervisionListParams(serializers.Serializer):
     trainee = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, help_text="Only this trainee's sessions (user id)."
     )
-    service = serializers.SlugField(required=False, help_text="Only this service's sessions (slug).")
+    service = serializers.SlugField(required=False, max_length=50, help_text="Only this service's sessions (slug).")
 
 
 class StageReachedIn(serializers.Serializer):

@@ -129,7 +129,6 @@ def test_outcome_change_query_count_does_not_grow(
     from django.test.utils import CaptureQueriesContext
 
     from cycles.models import HelpingQuestion, HelpingQuestionRating, RatingPoint
-
     from tests.outcomes.helpers_outcomes import goal_ratings, record
 
     referral = family(service, coordinator, practitioner)
