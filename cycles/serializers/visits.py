@@ -97,13 +97,6 @@ class VisitOut(serializers.Serializer):
         return not visit.outcome and visit.planned_at < timezone.now()
 
 
-class DiaryOut(serializers.Serializer):
-    until = serializers.DateTimeField(help_text="The end of the period looked at")
-    not_yet_recorded = VisitOut(many=True, help_text="Past visits with no outcome, oldest first")
-    coming = VisitOut(many=True, help_text="Planned visits until `until`, soonest first")
-    coming_truncated = serializers.BooleanField(help_text="More planned visits than shown: look fewer weeks ahead")
-
-
 class LiaisonOut(serializers.Serializer):
     id = serializers.IntegerField()
     referral = serializers.IntegerField(source="referral_id")
