@@ -15,7 +15,7 @@ from referrals.reads.caseloads import CaseloadRow
 
 from ..states import ReferralStatus
 from .inputs import required_message
-from .outputs import NamedOut, PersonOut  # noqa: F401 - PersonOut kept importable from here
+from .outputs import NamedOut, PersonOut
 
 # ---------------------------------------------------------------------------------------------------------------
 # Input
