@@ -21,6 +21,12 @@ class User(AbstractUser):
     job_title = SafeCharField(max_length=120, blank=True)
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name shown for this person on pages, letters and in the API: never blank, as staff accounts may
+        have no first or last name (then the username)."""
         return self.get_full_name() or self.username
 
 

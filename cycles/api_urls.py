@@ -6,6 +6,7 @@ from .api import consent, cycles, footage, supervision, visits
 
 urlpatterns: list = [
     path("referrals/<int:pk>/cycles/", cycles.ReferralCycleListView.as_view(), name="cycle-list"),
+    path("referrals/<int:pk>/cycles/plan/", cycles.ReferralCyclePlanView.as_view(), name="cycle-plan"),
     path("cycles/<int:pk>/", cycles.CycleDetailView.as_view(), name="cycle-detail"),
     path("cycles/<int:pk>/filming/", cycles.CycleFilmingView.as_view(), name="cycle-filming"),
     path("cycles/<int:pk>/clips/", cycles.CycleClipView.as_view(), name="cycle-clips"),
@@ -23,9 +24,10 @@ urlpatterns += [
 
 urlpatterns += [
     path("supervision-sessions/", supervision.SupervisionSessionListView.as_view(), name="supervision-session-list"),
-    path("trainees/<int:membership_id>/progress/", supervision.TraineeProgressView.as_view(), name="trainee-progress"),
-    path("trainees/<int:membership_id>/stages/", supervision.TraineeStageView.as_view(), name="trainee-stages"),
+    path("trainees/<int:user_id>/progress/", supervision.TraineeProgressView.as_view(), name="trainee-progress"),
+    path("trainees/<int:user_id>/stages/", supervision.TraineeStageView.as_view(), name="trainee-stages"),
     path("filmings/<int:pk>/footage/", footage.FilmingFootageView.as_view(), name="filming-footage"),
+    path("footage/destruction/", footage.FootageDestructionListView.as_view(), name="footage-destruction-list"),
     path(
         "footage/<int:pk>/confirm-destruction/",
         footage.FootageDestructionView.as_view(),

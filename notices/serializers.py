@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from core.text import SafeNoteSerializerField
+from web.api import PersonOut
 
 from .models import Notice
 
@@ -8,7 +9,7 @@ from .models import Notice
 class NoticeOut(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display")
     referral_id = serializers.IntegerField(allow_null=True)
-    acknowledged_by = serializers.StringRelatedField()
+    acknowledged_by = PersonOut(allow_null=True, help_text="Null until acknowledged")
 
     class Meta:
         model = Notice

@@ -23,5 +23,5 @@ urlpatterns = [
     path("services/<slug:slug>/", services.ServiceDetailView.as_view(), name="service-detail"),
     path("practitioners/", caseloads.PractitionerListView.as_view(), name="practitioner-list"),
     path("caseloads/mine/", caseloads.CaseloadMineView.as_view(), name="caseload-mine"),
-    path("caseloads/<int:membership_id>/", caseloads.CaseloadDetailView.as_view(), name="caseload-detail"),
+    path("caseloads/<int:user_id>/", caseloads.CaseloadDetailView.as_view(), name="caseload-detail"),
 ]

@@ -457,9 +457,7 @@ def test_server_error_page_needs_no_context():
 class _SignedIn:
     is_authenticated = True
     username = "alex"
-
-    def get_full_name(self):
-        return "Alex Practitioner"
+    display_name = "Alex Practitioner"
 
 
 def test_header_signed_in_shows_name_logout_form_and_current_nav():

@@ -36,6 +36,9 @@ OPEN_TO_ANY_USER = {
     "api:service-list": "the services where the user holds a role (empty here)",
     "api:instrument-list": "instrument scoring definitions, no family data",
     "api:instrument-detail": "an instrument's scoring definition, no family data",
+    "api:footage-destruction-list": "footage scoped to the families the user may confirm destruction of (empty here)",
+    "api:dashboard": "the dashboard of the user's own service (403 without dashboard.view; another service's: 404)",
+    "api:dashboard-families": "the dashboard of the user's own service (403 without dashboard.view; another's: 404)",
     "letters:batch": "a coordinator's month of letters, scoped to what they may see (403 without the permission)",
     "governance:reviews": "retention reviews, scoped to the user's services (403 without the permission)",
 }

@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "web.tombstones.GoneMiddleware",
+    "web.errors.ApiErrorsAsJson",  # innermost: JSON errors under /api/ even where DEBUG shows its own pages
 ]
 
 ROOT_URLCONF = "vig_service.urls"

@@ -29,6 +29,7 @@ api_v1 = [
     path("", include("outcomes.api_urls")),
     path("", include("letters.api_urls")),
     path("", include("discharge.api_urls")),
+    path("", include("dashboards.api_urls")),
 ]
 
 urlpatterns = [

@@ -59,6 +59,13 @@ class ErrorOut(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class PersonOut(serializers.Serializer):
+    """A member of staff, the same way in every answer: user id and display name (full name, else username)."""
+
+    id = serializers.IntegerField(help_text="User id")
+    name = serializers.CharField(source="display_name", help_text="Full name, or the username if none is set")
+
+
 class MembershipOut(serializers.Serializer):
     service = serializers.CharField()
     service_name = serializers.CharField()
@@ -178,6 +185,31 @@ _ANY_ERROR = {
     "403": ("You may not do this (no role that allows it, or a session without the second factor).", _ERROR),
 }
 _RECORD_ERROR = {"404": ("No such record, or not one you may see (its existence is not revealed).", _ERROR)}
+_GONE = {
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "properties": {
+                "detail": {"type": "string"},
+                "id": {"type": "integer"},
+                "reference": {"type": "string"},
+                "service": {"type": "integer"},
+                "destroyed_at": {"type": "string", "format": "date-time"},
+                "proposed_by": {"type": "integer", "nullable": True, "description": "User id"},
+                "approved_by": {"type": "integer", "nullable": True, "description": "User id"},
+                "rule": {"type": "string"},
+            },
+            "required": ["detail"],
+        }
+    }
+}
+_FAMILY_ERROR = {
+    "410": (
+        "The family's record was destroyed under the service's retention rule (its tombstone, to those who held a "
+        "role in its service; anyone else gets 404).",
+        _GONE,
+    )
+}
 _BODY_ERRORS = {
     "400": (FIELD_ERRORS.description, {"application/json": {"schema": {"type": "object", "additionalProperties": {}}}}),
     "413": ("The body is over the upload limit (2.5 MB).", _ERROR),
@@ -218,6 +250,8 @@ def add_error_responses(result, generator, request, public):
             errors = dict(_ANY_ERROR)
             if "{" in path:
                 errors.update(_RECORD_ERROR)
+            if path.startswith("/api/v1/referrals/{id}/"):
+                errors.update(_FAMILY_ERROR)
             if "requestBody" in operation:
                 errors.update(_BODY_ERRORS)
             elif operation.get("parameters") and any(p["in"] == "query" for p in operation["parameters"]):
@@ -308,3 +342,41 @@ class ActionView(APIView):
         data.is_valid(raise_exception=True)
         result = self.perform(request, record, data.validated_data)
         return self.respond(request, record, result)
+
+
+class ServiceParam(serializers.Serializer):
+    """Which service, for a person who holds the same role in more than one."""
+
+    service = serializers.SlugField(
+        required=False,
+        max_length=50,
+        help_text="Service slug: needed only when the person holds this role in more than one service",
+    )
+
+
+MAX_ID = 2**63 - 1  # the largest id a database column holds; a larger one names nothing (404), it is not an error
+AMBIGUOUS_SERVICE = "This person works in more than one of your services: name the service."
+
+
+def membership_of_user(memberships, request, user_id: int, service: str | None = None):
+    """People are named by user id everywhere in the API; a role lives on a membership (user × service). The one
+    membership of `user_id` among `memberships` (those the caller may load), in `service` if named.
+
+    None there: a logged 404 (existence not revealed). More than one and no service named: 400 on `service`.
+    """
+    rows = memberships.filter(user_id=user_id) if 0 < user_id <= MAX_ID else memberships.none()
+    if service:
+        rows = rows.filter(service__slug=service)
+    found = list(rows[:2])
+    if not found:
+        log_access(
+            action=AccessAction.PERMISSION_DENIED,
+            request=request._request,
+            object_type="accounts.user",
+            object_id=user_id,
+            detail={"answer": "404: not found or not visible"},
+        )
+        raise Http404
+    if len(found) > 1:
+        raise serializers.ValidationError({"service": [AMBIGUOUS_SERVICE]})
+    return found[0]

@@ -1,19 +1,28 @@
-"""API pagination that never counts the whole list.
+"""API pagination that never counts the whole list: one class, one envelope, for every list under /api/v1/.
 
 DRF's LimitOffsetPagination runs COUNT(*) over every row the user may see (100,000 referrals and growing) just to
-say how many there are. This one reads `limit + 1` rows: the extra row says whether there is a next page. Clients
-keep the same `limit`/`offset` parameters and `next`/`previous` links; there is no `count`.
+say how many there are. This one reads `limit + 1` rows: the extra row says whether there is a next page. Every
+list answers `{"next": url|null, "previous": url|null, "results": [...]}` with `limit` (1–200, default 50) and
+`offset` parameters; there is no `count` (docs/adr/0013-one-api-shape.md).
+
+Generic views get it from DEFAULT_PAGINATION_CLASS; any other view uses `Page` (rows in, envelope out) and states
+its answer with `page_of(Serializer)` and `PAGE_PARAMETERS`, so the schema shows the same envelope everywhere.
 """
 
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+
+MAX_LIMIT = 200
+MAX_OFFSET = 10**12  # past any list's end; a larger offset is read as this one (an empty page), never sent to SQL
 
 
 class HasNextPagination(LimitOffsetPagination):
     """limit/offset pages with next/previous links and no total count."""
 
-    max_limit = 200
+    max_limit = MAX_LIMIT
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -24,6 +33,9 @@ class HasNextPagination(LimitOffsetPagination):
         rows = list(queryset[self.offset : self.offset + self.limit + 1])
         self.has_next = len(rows) > self.limit
         return rows[: self.limit]
+
+    def get_offset(self, request):
+        return min(super().get_offset(request), MAX_OFFSET)
 
     def get_next_link(self):
         if not self.has_next:
@@ -36,9 +48,73 @@ class HasNextPagination(LimitOffsetPagination):
 
     def get_paginated_response_schema(self, schema):
         full = super().get_paginated_response_schema(schema)
-        full["required"] = ["results"]
+        full["required"] = ["next", "previous", "results"]
         del full["properties"]["count"]
         return full
 
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.limit_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page (1–{MAX_LIMIT}; default 50).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+            },
+            {
+                "name": self.offset_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Rows to skip (the `next` link carries it).",
+                "schema": {"type": "integer", "minimum": 0},
+            },
+        ]
+
     def get_html_context(self):  # the browsable API is off (JSON renderer only); there are no page numbers
         return {"previous_url": self.get_previous_link(), "next_url": self.get_next_link(), "page_links": []}
+
+
+class Page:
+    """One page of `rows` (a queryset or a list) for a plain APIView: read `rows`, log them, answer `response()`.
+
+    Slicing happens before a queryset is evaluated, so a page costs the same queries whatever the list's length.
+    """
+
+    def __init__(self, request, rows):
+        self._paginator = HasNextPagination()
+        self.rows = self._paginator.paginate_queryset(rows, request)
+
+    def response(self, data) -> Response:
+        return self._paginator.get_paginated_response(data)
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        description=f"Rows per page (1–{MAX_LIMIT}; default 50).",
+    ),
+    OpenApiParameter(
+        "offset", {"type": "integer", "minimum": 0}, description="Rows to skip (the `next` link carries it)."
+    ),
+]
+
+_pages: dict[type, type] = {}
+
+
+def page_of(item: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The schema of one page of `item`: the same envelope drf-spectacular gives the generic views."""
+    if item not in _pages:
+        name = item.__name__.removesuffix("Serializer")
+        _pages[item] = type(
+            f"Paginated{name}List",
+            (serializers.Serializer,),
+            {
+                "__doc__": f"One page of {name}: `next` is null on the last page, `previous` on the first.",
+                "__module__": __name__,
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": item(many=True),
+            },
+        )
+    return _pages[item]

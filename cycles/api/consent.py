@@ -20,6 +20,7 @@ from cycles.reads.helping_questions import questions_visible_to, questions_with_
 from referrals.loading import referral_for_api
 from referrals.models import Referral
 from web.api import ACTION_RESPONSES, NOT_FOUND, ActionView, load_visible, require, run_action
+from web.pagination import PAGE_PARAMETERS, Page, page_of
 
 from .. import actions
 from ..models import ConsentGiver
@@ -63,14 +64,15 @@ class ConsentListView(APIView):
     @extend_schema(
         operation_id="consents_list",
         tags=TAGS,
-        responses={200: ConsentOut(many=True), 404: NOT_FOUND},
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(ConsentOut), 404: NOT_FOUND},
         description="The family's consents, newest first, with each person's answer to each item and withdrawals.",
     )
     def get(self, request, pk: int):
         referral = load_family(request, pk)
-        consents = list(consents_with_decisions(referral))
-        log_list(request=request._request, object_type="cycles.consent", ids=[c.pk for c in consents])
-        return Response(ConsentOut(consents, many=True).data)
+        page = Page(request, consents_with_decisions(referral))
+        log_list(request=request._request, object_type="cycles.consent", ids=[c.pk for c in page.rows])
+        return page.response(ConsentOut(page.rows, many=True).data)
 
     @extend_schema(
         operation_id="consents_create",
@@ -159,14 +161,15 @@ class HelpingQuestionListView(APIView):
     @extend_schema(
         operation_id="helping_questions_list",
         tags=TAGS,
-        responses={200: HelpingQuestionOut(many=True), 404: NOT_FOUND},
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(HelpingQuestionOut), 404: NOT_FOUND},
         description="The family's helping questions with every rating and start → latest.",
     )
     def get(self, request, pk: int):
         referral = load_family(request, pk)
-        body = questions_out(referral)
-        log_list(request=request._request, object_type="cycles.helpingquestion", ids=[q["id"] for q in body])
-        return Response(body)
+        page = Page(request, questions_out(referral))  # at most three a family
+        log_list(request=request._request, object_type="cycles.helpingquestion", ids=[q["id"] for q in page.rows])
+        return page.response(page.rows)
 
     @extend_schema(
         operation_id="helping_questions_create",

@@ -27,10 +27,11 @@ from web.api import (
     require,
     run_action,
 )
+from web.pagination import PAGE_PARAMETERS, Page, page_of
 
 from .. import actions
 from ..models import Cycle
-from ..serializers.cycles import ClipIn, CycleListOut, CycleOut, FilmingIn, SharedReviewIn, StartCycleIn
+from ..serializers.cycles import ClipIn, CycleOut, CyclePlanOut, FilmingIn, SharedReviewIn, StartCycleIn
 
 TAGS = ["cycles"]
 
@@ -66,30 +67,23 @@ def _visit(referral: Referral, pk: int | None):
 
 
 class ReferralCycleListView(APIView):
-    """A family's cycles with where each stands, and the service's planned number; POST starts the next."""
+    """A family's cycles with where each stands; POST starts the next."""
 
     @extend_schema(
         operation_id="cycles_list",
         tags=TAGS,
-        responses={200: CycleListOut, 403: FORBIDDEN, 404: NOT_FOUND},
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(CycleOut), 403: FORBIDDEN, 404: NOT_FOUND},
         description="The family's cycles in order, each with its filming, clips and shared review, what is next "
-        "and whether the review is overdue; the service's planned, minimum and maximum number of cycles.",
+        "and whether the review is overdue. The service's planned number and whether another may start: plan/.",
     )
     def get(self, request, pk: int):
         referral = _referral(request, pk, Perm.REFERRAL_VIEW)
-        cycles = list(cycles_of(referral, people=True))
-        glance = summary(referral, cycles, timezone.localdate())
-        log_list(request=request._request, object_type="cycles.cycle", ids=[c.pk for c in cycles], detail={})
-        data = {
-            "planned_cycles": glance["planned"],
-            "min_cycles": glance["min"],
-            "max_cycles": glance["max"],
-            "next_number": glance["next_number"],
-            "can_start": not glance["start_refusal"],
-            "start_refused_because": glance["start_refusal"],
-            "cycles": glance["steps"],
-        }
-        return Response(CycleListOut(data).data)
+        cycles = list(cycles_of(referral, people=True))  # a handful a family; each step looks at the one before
+        page = Page(request, summary(referral, cycles, timezone.localdate())["steps"])
+        ids = [step.cycle.pk for step in page.rows]
+        log_list(request=request._request, object_type="cycles.cycle", ids=ids, detail={})
+        return page.response(CycleOut(page.rows, many=True).data)
 
     @extend_schema(
         operation_id="cycles_start",
@@ -108,6 +102,33 @@ class ReferralCycleListView(APIView):
         )
         location = reverse("api:cycle-detail", kwargs={"pk": cycle.pk})
         return Response(cycle_out(cycle.pk), status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+class ReferralCyclePlanView(APIView):
+    """Where the family's cycles stand against the service's plan, and whether the next may start now."""
+
+    @extend_schema(
+        operation_id="cycles_plan",
+        tags=TAGS,
+        responses={200: CyclePlanOut, 403: FORBIDDEN, 404: NOT_FOUND},
+        description="The service's planned, minimum and maximum number of cycles, how many the family has started, "
+        "the next cycle's number and whether it may start now (and if not, why).",
+    )
+    def get(self, request, pk: int):
+        referral = _referral(request, pk, Perm.REFERRAL_VIEW)
+        cycles = list(cycles_of(referral, people=False))
+        glance = summary(referral, cycles, timezone.localdate())
+        log_access(action=AccessAction.VIEW, request=request._request, obj=referral, detail={"api": "cycle plan"})
+        data = {
+            "planned_cycles": glance["planned"],
+            "min_cycles": glance["min"],
+            "max_cycles": glance["max"],
+            "cycles_started": len(cycles),
+            "next_number": glance["next_number"],
+            "can_start": not glance["start_refusal"],
+            "start_refused_because": glance["start_refusal"],
+        }
+        return Response(CyclePlanOut(data).data)
 
 
 class CycleDetailView(APIView):

@@ -1,21 +1,32 @@
 """Footage API: a filming's footage record (read, record or correct) and confirming its destruction."""
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.audit import log_access
+from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
 from accounts.permissions import Perm
 from referrals.models import Allocation, Referral
-from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, load_visible, require, run_action
+from web.api import (
+    ACTION_RESPONSES,
+    FIELD_ERRORS,
+    FORBIDDEN,
+    NOT_FOUND,
+    ActionView,
+    load_visible,
+    require,
+    run_action,
+)
+from web.pagination import PAGE_PARAMETERS, Page, page_of
 
 from .. import actions
 from ..models import Filming, Footage
-from ..serializers.footage import DestructionIn, FootageIn, FootageOut
+from ..serializers.footage import DestructionIn, DestructionListParams, FootageDueOut, FootageIn, FootageOut
 
 TAGS = ["footage"]
 
@@ -30,7 +41,7 @@ def load_filming(request, pk: int) -> Filming:
 
 
 def footage_out(pk: int) -> dict:
-    return FootageOut(Footage.objects.select_related("filming__cycle").get(pk=pk)).data
+    return FootageOut(Footage.objects.select_related("filming__cycle", "destruction_confirmed_by").get(pk=pk)).data
 
 
 class FilmingFootageView(APIView):
@@ -67,6 +78,40 @@ class FilmingFootageView(APIView):
             actions.record_footage, filming=filming, by=request.user, request=request._request, **data.validated_data
         )
         return Response(footage_out(footage.pk), status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+
+class FootageDestructionListView(APIView):
+    @extend_schema(
+        operation_id="footage_destruction_list",
+        tags=TAGS,
+        parameters=[DestructionListParams, *PAGE_PARAMETERS],
+        responses={200: page_of(FootageDueOut), 400: FIELD_ERRORS, 403: FORBIDDEN},
+        description="Footage whose destruction date is set (at discharge) and whose destruction is not yet "
+        "confirmed, soonest first, for the families where you may confirm it (footage.confirm_destruction): the "
+        'list behind the dashboard\'s "footage past its destruction date" and the daily overdue notices.',
+    )
+    def get(self, request):
+        require(request.user, Perm.FOOTAGE_DESTRUCTION_CONFIRM)
+        params = DestructionListParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        families = Referral.objects.visible_to(request.user, Perm.FOOTAGE_DESTRUCTION_CONFIRM)
+        due = Footage.objects.filter(
+            filming__cycle__referral__in=families, destroy_by__isnull=False, destroyed_on__isnull=True
+        )
+        if params.validated_data["overdue"]:
+            due = due.past_destruction_date(today)
+        due = due.select_related("filming__cycle__referral", "destruction_confirmed_by").order_by("destroy_by", "pk")
+        page = Page(request, due)
+        for footage in page.rows:
+            footage.overdue = footage.destroy_by < today
+        log_list(
+            request=request._request,
+            object_type="cycles.footage",
+            ids=[f.pk for f in page.rows],
+            detail={"list": "footage destruction"},
+        )
+        return page.response(FootageDueOut(page.rows, many=True).data)
 
 
 @extend_schema_view(

@@ -8,13 +8,24 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.audit import get_visible_or_404, log_access, log_list
+from accounts.audit import log_access, log_list
 from accounts.models import AccessAction, Membership
 from accounts.permissions import Perm
 from cycles.reads.progress import stages_reached, trainee_progress, trainees, visible_trainees
 from cycles.rules import supervision_sessions_q
 from referrals.models import Referral
-from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, require, run_action
+from web.api import (
+    ACTION_RESPONSES,
+    FIELD_ERRORS,
+    FORBIDDEN,
+    NOT_FOUND,
+    ActionView,
+    ServiceParam,
+    membership_of_user,
+    require,
+    run_action,
+)
+from web.pagination import PAGE_PARAMETERS, page_of
 
 from .. import actions
 from ..models import Cycle, SupervisionSession
@@ -29,10 +40,17 @@ from ..serializers.supervision import (
 TAGS = ["supervision"]
 
 
-def load_trainee(request, membership_id: int, perm: Perm) -> Membership:
-    membership = get_visible_or_404(visible_trainees(request.user, perm), request=request._request, pk=membership_id)
+def load_trainee(request, user_id: int, perm: Perm, service: str | None = None) -> Membership:
+    """The trainee (by user id, in `service` if they train in more than one) the user may load: 404, then 403."""
+    membership = membership_of_user(visible_trainees(request.user, perm), request, user_id, service)
     require(request.user, perm, membership)
     return membership
+
+
+def _service_param(request) -> str | None:
+    params = ServiceParam(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return params.validated_data.get("service")
 
 
 def sessions_visible_to(user):
@@ -57,9 +75,10 @@ class SupervisionSessionListView(GenericAPIView):
     @extend_schema(
         operation_id="supervision_sessions_list",
         tags=TAGS,
-        parameters=[SupervisionListParams],
-        responses={200: SupervisionSessionOut(many=True), 403: FORBIDDEN},
-        description="Supervision sessions you may read, newest first; `trainee` (membership id) for one trainee.",
+        parameters=[SupervisionListParams, *PAGE_PARAMETERS],
+        responses={200: page_of(SupervisionSessionOut), 403: FORBIDDEN},
+        description="Supervision sessions you may read, newest first; `trainee` (user id) for one trainee, "
+        "`service` (slug) for one service.",
     )
     def get(self, request):
         require(request.user, Perm.TRAINEE_PROGRESS_VIEW)
@@ -67,12 +86,9 @@ class SupervisionSessionListView(GenericAPIView):
         params.is_valid(raise_exception=True)
         sessions = sessions_visible_to(request.user)
         if "trainee" in params.validated_data:
-            membership = Membership.objects.filter(pk=params.validated_data["trainee"]).first()
-            sessions = (
-                sessions.filter(trainee_id=membership.user_id, service_id=membership.service_id)
-                if membership
-                else sessions.none()
-            )
+            sessions = sessions.filter(trainee_id=params.validated_data["trainee"])
+        if "service" in params.validated_data:
+            sessions = sessions.filter(service__slug=params.validated_data["service"])
         sessions = sessions.select_related("service", "supervisor", "trainee").prefetch_related(
             "supervised_cycles__cycle"
         )
@@ -96,7 +112,7 @@ class SupervisionSessionListView(GenericAPIView):
         data = SupervisionSessionIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        membership = load_trainee(request, values["trainee"], Perm.SUPERVISION_RECORD)
+        membership = load_trainee(request, values["trainee"], Perm.SUPERVISION_RECORD, values.get("service"))
         ids = set(values["cycles"])
         cycles = list(Cycle.objects.filter(pk__in=ids, referral__in=Referral.objects.visible_to(request.user)))
         unknown = sorted(ids - {c.pk for c in cycles})
@@ -135,12 +151,13 @@ class TraineeProgressView(APIView):
     @extend_schema(
         operation_id="trainees_progress",
         tags=TAGS,
-        responses={200: TraineeProgressOut, 403: FORBIDDEN, 404: NOT_FOUND},
-        description="A trainee's progress towards their current stage's targets (cycles completed, supervised "
-        "hours), for the trainee, their supervisor and the service's coordinators and managers.",
+        parameters=[ServiceParam],
+        responses={200: TraineeProgressOut, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+        description="A trainee's (user id) progress towards their current stage's targets (cycles completed, "
+        "supervised hours), for the trainee, their supervisor and the service's coordinators and managers.",
     )
-    def get(self, request, membership_id: int):
-        membership = load_trainee(request, membership_id, Perm.TRAINEE_PROGRESS_VIEW)
+    def get(self, request, user_id: int):
+        membership = load_trainee(request, user_id, Perm.TRAINEE_PROGRESS_VIEW, _service_param(request))
         log_access(action=AccessAction.VIEW, request=request._request, obj=membership, detail={"api": "progress"})
         return Response(progress_out(membership))
 
@@ -149,9 +166,10 @@ class TraineeProgressView(APIView):
     post=extend_schema(
         operation_id="trainees_stage_reached",
         tags=TAGS,
+        parameters=[ServiceParam],
         request=StageReachedIn,
         responses={200: TraineeProgressOut, **ACTION_RESPONSES},
-        description="Your trainee reached a stage (it becomes their current stage). Recorded already: 409.",
+        description="Your trainee (user id) reached a stage (it becomes their current stage). Recorded already: 409.",
     )
 )
 class TraineeStageView(ActionView):
@@ -159,10 +177,10 @@ class TraineeStageView(ActionView):
     action = actions.record_stage_reached
 
     def load(self, request, pk: int):
-        return load_trainee(request, pk, self.permission)
+        return load_trainee(request, pk, self.permission, _service_param(request))
 
     def respond(self, request, record, result):
         return Response(progress_out(record))
 
-    def post(self, request, membership_id: int):
-        return super().post(request, membership_id)
+    def post(self, request, user_id: int):
+        return super().post(request, user_id)

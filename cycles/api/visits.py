@@ -5,7 +5,10 @@ booking, recording and liaison need Perm.CASEWORK_RECORD on the family (the allo
 needs Perm.REFERRAL_VIEW (coordinators and managers in scope, the trainee's supervisor too).
 """
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -15,14 +18,14 @@ from rest_framework.views import APIView
 from accounts.audit import get_visible_or_404, log_access, log_list
 from accounts.models import AccessAction
 from accounts.permissions import Perm
-from cycles.reads.visits import OVERDUE_LIMIT, diary, visible_visits, visits_with_details
+from cycles.reads.visits import diary_visits, visible_visits, visits_with_details
 from referrals.loading import referral_for_api
 from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, require, run_action
+from web.pagination import PAGE_PARAMETERS, Page, page_of
 
 from .. import actions
 from ..models import Liaison, Visit
 from ..serializers.visits import (
-    DiaryOut,
     DiaryParams,
     LiaisonIn,
     LiaisonOut,
@@ -33,7 +36,6 @@ from ..serializers.visits import (
 )
 
 TAGS = ["visits"]
-DIARY_API_LIMIT = 200
 
 
 load_referral = referral_for_api
@@ -59,7 +61,8 @@ class ReferralVisitsView(GenericAPIView):
     @extend_schema(
         operation_id="visits_list",
         tags=TAGS,
-        responses={200: VisitOut(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(VisitOut), 403: FORBIDDEN, 404: NOT_FOUND},
         description="The family's visits, newest first, with their activities and outcomes.",
     )
     def get(self, request, pk: int):
@@ -143,26 +146,20 @@ class DiaryView(APIView):
     @extend_schema(
         operation_id="diary",
         tags=TAGS,
-        parameters=[DiaryParams],
-        responses={200: DiaryOut, 403: FORBIDDEN},
-        description="Your planned visits for the coming weeks across your caseload, and those whose time has passed "
-        "but are not yet recorded. Practitioners only.",
+        parameters=[DiaryParams, *PAGE_PARAMETERS],
+        responses={200: page_of(VisitOut), 403: FORBIDDEN},
+        description="Your planned visits across your caseload in time order: first those whose time has passed but "
+        "are not yet recorded (`not_yet_recorded`), then those of the coming `weeks`. Practitioners only.",
     )
     def get(self, request):
         require(request.user, Perm.CASEWORK_RECORD)
         params = DiaryParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        found = diary(request.user, weeks=params.validated_data["weeks"])
-        coming = list(found.coming[: DIARY_API_LIMIT + 1])
-        ids = [v.pk for v in found.overdue] + [v.pk for v in coming[:DIARY_API_LIMIT]]
+        until = timezone.now() + timedelta(weeks=params.validated_data["weeks"])
+        page = Page(request, diary_visits(request.user).filter(planned_at__lt=until))
+        ids = [v.pk for v in page.rows]
         log_list(request=request._request, object_type="cycles.visit", ids=ids, detail={"list": "diary"})
-        body = {
-            "until": found.until,
-            "not_yet_recorded": found.overdue[:OVERDUE_LIMIT],
-            "coming": coming[:DIARY_API_LIMIT],
-            "coming_truncated": len(coming) > DIARY_API_LIMIT,
-        }
-        return Response(DiaryOut(body).data)
+        return page.response(VisitOut(page.rows, many=True).data)
 
 
 class ReferralLiaisonsView(GenericAPIView):
@@ -175,7 +172,8 @@ class ReferralLiaisonsView(GenericAPIView):
     @extend_schema(
         operation_id="liaisons_list",
         tags=TAGS,
-        responses={200: LiaisonOut(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(LiaisonOut), 403: FORBIDDEN, 404: NOT_FOUND},
         description="Contacts with the referrer, newest first.",
     )
     def get(self, request, pk: int):

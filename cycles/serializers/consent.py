@@ -10,6 +10,7 @@ from rest_framework.fields import empty
 from rest_framework.utils import html
 
 from core.text import serializer_field_for
+from web.api import PersonOut
 
 from ..models import (
     Consent,
@@ -130,7 +131,7 @@ class ConsentWithdrawIn(serializers.Serializer):
 
 class DecisionOut(serializers.ModelSerializer):
     item_display = serializers.CharField(source="get_item_display")
-    withdrawn_by = serializers.StringRelatedField()
+    withdrawn_by = PersonOut(allow_null=True, help_text="Null unless withdrawn")
 
     class Meta:
         model = ConsentDecision
@@ -150,7 +151,7 @@ class GiverOut(serializers.ModelSerializer):
 
 class ConsentOut(serializers.ModelSerializer):
     referral_id = serializers.IntegerField()
-    recorded_by = serializers.StringRelatedField()
+    recorded_by = PersonOut()
     givers = GiverOut(many=True)
     signed_form = serializers.SerializerMethodField()
 
@@ -195,7 +196,7 @@ class RatingIn(serializers.Serializer):
 
 
 class RatingOut(serializers.ModelSerializer):
-    recorded_by = serializers.StringRelatedField()
+    recorded_by = PersonOut()
 
     class Meta:
         model = HelpingQuestionRating

@@ -90,14 +90,16 @@ class CycleOut(serializers.Serializer):
     created_at = serializers.DateTimeField(source="cycle.created_at")
 
 
-class CycleListOut(serializers.Serializer):
+class CyclePlanOut(serializers.Serializer):
+    """Where the family's cycles stand against the service's plan (the list itself is cycles/)."""
+
     planned_cycles = serializers.IntegerField()
     min_cycles = serializers.IntegerField()
     max_cycles = serializers.IntegerField()
+    cycles_started = serializers.IntegerField()
     next_number = serializers.IntegerField()
     can_start = serializers.BooleanField()
-    start_refused_because = serializers.CharField()
-    cycles = CycleOut(many=True)
+    start_refused_because = serializers.CharField(help_text="Blank when can_start is true")
 
 
 # --- input -------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from core.text import serializer_field_for
+from web.api import PersonOut
 
 from ..models import FamilyCopy, Footage
 
@@ -35,4 +36,15 @@ class FootageOut(serializers.Serializer):
     family_copy_on = serializers.DateField(allow_null=True)
     destroy_by = serializers.DateField(allow_null=True, help_text="Null until set at discharge from the policy.")
     destroyed_on = serializers.DateField(allow_null=True)
-    destruction_confirmed_by = serializers.IntegerField(source="destruction_confirmed_by_id", allow_null=True)
+    destruction_confirmed_by = PersonOut(allow_null=True, help_text="Null until destruction is confirmed")
+
+
+class DestructionListParams(serializers.Serializer):
+    overdue = serializers.BooleanField(default=False, help_text="true: only footage past its destruction date")
+
+
+class FootageDueOut(FootageOut):
+    """Footage waiting for its destruction to be confirmed: the record, the family's reference, and whether late."""
+
+    family_reference = serializers.CharField(source="filming.cycle.referral.reference")
+    overdue = serializers.BooleanField(help_text="Past its destruction date")

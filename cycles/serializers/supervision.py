@@ -3,13 +3,19 @@
 from rest_framework import serializers
 
 from core.text import serializer_field_for
+from web.api import MAX_ID, PersonOut
 
 from ..actions.supervision import MAX_SUPERVISION_MINUTES
 from ..models import SupervisionSession
 
 
 class SupervisionSessionIn(serializers.Serializer):
-    trainee = serializers.IntegerField(help_text="Membership id of the trainee (their practitioner membership).")
+    trainee = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="User id of the trainee.")
+    service = serializers.SlugField(
+        required=False,
+        max_length=50,
+        help_text="Service slug: needed only if the trainee trains in more than one of your services.",
+    )
     held_on = serializers.DateField()
     duration_minutes = serializers.IntegerField(min_value=1, max_value=MAX_SUPERVISION_MINUTES)
     cycles = serializers.ListField(
@@ -33,19 +39,20 @@ class SupervisedCycleOut(serializers.Serializer):
 class SupervisionSessionOut(serializers.Serializer):
     id = serializers.IntegerField()
     service = serializers.CharField(source="service.slug")
-    supervisor = serializers.IntegerField(source="supervisor_id")
-    supervisor_name = serializers.CharField(source="supervisor.get_full_name")
-    trainee = serializers.IntegerField(source="trainee_id", help_text="User id of the trainee.")
-    trainee_name = serializers.CharField(source="trainee.get_full_name")
+    supervisor = PersonOut()
+    trainee = PersonOut()
     held_on = serializers.DateField()
     duration_minutes = serializers.IntegerField()
-    feedback = serializers.CharField()
+    feedback = serializers.CharField(max_length=SupervisionSession._meta.get_field("feedback").max_length)
     cycles = SupervisedCycleOut(source="supervised_cycles.all", many=True)
     recorded_at = serializers.DateTimeField()
 
 
 class SupervisionListParams(serializers.Serializer):
-    trainee = serializers.IntegerField(required=False, help_text="Only this trainee's sessions (membership id).")
+    trainee = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Only this trainee's sessions (user id)."
+    )
+    service = serializers.SlugField(required=False, max_length=50, help_text="Only this service's sessions (slug).")
 
 
 class StageReachedIn(serializers.Serializer):
@@ -56,13 +63,11 @@ class StageReachedIn(serializers.Serializer):
 class StageReachedOut(serializers.Serializer):
     stage = serializers.IntegerField()
     reached_on = serializers.DateField()
-    recorded_by = serializers.IntegerField(source="recorded_by_id")
+    recorded_by = PersonOut()
 
 
 class TraineeProgressOut(serializers.Serializer):
-    membership = serializers.IntegerField(source="membership.pk")
-    user = serializers.IntegerField(source="membership.user_id")
-    name = serializers.CharField(source="membership.user.get_full_name")
+    trainee = PersonOut(source="membership.user")
     service = serializers.CharField(source="membership.service.slug")
     stage = serializers.IntegerField()
     counting_from = serializers.DateField(allow_null=True, help_text="The date the current stage was reached.")

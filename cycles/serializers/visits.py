@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.text import SafeNoteSerializerField, serializer_field_for
+from web.api import PersonOut
 
 from ..models import ActivityKind, Liaison, LiaisonMethod, Visit, VisitOutcome, VisitPlace
 
@@ -67,9 +68,7 @@ class VisitActivityOut(serializers.Serializer):
     cycle = serializers.IntegerField(source="cycle_id", allow_null=True, help_text="Cycle id, once linked")
 
 
-class PractitionerRefOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="__str__")
+PractitionerRefOut = PersonOut  # the one shape of a person in the API
 
 
 class VisitOut(serializers.Serializer):
@@ -96,13 +95,6 @@ class VisitOut(serializers.Serializer):
     @extend_schema_field(serializers.BooleanField(help_text="Its time has passed and no outcome is recorded"))
     def get_not_yet_recorded(self, visit: Visit) -> bool:
         return not visit.outcome and visit.planned_at < timezone.now()
-
-
-class DiaryOut(serializers.Serializer):
-    until = serializers.DateTimeField(help_text="The end of the period looked at")
-    not_yet_recorded = VisitOut(many=True, help_text="Past visits with no outcome, oldest first")
-    coming = VisitOut(many=True, help_text="Planned visits until `until`, soonest first")
-    coming_truncated = serializers.BooleanField(help_text="More planned visits than shown: look fewer weeks ahead")
 
 
 class LiaisonOut(serializers.Serializer):

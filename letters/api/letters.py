@@ -13,6 +13,7 @@ from accounts.models import AccessAction
 from accounts.permissions import Perm
 from referrals.models import Referral
 from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, load_visible
+from web.pagination import PAGE_PARAMETERS, Page, page_of
 
 from .. import actions
 from ..models import Letter
@@ -34,17 +35,23 @@ class FamilyLettersView(APIView):
     """The family's letters, every version, newest version first."""
 
     @extend_schema(
-        operation_id="letters_list", tags=TAGS, responses={200: LetterOut(many=True), 403: FORBIDDEN, 404: NOT_FOUND}
+        operation_id="letters_list",
+        tags=TAGS,
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(LetterOut), 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request, pk: int):
         referral = load_visible(
             Referral.objects.visible_to(request.user).with_record_details(), request, pk, Perm.REFERRAL_VIEW
         )
-        letters = list(Letter.objects.filter(referral=referral).with_details().order_by("kind", "-version"))
+        page = Page(request, Letter.objects.filter(referral=referral).with_details().order_by("kind", "-version", "pk"))
         log_list(
-            request=request._request, object_type="letters.letter", ids=[x.pk for x in letters], detail={"list": "api"}
+            request=request._request,
+            object_type="letters.letter",
+            ids=[x.pk for x in page.rows],
+            detail={"list": "api"},
         )
-        return Response(LetterOut(letters, many=True).data)
+        return page.response(LetterOut(page.rows, many=True).data)
 
 
 @extend_schema_view(

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.text import LONG_TEXT_MAX_LENGTH, SafeCharSerializerField, SafeTextSerializerField
+from web.api import PersonOut
 
 from ..rules import letter_user_can
 from ..states import LetterKind
@@ -52,7 +53,7 @@ class LetterOut(serializers.Serializer):
     status = serializers.CharField()
     attempts = serializers.IntegerField()
     error = serializers.CharField()
-    approved_by = serializers.CharField(source="approved_by.get_full_name", allow_null=True, default=None)
+    approved_by = PersonOut(allow_null=True, help_text="Null until approved")
     approved_at = serializers.DateTimeField(allow_null=True)
     bereavement_confirmed_at = serializers.DateTimeField(allow_null=True)
     sent_at = serializers.DateTimeField(allow_null=True)

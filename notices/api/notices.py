@@ -1,11 +1,12 @@
 """A person's notices through the API; the same read and action as the pages."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from accounts.audit import log_list
 from web.api import ACTION_RESPONSES, ActionView, load_visible
+from web.pagination import PAGE_PARAMETERS, page_of
 
 from .. import actions
 from ..models import Notice
@@ -22,7 +23,11 @@ class NoticeListView(GenericAPIView):
     @extend_schema(
         operation_id="notices_list",
         tags=TAGS,
-        responses={200: NoticeOut(many=True)},
+        parameters=[
+            OpenApiParameter("open", bool, description="true: only those not yet acknowledged"),
+            *PAGE_PARAMETERS,
+        ],
+        responses={200: page_of(NoticeOut)},
         description="Your notices, newest first; `open=true` for those not yet acknowledged.",
     )
     def get(self, request):

@@ -10,12 +10,15 @@ from rest_framework.views import APIView
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
 from accounts.permissions import Perm
+from outcomes.reads import family_outcomes
 from referrals.models import Referral
-from web.api import ACTION_RESPONSES, NOT_FOUND, load_visible, run_action
+from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, load_visible, run_action
+from web.pagination import PAGE_PARAMETERS, Page, page_of
 
 from .. import actions, definitions
 from ..models import Measure
 from ..serializers import CorrectionIn, InstrumentOut, MeasureIn, MeasureOut
+from ..serializers.change import OutcomeChangeOut
 
 TAGS = ["outcomes"]
 
@@ -23,9 +26,12 @@ TAGS = ["outcomes"]
 class InstrumentListView(APIView):
     """Every shipped instrument's scoring definition. No wording we may not ship; no family data."""
 
-    @extend_schema(operation_id="instruments_list", tags=TAGS, responses={200: InstrumentOut(many=True)})
+    @extend_schema(
+        operation_id="instruments_list", tags=TAGS, parameters=PAGE_PARAMETERS, responses={200: page_of(InstrumentOut)}
+    )
     def get(self, request):
-        return Response(InstrumentOut(list(definitions.instruments().values()), many=True).data)
+        page = Page(request, list(definitions.instruments().values()))
+        return page.response(InstrumentOut(page.rows, many=True).data)
 
 
 class InstrumentDetailView(APIView):
@@ -44,17 +50,21 @@ class ReferralMeasureListView(APIView):
     """A family's completed measures (current and corrected versions), and recording a new one."""
 
     @extend_schema(
-        operation_id="referral_measures_list", tags=TAGS, responses={200: MeasureOut(many=True), 404: NOT_FOUND}
+        operation_id="referral_measures_list",
+        tags=TAGS,
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(MeasureOut), 404: NOT_FOUND},
     )
     def get(self, request, pk: int):
         referral = load_visible(
             Referral.objects.visible_to(request.user).with_record_details(), request, pk, Perm.REFERRAL_VIEW
         )
-        measures = list(
-            Measure.objects.filter(referral=referral).select_related("recorded_by").order_by("completed_on", "pk")
+        page = Page(
+            request,
+            Measure.objects.filter(referral=referral).select_related("recorded_by").order_by("completed_on", "pk"),
         )
-        log_list(request=request._request, object_type="outcomes.measure", ids=[m.pk for m in measures])
-        return Response(MeasureOut(measures, many=True).data)
+        log_list(request=request._request, object_type="outcomes.measure", ids=[m.pk for m in page.rows])
+        return page.response(MeasureOut(page.rows, many=True).data)
 
     @extend_schema(
         operation_id="referral_measures_create",
@@ -74,6 +84,24 @@ class ReferralMeasureListView(APIView):
             actions.record_measure, referral=referral, by=request.user, request=request._request, **data.validated_data
         )
         return Response(_measure_out(measure), status=status.HTTP_201_CREATED)
+
+
+class ReferralOutcomeChangeView(APIView):
+    @extend_schema(
+        operation_id="referral_outcomes",
+        tags=TAGS,
+        responses={200: OutcomeChangeOut, 403: FORBIDDEN, 404: NOT_FOUND},
+        description="The family's outcome change, as its outcomes page shows it: each measure's scales by time "
+        "point with bands, the change from baseline and reliable change where a threshold exists; the helping "
+        "questions' ratings start → end. Each look is logged.",
+    )
+    def get(self, request, pk: int):
+        referral = load_visible(
+            Referral.objects.visible_to(request.user).with_record_details(), request, pk, Perm.REFERRAL_VIEW
+        )
+        data = family_outcomes(referral)
+        log_access(action=AccessAction.VIEW, request=request._request, obj=referral, detail={"api": "outcomes"})
+        return Response(OutcomeChangeOut({"referral": referral.pk, **data}).data)
 
 
 def _load_measure(request, pk: int, perm: Perm) -> Measure:

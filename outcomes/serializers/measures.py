@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.text import SafeNoteSerializerField
+from web.api import PersonOut
 
 from ..models import TimePoint
 
@@ -125,7 +126,7 @@ class MeasureOut(serializers.Serializer):
     scales = ScaleResultOut(many=True)
     risk = RiskOut(many=True)
     risk_flagged = serializers.BooleanField()
-    recorded_by = serializers.CharField(source="recorded_by.get_full_name")
+    recorded_by = PersonOut()
     recorded_at = serializers.DateTimeField()
     is_current = serializers.BooleanField()
     corrects = serializers.IntegerField(source="corrects_id", allow_null=True)

@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.permissions import Perm
 from referrals.reads.caseloads import ranked_candidates
 from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView
+from web.pagination import PAGE_PARAMETERS, Page, page_of
 
 from .. import actions
 from ..models import Allocation, Referral
@@ -112,7 +113,8 @@ class ReferralCandidatesView(APIView):
     @extend_schema(
         operation_id="referrals_candidates",
         tags=TAGS,
-        responses={200: CandidateOut(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(CandidateOut), 403: FORBIDDEN, 404: NOT_FOUND},
         description=(
             "The practitioners of the referral's service, best candidates first: those who can be allocated, "
             "not paused, at the referral's site, with spare capacity, with the earliest protected day, and the "
@@ -121,4 +123,5 @@ class ReferralCandidatesView(APIView):
     )
     def get(self, request, pk: int):
         referral = load_referral(request, pk, Perm.REFERRAL_ALLOCATE)
-        return Response(CandidateOut(ranked_candidates(referral), many=True).data)
+        page = Page(request, ranked_candidates(referral))
+        return page.response(CandidateOut(page.rows, many=True).data)

@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.audit import log_list
-from accounts.models import Role
-from accounts.permissions import Perm, services_with
+from accounts.models import Membership, Role
+from accounts.permissions import Perm, memberships_for, services_with
 from referrals.reads.caseloads import (
     caseload_rows,
     my_caseload_allocations,
@@ -18,7 +18,8 @@ from referrals.reads.caseloads import (
     practitioner_membership_for,
     practitioners_in,
 )
-from web.api import FIELD_ERRORS, ErrorOut
+from web.api import FIELD_ERRORS, ErrorOut, ServiceParam, membership_of_user
+from web.pagination import PAGE_PARAMETERS, Page, page_of
 
 from ..serializers.allocation import CaseloadMineParams, CaseloadRowOut, PractitionerOut
 from .referrals import OBJECT_TYPE
@@ -26,39 +27,41 @@ from .referrals import OBJECT_TYPE
 TAGS = ["caseloads"]
 
 
-def _rows_out(request, rows, detail: dict) -> list[dict]:
-    """Caseload rows as JSON, after logging exactly which families were shown."""
-    log_list(request=request._request, object_type=OBJECT_TYPE, ids=[r.referral.pk for r in rows], detail=detail)
-    return CaseloadRowOut(rows, many=True).data
+def _rows_out(request, rows, detail: dict) -> Response:
+    """One page of caseload rows, after logging exactly which families were shown."""
+    page = Page(request, rows)
+    log_list(request=request._request, object_type=OBJECT_TYPE, ids=[r.referral.pk for r in page.rows], detail=detail)
+    return page.response(CaseloadRowOut(page.rows, many=True).data)
 
 
 class PractitionerListView(APIView):
     @extend_schema(
         operation_id="practitioners_list",
         tags=TAGS,
-        responses={200: PractitionerOut(many=True)},
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(PractitionerOut)},
         description=(
             "Practitioners of the services where you hold practitioner.view, with their open families and "
             "capacity, by surname. Empty for anyone else."
         ),
     )
     def get(self, request):
-        practitioners = practitioners_in(services_with(request.user, Perm.PRACTITIONER_VIEW))
+        page = Page(request, practitioners_in(services_with(request.user, Perm.PRACTITIONER_VIEW)))
         log_list(
             request=request._request,
             object_type="accounts.membership",
-            ids=[m.pk for m in practitioners],
+            ids=[m.pk for m in page.rows],
             detail={"list": "practitioners"},
         )
-        return Response(PractitionerOut(practitioners, many=True).data)
+        return page.response(PractitionerOut(page.rows, many=True).data)
 
 
 class CaseloadMineView(APIView):
     @extend_schema(
         operation_id="caseloads_mine",
         tags=TAGS,
-        parameters=[CaseloadMineParams],
-        responses={200: CaseloadRowOut(many=True), 400: FIELD_ERRORS},
+        parameters=[CaseloadMineParams, *PAGE_PARAMETERS],
+        responses={200: page_of(CaseloadRowOut), 400: FIELD_ERRORS},
         description=(
             "Your open families, longest allocated first; with as=supervisor, the families of the trainees you "
             "supervise. Only services where you hold that role count; empty if you hold it nowhere."
@@ -72,7 +75,7 @@ class CaseloadMineView(APIView):
         else:
             role, listed = Role.PRACTITIONER, "own caseload"
         rows = caseload_rows(my_caseload_allocations(request.user, role))
-        return Response(_rows_out(request, rows, {"list": listed}))
+        return _rows_out(request, rows, {"list": listed})
 
 
 class CaseloadDetailView(APIView):
@@ -80,16 +83,25 @@ class CaseloadDetailView(APIView):
         operation_id="caseloads_retrieve",
         tags=TAGS,
         responses={
-            200: CaseloadRowOut(many=True),
+            200: page_of(CaseloadRowOut),
+            400: FIELD_ERRORS,
             403: OpenApiResponse(ErrorOut, description="Not your caseload, your trainee's, or your service's."),
-            404: OpenApiResponse(ErrorOut, description="No such practitioner membership."),
+            404: OpenApiResponse(ErrorOut, description="No such practitioner in your services."),
         },
+        parameters=[ServiceParam, *PAGE_PARAMETERS],
         description=(
-            "One practitioner's open families in one service (membership_id from practitioners/). Open to the "
-            "practitioner, their supervisor, and those holding practitioner.view in the service."
+            "One practitioner's (user id, as in practitioners/) open families in one service. Open to the "
+            "practitioner, their supervisor, and those holding practitioner.view in the service. Name the "
+            "`service` if they practise in more than one of yours (400 otherwise)."
         ),
     )
-    def get(self, request, membership_id: int):
-        membership = practitioner_membership_for(request.user, membership_id)  # 404 or 403, logged by the handler
+    def get(self, request, user_id: int):
+        params = ServiceParam(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        mine = Membership.objects.active().filter(
+            role=Role.PRACTITIONER, service_id__in={m.service_id for m in memberships_for(request.user)}
+        )
+        found = membership_of_user(mine, request, user_id, params.validated_data.get("service"))
+        membership = practitioner_membership_for(request.user, found.pk)  # 403, logged by the handler
         rows = caseload_rows(practitioner_caseload_allocations(request.user, membership))
-        return Response(_rows_out(request, rows, {"list": "caseload", "membership": membership.pk}))
+        return _rows_out(request, rows, {"list": "caseload", "membership": membership.pk})

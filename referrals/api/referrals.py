@@ -26,6 +26,7 @@ from web.api import (
     require,
     run_action,
 )
+from web.pagination import PAGE_PARAMETERS, page_of
 
 from .. import actions
 from ..loading import referral_for_api
@@ -93,8 +94,8 @@ class ReferralListView(GenericAPIView):
     @extend_schema(
         operation_id="referrals_list",
         tags=TAGS,
-        parameters=[ReferralListParams],
-        responses={200: ReferralListOut(many=True), 400: FIELD_ERRORS, 403: FORBIDDEN},
+        parameters=[ReferralListParams, *PAGE_PARAMETERS],
+        responses={200: page_of(ReferralListOut), 400: FIELD_ERRORS, 403: FORBIDDEN},
         description=(
             "Filter with status, site (id) and service (slug). Any of nhs_number, name, date_of_birth or postcode "
             "makes this a search, which needs the referral.search permission and is logged with the terms hashed."

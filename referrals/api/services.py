@@ -13,6 +13,7 @@ from accounts.audit import log_access, log_list
 from accounts.models import AccessAction, Service
 from accounts.permissions import memberships_for
 from web.api import NOT_FOUND
+from web.pagination import PAGE_PARAMETERS, Page, page_of
 
 from ..eligibility import required_fields
 from ..serializers.services import ServiceDetailOut, ServiceOut
@@ -29,13 +30,14 @@ class ServiceListView(APIView):
     @extend_schema(
         operation_id="services_list",
         tags=TAGS,
-        responses={200: ServiceOut(many=True)},
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(ServiceOut)},
         description="The services where you hold any role, by name. Empty for anyone else.",
     )
     def get(self, request):
-        services = list(_my_services(request.user).order_by("name"))
-        log_list(request=request._request, object_type=OBJECT_TYPE, ids=[s.pk for s in services])
-        return Response(ServiceOut(services, many=True).data)
+        page = Page(request, _my_services(request.user).order_by("name", "pk"))
+        log_list(request=request._request, object_type=OBJECT_TYPE, ids=[s.pk for s in page.rows])
+        return page.response(ServiceOut(page.rows, many=True).data)
 
 
 class ServiceDetailView(APIView):

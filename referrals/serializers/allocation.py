@@ -91,8 +91,7 @@ class CandidateOut(serializers.Serializer):
     """One practitioner of the referral's service, as the allocation page ranks them."""
 
     id = serializers.IntegerField(source="user.pk", help_text="User id: send it as `practitioner` to allocate")
-    name = serializers.CharField(source="user.__str__")
-    membership_id = serializers.IntegerField(source="membership.pk")
+    name = serializers.CharField(source="user.display_name")
     open_cases = serializers.IntegerField(help_text="Open families in this service")
     capacity = serializers.IntegerField(help_text="Open families at one time (the default until set)")
     has_spare_capacity = serializers.BooleanField()
@@ -107,9 +106,8 @@ class CandidateOut(serializers.Serializer):
 class PractitionerOut(serializers.Serializer):
     """A practitioner membership with its capacity figures (the defaults until a coordinator sets them)."""
 
-    id = serializers.IntegerField(help_text="Membership id (see caseloads/{membership_id}/)")
-    user_id = serializers.IntegerField()
-    name = serializers.CharField(source="user.__str__")
+    id = serializers.IntegerField(source="user_id", help_text="User id (see caseloads/{user_id}/?service=)")
+    name = serializers.CharField(source="user.display_name")
     service = serializers.CharField(source="service.slug", help_text="Service slug")
     sites = NamedOut(many=True, source="sites.all", help_text="Empty: every site of the service")
     training_status = serializers.ChoiceField(choices=TrainingStatus.choices)

@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
-from drf_spectacular.utils import PolymorphicProxySerializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ReferralSource, Service, Site
@@ -146,10 +146,15 @@ RULE_FIELD_NOTE = (
 )
 
 
+@extend_schema_field({"type": "string", "maxLength": 50, "pattern": r"^[-a-zA-Z0-9_]+$"})
+class _ServiceSlugField(serializers.SlugRelatedField):
+    """A service named by its slug; the schema states the slug's shape and length."""
+
+
 class ReferralIn(serializers.Serializer):
     """A whole referral, to record it. `confirm_not_duplicate` saves it despite possible duplicates."""
 
-    service = serializers.SlugRelatedField(
+    service = _ServiceSlugField(
         slug_field="slug",
         queryset=Service.objects.filter(is_active=True),
         help_text="Slug of a service in which you may record referrals.",

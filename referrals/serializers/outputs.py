@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from referrals.rules import referral_user_can
+from web.api import PersonOut
 
 from .. import nhs_number
 from ..models import (
@@ -23,13 +24,6 @@ from .inputs import YesNoUnknownField
 class NamedOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-
-
-class PersonOut(serializers.Serializer):
-    """A member of staff: user id and full name."""
-
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="__str__")
 
 
 class AllocationHistoryOut(serializers.Serializer):
@@ -60,7 +54,7 @@ class TimelineEventOut(serializers.Serializer):
     """One entry of the family's history: what changed, who changed it and when."""
 
     at = serializers.DateTimeField()
-    actor = serializers.CharField(source="actor.__str__", help_text="Full name of who did it")
+    actor = PersonOut(help_text="Who did it")
     kind = serializers.CharField(help_text="e.g. created, updated, triage_accept, allocated, site_changed")
     summary = serializers.CharField()
     changes = serializers.DictField(
@@ -92,7 +86,7 @@ class OtherChildOut(serializers.ModelSerializer):
 
 
 class TriageDecisionOut(serializers.ModelSerializer):
-    decided_by = serializers.SerializerMethodField()
+    decided_by = PersonOut()
 
     class Meta:
         model = TriageDecision
@@ -107,10 +101,6 @@ class TriageDecisionOut(serializers.ModelSerializer):
             "decided_at",
         ]
         read_only_fields = fields
-
-    def get_decided_by(self, decision: TriageDecision) -> str:
-        user = decision.decided_by
-        return user.get_full_name() or user.get_username()
 
 
 class EligibilityOutcomeOut(serializers.Serializer):

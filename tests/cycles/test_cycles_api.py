@@ -65,8 +65,11 @@ def test_practitioner_runs_a_cycle_through_the_api(login, referral, practitioner
     body = response.json()
     assert body["stage"] == "reviewed" and sorted(body["shared_review"]["clips_watched"]) == sorted(clip_ids)
     listing = client.get(list_url(referral)).json()
-    assert listing["planned_cycles"] == 3 and listing["can_start"] and listing["next_number"] == 2
-    assert [c["number"] for c in listing["cycles"]] == [1]
+    assert (listing["next"], listing["previous"]) == (None, None)
+    assert [c["number"] for c in listing["results"]] == [1]
+    plan = client.get(reverse("api:cycle-plan", kwargs={"pk": referral.pk})).json()
+    assert plan["planned_cycles"] == 3 and plan["can_start"] and plan["next_number"] == 2
+    assert plan["cycles_started"] == 1 and plan["start_refused_because"] == ""
 
 
 def test_api_filming_without_consent_is_409_naming_who(login, service, coordinator, practitioner):

@@ -191,7 +191,7 @@ def test_api_adds_rates_and_lists(login, family, practitioner):
         content_type="application/json",
     )
     assert early.status_code == 409
-    listed = client.get(f"/api/v1/referrals/{family.pk}/helping-questions/").json()
+    listed = client.get(f"/api/v1/referrals/{family.pk}/helping-questions/").json()["results"]
     assert [q["text"] for q in listed] == ["Reading her cues"]
 
 

@@ -29,7 +29,7 @@ def setup(service, coordinator, trainee, supervisor):
 
 def body(membership, cycle, **overrides):
     data = {
-        "trainee": membership.pk,
+        "trainee": membership.user_id,
         "held_on": days_ago(1).isoformat(),
         "duration_minutes": 60,
         "cycles": [cycle.pk],
@@ -47,8 +47,11 @@ def test_supervisor_records_session_through_api_and_trainee_reads_it(login, setu
         {"cycle": cycle.pk, "number": 1, "referral": cycle.referral_id, "signed_off": True}
     ]
     assert Cycle.objects.get(pk=cycle.pk).signed_off_by == supervisor
-    listed = login(trainee).get(SESSIONS, {"trainee": membership.pk}).json()["results"]
+    assert response.json()["supervisor"] == {"id": supervisor.pk, "name": supervisor.display_name}
+    assert response.json()["trainee"] == {"id": trainee.pk, "name": trainee.display_name}
+    listed = login(trainee).get(SESSIONS, {"trainee": trainee.pk}).json()["results"]
     assert [s["id"] for s in listed] == [response.json()["id"]]
+    assert login(trainee).get(SESSIONS, {"trainee": supervisor.pk}).json()["results"] == []
 
 
 def test_api_refuses_a_supervisor_who_is_not_the_trainees(login, setup, service, other_supervisor):
@@ -100,17 +103,19 @@ def test_session_list_is_scoped(login, setup, supervisor, other_coordinator, oth
 
 def test_progress_and_stage_through_api(login, setup, supervisor, trainee, coordinator, other_coordinator):
     membership, _, _ = setup
-    url = reverse("api:trainee-progress", args=[membership.pk])
+    url = reverse("api:trainee-progress", args=[trainee.pk])
     progress = login(trainee).get(url).json()
+    assert progress["trainee"] == {"id": trainee.pk, "name": trainee.display_name}
     assert (progress["stage"], progress["cycles_done"], progress["cycles_required"]) == (1, 1, 6)
     assert login(coordinator).get(url).status_code == 200
     assert login(other_coordinator).get(url).status_code == 404
-    stages = reverse("api:trainee-stages", args=[membership.pk])
+    stages = reverse("api:trainee-stages", args=[trainee.pk])
     data = {"stage": 2, "reached_on": days_ago(1).isoformat()}
     assert login(coordinator).post(stages, data, content_type="application/json").status_code == 404
     response = login(supervisor).post(stages, data, content_type="application/json")
     assert response.status_code == 200 and response.json()["stage"] == 2
     assert response.json()["stages_reached"][0]["stage"] == 2
+    assert response.json()["stages_reached"][0]["recorded_by"] == {"id": supervisor.pk, "name": supervisor.display_name}
     assert login(supervisor).post(stages, data, content_type="application/json").status_code == 409
     assert StageReached.objects.count() == 1
 
@@ -148,3 +153,33 @@ def test_footage_api_bad_values_are_400(login, service, coordinator, practitione
     assert response.status_code == 400 and "family_copy_on" in response.json()
     response = login(practitioner).post(url, {"location": "Bad\u202eShare"}, content_type="application/json")
     assert response.status_code == 400 and "location" in response.json()
+
+
+def test_a_person_without_a_name_is_shown_by_username(login, setup, supervisor, trainee):
+    """Display names are never blank: staff without a first or last name are shown by their username."""
+    membership, _, cycle = setup
+    type(supervisor).objects.filter(pk__in=[supervisor.pk, trainee.pk]).update(first_name="", last_name="")
+    response = login(supervisor).post(SESSIONS, body(membership, cycle), content_type="application/json")
+    assert response.json()["supervisor"] == {"id": supervisor.pk, "name": supervisor.username}
+    assert response.json()["trainee"] == {"id": trainee.pk, "name": trainee.username}
+    progress = login(trainee).get(reverse("api:trainee-progress", args=[trainee.pk])).json()
+    assert progress["trainee"]["name"] == trainee.username
+
+
+def test_a_trainee_in_two_services_is_named_with_the_service(login, setup, service, other_service, trainee):
+    """People are named by user id; where that names two memberships, the service says which (400 without it)."""
+    from accounts.models import Membership, TrainingStatus
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(
+        user=trainee, service=other_service, role=Role.PRACTITIONER, training_status=TrainingStatus.TRAINEE
+    )
+    both = staff("both_coordinator", service, Role.COORDINATOR)
+    MembershipFactory(user=both, service=other_service, role=Role.COORDINATOR)
+    client = login(both)
+    url = reverse("api:trainee-progress", args=[trainee.pk])
+    response = client.get(url)
+    assert response.status_code == 400 and list(response.json()) == ["service"]
+    assert client.get(url, {"service": service.slug}).json()["service"] == service.slug
+    assert client.get(url, {"service": other_service.slug}).json()["service"] == other_service.slug
+    assert Membership.objects.filter(user=trainee).count() == 2

@@ -123,10 +123,11 @@ def test_liaison_through_the_api(login, family, practitioner):
 def test_diary_api(login, family, practitioner):
     late = book(family, practitioner, days=-2)
     soon = book(family, practitioner, days=3)
+    far = book(family, practitioner, days=60)
     body = login(practitioner).get(reverse("api:diary")).json()
-    assert [v["id"] for v in body["not_yet_recorded"]] == [late.pk]
-    assert [v["id"] for v in body["coming"]] == [soon.pk]
-    assert body["not_yet_recorded"][0]["not_yet_recorded"] is True
+    assert [(v["id"], v["not_yet_recorded"]) for v in body["results"]] == [(late.pk, True), (soon.pk, False)]
+    longer = login(practitioner).get(reverse("api:diary"), {"weeks": 12}).json()["results"]
+    assert [v["id"] for v in longer] == [late.pk, soon.pk, far.pk]
 
 
 def test_diary_api_query_count_does_not_grow(login, ready, service, coordinator, practitioner):

@@ -132,7 +132,7 @@ def test_api_caseload_query_count_and_fields(login, ready, service, coordinator,
     five = query_count(client, url)
     build(service, coordinator, practitioner, 45)
     assert query_count(client, url) == five
-    row = client.get(url).json()[0]
+    row = client.get(url).json()["results"][0]
     assert row["liaison_done"] is True and row["next_visit"] and row["overdue"] is True
     assert row["overdue_reasons"] == ["1 visit not yet recorded"]
     assert row["status"] in {"Consent to record", "Cycle 1: review due", "Cycle 2: filming due"}

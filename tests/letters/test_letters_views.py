@@ -60,7 +60,7 @@ def test_api_download_and_detail(login, practitioner, ready_letter):
     assert body["status"] == "ready" and body["download_url"]
     response = client.get(body["download_url"])
     assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
-    listed = client.get(reverse("api:letter-list", kwargs={"pk": ready_letter.referral_id})).json()
+    listed = client.get(reverse("api:letter-list", kwargs={"pk": ready_letter.referral_id})).json()["results"]
     assert [x["id"] for x in listed] == [ready_letter.pk]
 
 

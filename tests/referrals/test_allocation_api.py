@@ -20,8 +20,7 @@ def url(name: str, referral: Referral) -> str:
 
 
 def caseload_url(user) -> str:
-    membership = Membership.objects.get(user=user, role=Role.PRACTITIONER)
-    return reverse("api:caseload-detail", kwargs={"membership_id": membership.pk})
+    return reverse("api:caseload-detail", kwargs={"user_id": user.pk})
 
 
 def post(client, path, data):
@@ -30,7 +29,7 @@ def post(client, path, data):
 
 def ids(response) -> list[int]:
     assert response.status_code == 200, response.content
-    return [row["referral_id"] for row in response.json()]
+    return [row["referral_id"] for row in response.json()["results"]]
 
 
 @pytest.fixture
@@ -223,12 +222,11 @@ def test_candidates_are_ranked_as_the_page_ranks_them(
 
     response = login(coordinator).get(url("candidates", referral))
     assert response.status_code == 200
-    out = response.json()
+    out = response.json()["results"]
     expected = ranked_candidates(referral)
     assert [c["id"] for c in out] == [c.user.pk for c in expected]
     assert [c["id"] for c in out] == [other_practitioner.pk, practitioner.pk, trainee.pk]
     best, full, no_supervisor = out
-    assert best["membership_id"] == Membership.objects.get(user=other_practitioner, role=Role.PRACTITIONER).pk
     assert best["name"] == str(other_practitioner)
     assert (best["open_cases"], best["capacity"], best["has_spare_capacity"]) == (0, 5, True)
     assert best["next_protected_day"] is not None
@@ -247,12 +245,12 @@ def test_practitioners_list_is_scoped_to_the_users_services(
     allocated_referral(service, coordinator, practitioner)
     response = login(coordinator).get(PRACTITIONERS_URL)
     assert response.status_code == 200
-    rows = {row["user_id"]: row for row in response.json()}
+    rows = {row["id"]: row for row in response.json()["results"]}
     assert set(rows) == set(
         Membership.objects.filter(service=service, role=Role.PRACTITIONER).values_list("user_id", flat=True)
     )
     mine = rows[practitioner.pk]
-    assert mine["id"] == Membership.objects.get(user=practitioner, role=Role.PRACTITIONER).pk
+    assert mine["id"] == practitioner.pk
     assert mine["name"] == str(practitioner)
     assert mine["service"] == service.slug
     assert mine["sites"] == [{"id": peterborough.pk, "name": peterborough.name}]
@@ -263,17 +261,18 @@ def test_practitioners_list_is_scoped_to_the_users_services(
     assert rows[trainee.pk]["training_stage"] == 1
     event = AccessEvent.objects.filter(action=AccessAction.LIST, user_id=coordinator.pk).last()
     assert event.object_type == "accounts.membership"
-    assert sorted(event.detail["ids_shown"]) == sorted(r["id"] for r in rows.values())
+    shown = Membership.objects.filter(user_id__in=rows, service=service, role=Role.PRACTITIONER)
+    assert sorted(event.detail["ids_shown"]) == sorted(shown.values_list("pk", flat=True))
 
-    other_rows = login(other_manager).get(PRACTITIONERS_URL).json()
-    assert not {row["user_id"] for row in other_rows} & set(rows)
+    other_rows = login(other_manager).get(PRACTITIONERS_URL).json()["results"]
+    assert not {row["id"] for row in other_rows} & set(rows)
     assert all(row["service"] != service.slug for row in other_rows)
-    assert login(nobody).get(PRACTITIONERS_URL).json() == []
+    assert login(nobody).get(PRACTITIONERS_URL).json() == {"next": None, "previous": None, "results": []}
 
 
 def test_practitioner_never_given_details_shows_the_default_capacity(login, service, coordinator, practitioner):
-    rows = login(coordinator).get(PRACTITIONERS_URL).json()
-    assert [(r["user_id"], r["capacity"], r["open_cases"]) for r in rows] == [(practitioner.pk, 6, 0)]
+    rows = login(coordinator).get(PRACTITIONERS_URL).json()["results"]
+    assert [(r["id"], r["capacity"], r["open_cases"]) for r in rows] == [(practitioner.pk, 6, 0)]
 
 
 # --- caseloads -----------------------------------------------------------------------------------------------------
@@ -286,7 +285,7 @@ def test_my_caseload_shows_only_my_families_and_is_logged(
     allocated_referral(service, coordinator, other_practitioner)
     response = login(practitioner).get(MINE_URL)
     assert ids(response) == [mine.pk]
-    row = response.json()[0]
+    row = response.json()["results"][0]
     assert row["reference"] == mine.reference
     assert row["status"] == "Allocated – awaiting first contact"
     assert row["days_since_allocation"] == 0
@@ -320,7 +319,7 @@ def test_practitioner_cannot_see_another_practitioners_caseload(
     assert ids(client.get(caseload_url(practitioner))) == [mine.pk]
     assert client.get(caseload_url(other_practitioner)).status_code == 403
     assert AccessEvent.objects.filter(action=AccessAction.PERMISSION_DENIED, user_id=practitioner.pk).exists()
-    assert client.get(reverse("api:caseload-detail", kwargs={"membership_id": 987654})).status_code == 404
+    assert client.get(reverse("api:caseload-detail", kwargs={"user_id": 987654})).status_code == 404
 
 
 def test_service_staff_see_a_practitioners_caseload_other_services_do_not(
@@ -356,7 +355,7 @@ def _queries(client, path, expected_rows=None) -> int:
         response = client.get(path)
     assert response.status_code == 200
     if expected_rows is not None:
-        assert len(response.json()) == expected_rows
+        assert len(response.json()["results"]) == expected_rows
     return len(captured)
 
 
@@ -369,7 +368,7 @@ def test_practitioners_query_count_does_not_grow_with_families(
     few = _queries(client, PRACTITIONERS_URL, expected_rows=3)
     _allocate_families(service, coordinator, [practitioner, other_practitioner, trainee], 45)
     assert _queries(client, PRACTITIONERS_URL, expected_rows=3) == few
-    assert sum(row["open_cases"] for row in client.get(PRACTITIONERS_URL).json()) == 50
+    assert sum(row["open_cases"] for row in client.get(PRACTITIONERS_URL).json()["results"]) == 50
 
 
 @pytest.mark.slow
@@ -390,7 +389,7 @@ def test_schema_lists_the_allocation_endpoints(login, coordinator):
         "/api/v1/referrals/{id}/candidates/:",
         "/api/v1/practitioners/:",
         "/api/v1/caseloads/mine/:",
-        "/api/v1/caseloads/{membership_id}/:",
+        "/api/v1/caseloads/{user_id}/:",
     ):
         assert path in schema
     for operation in ("referrals_allocate", "referrals_reallocate", "practitioners_list", "caseloads_mine"):

@@ -249,7 +249,7 @@ def test_accept_then_decide_again_is_409(login, coordinator, service):
     out = response.json()
     assert out["status"] == "accepted"
     assert out["triage_decisions"][0]["decision"] == "accept"
-    assert out["triage_decisions"][0]["decided_by"] == coordinator.get_full_name()
+    assert out["triage_decisions"][0]["decided_by"] == {"id": coordinator.pk, "name": coordinator.display_name}
     response = post(client, url("triage", referral), {"decision": "accept"})
     assert response.status_code == 409
     assert "cannot accept this referral because it is accepted" in response.json()["detail"]

@@ -26,7 +26,7 @@ def moved_practitioner(service, other_service, coordinator, practitioner):
 
 
 def _api_references(client) -> set[str]:
-    return {row["reference"] for row in client.get("/api/v1/caseloads/mine/").json()}
+    return {row["reference"] for row in client.get("/api/v1/caseloads/mine/").json()["results"]}
 
 
 def test_home_page_and_api_list_the_same_families(login, moved_practitioner, practitioner):

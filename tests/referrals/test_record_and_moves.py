@@ -40,7 +40,7 @@ def test_record_shows_current_allocation_history_and_timeline(
     assert second["ended_at"] is None
     kinds = [event["kind"] for event in data["timeline"]]
     assert kinds == ["created", "triage_accept", "allocated", "reallocated"]
-    assert data["timeline"][-1]["actor"] == str(coordinator)
+    assert data["timeline"][-1]["actor"] == {"id": coordinator.pk, "name": str(coordinator)}
     assert data["timeline"][-1]["changes"]["reason"] == [None, "Left"]
     assert data["needs_reallocation"] is False
 

@@ -7,7 +7,7 @@ LIST_URL = "/api/v1/services/"
 
 
 def test_list_shows_only_services_where_you_hold_a_role(login, coordinator, service, other_service):
-    rows = login(coordinator).get(LIST_URL).json()
+    rows = login(coordinator).get(LIST_URL).json()["results"]
     assert rows == [
         {
             "slug": service.slug,
@@ -49,14 +49,14 @@ def test_another_services_slug_is_404_and_logged(login, coordinator, other_servi
 
 def test_no_role_means_empty_list_and_404(login, nobody, service):
     client = login(nobody)
-    assert client.get(LIST_URL).json() == []
+    assert client.get(LIST_URL).json()["results"] == []
     assert client.get(f"{LIST_URL}{service.slug}/").status_code == 404
 
 
 def test_inactive_membership_gives_no_service(login, coordinator, service):
     Membership.objects.filter(user=coordinator).update(is_active=False)
     client = login(coordinator)
-    assert client.get(LIST_URL).json() == []
+    assert client.get(LIST_URL).json()["results"] == []
     assert client.get(f"{LIST_URL}{service.slug}/").status_code == 404
 
 

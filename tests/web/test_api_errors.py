@@ -92,3 +92,63 @@ def test_pages_still_get_the_html_400_and_403(rf, db):
     assert errors.bad_request(request, RequestDataTooBig()).status_code == 400
     page = errors.permission_denied(rf.get("/referrals/"), PermissionDenied())
     assert page.status_code == 403 and page["Content-Type"].startswith("text/html")
+
+
+# --- the same answers with DEBUG on and off (Django's technical pages must not reach an API client) -----------------
+
+
+@pytest.fixture(params=[False, True], ids=["debug-off", "debug-on"])
+def debug(request, settings):
+    settings.DEBUG = request.param
+    return request.param
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/referrals/abc/",
+        "/api/v1/referrals/null,null/",
+        "/api/v1/letters/1.5/",
+        "/api/v1/trainees/x/progress/",
+        "/api/v1/nope/",
+        "/api/",
+        "/api/v1/referrals/abc",
+    ],
+)
+def test_malformed_ids_and_unknown_api_paths_are_json_404(login, coordinator, debug, path):
+    _is_json_detail(login(coordinator).get(path), 404)
+
+
+def test_record_not_found_is_json_404(login, coordinator, debug):
+    _is_json_detail(login(coordinator).get("/api/v1/referrals/999999/"), 404)
+
+
+def test_wrong_method_is_json_405(login, coordinator, debug):
+    response = login(coordinator).put("/api/v1/me/", "{}", content_type="application/json")
+    _is_json_detail(response, 405)
+
+
+def test_unexpected_failure_is_json_500(login, coordinator, debug, monkeypatch):
+    def broken(self, request):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(api.MeView, "get", broken)
+    client = login(coordinator)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/me/")
+    _is_json_detail(response, 500)
+    assert b"secret" not in response.content
+
+
+def test_signed_out_is_json(client, db, debug):
+    response = client.get("/api/v1/referrals/abc/")
+    _is_json_detail(response, 404)
+    assert client.get("/api/v1/referrals/").status_code in (401, 403)
+    assert client.get("/api/v1/referrals/").json().keys() == {"detail"}
+
+
+def test_pages_keep_django_pages_with_debug_on(login, coordinator, settings):
+    settings.DEBUG = True
+    response = login(coordinator).get("/referrals/abc/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")

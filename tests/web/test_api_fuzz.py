@@ -1,5 +1,6 @@
-"""schemathesis against the app's own OpenAPI schema, in-process (WSGI), as a coordinator with data in the
-database: no 5xx, every status code documented, every body as the schema says (issue 8).
+"""schemathesis against the app's own OpenAPI schema, in-process (WSGI), with data in the database: every operation
+as a coordinator, and the dashboard's as a manager too (a coordinator's answer there is mostly 403). No 5xx, every
+status code documented, every body and content type as the schema says (issues 8 and 17).
 
 Bounded so it can run in `make test`: positive data only, a few examples per operation, a fixed seed and
 derandomised Hypothesis with no example database, so a run is the same every time on SQLite and PostgreSQL.
@@ -44,7 +45,7 @@ CONFIG = SchemathesisConfig.from_dict(
 
 
 @pytest.fixture
-def world(service, coordinator, practitioner, trainee, supervisor, other_coordinator, other_service):
+def world(service, coordinator, practitioner, trainee, supervisor, other_coordinator, other_service, manager):
     """Referrals in each state, in both services, and the ids the fuzzer should hit as well as random ones."""
     set_details(practitioner, service, coordinator, capacity=20)
     set_details(trainee, service, coordinator, supervisor=supervisor, capacity=20)
@@ -53,11 +54,13 @@ def world(service, coordinator, practitioner, trainee, supervisor, other_coordin
     made.append(make_referral(other_service, other_coordinator))
     declined = make_referral(service, coordinator)
     actions.triage_referral(referral=declined, decision="decline", reason="Out of area", by=coordinator)
-    memberships = list(Membership.objects.filter(role=Role.PRACTITIONER).values_list("pk", flat=True))
+    people = list(Membership.objects.filter(role=Role.PRACTITIONER).values_list("user_id", flat=True))
     return {
         "id": [r.pk for r in made] + [declined.pk],
-        "membership_id": memberships,
+        "user_id": people,
         "slug": [service.slug, other_service.slug],
+        "service": [service.slug, other_service.slug],
+        "trainee": people,
     }
 
 
@@ -72,12 +75,14 @@ def wsgi_app():
 
 
 def _aim(case, world) -> None:
-    """Half the path ids point at real records (chosen from the generated value), half stay as generated."""
-    for name, choices in world.items():
-        value = case.path_parameters.get(name) if case.path_parameters else None
-        pick = zlib.crc32(str(value).encode())  # not hash(): that changes with PYTHONHASHSEED
-        if value is not None and pick % 2 == 0:
-            case.path_parameters[name] = choices[pick % len(choices)]
+    """Half the path ids and query filters point at real records (chosen from the generated value), half stay as
+    generated."""
+    for place in (case.path_parameters, case.query):
+        for name, choices in world.items():
+            value = place.get(name) if place else None
+            pick = zlib.crc32(str(value).encode())  # not hash(): that changes with PYTHONHASHSEED
+            if value is not None and pick % 2 == 0:
+                place[name] = choices[pick % len(choices)]
 
 
 def _operations():
@@ -86,36 +91,49 @@ def _operations():
     return [result.ok() for result in loaded.get_all_operations()]
 
 
-def test_api_conforms_to_its_schema(world, wsgi_app, coordinator):
+def _as_manager(operation) -> bool:
+    return operation.definition.raw.get("operationId", "").startswith("dashboard_")
+
+
+def _fuzz(operation, user, *, world, wsgi_app, failures: list, counts: dict) -> None:
+    """A few generated requests to one operation as `user`; what fails is added to `failures`."""
+
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],
+    )
+    @given(case=operation.as_strategy())
+    def run(case):
+        _aim(case, world)
+        _, token = AuthToken.objects.create(user=user)  # fresh each time: the revoke operation ends it
+        response = case.call(app=wsgi_app, headers={"Authorization": f"Token {token}"})
+        counts["cases"] += 1
+        if response.status_code == 400 and DEBUG_400:
+            print("400", case.method, case.formatted_path, case.body, response.text[:300])
+        try:
+            case.validate_response(response, checks=CHECKS)
+        except Exception as failure:  # noqa: BLE001 - reported all together below
+            failures.append(f"{case.operation.label} as {user.username}: {failure}")
+
+    run()
+
+
+def test_api_conforms_to_its_schema(world, wsgi_app, coordinator, manager):
     """Every operation, a few generated requests each. Failures are collected so one run shows them all."""
     failures, counts = [], {"cases": 0}
     started = time.monotonic()
-    for operation in _operations():
-
-        @settings(
-            max_examples=MAX_EXAMPLES,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            phases=[Phase.explicit, Phase.generate],
-        )
-        @given(case=operation.as_strategy())
-        def run(case):
-            _aim(case, world)
-            _, token = AuthToken.objects.create(user=coordinator)  # fresh each time: the revoke operation ends it
-            response = case.call(app=wsgi_app, headers={"Authorization": f"Token {token}"})
-            counts["cases"] += 1
-            if response.status_code == 400 and DEBUG_400:
-                print("400", case.method, case.formatted_path, case.body, response.text[:300])
-            try:
-                case.validate_response(response, checks=CHECKS)
-            except Exception as failure:  # noqa: BLE001 - reported all together below
-                failures.append(f"{case.operation.label}: {failure}")
-
-        run()
+    operations = _operations()
+    runs = [(operation, coordinator) for operation in operations]
+    runs += [(operation, manager) for operation in operations if _as_manager(operation)]
+    assert len(runs) > len(operations), "the dashboard operations are in the schema"
+    for operation, user in runs:
+        _fuzz(operation, user, world=world, wsgi_app=wsgi_app, failures=failures, counts=counts)
     seconds = time.monotonic() - started
     print(f"schemathesis: {counts['cases']} cases, {len(failures)} failures, {seconds:.1f} s")
     assert failures == []
-    assert counts["cases"] >= 5 * len(_operations())
-    assert seconds < 90  # about 15 s on SQLite, 40 s on PostgreSQL on a 2-core machine
+    assert counts["cases"] >= 5 * len(runs)
+    assert seconds < 90  # about 30 s on SQLite, 60 s on PostgreSQL on a 2-core machine

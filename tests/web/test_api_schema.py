@@ -104,3 +104,93 @@ def test_blank_reason_gets_the_actions_words_not_drfs(login, coordinator, servic
     )
     assert response.status_code == 400
     assert response.json() == {"missing_information": ["Enter what information is missing"]}
+
+
+# --- one shape (issue 17) ---------------------------------------------------------------------------------------------
+
+
+def _response_schema(schema, path, method="get", code="200") -> dict:
+    content = schema["paths"][path][method]["responses"][code]["content"]["application/json"]["schema"]
+    return _resolve(schema, content)
+
+
+def _resolve(schema, node) -> dict:
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def test_every_list_has_the_one_envelope_and_its_parameters(schema):
+    """Every list answers {next, previous, results} (no count) and takes limit/offset; nothing answers a bare array."""
+    lists = 0
+    for path, method, operation in _operations(schema):
+        for code, response in operation["responses"].items():
+            body = response.get("content", {}).get("application/json", {}).get("schema", {})
+            assert body.get("type") != "array", f"{method} {path} {code} answers a bare array"
+            body = _resolve(schema, body)
+            if "results" not in body.get("properties", {}):
+                continue
+            lists += 1
+            assert set(body["properties"]) == {"next", "previous", "results"}, f"{method} {path}"
+            assert set(body["required"]) == {"next", "previous", "results"}, f"{method} {path}"
+            assert body["properties"]["next"]["nullable"] and body["properties"]["previous"]["nullable"]
+            names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+            assert {"limit", "offset"} <= names, f"{method} {path}"
+    assert lists >= 18
+
+
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [
+        ("DecisionOut", "withdrawn_by"),
+        ("NoticeOut", "acknowledged_by"),
+        ("LetterOut", "approved_by"),
+        ("FootageOut", "destruction_confirmed_by"),
+    ],
+)
+def test_people_who_may_be_missing_are_nullable(schema, component, field):
+    prop = schema["components"]["schemas"][component]["properties"][field]
+    assert prop["nullable"] is True
+    assert prop["allOf"] == [{"$ref": "#/components/schemas/PersonOut"}]
+
+
+def test_people_are_one_shape(schema):
+    """A person is {id, name} everywhere: no `*_name` beside a user id, no membership ids."""
+    person = schema["components"]["schemas"]["PersonOut"]
+    assert set(person["properties"]) == {"id", "name"} and set(person["required"]) == {"id", "name"}
+    for name, component in schema["components"]["schemas"].items():
+        props = component.get("properties", {})
+        assert not {"supervisor_name", "trainee_name", "membership_id", "membership"} & set(props), name
+    assert "/api/v1/trainees/{user_id}/progress/" in schema["paths"]
+    assert "/api/v1/caseloads/{user_id}/" in schema["paths"]
+
+
+def test_request_text_states_its_length(schema):
+    for name, component in schema["components"]["schemas"].items():
+        if not name.endswith("Request"):
+            continue
+        for field, prop in component.get("properties", {}).items():
+            if prop.get("type") == "string" and not ({"format", "enum", "$ref"} & set(prop)):
+                assert "maxLength" in prop, f"{name}.{field}"
+
+
+def test_family_operations_state_410_for_a_destroyed_record(schema):
+    for path, method, operation in _operations(schema):
+        if path.startswith("/api/v1/referrals/{id}/"):
+            assert "410" in operation["responses"], f"{method} {path}"
+
+
+def test_new_read_endpoints_are_documented(schema):
+    for path in [
+        "/api/v1/dashboard/",
+        "/api/v1/dashboard/families/",
+        "/api/v1/referrals/{id}/outcomes/",
+        "/api/v1/footage/destruction/",
+        "/api/v1/referrals/{id}/cycles/plan/",
+    ]:
+        operation = schema["paths"][path]["get"]
+        assert {"200", "401", "403"} <= set(operation["responses"]), path
+    figure = next(
+        p for p in schema["paths"]["/api/v1/dashboard/families/"]["get"]["parameters"] if p["name"] == "figure"
+    )
+    assert figure["required"] and "received" in figure["schema"]["enum"]
