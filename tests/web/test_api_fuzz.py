@@ -133,7 +133,7 @@ def test_api_conforms_to_its_schema(world, wsgi_app, coordinator, manager):
     for operation, user in runs:
         _fuzz(operation, user, world=world, wsgi_app=wsgi_app, failures=failures, counts=counts)
     seconds = time.monotonic() - started
+    # Printed, never asserted: speed is the benchmark's to measure, and a loaded machine is no failure.
     print(f"schemathesis: {counts['cases']} cases, {len(failures)} failures, {seconds:.1f} s")
     assert failures == []
     assert counts["cases"] >= 5 * len(runs)
-    assert seconds < 90  # about 30 s on SQLite, 60 s on PostgreSQL on a 2-core machine
