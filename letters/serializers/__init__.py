@@ -1,3 +1,3 @@
-from .letters import LetterDraftIn, LetterEditIn, LetterOut, MarkSentIn, NoInput
+from .letters import LetterApproveIn, LetterDraftIn, LetterEditIn, LetterOut, MarkSentIn, NoInput
 
-__all__ = ["LetterDraftIn", "LetterEditIn", "LetterOut", "MarkSentIn", "NoInput"]
+__all__ = ["LetterApproveIn", "LetterDraftIn", "LetterEditIn", "LetterOut", "MarkSentIn", "NoInput"]
