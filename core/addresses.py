@@ -138,10 +138,12 @@ def _compact_postcode(value: str) -> str:
     return "".join(fold(value).split())
 
 
+_GENERIC = COMMON_WORDS | STREET_TYPES.keys() | BUILDING_WORDS.keys() | DWELLING_WORDS
+
+
 def _specific(sequence: tuple[str, ...]) -> bool:
     """Has at least one word that is not a number, a street type, a building word or a common word."""
-    generic = COMMON_WORDS | STREET_TYPES.keys() | BUILDING_WORDS.keys() | DWELLING_WORDS
-    return any(not word.isdigit() and len(word) > 1 and word not in generic for word in sequence)
+    return any(not word.isdigit() and len(word) > 1 and word not in _GENERIC for word in sequence)
 
 
 @dataclass(frozen=True)
