@@ -5,7 +5,7 @@ from django import forms
 from core.text import LONG_TEXT_MAX_LENGTH, SafeFormField, SafeNoteField
 from core.widgets import NHSDateField
 
-from . import wording
+from . import whereabouts, wording
 from .states import LetterKind
 
 
@@ -41,6 +41,22 @@ class LetterEditForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     """A button with nothing to fill in (approve, confirm, regenerate)."""
+
+
+class LetterApproveForm(forms.Form):
+    """Approve: nothing to fill in, except for a letter to a professional about a family with a confidential
+    address, where the approver ticks that it reveals no whereabouts (the action refuses without it too)."""
+
+    def __init__(self, *args, letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        if whereabouts.withholds_address(letter.referral, letter.kind):
+            self.fields[whereabouts.CONFIRM_FIELD] = forms.BooleanField(
+                label=whereabouts.CONFIRM_LABEL,
+                error_messages={"required": whereabouts.CONFIRM_MISSING},
+            )
+
+    def action_data(self) -> dict:
+        return {"confirmed_no_whereabouts": bool(self.cleaned_data.get(whereabouts.CONFIRM_FIELD))}
 
 
 class MarkSentForm(forms.Form):

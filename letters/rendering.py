@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
-from . import wording
+from . import whereabouts, wording
 from .states import LetterKind
 
 logger = logging.getLogger(__name__)
@@ -87,7 +87,8 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def letter_context(letter) -> dict:
-    """What the PDF template shows, from the letter's frozen content only."""
+    """What the PDF template shows, from the letter's frozen content only; a professional's letter about a family
+    with a confidential address shows no address fields, whatever its content holds (`letters.whereabouts`)."""
     content = letter.content or {}
     sections = content.get("sections", {})
     values = content.get("values", {})
@@ -96,10 +97,13 @@ def letter_context(letter) -> dict:
         for key, label in wording.SECTIONS[letter.kind]
         if sections.get(key, "").strip()
     ]
+    withheld = whereabouts.withholds_address(letter.referral, letter.kind)
+    patient = {**content.get("patient", {}), **({"address": ""} if withheld else {})}
     return {
         "letter": letter,
         "content": content,
-        "patient": content.get("patient", {}),
+        "patient": patient,
+        "address_withheld": withheld,
         "sections": shown,
         "headed_sections": [s for s in shown if s["key"] not in ("opening", "closing")],
         "opening": next((s["text"] for s in shown if s["key"] == "opening"), ""),

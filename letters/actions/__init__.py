@@ -4,7 +4,7 @@
 Discharge and triage pages call these (`actions.draft_letter`, `actions.approve_letter`).
 """
 
-from .approval import approve_letter, check_safe_to_send, confidential_address_in, mark_letter_sent
+from .approval import approve_letter, check_safe_to_send, mark_letter_sent
 from .drafting import confirm_bereaved_family_letter, draft_letter, edit_letter, initial_content
 from .pipeline import (
     RenderFailed,
@@ -19,7 +19,6 @@ __all__ = [
     "RenderFailed",
     "approve_letter",
     "check_safe_to_send",
-    "confidential_address_in",
     "confirm_bereaved_family_letter",
     "draft_letter",
     "edit_letter",

@@ -1,6 +1,5 @@
 """Approving a letter (which sends it to the workers after commit), and recording that it was sent."""
 
-import json
 from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
@@ -12,65 +11,71 @@ from core.refusals import ActionRefused
 from core.text import check_text
 from referrals.history import record_change
 
+from .. import whereabouts
 from ..models import RENDER, Letter
 from ..rules import may_approve_letter
-from ..states import PROFESSIONAL_KINDS, LetterStatus, check_transition
+from ..states import LetterStatus, check_transition
 from .common import check_current, locked
 
 
-def confidential_address_in(letter: Letter) -> bool:
-    """Does a professional's letter about a family with a confidential address hold that address anywhere?"""
-    referral = letter.referral
-    if not referral.confidential_address or letter.kind not in PROFESSIONAL_KINDS:
-        return False
-    text = json.dumps(letter.canonical_content(), ensure_ascii=False).lower()
-    pieces = []
-    for parent in referral.parents.all():
-        pieces += [line.strip() for line in parent.address.splitlines() if len(line.strip()) > 3]
-        pieces.append(parent.postcode.strip())
-    compact = text.replace(" ", "")
-    return any(piece and piece.lower().replace(" ", "") in compact for piece in pieces)
-
-
 def check_safe_to_send(letter: Letter) -> None:
-    """The safety flags: a bereaved family's letter needs a coordinator's confirmation; a confidential address
-    never goes to anyone but the family."""
+    """The safety flags: a bereaved family's letter needs a coordinator's confirmation; what staff wrote in a
+    professional's letter never gives away a confidential address (each field that does is named, with what to
+    do). Approval checks, and the render task checks again."""
     if letter.referral.bereavement and not letter.bereavement_confirmed_at:
         raise ActionRefused("This family is marked bereaved: a coordinator must confirm this letter before it is made.")
-    if confidential_address_in(letter):
-        raise ValidationError(
-            {"recipient_address": "This family's address is confidential: remove it from this letter."}
-        )
+    found = whereabouts.letter_findings(letter)
+    if found:
+        raise ValidationError(found)
 
 
 @transaction.atomic
 @requires(may_approve_letter, on="letter")
-def approve_letter(*, letter: Letter, by, request=None) -> Letter:
+def approve_letter(*, letter: Letter, by, request=None, confirmed_no_whereabouts: bool = False) -> Letter:
     """Approve the letter as it reads now: its content and hash are fixed, and the PDF is made in the background.
 
-    A trainee's letter is approved by their supervisor. The render task is sent only after this transaction
-    commits; if the broker is down the letter waits as `queued` and the sweep sends it later.
+    A trainee's letter is approved by their supervisor. A letter to a professional about a family with a
+    confidential address is approved only when the approver confirms it reveals no whereabouts (kept in the
+    family's history with who and when), and is fixed without the family's address fields. The render task is
+    sent only after this transaction commits; if the broker is down the letter waits as `queued` and the sweep
+    sends it later.
     """
     letter = locked(letter)
     check_current(letter)
     new_status = check_transition(letter.status, "approve")
-    check_safe_to_send(letter)
+    withheld = whereabouts.withholds_address(letter.referral, letter.kind)
+    errors = {}
+    try:
+        check_safe_to_send(letter)
+    except ValidationError as error:
+        errors = error.message_dict
+    if withheld and confirmed_no_whereabouts is not True:
+        errors[whereabouts.CONFIRM_FIELD] = [whereabouts.CONFIRM_MISSING]
+    if errors:
+        raise ValidationError(errors)
     now = timezone.now()
+    if withheld:
+        letter.content = whereabouts.without_address(letter.content)
     letter.content = {**letter.content, "date": timezone.localdate().strftime("%-d %B %Y")}
     letter.content_hash = letter.compute_hash()
     letter.approved_by, letter.approved_at = by, now
     letter.status, letter.status_changed_at = new_status, now
     letter.attempts, letter.error = 0, ""
     letter.save()
+    summary = f"{letter.get_kind_display()} approved (version {letter.version})"
+    changes = {"content hash": [None, letter.content_hash]}
+    if withheld:
+        summary += ": the approver confirmed it reveals nothing of where the family lives (confidential address)"
+        changes["reveals no whereabouts"] = [None, "confirmed by the approver"]
     record_change(
         referral=letter.referral,
         by=by,
         kind="letter_approved",
-        summary=f"{letter.get_kind_display()} approved (version {letter.version})",
-        changes={"content hash": [None, letter.content_hash]},
+        summary=summary,
+        changes=changes,
         request=request,
         obj=letter,
-        detail={"letter_kind": letter.kind, "version": letter.version},
+        detail={"letter_kind": letter.kind, "version": letter.version, "no_whereabouts_confirmed": withheld},
     )
     RENDER.send_on_commit(letter.pk)
     return letter

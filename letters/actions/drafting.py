@@ -14,7 +14,7 @@ from referrals.models import Referral, TriageDecisionKind
 from referrals.nhs_number import display as nhs_display
 from referrals.states import ReferralStatus
 
-from .. import wording
+from .. import whereabouts, wording
 from ..models import Letter, LetterSettings, LetterTemplate
 from ..states import LetterKind, LetterStatus
 from .common import check_current, locked
@@ -51,9 +51,10 @@ def _recipient(referral: Referral, kind: str, parents) -> tuple[str, str]:
 
 
 def _patient(referral: Referral, kind: str, parents) -> dict:
-    """PRSB demographics. The family's address only where it may go: never to a professional when confidential."""
+    """PRSB demographics. The family's address only where it may go: a professional's letter about a family with
+    a confidential address is built without it (`letters.whereabouts`), so nothing later has to take it out."""
     address = ""
-    if parents and (kind == LetterKind.FAMILY or not referral.confidential_address):
+    if parents and not whereabouts.withholds_address(referral, kind):
         address = f"{parents[0].address} {parents[0].postcode}".strip()
     return {
         "child_name": referral.child_display_name,
@@ -169,7 +170,11 @@ def edit_letter(
     *, letter: Letter, sections: dict, recipient_name: str, recipient_address: str, by, request=None
 ) -> Letter:
     """Change a letter's sections or recipient. A draft changes in place; an approved letter gets a new draft
-    version, and the old one is kept (with its content hash) as superseded."""
+    version, and the old one is kept (with its content hash) as superseded.
+
+    A professional's letter about a family with a confidential address is refused, beside the field, if what was
+    written gives their address away (`letters.whereabouts`), and is saved without the address fields.
+    """
     letter = locked(letter)
     check_current(letter)
     if not recipient_name.strip():
@@ -178,6 +183,18 @@ def edit_letter(
     check_text(recipient_address, field="recipient_address", label="Address", max_length=500)
     cleaned = _check_sections(letter.kind, sections)
     content = {**letter.content, "sections": {**letter.content.get("sections", {}), **cleaned}}
+    referral = letter.referral
+    found = whereabouts.findings(
+        referral=referral,
+        kind=letter.kind,
+        sections=content["sections"],
+        recipient_name=recipient_name,
+        recipient_address=recipient_address,
+    )
+    if found:
+        raise ValidationError(found)
+    if whereabouts.withholds_address(referral, letter.kind):
+        content = whereabouts.without_address(content)
     if letter.status == LetterStatus.DRAFT:
         target = letter
         summary = f"{letter.get_kind_display()} edited"

@@ -17,7 +17,7 @@ from web.pagination import PAGE_PARAMETERS, Page, page_of
 
 from .. import actions
 from ..models import Letter
-from ..serializers import LetterDetailOut, LetterDraftIn, LetterEditIn, LetterOut, MarkSentIn, NoInput
+from ..serializers import LetterApproveIn, LetterDetailOut, LetterDraftIn, LetterEditIn, LetterOut, MarkSentIn, NoInput
 from ..states import LetterStatus
 
 TAGS = ["letters"]
@@ -113,12 +113,16 @@ class LetterEditView(LetterActionView):
 
 @letter_action_schema(
     "letters_approve",
-    NoInput,
+    LetterApproveIn,
     "Approve the letter as it reads; the PDF is made in the background "
-    "(status queued → rendering → ready). A trainee's letter is approved by their supervisor.",
+    "(status queued → rendering → ready). A trainee's letter is approved by their supervisor. "
+    "For a letter to a professional about a family whose address is confidential, send "
+    "`confirmed_no_whereabouts: true` (400 under that key otherwise); a section or recipient field that gives the "
+    "family's address away is refused with 400 under that field's key (a section's key, `recipient_name` or "
+    "`recipient_address`), saying what it gives away and what to change.",
 )
 class LetterApproveView(LetterActionView):
-    input_serializer, permission, action = NoInput, Perm.REFERRAL_VIEW, actions.approve_letter
+    input_serializer, permission, action = LetterApproveIn, Perm.REFERRAL_VIEW, actions.approve_letter
 
 
 @letter_action_schema("letters_mark_sent", MarkSentIn, "Record how and when the ready letter was sent (once).")

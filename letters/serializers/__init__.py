@@ -1,3 +1,3 @@
-from .letters import LetterDetailOut, LetterDraftIn, LetterEditIn, LetterOut, MarkSentIn, NoInput
+from .letters import LetterApproveIn, LetterDetailOut, LetterDraftIn, LetterEditIn, LetterOut, MarkSentIn, NoInput
 
-__all__ = ["LetterDetailOut", "LetterDraftIn", "LetterEditIn", "LetterOut", "MarkSentIn", "NoInput"]
+__all__ = ["LetterApproveIn", "LetterDetailOut", "LetterDraftIn", "LetterEditIn", "LetterOut", "MarkSentIn", "NoInput"]

@@ -15,6 +15,17 @@ class NoInput(serializers.Serializer):
     """Nothing to send: the action needs only the letter."""
 
 
+class LetterApproveIn(serializers.Serializer):
+    confirmed_no_whereabouts = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Required, and must be true, for a letter to a professional (referrer, handover, decline) about a "
+        "family whose address is confidential: the approver confirms the letter says nothing about where the family "
+        "lives or stays. Without it the answer is 400 with a message under `confirmed_no_whereabouts`. Ignored for "
+        "other letters.",
+    )
+
+
 class LetterDraftIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=LetterKind.choices)
 

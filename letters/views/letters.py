@@ -14,8 +14,8 @@ from core.refusals import ActionRefused
 from referrals.loading import referral_for_page
 from web.pages import form_action_page, load_visible
 
-from .. import actions, rendering
-from ..forms import ConfirmForm, LetterEditForm, MarkSentForm
+from .. import actions, rendering, whereabouts
+from ..forms import ConfirmForm, LetterApproveForm, LetterEditForm, MarkSentForm
 from ..models import Letter
 from ..rules import letter_user_can
 from ..states import STATUS_COLOURS, LetterKind, LetterStatus
@@ -117,18 +117,27 @@ def private(response: HttpResponse) -> HttpResponse:
 
 
 def approve(request: HttpRequest, letter_id: int) -> HttpResponse:
-    """Approve the letter as it reads; it is then made as a PDF in the background."""
+    """Approve the letter as it reads; it is then made as a PDF in the background. For a professional's letter
+    about a family with a confidential address, any field that gives the address away is named beside it, and the
+    approver ticks that the letter reveals no whereabouts."""
     letter = load_letter(request, letter_id)
+    form = LetterApproveForm(request.POST if request.method == "POST" else None, letter=letter)
+    found = whereabouts.letter_findings(letter)
+    sections = [{**s, "problem": found.get(s["key"])} for s in rendering.letter_context(letter)["sections"]]
     return form_action_page(
         request,
-        form=ConfirmForm(request.POST if request.method == "POST" else None),
+        form=form,
         template="letters/letter_approve.html",
         context={
             "letter": letter,
             "referral": letter.referral,
-            "sections": rendering.letter_context(letter)["sections"],
+            "sections": sections,
+            "address_withheld": whereabouts.withholds_address(letter.referral, letter.kind),
+            "recipient_problems": [found[key] for key in ("recipient_name", "recipient_address") if key in found],
         },
-        perform=lambda data: actions.approve_letter(letter=letter, by=request.user, request=request),
+        perform=lambda data: actions.approve_letter(
+            letter=letter, by=request.user, request=request, **form.action_data()
+        ),
         success_message="Letter approved. It is being made now.",
         success_url=letter_url(letter),
     )

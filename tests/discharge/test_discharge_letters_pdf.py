@@ -30,7 +30,7 @@ def test_handover_pdf_has_the_family_actions_scores_with_bands_and_no_confidenti
     discharge(referral, practitioner, missing_measures_reason="")
     letter = Letter.objects.get(referral=referral, kind="handover")
     with django_capture_on_commit_callbacks(execute=True):
-        letter_actions.approve_letter(letter=letter, by=practitioner)
+        letter_actions.approve_letter(letter=letter, by=practitioner, confirmed_no_whereabouts=True)
     letter.refresh_from_db()
     assert letter.status == "ready"
     text = pdf_text(letter)

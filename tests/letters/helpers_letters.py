@@ -34,10 +34,10 @@ def trainee_family(service, coordinator, trainee, supervisor, **overrides):
     return allocated_referral(service, coordinator, trainee, **overrides)
 
 
-def approve_now(letter, by, django_capture_on_commit_callbacks):
+def approve_now(letter, by, django_capture_on_commit_callbacks, **confirmations):
     """Approve and run the after-commit render (eager in tests), as a request would."""
     with django_capture_on_commit_callbacks(execute=True):
-        letter = actions.approve_letter(letter=letter, by=by)
+        letter = actions.approve_letter(letter=letter, by=by, **confirmations)
     letter.refresh_from_db()
     return letter
 

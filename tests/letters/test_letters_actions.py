@@ -146,15 +146,17 @@ def test_confidential_address_typed_into_a_referrers_letter_is_refused(service, 
     secret = parent(address="7 Hidden Lane\nPeterborough", postcode="PE2 9ZZ")
     letter = decline_letter(service, coordinator, parents=[secret], confidential_address=True)
     assert "Hidden Lane" not in str(letter.canonical_content())
-    letter = actions.edit_letter(
-        letter=letter,
-        sections={"reason": "They live at 7 Hidden Lane."},
-        recipient_name="A",
-        recipient_address="",
-        by=coordinator,
-    )
-    with pytest.raises(ValidationError):
-        actions.approve_letter(letter=letter, by=coordinator)
+    with pytest.raises(ValidationError) as refused:
+        actions.edit_letter(
+            letter=letter,
+            sections={"reason": "They live at 7 Hidden Lane."},
+            recipient_name="A",
+            recipient_address="",
+            by=coordinator,
+        )
+    assert list(refused.value.message_dict) == ["reason"]
+    letter.refresh_from_db()
+    assert "Hidden Lane" not in str(letter.canonical_content())
 
 
 def test_mark_sent_once_only_and_only_when_ready(service, coordinator, django_capture_on_commit_callbacks):

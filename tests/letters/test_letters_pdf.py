@@ -42,7 +42,7 @@ def test_handover_pdf_has_requested_actions_scales_and_no_confidential_address(
         "scales": [{"name": "PSOC", "start": "48", "end": "61", "band": "Typical range"}],
     }
     letter = actions.draft_letter(referral=referral, kind="handover", by=practitioner, content=content)
-    letter = approve_now(letter, practitioner, django_capture_on_commit_callbacks)
+    letter = approve_now(letter, practitioner, django_capture_on_commit_callbacks, confirmed_no_whereabouts=True)
     text = pdf_text(letter)
     assert "Offer a review visit" in text and "1 June 2026" in text
     assert "PSOC" in text and "Typical range" in text
