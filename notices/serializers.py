@@ -8,7 +8,12 @@ from .models import Notice
 class NoticeOut(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display")
     referral_id = serializers.IntegerField(allow_null=True)
-    acknowledged_by = serializers.StringRelatedField()
+    acknowledged_by = serializers.StringRelatedField(help_text="Who recorded the action (null while open).")
+    state = serializers.ChoiceField(
+        choices=["open", "escalated", "handled"],
+        help_text="open; escalated (open, and nobody acted within the service's working hours); handled (someone "
+        "recorded the action: acknowledged_by, acknowledged_at and action_taken say who, when and what).",
+    )
 
     class Meta:
         model = Notice
@@ -22,6 +27,8 @@ class NoticeOut(serializers.ModelSerializer):
             "object_type",
             "object_id",
             "created_at",
+            "state",
+            "escalated_at",
             "acknowledged_at",
             "acknowledged_by",
             "action_taken",

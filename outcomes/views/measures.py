@@ -12,6 +12,7 @@ from accounts.models import AccessAction
 from accounts.permissions import Perm, has_permission
 from core.refusals import ActionRefused
 from notices.models import Notice, NoticeKind
+from notices.reads import distinct_actions
 from outcomes.reads import family_outcomes
 from referrals.loading import referral_for_page
 from referrals.models import Referral
@@ -155,7 +156,8 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notices": notices,
             "open_notices": [n for n in notices if n.is_open],
             "my_open_notice": next((n for n in notices if n.is_open and n.recipient_id == request.user.pk), None),
-            "acted_on": [n for n in notices if not n.is_open],
+            "acted_on": distinct_actions(notices),
+            "escalated_at": min((n.escalated_at for n in notices if n.escalated_at), default=None),
             "can_correct": measure.is_current
             and measure.referral.is_open
             and has_permission(request.user, Perm.OUTCOME_RECORD, obj=measure.referral),
