@@ -8,7 +8,9 @@ from .models import Notice
 class NoticeOut(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display")
     referral_id = serializers.IntegerField(allow_null=True)
-    acknowledged_by = serializers.StringRelatedField(help_text="Who recorded the action (null while open).")
+    acknowledged_by = serializers.StringRelatedField(
+        allow_null=True, help_text="Who recorded the action (null while open)."
+    )
     state = serializers.ChoiceField(
         choices=["open", "escalated", "handled"],
         help_text="open; escalated (open, and nobody acted within the service's working hours); handled (someone "
