@@ -70,12 +70,14 @@ def acknowledge_notice(*, notice: Notice, action_taken: str, by: User, request=N
     """
     if Notice.objects.filter(pk=notice.pk).values_list("recipient_id", flat=True).first() != by.pk:
         raise PermissionDenied
-    # Lock the whole group in one statement, in one order, so two recipients acting at once cannot deadlock.
-    group = list(
-        Notice.objects.select_for_update()
-        .filter(Q(pk=notice.pk) | Q(pk__in=handled_together(notice).open().values("pk")))
-        .order_by("pk")
+    # Lock the whole group in one statement, in one order, so two recipients acting at once cannot deadlock. The
+    # first look waits for anyone working on the group (an escalation sweep adding notices); the second sees what
+    # they committed meanwhile, so an escalation raised at the same moment closes too.
+    group = Notice.objects.select_for_update().filter(
+        Q(pk=notice.pk) | Q(pk__in=handled_together(notice).open().values("pk"))
     )
+    list(group.order_by("pk"))
+    group = list(group.order_by("pk"))
     notice = next(n for n in group if n.pk == notice.pk)
     if not notice.is_open:
         raise ActionRefused(f"This notice was already acknowledged: {handled_text(notice)}.")
