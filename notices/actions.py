@@ -60,6 +60,17 @@ def raise_notice(
         return existing.get()
 
 
+def _lock_group(notice: Notice) -> list[Notice]:
+    """Lock this notice and the open ones handled with it, in one statement and in id order, so two recipients
+    acting at once cannot deadlock. The first look waits for anyone working on the group (an escalation sweep adding
+    notices); the second sees what they committed meanwhile, so an escalation raised at that moment closes too."""
+    group = Notice.objects.select_for_update().filter(
+        Q(pk=notice.pk) | Q(pk__in=handled_together(notice).open().values("pk"))
+    )
+    list(group.order_by("pk"))
+    return list(group.order_by("pk"))
+
+
 @transaction.atomic
 def acknowledge_notice(*, notice: Notice, action_taken: str, by: User, request=None) -> Notice:
     """Close a notice: who, when, and what was done about it. Only its recipient may.
@@ -70,14 +81,7 @@ def acknowledge_notice(*, notice: Notice, action_taken: str, by: User, request=N
     """
     if Notice.objects.filter(pk=notice.pk).values_list("recipient_id", flat=True).first() != by.pk:
         raise PermissionDenied
-    # Lock the whole group in one statement, in one order, so two recipients acting at once cannot deadlock. The
-    # first look waits for anyone working on the group (an escalation sweep adding notices); the second sees what
-    # they committed meanwhile, so an escalation raised at the same moment closes too.
-    group = Notice.objects.select_for_update().filter(
-        Q(pk=notice.pk) | Q(pk__in=handled_together(notice).open().values("pk"))
-    )
-    list(group.order_by("pk"))
-    group = list(group.order_by("pk"))
+    group = _lock_group(notice)
     notice = next(n for n in group if n.pk == notice.pk)
     if not notice.is_open:
         raise ActionRefused(f"This notice was already acknowledged: {handled_text(notice)}.")
@@ -114,7 +118,7 @@ def acknowledge_notice(*, notice: Notice, action_taken: str, by: User, request=N
 
 
 def handled_text(notice: Notice) -> str:
-    """ "handled by Sam Jones on 5 Dec 2026 at 14:02: phoned the parent", for refusals and pages."""
+    """Who handled a notice, when and what they did, in words, for refusals: "handled by Sam Jones on …"."""
     when = timezone.localtime(notice.acknowledged_at)
     return f"handled by {notice.acknowledged_by} on {when:%-d %b %Y} at {when:%H:%M}: {notice.action_taken}"
 
