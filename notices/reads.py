@@ -60,11 +60,13 @@ def with_families(user, notices: list[Notice]) -> list[Notice]:
 def home_notices(user, *, limit: int, now: datetime | None = None) -> tuple[list[Notice], bool]:
     """A person's open notices, urgent first, then those a colleague handled in the last few days (so a
     coordinator sees "handled by Sam, 14:02: phoned the parent" rather than an "act on it" nobody needs to do).
-    Escalations are left out: they have their own red warning at the top. Returns the notices and whether there
+    Open escalations are left out: they have their own red warning at the top. Returns the notices and whether there
     are more open ones than `limit`."""
     now = now or timezone.now()
-    mine = Notice.objects.for_user(user).exclude(kind=NoticeKind.RISK_ESCALATED).select_related("acknowledged_by")
-    open_ = list(mine.open().order_by("-urgent", "-created_at", "-pk")[: limit + 1])
+    mine = Notice.objects.for_user(user).select_related("acknowledged_by")
+    open_ = list(
+        mine.open().exclude(kind=NoticeKind.RISK_ESCALATED).order_by("-urgent", "-created_at", "-pk")[: limit + 1]
+    )
     handled = list(
         mine.filter(acknowledged_at__gte=now - HANDLED_SHOWN_FOR)
         .exclude(acknowledged_by=user)

@@ -110,6 +110,8 @@ def test_acting_after_escalation_clears_the_red_warning_for_everyone(
     for person in (coordinator, manager, practitioner):
         home = login(person).get(reverse("home")).content.decode()
         assert BANNER not in home and "act on it" not in home
+        if person != manager:
+            assert f"Handled by {manager}" in home and "Rang the parent, GP told" in home
         client.logout()
     assert BANNER not in login(manager).get(reverse("dashboards:dashboard")).content.decode()
 
