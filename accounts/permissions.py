@@ -50,6 +50,7 @@ class Perm(StrEnum):
     LETTER_WRITE = "letter.write"
     LETTER_COORDINATE = "letter.coordinate"
     LETTER_TEMPLATE_MANAGE = "letter_template.manage"
+    NOTICE_SETTINGS_MANAGE = "notice_settings.manage"
     RECORD_DESTROY = "record.destroy"
     SUBJECT_ACCESS = "subject_access.manage"
     AUDIT_VIEW = "audit.view"
@@ -88,6 +89,7 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
     "supervisor's approval)",
     Perm.LETTER_COORDINATE: "confirm letters to a bereaved family, regenerate a month's letters",
     Perm.LETTER_TEMPLATE_MANAGE: "set the service's letterhead, sign-off and the wording of each kind of letter",
+    Perm.NOTICE_SETTINGS_MANAGE: "set when a risk answer nobody acted on escalates, the working day and who is told",
     Perm.RECORD_DESTROY: "review closed records due under the retention rule: extend, propose or approve destruction "
     "(a different person approves)",
     Perm.SUBJECT_ACCESS: "prepare, redact and release one person's subject access export",
@@ -160,6 +162,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.PRACTITIONER_VIEW,
             Perm.PRACTITIONER_MANAGE,
             Perm.LETTER_TEMPLATE_MANAGE,
+            Perm.NOTICE_SETTINGS_MANAGE,
             Perm.RECORD_DESTROY,
             Perm.SUBJECT_ACCESS,
             Perm.AUDIT_VIEW,

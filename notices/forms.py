@@ -1,6 +1,6 @@
 from django import forms
 
-from core.text import SafeNoteField
+from core.text import SafeFormField, SafeNoteField
 
 
 class AcknowledgeForm(forms.Form):
@@ -8,4 +8,29 @@ class AcknowledgeForm(forms.Form):
         label="What did you do about it?",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example: phoned the parent, discussed with the safeguarding lead, confirmed destruction.",
+    )
+
+
+class NoticeSettingsForm(forms.Form):
+    escalate_after_hours = forms.IntegerField(
+        label="Working hours before a risk answer nobody acted on escalates",
+        min_value=1,
+        max_value=40,
+        help_text="Counted Monday to Friday within the working day below. The default is 4: a risk answer raised on "
+        "a Friday at 15:00 escalates on Monday at 11:00.",
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-3"}),
+    )
+    working_day_starts = forms.TimeField(
+        label="Working day starts (24-hour clock, UK time)", help_text="For example 09:00", input_formats=["%H:%M"]
+    )
+    working_day_ends = forms.TimeField(
+        label="Working day ends (24-hour clock, UK time)", help_text="For example 17:00", input_formats=["%H:%M"]
+    )
+    tell_coordinators = forms.BooleanField(label="Tell every coordinator covering the family", required=False)
+    tell_managers = forms.BooleanField(label="Tell every manager covering the family", required=False)
+    duty_contact = SafeFormField(
+        label="Duty contact shown on the escalation warning (optional)",
+        required=False,
+        max_length=200,
+        help_text="For example: Duty senior practitioner, 01632 960123.",
     )

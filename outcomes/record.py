@@ -3,6 +3,7 @@ acted on, the risk answers acted on (who, when, what), and the latest scores wit
 Two queries, whatever the family's history."""
 
 from notices.models import Notice, NoticeKind
+from notices.reads import distinct_actions
 from referrals.record import record_section
 
 from .models import Measure
@@ -22,11 +23,12 @@ def outcomes_section(request, referral) -> list[dict]:
         by_measure.setdefault(notice.object_id, []).append(notice)
     open_alerts, acted_on = [], []
     for object_id, alert_notices in by_measure.items():
-        acknowledged = [n for n in alert_notices if not n.is_open]
+        acknowledged = distinct_actions(alert_notices)
         entry = {
             "measure_id": int(object_id),
             "summary": alert_notices[0].summary,
             "notices": alert_notices,
+            "escalated_at": min((n.escalated_at for n in alert_notices if n.escalated_at), default=None),
             "acknowledged": acknowledged,
             "mine": next((n for n in alert_notices if n.is_open and n.recipient_id == request.user.pk), None),
         }

@@ -1074,14 +1074,17 @@ class _Family:
             self.risk_notices(measure)
 
     def risk_notices(self, measure: Measure) -> None:
-        """One urgent notice to the practitioner and each coordinator covering the family; most acknowledged."""
+        """One urgent notice to the practitioner and each coordinator covering the family; most acknowledged, by
+        one of them for all (as `acknowledge_notice` closes every notice about the same answer)."""
         rng, created = self.rng, measure.recorded_at
         measure.referral = self.referral  # the summary names the family's reference
         summary = summary_for(measure)[:300]
-        for user in self.recipients():
-            acknowledged = None
-            if created < self.now - timedelta(days=3) and rng.random() < 0.95 or rng.random() < 0.4:
-                acknowledged = min(created + timedelta(minutes=rng.randint(10, 3 * 24 * 60)), self.now)
+        recipients = list(self.recipients())
+        acknowledged, by, action = None, None, ""
+        if recipients and (created < self.now - timedelta(days=3) and rng.random() < 0.95 or rng.random() < 0.4):
+            acknowledged = min(created + timedelta(minutes=rng.randint(10, 3 * 24 * 60)), self.now)
+            by, action = rng.choice(recipients), rng.choice(ACTIONS_TAKEN)
+        for user in recipients:
             notice = make(
                 Notice,
                 recipient_id=user.pk,
@@ -1093,8 +1096,8 @@ class _Family:
                 urgent=True,
                 created_at=created,
                 acknowledged_at=acknowledged,
-                acknowledged_by_id=user.pk if acknowledged else None,
-                action_taken=rng.choice(ACTIONS_TAKEN) if acknowledged else "",
+                acknowledged_by_id=by.pk if by else None,
+                action_taken=action,
             )
             self.put(notice)
             if acknowledged:

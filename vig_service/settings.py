@@ -338,6 +338,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cycles.tasks.raise_overdue_visit_notices",
         "schedule": crontab(hour=6, minute=15),
     },
+    # A risk answer nobody acted on within the service's working hours escalates (notices/escalation.py).
+    "escalate-risk-notices": {"task": "notices.tasks.escalate_risk_notices", "schedule": 300.0},
     "sweep-letters": {"task": "letters.tasks.sweep_letters", "schedule": 60.0},
     "sweep-dashboard-exports": {"task": "dashboards.tasks.sweep_exports", "schedule": 60.0},
     "flag-overdue-footage": {"task": "cycles.tasks.flag_overdue_footage", "schedule": crontab(hour=6, minute=0)},

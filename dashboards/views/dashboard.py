@@ -11,6 +11,7 @@ from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
 from accounts.permissions import Perm, has_permission, require_permission
 from dashboards.reads import commissioner_return, dashboard, figure_lists, quarter_bounds
+from notices.reads import escalated_in_service
 
 from .. import exporting
 from ..charts import bar_chart
@@ -45,7 +46,11 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         },
         "can_see_waiting_list": has_permission(request.user, Perm.WAITING_LIST_VIEW),
         "can_see_caseloads": has_permission(request.user, Perm.PRACTITIONER_VIEW),
+        # Risk answers escalated because nobody acted on them: red, above the figures.
+        "escalated": escalated_in_service(request.user, service=scope.service, site=scope.site),
     }
+    if context["escalated"]:
+        log_list(request=request, object_type="notices.notice", ids=[n.pk for n in context["escalated"]], detail={})
     return render(request, "dashboards/dashboard.html", context)
 
 

@@ -32,7 +32,9 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     """Record what was done about a notice; it then leaves the home page but stays in the history."""
-    notice = load_visible(Notice.objects.filter(recipient=request.user).select_related("referral"), request, pk)
+    notice = load_visible(
+        Notice.objects.filter(recipient=request.user).select_related("referral", "acknowledged_by"), request, pk
+    )
     return form_action_page(
         request,
         form=AcknowledgeForm(request.POST or None),

@@ -36,7 +36,8 @@ def risk_recipients(measure: Measure) -> list[User]:
 
 def summary_for(measure: Measure) -> str:
     items = ", ".join(f"item {r['item']}" for r in measure.risk)
-    return f"Risk answer on {measure.definition.short_name} ({items}) for {measure.referral.reference}: act on it"
+    # No instruction in the text: the pages say "act on it" while the notice is open and who handled it after.
+    return f"Risk answer on {measure.definition.short_name} ({items}) for {measure.referral.reference}"
 
 
 def raise_risk_alerts(measure: Measure) -> list:

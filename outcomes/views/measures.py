@@ -12,6 +12,7 @@ from accounts.models import AccessAction
 from accounts.permissions import Perm
 from core.refusals import ActionRefused
 from notices.models import Notice, NoticeKind
+from notices.reads import distinct_actions
 from notices.rules import is_recipient
 from outcomes.reads import family_outcomes
 from outcomes.rules import may_record_outcome
@@ -157,7 +158,8 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notices": notices,
             "open_notices": [n for n in notices if n.is_open],
             "my_open_notice": next((n for n in notices if n.is_open and is_recipient(request.user, n)), None),
-            "acted_on": [n for n in notices if not n.is_open],
+            "acted_on": distinct_actions(notices),
+            "escalated_at": min((n.escalated_at for n in notices if n.escalated_at), default=None),
             "can_correct": measure.is_current and may_record_outcome(request.user, measure.referral),
         },
     )

@@ -1,0 +1,11 @@
+"""Beat tasks of the notices app. Thin: each calls one function."""
+
+from celery import shared_task
+
+from . import escalation
+
+
+@shared_task
+def escalate_risk_notices() -> int:
+    """Every few minutes: escalate the risk answers nobody acted on within their service's working hours."""
+    return escalation.escalate_overdue_risk_notices()
