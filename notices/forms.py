@@ -1,9 +1,10 @@
 from django import forms
 
+from core.forms import NHSForm
 from core.text import SafeNoteField
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(NHSForm):
     action_taken = SafeNoteField(
         label="What did you do about it?",
         widget=forms.Textarea(attrs={"rows": 3}),
