@@ -37,7 +37,7 @@ class NotScoredReason(models.TextChoices):
     """Why a questionnaire the scoring rule cannot score was kept anyway (issue 18: a blank one is never silent)."""
 
     DECLINED = "declined", "The parent declined to complete it"
-    STOPPED_EARLY = "stopped_early", "The parent stopped before the end"
+    STOPPED_EARLY = "stopped_early", "The parent stopped part way through"
     OTHER = "other", "Another reason"
 
 

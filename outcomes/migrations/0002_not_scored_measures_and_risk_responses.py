@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='measure',
             name='not_scored_reason',
-            field=models.CharField(blank=True, choices=[('declined', 'The parent declined to complete it'), ('stopped_early', 'The parent stopped before the end'), ('other', 'Another reason')], help_text="Set when the instrument's missing-item rule cannot score it: the measure is kept, not counted.", max_length=20),
+            field=models.CharField(blank=True, choices=[('declined', 'The parent declined to complete it'), ('stopped_early', 'The parent stopped part way through'), ('other', 'Another reason')], help_text="Set when the instrument's missing-item rule cannot score it: the measure is kept, not counted.", max_length=20),
         ),
         migrations.AddField(
             model_name='measure',

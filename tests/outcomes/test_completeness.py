@@ -278,6 +278,8 @@ def test_page_keeps_a_blank_with_a_reason_then_takes_the_real_baseline(login, se
     content = response.content.decode()
     assert "Not scored: the parent declined to complete it" in content
     assert "Item 10 is a risk question: the parent declined to answer it" in content
+    record_page = client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "Risk question declined" in record_page and "Not scored: the parent declined" in record_page
     response = client.post(url, form_data(EPDS_13), follow=True)
     assert response.status_code == 200 and Measure.objects.scored().get().primary_value == 13
     outcomes_page = client.get(reverse("outcomes:family", args=[referral.pk])).content.decode()

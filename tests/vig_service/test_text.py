@@ -81,7 +81,7 @@ def test_model_text_field_has_a_maximum_length_that_full_clean_checks(db):
     referral = Referral(reason_details="x" * 100_000)
     with pytest.raises(ValidationError) as caught:
         referral.full_clean()
-    assert "at most 5000 characters" in caught.value.message_dict["reason_details"][0]
+    assert "must be 5,000 characters or fewer" in caught.value.message_dict["reason_details"][0]
 
 
 def test_model_accepts_welsh_polish_and_arabic_names(db):
