@@ -100,8 +100,12 @@ class SafeTextField(_SafeModelFieldMixin, models.TextField):
 
     @property
     def validators(self):
-        # Django's TextField keeps max_length only for its form field; check it on the model too.
-        return [*super().validators, MaxLengthValidator(self.max_length)]
+        # Django's TextField keeps max_length only for its form field; check it on the model too, naming the field
+        # and the limit (an action refuses a long note; nothing is ever cut to fit).
+        message = (
+            f"{_label(self.verbose_name)} must be {self.max_length:,} characters or fewer (you entered %(show_value)d)"
+        )
+        return [*super().validators, MaxLengthValidator(self.max_length, message=message)]
 
 
 # --- form fields ---------------------------------------------------------------------------------------------------
@@ -117,6 +121,13 @@ class SafeFormField(forms.CharField):
     def validate(self, value):
         super().validate(value)
         validate_safe_text(value, label=_label(self.label), multiline=self.multiline)
+
+    def widget_attrs(self, widget):
+        """No `maxlength` in the page: browsers cut pasted text there without a word. The limit is checked on the
+        server, whose error names it (`core.forms`), so nothing typed or pasted is ever lost silently."""
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
 
 
 class SafeNoteField(SafeFormField):

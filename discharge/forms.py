@@ -2,6 +2,7 @@
 
 from django import forms
 
+from core.forms import NHSForm
 from core.text import SafeFormField, SafeNoteField
 from core.widgets import NHSDateField
 
@@ -14,7 +15,7 @@ def _max(field: str) -> int:
     return Discharge._meta.get_field(field).max_length
 
 
-class DischargeForm(forms.Form):
+class DischargeForm(NHSForm):
     discharged_on = NHSDateField(label="Date of discharge", help_text="For example, 15 3 2026")
     reason = forms.ChoiceField(
         label="Why is the family discharged?", choices=DischargeReason.choices, widget=forms.RadioSelect
@@ -71,7 +72,7 @@ class DischargeForm(forms.Form):
         return data
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(NHSForm):
     reason = SafeNoteField(label="Why is the referral reopened?", max_length=_max("reopen_reason"))
     allocate_again = forms.BooleanField(
         label="Give the family back to the practitioner who discharged them",

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from core.forms import NHSForm
 from core.text import LONG_TEXT_MAX_LENGTH, SafeFormField, SafeNoteField
 from core.widgets import NHSDateField
 
@@ -9,7 +10,7 @@ from . import whereabouts, wording
 from .states import LetterKind
 
 
-class LetterEditForm(forms.Form):
+class LetterEditForm(NHSForm):
     """The recipient and each free-text section of this kind of letter, prefilled with what the letter says now."""
 
     recipient_name = SafeFormField(label="To", max_length=200)
@@ -39,11 +40,11 @@ class LetterEditForm(forms.Form):
         }
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(NHSForm):
     """A button with nothing to fill in (approve, confirm, regenerate)."""
 
 
-class LetterApproveForm(forms.Form):
+class LetterApproveForm(NHSForm):
     """Approve: nothing to fill in, except for a letter to a professional about a family with a confidential
     address, where the approver ticks that it reveals no whereabouts (the action refuses without it too)."""
 
@@ -59,12 +60,12 @@ class LetterApproveForm(forms.Form):
         return {"confirmed_no_whereabouts": bool(self.cleaned_data.get(whereabouts.CONFIRM_FIELD))}
 
 
-class MarkSentForm(forms.Form):
+class MarkSentForm(NHSForm):
     sent_on = NHSDateField(label="Date sent")
     how = SafeFormField(label="How it was sent", max_length=200, help_text="For example: post, secure email, by hand.")
 
 
-class MonthForm(forms.Form):
+class MonthForm(NHSForm):
     month = forms.CharField(
         label="Month approved",
         max_length=7,
@@ -83,14 +84,14 @@ class MonthForm(forms.Form):
             raise forms.ValidationError("Enter a month like 2026-05") from None
 
 
-class LetterSettingsForm(forms.Form):
+class LetterSettingsForm(NHSForm):
     letterhead = SafeNoteField(label="Letterhead", max_length=2000, required=False)
     address_block = SafeNoteField(label="Return address", max_length=500, required=False)
     sign_off = SafeNoteField(label="Sign-off", max_length=1000, required=False)
     confidential_marking = SafeFormField(label="Confidential marking", max_length=100)
 
 
-class LetterTemplateForm(forms.Form):
+class LetterTemplateForm(NHSForm):
     opening = SafeNoteField(label="Opening", max_length=LONG_TEXT_MAX_LENGTH, required=False)
     closing = SafeNoteField(label="Closing", max_length=LONG_TEXT_MAX_LENGTH, required=False)
     signposting = SafeNoteField(label="Signposting (decline letters)", max_length=LONG_TEXT_MAX_LENGTH, required=False)

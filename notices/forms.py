@@ -1,9 +1,10 @@
 from django import forms
 
+from core.forms import NHSForm
 from core.text import SafeFormField, SafeNoteField
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(NHSForm):
     action_taken = SafeNoteField(
         label="What did you do about it?",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -11,7 +12,7 @@ class AcknowledgeForm(forms.Form):
     )
 
 
-class NoticeSettingsForm(forms.Form):
+class NoticeSettingsForm(NHSForm):
     escalate_after_hours = forms.IntegerField(
         label="Working hours before a risk answer nobody acted on escalates",
         min_value=1,
@@ -29,7 +30,7 @@ class NoticeSettingsForm(forms.Form):
     tell_coordinators = forms.BooleanField(label="Tell every coordinator covering the family", required=False)
     tell_managers = forms.BooleanField(label="Tell every manager covering the family", required=False)
     duty_contact = SafeFormField(
-        label="Duty contact shown on the escalation warning (optional)",
+        label="Duty contact shown on the escalation warning",
         required=False,
         max_length=200,
         help_text="For example: Duty senior practitioner, 01632 960123.",

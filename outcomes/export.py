@@ -75,7 +75,7 @@ def evaluation_rows(*, referrals, on: date) -> tuple[list[list[str]], int]:
             continue
         pseudonyms[referral_id] = token
     rows: list[list[str]] = []
-    measures = Measure.objects.current().filter(referral_id__in=included).order_by("referral_id", "completed_on", "pk")
+    measures = Measure.objects.scored().filter(referral_id__in=included).order_by("referral_id", "completed_on", "pk")
     for measure in measures:
         dob = candidates[measure.referral_id]
         for scale in measure.scales:

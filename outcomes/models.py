@@ -33,6 +33,21 @@ class TimePoint(models.TextChoices):
 TIME_POINT_ORDER = {value: index for index, value in enumerate(TimePoint.values)}
 
 
+class NotScoredReason(models.TextChoices):
+    """Why a questionnaire the scoring rule cannot score was kept anyway (issue 18: a blank one is never silent)."""
+
+    DECLINED = "declined", "The parent declined to complete it"
+    STOPPED_EARLY = "stopped_early", "The parent stopped part way through"
+    OTHER = "other", "Another reason"
+
+
+class RiskResponse(models.TextChoices):
+    """What happened with a risk question (EPDS item 10, PHQ-9 item 9, CORE-10 item 6)."""
+
+    ASKED_IN_PERSON = "asked_in_person", "I asked it in person and recorded the answer"
+    DECLINED = "declined", "The parent declined to answer it"
+
+
 def instrument_choices():
     return definitions.choices()
 
@@ -138,6 +153,11 @@ class MeasureQuerySet(models.QuerySet):
         """Measures not replaced by a correction."""
         return self.filter(superseded_at__isnull=True)
 
+    def scored(self):
+        """Current measures that have a score: the ones figures, baselines and ends count. A measure kept as "not
+        scored" (with its reason) stays in the family's record but never stands in for a baseline or an end."""
+        return self.current().filter(not_scored_reason="")
+
     def visible_to(self, user, perm: Perm = Perm.REFERRAL_VIEW):
         return self.filter(referral__in=Referral.objects.visible_to(user, perm))
 
@@ -169,6 +189,18 @@ class Measure(models.Model):
     corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections")
     correction_reason = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    not_scored_reason = models.CharField(
+        max_length=20,
+        choices=NotScoredReason.choices,
+        blank=True,
+        help_text="Set when the instrument's missing-item rule cannot score it: the measure is kept, not counted.",
+    )
+    not_scored_note = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True)
+    risk_responses = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Risk item number → what happened (asked_in_person or declined), where the practitioner said.",
+    )
 
     objects = MeasureQuerySet.as_manager()
 
@@ -188,8 +220,12 @@ class Measure(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["referral", "instrument", "time_point"],
-                condition=Q(superseded_at__isnull=True),
+                condition=Q(superseded_at__isnull=True, not_scored_reason=""),
                 name="one_current_measure_per_point",
+            ),
+            models.CheckConstraint(
+                condition=~Q(not_scored_reason="other") | ~Q(not_scored_note=""),
+                name="other_not_scored_reason_has_a_note",
             ),
         ]
 
@@ -216,6 +252,23 @@ class Measure(models.Model):
     @property
     def risk(self) -> list[dict]:
         return self.result.get("risk", [])
+
+    @property
+    def is_scored(self) -> bool:
+        return not self.not_scored_reason
+
+    @property
+    def not_scored_text(self) -> str:
+        """ "Not scored: the parent declined to complete it" (with the note, if any), or ""."""
+        if not self.not_scored_reason:
+            return ""
+        text = f"Not scored: {NotScoredReason(self.not_scored_reason).label[:1].lower()}"
+        text += NotScoredReason(self.not_scored_reason).label[1:]
+        return f"{text} ({self.not_scored_note})" if self.not_scored_note else text
+
+    @property
+    def declined_risk_items(self) -> list[int]:
+        return sorted(int(k) for k, v in (self.risk_responses or {}).items() if v == RiskResponse.DECLINED)
 
     # Permission checks on a measure are checks on its family.
     @property

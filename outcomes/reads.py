@@ -109,7 +109,8 @@ def family_outcomes(referral: Referral) -> dict:
     )
     by_instrument: dict[str, list[Measure]] = defaultdict(list)
     for measure in sorted(measures, key=lambda m: (TIME_POINT_ORDER[m.time_point], m.completed_on, m.pk)):
-        by_instrument[measure.instrument].append(measure)
+        if measure.is_scored:  # a not-scored measure is listed on its own, never a baseline or an end
+            by_instrument[measure.instrument].append(measure)
     sections = []
     for code, instrument in definitions.instruments().items():
         if code in by_instrument:
@@ -129,6 +130,7 @@ def family_outcomes(referral: Referral) -> dict:
         "gbo_threshold": threshold_for(configs.get("gbo"), gbo_scale),
         "configs": sorted(configs.values(), key=lambda c: (c.order, c.pk)),
         "measure_count": len(measures),
+        "not_scored": [m for m in measures if not m.is_scored],
     }
 
 
@@ -186,7 +188,7 @@ def service_figures(
     values: dict[tuple[int, str], dict[str, Decimal]] = defaultdict(dict)
     points_by_referral: dict[int, set[str]] = defaultdict(set)
     rows = (
-        Measure.objects.current()
+        Measure.objects.scored()
         .filter(of_referrals, time_point__in=[TimePoint.BASELINE, TimePoint.END])
         .values_list("referral_id", "instrument", "time_point", "primary_value")
     )

@@ -4,6 +4,7 @@ content) and hand the rest to the actions, whose ValidationErrors land beside th
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.forms import NHSForm
 from core.text import SafeFormField, SafeNoteField
 from core.widgets import NHSDateField
 from cycles.models import ConsentItem, RatingPoint
@@ -13,7 +14,7 @@ from cycles.uploads import check_signed_form
 DATE_HINT = "For example, 15 3 2026"
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(NHSForm):
     """Who gave consent and what each person agreed to, one group of boxes per person on the referral."""
 
     given_on = NHSDateField(label="Date consent was given", help_text=DATE_HINT)
@@ -104,7 +105,7 @@ class ConsentForm(forms.Form):
         }
 
 
-class WithdrawConsentForm(forms.Form):
+class WithdrawConsentForm(NHSForm):
     """Wholly or for some items; for everyone who gave the consent or some of them."""
 
     withdrawn_on = NHSDateField(label="Date consent was withdrawn", help_text=DATE_HINT)
@@ -140,7 +141,7 @@ class WithdrawConsentForm(forms.Form):
         }
 
 
-class HelpingQuestionForm(forms.Form):
+class HelpingQuestionForm(NHSForm):
     text = SafeFormField(
         label="Helping question",
         help_text="In the parent's own words, for example: What am I doing well to develop the bond with my baby?",
@@ -148,7 +149,7 @@ class HelpingQuestionForm(forms.Form):
     )
 
 
-class RatingForm(forms.Form):
+class RatingForm(NHSForm):
     """A GBO rating: 0 (no progress) to 10 (goal reached)."""
 
     point = forms.ChoiceField(label="When", choices=RatingPoint.choices, widget=forms.RadioSelect)

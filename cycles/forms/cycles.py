@@ -8,6 +8,7 @@ import re
 
 from django import forms
 
+from core.forms import NHSForm
 from core.text import SafeFormField, SafeNoteField
 from core.widgets import NHSDateField
 
@@ -45,14 +46,15 @@ class FilmTimeField(forms.CharField):
         value = super().clean(value)
         seconds = parse_time(value)
         if seconds is None:
-            raise forms.ValidationError(f"Enter {self.label.lower()} as minutes and seconds, for example 1:05")
+            enter = self.error_messages.get("required") or f"Enter {str(self.label).lower()}"  # names the field
+            raise forms.ValidationError(f"{enter} as minutes and seconds, for example 1:05")
         return seconds
 
     def prepare_value(self, value):
         return show_time(value) if isinstance(value, int) else value
 
 
-class StartCycleForm(forms.Form):
+class StartCycleForm(NHSForm):
     beyond_maximum_reason = SafeNoteField(
         label="Reason for a cycle beyond the service's maximum",
         required=False,
@@ -67,7 +69,7 @@ class StartCycleForm(forms.Form):
 
 def _visit_field(referral) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
-        label="Visit (optional)",
+        label="Visit",
         queryset=referral.visits.order_by("-planned_at"),
         required=False,
         empty_label="Not linked to a recorded visit",
@@ -75,7 +77,7 @@ def _visit_field(referral) -> forms.ModelChoiceField:
     )
 
 
-class FilmingForm(forms.Form):
+class FilmingForm(NHSForm):
     filmed_on = NHSDateField(label="Date filmed", help_text="For example, 15 3 2025")
     activity = forms.ChoiceField(label="Activity filmed", choices=FilmedActivity.choices, widget=forms.RadioSelect)
     activity_details = SafeFormField(
@@ -104,20 +106,36 @@ class FilmingForm(forms.Form):
         self.fields["visit"] = _visit_field(referral)
 
 
-class ClipForm(forms.Form):
-    start_seconds = FilmTimeField(label="Clip starts at", help_text="Minutes and seconds into the film, e.g. 1:05")
-    end_seconds = FilmTimeField(label="Clip ends at", help_text="Within the film's length")
+class ClipForm(NHSForm):
+    start_seconds = FilmTimeField(
+        label="Start time",
+        help_text="Minutes and seconds into the film, e.g. 1:05",
+        error_messages={"required": "Enter the clip's start time"},
+    )
+    end_seconds = FilmTimeField(
+        label="End time",
+        help_text="Within the film's length",
+        error_messages={"required": "Enter the clip's end time"},
+    )
     principles = forms.TypedMultipleChoiceField(
         label="Principles of attuned interaction it shows",
         choices=Principle.choices,
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one principle of attuned interaction the clip shows"},
     )
     helping_question = forms.ModelChoiceField(
-        label="Helping question it speaks to", queryset=None, widget=forms.RadioSelect, empty_label=None
+        label="Helping question it speaks to",
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select the helping question the clip speaks to"},
     )
     description = SafeNoteField(
-        label='The "better than usual" moment', max_length=1000, help_text="A short description of what happens."
+        label='The "better than usual" moment',
+        max_length=1000,
+        help_text="A short description of what happens.",
+        error_messages={"required": 'Describe the "better than usual" moment in the clip'},
     )
     marked_for_training = forms.BooleanField(
         label="Mark for use in training",
@@ -130,7 +148,7 @@ class ClipForm(forms.Form):
         self.fields["helping_question"].queryset = referral.helping_questions.all()
 
 
-class SharedReviewForm(forms.Form):
+class SharedReviewForm(NHSForm):
     reviewed_on = NHSDateField(label="Date of the shared review", help_text="For example, 22 3 2025")
     clips_watched = forms.ModelMultipleChoiceField(
         label="Clips watched", queryset=None, widget=forms.CheckboxSelectMultiple

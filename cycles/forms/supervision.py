@@ -2,6 +2,7 @@
 
 from django import forms
 
+from core.forms import NHSForm
 from core.text import SafeFormField
 from core.widgets import NHSDateField
 
@@ -16,7 +17,7 @@ class CycleChoiceField(forms.ModelMultipleChoiceField):
         return f"{cycle.referral.reference} {cycle.referral.child_display_name}: cycle {cycle.number} ({state}{signed})"
 
 
-class SupervisionForm(forms.Form):
+class SupervisionForm(NHSForm):
     held_on = NHSDateField(label="Date of the session", help_text="For example, 15 3 2025")
     duration_minutes = forms.IntegerField(
         label="Duration in minutes",
@@ -48,7 +49,7 @@ class SupervisionForm(forms.Form):
         self.fields["signed_off"].queryset = cycles
 
 
-class StageReachedForm(forms.Form):
+class StageReachedForm(NHSForm):
     stage = forms.TypedChoiceField(
         label="Stage reached",
         coerce=int,

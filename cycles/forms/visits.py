@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from core.forms import NHSForm
 from core.text import SafeFormField, SafeNoteField
 from core.widgets import NHSDateField
 
@@ -43,7 +44,7 @@ class ActivitiesField(forms.MultipleChoiceField):
         super().__init__(**kwargs)
 
 
-class VisitBookForm(forms.Form):
+class VisitBookForm(NHSForm):
     planned_on = NHSDateField(label="Date", help_text="For example, 15 3 2025")
     planned_time = TimeOfDayField(label="Time")
     place = forms.ChoiceField(label="Where", choices=VisitPlace.choices, widget=forms.RadioSelect)
@@ -59,7 +60,7 @@ class VisitBookForm(forms.Form):
         return data
 
 
-class VisitRescheduleForm(forms.Form):
+class VisitRescheduleForm(NHSForm):
     planned_on = NHSDateField(label="New date", help_text="For example, 15 3 2025")
     planned_time = TimeOfDayField(label="New time")
     reason = SafeNoteField(label="Reason", required=False)
@@ -71,7 +72,7 @@ class VisitRescheduleForm(forms.Form):
         return data
 
 
-class VisitRecordForm(forms.Form):
+class VisitRecordForm(NHSForm):
     """What happened at a visit. Its fields are also what a draft keeps (and nothing else)."""
 
     outcome = forms.ChoiceField(label="What happened", choices=VisitOutcome.choices, widget=forms.RadioSelect)
@@ -91,7 +92,7 @@ class VisitRecordForm(forms.Form):
     activities = ActivitiesField(label="What the visit was for", help_text="Choose all that apply.")
 
 
-class LiaisonForm(forms.Form):
+class LiaisonForm(NHSForm):
     contacted_on = NHSDateField(label="Date of contact", help_text="For example, 15 3 2025")
     method = forms.ChoiceField(label="How", choices=LiaisonMethod.choices, widget=forms.RadioSelect)
     summary = SafeNoteField(label="Summary", widget=forms.Textarea(attrs={"rows": 5}))

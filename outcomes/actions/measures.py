@@ -15,7 +15,8 @@ from referrals.history import record_change
 from referrals.models import Referral
 
 from .. import definitions
-from ..models import Measure, MeasureConfig, TimePoint
+from ..completeness import check_complete
+from ..models import Measure, MeasureConfig, RiskResponse, TimePoint
 from ..scoring import clean_answers, score
 from .alerts import raise_risk_alerts
 
@@ -45,11 +46,48 @@ def _check_point_and_date(config: MeasureConfig, time_point: str, completed_on: 
         raise ValidationError({"completed_on": "The date it was completed cannot be in the future"})
 
 
-def _scored(config: MeasureConfig, answers: dict) -> tuple[dict, dict]:
+def _scored(config: MeasureConfig, answers: dict, completion: dict) -> tuple[dict, dict, dict]:
+    """Clean and score the answers, then refuse what the missing-item and risk-question rules do not allow."""
     instrument = config.definition
     cleaned = clean_answers(instrument, answers)
     result = score(instrument, cleaned, threshold_set=config.threshold_set)
-    return cleaned, result
+    responses = check_complete(
+        instrument,
+        cleaned,
+        result,
+        not_scored_reason=completion.get("not_scored_reason") or "",
+        not_scored_note=(completion.get("not_scored_note") or "").strip(),
+        risk_responses=completion.get("risk_responses"),
+    )
+    return cleaned, result, responses
+
+
+def _completion_fields(completion: dict, responses: dict) -> dict:
+    reason = completion.get("not_scored_reason") or ""
+    return {
+        "not_scored_reason": reason,
+        "not_scored_note": (completion.get("not_scored_note") or "").strip() if reason else "",
+        "risk_responses": responses,
+    }
+
+
+def _scored_elsewhere(referral, instrument: str, time_point: str, *, exclude: int | None = None) -> bool:
+    return (
+        Measure.objects.scored()
+        .filter(referral=referral, instrument=instrument, time_point=time_point)
+        .exclude(pk=exclude)
+        .exists()
+    )
+
+
+def _history_changes(measure: Measure) -> dict:
+    """Score (or why not scored), any risk answer, and each risk question the parent declined: never silent."""
+    changes: dict = {"score": [None, _score_text(measure)]}
+    if measure.risk:
+        changes["risk answer"] = [None, "yes"]
+    for number in measure.declined_risk_items:
+        changes[f"item {number} (risk question)"] = [None, RiskResponse.DECLINED.label.lower()]
+    return changes
 
 
 def _primary_value(result: dict):
@@ -59,6 +97,8 @@ def _primary_value(result: dict):
 
 
 def _score_text(measure: Measure) -> str:
+    if not measure.is_scored:
+        return measure.not_scored_text
     primary = measure.primary_result
     if primary is None:
         return "; ".join(f"{s['label']} {s['value'] or 'not scorable'}" for s in measure.scales)
@@ -76,24 +116,34 @@ def record_measure(
     answers: dict,
     by: User,
     request=None,
+    not_scored_reason: str = "",
+    not_scored_note: str = "",
+    risk_responses: dict | None = None,
 ) -> Measure:
     """Score and keep a questionnaire completed with the parent; a risk answer alerts the people who must act.
 
     Refused: another practitioner's family (403), a measure the service does not use or a closed referral (409),
-    an out-of-range answer or a time point the service does not use (400), a second current measure of the same
-    instrument at the same time point (409: correct the first instead).
+    an out-of-range answer or a time point the service does not use (400), answers the instrument's missing-item
+    rule cannot score without `not_scored_reason` (400, naming each item), a risk question left blank without
+    `risk_responses` saying what happened (400), a second current scored measure of the same instrument at the same
+    time point (409: correct the first instead). A measure kept as not scored never blocks a later scored one.
     """
     referral = lock_referral(referral)
     if not referral.is_open:
         raise ActionRefused(f"Referral {referral.reference} is closed: outcome measures can no longer be added.")
     config = _config(referral, instrument)
     _check_point_and_date(config, time_point, completed_on)
-    if Measure.objects.current().filter(referral=referral, instrument=instrument, time_point=time_point).exists():
+    completion = {
+        "not_scored_reason": not_scored_reason,
+        "not_scored_note": not_scored_note,
+        "risk_responses": risk_responses,
+    }
+    cleaned, result, responses = _scored(config, answers, completion)
+    if not not_scored_reason and _scored_elsewhere(referral, instrument, time_point):
         raise ActionRefused(
             f"A {config.definition} at {TimePoint(time_point).label.lower()} is already recorded for this family. "
             "Correct it instead (with a reason)."
         )
-    cleaned, result = _scored(config, answers)
     measure = Measure.objects.create(
         referral=referral,
         instrument=instrument,
@@ -102,9 +152,10 @@ def record_measure(
         completed_on=completed_on,
         answers=cleaned,
         result=result,
-        primary_value=_primary_value(result),
+        primary_value=None if not_scored_reason else _primary_value(result),
         risk_flagged=bool(result["risk"]),
         recorded_by=by,
+        **_completion_fields(completion, responses),
     )
     measure = Measure.objects.with_details().get(pk=measure.pk)
     record_change(
@@ -112,7 +163,7 @@ def record_measure(
         by=by,
         kind="outcome_measure_recorded",
         summary=f"{config.definition} recorded ({measure.get_time_point_display().lower()})",
-        changes={"score": [None, _score_text(measure)], **({"risk answer": [None, "yes"]} if measure.risk else {})},
+        changes=_history_changes(measure),
         request=request,
         obj=measure,
     )
@@ -132,8 +183,14 @@ def correct_measure(
     by: User,
     request=None,
     time_point: str | None = None,
+    not_scored_reason: str = "",
+    not_scored_note: str = "",
+    risk_responses: dict | None = None,
 ) -> Measure:
-    """Replace a completed measure with corrected answers. The original (answers and score) is kept and linked."""
+    """Replace a completed measure with corrected answers. The original (answers and score) is kept and linked.
+
+    The same completeness rules as recording: a not-scored measure can be corrected into a scored one (unless a
+    scored one is already current at that time point), never into a silent blank."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the measure is being corrected"})
@@ -145,14 +202,14 @@ def correct_measure(
     config = _config(referral, original.instrument)
     time_point = time_point or original.time_point
     _check_point_and_date(config, time_point, completed_on)
-    if (
-        time_point != original.time_point
-        and Measure.objects.current()
-        .filter(referral=referral, instrument=original.instrument, time_point=time_point)
-        .exists()
-    ):
+    completion = {
+        "not_scored_reason": not_scored_reason,
+        "not_scored_note": not_scored_note,
+        "risk_responses": risk_responses,
+    }
+    cleaned, result, responses = _scored(config, answers, completion)
+    if not not_scored_reason and _scored_elsewhere(referral, original.instrument, time_point, exclude=original.pk):
         raise ActionRefused(f"A {config.definition} at that time point is already recorded for this family.")
-    cleaned, result = _scored(config, answers)
     original.superseded_at = timezone.now()
     original.save(update_fields=["superseded_at"])
     corrected = Measure.objects.create(
@@ -163,11 +220,12 @@ def correct_measure(
         completed_on=completed_on,
         answers=cleaned,
         result=result,
-        primary_value=_primary_value(result),
+        primary_value=None if not_scored_reason else _primary_value(result),
         risk_flagged=bool(result["risk"]),
         recorded_by=by,
         corrects=original,
         correction_reason=reason,
+        **_completion_fields(completion, responses),
     )
     corrected = Measure.objects.with_details().get(pk=corrected.pk)
     record_change(
@@ -175,7 +233,11 @@ def correct_measure(
         by=by,
         kind="outcome_measure_corrected",
         summary=f"{config.definition} corrected ({corrected.get_time_point_display().lower()})",
-        changes={"score": [_score_text(original), _score_text(corrected)], "reason": [None, reason]},
+        changes={
+            **_history_changes(corrected),
+            "score": [_score_text(original), _score_text(corrected)],
+            "reason": [None, reason],
+        },
         request=request,
         obj=corrected,
     )

@@ -72,7 +72,9 @@ class ReferralMeasureListView(APIView):
         request=MeasureIn,
         responses={201: MeasureOut, **ACTION_RESPONSES},
         description="Score and keep a measure. A risk answer (EPDS item 10, PHQ-9 item 9, CORE-10 item 6 above 0) "
-        "comes back in `risk` and raises urgent notices to the allocated practitioner and the coordinators.",
+        "comes back in `risk` and raises urgent notices to the allocated practitioner and the coordinators. Answers "
+        "the instrument's missing-item rule cannot score are 400 (an error per missing item) unless "
+        "`not_scored_reason` is given; a blank risk item is 400 unless `risk_responses` says it was declined.",
     )
     def post(self, request, pk: int):
         referral = load_visible(

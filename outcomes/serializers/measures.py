@@ -7,11 +7,27 @@ from rest_framework import serializers
 from core.text import SafeNoteSerializerField
 from web.api import PersonOut
 
-from ..models import TimePoint
+from ..completeness import needed_items, risk_item_numbers
+from ..models import NotScoredReason, RiskResponse, TimePoint
 
 ANSWERS_HELP = (
     'Item number → option position as printed, counted from 0 at the top (e.g. {"1": 0, "2": 3}); null or absent = '
-    "not answered; text for a text item. GET /api/v1/instruments/{code}/ lists each item's options and scores."
+    "not answered; text for a text item. GET /api/v1/instruments/{code}/ lists each item's options and scores. "
+    "Every item with `needed_for_score` is required: if the instrument's missing-item rule cannot score the answers "
+    "(e.g. any EPDS item blank; two CORE-10 items blank), the answer is 400 with an error under `item_<n>` for each "
+    "missing item and under `not_scored_reason`, unless `not_scored_reason` is given (then the measure is kept as "
+    "not scored: never a baseline or an end in figures, and it does not block a later scored one). A risk item "
+    "(`risk_question`: EPDS 10, PHQ-9 9, CORE-10 6) left blank is 400 unless `risk_responses` says the parent "
+    "declined it."
+)
+NOT_SCORED_HELP = (
+    "Only when the answers cannot be scored: why it was not completed. `other` needs `not_scored_note`. Given with "
+    "answers that can be scored, it is 400."
+)
+RISK_RESPONSES_HELP = (
+    'Risk item number → what happened, e.g. {"10": "declined"}. `declined`: the parent declined to answer it (leave '
+    "the item blank; it is written in the history and shown on the measure, and raises no notice). "
+    "`asked_in_person`: asked in person; the item's answer is then required."
 )
 
 
@@ -25,6 +41,12 @@ class ItemOut(serializers.Serializer):
     number = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=["choice", "text"])
     scored = serializers.BooleanField()
+    needed_for_score = serializers.BooleanField(
+        help_text="A scale reads this item: required when recording, unless the measure is kept as not scored"
+    )
+    risk_question = serializers.BooleanField(
+        help_text="A risk item: if left blank, `risk_responses` must say the parent declined it"
+    )
     options = OptionOut(many=True)
 
 
@@ -80,12 +102,15 @@ class InstrumentOut(serializers.Serializer):
 
     @extend_schema_field(ItemOut(many=True))
     def get_items(self, instrument):
+        needed, risky = needed_items(instrument), risk_item_numbers(instrument)
         return ItemOut(
             [
                 {
                     "number": item.number,
                     "kind": item.kind,
                     "scored": item.scored,
+                    "needed_for_score": item.number in needed,
+                    "risk_question": item.number in risky,
                     "options": [
                         {"position": p, "score": s, "label": item.neutral_label(p)} for p, s in enumerate(item.scores)
                     ],
@@ -131,16 +156,32 @@ class MeasureOut(serializers.Serializer):
     is_current = serializers.BooleanField()
     corrects = serializers.IntegerField(source="corrects_id", allow_null=True)
     correction_reason = serializers.CharField()
+    scored = serializers.BooleanField(source="is_scored", help_text="False: kept as not scored, with the reason")
+    not_scored_reason = serializers.ChoiceField(choices=[("", ""), *NotScoredReason.choices])
+    not_scored_note = serializers.CharField()
+    risk_responses = serializers.DictField(child=serializers.ChoiceField(choices=RiskResponse.choices))
 
 
-class MeasureIn(serializers.Serializer):
+class CompletionIn(serializers.Serializer):
+    """Why answers that cannot be scored are kept, and what happened with a blank risk question."""
+
+    not_scored_reason = serializers.ChoiceField(
+        choices=NotScoredReason.choices, required=False, allow_blank=True, help_text=NOT_SCORED_HELP
+    )
+    not_scored_note = SafeNoteSerializerField(required=False, allow_blank=True)
+    risk_responses = serializers.DictField(
+        child=serializers.ChoiceField(choices=RiskResponse.choices), required=False, help_text=RISK_RESPONSES_HELP
+    )
+
+
+class MeasureIn(CompletionIn):
     instrument = serializers.CharField(max_length=20)
     time_point = serializers.ChoiceField(choices=TimePoint.choices)
     completed_on = serializers.DateField()
     answers = serializers.DictField(child=serializers.JSONField(allow_null=True), help_text=ANSWERS_HELP)
 
 
-class CorrectionIn(serializers.Serializer):
+class CorrectionIn(CompletionIn):
     time_point = serializers.ChoiceField(choices=TimePoint.choices, required=False)
     completed_on = serializers.DateField()
     answers = serializers.DictField(child=serializers.JSONField(allow_null=True), help_text=ANSWERS_HELP)

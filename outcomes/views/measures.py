@@ -23,7 +23,7 @@ from web.pages import add_errors, load_visible
 from .. import actions
 from ..charts import line_chart
 from ..forms import MeasureForm
-from ..models import Measure, MeasureConfig
+from ..models import Measure, MeasureConfig, RiskResponse
 from ..wording import wording_for
 
 load_referral = referral_for_page
@@ -74,6 +74,8 @@ def _save_page(request, *, referral, form, template, context, perform) -> HttpRe
                     request,
                     "Risk answer recorded: act on it now. Your notice stays open until you record the action taken.",
                 )
+            elif not measure.is_scored:
+                messages.success(request, f"{measure.definition} kept as not scored. {measure.not_scored_text}.")
             else:
                 messages.success(request, f"{measure.definition} saved.")
             return redirect("outcomes:measure", pk=measure.pk)
@@ -109,6 +111,7 @@ def record(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             answers=form.answers(),
             by=request.user,
             request=request,
+            **form.completion(),
         ),
     )
 
@@ -142,6 +145,9 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             shown, item_score = value or "Not answered", None
         else:
             shown = wording.option_labels(item)[value] if value is not None else "Not answered"
+            response = (measure.risk_responses or {}).get(item.key)
+            if response:
+                shown = f"{shown} ({RiskResponse(response).label[:1].lower()}{RiskResponse(response).label[1:]})"
             item_score = measure.result.get("item_scores", {}).get(item.key)
         answers.append({"item": item, "text": wording.item_text(item.number), "answer": shown, "score": item_score})
     log_access(action=AccessAction.VIEW, request=request, obj=measure)
@@ -206,6 +212,7 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
             reason=data["reason"],
             by=request.user,
             request=request,
+            **form.completion(),
         ),
     )
 

@@ -134,8 +134,8 @@ def practitioner_journey(page: Page, live_server, check: Callable[[Page], None],
     for start, end, principles, description in CLIPS:
         click_and_wait(page.get_by_role("link", name="Add a clip to cycle 1"))
         check(page)
-        page.get_by_label("Clip starts at").fill(start)
-        page.get_by_label("Clip ends at").fill(end)
+        page.get_by_label("Start time").fill(start)
+        page.get_by_label("End time").fill(end)
         for principle in principles:
             page.get_by_label(principle, exact=True).check()
         page.get_by_label(QUESTION).check()

@@ -149,9 +149,9 @@ def test_bad_filter_values_are_named_beside_their_field_and_never_break_the_page
     verify_session(client, manager)
     for params, field, message in [
         ({"start": "2026-06-01", "end": "2026-01-01"}, "end", "The end of the period must be on or after its start"),
-        ({"weeks": "0"}, "weeks", "greater than or equal to 1"),
-        ({"weeks": "53"}, "weeks", "less than or equal to 52"),
-        ({"weeks": "six"}, "weeks", "Enter a whole number"),
+        ({"weeks": "0"}, "weeks", "enter 1 or more"),
+        ({"weeks": "53"}, "weeks", "enter 52 or less"),
+        ({"weeks": "six"}, "weeks", "enter a whole number"),
         ({"start": "31-02-2026"}, "start", ""),
     ]:
         response = client.get(dashboard_url(service, **params))

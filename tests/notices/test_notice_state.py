@@ -80,7 +80,10 @@ def test_api_gives_the_state_who_when_and_the_action(login, risk, coordinator, p
     assert row["state"] == "open" and row["acknowledged_by"] is None and row["escalated_at"] is None
     handled_by_practitioner(practitioner, measure)
     (row,) = client.get("/api/v1/notices/").json()["results"]
-    assert row["state"] == "handled" and row["acknowledged_by"] == {"id": practitioner.pk, "name": practitioner.display_name}
+    assert row["state"] == "handled" and row["acknowledged_by"] == {
+        "id": practitioner.pk,
+        "name": practitioner.display_name,
+    }
     assert row["action_taken"] == ACTION and row["acknowledged_at"]
     assert client.get("/api/v1/notices/?open=true").json()["results"] == []
 

@@ -29,8 +29,11 @@ def family(service, coordinator, practitioner, **overrides):
     return allocated_referral(service, coordinator, practitioner, **overrides)
 
 
-def record(referral, by, *, instrument="epds", time_point="baseline", values=EPDS_13, days_ago=0, request=None):
+def record(
+    referral, by, *, instrument="epds", time_point="baseline", values=EPDS_13, days_ago=0, request=None, **completion
+):
     return actions.record_measure(
+        **completion,
         referral=referral,
         instrument=instrument,
         time_point=time_point,

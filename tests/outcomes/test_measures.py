@@ -97,8 +97,10 @@ def test_no_risk_answer_raises_nothing(service, coordinator, practitioner):
 
 def test_risk_answer_on_a_missing_total_is_still_flagged(service, coordinator, practitioner):
     referral = family(service, coordinator, practitioner)
-    measure = record(referral, practitioner, values=[1, None, 1, 2, 2, 1, 2, 1, 2, 2])
-    assert measure.primary_result["scorable"] is False
+    measure = record(
+        referral, practitioner, values=[1, None, 1, 2, 2, 1, 2, 1, 2, 2], not_scored_reason="stopped_early"
+    )
+    assert measure.primary_result["scorable"] is False and not measure.is_scored
     assert measure.risk_flagged and Notice.objects.filter(object_id=str(measure.pk)).count() == 2
 
 

@@ -28,7 +28,7 @@ def referral(service, coordinator):
 def test_page_form_refuses_huge_reason_details(login, coordinator, service):
     response = login(coordinator).post(reverse("referrals:new"), post_data(service, reason_details=HUGE))
     assert response.status_code == 400
-    assert "at most 5000 characters" in response.context["form"].errors["reason_details"][0]
+    assert "must be 5,000 characters or fewer" in response.context["form"].errors["reason_details"][0]
     assert not Referral.objects.exists()
 
 
