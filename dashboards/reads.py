@@ -98,7 +98,8 @@ class Scope:
         """(practitioner id, ISO weekday, outcome, number) of visits to families in scope planned in the period:
         one grouped query, read by both the visit rates and protected days in use."""
         return list(
-            Visit.objects.filter(during(self, "planned_at"), self.on("referral"))
+            Visit.objects.in_force()
+            .filter(during(self, "planned_at"), self.on("referral"))
             .annotate(weekday=ExtractIsoWeekDay("planned_at"))
             .order_by()
             .values_list("practitioner_id", "weekday", "outcome")
@@ -247,7 +248,10 @@ def first_allocations(scope: Scope):
 
 def _first_filming():
     return (
-        Filming.objects.filter(cycle__referral_id=OuterRef("referral_id")).order_by("filmed_on").values("filmed_on")[:1]
+        Filming.objects.in_force()
+        .filter(cycle__referral_id=OuterRef("referral_id"))
+        .order_by("filmed_on")
+        .values("filmed_on")[:1]
     )
 
 
@@ -416,7 +420,8 @@ def _discharges(scope: Scope):
 
 def _reviewed_cycles():
     reviewed = (
-        SharedReview.objects.filter(cycle__referral_id=OuterRef("referral_id"))
+        SharedReview.objects.in_force()
+        .filter(cycle__referral_id=OuterRef("referral_id"))
         .order_by()
         .values("cycle__referral_id")
         .annotate(n=Count("pk"))
@@ -494,7 +499,8 @@ def trainees_progress(scope: Scope) -> dict:
     of supervision each had in the period (one query)."""
     rows = trainee_progress(_at_sites(trainees().filter(service_id=scope.service.pk), scope.site_ids()))
     minutes = dict(
-        SupervisionSession.objects.filter(
+        SupervisionSession.objects.in_force()
+        .filter(
             service_id=scope.service.pk,
             trainee_id__in=[p.membership.user_id for p in rows],
             held_on__range=(scope.start, scope.end),
@@ -555,7 +561,7 @@ def dashboard(scope: Scope) -> dict:
 
 
 def _with_visits(scope: Scope, q: Q):
-    visits = Visit.objects.filter(q, during(scope, "planned_at"), referral_id=OuterRef("pk"))
+    visits = Visit.objects.in_force().filter(q, during(scope, "planned_at"), referral_id=OuterRef("pk"))
     return scope.referrals.filter(Exists(visits))
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Service
 from accounts.permissions import Perm
+from core.entered_in_error import EnteredInError, InForceQuerySet, in_force_q, paired_constraint
 from core.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 from referrals.models import Referral
 
@@ -133,10 +134,10 @@ class InstrumentWording(models.Model):
                 raise ValidationError({"options_text": f"Item {item.number} has {len(item.scores)} options"})
 
 
-class MeasureQuerySet(models.QuerySet):
+class MeasureQuerySet(InForceQuerySet):
     def current(self):
-        """Measures not replaced by a correction."""
-        return self.filter(superseded_at__isnull=True)
+        """Measures in force: not replaced by a correction, not entered in error."""
+        return self.filter(superseded_at__isnull=True).in_force()
 
     def visible_to(self, user, perm: Perm = Perm.REFERRAL_VIEW):
         return self.filter(referral__in=Referral.objects.visible_to(user, perm))
@@ -150,8 +151,14 @@ class MeasureQuerySet(models.QuerySet):
         )
 
 
-class Measure(models.Model):
-    """One completed questionnaire: the answers, the time point and date, and the score it got when saved."""
+class Measure(EnteredInError):
+    """One completed questionnaire: the answers, the time point and date, and the score it got when saved.
+
+    A correction replaces a measure (the family did complete it; a value was wrong); entered in error withdraws one
+    that should not be there at all (the wrong family, a duplicate), and frees its time point.
+    """
+
+    error_type, error_label = "measure", "outcome measure"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="outcome_measures")
     instrument = models.CharField(max_length=20, choices=instrument_choices)
@@ -186,9 +193,10 @@ class Measure(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["referral", "instrument", "time_point"],
-                condition=Q(superseded_at__isnull=True),
+                condition=Q(superseded_at__isnull=True) & in_force_q(),
                 name="one_current_measure_per_point",
             ),
+            paired_constraint("measure"),
         ]
 
     def __str__(self) -> str:
@@ -200,7 +208,7 @@ class Measure(models.Model):
 
     @property
     def is_current(self) -> bool:
-        return self.superseded_at is None
+        return self.superseded_at is None and self.entered_in_error_at is None
 
     @property
     def scales(self) -> list[dict]:

@@ -2,7 +2,6 @@
 the pages: only the trainee's own supervisor records; the trainee, their supervisor and the service's coordinators
 and managers read."""
 
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -11,7 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.audit import get_visible_or_404, log_access, log_list
 from accounts.models import AccessAction, Membership
-from accounts.permissions import Perm, scope_q
+from accounts.permissions import Perm
 from cycles.reads.progress import stages_reached, trainee_progress, trainees, visible_trainees
 from referrals.models import Referral
 from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, require, run_action
@@ -37,15 +36,7 @@ def load_trainee(request, membership_id: int, perm: Perm) -> Membership:
 
 def sessions_visible_to(user):
     """Sessions the user may read: their own as trainee or supervisor, or their service's as coordinator/manager."""
-    return SupervisionSession.objects.filter(
-        scope_q(
-            user,
-            Perm.TRAINEE_PROGRESS_VIEW,
-            site="",
-            own_cases=lambda u: Q(trainee=u),
-            supervised_cases=lambda u: Q(supervisor=u),
-        )
-    )
+    return SupervisionSession.error_visible_to(user)
 
 
 def session_out(pk: int) -> dict:

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.text import SafeNoteSerializerField, serializer_field_for
+from referrals.serializers.entered_in_error import EnteredInErrorFields
 
 from ..models import ActivityKind, Liaison, LiaisonMethod, Visit, VisitOutcome, VisitPlace
 
@@ -72,7 +73,7 @@ class PractitionerRefOut(serializers.Serializer):
     name = serializers.CharField(source="__str__")
 
 
-class VisitOut(serializers.Serializer):
+class VisitOut(EnteredInErrorFields):
     id = serializers.IntegerField()
     referral = serializers.IntegerField(source="referral_id", help_text="Referral id")
     reference = serializers.CharField(source="referral.reference")

@@ -15,6 +15,7 @@ from notices.models import Notice, NoticeKind
 from outcomes.reads import family_outcomes
 from referrals.loading import referral_for_page
 from referrals.models import Referral
+from referrals.reads.entered_in_error import entered_in_error_of
 from web.pages import add_errors, load_visible
 
 from .. import actions
@@ -44,7 +45,8 @@ def family(request: HttpRequest, pk: int) -> HttpResponse:
         goal_chart_points.append(goal)
     log_access(action=AccessAction.VIEW, request=request, obj=referral, detail={"page": "outcomes"})
     can_record = has_permission(request.user, Perm.OUTCOME_RECORD, obj=referral) and referral.is_open
-    return render(request, "outcomes/family.html", {"referral": referral, **data, "can_record": can_record})
+    context = {**data, "entered_in_error": entered_in_error_of(referral, Measure), "can_record": can_record}
+    return render(request, "outcomes/family.html", {"referral": referral, **context})
 
 
 def _instrument_config(referral: Referral, code: str) -> MeasureConfig:

@@ -173,7 +173,7 @@ def assert_casework_has_the_actions_shapes():
         assert 0 <= start < end <= lengths[filming_id]
     assert not Filming.objects.filter(filmed_on__lt=F("cycle__referral__consents__given_on"))
     assert not Filming.objects.exclude(filmed_parents__referral_id=F("cycle__referral_id"))
-    for review in SharedReview.objects.select_related("cycle__filming"):
+    for review in SharedReview.objects.select_related("cycle"):
         assert 5 <= (review.reviewed_on - review.cycle.filming.filmed_on).days <= 45
         assert review.clips_watched.exclude(filming=review.cycle.filming).count() == 0
     reviewed = {
