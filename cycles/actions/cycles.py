@@ -356,11 +356,12 @@ def _check_review_order(referral: Referral, cycle: Cycle, reviewed_on: date) -> 
 
 
 def _check_clips_watched(filming: Filming, clips: list) -> None:
-    if not filming.clips.in_force().exists():
+    in_force = set(filming.clips.in_force().values_list("pk", flat=True))
+    if not in_force:
         raise ActionRefused("No clips are recorded for this filming: add the clips chosen in micro-analysis first.")
     if not clips:
         raise ValidationError({"clips_watched": "Choose the clips watched"})
-    if any(clip.filming_id != filming.pk or clip.entered_in_error for clip in clips):
+    if any(clip.pk not in in_force for clip in clips):
         raise ValidationError({"clips_watched": "Choose clips of this cycle's filming"})
 
 

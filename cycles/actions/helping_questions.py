@@ -128,7 +128,9 @@ def rate_helping_question(
 
 
 def _check_in_force(question: HelpingQuestion) -> None:
-    if question.entered_in_error:
+    """A question entered in error is neither rated nor reworded (read under a lock: the mark may be newer than
+    the caller's copy)."""
+    if HelpingQuestion.objects.select_for_update().get(pk=question.pk).entered_in_error:
         raise ActionRefused(
             f"Helping question {question.number} was entered in error: use the family's questions in force."
         )
