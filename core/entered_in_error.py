@@ -111,8 +111,11 @@ class EnteredInError(models.Model):
         return {}
 
     def error_description(self) -> str:
-        """What the struck-through line says: the record in a few words."""
-        return f"{self.error_label.capitalize()}: {self}"
+        """What the struck-through line says: the record in a few words ("Filming of 3 Nov 2026")."""
+        text = str(self)
+        if text.lower().startswith(self.error_label.lower()):
+            return text
+        return f"{self.error_label.capitalize()}: {text}"
 
 
 def correctable_models() -> dict[str, type[EnteredInError]]:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership, Service
+from accounts.permissions import Perm, scope_q
 from core.entered_in_error import EnteredInError, InForceQuerySet, in_force_q, paired_constraint
 from core.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 from referrals.models import OtherChild, Parent, Referral
@@ -620,8 +621,6 @@ class SupervisionSession(EnteredInError):
     def error_visible_to(cls, user):
         """Sessions the user may read: their own as trainee or supervisor, or their service's as coordinator or
         manager (the supervision pages and API read the same)."""
-        from accounts.permissions import Perm, scope_q
-
         return cls.objects.filter(
             scope_q(
                 user,
