@@ -209,7 +209,7 @@ def assert_casework_has_the_actions_shapes():
     assert set(Footage.objects.past_destruction_date(today).values_list("pk", flat=True)) == flagged
 
     # Supervision: only trainees' cycles, with their named supervisor, after the shared review.
-    for session in SupervisionSession.objects.prefetch_related("cycles__shared_review"):
+    for session in SupervisionSession.objects.prefetch_related("cycles__shared_reviews"):
         allocation = Allocation.objects.get(referral=session.cycles.get().referral)
         assert (allocation.practitioner_id, allocation.supervisor_id) == (session.trainee_id, session.supervisor_id)
         assert session.held_on > session.cycles.get().shared_review.reviewed_on
