@@ -57,6 +57,7 @@ class Perm(StrEnum):
     REFERRAL_DISCHARGE = "referral.discharge"
     REFERRAL_REOPEN = "referral.reopen"
     DASHBOARD_VIEW = "dashboard.view"
+    RECORD_MARK_IN_ERROR = "record.mark_entered_in_error"
 
 
 class Scope(StrEnum):
@@ -99,6 +100,8 @@ PERMISSION_DESCRIPTIONS: dict[Perm, str] = {
     Perm.REFERRAL_REOPEN: "reopen a discharged family's referral, with a reason",
     Perm.DASHBOARD_VIEW: "see the service dashboard, the lists behind its figures, and export them and the "
     "commissioner return",
+    Perm.RECORD_MARK_IN_ERROR: "mark any casework record of the service entered in error, with the reason (its "
+    "author may mark their own)",
 }
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -139,6 +142,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.REFERRAL_DISCHARGE,
             Perm.REFERRAL_REOPEN,
             Perm.DASHBOARD_VIEW,
+            Perm.RECORD_MARK_IN_ERROR,
         }
     ),
     Role.MANAGER: frozenset(
@@ -321,6 +325,22 @@ def caseload_service_ids(user, role: str) -> set[int]:
     """The services in which `user` holds caseload.view through `role` (practitioner: their own families;
     supervisor: their trainees'). A family left behind in a service they have left is not theirs to list."""
     return {m.service_id for m in memberships_with(user, Perm.CASELOAD_VIEW) if m.role == role}
+
+
+def may_mark_entered_in_error(user, record, *, family=None) -> bool:
+    """Who may mark a casework record entered in error: a coordinator of its service (within their sites), or its
+    author while they may still open the family's record (or, for a supervision session, still work in the
+    service). Nobody else: a colleague's wrong entry is corrected by them or by a coordinator, who answer for it.
+    `family`: the record's family when the caller holds it already (a list page, so no query per row).
+    """
+    scope = family or record.error_family() or record
+    if has_permission(user, Perm.RECORD_MARK_IN_ERROR, obj=scope):
+        return True
+    if record.error_author_id != user.pk:
+        return False
+    if record.error_family_path is None:
+        return shares_a_service(user, record.service_id)
+    return has_permission(user, Perm.REFERRAL_VIEW, obj=scope)
 
 
 def require_permission(perm: Perm):

@@ -12,7 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership, Service
+from core.entered_in_error import EnteredInError, InForceQuerySet, in_force_q, paired_constraint
 from core.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
+from cycles.rules import supervision_sessions_q
 from referrals.models import OtherChild, Parent, Referral
 
 from .uploads import consent_form_name, private_storage
@@ -150,8 +152,10 @@ class RatingPoint(models.TextChoices):
     END = "end", "End"
 
 
-class HelpingQuestion(models.Model):
-    """One of the family's one to three goals, in the parent's own words."""
+class HelpingQuestion(EnteredInError):
+    """One of the family's one to three goals, in the parent's own words. One entered in error frees its number."""
+
+    error_type, error_label = "helping-question", "helping question"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="helping_questions")
     number = models.PositiveSmallIntegerField()
@@ -162,16 +166,29 @@ class HelpingQuestion(models.Model):
     class Meta:
         ordering = ["referral_id", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["referral", "number"], name="helping_question_number_unique"),
+            models.UniqueConstraint(
+                fields=["referral", "number"], condition=in_force_q(), name="helping_question_number_unique"
+            ),
             models.CheckConstraint(condition=Q(number__gte=1, number__lte=3), name="helping_question_one_to_three"),
+            paired_constraint("helping_question"),
         ]
 
     def __str__(self) -> str:
         return self.text
 
+    def error_description(self) -> str:
+        return f"Helping question {self.number}: {self.text}"
 
-class HelpingQuestionRating(models.Model):
+    def error_return_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("cycles:helping_questions", kwargs={"pk": self.referral_id})
+
+
+class HelpingQuestionRating(EnteredInError):
     """A GBO rating, 0 (no progress) to 10 (goal reached). Every rating is kept, so the history shows the change."""
+
+    error_type, error_label, error_family_path = "helping-question-rating", "rating", "question__referral"
 
     question = models.ForeignKey(HelpingQuestion, on_delete=models.CASCADE, related_name="ratings")
     point = models.CharField(max_length=5, choices=RatingPoint.choices)
@@ -184,10 +201,21 @@ class HelpingQuestionRating(models.Model):
         ordering = ["question_id", "rated_on", "pk"]
         # A question's first start and last end rating, for the outcomes figures (one index step each).
         indexes = [models.Index(fields=["question", "point", "rated_on"], name="rating_question_point_day")]
-        constraints = [models.CheckConstraint(condition=Q(score__lte=10), name="gbo_rating_zero_to_ten")]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__lte=10), name="gbo_rating_zero_to_ten"),
+            paired_constraint("gbo_rating"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.score}/10 ({self.get_point_display()})"
+
+    def error_description(self) -> str:
+        return f"Rating {self} on {self.rated_on:%-d %B %Y}"
+
+    def error_return_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("cycles:helping_questions", kwargs={"pk": self.question.referral_id})
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -217,21 +245,23 @@ class ActivityKind(models.TextChoices):
     CLOSING = "closing", "Closing talk"
 
 
-class VisitQuerySet(models.QuerySet):
+class VisitQuerySet(InForceQuerySet):
     def planned(self):
-        """Booked and not yet recorded."""
-        return self.filter(outcome="")
+        """Booked and not yet recorded (and not entered in error)."""
+        return self.in_force().filter(outcome="")
 
     def overdue(self, now=None):
         """Planned visits whose time has passed but whose outcome is not recorded."""
         return self.planned().filter(planned_at__lt=now or timezone.now())
 
 
-class Visit(models.Model):
+class Visit(EnteredInError):
     """Any contact with the family. Booked ahead with a planned time; recorded with its outcome afterwards.
 
     One visit can hold several activities (the shared review of cycle n and the filming of cycle n+1, say).
     """
+
+    error_type, error_label, error_author_field = "visit", "visit", "created_by"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="visits")
     practitioner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="vig_visits")
@@ -266,6 +296,7 @@ class Visit(models.Model):
                 condition=Q(duration_minutes__isnull=True) | Q(duration_minutes__lte=600),
                 name="visit_duration_at_most_ten_hours",
             ),
+            paired_constraint("visit"),
         ]
 
     def __str__(self) -> str:
@@ -361,6 +392,28 @@ class Cycle(models.Model):
     def __str__(self) -> str:
         return f"Cycle {self.number}"
 
+    def _in_force_one(self, related: str):
+        """The one in-force row of a reverse relation, from the prefetch when there is one (no query)."""
+        cached = getattr(self, "_prefetched_objects_cache", {})
+        rows = cached[related] if related in cached else getattr(self, related).in_force()
+        return next((row for row in rows if row.entered_in_error_at is None), None)
+
+    @property
+    def filming(self):
+        """The cycle's filming in force, or None (prefetch `filmings` to read it without a query)."""
+        return self._in_force_one("filmings")
+
+    @property
+    def shared_review(self):
+        """The cycle's shared review in force, or None (prefetch `shared_reviews`)."""
+        return self._in_force_one("shared_reviews")
+
+
+def _cycle_page(cycle_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("cycles:cycle_detail", kwargs={"pk": cycle_id})
+
 
 class FilmedActivity(models.TextChoices):
     FEEDING = "feeding", "Feeding"
@@ -371,10 +424,13 @@ class FilmedActivity(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Filming(models.Model):
-    """The filming of a cycle: when, what, who was filmed and how long the film is."""
+class Filming(EnteredInError):
+    """The filming of a cycle: when, what, who was filmed and how long the film is. One in force per cycle: one
+    entered in error frees the cycle for the right one (its footage record stays, for the destruction duty)."""
 
-    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="filming")
+    error_type, error_label, error_family_path = "filming", "filming", "cycle__referral"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="filmings")
     visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="filmings")
     filmed_on = models.DateField()
     activity = models.CharField(max_length=14, choices=FilmedActivity.choices)
@@ -386,14 +442,31 @@ class Filming(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(length_seconds__gte=1), name="film_has_a_length")]
+        constraints = [
+            models.CheckConstraint(condition=Q(length_seconds__gte=1), name="film_has_a_length"),
+            models.UniqueConstraint(fields=["cycle"], condition=in_force_q(), name="filming_one_in_force_per_cycle"),
+            paired_constraint("filming"),
+        ]
 
     def __str__(self) -> str:
         return f"Filming of {self.filmed_on:%d %b %Y}"
 
+    def error_return_url(self) -> str:
+        return _cycle_page(self.cycle_id)
 
-class Clip(models.Model):
+    def entered_in_error_refusal(self) -> str:
+        if SharedReview.objects.in_force().filter(cycle_id=self.cycle_id).exists():
+            return (
+                f"Cycle {self.cycle.number}'s shared review was recorded from this filming: mark the shared review "
+                "entered in error first."
+            )
+        return ""
+
+
+class Clip(EnteredInError):
     """A short "better than usual" moment chosen in micro-analysis, and the principles it shows."""
+
+    error_type, error_label, error_family_path = "clip", "clip", "filming__cycle__referral"
 
     filming = models.ForeignKey(Filming, on_delete=models.CASCADE, related_name="clips")
     start_seconds = models.PositiveIntegerField()
@@ -410,20 +483,29 @@ class Clip(models.Model):
     class Meta:
         ordering = ["filming_id", "start_seconds", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_seconds__gt=models.F("start_seconds")), name="clip_ends_after_start")
+            models.CheckConstraint(
+                condition=Q(end_seconds__gt=models.F("start_seconds")), name="clip_ends_after_start"
+            ),
+            paired_constraint("clip"),
         ]
 
     def __str__(self) -> str:
         return f"Clip {self.start_seconds}s–{self.end_seconds}s"
 
+    def error_return_url(self) -> str:
+        return _cycle_page(self.filming.cycle_id)
+
     def principle_labels(self) -> list[str]:
         return [Principle(p).label for p in self.principles if p in Principle.values]
 
 
-class SharedReview(models.Model):
-    """The shared review of a cycle's clips with the parent: what they saw and learned, and the next focus."""
+class SharedReview(EnteredInError):
+    """The shared review of a cycle's clips with the parent: what they saw and learned, and the next focus. One in
+    force per cycle."""
 
-    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="shared_review")
+    error_type, error_label, error_family_path = "shared-review", "shared review", "cycle__referral"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="shared_reviews")
     visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews")
     reviewed_on = models.DateField()
     clips_watched = models.ManyToManyField(Clip, related_name="reviews")
@@ -436,9 +518,16 @@ class SharedReview(models.Model):
     class Meta:
         # A trainee's cycles completed since they reached their stage (their progress, on the dashboard too).
         indexes = [models.Index(fields=["recorded_by", "reviewed_on"], name="review_by_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle"], condition=in_force_q(), name="shared_review_one_in_force"),
+            paired_constraint("shared_review"),
+        ]
 
     def __str__(self) -> str:
         return f"Shared review of {self.reviewed_on:%d %b %Y}"
+
+    def error_return_url(self) -> str:
+        return _cycle_page(self.cycle_id)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -499,8 +588,11 @@ class Footage(models.Model):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-class SupervisionSession(models.Model):
-    """A supervision session: a supervisor, a trainee, the cycles discussed and the feedback."""
+class SupervisionSession(EnteredInError):
+    """A supervision session: a supervisor, a trainee, the cycles discussed and the feedback. One entered in error
+    leaves the trainee's hours and undoes the sign-offs it gave."""
+
+    error_type, error_label, error_family_path = "supervision-session", "supervision session", None
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="supervision_sessions")
     supervisor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="supervisions_given")
@@ -518,11 +610,42 @@ class SupervisionSession(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=1, duration_minutes__lte=480), name="supervision_duration_sensible"
-            )
+            ),
+            paired_constraint("supervision"),
         ]
 
     def __str__(self) -> str:
         return f"Supervision on {self.held_on:%d %b %Y}"
+
+    @classmethod
+    def error_visible_to(cls, user):
+        """Sessions the user may read: their own as trainee or supervisor, or their service's as coordinator or
+        manager (the supervision pages and API read the same)."""
+        return cls.objects.filter(supervision_sessions_q(user))
+
+    def error_families(self) -> list:
+        return list(Referral.objects.filter(cycles__supervised_in__session=self).distinct())
+
+    def error_return_url(self) -> str:
+        from django.urls import reverse
+
+        membership = Membership.objects.filter(user_id=self.trainee_id, service_id=self.service_id).first()
+        if membership is None:
+            return reverse("cycles:supervision")
+        return reverse("cycles:trainee_progress", kwargs={"membership_id": membership.pk})
+
+    def undo_on_entered_in_error(self) -> dict:
+        """A session that did not happen signed nothing off: its sign-offs are withdrawn (the cycles are again
+        awaiting sign-off)."""
+        changes = {}
+        signed = Cycle.objects.select_for_update().filter(
+            supervised_in__session=self, supervised_in__signed_off=True, signed_off_at__isnull=False
+        )
+        for cycle in signed:
+            changes[f"cycle {cycle.number} ({cycle.referral_id}) signed off"] = ["yes", "no"]
+            cycle.signed_off_at = cycle.signed_off_by = None
+            cycle.save(update_fields=["signed_off_at", "signed_off_by"])
+        return changes
 
 
 class SupervisedCycle(models.Model):

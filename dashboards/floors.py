@@ -77,7 +77,7 @@ FLOORS: list[tuple[str, str]] = [
         "percentile_cont(0.5) WITHIN GROUP (ORDER BY filmed_on - allocated_on) FROM ("
         "SELECT r.date_received, (f.allocated_at AT TIME ZONE %(zone)s)::date AS allocated_on, "
         "(SELECT MIN(m.filmed_on) FROM cycles_filming m JOIN cycles_cycle c ON c.id = m.cycle_id "
-        "WHERE c.referral_id = f.referral_id) AS filmed_on "
+        "WHERE c.referral_id = f.referral_id AND m.entered_in_error_at IS NULL) AS filmed_on "
         "FROM (" + FIRST_ALLOCATIONS + ") f JOIN referrals_referral r ON r.id = f.referral_id) x",
     ),
     (
@@ -96,7 +96,7 @@ FLOORS: list[tuple[str, str]] = [
         "SELECT v.practitioner_id, EXTRACT(isodow FROM v.planned_at AT TIME ZONE %(zone)s), COUNT(*) "
         "FROM cycles_visit v JOIN referrals_referral r ON r.id = v.referral_id WHERE r.service_id = %(service)s "
         "AND v.planned_at >= %(start_at)s AND v.planned_at < %(end_at)s AND v.outcome <> 'cancelled_by_service' "
-        "GROUP BY 1, 2",
+        "AND v.entered_in_error_at IS NULL GROUP BY 1, 2",
     ),
     (
         "Cycles per family",
@@ -108,7 +108,8 @@ FLOORS: list[tuple[str, str]] = [
         "SELECT COUNT(*), COUNT(*) FILTER (WHERE v.outcome = 'did_not_attend'), "
         "COUNT(*) FILTER (WHERE v.outcome IN ('cancelled_by_family', 'cancelled_by_service')) "
         "FROM cycles_visit v JOIN referrals_referral r ON r.id = v.referral_id WHERE r.service_id = %(service)s "
-        "AND v.outcome <> '' AND v.planned_at >= %(start_at)s AND v.planned_at < %(end_at)s",
+        "AND v.outcome <> '' AND v.planned_at >= %(start_at)s AND v.planned_at < %(end_at)s "
+        "AND v.entered_in_error_at IS NULL",
     ),
     (
         "Discharges by reason",
@@ -117,7 +118,9 @@ FLOORS: list[tuple[str, str]] = [
     (
         "Cycles at discharge against the plan",
         "SELECT done, COUNT(*) FROM (SELECT (SELECT COUNT(*) FROM cycles_sharedreview s JOIN cycles_cycle c "
-        "ON c.id = s.cycle_id WHERE c.referral_id = d.referral_id) AS done FROM (" + STANDING_DISCHARGES + ") d) x "
+        "ON c.id = s.cycle_id WHERE c.referral_id = d.referral_id AND s.entered_in_error_at IS NULL) AS done FROM ("
+        + STANDING_DISCHARGES
+        + ") d) x "
         "GROUP BY done ORDER BY done",
     ),
     (
@@ -125,7 +128,9 @@ FLOORS: list[tuple[str, str]] = [
         "SELECT b.instrument, COUNT(*), AVG(e.primary_value - b.primary_value) FROM outcomes_measure b "
         "JOIN outcomes_measure e ON e.referral_id = b.referral_id AND e.instrument = b.instrument "
         "AND e.time_point = 'end' AND e.superseded_at IS NULL AND e.primary_value IS NOT NULL "
+        "AND e.entered_in_error_at IS NULL "
         "WHERE b.time_point = 'baseline' AND b.superseded_at IS NULL AND b.primary_value IS NOT NULL "
+        "AND b.entered_in_error_at IS NULL "
         "AND b.referral_id IN (SELECT referral_id FROM (" + FIRST_ALLOCATIONS + ") f) GROUP BY 1 ORDER BY 1",
     ),
     (
@@ -134,7 +139,8 @@ FLOORS: list[tuple[str, str]] = [
         "(array_agg(g.score ORDER BY g.rated_on, g.id) FILTER (WHERE g.point = 'start'))[1] AS s, "
         "(array_agg(g.score ORDER BY g.rated_on DESC, g.id DESC) FILTER (WHERE g.point = 'end'))[1] AS e "
         "FROM cycles_helpingquestionrating g JOIN cycles_helpingquestion q ON q.id = g.question_id "
-        "WHERE q.referral_id IN (SELECT referral_id FROM (" + FIRST_ALLOCATIONS + ") f) GROUP BY g.question_id) x "
+        "WHERE q.referral_id IN (SELECT referral_id FROM (" + FIRST_ALLOCATIONS + ") f) "
+        "AND g.entered_in_error_at IS NULL AND q.entered_in_error_at IS NULL GROUP BY g.question_id) x "
         "WHERE s IS NOT NULL AND e IS NOT NULL",
     ),
     (
@@ -148,7 +154,7 @@ FLOORS: list[tuple[str, str]] = [
     (
         "Trainees: supervision hours",
         "SELECT trainee_id, SUM(duration_minutes) FROM cycles_supervisionsession WHERE service_id = %(service)s "
-        "AND held_on BETWEEN %(start)s AND %(end)s GROUP BY 1",
+        "AND held_on BETWEEN %(start)s AND %(end)s AND entered_in_error_at IS NULL GROUP BY 1",
     ),
     (
         "Footage past destruction",

@@ -7,4 +7,9 @@ from .api import discharge
 urlpatterns = [
     path("referrals/<int:pk>/discharge/", discharge.DischargeView.as_view(), name="referral-discharge"),
     path("referrals/<int:pk>/reopen/", discharge.ReopenView.as_view(), name="referral-reopen"),
+    path(
+        "referrals/<int:pk>/discharge/requested-actions/<int:number>/entered-in-error/",
+        discharge.RequestedActionEnteredInErrorView.as_view(),
+        name="referral-requested-action-entered-in-error",
+    ),
 ]

@@ -84,3 +84,34 @@ class Discharge(models.Model):
 
     def case_supervisor_ids(self) -> set[int]:
         return self.referral.case_supervisor_ids()
+
+
+class RequestedAction:
+    """One of a discharge's requested actions (an item of `Discharge.requested_actions`, numbered from 1), in the
+    shape the entered-in-error rule reads (`accounts.permissions.may_mark_entered_in_error`): its author is who
+    discharged the family. Marked, the item carries the same four fields as every casework record."""
+
+    error_type, error_label, error_family_path = "requested-action", "requested action", "discharge__referral"
+
+    def __init__(self, discharge: Discharge, number: int):
+        self.discharge, self.number = discharge, number
+        self.item = discharge.requested_actions[number - 1]
+
+    @property
+    def error_author_id(self):
+        return self.discharge.discharged_by_id
+
+    def error_family(self):
+        return self.discharge.referral
+
+    @property
+    def entered_in_error(self) -> bool:
+        return bool(self.item.get("entered_in_error"))
+
+    def error_description(self) -> str:
+        return f"Requested action {self.number}: {self.item.get('who')}: {self.item.get('what')}"
+
+
+def in_force_actions(requested_actions: list[dict]) -> list[dict]:
+    """The requested actions not entered in error: what letters draft from."""
+    return [a for a in requested_actions if not a.get("entered_in_error")]

@@ -1,7 +1,9 @@
 """Reads for discharge: the service's required end measures still missing, the helping questions' start and end
 ratings, and the scales (with bands) a handover or referrer letter shows. Fixed queries whatever the family."""
 
-from cycles.models import HelpingQuestion, RatingPoint
+from django.db.models import Prefetch
+
+from cycles.models import HelpingQuestion, HelpingQuestionRating, RatingPoint
 from outcomes import definitions
 from outcomes.models import Measure, MeasureConfig, TimePoint
 from outcomes.reads import family_outcomes
@@ -32,7 +34,11 @@ def missing_end_measures(referral: Referral) -> list[dict]:
 def helping_questions(referral: Referral) -> list[dict]:
     """Each helping question with its first start rating and last end rating (None if not rated). Two queries."""
     rows = []
-    for question in HelpingQuestion.objects.filter(referral=referral).prefetch_related("ratings"):
+    for question in (
+        HelpingQuestion.objects.in_force()
+        .filter(referral=referral)
+        .prefetch_related(Prefetch("ratings", queryset=HelpingQuestionRating.objects.in_force()))
+    ):
         ratings = sorted(question.ratings.all(), key=lambda r: (r.rated_on, r.pk))
         starts = [r.score for r in ratings if r.point == RatingPoint.START]
         ends = [r.score for r in ratings if r.point == RatingPoint.END]

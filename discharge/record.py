@@ -1,10 +1,10 @@
 """The "Discharge" section of the family's record page, registered with `referrals.record` (two queries)."""
 
-from accounts.permissions import Perm, has_permission
+from accounts.permissions import Perm, has_permission, may_mark_entered_in_error
 from referrals.record import record_section
 from referrals.states import ReferralStatus
 
-from .models import Discharge
+from .models import Discharge, RequestedAction
 
 
 @record_section(75)
@@ -20,13 +20,17 @@ def discharge_section(request, referral) -> list[dict]:
     )
     if not discharges and not can_discharge:
         return []
+    current = next((d for d in discharges if d.reopened_at is None), None)
     return [
         {
             "template": "discharge/_discharge_section.html",
             "referral": referral,
             "discharges": discharges,
-            "current": next((d for d in discharges if d.reopened_at is None), None),
+            "current": current,
             "can_discharge": can_discharge,
             "can_reopen": can_reopen,
+            "can_mark_actions": current is not None
+            and bool(current.requested_actions)
+            and may_mark_entered_in_error(user, RequestedAction(current, 1), family=referral),
         }
     ]

@@ -17,8 +17,16 @@ from collections import defaultdict
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Prefetch
 
-from cycles.models import ConsentDecision, ConsentGiver, ConsentItem, HelpingQuestion, RatingPoint
+from cycles.models import (
+    ConsentDecision,
+    ConsentGiver,
+    ConsentItem,
+    HelpingQuestion,
+    HelpingQuestionRating,
+    RatingPoint,
+)
 
 from .models import Measure
 
@@ -94,7 +102,11 @@ def evaluation_rows(*, referrals, on: date) -> tuple[list[list[str]], int]:
                     "yes" if scale["prorated"] else "no",
                 ]
             )
-    questions = HelpingQuestion.objects.filter(referral_id__in=included).prefetch_related("ratings")
+    questions = (
+        HelpingQuestion.objects.in_force()
+        .filter(referral_id__in=included)
+        .prefetch_related(Prefetch("ratings", queryset=HelpingQuestionRating.objects.in_force()))
+    )
     for question in questions.order_by("referral_id", "number"):
         dob = candidates[question.referral_id]
         for rating in question.ratings.all():

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Service
 from accounts.permissions import Perm
+from core.entered_in_error import EnteredInError, InForceQuerySet, in_force_q, paired_constraint
 from core.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 from referrals.models import Referral
 
@@ -148,10 +149,10 @@ class InstrumentWording(models.Model):
                 raise ValidationError({"options_text": f"Item {item.number} has {len(item.scores)} options"})
 
 
-class MeasureQuerySet(models.QuerySet):
+class MeasureQuerySet(InForceQuerySet):
     def current(self):
-        """Measures not replaced by a correction."""
-        return self.filter(superseded_at__isnull=True)
+        """Measures in force: not replaced by a correction, not entered in error."""
+        return self.filter(superseded_at__isnull=True).in_force()
 
     def scored(self):
         """Current measures that have a score: the ones figures, baselines and ends count. A measure kept as "not
@@ -172,8 +173,14 @@ class MeasureQuerySet(models.QuerySet):
         )
 
 
-class Measure(models.Model):
-    """One completed questionnaire: the answers, the time point and date, and the score it got when saved."""
+class Measure(EnteredInError):
+    """One completed questionnaire: the answers, the time point and date, and the score it got when saved.
+
+    A correction replaces a measure (the family did complete it; a value was wrong); entered in error withdraws one
+    that should not be there at all (the wrong family, a duplicate), and frees its time point.
+    """
+
+    error_type, error_label = "measure", "outcome measure"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="outcome_measures")
     instrument = models.CharField(max_length=20, choices=instrument_choices)
@@ -220,13 +227,14 @@ class Measure(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["referral", "instrument", "time_point"],
-                condition=Q(superseded_at__isnull=True, not_scored_reason=""),
+                condition=Q(superseded_at__isnull=True, not_scored_reason="") & in_force_q(),
                 name="one_current_measure_per_point",
             ),
             models.CheckConstraint(
                 condition=~Q(not_scored_reason="other") | ~Q(not_scored_note=""),
                 name="other_not_scored_reason_has_a_note",
             ),
+            paired_constraint("measure"),
         ]
 
     def __str__(self) -> str:
@@ -238,7 +246,7 @@ class Measure(models.Model):
 
     @property
     def is_current(self) -> bool:
-        return self.superseded_at is None
+        return self.superseded_at is None and self.entered_in_error_at is None
 
     @property
     def scales(self) -> list[dict]:

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from core.lookups import among
 from cycles.models import HelpingQuestion, HelpingQuestionRating, RatingPoint
@@ -77,7 +77,8 @@ def _goals(referral: Referral, config: MeasureConfig | None) -> list[dict]:
     scale = definitions.get("gbo").scale("goal")
     threshold = threshold_for(config, scale)
     goals = []
-    for question in HelpingQuestion.objects.filter(referral=referral).prefetch_related("ratings"):
+    in_force = Prefetch("ratings", queryset=HelpingQuestionRating.objects.in_force())
+    for question in HelpingQuestion.objects.in_force().filter(referral=referral).prefetch_related(in_force):
         ratings = sorted(question.ratings.all(), key=lambda r: (r.rated_on, r.pk))
         starts = [r for r in ratings if r.point == RatingPoint.START] or ratings[:1]
         ends = [r for r in ratings if r.point == RatingPoint.END]
@@ -212,8 +213,9 @@ def service_figures(
     # Each question's first start rating and last end rating: the ratings in (question, point, day) order, as
     # plain values read along one index (no rows become objects, no subquery per question).
     ratings = (
-        HelpingQuestionRating.objects.filter(
-            question__in=HelpingQuestion.objects.filter(of_referrals).values("pk"),
+        HelpingQuestionRating.objects.in_force()
+        .filter(
+            question__in=HelpingQuestion.objects.in_force().filter(of_referrals).values("pk"),
             point__in=[RatingPoint.START, RatingPoint.END],
         )
         .order_by("question_id", "point", "rated_on", "pk")

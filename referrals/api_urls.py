@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .api import allocation, caseloads, referrals, services, triage
+from .api import allocation, caseloads, entered_in_error, referrals, services, triage
 
 urlpatterns = [
     path("referrals/", referrals.ReferralListView.as_view(), name="referral-list"),
@@ -24,4 +24,9 @@ urlpatterns = [
     path("practitioners/", caseloads.PractitionerListView.as_view(), name="practitioner-list"),
     path("caseloads/mine/", caseloads.CaseloadMineView.as_view(), name="caseload-mine"),
     path("caseloads/<int:user_id>/", caseloads.CaseloadDetailView.as_view(), name="caseload-detail"),
+    path(
+        "entered-in-error/<slug:record_type>/<int:id>/",
+        entered_in_error.EnteredInErrorView.as_view(),
+        name="entered-in-error",
+    ),
 ]

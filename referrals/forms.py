@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, Service, User
 from core import postcodes
+from core.entered_in_error import REASON_MAX_LENGTH
 from core.forms import NHSForm
 from core.text import SafeFormField, SafeNoteField
 from core.widgets import NHSDateField
@@ -487,3 +488,13 @@ class PractitionerDetailsForm(NHSForm):
             .exclude(pk=membership.user_id)
             .distinct()
         )
+
+
+class EnteredInErrorForm(NHSForm):
+    reason = SafeNoteField(
+        label="Why was this entered in error?",
+        max_length=REASON_MAX_LENGTH,
+        help_text="For example: a duplicate made by going back and saving again, or recorded for the wrong family. "
+        "The record stays in the family's history, struck through, with this reason.",
+        error_messages={"required": "Enter why this record was entered in error"},
+    )

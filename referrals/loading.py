@@ -7,10 +7,11 @@ the whole of a one-form page on a family (load, check, validate, call one action
 it from here, as its API view copies `web.api.ActionView`.
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
 from accounts.permissions import Perm
+from core.entered_in_error import correctable_models
 from web import api, pages
 
 from .models import Referral
@@ -28,6 +29,14 @@ def referral_for_page(request, pk: int, perm: Perm | None = None) -> Referral:
 def referral_for_api(request, pk: int, perm: Perm | None = None) -> Referral:
     """For the API: the referral, or the API's JSON 404/410/403."""
     return api.load_visible(_visible(request), request, pk, perm)
+
+
+def correctable_visible_to(user, record_type: str):
+    """The records of one correctable type (core.entered_in_error) the user may see; an unknown type is a 404."""
+    model = correctable_models().get(record_type)
+    if model is None:
+        raise Http404("No such record type.")
+    return model.error_visible_to(user)
 
 
 # The action says `parent_nhs_number`; the referral form's field is `parent1_nhs_number`.

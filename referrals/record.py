@@ -32,3 +32,12 @@ def record_sections(request, referral) -> list[dict]:
     for _, _, func in _registry:
         sections.extend(func(request, referral))
     return sections
+
+
+@record_section(order=95)
+def entered_in_error_section(request, referral) -> list[dict]:
+    """Casework entered in error, struck through with who, when and why (one query per kind of record)."""
+    from .reads.entered_in_error import entered_in_error_of
+
+    records = entered_in_error_of(referral)
+    return [{"template": "referrals/_entered_in_error_section.html", "records": records}] if records else []

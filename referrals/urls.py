@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import allocation, caseloads, referrals, triage
+from .views import allocation, caseloads, entered_in_error, referrals, triage
 
 app_name = "referrals"
 
@@ -20,4 +20,9 @@ urlpatterns = [
     path("caseloads/", caseloads.caseloads, name="caseloads"),
     path("caseloads/<int:membership_id>/", caseloads.practitioner_caseload, name="practitioner_caseload"),
     path("practitioners/<int:membership_id>/edit/", caseloads.practitioner_edit, name="practitioner_edit"),
+    path(
+        "entered-in-error/<slug:record_type>/<int:pk>/",
+        entered_in_error.mark_entered_in_error_page,
+        name="entered_in_error",
+    ),
 ]

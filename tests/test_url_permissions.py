@@ -110,7 +110,8 @@ def consent_records(referral, practitioner) -> dict:
         by=practitioner,
     )
     question = cycles_actions.add_helping_question(referral=referral, text="What am I doing well?", by=practitioner)
-    return {"consent_id": consent.pk, "question_id": question.pk}
+    # The entered-in-error page and endpoint (/entered-in-error/<record_type>/<id>/) on that same question.
+    return {"consent_id": consent.pk, "question_id": question.pk, "record_type": "helping-question", "id": question.pk}
 
 
 def letters_ids(service, coordinator) -> dict:

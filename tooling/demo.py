@@ -472,7 +472,7 @@ def load_demo_supervision_and_footage() -> int:
     theirs = Cycle.objects.filter(
         referral__allocations__practitioner=trainee.user, referral__allocations__ended_at=None
     )
-    reviewed = list(theirs.filter(shared_review__isnull=False).order_by("referral_id", "number"))
+    reviewed = list(theirs.filter(shared_reviews__isnull=False).order_by("referral_id", "number"))
     # Only cycles whose filmed family members consent to viewing by the supervisor.
     cycles = [c for c in reviewed if not supervision_refusal(c, today - timedelta(days=1))]
     actions.record_supervision(

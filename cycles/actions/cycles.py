@@ -19,7 +19,7 @@ from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text, check_text_fields
 from cycles.reads.consents import needs_own_consent, refusal_for_filming, refusal_for_item
-from cycles.reads.timeline import MAX_FILM_SECONDS, filming_of, review_of, start_refusal
+from cycles.reads.timeline import MAX_FILM_SECONDS, filming_of, in_force_work, review_of, start_refusal
 from referrals.actions import lock_referral
 from referrals.history import added, record_change
 from referrals.models import Referral
@@ -52,7 +52,7 @@ def _locked_referral(referral: Referral) -> Referral:
 
 def _locked_cycle(cycle: Cycle) -> tuple[Referral, Cycle]:
     referral = _locked_referral(cycle.referral)
-    return referral, Cycle.objects.select_related("filming", "shared_review").get(pk=cycle.pk)
+    return referral, Cycle.objects.prefetch_related(*in_force_work()).get(pk=cycle.pk)
 
 
 def _check_past(day: date, field: str, label: str, referral: Referral) -> None:
@@ -88,7 +88,7 @@ def start_cycle(*, referral: Referral, beyond_maximum_reason: str = "", by: User
     (services offer a planned number, usually 3, within a range such as 2–4).
     """
     referral = _locked_referral(referral)
-    cycles = list(Cycle.objects.filter(referral=referral).select_related("shared_review").order_by("number"))
+    cycles = list(Cycle.objects.filter(referral=referral).prefetch_related(*in_force_work()).order_by("number"))
     refusal = start_refusal(cycles)
     if refusal:
         raise ActionRefused(refusal)
@@ -149,7 +149,9 @@ def _check_filming_values(activity: str, details: str, length_seconds: int) -> N
 
 
 def _check_after_previous_review(referral: Referral, cycle: Cycle, filmed_on: date) -> None:
-    previous = Cycle.objects.filter(referral=referral, number__lt=cycle.number).select_related("shared_review").last()
+    previous = (
+        Cycle.objects.filter(referral=referral, number__lt=cycle.number).prefetch_related(*in_force_work()).last()
+    )
     review = review_of(previous) if previous else None
     if previous is not None and review is None:
         raise ActionRefused(f"Cycle {previous.number} has no shared review yet: record it first.")
@@ -297,6 +299,8 @@ def add_clip(
     question it speaks to. Marking it for training needs the training consent of everyone filmed."""
     referral, cycle = _locked_cycle(filming.cycle)
     filming = Filming.objects.prefetch_related("filmed_parents", "filmed_children").get(pk=filming.pk)
+    if filming.entered_in_error:
+        raise ActionRefused("This filming was entered in error: add clips to the cycle's filming in force.")
     _check_clip_times(filming, start_seconds, end_seconds)
     values = _clean_principles(principles)
     _check_helping_question(referral, helping_question)
@@ -349,7 +353,9 @@ def _check_review_order(referral: Referral, cycle: Cycle, reviewed_on: date) -> 
         raise ActionRefused(
             f"Cycle {cycle.number} has no filming recorded: record the filming before its shared review."
         )
-    previous = Cycle.objects.filter(referral=referral, number=cycle.number - 1).select_related("shared_review").first()
+    previous = (
+        Cycle.objects.filter(referral=referral, number=cycle.number - 1).prefetch_related(*in_force_work()).first()
+    )
     if previous is not None and review_of(previous) is None:
         raise ActionRefused(
             f"Cycle {previous.number}'s shared review is not recorded yet: record it before cycle {cycle.number}'s."
@@ -362,11 +368,12 @@ def _check_review_order(referral: Referral, cycle: Cycle, reviewed_on: date) -> 
 
 
 def _check_clips_watched(filming: Filming, clips: list) -> None:
-    if not filming.clips.exists():
+    in_force = set(filming.clips.in_force().values_list("pk", flat=True))
+    if not in_force:
         raise ActionRefused("No clips are recorded for this filming: add the clips chosen in micro-analysis first.")
     if not clips:
         raise ValidationError({"clips_watched": "Choose the clips watched"})
-    if any(clip.filming_id != filming.pk for clip in clips):
+    if any(clip.pk not in in_force for clip in clips):
         raise ValidationError({"clips_watched": "Choose clips of this cycle's filming"})
 
 

@@ -41,7 +41,7 @@ def add_helping_question(*, referral: Referral, text: str, by: User, request=Non
     check_allocated(referral, "add a helping question")
     text = _clean_wording(text)
     lock_referral(referral)  # two at once cannot both be number 3
-    numbers = set(HelpingQuestion.objects.filter(referral=referral).values_list("number", flat=True))
+    numbers = set(HelpingQuestion.objects.in_force().filter(referral=referral).values_list("number", flat=True))
     free = [n for n in range(1, MAX_QUESTIONS + 1) if n not in numbers]
     if not free:
         raise ActionRefused("This family already has three helping questions: change the wording of one instead.")
@@ -65,6 +65,7 @@ def change_helping_question_wording(*, question: HelpingQuestion, text: str, by:
     """Change a question's words (the parent put it better); the history keeps the old words."""
     referral = question.referral
     check_allocated(referral, "change a helping question")
+    _check_in_force(question)
     text = _clean_wording(text)
     old = question.text
     if text == old:
@@ -101,6 +102,7 @@ def rate_helping_question(
     """
     referral = question.referral
     check_allocated(referral, "rate a helping question")
+    _check_in_force(question)
     score = check_score(score)
     if point not in RatingPoint.values:
         raise ValidationError({"point": "Choose when the rating was given: start, part-way or end"})
@@ -111,7 +113,7 @@ def rate_helping_question(
         not_before=referral.date_received,
         not_before_label=f"the referral's date received ({referral.date_received:%-d %B %Y})",
     )
-    earlier = list(HelpingQuestionRating.objects.select_for_update().filter(question=question))
+    earlier = list(HelpingQuestionRating.objects.in_force().select_for_update().filter(question=question))
     _check_order(earlier, point, rated_on)
     rating = HelpingQuestionRating.objects.create(
         question=question, point=point, rated_on=rated_on, score=score, recorded_by=by
@@ -128,6 +130,15 @@ def rate_helping_question(
         access=AccessAction.CREATE,
     )
     return rating
+
+
+def _check_in_force(question: HelpingQuestion) -> None:
+    """A question entered in error is neither rated nor reworded (read under a lock: the mark may be newer than
+    the caller's copy)."""
+    if HelpingQuestion.objects.select_for_update().get(pk=question.pk).entered_in_error:
+        raise ActionRefused(
+            f"Helping question {question.number} was entered in error: use the family's questions in force."
+        )
 
 
 def _check_order(earlier: list[HelpingQuestionRating], point: str, rated_on: date) -> None:

@@ -19,6 +19,7 @@ from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text_fields
 from cycles.reads.consents import needs_own_consent, refusal_for_item
+from cycles.reads.timeline import in_force_work
 from referrals.history import record_change
 from referrals.models import Allocation
 
@@ -37,7 +38,7 @@ def _check_trainee(trainee: Membership) -> None:
 def filmed_people(cycle: Cycle) -> list:
     """Everyone whose consent covers the cycle's footage: the filmed parents, and filmed children aged 12 or over
     on the filming date (younger children's parents consent for them)."""
-    filming = getattr(cycle, "filming", None)
+    filming = cycle.filming
     if filming is None:
         return []
     children = [c for c in filming.filmed_children.all() if needs_own_consent(c, filming.filmed_on)]
@@ -92,7 +93,7 @@ def _check_sign_offs(cycles: list[Cycle], signed_off_ids: set[int]) -> list[Cycl
     if unknown:
         raise ValidationError({"signed_off_cycle_ids": "Sign off only cycles discussed in this session"})
     to_sign = [c for c in cycles if c.pk in signed_off_ids]
-    reviewed = set(SharedReview.objects.filter(cycle__in=to_sign).values_list("cycle_id", flat=True))
+    reviewed = set(SharedReview.objects.in_force().filter(cycle__in=to_sign).values_list("cycle_id", flat=True))
     for cycle in to_sign:
         if cycle.pk not in reviewed:
             raise ActionRefused(
@@ -132,8 +133,8 @@ def record_supervision(
     cycles = list(
         Cycle.objects.select_for_update(of=("self",))
         .filter(pk__in=[c.pk for c in cycles])
-        .select_related("referral", "filming")
-        .prefetch_related("filming__filmed_parents", "filming__filmed_children")
+        .select_related("referral")
+        .prefetch_related(*in_force_work(people=True))
         .order_by("referral_id", "number")
     )
     _check_cycles(trainee=trainee, cycles=cycles, held_on=held_on)

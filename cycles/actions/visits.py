@@ -105,7 +105,11 @@ def book_visit(
 
 
 def _locked_visit(visit: Visit) -> Visit:
-    return Visit.objects.select_for_update().select_related("referral").get(pk=visit.pk)
+    """The visit under a row lock; one entered in error is not recorded, moved or drafted any more."""
+    locked = Visit.objects.select_for_update().select_related("referral").get(pk=visit.pk)
+    if locked.entered_in_error:
+        raise ActionRefused("This visit was entered in error: book the right visit instead.")
+    return locked
 
 
 def _check_planned(visit: Visit) -> None:

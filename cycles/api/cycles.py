@@ -63,7 +63,7 @@ def _own(ids: list[int], records, field: str, what: str) -> list:
 def _visit(referral: Referral, pk: int | None):
     if pk is None:
         return None
-    return _own([pk], referral.visits.all(), "visit", "a visit to this family")[0]
+    return _own([pk], referral.visits.in_force(), "visit", "a visit to this family")[0]
 
 
 class ReferralCycleListView(APIView):
@@ -213,7 +213,7 @@ class CycleClipView(CycleActionView):
             raise Conflict(f"Cycle {record.number} has no filming recorded: record it before choosing clips.")
         question = _own(
             [data["helping_question"]],
-            record.referral.helping_questions.all(),
+            record.referral.helping_questions.in_force(),
             "helping_question",
             "one of this family's helping questions",
         )[0]
@@ -240,7 +240,9 @@ class CycleSharedReviewView(CycleActionView):
         filming = filming_of(record)
         # Without a filming the action refuses (409, saying why); the ids are not looked at.
         clips = (
-            _own(data["clips_watched"], filming.clips.all(), "clips_watched", "a clip of this cycle") if filming else []
+            _own(data["clips_watched"], filming.clips.in_force(), "clips_watched", "a clip of this cycle")
+            if filming
+            else []
         )
         data = {
             **data,

@@ -70,7 +70,7 @@ class StartCycleForm(NHSForm):
 def _visit_field(referral) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label="Visit",
-        queryset=referral.visits.order_by("-planned_at"),
+        queryset=referral.visits.in_force().order_by("-planned_at"),
         required=False,
         empty_label="Not linked to a recorded visit",
         help_text="The visit this took place in, if it is recorded.",
@@ -145,7 +145,7 @@ class ClipForm(NHSForm):
 
     def __init__(self, *args, referral, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["helping_question"].queryset = referral.helping_questions.all()
+        self.fields["helping_question"].queryset = referral.helping_questions.in_force()
 
 
 class SharedReviewForm(NHSForm):
@@ -161,7 +161,7 @@ class SharedReviewForm(NHSForm):
 
     def __init__(self, *args, referral, filming, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["clips_watched"].queryset = filming.clips.all() if filming else Clip.objects.none()
+        self.fields["clips_watched"].queryset = filming.clips.in_force() if filming else Clip.objects.none()
         self.fields["clips_watched"].label_from_instance = _clip_label
         self.fields["visit"] = _visit_field(referral)
 

@@ -11,7 +11,7 @@ from ..actions.supervision import MAX_SUPERVISION_MINUTES
 
 class CycleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, cycle):
-        reviewed = getattr(cycle, "shared_review", None)
+        reviewed = cycle.shared_review
         state = f"reviewed {reviewed.reviewed_on:%-d %b %Y}" if reviewed else "not reviewed yet"
         signed = "; signed off" if cycle.signed_off_at else ""
         return f"{cycle.referral.reference} {cycle.referral.child_display_name}: cycle {cycle.number} ({state}{signed})"

@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from cycles.models import Consent, Cycle, Liaison, Visit, VisitOutcome
+from cycles.reads.timeline import in_force_work
 from referrals.reads.caseloads import CaseloadRow, caseload_row_enricher
 
 LIAISON_DUE_DAYS = 14
@@ -21,15 +22,15 @@ AWAITING_FIRST_CONTACT = "Allocated – awaiting first contact"
 def stage_for(*, consented: bool, cycles: list[Cycle], planned_cycles: int, contacted: bool = True) -> str:
     """Where the family is in their VIG work, in words, from their consent and cycles (filming, shared review).
 
-    `cycles` must have `filming` and `shared_review` loaded (select_related), in any order.
+    `cycles` should have their work prefetched (`timeline.in_force_work`), in any order.
     """
     if not consented:
         return "Consent to record" if contacted else AWAITING_FIRST_CONTACT
     reviewed = 0
     for cycle in sorted(cycles, key=lambda c: c.number):
-        if not hasattr(cycle, "filming"):  # a missing reverse one-to-one raises an AttributeError
+        if cycle.filming is None:
             return f"Cycle {cycle.number}: filming due"
-        if not hasattr(cycle, "shared_review"):
+        if cycle.shared_review is None:
             return f"Cycle {cycle.number}: review due"
         reviewed = cycle.number
     if reviewed and reviewed >= planned_cycles:
@@ -39,7 +40,8 @@ def stage_for(*, consented: bool, cycles: list[Cycle], planned_cycles: int, cont
 
 def _visit_figures(ids: list[int], now) -> dict[int, dict]:
     figures = (
-        Visit.objects.filter(referral_id__in=ids)
+        Visit.objects.in_force()
+        .filter(referral_id__in=ids)
         .order_by()
         .values("referral_id")
         .annotate(
@@ -69,7 +71,7 @@ def enrich_caseload_rows(rows: list[CaseloadRow], today: date) -> None:
     )
     consented = set(Consent.objects.filter(referral_id__in=ids).order_by().values_list("referral_id", flat=True))
     cycles = defaultdict(list)
-    for cycle in Cycle.objects.filter(referral_id__in=ids).select_related("filming", "shared_review"):
+    for cycle in Cycle.objects.filter(referral_id__in=ids).prefetch_related(*in_force_work()):
         cycles[cycle.referral_id].append(cycle)
     for row in rows:
         pk = row.referral.pk

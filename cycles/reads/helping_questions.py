@@ -15,9 +15,14 @@ def questions_visible_to(user):
 
 
 def questions_with_ratings(referral: Referral):
-    """The family's questions in number order, each with its ratings oldest first (two queries)."""
-    ratings = HelpingQuestionRating.objects.select_related("recorded_by").order_by("rated_on", "pk")
-    return HelpingQuestion.objects.filter(referral=referral).prefetch_related(Prefetch("ratings", queryset=ratings))
+    """The family's questions in force in number order, each with its ratings in force oldest first (two queries).
+    What was entered in error is listed apart (`entered_in_error_of`)."""
+    ratings = HelpingQuestionRating.objects.in_force().select_related("recorded_by").order_by("rated_on", "pk")
+    return (
+        HelpingQuestion.objects.in_force()
+        .filter(referral=referral)
+        .prefetch_related(Prefetch("ratings", queryset=ratings))
+    )
 
 
 def start_and_latest(question: HelpingQuestion) -> tuple[HelpingQuestionRating | None, HelpingQuestionRating | None]:

@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Membership, Role, TrainingStageTarget, TrainingStatus
 from accounts.permissions import Perm
 from cycles.models import Cycle, SharedReview, StageReached, SupervisionSession
+from cycles.reads.timeline import in_force_work
 from cycles.rules import supervised_trainees_q, trainees_in_reach_q
 from referrals.models import Allocation, Referral
 
@@ -76,7 +77,7 @@ def _reviews_counted(*, signed_off: bool = False):
     A shared review is recorded by the family's allocated practitioner (only they hold casework.record on it), so
     the reviews a trainee recorded in the service are exactly those held while they were the practitioner.
     """
-    reviews = SharedReview.objects.filter(
+    reviews = SharedReview.objects.in_force().filter(
         recorded_by=OuterRef("user"),
         cycle__referral__service=OuterRef("service"),
         reviewed_on__gte=OuterRef("counting_from"),
@@ -88,7 +89,7 @@ def _reviews_counted(*, signed_off: bool = False):
 
 
 def _supervised_minutes():
-    sessions = SupervisionSession.objects.filter(
+    sessions = SupervisionSession.objects.in_force().filter(
         trainee=OuterRef("user"), service=OuterRef("service"), held_on__gte=OuterRef("counting_from")
     )
     summed = sessions.order_by().values("trainee").annotate(m=Sum("duration_minutes")).values("m")
@@ -144,20 +145,26 @@ def supervisors_trainees(user):
     return trainees().filter(supervised_trainees_q(user))
 
 
+_review_in_force = SharedReview.objects.in_force().filter(cycle=OuterRef("pk"))
+
+
 def awaiting_sign_off(user):
     """Cycles of the supervisor's trainees' families reviewed with the family and not yet signed off, oldest first."""
     families = Referral.objects.visible_to(user, Perm.SUPERVISION_RECORD)
     return (
-        Cycle.objects.filter(referral__in=families, shared_review__isnull=False, signed_off_at__isnull=True)
-        .select_related("referral", "shared_review")
+        Cycle.objects.filter(referral__in=families, signed_off_at__isnull=True)
+        .annotate(reviewed_on=Subquery(_review_in_force.values("reviewed_on")[:1]))
+        .filter(reviewed_on__isnull=False)
+        .select_related("referral")
         .prefetch_related(
+            *in_force_work(),
             Prefetch(
                 "referral__allocations",
                 queryset=Allocation.objects.active().select_related("practitioner"),
                 to_attr="active_allocations",
-            )
+            ),
         )
-        .order_by("shared_review__reviewed_on", "pk")
+        .order_by("reviewed_on", "pk")
     )
 
 
@@ -169,7 +176,7 @@ def sessions_of(membership: Membership):
     """A trainee's supervision sessions in the membership's service, newest first, with the cycles discussed."""
     return (
         SupervisionSession.objects.filter(trainee_id=membership.user_id, service_id=membership.service_id)
-        .select_related("supervisor")
+        .select_related("supervisor", "entered_in_error_by")
         .prefetch_related("supervised_cycles__cycle__referral")
     )
 

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from django.db.models import Prefetch
 
-from cycles.models import Clip, Cycle
+from cycles.models import Clip, Cycle, Filming, SharedReview
 from referrals.models import Referral
 
 # A shared review is usually about a week after the filming: due from 7 days after it, overdue after 10.
@@ -22,20 +22,22 @@ REVIEW_DUE_BY_DAYS = 10
 MAX_FILM_SECONDS = 60 * 60
 
 
-def with_work(cycles, *, people: bool = False):
-    """Cycles with their filming, clips and shared review: two queries, whatever the number of cycles or clips.
-
-    With `people`, also who was filmed and which clips were watched (three more), for the cycle page and the API.
-    """
-    clips = Clip.objects.select_related("helping_question")
-    cycles = cycles.select_related("filming", "shared_review").prefetch_related(
-        Prefetch("filming__clips", queryset=clips)
-    )
+def in_force_work(*, people: bool = False) -> list[Prefetch]:
+    """The prefetches that give each cycle its filming, clips and shared review in force (`cycle.filming`,
+    `cycle.shared_review`): what was entered in error is not the cycle's work. Four queries with `people`
+    (who was filmed, which clips were watched) or three without, whatever the number of cycles or clips."""
+    clips = Clip.objects.in_force().select_related("helping_question")
+    filmings = Filming.objects.in_force().prefetch_related(Prefetch("clips", queryset=clips))
+    reviews = SharedReview.objects.in_force()
     if people:
-        cycles = cycles.prefetch_related(
-            "filming__filmed_parents", "filming__filmed_children", "shared_review__clips_watched"
-        )
-    return cycles.order_by("referral_id", "number")
+        filmings = filmings.prefetch_related("filmed_parents", "filmed_children")
+        reviews = reviews.prefetch_related(Prefetch("clips_watched", queryset=Clip.objects.in_force()))
+    return [Prefetch("filmings", queryset=filmings), Prefetch("shared_reviews", queryset=reviews)]
+
+
+def with_work(cycles, *, people: bool = False):
+    """Cycles with their filming, clips and shared review in force (`in_force_work`), in order."""
+    return cycles.prefetch_related(*in_force_work(people=people)).order_by("referral_id", "number")
 
 
 def cycles_of(referral: Referral | int, *, people: bool = False):
@@ -58,20 +60,24 @@ def visible_cycles(user):
     )
 
 
+def entered_in_error_of_cycle(cycle: Cycle) -> list:
+    """The cycle's filmings, clips and shared reviews entered in error, for the cycle page (three queries)."""
+    records = [
+        *Filming.objects.entered_in_error().filter(cycle=cycle).select_related("entered_in_error_by"),
+        *Clip.objects.entered_in_error().filter(filming__cycle=cycle).select_related("entered_in_error_by"),
+        *SharedReview.objects.entered_in_error().filter(cycle=cycle).select_related("entered_in_error_by"),
+    ]
+    return sorted(records, key=lambda r: r.entered_in_error_at)
+
+
 def filming_of(cycle: Cycle):
-    """The cycle's filming, or None (a reverse one-to-one raises when absent)."""
-    try:
-        return cycle.filming
-    except Cycle.filming.RelatedObjectDoesNotExist:
-        return None
+    """The cycle's filming in force, or None."""
+    return cycle.filming
 
 
 def review_of(cycle: Cycle):
-    """The cycle's shared review, or None."""
-    try:
-        return cycle.shared_review
-    except Cycle.shared_review.RelatedObjectDoesNotExist:
-        return None
+    """The cycle's shared review in force, or None."""
+    return cycle.shared_review
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,7 @@ class CycleStep:
 def step_of(cycle: Cycle, today: date) -> CycleStep:
     """Describe one cycle loaded by `cycles_of`: its stage, what is next, and whether the review is overdue."""
     filming, review = filming_of(cycle), review_of(cycle)
-    clips = list(filming.clips.all()) if filming else []
+    clips = [c for c in filming.clips.all() if not c.entered_in_error] if filming else []
     if filming is None:
         return CycleStep(cycle, None, [], None, "to_film", "Record the filming")
     if review is not None:

@@ -87,7 +87,9 @@ class FamilyVisits:
 
 def family_visits(referral: Referral) -> FamilyVisits:
     """A family's planned visits, its most recent recorded ones and its liaison with the referrer (5 queries)."""
-    visits = Visit.objects.filter(referral=referral).prefetch_related("activities").select_related("practitioner")
+    visits = (
+        Visit.objects.in_force().filter(referral=referral).prefetch_related("activities").select_related("practitioner")
+    )
     return FamilyVisits(
         planned=list(visits.planned().order_by("planned_at", "pk")),
         recent=list(visits.exclude(outcome="").order_by("-planned_at", "-pk")[:RECENT_VISITS]),

@@ -10,6 +10,7 @@ from rest_framework.fields import empty
 from rest_framework.utils import html
 
 from core.text import serializer_field_for
+from referrals.serializers.entered_in_error import ENTERED_IN_ERROR_FIELDS, EnteredInErrorFields
 from web.api import PersonOut
 
 from ..models import (
@@ -195,16 +196,16 @@ class RatingIn(serializers.Serializer):
     )
 
 
-class RatingOut(serializers.ModelSerializer):
+class RatingOut(EnteredInErrorFields, serializers.ModelSerializer):
     recorded_by = PersonOut()
 
     class Meta:
         model = HelpingQuestionRating
-        fields = ["id", "point", "rated_on", "score", "recorded_by", "recorded_at"]
+        fields = ["id", "point", "rated_on", "score", "recorded_by", "recorded_at", *ENTERED_IN_ERROR_FIELDS]
         read_only_fields = fields
 
 
-class HelpingQuestionOut(serializers.ModelSerializer):
+class HelpingQuestionOut(EnteredInErrorFields, serializers.ModelSerializer):
     referral_id = serializers.IntegerField()
     start = RatingOut(allow_null=True, help_text="The start rating.")
     latest = RatingOut(allow_null=True, help_text="The latest rating after the start, if any.")
@@ -212,5 +213,5 @@ class HelpingQuestionOut(serializers.ModelSerializer):
 
     class Meta:
         model = HelpingQuestion
-        fields = ["id", "referral_id", "number", "text", "start", "latest", "ratings"]
+        fields = ["id", "referral_id", "number", "text", "start", "latest", "ratings", *ENTERED_IN_ERROR_FIELDS]
         read_only_fields = fields

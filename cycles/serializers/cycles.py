@@ -4,13 +4,14 @@ from rest_framework import serializers
 
 from core.text import SafeNoteSerializerField, serializer_field_for
 from cycles.reads.timeline import MAX_FILM_SECONDS
+from referrals.serializers.entered_in_error import ENTERED_IN_ERROR_FIELDS, EnteredInErrorFields
 
 from ..models import Clip, FilmedActivity, Filming, SharedReview
 
 # --- output ------------------------------------------------------------------------------------------------------
 
 
-class ClipOut(serializers.ModelSerializer):
+class ClipOut(EnteredInErrorFields, serializers.ModelSerializer):
     principle_labels = serializers.ListField(child=serializers.CharField())
     principles = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=6))
 
@@ -26,11 +27,12 @@ class ClipOut(serializers.ModelSerializer):
             "description",
             "marked_for_training",
             "recorded_at",
+            *ENTERED_IN_ERROR_FIELDS,
         ]
         read_only_fields = fields
 
 
-class FilmingOut(serializers.ModelSerializer):
+class FilmingOut(EnteredInErrorFields, serializers.ModelSerializer):
     activity_display = serializers.CharField(source="get_activity_display")
     filmed_parents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     filmed_children = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -50,11 +52,12 @@ class FilmingOut(serializers.ModelSerializer):
             "visit",
             "clips",
             "recorded_at",
+            *ENTERED_IN_ERROR_FIELDS,
         ]
         read_only_fields = fields
 
 
-class SharedReviewOut(serializers.ModelSerializer):
+class SharedReviewOut(EnteredInErrorFields, serializers.ModelSerializer):
     clips_watched = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -68,6 +71,7 @@ class SharedReviewOut(serializers.ModelSerializer):
             "next_focus",
             "visit",
             "recorded_at",
+            *ENTERED_IN_ERROR_FIELDS,
         ]
         read_only_fields = fields
 

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from core.text import serializer_field_for
+from referrals.serializers.entered_in_error import EnteredInErrorFields
 from web.api import MAX_ID, PersonOut
 
 from ..actions.supervision import MAX_SUPERVISION_MINUTES
@@ -36,7 +37,7 @@ class SupervisedCycleOut(serializers.Serializer):
     signed_off = serializers.BooleanField()
 
 
-class SupervisionSessionOut(serializers.Serializer):
+class SupervisionSessionOut(EnteredInErrorFields):
     id = serializers.IntegerField()
     service = serializers.CharField(source="service.slug")
     supervisor = PersonOut()

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.text import SafeNoteSerializerField, serializer_field_for
+from referrals.serializers.entered_in_error import EnteredInErrorFields
 from web.api import PersonOut
 
 from ..models import ActivityKind, Liaison, LiaisonMethod, Visit, VisitOutcome, VisitPlace
@@ -71,7 +72,7 @@ class VisitActivityOut(serializers.Serializer):
 PractitionerRefOut = PersonOut  # the one shape of a person in the API
 
 
-class VisitOut(serializers.Serializer):
+class VisitOut(EnteredInErrorFields):
     id = serializers.IntegerField()
     referral = serializers.IntegerField(source="referral_id", help_text="Referral id")
     reference = serializers.CharField(source="referral.reference")

@@ -14,6 +14,7 @@ from accounts.models import AccessAction
 from accounts.permissions import Perm, check_permission
 from cycles.reads.timeline import (
     cycles_of,
+    entered_in_error_of_cycle,
     filming_of,
     step_of,
     summary,
@@ -101,6 +102,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "film_length": show_time(step.filming.length_seconds) if step.filming else "",
         "can_record": may_record_casework(request.user, cycle.referral),
         "training_lapsed": training_consent_lapsed(cycle.referral, step.filming, step.clips),
+        "entered_in_error": entered_in_error_of_cycle(cycle),
     }
     return render(request, "cycles/cycle_detail.html", context)
 

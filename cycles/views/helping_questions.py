@@ -16,10 +16,12 @@ from cycles.reads.helping_questions import (
 from cycles.rules import may_record_casework
 from referrals.loading import referral_for_page
 from referrals.models import Referral
+from referrals.reads.entered_in_error import entered_in_error_of
 from web.pages import form_action_page, load_visible
 
 from .. import actions
 from ..forms.consent import HelpingQuestionForm, RatingForm
+from ..models import HelpingQuestion, HelpingQuestionRating
 
 
 def load_family(request: HttpRequest, pk: int, perm: Perm = Perm.REFERRAL_VIEW) -> Referral:
@@ -45,6 +47,7 @@ def helping_questions(request: HttpRequest, pk: int) -> HttpResponse:
         "referral": referral,
         "questions": questions,
         "history": wording_history(referral),
+        "entered_in_error": entered_in_error_of(referral, HelpingQuestion, HelpingQuestionRating),
         "can_record": can_record,
         "can_add": can_record and len(questions) < MAX_QUESTIONS,
     }

@@ -17,6 +17,7 @@ from cycles.reads.progress import (
     trainees,
     visible_trainees,
 )
+from cycles.reads.timeline import in_force_work
 from referrals.models import Referral
 from web.pages import form_action_page
 
@@ -94,7 +95,8 @@ def trainee_cycles(membership: Membership, user):
                 service_id=membership.service_id, allocations__practitioner_id=membership.user_id
             )
         )
-        .select_related("referral", "shared_review")
+        .select_related("referral")
+        .prefetch_related(*in_force_work())
         .order_by("referral_id", "number")
     )
 

@@ -61,7 +61,7 @@ def outcomes(scope: Scope) -> dict:
 
 def with_visits(scope: Scope, q: Q):
     """Families in scope with a visit planned in the period that matches `q`."""
-    visits = Visit.objects.filter(q, during(scope, "planned_at"), referral_id=OuterRef("pk"))
+    visits = Visit.objects.in_force().filter(q, during(scope, "planned_at"), referral_id=OuterRef("pk"))
     return scope.referrals.filter(Exists(visits))
 
 

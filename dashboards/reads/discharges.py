@@ -21,7 +21,8 @@ def reviewed_cycles():
     """The number of the outer discharge's family's cycles with a shared review: a cycle counts as completed once
     reviewed."""
     reviewed = (
-        SharedReview.objects.filter(cycle__referral_id=OuterRef("referral_id"))
+        SharedReview.objects.in_force()
+        .filter(cycle__referral_id=OuterRef("referral_id"))
         .order_by()
         .values("cycle__referral_id")
         .annotate(n=Count("pk"))

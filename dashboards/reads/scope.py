@@ -80,7 +80,8 @@ class Scope:
         """(practitioner id, ISO weekday, outcome, number) of visits to families in scope planned in the period:
         one grouped query, read by both the visit rates and protected days in use."""
         return list(
-            Visit.objects.filter(during(self, "planned_at"), self.on("referral"))
+            Visit.objects.in_force()
+            .filter(during(self, "planned_at"), self.on("referral"))
             .annotate(weekday=ExtractIsoWeekDay("planned_at"))
             .order_by()
             .values_list("practitioner_id", "weekday", "outcome")
@@ -149,5 +150,8 @@ def first_allocations(scope: Scope):
 
 def _first_filming():
     return (
-        Filming.objects.filter(cycle__referral_id=OuterRef("referral_id")).order_by("filmed_on").values("filmed_on")[:1]
+        Filming.objects.in_force()
+        .filter(cycle__referral_id=OuterRef("referral_id"))
+        .order_by("filmed_on")
+        .values("filmed_on")[:1]
     )

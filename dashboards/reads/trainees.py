@@ -23,7 +23,8 @@ def trainees_progress(scope: Scope) -> dict:
     of supervision each had in the period (one query)."""
     rows = trainee_progress(_at_sites(trainees().filter(service_id=scope.service.pk), scope.site_ids()))
     minutes = dict(
-        SupervisionSession.objects.filter(
+        SupervisionSession.objects.in_force()
+        .filter(
             service_id=scope.service.pk,
             trainee_id__in=[p.membership.user_id for p in rows],
             held_on__range=(scope.start, scope.end),

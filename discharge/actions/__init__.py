@@ -2,5 +2,11 @@
 
 from .discharge import discharge_family, reopen_family
 from .letters import draft_discharge_letters
+from .requested_actions import mark_requested_action_entered_in_error
 
-__all__ = ["discharge_family", "draft_discharge_letters", "reopen_family"]
+__all__ = [
+    "discharge_family",
+    "draft_discharge_letters",
+    "mark_requested_action_entered_in_error",
+    "reopen_family",
+]

@@ -8,7 +8,7 @@ from letters import actions as letter_actions
 from letters.models import Letter
 from letters.states import LetterKind
 
-from ..models import Discharge
+from ..models import Discharge, in_force_actions
 from ..reads import goal_scales, helping_questions, letter_scales
 
 
@@ -30,7 +30,7 @@ def _questions_text(discharge: Discharge) -> str:
 
 def _contents(discharge: Discharge, by) -> dict[str, dict]:
     referral = discharge.referral
-    actions = [{**a, "by_when": _when(a["by_when"])} for a in discharge.requested_actions]
+    actions = [{**a, "by_when": _when(a["by_when"])} for a in in_force_actions(discharge.requested_actions)]
     scales = letter_scales(referral) + goal_scales(referral)
     kinds = {LetterKind.FAMILY: True}
     kinds[LetterKind.REFERRER] = discharge.letter_to_referrer_agreed

@@ -2,11 +2,14 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.permissions import Perm
 from referrals.models import Referral
-from web.api import ACTION_RESPONSES, ActionView, load_visible
+from referrals.serializers.entered_in_error import EnteredInErrorIn
+from web.api import ACTION_RESPONSES, ActionView, load_visible, run_action
 
 from .. import actions
 from ..models import Discharge
@@ -58,3 +61,33 @@ class ReopenView(_FamilyActionView):
     def respond(self, request, record, result) -> Response:
         discharge = Discharge.objects.filter(referral=record).select_related("referral").order_by("-pk").first()
         return Response(DischargeOut(discharge).data)
+
+
+class RequestedActionEnteredInErrorView(APIView):
+    @extend_schema(
+        operation_id="referrals_discharge_requested_action_entered_in_error",
+        tags=TAGS,
+        request=EnteredInErrorIn,
+        responses={200: DischargeOut, **ACTION_RESPONSES},
+        description="Mark requested action `number` (from 1) of the family's current discharge entered in error, "
+        "with the reason: it stays in the discharge with entered_in_error, entered_in_error_reason, "
+        "entered_in_error_by and entered_in_error_at, and leaves the letters drafted from then on. Who discharged "
+        "the family or a coordinator of the service may (403 otherwise); 404 without a current discharge or such "
+        "an action; 409 if marked already.",
+    )
+    def post(self, request, pk: int, number: int):
+        referral = load_visible(Referral.objects.visible_to(request.user).with_record_details(), request._request, pk)
+        current = Discharge.objects.current().filter(referral=referral).first()
+        if current is None or not 1 <= number <= len(current.requested_actions):
+            raise NotFound("No such requested action on the family's current discharge.")
+        data = EnteredInErrorIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        marked = run_action(
+            actions.mark_requested_action_entered_in_error,
+            discharge=current,
+            number=number,
+            by=request.user,
+            request=request._request,
+            **data.validated_data,
+        )
+        return Response(DischargeOut(Discharge.objects.select_related("referral").get(pk=marked.pk)).data)

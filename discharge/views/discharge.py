@@ -1,20 +1,23 @@
 """Discharge pages: discharge a family, the letters step after it, and reopening a discharged family."""
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.audit import log_list
-from accounts.permissions import Perm, has_permission
+from accounts.permissions import Perm, has_permission, may_mark_entered_in_error
 from cycles.rules import may_record_casework
 from letters.models import Letter
 from letters.states import STATUS_COLOURS
 from outcomes.rules import may_record_outcome
+from referrals.forms import EnteredInErrorForm
 from referrals.loading import referral_for_page
 from web.pages import form_action_page
 
 from .. import actions
 from ..forms import DischargeForm, ReopenForm
+from ..models import RequestedAction
 from ..reads import current_discharge, helping_questions, missing_end_measures
 
 _family = referral_for_page
@@ -62,6 +65,30 @@ def discharge_letters(request: HttpRequest, pk: int) -> HttpResponse:
             "letters": letters,
             "can_write": has_permission(request.user, Perm.LETTER_WRITE, obj=referral),
         },
+    )
+
+
+def mark_requested_action(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Mark one of the current discharge's requested actions entered in error, with the reason."""
+    referral = _family(request, pk, Perm.REFERRAL_VIEW)
+    current = current_discharge(referral)
+    if current is None or not 1 <= number <= len(current.requested_actions):
+        raise Http404
+    current.referral = referral
+    record = RequestedAction(current, number)
+    if not may_mark_entered_in_error(request.user, record, family=referral):
+        raise PermissionDenied
+    back = reverse("referrals:detail", kwargs={"pk": referral.pk})
+    return form_action_page(
+        request,
+        form=EnteredInErrorForm(request.POST or None),
+        template="referrals/entered_in_error.html",
+        context={"record": record, "family": referral, "back": back},
+        perform=lambda data: actions.mark_requested_action_entered_in_error(
+            discharge=current, number=number, by=request.user, request=request, **data
+        ),
+        success_message="The requested action is marked entered in error.",
+        success_url=back,
     )
 
 

@@ -196,6 +196,8 @@ def correct_measure(
         raise ValidationError({"reason": "Say why the measure is being corrected"})
     check_text(reason, field="reason", label="Reason")
     original = Measure.objects.select_for_update().get(pk=measure.pk)
+    if original.entered_in_error:
+        raise ActionRefused("This measure was entered in error: record the right one instead of correcting it.")
     if not original.is_current:
         raise ActionRefused("This measure was already corrected. Correct the latest version instead.")
     referral = original.referral

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.text import SafeNoteSerializerField
+from referrals.serializers.entered_in_error import EnteredInErrorFields
 from web.api import PersonOut
 
 from ..completeness import needed_items, risk_item_numbers
@@ -140,7 +141,7 @@ class RiskOut(serializers.Serializer):
     message = serializers.CharField()
 
 
-class MeasureOut(serializers.Serializer):
+class MeasureOut(EnteredInErrorFields):
     id = serializers.IntegerField()
     referral = serializers.IntegerField(source="referral_id")
     instrument = serializers.CharField()

@@ -18,6 +18,7 @@ from outcomes.reads import family_outcomes
 from outcomes.rules import may_record_outcome
 from referrals.loading import referral_for_page
 from referrals.models import Referral
+from referrals.reads.entered_in_error import entered_in_error_of
 from web.pages import add_errors, load_visible
 
 from .. import actions
@@ -47,7 +48,8 @@ def family(request: HttpRequest, pk: int) -> HttpResponse:
         goal_chart_points.append(goal)
     log_access(action=AccessAction.VIEW, request=request, obj=referral, detail={"page": "outcomes"})
     can_record = may_record_outcome(request.user, referral)
-    return render(request, "outcomes/family.html", {"referral": referral, **data, "can_record": can_record})
+    context = {**data, "entered_in_error": entered_in_error_of(referral, Measure), "can_record": can_record}
+    return render(request, "outcomes/family.html", {"referral": referral, **context})
 
 
 def _instrument_config(referral: Referral, code: str) -> MeasureConfig:

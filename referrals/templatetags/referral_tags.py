@@ -38,3 +38,24 @@ def concern_labels(referral):
 def get_item(mapping, key):
     """Look up a service question's answer by its key in a template."""
     return (mapping or {}).get(key, "")
+
+
+@register.inclusion_tag("includes/entered_in_error_link.html", takes_context=True)
+def entered_in_error_link(context, record, family=None):
+    """ "Mark entered in error" beside a casework record, shown only to those who may (its author, a coordinator).
+    Pass the `family` the page holds so a list costs no query per row."""
+    from django.urls import reverse
+
+    from accounts.permissions import may_mark_entered_in_error
+
+    request = context.get("request")
+    show = (
+        request is not None
+        and not record.entered_in_error
+        and may_mark_entered_in_error(request.user, record, family=family)
+    )
+    return {
+        "show": show,
+        "url": reverse("referrals:entered_in_error", args=[record.error_type, record.pk]) if show else "",
+        "description": record.error_description() if show else "",
+    }

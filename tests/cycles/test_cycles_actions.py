@@ -80,7 +80,7 @@ def test_filming_without_consent_refused_naming_who(referral, practitioner):
     cycle = actions.start_cycle(referral=referral, by=practitioner)
     with pytest.raises(ActionRefused, match="No current consent to filming on .*: Jane Example has not given consent"):
         actions.record_filming(cycle=cycle, by=practitioner, **filming_kwargs(referral))
-    assert not type(cycle).objects.filter(pk=cycle.pk, filming__isnull=False).exists()
+    assert not type(cycle).objects.filter(pk=cycle.pk, filmings__isnull=False).exists()
 
 
 def test_filming_of_a_child_aged_12_or_over_needs_their_own_consent(service, coordinator, practitioner):

@@ -41,7 +41,7 @@ def test_demo_families_are_at_different_points_of_their_cycles(db, settings):
     assert [step_of(c, today()).overdue for c in cycles_of(trainee_family)] == [False, True]
     assert (
         ReferralEvent.objects.filter(kind="shared_review_recorded").count()
-        == Cycle.objects.filter(shared_review__isnull=False).count()
+        == Cycle.objects.filter(shared_reviews__isnull=False).count()
     )
 
 

@@ -24,10 +24,10 @@ from tests.referrals.allocation_helpers import allocated_referral
 def cycle(number, *, filmed=False, reviewed=False):
     """An unsaved cycle with its filming and shared review attached (or not), for `stage_for`."""
     made = Cycle(number=number)
-    if filmed:
-        made.filming = Filming(filmed_on=timezone.localdate(), length_seconds=300)
-    if reviewed:
-        made.shared_review = SharedReview(reviewed_on=timezone.localdate())
+    made._prefetched_objects_cache = {  # as `timeline.in_force_work` leaves it
+        "filmings": [Filming(filmed_on=timezone.localdate(), length_seconds=300)] if filmed else [],
+        "shared_reviews": [SharedReview(reviewed_on=timezone.localdate())] if reviewed else [],
+    }
     return made
 
 

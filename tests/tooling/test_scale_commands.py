@@ -173,7 +173,7 @@ def assert_casework_has_the_actions_shapes():
         assert 0 <= start < end <= lengths[filming_id]
     assert not Filming.objects.filter(filmed_on__lt=F("cycle__referral__consents__given_on"))
     assert not Filming.objects.exclude(filmed_parents__referral_id=F("cycle__referral_id"))
-    for review in SharedReview.objects.select_related("cycle__filming"):
+    for review in SharedReview.objects.select_related("cycle"):
         assert 5 <= (review.reviewed_on - review.cycle.filming.filmed_on).days <= 45
         assert review.clips_watched.exclude(filming=review.cycle.filming).count() == 0
     reviewed = {
@@ -209,7 +209,7 @@ def assert_casework_has_the_actions_shapes():
     assert set(Footage.objects.past_destruction_date(today).values_list("pk", flat=True)) == flagged
 
     # Supervision: only trainees' cycles, with their named supervisor, after the shared review.
-    for session in SupervisionSession.objects.prefetch_related("cycles__shared_review"):
+    for session in SupervisionSession.objects.prefetch_related("cycles__shared_reviews"):
         allocation = Allocation.objects.get(referral=session.cycles.get().referral)
         assert (allocation.practitioner_id, allocation.supervisor_id) == (session.trainee_id, session.supervisor_id)
         assert session.held_on > session.cycles.get().shared_review.reviewed_on
