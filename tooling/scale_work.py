@@ -1100,10 +1100,14 @@ class _Family:
                 action_taken=action,
             )
             self.put(notice)
-            if acknowledged:
-                changes = {"action taken": [None, notice.action_taken]}
-                summary = "Notice acknowledged: Risk answer on a questionnaire"
-                self.event(acknowledged, "notice_acknowledged", summary, changes, by=user)
+        if acknowledged:  # one line in the history, by whoever acted, naming the others it closed for
+            others = sorted({str(user) for user in recipients} - {str(by)})
+            changes = {
+                "action taken": [None, action],
+                **({"also closed for": [None, ", ".join(others)]} if others else {}),
+            }
+            summary = "Notice acknowledged: Risk answer on a questionnaire"
+            self.event(acknowledged, "notice_acknowledged", summary, changes, by=by)
 
     # --- Discharge and letters --------------------------------------------------------------------------------
 

@@ -4,13 +4,13 @@ Nothing is deleted. The record stays, with who marked it, when and why, in the f
 record page (struck through); every read that counts, limits or drafts leaves it out, so its place is freed.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, User
-from accounts.permissions import may_mark_entered_in_error
+from accounts.permissions import may_mark_entered_in_error, requires
 from core.entered_in_error import REASON_MAX_LENGTH, EnteredInError
 from core.refusals import ActionRefused
 from core.text import check_text
@@ -29,6 +29,7 @@ def clean_reason(reason) -> str:
 
 
 @transaction.atomic
+@requires(may_mark_entered_in_error, on="record")
 def mark_entered_in_error(*, record: EnteredInError, reason: str, by: User, request=None) -> EnteredInError:
     """Mark `record` entered in error (a duplicate, the wrong family, a visit that never happened) with the reason.
 
@@ -37,8 +38,6 @@ def mark_entered_in_error(*, record: EnteredInError, reason: str, by: User, requ
     force). Whatever the record did to others is undone (a supervision session's sign-offs), and each family's
     history gets the mark with the old and new state.
     """
-    if not may_mark_entered_in_error(by, record):
-        raise PermissionDenied
     reason = clean_reason(reason)
     locked = type(record).objects.select_for_update().get(pk=record.pk)
     label = locked.error_label

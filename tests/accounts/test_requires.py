@@ -23,6 +23,8 @@ APPS = ["accounts", "referrals", "notices", "cycles", "outcomes", "letters", "di
 
 # Public functions of the actions modules that take an acting user but declare nothing, and why that is safe.
 UNDECLARED = {
+    "discharge.actions.requested_actions.mark_requested_action_entered_in_error": "who may depends on which "
+    "requested action, so the number is checked first; then `may_mark_entered_in_error` on that item",
     "cycles.actions.visits.discard_draft": "deletes only the caller's own draft (filtered by `by`)",
     "discharge.actions.letters.draft_discharge_letters": "called inside discharge_family; drafts through "
     "draft_letter, which declares letter.write",

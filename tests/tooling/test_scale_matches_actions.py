@@ -251,8 +251,8 @@ def family_through_the_actions(service, coordinator, trainee, supervisor, captur
         by=supervisor,
     )
     measure(referral, trainee, "baseline", day, EPDS_RISK)
-    for notice in Notice.objects.filter(referral=referral):
-        notices_actions.acknowledge_notice(notice=notice, action_taken="Called the parent.", by=notice.recipient)
+    notice = Notice.objects.filter(referral=referral).first()  # one acknowledgement closes it for everyone
+    notices_actions.acknowledge_notice(notice=notice, action_taken="Called the parent.", by=notice.recipient)
     closing = reviewed_on + timedelta(days=14)
     measure(referral, trainee, "end", closing, [0, 0, 1, 1, 1, 0, 1, 0, 1, 3])  # item 10 at 0: no risk
     cycles_actions.rate_helping_question(question=question, point="end", rated_on=closing, score=8, by=trainee)
