@@ -77,7 +77,8 @@ class MembershipOut(serializers.Serializer):
 class MeOut(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
-    full_name = serializers.CharField()
+    full_name = serializers.CharField(help_text="As `get_full_name()`: blank for staff without a first or last name")
+    name = serializers.CharField(help_text="The display name every other answer uses for a person: never blank")
     memberships = MembershipOut(many=True)
 
 
@@ -97,7 +98,13 @@ class MeView(APIView):
             }
             for m in memberships_for(user)
         ]
-        data = {"id": user.pk, "username": user.username, "full_name": user.get_full_name(), "memberships": memberships}
+        data = {
+            "id": user.pk,
+            "username": user.username,
+            "full_name": user.get_full_name(),
+            "name": user.display_name,
+            "memberships": memberships,
+        }
         return Response(MeOut(data).data)
 
 

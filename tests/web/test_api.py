@@ -13,6 +13,13 @@ def test_me_shows_memberships(login, site_coordinator, peterborough):
     assert data["memberships"][0]["site_ids"] == [peterborough.pk]
 
 
+def test_me_names_staff_without_a_first_or_last_name(login, site_coordinator):
+    site_coordinator.first_name = site_coordinator.last_name = ""
+    site_coordinator.save(update_fields=["first_name", "last_name"])
+    data = login(site_coordinator).get("/api/v1/me/").json()
+    assert data["full_name"] == "" and data["name"] == "site_coordinator"
+
+
 def test_api_without_login_is_refused(client, db):
     assert client.get("/api/v1/me/").status_code in (401, 403)
 
