@@ -6,9 +6,10 @@ from core.forms import NHSForm
 from core.text import SafeFormField, SafeNoteField
 from core.widgets import NHSDateField
 
+from .actions.discharge import MAX_REQUESTED_ACTIONS
 from .models import Discharge, DischargeReason
 
-ACTION_ROWS = 3
+ACTION_ROWS = MAX_REQUESTED_ACTIONS
 
 
 def _max(field: str) -> int:
@@ -60,6 +61,21 @@ class DischargeForm(NHSForm):
                 required=False,
             )
 
+    def clean(self):
+        """Rows past the third are refused, not dropped: a hand-made or stale form never loses an action silently."""
+        cleaned = super().clean()
+        extra = [
+            key
+            for key, value in self.data.items()
+            if value
+            and key.startswith("action_")
+            and key.split("_")[1].isdigit()
+            and int(key.split("_")[1]) > ACTION_ROWS
+        ]
+        if extra:
+            self.add_error(None, f"Requested actions: enter at most {ACTION_ROWS}")
+        return cleaned
+
     def action_data(self) -> dict:
         """The cleaned data as the action's keyword arguments (requested actions as a list)."""
         data = dict(self.cleaned_data)
@@ -78,4 +94,10 @@ class ReopenForm(NHSForm):
         label="Give the family back to the practitioner who discharged them",
         help_text="Otherwise the family goes back on the waiting list.",
         required=False,
+    )
+    over_capacity_reason = SafeNoteField(
+        label="Reason for giving the family back past capacity or during a pause",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only if that practitioner is now full or their availability is paused.",
     )

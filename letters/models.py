@@ -83,6 +83,9 @@ class Letter(models.Model):
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Everyone who wrote or edited this letter or any earlier version of it: who may approve reads this, never
+    # `created_by` alone (a trainee's edit of a coordinator's draft makes it a trainee's letter).
+    authors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
     superseded_by = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"

@@ -9,26 +9,40 @@ from .models import Letter
 from .states import LetterStatus
 
 
-def trainee_supervisor_ids(letter: Letter) -> set[int] | None:
-    """The supervisors who may approve this letter if its author is a trainee in the family's service, else None.
-
-    The trainee's named supervisor (their practitioner details) and the supervisor on the family's allocation
-    (kept in step with it).
-    """
+def _trainees(user_ids, service_id) -> list[Membership]:
+    """The trainee practitioner memberships in this service among these users."""
     memberships = Membership.objects.active().filter(
-        user_id=letter.created_by_id, service_id=letter.referral.service_id, role=Role.PRACTITIONER
+        user_id__in=user_ids, service_id=service_id, role=Role.PRACTITIONER
     )
-    trainee = next((m for m in memberships.select_related("practitioner_details") if m.is_trainee), None)
-    if trainee is None:
+    return [m for m in memberships.select_related("practitioner_details") if m.is_trainee]
+
+
+def letter_author_ids(letter: Letter) -> set[int]:
+    """Everyone who wrote or edited this letter or any earlier version of it (the drafter counts even on letters
+    made before authors were kept)."""
+    return {letter.created_by_id, *letter.authors.values_list("pk", flat=True)}
+
+
+def trainee_supervisor_ids(letter: Letter) -> set[int] | None:
+    """The supervisors who may approve this letter if a trainee in the family's service wrote or edited any
+    version of it, else None.
+
+    Each such trainee's named supervisor (their practitioner details) and the supervisor on the family's allocation
+    (kept in step with it). With two trainees' hands on one letter, either's supervisor may approve it.
+    """
+    trainees = _trainees(letter_author_ids(letter), letter.referral.service_id)
+    if not trainees:
         return None
-    details = trainee.details_or_none
-    named = {details.supervisor_id} if details is not None and details.supervisor_id else set()
+    named = set().union(*(m.case_supervisor_ids() for m in trainees))
     return named | letter.referral.case_supervisor_ids()
 
 
 def may_approve_letter(user, letter: Letter) -> bool:
-    """A trainee's letter is approved by their supervisor only (who may see the family); anyone else's by a letter
-    writer for the family. Who may approve is a rule about the person (a refusal is a 403), not the letter's state."""
+    """A trainee never approves a letter. A letter any version of which a trainee wrote or edited is approved by
+    their supervisor only (who may see the family); anyone else's by a letter writer for the family. Who may
+    approve is a rule about the person (a refusal is a 403), not the letter's state."""
+    if _trainees([user.pk], letter.referral.service_id):
+        return False
     supervisors = trainee_supervisor_ids(letter)
     if supervisors is not None:
         return user.pk in supervisors and has_permission(user, Perm.REFERRAL_VIEW, obj=letter)

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from accounts.models import Service, Site
 from accounts.permissions import Perm, memberships_with
@@ -19,7 +19,11 @@ def scope_from(request: HttpRequest) -> tuple[Scope, DashboardFilterForm]:
     """
     memberships = memberships_with(request.user, Perm.DASHBOARD_VIEW)
     services = Service.objects.filter(pk__in={m.service_id for m in memberships}).order_by("name")
-    chosen_id = request.GET.get("service") or (services[0].pk if services else None)
+    # The query string is whatever was typed ("abc", "%00"): only a service offered is looked up by it, so a bad
+    # value is the form's field error, never a database error.
+    asked = request.GET.get("service", "")
+    offered = next((s.pk for s in services if str(s.pk) == asked), None)
+    chosen_id = offered or (services[0].pk if services else None)
     covering = [m for m in memberships if str(m.service_id) == str(chosen_id)]
     sites = Site.objects.filter(service_id=chosen_id) if covering else Site.objects.none()
     if covering and all(m.site_ids for m in covering):
@@ -45,6 +49,18 @@ def scope_from(request: HttpRequest) -> tuple[Scope, DashboardFilterForm]:
         quiet_weeks=cleaned.get("weeks") or QUIET_WEEKS,
     )
     return scope, form
+
+
+def filter_refused(form: DashboardFilterForm) -> HttpResponse | None:
+    """For downloads and exports, which have no form to show an error beside: a bad filter is a 400 naming each
+    field, never a file of a different service, site or period than the one asked for."""
+    if not form.errors:
+        return None
+    problems = "; ".join(
+        f"{form.fields[name].label if name in form.fields else 'Filter'}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+    )
+    return HttpResponseBadRequest(f"The filter is not valid. {problems}", content_type="text/plain; charset=utf-8")
 
 
 def scope_query(scope: Scope, **extra) -> str:

@@ -3,7 +3,7 @@
 import csv
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -15,7 +15,7 @@ from notices.reads import escalated_in_service
 
 from .. import exporting
 from ..charts import bar_chart
-from .common import scope_from, scope_query
+from .common import filter_refused, scope_from, scope_query
 from .exports import export_offer, too_long_for_now
 
 
@@ -54,8 +54,17 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/dashboard.html", context)
 
 
+class _BadFilter(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
 def _figure(request: HttpRequest):
-    scope, _form = scope_from(request)
+    """The figure named in the query string, for the scope it names; a bad filter refuses (see `filter_refused`)."""
+    scope, form = scope_from(request)
+    refused = filter_refused(form)
+    if refused is not None:
+        raise _BadFilter(refused)
     lists = figure_lists(scope)
     key = request.GET.get("figure", "")
     if key not in lists:
@@ -68,7 +77,10 @@ def _figure(request: HttpRequest):
 @require_permission(Perm.DASHBOARD_VIEW)
 def figure_list(request: HttpRequest) -> HttpResponse:
     """The families behind one figure (references only: open a family for its details)."""
-    scope, key, title, referrals = _figure(request)
+    try:
+        scope, key, title, referrals = _figure(request)
+    except _BadFilter as bad:
+        return bad.response
     rows = list(referrals[:500])
     log_list(request=request, object_type="referrals.referral", ids=[r.pk for r in rows], detail={"figure": key})
     context = {
@@ -87,7 +99,10 @@ def figure_list(request: HttpRequest) -> HttpResponse:
 def figure_csv(request: HttpRequest) -> HttpResponse:
     """The families behind one figure as CSV: references, dates and statuses; no names and no free text. A list
     longer than DASHBOARD_EXPORT_INLINE_LIMIT is prepared in the background instead (dashboards.views.exports)."""
-    scope, key, _title, referrals = _figure(request)
+    try:
+        scope, key, _title, referrals = _figure(request)
+    except _BadFilter as bad:
+        return bad.response
     if too_long_for_now(referrals):
         messages.info(request, "This list is too long to download straight away: prepare the CSV export instead.")
         return redirect(f"{reverse('dashboards:figure_list')}?{scope_query(scope, figure=key)}#export")
@@ -116,13 +131,18 @@ def _period(scope) -> dict:
 @require_permission(Perm.DASHBOARD_VIEW)
 def commissioner_csv(request: HttpRequest) -> HttpResponse:
     """The quarterly return for commissioners: counts only, no family named. `?year=2026&quarter=2`."""
-    scope, _form = scope_from(request)
+    scope, form = scope_from(request)
+    refused = filter_refused(form)
+    if refused is not None:
+        return refused
     try:
         year, quarter = int(request.GET.get("year", scope.end.year)), int(request.GET.get("quarter", 0))
     except ValueError:
         raise Http404 from None
     if quarter not in (1, 2, 3, 4):
         quarter = (scope.end.month - 1) // 3 + 1
+    if not 2000 <= year <= 2999:
+        return HttpResponseBadRequest("Year: enter a year such as 2026", content_type="text/plain; charset=utf-8")
     start, end = quarter_bounds(year, quarter)
     scope = type(scope)(user=scope.user, service=scope.service, site=scope.site, start=start, end=end)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

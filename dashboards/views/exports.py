@@ -23,7 +23,7 @@ from .. import actions, exporting
 from ..forms import ExportRequestForm
 from ..models import DashboardExport, ExportStatus
 from ..rules import may_open_export
-from .common import scope_from, scope_query
+from .common import filter_refused, scope_from, scope_query
 
 PAGE_SIZE = 25
 
@@ -51,7 +51,10 @@ def too_long_for_now(referrals) -> bool:
 def export_request(request: HttpRequest) -> HttpResponse:
     """Prepare the CSV of the figure (and service, site and period) named in the query string, then show its
     status. The figure's families are chosen when it runs, as the person may see them then."""
-    scope, _form = scope_from(request)
+    scope, form = scope_from(request)
+    refused = filter_refused(form)
+    if refused is not None:
+        return refused
     key = request.GET.get("figure", "")
     if key not in figure_lists(scope):
         raise Http404

@@ -23,7 +23,7 @@ from ..models import Discharge, DischargeReason
 from ..reads import current_discharge, missing_end_measures
 from .letters import draft_discharge_letters
 
-MAX_REQUESTED_ACTIONS = 10
+MAX_REQUESTED_ACTIONS = 3  # the README and the handover letter promise the health visitor up to three
 
 
 def _clean_actions(requested_actions) -> list[dict]:
@@ -187,9 +187,18 @@ def _discharge_changes(discharge: Discharge, old_status: str, new_status: str) -
 
 @transaction.atomic
 @requires(Perm.REFERRAL_REOPEN, on="referral")
-def reopen_family(*, referral: Referral, reason: str, by, request=None, allocate_again: bool = False) -> Referral:
+def reopen_family(
+    *,
+    referral: Referral,
+    reason: str,
+    by,
+    request=None,
+    allocate_again: bool = False,
+    over_capacity_reason: str = "",
+) -> Referral:
     """A coordinator reopens a discharged family: back on the waiting list, or (`allocate_again`) back with the
-    practitioner who discharged them. The discharge is kept, marked reopened with who, when and why."""
+    practitioner who discharged them. The discharge is kept, marked reopened with who, when and why. Giving the
+    family back to a practitioner who is now full or paused needs `over_capacity_reason`, as allocation does."""
     referral = lock_referral(referral, details=True)
     new_status = check_transition(referral.status, "reopen")
     if not reason.strip():
@@ -217,7 +226,11 @@ def reopen_family(*, referral: Referral, reason: str, by, request=None, allocate
         if previous is None:
             raise ValidationError({"allocate_again": "Nobody held this family before the discharge"})
         referral_actions.allocate_referral(
-            referral=referral, practitioner=previous.practitioner, by=by, request=request
+            referral=referral,
+            practitioner=previous.practitioner,
+            by=by,
+            request=request,
+            over_capacity_reason=over_capacity_reason,
         )
         referral.refresh_from_db()
     return referral

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from core.text import SafeCharSerializerField, serializer_field_for
+from core.text import SafeCharSerializerField, SafeNoteSerializerField, serializer_field_for
 
 from ..actions.discharge import MAX_REQUESTED_ACTIONS
 from ..models import Discharge, DischargeReason
@@ -33,7 +33,13 @@ class DischargeIn(serializers.Serializer):
     )
     health_visitor = _text("health_visitor", default="", allow_blank=True)
     plan = _text("plan", default="", allow_blank=True)
-    requested_actions = RequestedActionIn(many=True, default=list, max_length=MAX_REQUESTED_ACTIONS)
+    requested_actions = RequestedActionIn(
+        many=True,
+        default=list,
+        max_length=MAX_REQUESTED_ACTIONS,
+        help_text=f"Up to {MAX_REQUESTED_ACTIONS} actions requested of the health visitor.",
+        error_messages={"max_length": f"Enter at most {MAX_REQUESTED_ACTIONS} requested actions"},
+    )
     letter_to_referrer_agreed = serializers.BooleanField(default=False)
     letter_to_health_visitor_agreed = serializers.BooleanField(default=False)
     family_copy_given = serializers.BooleanField(default=False)
@@ -43,6 +49,12 @@ class ReopenIn(serializers.Serializer):
     reason = _text("reopen_reason")
     allocate_again = serializers.BooleanField(
         default=False, help_text="Give the family back to the practitioner who discharged them."
+    )
+    over_capacity_reason = SafeNoteSerializerField(
+        default="",
+        allow_blank=True,
+        help_text="With allocate_again: needed only if that practitioner is now at capacity or their availability "
+        "is paused (a 400 naming this field says so).",
     )
 
 

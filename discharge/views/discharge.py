@@ -13,6 +13,7 @@ from letters.states import STATUS_COLOURS
 from outcomes.rules import may_record_outcome
 from referrals.forms import EnteredInErrorForm
 from referrals.loading import referral_for_page
+from referrals.states import ReferralStatus
 from web.pages import form_action_page
 
 from .. import actions
@@ -26,6 +27,11 @@ _family = referral_for_page
 def discharge(request: HttpRequest, pk: int) -> HttpResponse:
     """Discharge the family: the record of why and when, the plan for the health visitor, letters agreed."""
     referral = _family(request, pk, Perm.REFERRAL_DISCHARGE)
+    if referral.status != ReferralStatus.ALLOCATED:
+        # No form for a family that cannot be discharged now (already discharged, or not yet allocated): a second
+        # discharge record would be refused only after it was typed.
+        context = {"referral": referral, "discharge": current_discharge(referral)}
+        return render(request, "discharge/cannot_discharge.html", context, status=409)
     missing = missing_end_measures(referral)
     initial = {"health_visitor": referral.named_health_visitor}
     form = DischargeForm(request.POST or None, initial=initial, missing_measures=missing)

@@ -139,6 +139,7 @@ def draft_letter(*, referral: Referral, kind: str, by, request=None, content: di
     )
     letter.content_hash = letter.compute_hash()
     letter.save()
+    letter.authors.add(by)
     record_change(
         referral=referral,
         by=by,
@@ -217,6 +218,8 @@ def edit_letter(
     if target is not letter:
         letter.superseded_by = target
         letter.save(update_fields=["superseded_by"])
+        target.authors.add(*letter.authors.all())
+    target.authors.add(by)
     record_change(
         referral=letter.referral,
         by=by,

@@ -287,10 +287,19 @@ class ReferralListOut(serializers.ModelSerializer):
 
 
 class PossibleDuplicateOut(serializers.Serializer):
+    """Enough to tell whether it is the same family: a reference alone means nothing to the person recording."""
+
     id = serializers.IntegerField()
     reference = serializers.CharField()
+    child_name = serializers.CharField(source="child_display_name")
+    child_date_of_birth = serializers.DateField(allow_null=True)
+    expected_delivery_date = serializers.DateField(allow_null=True)
+    parent_names = serializers.SerializerMethodField()
     date_received = serializers.DateField()
     status = serializers.ChoiceField(choices=ReferralStatus.choices)
+
+    def get_parent_names(self, referral) -> list[str]:
+        return [p.name for p in referral.parents.all()]
 
 
 class PossibleDuplicatesOut(serializers.Serializer):

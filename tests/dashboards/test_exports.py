@@ -271,8 +271,11 @@ def test_manager_of_another_service_cannot_export_this_service(
             by=other_manager, scope=scope_of(other_manager, service), figure="received", include_free_text=False
         )
     verify_session(client, other_manager)
-    export = prepare(client, service, "received", django_capture_on_commit_callbacks)  # this service's id, asked
-    assert export.service == other_service  # the filter offers only their own service
+    # This service's id, asked: refused (400), never an export of another service than the one asked for.
+    assert client.post(request_url(service, "received"), {}).status_code == 400
+    assert not DashboardExport.objects.exists()
+    export = prepare(client, other_service, "received", django_capture_on_commit_callbacks)
+    assert export.service == other_service
     rows = rows_of(client.get(reverse("dashboards:export_download", args=[export.pk])))
     assert rows[1:] == []
 
@@ -293,9 +296,10 @@ def test_site_limited_manager_gets_only_their_site(
     assert export.referral_ids == [made["cambs_wait"].pk] and export.site_ids == [cambridgeshire.pk]
     rows = rows_of(client.get(reverse("dashboards:export_download", args=[export.pk])))
     assert [r[0] for r in rows[1:]] == [made["cambs_wait"].reference]
-    # Asking for Peterborough in the query string is ignored: not theirs to choose.
-    export = prepare(client, service, "received", django_capture_on_commit_callbacks, site=peterborough.pk)
-    assert export.site is None and export.referral_ids == [made["cambs_wait"].pk]
+    # Asking for Peterborough in the query string is refused: not theirs to choose (and never silently widened).
+    before = DashboardExport.objects.count()
+    assert client.post(request_url(service, "received", site=peterborough.pk), {}).status_code == 400
+    assert DashboardExport.objects.count() == before
 
 
 def test_visibility_is_the_requesters_when_the_export_runs(

@@ -161,6 +161,10 @@ def test_duplicate_in_same_service_is_409_until_confirmed(login, coordinator, se
         {
             "id": existing.pk,
             "reference": existing.reference,
+            "child_name": existing.child_display_name,
+            "child_date_of_birth": existing.child_date_of_birth and existing.child_date_of_birth.isoformat(),
+            "expected_delivery_date": existing.expected_delivery_date and existing.expected_delivery_date.isoformat(),
+            "parent_names": [p.name for p in existing.parents.all()],
             "date_received": existing.date_received.isoformat(),
             "status": "received",
         }
