@@ -1,5 +1,6 @@
 # Two commands on a fresh machine: `make run` and `make test`. See README.md.
 PYTHON ?= python3
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_ENV := DEBUG=1 DEMO_MODE=1 SECURE_COOKIES=0
@@ -29,8 +30,8 @@ run: $(BIN)/.installed
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo_data
 	@echo ""
-	@echo "Serving http://127.0.0.1:8000 (demo mode — not for patient data). Ctrl-C to stop."
-	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Serving http://127.0.0.1:$(PORT) (demo mode — not for patient data). Ctrl-C to stop."
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff format --check .
@@ -46,7 +47,7 @@ deploy-check: $(BIN)/.installed
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
-test: lint deploy-check
+test: prereqs lint deploy-check
 	$(CHECK_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 

@@ -71,3 +71,39 @@ def test_prerequisite_check_passes_here_and_names_the_install_command_when_pytho
     )
     assert missing.returncode == 1
     assert "sudo apt-get install python3 python3-venv" in missing.stdout
+
+
+def _fake_system(tmp_path, uid):
+    """A PATH where HarfBuzz's subsetter is missing, `id -u` says `uid` and apt-get only records its arguments."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    real_python = sys.executable
+    (bin_dir / "python-without-harfbuzz").write_text(
+        f'#!/bin/sh\ncase "$*" in *harfbuzz-subset*) exit 1;; esac\nexec {real_python} "$@"\n'
+    )
+    (bin_dir / "id").write_text(f"#!/bin/sh\necho {uid}\n")
+    (bin_dir / "apt-get").write_text(f'#!/bin/sh\necho "$*" >> {tmp_path}/apt-get.log\n')
+    for tool in bin_dir.iterdir():
+        tool.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHON": "python-without-harfbuzz"}
+    return env, tmp_path / "apt-get.log"
+
+
+def test_prerequisite_check_installs_a_missing_library_itself_as_root(tmp_path):
+    """`make run` on a fresh machine needs no third command: the check installs WeasyPrint's libraries."""
+    env, log = _fake_system(tmp_path, uid=0)
+    done = subprocess.run(["sh", "scripts/check_prereqs.sh"], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "libharfbuzz-subset0" in done.stdout and "WeasyPrint" in done.stdout
+    calls = log.read_text().splitlines()
+    assert calls[0].startswith("update")
+    assert "install" in calls[1] and calls[1].endswith("libharfbuzz-subset0")
+
+
+def test_prerequisite_check_names_the_command_where_it_cannot_install(tmp_path):
+    env, log = _fake_system(tmp_path, uid=1000)
+    env["NO_SUDO"] = "1"
+    done = subprocess.run(["sh", "scripts/check_prereqs.sh"], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert done.returncode == 1
+    assert "sudo apt-get install libharfbuzz-subset0" in done.stdout
+    assert not log.exists()
