@@ -380,8 +380,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_month=1, hour=5, minute=30),
     },
 }
-# /healthz calls the worker stale when its last heartbeat is older than this.
+# Each worker records its own heartbeat this often (web/tasks.py), beat or no beat; /healthz calls the workers stale
+# when the last heartbeat is older than WORKER_HEARTBEAT_STALE_SECONDS.
+WORKER_HEARTBEAT_INTERVAL_SECONDS = envint("WORKER_HEARTBEAT_INTERVAL_SECONDS", 30)
 WORKER_HEARTBEAT_STALE_SECONDS = envint("WORKER_HEARTBEAT_STALE_SECONDS", 300)
+# A worker that starts re-sends letters and exports left in the pipeline longer than this (0: all of them; a
+# duplicate of one another worker holds does nothing), so a crashed worker's work need not wait for beat.
+WORKER_START_SWEEP_AFTER_SECONDS = envint("WORKER_START_SWEEP_AFTER_SECONDS", 0)
 
 # Letters (letters/): a letter left queued or rendering this long is sent to the workers again by the sweep;
 # a letter that fails this many render attempts stops as `failed` with its error.
