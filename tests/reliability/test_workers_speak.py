@@ -77,6 +77,9 @@ def test_a_worker_without_beat_keeps_healthz_honest(client, db, workers):
 
 def test_a_starting_worker_makes_the_letter_a_killed_worker_held(service, coordinator, broker, workers, object_store):
     first = workers("worker-1", LETTER_RENDER_DELAY_SECONDS=8)
+    queue = health._redis()
+    wait_for(lambda: health.worker_state() == "ok", seconds=60, what="the first worker to be ready", machines=[first])
+    wait_for(lambda: queue.llen("celery") == 0, seconds=30, what="its own start sweeps to run", machines=[first])
     letter = actions.approve_letter(letter=decline_letter(service, coordinator), by=coordinator)
 
     def status() -> str:
@@ -86,6 +89,7 @@ def test_a_starting_worker_makes_the_letter_a_killed_worker_held(service, coordi
     first.stop(kill=True)  # the machine is lost: main process and its pool, no goodbye
     time.sleep(1)
     assert status() == "rendering"  # Redis holds the task unacknowledged for an hour; no beat runs
+    assert queue.llen("celery") == 0  # nothing waiting that would make it: only the next worker's start sweep can
 
     second = workers("worker-2")
     wait_for(lambda: status() == "ready", seconds=90, what="the next worker to make it", machines=[second])
