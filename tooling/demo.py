@@ -102,11 +102,13 @@ def configure_seed_services() -> list[Service]:
                 stage=stage,
                 defaults={"cycles_required": cycles, "supervision_hours_required": hours},
             )
-        service.eligibility_rules.all().delete()
-        EligibilityRule.objects.bulk_create(
-            EligibilityRule(service=service, kind=rule["kind"], params=rule["params"], order=order)
-            for order, rule in enumerate(seed["eligibility"])
-        )
+        wanted = [(rule["kind"], rule["params"], order) for order, rule in enumerate(seed["eligibility"])]
+        if list(service.eligibility_rules.order_by("order").values_list("kind", "params", "order")) != wanted:
+            service.eligibility_rules.all().delete()  # loading again with the rules unchanged keeps them as they are
+            EligibilityRule.objects.bulk_create(
+                EligibilityRule(service=service, kind=kind, params=params, order=order)
+                for kind, params, order in wanted
+            )
         for order, measure in enumerate(seed.get("measures", [])):
             MeasureConfig.objects.update_or_create(
                 service=service,
@@ -133,7 +135,7 @@ def create_demo_staff(password: str = DEMO_PASSWORD) -> list[User]:
     )
     admin.set_password(password)
     admin.save()
-    users = [admin]
+    users, new_memberships = [admin], set()
     for service in by_seed.values():
         Membership.objects.get_or_create(user=admin, service=service, role=Role.SERVICE_ADMIN)
     for username, first, last, title, memberships in DEMO_STAFF:
@@ -144,15 +146,19 @@ def create_demo_staff(password: str = DEMO_PASSWORD) -> list[User]:
         user.save()
         for seed_number, role, training, site_names in memberships:
             service = by_seed[seed_number]
-            membership, _ = Membership.objects.update_or_create(
+            membership, created = Membership.objects.update_or_create(
                 user=user, service=service, role=role, defaults={"training_status": training}
             )
+            if created:
+                new_memberships.add(membership.pk)
             membership.sites.set(Site.objects.filter(service=service, name__in=site_names))
         users.append(user)
     from referrals.actions import change_practitioner_details
 
     supervisor = User.objects.get(username="supervisor")
-    for membership in Membership.objects.filter(role=Role.PRACTITIONER, user__in=users).select_related("service"):
+    # Set once, when the membership is made: loading the demo again changes nothing (and logs nothing).
+    memberships = Membership.objects.filter(role=Role.PRACTITIONER, pk__in=new_memberships).select_related("service")
+    for membership in memberships:
         trainee = membership.training_status == TrainingStatus.TRAINEE
         change_practitioner_details(
             membership=membership,
@@ -231,7 +237,14 @@ DEMO_CASEWORK = {
         "cycles": [(98, 91), (70, 63), (35, 28)],
         "next": [(5, 10, ["evaluation", "closing"])],
     },
-    "Leah Brooks": {"liaison": 39, "consent": 35, "cycles": [(28, 21)], "sibling": True},  # a 13-year-old filmed too
+    # cycle 1 reviewed, cycle 2's filming visit booked; a 13-year-old filmed too
+    "Leah Brooks": {
+        "liaison": 39,
+        "consent": 35,
+        "cycles": [(28, 21)],
+        "sibling": True,
+        "next": [(8, 14, ["filming"])],
+    },
     # the trainee's: cycle 2 review overdue, its review visit booked in three days
     "Grace Okafor": {
         "liaison": 44,
@@ -239,7 +252,8 @@ DEMO_CASEWORK = {
         "cycles": [(35, 28), (20, None)],
         "next": [(3, 11, ["shared_review"])],
     },
-    "Nadia Khan": {"liaison": 25, "consent": 20, "cycles": [(6, None)]},  # the supervisor's own family, cycle 1 filmed
+    # the supervisor's own family: cycle 1 filmed, its review visit booked
+    "Nadia Khan": {"liaison": 25, "consent": 20, "cycles": [(6, None)], "next": [(2, 10, ["shared_review"])]},
     # three cycles, measures, discharged over three months ago: its footage is past its destruction date
     "Zoe Fletcher": {
         "liaison": 204,

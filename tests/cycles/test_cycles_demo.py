@@ -71,7 +71,7 @@ def test_demo_consent_questions_visits_and_liaison_are_made_through_the_actions(
         "Olivia Grant",
         "Zoe Fletcher",
     ]
-    assert events.filter(kind="visit_booked").count() == Visit.objects.count() == 33
+    assert events.filter(kind="visit_booked").count() == Visit.objects.count() == 35
     assert Liaison.objects.count() == len(demo.DEMO_CASEWORK)  # every allocated family's referrer was phoned
 
 
