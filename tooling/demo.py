@@ -278,7 +278,11 @@ def _clock(moment: datetime):
     the access log) and every date rule they check is that day's. Demo loading only; outside it, the real clock."""
     real = django_timezone.datetime
 
-    class Frozen(real):
+    class Real(type):
+        def __instancecheck__(cls, value):  # `timezone.template_localtime` asks isinstance(value, datetime)
+            return isinstance(value, real)
+
+    class Frozen(real, metaclass=Real):
         @classmethod
         def now(cls, tz=None):
             return moment.astimezone(tz) if tz else moment.astimezone().replace(tzinfo=None)
@@ -653,12 +657,13 @@ def _end_story(referral, day, *, by) -> None:
 
 @transaction.atomic
 def load_demo_supervision_and_footage() -> int:
-    """Yesterday's supervision session for the trainee's family, then the daily sweep that puts the discharged
-    family's footage, past its destruction date, on the home pages. Runs after the demo cycles exist (does nothing
-    before, or if it ran already). Idempotent; returns the number of footage records."""
+    """Yesterday's supervision session for the trainee's family, then this morning's daily sweeps: a notice for a
+    visit not recorded, and for the discharged family's footage past its destruction date. Runs after the demo
+    cycles exist (does nothing before, or if it ran already). Idempotent; returns the number of footage records."""
     from cycles import actions
     from cycles.actions.supervision import supervision_refusal
     from cycles.models import Cycle, Footage, SupervisionSession
+    from cycles.overdue import raise_overdue_visit_notices
 
     if not Cycle.objects.exists() or SupervisionSession.objects.exists():
         return 0
@@ -682,5 +687,7 @@ def load_demo_supervision_and_footage() -> int:
             feedback="Lovely use of the pause: the clip of the mother waiting for her baby's reply shows it well.",
             by=supervisor,
         )
+    # What the daily sweeps would have found this morning: Bethany Moss's unrecorded visit, Zoe Fletcher's footage.
+    raise_overdue_visit_notices()
     actions.raise_overdue_footage_notices()
     return Footage.objects.count()
