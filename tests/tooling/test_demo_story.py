@@ -210,6 +210,11 @@ def test_demo_caseload_last_contact_matches_the_visits(demo_loaded):
     assert {name: reasons for name, reasons in overdue.items() if reasons} == {
         "Bethany Moss": ["1 visit not yet recorded"]
     }
+    # The daily check's notice for that visit, to her practitioner; no other visit notice.
+    notices = Notice.objects.filter(kind=NoticeKind.VISIT_OVERDUE)
+    assert [(n.referral.parents.first().name, n.recipient.username) for n in notices] == [
+        ("Bethany Moss", "practitioner")
+    ]
 
 
 def test_demo_loading_twice_changes_nothing(demo_loaded):
