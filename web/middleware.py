@@ -9,6 +9,9 @@ would, is not needed.
 import logging
 import time
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
+
 from core import logs, replica
 from web import metrics
 
@@ -26,30 +29,40 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         request_id = logs.well_formed_request_id(request.headers.get("X-Request-ID")) or logs.new_request_id()
         request.request_id = request_id
-        tokens = [
-            (logs.request_id_var, logs.request_id_var.set(request_id)),
-            (logs.user_id_var, logs.user_id_var.set(None)),
-            (logs.route_var, logs.route_var.set(None)),
-        ]
-        try:
-            with replica.request_scope():
-                response = self.get_response(request)
-            route = logs.route_var.get() or _route(request)
-            elapsed = time.perf_counter() - started
-            metrics.observe_request(route=route, method=request.method, status=response.status_code, seconds=elapsed)
-            response["X-Request-ID"] = request_id
-            logger.info("%s %s %s %.0fms", request.method, route, response.status_code, elapsed * 1000)
-            return response
-        finally:
-            for var, token in reversed(tokens):
-                var.reset(token)
+        # Set, not reset on the way out: Django logs a 4xx/5xx (django.request) after the middleware returns; the
+        # context is cleared when the response is finished (`clear_context`, on request_finished).
+        logs.request_id_var.set(request_id)
+        logs.user_id_var.set(None)
+        logs.route_var.set(None)
+        with replica.request_scope():
+            response = self.get_response(request)
+        route = logs.route_var.get() or _route(request)
+        if logs.user_id_var.get() is None:  # no view ran (an unmatched URL): who asked, if anyone signed in
+            _note_user(request)
+        elapsed = time.perf_counter() - started
+        metrics.observe_request(route=route, method=request.method, status=response.status_code, seconds=elapsed)
+        response["X-Request-ID"] = request_id
+        logger.info("%s %s %s %.0fms", request.method, route, response.status_code, elapsed * 1000)
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         """Runs after authentication: the route's name and who is asking, for every later log line."""
         logs.route_var.set(_route(request))
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            logs.user_id_var.set(user.pk)
+        _note_user(request)
+
+
+def _note_user(request) -> None:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        logs.user_id_var.set(user.pk)
+
+
+@receiver(request_finished)
+def clear_context(**kwargs):
+    """The response has gone: later log lines in this thread belong to no request."""
+    logs.request_id_var.set(None)
+    logs.user_id_var.set(None)
+    logs.route_var.set(None)
 
 
 def _route(request) -> str:
