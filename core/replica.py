@@ -7,8 +7,8 @@ view the router still sends a read to the primary when
 
 - the request has written anything (read your own writes): every write the ORM makes asks the router for its
   database first, and that marks the request, except appends to the access log, which nothing in the request reads
-  back and which every one of these views makes;
-- the read runs inside a transaction on the primary (it must see that transaction's rows and locks);
+  back and which every one of these views makes. A write made with raw SQL (`connection.cursor()`) does not ask
+  the router, so lag-tolerant code writes through the ORM (the actions do);
 - the model is one whose freshness a request depends on: sessions, API tokens, second factors, sign-in locks.
 
 The request scope (`request_scope`) is opened by `web.middleware.RequestContextMiddleware` for every request, so a
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
 
 REPLICA = "replica"
 # Appends nobody reads back in the same request: they do not pin the request to the primary.
@@ -101,12 +101,14 @@ class ReplicaRouter:
     """`DATABASE_ROUTERS` entry: writes to the primary; lag-tolerant reads to the replica (see the module)."""
 
     def db_for_read(self, model, **hints):
+        return REPLICA if self.may_lag(model) and replica_configured() else DEFAULT_DB_ALIAS
+
+    def may_lag(self, model) -> bool:
+        """May this read see the data as it was a second ago? (See the module for when it may not.)"""
         scope = _scope.get()
-        if scope is None or not scope.lag_tolerant or scope.wrote or not replica_configured():
-            return DEFAULT_DB_ALIAS
-        if model._meta.app_label in PRIMARY_ONLY_APPS or connections[DEFAULT_DB_ALIAS].in_atomic_block:
-            return DEFAULT_DB_ALIAS
-        return REPLICA
+        if scope is None or not scope.lag_tolerant or scope.wrote:
+            return False
+        return model._meta.app_label not in PRIMARY_ONLY_APPS
 
     def db_for_write(self, model, **hints):
         note_write(model._meta.label_lower)
