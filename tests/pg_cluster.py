@@ -110,7 +110,9 @@ class Cluster:
         for path in (ini, users):
             path.chmod(0o644)
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        self.bouncer = subprocess.Popen([*prefix, binary, str(ini)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.bouncer = subprocess.Popen(
+            [*prefix, binary, str(ini)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         wait_for(lambda: _answers(self.bouncer_port), "PgBouncer did not start")
 
     def url(self, port: int, database: str) -> str:
