@@ -27,6 +27,7 @@ task_var: ContextVar[tuple[str, str] | None] = ContextVar("vig_task", default=No
 # else (too long, spaces, line breaks that would forge a log line, text that could be someone's name) is replaced.
 _WELL_FORMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,63}")
 _HAS_DIGIT = re.compile(r"\d")
+PATH_LEFT_OUT = "(path left out: see route)"
 
 
 def well_formed_request_id(value: str | None) -> str | None:
@@ -48,8 +49,12 @@ def _message(record: logging.LogRecord) -> str:
     if record.name == "celery.app.trace" and isinstance(record.args, dict) and "exc" in record.args:
         kind = str(record.args["exc"]).split("(", 1)[0].split(":", 1)[0][:100]
         return str(record.msg) % {**record.args, "exc": f"{kind} (message left out)"}
-    if record.name == "django.request" and record.args:
-        return str(record.args[0])  # "Not Found: /path" without the path (a typed URL can hold anything); see route
+    request = getattr(record, "request", None)
+    if record.name.startswith("django.") and request is not None and isinstance(record.args, tuple):
+        # "Not Found: /path", "Forbidden (CSRF ...): /path": the path left out (a typed URL can hold anything)
+        path = getattr(request, "path", None)
+        quoted = {path, path.encode("unicode_escape").decode("ascii")} if isinstance(path, str) else set()
+        return str(record.msg) % tuple(PATH_LEFT_OUT if arg in quoted else arg for arg in record.args)
     return record.getMessage()
 
 

@@ -11,7 +11,7 @@ from celery import shared_task
 from django.urls import reverse
 
 from core import logs
-from core.logs import JsonLinesFormatter, well_formed_request_id
+from core.logs import PATH_LEFT_OUT, JsonLinesFormatter, well_formed_request_id
 from web import task_context
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
@@ -88,7 +88,9 @@ def test_the_request_line_names_the_route_not_the_url_or_its_query(login, coordi
     assert "Quillfeather" not in text
     assert any(line["message"].startswith("GET referrals:search 200") for line in lines)
     assert any(line["message"].startswith("GET unmatched 404") for line in lines)
-    assert any(line["logger"] == "django.request" and line["message"] == "Not Found" for line in lines)
+    assert any(
+        line["logger"] == "django.request" and line["message"] == f"Not Found: {PATH_LEFT_OUT}" for line in lines
+    )
 
 
 def test_the_context_is_cleared_once_the_response_is_done(client, db):
