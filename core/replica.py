@@ -101,6 +101,7 @@ class ReplicaRouter:
     """`DATABASE_ROUTERS` entry: writes to the primary; lag-tolerant reads to the replica (see the module)."""
 
     def db_for_read(self, model, **hints):
+        """The replica for a read that may lag, else the primary."""
         return REPLICA if self.may_lag(model) and replica_configured() else DEFAULT_DB_ALIAS
 
     def may_lag(self, model) -> bool:
@@ -111,11 +112,14 @@ class ReplicaRouter:
         return model._meta.app_label not in PRIMARY_ONLY_APPS
 
     def db_for_write(self, model, **hints):
+        """Always the primary; and the request has now written (see `note_write`)."""
         note_write(model._meta.label_lower)
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1, obj2, **hints):
+        """Rows from either database may be related."""
         return True  # the replica is a copy of the primary: the same rows
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
+        """Migrations run on the primary; the replica follows by streaming."""
         return db == DEFAULT_DB_ALIAS

@@ -90,6 +90,7 @@ class ScrapeTimeCollector:
     """What is read when Prometheus scrapes: queues and task outcomes from Redis, records by state from PostgreSQL."""
 
     def collect(self):
+        """Each source read once per scrape; one that fails is reported down and the rest still answers."""
         up = GaugeMetricFamily(
             "vig_metrics_source_up", "1 when the source could be read for this scrape.", None, ["source"]
         )
