@@ -50,7 +50,7 @@ def _message(record: logging.LogRecord) -> str:
         kind = str(record.args["exc"]).split("(", 1)[0].split(":", 1)[0][:100]
         return str(record.msg) % {**record.args, "exc": f"{kind} (message left out)"}
     request = getattr(record, "request", None)
-    if record.name.startswith("django.") and request is not None and isinstance(record.args, tuple):
+    if (record.name or "").startswith("django.") and request is not None and isinstance(record.args, tuple):
         # "Not Found: /path", "Forbidden (CSRF ...): /path": the path left out (a typed URL can hold anything)
         path = getattr(request, "path", None)
         quoted = {path, path.encode("unicode_escape").decode("ascii")} if isinstance(path, str) else set()
