@@ -26,6 +26,7 @@ from accounts.audit import log_access
 from accounts.models import AccessAction
 from accounts.permissions import InService, Perm, requires
 from core.jobs import status_of, stuck_since
+from core.replica import read_alias
 from dashboards.reads import Scope, figure_lists
 
 from . import exporting, storage
@@ -163,7 +164,8 @@ def _write(export_id: int, token: str) -> str:
     found = figure_lists(exporting.export_scope(export, user)).get(export.figure)
     if found is None:
         return _fail(export_id, token, UNKNOWN_FIGURE)
-    referrals = exporting.figure_referrals(found[1])
+    # The families from the replica when there is one (a second behind is fine); the export row from the primary.
+    referrals = exporting.figure_referrals(found[1]).using(read_alias())
     if not _report(export_id, token, rows_total=referrals.count()):
         return "superseded"
     ids, sites = [], set()
