@@ -272,9 +272,15 @@ def apply(content: dict, choice: Choice) -> dict:
 
 
 def drafted_in(content: dict) -> str:
-    """What the family's history says of the letter's language: " in Urdu (…)", " in English: …", or ""."""
+    """The end of the history's summary line: " in Urdu", " in English", or "" for a professional's letter."""
+    used = content.get("language") or {}
+    return f" in {used['name']}" if used.get("name") else ""
+
+
+def history_changes(content: dict) -> dict:
+    """The family's history keeps which wording was used and why: {"language": [None, "in Urdu (…)"]}."""
     said = (content.get("language") or {}).get("summary", "")
-    return f" {said}" if said else ""
+    return {"language": [None, said]} if said else {}
 
 
 # --- each block's direction in the PDF ----------------------------------------------------------------------------

@@ -146,10 +146,11 @@ def draft_letter(*, referral: Referral, kind: str, by, request=None, content: di
         by=by,
         kind="letter_drafted",
         summary=f"{letter.get_kind_display()} drafted{languages.drafted_in(letter.content)}",
+        changes=languages.history_changes(letter.content),
         request=request,
         obj=letter,
         access=AccessAction.CREATE,
-        detail={"letter_kind": kind, "language": letter.content.get("language", {}).get("code", "en")},
+        detail={"letter_kind": kind},
     )
     return letter
 
