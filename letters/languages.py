@@ -123,6 +123,8 @@ def _check_paragraph(text: str, english: str, *, field: str, label: str, languag
         raise ValidationError({field: f"The English letter has no {label.lower()}: leave it empty"})
     _check_block(text, field=field, label=label, language=language, max_length=LONG_TEXT_MAX_LENGTH, multiline=True)
     wording.check_wording(text, field=field)
+    if "{" in wording._PLACEHOLDER.sub("", text) or "}" in wording._PLACEHOLDER.sub("", text):
+        raise ValidationError({field: f"{label}: use braces only around a placeholder, as in {{child_name}}"})
     wanted, used = placeholders(english), placeholders(text)
     if wanted != used:
         missing = ", ".join("{" + name + "}" for name in sorted(wanted - used))
