@@ -26,7 +26,7 @@ class LetterEditForm(NHSForm):
                 label=label,
                 max_length=LONG_TEXT_MAX_LENGTH,
                 required=False,
-                widget=forms.Textarea(attrs={"rows": 5}),
+                widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),  # Urdu typed right to left
                 help_text="You can use {child_name}, {parent_names}, {referrer_name}." if key == "opening" else "",
             )
         self.section_keys = [key for key, _ in wording.SECTIONS[letter.kind]]

@@ -171,3 +171,18 @@ def test_the_ways_people_type_urdu_all_give_urdu_letters(service, service_admin,
     referral = urdu_family(service, coordinator, practitioner, preferred=typed)
     letter = actions.draft_letter(referral=referral, kind=LetterKind.FAMILY, by=practitioner)
     assert letter.content["language"]["code"] == "ur"
+
+
+def test_the_letters_page_says_its_language_and_shows_urdu_right_to_left(
+    login, service, service_admin, coordinator, practitioner
+):
+    from django.urls import reverse
+
+    urdu_wording(service, service_admin)
+    referral = urdu_family(service, coordinator, practitioner)
+    letter = actions.draft_letter(referral=referral, kind=LetterKind.FAMILY, by=practitioner)
+    page = login(practitioner).get(reverse("letters:detail", kwargs={"letter_id": letter.pk})).content.decode()
+    assert "In Urdu (the service&#x27;s Urdu wording, checked by A. Translator" in page
+    assert 'dir="rtl" lang="ur">محترم' in page
+    edit = login(practitioner).get(reverse("letters:edit", kwargs={"letter_id": letter.pk})).content.decode()
+    assert 'dir="auto"' in edit
