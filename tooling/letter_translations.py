@@ -40,3 +40,29 @@ def urdu_family_wording(section_keys) -> dict:
     """The Urdu example with a heading for each of these sections."""
     headings = URDU_FAMILY_WORDING["headings"]
     return {**URDU_FAMILY_WORDING, "headings": {key: headings.get(key, URDU_OTHER_HEADING) for key in section_keys}}
+
+
+def load_demo_letter_translations() -> int:
+    """Give every seed service the example Urdu wording of the family's letter (demo only, marked as unchecked), so
+    a service lead can see an Urdu letter: set a parent's language for letters to Urdu and draft their letter.
+    Idempotent. Returns how many services have it."""
+    from django.utils import timezone
+
+    from accounts.models import Role, Service
+    from letters import actions, languages
+
+    keys = [key for key, _ in languages.headed_sections(LetterKind.FAMILY)]
+    wording = {k: v for k, v in urdu_family_wording(keys).items() if k not in ("kind", "language")}
+    loaded = 0
+    for service in Service.objects.filter(memberships__role=Role.SERVICE_ADMIN).distinct():
+        admin = service.memberships.filter(role=Role.SERVICE_ADMIN).order_by("pk").first().user
+        actions.save_letter_translation(
+            service=service,
+            language="ur",
+            checked_by="Demo only: not checked by a qualified translator",
+            checked_on=timezone.localdate(),
+            by=admin,
+            **wording,
+        )
+        loaded += 1
+    return loaded

@@ -186,3 +186,19 @@ def test_the_letters_page_says_its_language_and_shows_urdu_right_to_left(
     assert 'dir="rtl" lang="ur">محترم' in page
     edit = login(practitioner).get(reverse("letters:edit", kwargs={"letter_id": letter.pk})).content.decode()
     assert 'dir="auto"' in edit
+
+
+def test_demo_services_get_the_example_urdu_wording_in_step_with_their_english(db):
+    from letters.models import LetterTranslation
+    from tooling import demo
+    from tooling.letter_translations import load_demo_letter_translations
+
+    demo.configure_seed_services()
+    demo.create_demo_staff()
+    assert load_demo_letter_translations() == 5
+    assert load_demo_letter_translations() == 5  # idempotent: changed in place
+    for translation in LetterTranslation.objects.select_related("service"):
+        english = languages.english_wording(translation.service, LetterKind.FAMILY)
+        assert languages.out_of_step(translation, english) == ""
+        assert translation.checked_by.startswith("Demo only")
+    assert LetterTranslation.objects.count() == 5
