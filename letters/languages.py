@@ -31,6 +31,7 @@ HEADING_MAX_LENGTH = 200
 ARABIC_FONT = "letters/fonts/NotoNaskhArabic-Regular.ttf"
 # Scripts the system font (DejaVu Sans) prints; Arabic script is printed with ARABIC_FONT.
 SYSTEM_FONT_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
+_PLACEHOLDER = wording._PLACEHOLDER  # the {name} pattern the wording is filled by
 
 
 def headed_sections(kind: str) -> list[tuple[str, str]]:
@@ -39,7 +40,7 @@ def headed_sections(kind: str) -> list[tuple[str, str]]:
 
 
 def placeholders(text: str) -> set[str]:
-    return set(wording._PLACEHOLDER.findall(text or ""))
+    return set(_PLACEHOLDER.findall(text or ""))
 
 
 def english_wording(service, kind: str) -> dict[str, str]:
@@ -80,7 +81,7 @@ def script_of(char: str) -> str:
 def unprintable(text: str) -> list[str]:
     """Characters the letters have no font for (they would print as empty boxes), each once, in order."""
     found = []
-    for char in wording._PLACEHOLDER.sub("", text or ""):
+    for char in _PLACEHOLDER.sub("", text or ""):
         script = script_of(char)
         printable = not script or script in SYSTEM_FONT_SCRIPTS
         printable = printable or (script == "ARABIC" and ord(char) in arabic_font_characters())
@@ -92,7 +93,7 @@ def unprintable(text: str) -> list[str]:
 def reads_as(text: str, language: Language) -> bool:
     """Most of the letters are in the language's script (names and "NHS" in Latin letters may be mixed in). A
     Latin-script language cannot be told from English this way: the translator's check is the control there."""
-    scripts = [script_of(char) for char in wording._PLACEHOLDER.sub("", text or "")]
+    scripts = [script_of(char) for char in _PLACEHOLDER.sub("", text or "")]
     letters = [script for script in scripts if script and script != "SYMBOL"]
     if not letters:
         return True
@@ -123,7 +124,7 @@ def _check_paragraph(text: str, english: str, *, field: str, label: str, languag
         raise ValidationError({field: f"The English letter has no {label.lower()}: leave it empty"})
     _check_block(text, field=field, label=label, language=language, max_length=LONG_TEXT_MAX_LENGTH, multiline=True)
     wording.check_wording(text, field=field)
-    if "{" in wording._PLACEHOLDER.sub("", text) or "}" in wording._PLACEHOLDER.sub("", text):
+    if set("{}") & set(_PLACEHOLDER.sub("", text)):
         raise ValidationError({field: f"{label}: use braces only around a placeholder, as in {{child_name}}"})
     wanted, used = placeholders(english), placeholders(text)
     if wanted != used:
@@ -271,6 +272,22 @@ def apply(content: dict, choice: Choice) -> dict:
         content["sections"] = sections
         content["labels"] = dict(choice.translation.headings)
     return content
+
+
+def language_changed(letter) -> str:
+    """A family letter drafted for one language while parent 1's language for letters is now another: what to tell
+    the person about to approve or send it ("" when nothing changed, or for a professional's letter)."""
+    used = letter.content.get("language") or {}
+    if letter.kind not in TRANSLATABLE_KINDS or not used or not letter.is_current:
+        return ""
+    first = letter.referral.parents.order_by("order", "pk").first()
+    now = languages.get(first.letter_language) if first else None
+    if now is None or now.code == used.get("family_language"):
+        return ""
+    return (
+        f"The family's language for letters is now {now.name}, but this letter was drafted in {used.get('name')}. "
+        "Check it before it is approved or sent: change the wording, or arrange an interpreter."
+    )
 
 
 def drafted_in(content: dict) -> str:

@@ -202,3 +202,19 @@ def test_demo_services_get_the_example_urdu_wording_in_step_with_their_english(d
         assert languages.out_of_step(translation, english) == ""
         assert translation.checked_by.startswith("Demo only")
     assert LetterTranslation.objects.count() == 5
+
+
+def test_a_letter_drafted_before_the_familys_language_changed_warns_its_reader(
+    login, service, service_admin, coordinator, practitioner
+):
+    from django.urls import reverse
+
+    urdu_wording(service, service_admin)
+    referral = urdu_family(service, coordinator, practitioner, preferred="English")
+    letter = actions.draft_letter(referral=referral, kind=LetterKind.FAMILY, by=practitioner)
+    url = reverse("letters:detail", kwargs={"letter_id": letter.pk})
+    assert 'id="language-changed"' not in login(practitioner).get(url).content.decode()
+    referral.parents.update(letter_language="ur")
+    page = login(practitioner).get(url).content.decode()
+    assert 'id="language-changed"' in page
+    assert "now Urdu, but this letter was drafted in English" in page
