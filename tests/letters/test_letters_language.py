@@ -218,3 +218,12 @@ def test_a_letter_drafted_before_the_familys_language_changed_warns_its_reader(
     page = login(practitioner).get(url).content.decode()
     assert 'id="language-changed"' in page
     assert "now Urdu, but this letter was drafted in English" in page
+
+
+def test_the_api_says_the_letters_language(login, service, service_admin, coordinator, practitioner):
+    urdu_wording(service, service_admin)
+    referral = urdu_family(service, coordinator, practitioner)
+    letter = actions.draft_letter(referral=referral, kind=LetterKind.FAMILY, by=practitioner)
+    out = login(practitioner).get(f"/api/v1/letters/{letter.pk}/").json()
+    assert out["language"]["code"] == "ur" and out["language"]["wording"] == "translation"
+    assert "checked by A. Translator" in out["language"]["summary"]
