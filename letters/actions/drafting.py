@@ -14,7 +14,7 @@ from referrals.models import Referral, TriageDecisionKind
 from referrals.nhs_number import display as nhs_display
 from referrals.states import ReferralStatus
 
-from .. import whereabouts, wording
+from .. import languages, whereabouts, wording
 from ..models import Letter, LetterSettings, LetterTemplate
 from ..states import LetterKind, LetterStatus
 from .common import check_current, locked
@@ -90,7 +90,7 @@ def initial_content(referral: Referral, kind: str, by) -> dict:
     distribution = [_recipient(referral, kind, parents)[0]]
     if kind == LetterKind.HANDOVER and referral.gp_practice:
         distribution.append(f"GP: {referral.gp_practice}")
-    return {
+    content = {
         **_settings_of(service),
         "patient": _patient(referral, kind, parents),
         "referrer": {
@@ -111,6 +111,7 @@ def initial_content(referral: Referral, kind: str, by) -> dict:
         "actions": [],
         "scales": [],
     }
+    return languages.apply(content, languages.choose(referral, kind))
 
 
 @transaction.atomic
@@ -144,7 +145,8 @@ def draft_letter(*, referral: Referral, kind: str, by, request=None, content: di
         referral=referral,
         by=by,
         kind="letter_drafted",
-        summary=f"{letter.get_kind_display()} drafted",
+        summary=f"{letter.get_kind_display()} drafted{languages.drafted_in(letter.content)}",
+        changes=languages.history_changes(letter.content),
         request=request,
         obj=letter,
         access=AccessAction.CREATE,
