@@ -18,3 +18,12 @@ def worker_heartbeat() -> None:
     from web.health import record_heartbeat
 
     record_heartbeat()
+
+
+@shared_task
+def purge_used_submissions() -> int:
+    """Used form tokens and Idempotency-Keys guard nothing once their tokens have expired; beat removes them
+    every hour (web.submissions)."""
+    from web.submissions import purge_used
+
+    return purge_used()
