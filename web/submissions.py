@@ -32,6 +32,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, models, transaction
+from django.shortcuts import resolve_url
 from django.utils import timezone
 
 from .models import Submission
@@ -130,7 +131,7 @@ def save_form_once(request, perform: Callable[[], object], success_url: str | Ca
     with transaction.atomic():
         claim = _claim(request, Submission.Kind.FORM, nonce) if nonce else None
         result = perform()
-        url = success_url(result) if callable(success_url) else success_url
+        url = resolve_url(success_url(result) if callable(success_url) else success_url)
         if claim is not None:
             claim.result_url = url
             claim.results = references(result)

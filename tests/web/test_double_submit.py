@@ -1,0 +1,554 @@
+"""Sent twice, saved once: every page form and every API call that creates a record, sent twice (Back and resubmit,
+a double click, a retried call), makes one record, and the second send lands on the first one's result with a plain
+message (issue 18, item 5; web.submissions).
+
+One table: each row builds the state, then the page is opened for its one-time token (or the API call is given an
+Idempotency-Key) and sent twice. The table is complete by construction: every URL of the app is either a row here or
+named in `NOT_CREATING` with the reason, so a new page or endpoint fails `test_every_*_is_in_the_table` until
+someone decides.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cycles import actions as cycle_actions
+from cycles.models import (
+    Clip,
+    Consent,
+    Cycle,
+    Filming,
+    HelpingQuestion,
+    HelpingQuestionRating,
+    Liaison,
+    SharedReview,
+    StageReached,
+    SupervisionSession,
+    Visit,
+)
+from dashboards.models import DashboardExport
+from discharge.models import Discharge
+from governance.models import SubjectAccessRequest
+from letters.models import Letter
+from outcomes.models import Measure
+from referrals.actions import triage_referral
+from referrals.models import Allocation, Referral, TriageDecision
+from tests.cycles.helpers_cycles import (
+    clip_kwargs,
+    consent,
+    days_ago,
+    family,
+    filming_kwargs,
+    helping_question,
+)
+from tests.cycles.helpers_supervision import give_consent as consent_for_supervision
+from tests.cycles.helpers_supervision import make_cycle, trainee_family, trainee_with_supervisor
+from tests.outcomes.helpers_outcomes import EPDS_13, answers
+from tests.outcomes.helpers_outcomes import record as record_measure
+from tests.referrals.allocation_helpers import accepted_referral, set_details
+from tests.referrals.helpers import make_referral, post_data
+from tests.referrals.test_api import body as referral_body
+from web.submissions import ALREADY_SAVED, IDEMPOTENCY_HEADER, REPLAYED_HEADER, TOKEN_FIELD
+
+TOKEN = re.compile(rf'name="{TOKEN_FIELD}" value="([^"]+)"')
+
+
+class Ctx:
+    """The standing users and what a row has built, for rows to read."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def __getattr__(self, name):
+        return self.request.getfixturevalue(name)
+
+
+@dataclass
+class Row:
+    """One creating page or endpoint: `build(ctx)` makes the state and returns (who sends, URL args, data);
+    `made()` is the records it creates. Pages without a form of their own (a button) rely on a natural key."""
+
+    name: str
+    build: Callable[[Ctx], tuple]
+    made: Callable[[], Any]
+    token: bool = True
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# State the rows share
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def allocated(ctx):
+    return family(ctx.service, ctx.coordinator, ctx.practitioner)
+
+
+def consented(ctx):
+    referral = allocated(ctx)
+    consent(referral, ctx.practitioner)
+    return referral
+
+
+def with_question(ctx):
+    referral = consented(ctx)
+    return referral, helping_question(referral, ctx.practitioner)
+
+
+def started(ctx):
+    referral, question = with_question(ctx)
+    return referral, question, cycle_actions.start_cycle(referral=referral, by=ctx.practitioner)
+
+
+def filmed(ctx):
+    referral, question, cycle = started(ctx)
+    filming = cycle_actions.record_filming(cycle=cycle, by=ctx.practitioner, **filming_kwargs(referral))
+    return referral, question, cycle, filming
+
+
+def clipped(ctx):
+    referral, question, cycle, filming = filmed(ctx)
+    cycle_actions.add_clip(filming=filming, by=ctx.practitioner, **clip_kwargs(question))
+    return referral, cycle, filming
+
+
+def supervised(ctx):
+    membership = trainee_with_supervisor(ctx.service, ctx.coordinator, ctx.trainee, ctx.supervisor)
+    referral = trainee_family(ctx.service, ctx.coordinator, ctx.trainee)
+    consent_for_supervision(referral, ctx.trainee)
+    cycle = make_cycle(referral, ctx.trainee, 1, filmed_on=days_ago(20), reviewed_on=days_ago(10))
+    return membership, cycle
+
+
+def iso(days: int = 0) -> str:
+    return days_ago(days).isoformat()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Page forms: build(ctx) → (who sends, where the form is posted, what it posts[, where the form is opened])
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def page_referral(ctx):
+    return ctx.coordinator, reverse("referrals:new"), post_data(ctx.service)
+
+
+def page_triage(ctx):
+    referral = make_referral(ctx.service, ctx.coordinator)
+    return ctx.coordinator, reverse("referrals:triage", args=[referral.pk]), {"decision": "accept"}
+
+
+def page_allocate(ctx):
+    set_details(ctx.practitioner, ctx.service, ctx.coordinator, capacity=10)
+    referral = accepted_referral(ctx.service, ctx.coordinator)
+    url = reverse("referrals:allocate", args=[referral.pk])
+    return ctx.coordinator, url, {"practitioner": ctx.practitioner.pk}
+
+
+def page_consent(ctx):
+    referral = allocated(ctx)
+    mother = referral.parents.first()
+    data = {
+        "given_on": iso(1),
+        f"gave_parent_{mother.pk}": "on",
+        f"items_parent_{mother.pk}": ["filming", "supervisor_viewing"],
+        "written_agreement_given": "on",
+        "sharing_with": "",
+        "notes": "",
+    }
+    return ctx.practitioner, reverse("cycles:consent_record", args=[referral.pk]), data
+
+
+def page_helping_question(ctx):
+    referral = consented(ctx)
+    url = reverse("cycles:helping_question_add", args=[referral.pk])
+    return ctx.practitioner, url, {"text": "What am I doing well when she cries?"}
+
+
+def page_rating(ctx):
+    _, question = with_question(ctx)
+    url = reverse("cycles:helping_question_rate", args=[question.pk])
+    return ctx.practitioner, url, {"point": "start", "rated_on": iso(), "score": "3"}
+
+
+def page_supervision(ctx):
+    membership, cycle = supervised(ctx)
+    data = {"held_on": iso(1), "duration_minutes": "60", "cycles": [cycle.pk], "signed_off": [cycle.pk]}
+    return ctx.supervisor, reverse("cycles:record_supervision", args=[membership.pk]), data
+
+
+def page_stage(ctx):
+    membership, _ = supervised(ctx)
+    return ctx.supervisor, reverse("cycles:record_stage", args=[membership.pk]), {"stage": "2", "reached_on": iso(1)}
+
+
+def page_start_cycle(ctx):
+    referral, _ = with_question(ctx)
+    return ctx.practitioner, reverse("cycles:cycle_start", args=[referral.pk]), {}
+
+
+def page_filming(ctx):
+    referral, _, cycle = started(ctx)
+    parent = referral.parents.first()
+    data = {"filmed_on": iso(10), "activity": "bath", "filmed_parents": [parent.pk], "length_seconds": "6:30"}
+    return ctx.practitioner, reverse("cycles:cycle_filming", args=[cycle.pk]), data
+
+
+def page_clip(ctx):
+    _, question, cycle, _ = filmed(ctx)
+    data = {
+        "start_seconds": "0:10",
+        "end_seconds": "0:20",
+        "principles": ["1", "4"],
+        "helping_question": question.pk,
+        "description": "Baby reaches out; mum names it.",
+    }
+    return ctx.practitioner, reverse("cycles:cycle_clip_add", args=[cycle.pk]), data
+
+
+def page_review(ctx):
+    _, cycle, filming = clipped(ctx)
+    data = {
+        "reviewed_on": iso(3),
+        "clips_watched": [c.pk for c in filming.clips.all()],
+        "parent_reflections": "I see her looking for me.",
+    }
+    return ctx.practitioner, reverse("cycles:cycle_shared_review", args=[cycle.pk]), data
+
+
+def page_visit(ctx):
+    referral = allocated(ctx)
+    day = days_ago(-3)
+    data = {
+        "planned_on_day": day.day,
+        "planned_on_month": day.month,
+        "planned_on_year": day.year,
+        "planned_time": "2:30pm",
+        "place": "home",
+        "activities": ["filming"],
+    }
+    return ctx.practitioner, reverse("cycles:visit_book", args=[referral.pk]), data
+
+
+def page_liaison(ctx):
+    referral = allocated(ctx)
+    data = {"contacted_on": iso(), "method": "phone", "summary": "Spoke to the HV"}
+    return ctx.practitioner, reverse("cycles:liaison_record", args=[referral.pk]), data
+
+
+def measure_form(values, **extra) -> dict:
+    data = {"time_point": "baseline", "completed_on": iso(), **extra}
+    return {**data, **{f"item_{n}": str(v) for n, v in enumerate(values, start=1)}}
+
+
+def page_measure(ctx):
+    referral = allocated(ctx)
+    return ctx.practitioner, reverse("outcomes:record", args=[referral.pk, "epds"]), measure_form(EPDS_13)
+
+
+def page_correct(ctx):
+    measure = record_measure(allocated(ctx), ctx.practitioner)
+    data = measure_form([0] * 9 + [3], reason="Keyed on the wrong row")
+    return ctx.practitioner, reverse("outcomes:correct", args=[measure.pk]), data
+
+
+def declined(ctx):
+    referral = make_referral(ctx.service, ctx.coordinator)
+    triage_referral(referral=referral, decision="decline", reason="Outside the service's criteria", by=ctx.coordinator)
+    return referral
+
+
+def page_letter(ctx):
+    referral = declined(ctx)
+    return ctx.coordinator, reverse("letters:draft", args=[referral.pk, "decline"]), {}
+
+
+def page_discharge(ctx):
+    referral = allocated(ctx)
+    data = {
+        "discharged_on": iso(1),
+        "reason": "completed",
+        "summary": "Three cycles completed.",
+        "did_well": "You waited for Ava to look at you.",
+        "ideas": "Keep reading together.",
+        "health_visitor": "Helen Visitor",
+        "plan": "Universal health visiting.",
+        "letter_to_referrer_agreed": "on",
+        "letter_to_health_visitor_agreed": "on",
+        "family_copy_given": "on",
+        "missing_measures_reason": "The family chose not to complete them.",
+    }
+    return ctx.practitioner, reverse("discharge:discharge", args=[referral.pk]), data
+
+
+def page_subject_access(ctx):
+    referral = allocated(ctx)
+    day = days_ago(0)
+    data = {
+        "parent": referral.parents.first().pk,
+        "received_on_day": day.day,
+        "received_on_month": day.month,
+        "received_on_year": day.year,
+    }
+    return ctx.manager, reverse("governance:sar-new", args=[referral.pk]), data
+
+
+def page_export(ctx):
+    allocated(ctx)
+    query = f"?service={ctx.service.pk}&figure=received"
+    url = reverse("dashboards:export_request") + query
+    return ctx.manager, url, {}, reverse("dashboards:figure_list") + query
+
+
+PAGE_ROWS = [
+    Row("referrals:new", page_referral, lambda: Referral.objects),
+    Row("referrals:triage", page_triage, lambda: TriageDecision.objects),
+    Row("referrals:allocate", page_allocate, lambda: Allocation.objects),
+    Row("cycles:consent_record", page_consent, lambda: Consent.objects),
+    Row("cycles:helping_question_add", page_helping_question, lambda: HelpingQuestion.objects),
+    Row("cycles:helping_question_rate", page_rating, lambda: HelpingQuestionRating.objects),
+    Row("cycles:record_supervision", page_supervision, lambda: SupervisionSession.objects),
+    Row("cycles:record_stage", page_stage, lambda: StageReached.objects),
+    Row("cycles:cycle_start", page_start_cycle, lambda: Cycle.objects),
+    Row("cycles:cycle_filming", page_filming, lambda: Filming.objects),
+    Row("cycles:cycle_clip_add", page_clip, lambda: Clip.objects),
+    Row("cycles:cycle_shared_review", page_review, lambda: SharedReview.objects),
+    Row("cycles:visit_book", page_visit, lambda: Visit.objects),
+    Row("cycles:liaison_record", page_liaison, lambda: Liaison.objects),
+    Row("outcomes:record", page_measure, lambda: Measure.objects),
+    Row("outcomes:correct", page_correct, lambda: Measure.objects),
+    Row("letters:draft", page_letter, lambda: Letter.objects, token=False),  # a button: one current letter a kind
+    Row("discharge:discharge", page_discharge, lambda: Discharge.objects),
+    Row("governance:sar-new", page_subject_access, lambda: SubjectAccessRequest.objects),
+    Row("dashboards:export_request", page_export, lambda: DashboardExport.objects),
+]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# API calls: build(ctx) → (who sends, the endpoint, the JSON body)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def api_referral(ctx):
+    data = referral_body(ctx.service)
+    return ctx.coordinator, reverse("api:referral-list"), data
+
+
+def api_triage(ctx):
+    referral = make_referral(ctx.service, ctx.coordinator)
+    return ctx.coordinator, reverse("api:referral-triage", args=[referral.pk]), {"decision": "accept"}
+
+
+def api_allocate(ctx):
+    set_details(ctx.practitioner, ctx.service, ctx.coordinator, capacity=10)
+    referral = accepted_referral(ctx.service, ctx.coordinator)
+    url = reverse("api:referral-allocate", args=[referral.pk])
+    return ctx.coordinator, url, {"practitioner": ctx.practitioner.pk}
+
+
+def api_reallocate(ctx):
+    set_details(ctx.other_practitioner, ctx.service, ctx.coordinator, capacity=10)
+    referral = allocated(ctx)
+    url = reverse("api:referral-reallocate", args=[referral.pk])
+    return ctx.coordinator, url, {"practitioner": ctx.other_practitioner.pk, "reason": "Moved to Peterborough"}
+
+
+def api_consent(ctx):
+    referral = allocated(ctx)
+    data = {
+        "given_on": iso(1),
+        "givers": [{"parent": referral.parents.first().pk, "items": {"filming": True, "supervisor_viewing": True}}],
+        "written_agreement_given": True,
+    }
+    return ctx.practitioner, reverse("api:consent-list", args=[referral.pk]), data
+
+
+def api_helping_question(ctx):
+    referral = consented(ctx)
+    url = reverse("api:helping-question-list", args=[referral.pk])
+    return ctx.practitioner, url, {"text": "What am I doing well when she cries?"}
+
+
+def api_rating(ctx):
+    _, question = with_question(ctx)
+    url = reverse("api:helping-question-ratings", args=[question.pk])
+    return ctx.practitioner, url, {"point": "start", "rated_on": iso(), "score": 3}
+
+
+def api_visit(ctx):
+    referral = allocated(ctx)
+    planned = (timezone.now() + timedelta(days=3)).replace(microsecond=0).isoformat()
+    return ctx.practitioner, reverse("api:visit-list", args=[referral.pk]), {"planned_at": planned, "place": "home"}
+
+
+def api_liaison(ctx):
+    referral = allocated(ctx)
+    data = {"contacted_on": iso(), "method": "phone", "summary": "Spoke to the HV"}
+    return ctx.practitioner, reverse("api:liaison-list", args=[referral.pk]), data
+
+
+def api_start_cycle(ctx):
+    referral, _ = with_question(ctx)
+    return ctx.practitioner, reverse("api:cycle-list", args=[referral.pk]), {}
+
+
+def api_filming(ctx):
+    referral, _, cycle = started(ctx)
+    data = {
+        "filmed_on": iso(10),
+        "activity": "bath",
+        "filmed_parents": [referral.parents.first().pk],
+        "length_seconds": 390,
+    }
+    return ctx.practitioner, reverse("api:cycle-filming", args=[cycle.pk]), data
+
+
+def api_clip(ctx):
+    _, question, cycle, _ = filmed(ctx)
+    data = {
+        "start_seconds": 10,
+        "end_seconds": 20,
+        "principles": [1, 4],
+        "helping_question": question.pk,
+        "description": "Baby reaches out; mum names it.",
+    }
+    return ctx.practitioner, reverse("api:cycle-clips", args=[cycle.pk]), data
+
+
+def api_review(ctx):
+    _, cycle, filming = clipped(ctx)
+    data = {
+        "reviewed_on": iso(3),
+        "clips_watched": [c.pk for c in filming.clips.all()],
+        "parent_reflections": "I see her looking for me.",
+    }
+    return ctx.practitioner, reverse("api:cycle-shared-review", args=[cycle.pk]), data
+
+
+def api_supervision(ctx):
+    membership, cycle = supervised(ctx)
+    data = {
+        "trainee": membership.user_id,
+        "held_on": iso(1),
+        "duration_minutes": 60,
+        "cycles": [cycle.pk],
+        "signed_off": [cycle.pk],
+        "feedback": "Good.",
+    }
+    return ctx.supervisor, reverse("api:supervision-session-list"), data
+
+
+def api_stage(ctx):
+    supervised(ctx)
+    url = reverse("api:trainee-stages", args=[ctx.trainee.pk])
+    return ctx.supervisor, url, {"stage": 2, "reached_on": iso(1)}
+
+
+def api_measure(ctx):
+    referral = allocated(ctx)
+    data = {"instrument": "epds", "time_point": "baseline", "completed_on": iso(), "answers": answers(EPDS_13)}
+    return ctx.practitioner, reverse("api:referral-measure-list", args=[referral.pk]), data
+
+
+def api_correct(ctx):
+    measure = record_measure(allocated(ctx), ctx.practitioner)
+    data = {"completed_on": iso(), "answers": answers([0] * 9 + [3]), "reason": "Mis-keyed"}
+    return ctx.practitioner, reverse("api:measure-correct", args=[measure.pk]), data
+
+
+def api_letter(ctx):
+    referral = declined(ctx)
+    return ctx.coordinator, reverse("api:letter-draft", args=[referral.pk]), {"kind": "decline"}
+
+
+def api_discharge(ctx):
+    referral = allocated(ctx)
+    data = {
+        "discharged_on": iso(1),
+        "reason": "completed",
+        "summary": "Three cycles completed.",
+        "requested_actions": [{"who": "Health visitor", "what": "Offer a review visit", "by_when": "2027-06-01"}],
+        "letter_to_health_visitor_agreed": True,
+        "missing_measures_reason": "The family chose not to complete them.",
+    }
+    return ctx.practitioner, reverse("api:referral-discharge", args=[referral.pk]), data
+
+
+API_ROWS = [
+    Row("api:referral-list", api_referral, lambda: Referral.objects),
+    Row("api:referral-triage", api_triage, lambda: TriageDecision.objects),
+    Row("api:referral-allocate", api_allocate, lambda: Allocation.objects),
+    Row("api:referral-reallocate", api_reallocate, lambda: Allocation.objects),
+    Row("api:consent-list", api_consent, lambda: Consent.objects),
+    Row("api:helping-question-list", api_helping_question, lambda: HelpingQuestion.objects),
+    Row("api:helping-question-ratings", api_rating, lambda: HelpingQuestionRating.objects),
+    Row("api:visit-list", api_visit, lambda: Visit.objects),
+    Row("api:liaison-list", api_liaison, lambda: Liaison.objects),
+    Row("api:cycle-list", api_start_cycle, lambda: Cycle.objects),
+    Row("api:cycle-filming", api_filming, lambda: Filming.objects),
+    Row("api:cycle-clips", api_clip, lambda: Clip.objects),
+    Row("api:cycle-shared-review", api_review, lambda: SharedReview.objects),
+    Row("api:supervision-session-list", api_supervision, lambda: SupervisionSession.objects),
+    Row("api:trainee-stages", api_stage, lambda: StageReached.objects),
+    Row("api:referral-measure-list", api_measure, lambda: Measure.objects),
+    Row("api:measure-correct", api_correct, lambda: Measure.objects),
+    Row("api:letter-draft", api_letter, lambda: Letter.objects),
+    Row("api:referral-discharge", api_discharge, lambda: Discharge.objects),
+]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The table, sent twice
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def token_of(response) -> str:
+    found = TOKEN.search(response.content.decode())
+    assert found, "the form carries no one-time token"
+    return found.group(1)
+
+
+@pytest.mark.parametrize("row", PAGE_ROWS, ids=lambda row: row.name)
+def test_page_form_sent_twice_saves_once_and_lands_on_the_first_result(row, request, login, db):
+    ctx = Ctx(request)
+    user, url, data, *opened_at = row.build(ctx)
+    client = login(user)
+    before = row.made().count()
+    if row.token:
+        opened = client.get(opened_at[0] if opened_at else url)
+        assert opened.status_code == 200
+        data = {**data, TOKEN_FIELD: token_of(opened)}
+    first = client.post(url, data)
+    assert first.status_code == 302, first.content.decode()[:3000]
+    second = client.post(url, data)
+    assert second.status_code == 302, second.content.decode()[:3000]
+    assert second.url == first.url
+    assert row.made().count() == before + 1
+    landed = client.get(second.url)
+    assert landed.status_code == 200 and ALREADY_SAVED in landed.content.decode()
+    assert "There is a problem" not in landed.content.decode()
+
+
+@pytest.mark.parametrize("row", API_ROWS, ids=lambda row: row.name)
+def test_api_call_sent_twice_with_one_key_saves_once_and_answers_the_same(row, request, login, db):
+    ctx = Ctx(request)
+    user, url, data = row.build(ctx)
+    client = login(user)
+    before = row.made().count()
+    headers = {IDEMPOTENCY_HEADER: "3f1c9a52-7d1e-4b8e-9a0f-2c6d8e4b1a77"}
+    first = client.post(url, data, content_type="application/json", headers=headers)
+    assert 200 <= first.status_code < 300, first.content.decode()[:3000]
+    second = client.post(url, data, content_type="application/json", headers=headers)
+    assert second.status_code == first.status_code, second.content.decode()[:3000]
+    assert second[REPLAYED_HEADER] == "true"
+    assert second.json() == first.json() or second.json().get("id") == first.json().get("id")
+    assert row.made().count() == before + 1
+    changed = {**data, "__different__": 1} if isinstance(data, dict) else data
+    other = client.post(url, changed, content_type="application/json", headers=headers)
+    assert other.status_code == 422 and "different request" in other.json()["detail"]
+    assert row.made().count() == before + 1
