@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "web.tombstones.GoneMiddleware",
+    "web.pages.SavedOnceMiddleware",  # a form sent again lands on the first submission's page (web.submissions)
     "web.errors.ApiErrorsAsJson",  # innermost: JSON errors under /api/ even where DEBUG shows its own pages
 ]
 

@@ -71,13 +71,10 @@ def form_action_page(
     submission's page with "This was already saved. Here it is." instead of running the action twice.
     `success_url` and `success_message` may be functions of what the action returned.
     """
-    repeat = already_saved(request)
-    if repeat is not None:
-        return repeat
-    submissions.add_token_field(form, request)
+    submissions.add_token_field(form, request)  # a repeat never gets here: SavedOnceMiddleware answers it
     status = 200
     if request.method == "POST" and form.is_valid():
-        data = submissions.without_token(form.cleaned_data)
+        data = submissions.take_token(form)
         try:
             result, url = submissions.save_form_once(request, lambda: perform(data), success_url)
         except submissions.AlreadySaved as saved:
@@ -115,3 +112,22 @@ def landed_on(request: HttpRequest, first) -> HttpResponse:
     """Send a repeated submission to where the first one went, saying it was saved (never an error to retry)."""
     messages.success(request, submissions.ALREADY_SAVED)
     return redirect(first.result_url or request.path)
+
+
+class SavedOnceMiddleware:
+    """A page POST whose form token this user already used goes to the first submission's page, before the view
+    runs: so a view that refuses early (a family already discharged, a cycle already signed off) never answers a
+    repeat with an error. After the CSRF check (it sits below CsrfViewMiddleware); the API has its own key."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or request.path.startswith("/api/") or not request.user.is_authenticated:
+            return None
+        if submissions.TOKEN_FIELD not in request.POST:
+            return None
+        return already_saved(request)

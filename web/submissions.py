@@ -90,9 +90,11 @@ def renew_token(form, request) -> None:
         form.data[TOKEN_FIELD] = token
 
 
-def without_token(data: dict) -> dict:
-    """The form's cleaned data for the action: the token is plumbing, never an action's argument."""
-    return {name: value for name, value in data.items() if name != TOKEN_FIELD}
+def take_token(form) -> dict:
+    """Take the token out of a valid form's cleaned data (it is plumbing, never an action's argument, and forms'
+    own helpers read their cleaned data whole); the cleaned data."""
+    form.cleaned_data.pop(TOKEN_FIELD, None)
+    return form.cleaned_data
 
 
 def form_nonce(request) -> str | None:

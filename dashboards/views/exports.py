@@ -20,7 +20,7 @@ from accounts.models import AccessAction
 from accounts.permissions import Perm, require_permission
 from dashboards.reads import figure_lists
 from web import submissions
-from web.pages import already_saved, landed_on
+from web.pages import landed_on
 
 from .. import actions, exporting
 from ..forms import ExportRequestForm
@@ -63,9 +63,6 @@ def export_request(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("figure", "")
     if key not in figure_lists(scope):
         raise Http404
-    repeat = already_saved(request)
-    if repeat is not None:
-        return repeat
     form = ExportRequestForm(request.POST)
     include_free_text = form.is_valid() and form.cleaned_data["include_free_text"]
     try:

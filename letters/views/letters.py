@@ -54,6 +54,8 @@ def draft(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     existing = Letter.objects.current().filter(referral=referral, kind=kind).first()
     if existing is not None:  # one current letter of a kind per family: a second click lands on the first
         messages.success(request, submissions.ALREADY_SAVED)
+        if existing.status == LetterStatus.DRAFT:
+            return redirect("letters:edit", letter_id=existing.pk)
         return redirect(letter_url(existing))
     try:
         letter = actions.draft_letter(referral=referral, kind=kind, by=request.user, request=request)

@@ -13,7 +13,7 @@ from accounts.models import AccessAction, Service
 from accounts.permissions import Perm, require_permission, services_with
 from referrals.rules import referral_user_can
 from web import submissions
-from web.pages import add_errors, already_saved, form_action_page, landed_on
+from web.pages import add_errors, form_action_page, landed_on
 
 from .. import actions
 from ..forms import (
@@ -45,13 +45,11 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     if service is None:
         services = Service.objects.filter(pk__in=services_with(request.user, Perm.REFERRAL_CREATE))
         return render(request, "referrals/choose_service.html", {"services": services})
-    repeat = already_saved(request)
-    if repeat is not None:
-        return repeat
     form = ReferralForm(request.POST or None, service=service)
     submissions.add_token_field(form, request)
     duplicates = []
     if request.method == "POST" and form.is_valid():
+        submissions.take_token(form)
         try:
             referral, url = submissions.save_form_once(
                 request,
