@@ -258,7 +258,8 @@ def restore(ref):
     return ref.get("value")
 
 
-def purge_used() -> int:
+def purge_used(now=None) -> int:
     """Claims older than `KEEP_FOR` guard nothing (their tokens expired); delete them."""
-    deleted, _ = Submission.objects.filter(created_at__lt=timezone.now() - KEEP_FOR).delete()
+    now = now or timezone.now()
+    deleted, _ = Submission.objects.filter(created_at__lt=now - KEEP_FOR).delete()
     return deleted

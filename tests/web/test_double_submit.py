@@ -9,13 +9,18 @@ someone decides.
 """
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.urls import reverse
+from django.conf import settings
+from django.core import signing
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from cycles import actions as cycle_actions
@@ -39,6 +44,7 @@ from letters.models import Letter
 from outcomes.models import Measure
 from referrals.actions import triage_referral
 from referrals.models import Allocation, Referral, TriageDecision
+from tests.conftest import verify_session
 from tests.cycles.helpers_cycles import (
     clip_kwargs,
     consent,
@@ -54,7 +60,16 @@ from tests.outcomes.helpers_outcomes import record as record_measure
 from tests.referrals.allocation_helpers import accepted_referral, set_details
 from tests.referrals.helpers import make_referral, post_data
 from tests.referrals.test_api import body as referral_body
-from web.submissions import ALREADY_SAVED, IDEMPOTENCY_HEADER, REPLAYED_HEADER, TOKEN_FIELD
+from web import api
+from web.models import Submission
+from web.submissions import (
+    ALREADY_SAVED,
+    IDEMPOTENCY_HEADER,
+    REPLAYED_HEADER,
+    TOKEN_FIELD,
+    TOKEN_REFUSED,
+    purge_used,
+)
 
 TOKEN = re.compile(rf'name="{TOKEN_FIELD}" value="([^"]+)"')
 
@@ -552,3 +567,291 @@ def test_api_call_sent_twice_with_one_key_saves_once_and_answers_the_same(row, r
     other = client.post(url, changed, content_type="application/json", headers=headers)
     assert other.status_code == 422 and "different request" in other.json()["detail"]
     assert row.made().count() == before + 1
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Complete by construction: every page and every API POST is a row above or says here why it creates nothing
+# ---------------------------------------------------------------------------------------------------------------
+
+READS = "shows or downloads; creates no record"
+SIGN_IN = "signing in and two-step set-up: no record of the service"
+CHANGES = "changes or marks a record that exists (its form still carries the token, so a repeat lands on the first)"
+STATE = "moves a record's state (refused twice by the state table; its form carries the token)"
+
+NOT_CREATING = {
+    "home": READS,
+    "healthz": READS,
+    "accounts:login": SIGN_IN,
+    "accounts:logout": SIGN_IN,
+    "accounts:mfa_enrol": SIGN_IN,
+    "accounts:mfa_recovery_codes": SIGN_IN,
+    "accounts:mfa_verify": SIGN_IN,
+    "accounts:security": SIGN_IN,
+    "accounts:regenerate_recovery_codes": SIGN_IN,
+    "accounts:staff": READS,
+    "accounts:staff_reset_mfa": SIGN_IN,
+    "referrals:search": READS,
+    "referrals:detail": READS,
+    "referrals:edit": CHANGES,
+    "referrals:record_birth": CHANGES,
+    "referrals:triage_queue": READS,
+    "referrals:information_received": STATE,
+    "referrals:withdraw": STATE,
+    "referrals:unallocate": STATE,
+    "referrals:waiting_list": READS,
+    "referrals:caseloads": READS,
+    "referrals:practitioner_caseload": READS,
+    "referrals:practitioner_edit": CHANGES,
+    "referrals:entered_in_error": CHANGES,
+    "notices:list": READS,
+    "notices:acknowledge": STATE,
+    "notices:settings": CHANGES,
+    "cycles:cycle_detail": READS,
+    "cycles:diary": READS,
+    "cycles:visit_detail": READS,
+    "cycles:visit_record": CHANGES,
+    "cycles:visit_reschedule": CHANGES,
+    "cycles:my_training": READS,
+    "cycles:trainee_progress": READS,
+    "cycles:supervision": READS,
+    "cycles:footage": "records or corrects the one footage row of a filming: " + CHANGES,
+    "cycles:confirm_destruction": STATE,
+    "cycles:consents": READS,
+    "cycles:consent_detail": READS,
+    "cycles:consent_withdraw": CHANGES,
+    "cycles:consent_signed_form": READS,
+    "cycles:helping_questions": READS,
+    "cycles:helping_question_reword": CHANGES,
+    "outcomes:family": READS,
+    "outcomes:measure": READS,
+    "outcomes:evaluation_export": READS,
+    "letters:list": READS,
+    "letters:detail": READS,
+    "letters:edit": CHANGES,
+    "letters:preview": READS,
+    "letters:approve": STATE,
+    "letters:confirm_bereavement": STATE,
+    "letters:mark_sent": STATE,
+    "letters:regenerate": "makes the same letter's file again: " + STATE,
+    "letters:download": READS,
+    "letters:batch": "makes the month's missing letters again, each once: " + STATE,
+    "letters:settings": CHANGES,
+    "letters:template": CHANGES,
+    "governance:reviews": READS,
+    "governance:review": READS,
+    "governance:review-extend": STATE,
+    "governance:review-propose": STATE,
+    "governance:review-approve": STATE,
+    "governance:sar": CHANGES,
+    "governance:sar-release": STATE,
+    "audit:log": READS,
+    "audit:export": READS,
+    "discharge:letters": READS,
+    "discharge:reopen": STATE,
+    "discharge:requested_action_entered_in_error": CHANGES,
+    "dashboards:dashboard": READS,
+    "dashboards:figure_list": READS,
+    "dashboards:figure_csv": READS,
+    "dashboards:commissioner_csv": READS,
+    "dashboards:export_list": READS,
+    "dashboards:export_status": READS,
+    "dashboards:export_download": READS,
+    # API
+    "api:me": READS,
+    "api:token_create": "an API token for the caller: not a record of the service, and never sent twice by a form",
+    "api:token_revoke": "revokes the caller's token",
+    "api:schema": READS,
+    "api:docs": READS,
+    "api:referral-detail": READS,
+    "api:referral-birth": CHANGES,
+    "api:referral-information-received": STATE,
+    "api:referral-withdraw": STATE,
+    "api:referral-unallocate": STATE,
+    "api:referral-candidates": READS,
+    "api:service-list": READS,
+    "api:service-detail": READS,
+    "api:practitioner-list": READS,
+    "api:caseload-mine": READS,
+    "api:caseload-detail": READS,
+    "api:entered-in-error": CHANGES,
+    "api:notice-list": READS,
+    "api:notice-acknowledge": STATE,
+    "api:cycle-plan": READS,
+    "api:cycle-detail": READS,
+    "api:visit-detail": READS,
+    "api:visit-record": CHANGES,
+    "api:visit-reschedule": CHANGES,
+    "api:diary": READS,
+    "api:trainee-progress": READS,
+    "api:filming-footage": CHANGES,
+    "api:footage-destruction-list": READS,
+    "api:footage-confirm-destruction": STATE,
+    "api:consent-detail": READS,
+    "api:consent-withdraw": CHANGES,
+    "api:consent-signed-form": READS,
+    "api:helping-question-wording": CHANGES,
+    "api:instrument-list": READS,
+    "api:instrument-detail": READS,
+    "api:referral-outcomes": READS,
+    "api:measure-detail": READS,
+    "api:letter-list": READS,
+    "api:letter-detail": READS,
+    "api:letter-edit": CHANGES,
+    "api:letter-approve": STATE,
+    "api:letter-mark-sent": STATE,
+    "api:letter-regenerate": STATE,
+    "api:letter-download": READS,
+    "api:referral-reopen": STATE,
+    "api:referral-requested-action-entered-in-error": CHANGES,
+    "api:dashboard": READS,
+    "api:dashboard-families": READS,
+}
+
+
+def url_names(patterns=None, namespace=""):
+    """Every named URL of the app (the admin aside) with its view."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            if inner != "admin:":
+                yield from url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace + pattern.name, pattern.callback
+
+
+def test_every_page_and_endpoint_is_in_the_table_or_says_why_it_creates_nothing():
+    names = {name for name, _ in url_names()}
+    in_table = {row.name for row in PAGE_ROWS + API_ROWS}
+    unclassified = names - in_table - set(NOT_CREATING)
+    assert not unclassified, f"Add these to the double-submit table, or to NOT_CREATING with why: {unclassified}"
+    assert not in_table & set(NOT_CREATING)
+    assert not (in_table | set(NOT_CREATING)) - names, "the table names a URL that no longer exists"
+
+
+def test_every_api_post_takes_an_idempotency_key():
+    """Not only the creating ones: a retried state change or correction also answers as the first did."""
+    for name, callback in url_names():
+        view = getattr(callback, "cls", None)
+        if name.startswith("api:") and view is not None and hasattr(view, "post") and "token" not in name:
+            assert issubclass(view, api.SavedOnce), f"{name}: {view.__name__} should inherit web.api.SavedOnce"
+
+
+def test_the_schema_documents_the_idempotency_key(client, coordinator, login):
+    schema = login(coordinator).get(reverse("api:schema"), {"format": "json"}).json()
+    create = schema["paths"]["/api/v1/referrals/{id}/helping-questions/"]["post"]
+    header = next(p for p in create["parameters"] if p["name"] == IDEMPOTENCY_HEADER)
+    assert header["in"] == "header" and not header["required"] and "Idempotent-Replayed" in header["description"]
+    assert "422" in create["responses"]
+    token = schema["paths"]["/api/v1/auth/token/"]["post"]
+    assert IDEMPOTENCY_HEADER not in [p["name"] for p in token.get("parameters", [])]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A token or key is its user's alone, lives a day, and is kept no longer than it guards anything
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_another_users_form_token_does_not_land_them_on_the_first_result(login, coordinator, site_coordinator):
+    client = login(coordinator)
+    url = reverse("referrals:new")
+    token = token_of(client.get(url))
+    data = {**post_data(coordinator.memberships.first().service), TOKEN_FIELD: token}
+    first = client.post(url, data)
+    assert first.status_code == 302
+    mine = Referral.objects.get()
+    # The other coordinator sends the same form with the first one's token (copied from the first one's page).
+    theirs = Client()
+    verify_session(theirs, site_coordinator)
+    other = theirs.post(url, data)
+    assert other.status_code == 400
+    page = other.content.decode()
+    assert TOKEN_REFUSED.replace("'", "&#x27;") in page
+    assert mine.reference not in page and first.url not in page
+    assert Referral.objects.count() == 1
+    # The form shown again carries a fresh token of their own, and saves.
+    again = theirs.post(url, {**data, TOKEN_FIELD: token_of(other), "confirm_not_duplicate": "yes"})
+    assert again.status_code == 302 and again.url != first.url and Referral.objects.count() == 2
+
+
+def test_another_users_idempotency_key_runs_as_their_own_call(
+    login, service, coordinator, practitioner, other_practitioner
+):
+    referral = family(service, coordinator, practitioner)
+    consent(referral, practitioner)
+    url = reverse("api:helping-question-list", args=[referral.pk])
+    headers = {IDEMPOTENCY_HEADER: "same-key-for-both"}
+    body = {"text": "What am I doing well when she cries?"}
+    first = login(practitioner).post(url, body, content_type="application/json", headers=headers)
+    assert first.status_code == 201
+    other = login(other_practitioner).post(url, body, content_type="application/json", headers=headers)
+    assert other.status_code == 404 and REPLAYED_HEADER not in other
+    assert "What am I doing well" not in other.content.decode()
+    assert HelpingQuestion.objects.count() == 1
+
+
+def test_a_forged_or_day_old_token_is_refused_and_the_form_kept(login, service, coordinator, practitioner, monkeypatch):
+    referral = family(service, coordinator, practitioner)
+    consent(referral, practitioner)
+    client = login(practitioner)
+    url = reverse("cycles:helping_question_add", args=[referral.pk])
+    token = token_of(client.get(url))
+    text = "What am I doing well when she cries?"
+    for bad in (token[:-2] + "xx", "not-a-token"):
+        response = client.post(url, {"text": text, TOKEN_FIELD: bad})
+        assert response.status_code == 400 and text in response.content.decode()
+    later = time.time() + timedelta(days=1, minutes=1).total_seconds()
+    with monkeypatch.context() as clock:
+        clock.setattr(signing, "time", SimpleNamespace(time=lambda: later))
+        response = client.post(url, {"text": text, TOKEN_FIELD: token})
+        assert response.status_code == 400 and text in response.content.decode()
+        fresh = token_of(response)
+        assert fresh != token
+        assert client.post(url, {"text": text, TOKEN_FIELD: fresh}).status_code == 302
+    assert HelpingQuestion.objects.count() == 1
+
+
+def test_a_refused_save_leaves_the_token_to_be_used_once_corrected(login, service, coordinator, practitioner):
+    referral = family(service, coordinator, practitioner)
+    consent(referral, practitioner)
+    client = login(practitioner)
+    url = reverse("cycles:helping_question_add", args=[referral.pk])
+    token = token_of(client.get(url))
+    assert client.post(url, {"text": "", TOKEN_FIELD: token}).status_code == 400
+    assert client.post(url, {"text": "Bell\x07", TOKEN_FIELD: token}).status_code == 400
+    assert client.post(url, {"text": "What am I doing well?", TOKEN_FIELD: token}).status_code == 302
+    assert HelpingQuestion.objects.count() == 1 and Submission.objects.count() == 1
+
+
+def test_api_refusal_does_not_use_the_key_up(login, service, coordinator, practitioner):
+    referral = family(service, coordinator, practitioner)
+    consent(referral, practitioner)
+    client = login(practitioner)
+    url = reverse("api:helping-question-list", args=[referral.pk])
+    headers = {IDEMPOTENCY_HEADER: "retry-after-fixing"}
+    assert client.post(url, {"text": ""}, content_type="application/json", headers=headers).status_code == 400
+    assert client.post(url, {"text": "Why?"}, content_type="application/json", headers=headers).status_code == 201
+    for bad in ("", "has space", "x" * 256, "é"):
+        response = client.post(
+            url, {"text": "Why?"}, content_type="application/json", headers={IDEMPOTENCY_HEADER: bad}
+        )
+        assert response.status_code == 400 and IDEMPOTENCY_HEADER in response.json(), bad
+    assert HelpingQuestion.objects.count() == 1
+
+
+def test_used_tokens_are_purged_after_two_days_and_hold_no_personal_data(login, service, coordinator, practitioner):
+    referral = family(service, coordinator, practitioner)
+    consent(referral, practitioner)
+    client = login(practitioner)
+    url = reverse("cycles:helping_question_add", args=[referral.pk])
+    text = "What am I doing well when Ava cries at night?"
+    client.post(url, {"text": text, TOKEN_FIELD: token_of(client.get(url))})
+    api_url = reverse("api:helping-question-list", args=[referral.pk])
+    client.post(api_url, {"text": text + "?"}, content_type="application/json", headers={IDEMPOTENCY_HEADER: "k-1"})
+    rows = list(Submission.objects.values())
+    assert len(rows) == 2
+    stored = repr(rows)
+    for personal in (text, "Ava", referral.parents.first().name, "k-1"):
+        assert personal not in stored
+    assert purge_used(now=timezone.now() + timedelta(days=1)) == 0
+    assert purge_used(now=timezone.now() + timedelta(days=2, minutes=1)) == 2
+    assert "web.tasks.purge_used_submissions" in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
