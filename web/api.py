@@ -368,7 +368,7 @@ def _saved_once(post):
         if problem:
             raise serializers.ValidationError({submissions.IDEMPOTENCY_HEADER: [problem]})
         request._saved_once = True
-        body = request.body
+        body = submissions.body_of(request)
         try:
             with transaction.atomic():
                 claim = submissions.claim_api_key(request._request, key, body)

@@ -22,6 +22,7 @@ any token lives.
 
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -32,6 +33,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, models, transaction
+from django.http.request import RawPostDataException
 from django.shortcuts import resolve_url
 from django.utils import timezone
 
@@ -85,6 +87,7 @@ def renew_token(form, request) -> None:
     """Put a fresh token in the form (after a refused one), so the form as shown again can be sent."""
     token = issue_token(request.user)
     form.fields[TOKEN_FIELD].initial = token
+    form.initial = {**form.initial, TOKEN_FIELD: token}  # over a token kept in a restored draft
     if form.is_bound:
         form.data = form.data.copy()
         form.data[TOKEN_FIELD] = token
@@ -175,6 +178,20 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     """A keyed hash of what was sent, to tell a true repeat from a different request under the same key."""
     message = method.encode() + b"\n" + path.encode() + b"\n" + body
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def body_of(request) -> bytes:
+    """What was sent, for the fingerprint: the raw body, or (when a multipart body was already read, by the CSRF
+    check of a signed-in session) its fields and its files' names and sizes."""
+    try:
+        return request._request.body
+    except RawPostDataException:
+        data = request.data
+        fields = sorted(
+            (name, [f"{getattr(v, 'name', v)}:{getattr(v, 'size', '')}" for v in data.getlist(name)])
+            for name in data.keys()
+        )
+        return json.dumps(fields).encode()
 
 
 def claim_api_key(request, key: str, body: bytes) -> Submission:
