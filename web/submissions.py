@@ -189,7 +189,7 @@ def body_of(request) -> bytes:
         data = request.data
         fields = sorted(
             (name, [f"{getattr(v, 'name', v)}:{getattr(v, 'size', '')}" for v in data.getlist(name)])
-            for name in data.keys()
+            for name in data
         )
         return json.dumps(fields).encode()
 
