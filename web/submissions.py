@@ -188,8 +188,7 @@ def body_of(request) -> bytes:
     except RawPostDataException:
         data = request.data
         fields = sorted(
-            (name, [f"{getattr(v, 'name', v)}:{getattr(v, 'size', '')}" for v in data.getlist(name)])
-            for name in data
+            (name, [f"{getattr(v, 'name', v)}:{getattr(v, 'size', '')}" for v in data.getlist(name)]) for name in data
         )
         return json.dumps(fields).encode()
 
