@@ -177,20 +177,52 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG or TESTING  # serve straight from static/ without collectstatic in demo and tests
-# Letters, signed consent forms and other private files: outside the web root, never served as static or media
-# (downloads go through access-checked views). See README "Letters" for S3-compatible storage with django-storages.
+# Private files (letters, signed consent forms, dashboard exports, and any kind added later): never served as static
+# or media; downloads go through access-checked, logged views. Each kind is one STORAGES alias with its own prefix:
+# a folder under PRIVATE_FILES_ROOT, or, with OBJECT_STORAGE_BUCKET set, that prefix in one private S3-compatible
+# bucket that every web and worker machine shares (core/storage.py, ADR 0015).
 PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", BASE_DIR / "private-files"))
+OBJECT_STORAGE_BUCKET = os.environ.get("OBJECT_STORAGE_BUCKET", "").strip()
+OBJECT_STORAGE_ENDPOINT_URL = os.environ.get("OBJECT_STORAGE_ENDPOINT_URL", "").strip()
+OBJECT_STORAGE_OPTIONS = (
+    {
+        "bucket_name": OBJECT_STORAGE_BUCKET,
+        "endpoint_url": OBJECT_STORAGE_ENDPOINT_URL or None,  # empty: AWS S3 itself
+        "region_name": os.environ.get("OBJECT_STORAGE_REGION", "").strip() or None,
+        # Empty: boto3's own chain (an instance role, AWS_* variables).
+        "access_key": os.environ.get("OBJECT_STORAGE_ACCESS_KEY_ID", "") or None,
+        "secret_key": os.environ.get("OBJECT_STORAGE_SECRET_ACCESS_KEY", "") or None,
+        # MinIO and most S3-compatible servers want the bucket in the path, not the host name.
+        "addressing_style": os.environ.get(
+            "OBJECT_STORAGE_ADDRESSING_STYLE", "path" if OBJECT_STORAGE_ENDPOINT_URL else ""
+        )
+        or None,
+        "signature_version": "s3v4",
+        "querystring_auth": True,  # moot: these storages give no URL at all
+        "object_parameters": {"CacheControl": "private, no-store"},
+    }
+    if OBJECT_STORAGE_BUCKET
+    else {}
+)
+
+
+def private_files(prefix: str) -> dict:
+    """The STORAGES entry of one kind of private file: `prefix` under PRIVATE_FILES_ROOT, or in the bucket."""
+    if OBJECT_STORAGE_OPTIONS:
+        return {
+            "BACKEND": "core.storage.PrivateObjectStorage",
+            "OPTIONS": {**OBJECT_STORAGE_OPTIONS, "location": prefix},
+        }
+    return {"BACKEND": "core.storage.PrivateFolderStorage", "OPTIONS": {"subfolder": prefix}}
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "letters": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_FILES_ROOT / "letters", "base_url": None, "allow_overwrite": True},
-    },
+    "letters": private_files("letters"),
     # Dashboard exports prepared in the background (dashboards/storage.py): deleted after DASHBOARD_EXPORT_KEEP_DAYS.
-    "dashboard_exports": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_FILES_ROOT / "dashboard-exports", "base_url": None, "allow_overwrite": True},
-    },
+    "dashboard_exports": private_files("dashboard-exports"),
+    # Signed consent forms (cycles/uploads.py): their names already begin "consent-forms/".
+    "consent_forms": private_files(""),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -200,7 +232,7 @@ STORAGES = {
     },
 }
 
-# Uploaded signed consent forms live under PRIVATE_FILES_ROOT too (never given a URL; served by logged views).
+# The largest signed consent form accepted (cycles/uploads.py).
 CONSENT_FORM_MAX_BYTES = envint("CONSENT_FORM_MAX_BYTES", 10 * 1024 * 1024)
 
 # Sessions: the idle and absolute time-outs are both enforced by accounts.middleware, which ends the server-side
@@ -350,8 +382,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_month=1, hour=5, minute=30),
     },
 }
-# /healthz calls the worker stale when its last heartbeat is older than this.
+# Each worker records its own heartbeat this often (web/tasks.py), beat or no beat; /healthz calls the workers stale
+# when the last heartbeat is older than WORKER_HEARTBEAT_STALE_SECONDS.
+WORKER_HEARTBEAT_INTERVAL_SECONDS = envint("WORKER_HEARTBEAT_INTERVAL_SECONDS", 30)
 WORKER_HEARTBEAT_STALE_SECONDS = envint("WORKER_HEARTBEAT_STALE_SECONDS", 300)
+# A worker that starts re-sends letters and exports left in the pipeline longer than this (0: all of them; a
+# duplicate of one another worker holds does nothing), so a crashed worker's work need not wait for beat.
+WORKER_START_SWEEP_AFTER_SECONDS = envint("WORKER_START_SWEEP_AFTER_SECONDS", 0)
 
 # Letters (letters/): a letter left queued or rendering this long is sent to the workers again by the sweep;
 # a letter that fails this many render attempts stops as `failed` with its error.
