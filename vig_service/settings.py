@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "web.tombstones.GoneMiddleware",
+    "web.pages.SavedOnceMiddleware",  # a form sent again lands on the first submission's page (web.submissions)
     "web.errors.ApiErrorsAsJson",  # innermost: JSON errors under /api/ even where DEBUG shows its own pages
 ]
 
@@ -396,6 +397,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = envint("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-api-tokens": {"task": "web.tasks.purge_expired_api_tokens", "schedule": 3600.0},
     "worker-heartbeat": {"task": "web.tasks.worker_heartbeat", "schedule": 60.0},
+    "purge-used-submissions": {"task": "web.tasks.purge_used_submissions", "schedule": 3600.0},
     "overdue-visit-notices": {
         "task": "cycles.tasks.raise_overdue_visit_notices",
         "schedule": crontab(hour=6, minute=15),

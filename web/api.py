@@ -6,6 +6,8 @@ permission (403), validates its input serializer (400), calls one action through
 action's refusals into 400, 403 or 409) and answers with the record. `ActionView` is that whole shape for POSTs.
 """
 
+import functools
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -26,7 +28,7 @@ from accounts.audit import get_visible_or_404, log_access
 from accounts.models import AccessAction
 from accounts.permissions import Perm, has_permission, memberships_for
 from core.refusals import ActionRefused
-from web import errors
+from web import errors, submissions
 from web.tombstones import find_tombstone
 
 
@@ -253,7 +255,7 @@ def add_error_responses(result, generator, request, public):
         {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
     )
     for path, operations in result.get("paths", {}).items():
-        for operation in operations.values():
+        for method, operation in operations.items():
             errors = dict(_ANY_ERROR)
             if "{" in path:
                 errors.update(_RECORD_ERROR)
@@ -263,10 +265,30 @@ def add_error_responses(result, generator, request, public):
                 errors.update(_BODY_ERRORS)
             elif operation.get("parameters") and any(p["in"] == "query" for p in operation["parameters"]):
                 errors["400"] = _BODY_ERRORS["400"]
+            if method == "post" and path not in _NOT_ACTIONS:
+                errors.update(_KEY_REUSED)
+                operation.setdefault("parameters", []).append(_IDEMPOTENCY_KEY)
             responses = operation.setdefault("responses", {})
             for code, (description, content) in errors.items():
                 responses.setdefault(code, {"description": description, "content": content})
     return result
+
+
+# POSTs that act on nothing in the service (tokens for the API itself): no Idempotency-Key.
+_NOT_ACTIONS = {"/api/v1/auth/token/", "/api/v1/auth/token/revoke/"}
+_IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+    "description": (
+        "Send the same key again (with the same body) to retry safely: the call runs once for you and this key, "
+        "and a repeat answers as the first did (same status, the record as it is now) with the header "
+        "`Idempotent-Replayed: true`. A key is yours alone and kept for two days; use a new one (a UUID) for "
+        "each new request. Without the header the call runs each time it is sent."
+    ),
+}
+_KEY_REUSED = {"422": ("The Idempotency-Key was already used by you for a different request.", _ERROR)}
 
 
 def require(user, perm: Perm, obj=None) -> None:
@@ -308,9 +330,18 @@ def field_errors(error: DjangoValidationError) -> dict:
 
 
 def run_action(action, **kwargs):
-    """Call an action, turning its refusals into API answers: 400 field errors, 403, or 409."""
+    """Call an action, turning its refusals into API answers: 400 field errors, 403, or 409.
+
+    When the call is a repeat under the same Idempotency-Key (`SavedOnce`), the first call's result is returned
+    instead of running the action again; when it is the first, its result is kept (as ids) for a repeat.
+    """
+    replayed = submissions.replayed_result()
+    if replayed is not submissions.NOT_REPLAYING:
+        return replayed
     try:
-        return action(**kwargs)
+        result = action(**kwargs)
+        submissions.record_result(result)
+        return result
     except DjangoValidationError as error:
         raise serializers.ValidationError(field_errors(error)) from error
     except DjangoPermissionDenied as error:
@@ -319,7 +350,72 @@ def run_action(action, **kwargs):
         raise Conflict(str(refusal)) from refusal
 
 
-class ActionView(APIView):
+class KeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "This Idempotency-Key was already used for a different request. Send a new key with a new request."
+    default_code = "idempotency_key_reused"
+
+
+def _saved_once(post):
+    """Wrap a view's `post` so that an Idempotency-Key makes it run once per user and key (`SavedOnce`)."""
+
+    @functools.wraps(post)
+    def once(self, request, *args, **kwargs):
+        key = request.headers.get(submissions.IDEMPOTENCY_HEADER)
+        if key is None or getattr(request, "_saved_once", False):
+            return post(self, request, *args, **kwargs)
+        problem = submissions.key_problem(key)
+        if problem:
+            raise serializers.ValidationError({submissions.IDEMPOTENCY_HEADER: [problem]})
+        request._saved_once = True
+        body = submissions.body_of(request)
+        try:
+            with transaction.atomic():
+                claim = submissions.claim_api_key(request._request, key, body)
+                token = submissions.recording()
+                try:
+                    response = post(self, request, *args, **kwargs)
+                finally:
+                    results = submissions.recorded(token)
+                if not 200 <= response.status_code < 300:
+                    claim.delete()  # an answer that saved nothing does not use the key up (its access log stays)
+                    return response
+                claim.status_code, claim.results = response.status_code, results
+                claim.save(update_fields=["status_code", "results"])
+                return response
+        except submissions.AlreadySaved as saved:
+            return _replay(self, post, saved.first, body, request, *args, **kwargs)
+
+    return once
+
+
+def _replay(view, post, first, body: bytes, request, *args, **kwargs):
+    """Answer a repeat as the first call was answered (same status, the record as it is now), without acting."""
+    if first.fingerprint != submissions.fingerprint(request.method, request.path, body):
+        raise KeyReused
+    token = submissions.replaying(first.results)
+    try:
+        response = post(view, request, *args, **kwargs)
+    finally:
+        submissions.stop_replaying(token)
+    response.status_code = first.status_code or response.status_code
+    response[submissions.REPLAYED_HEADER] = "true"
+    return response
+
+
+class SavedOnce:
+    """Every API view whose POST acts inherits this: sent with an `Idempotency-Key` header, the POST runs once per
+    user and key (web.submissions); a repeat with the same body answers as the first did, with the header
+    `Idempotent-Replayed: true`, and one with a different body is a 422. The view's actions must be called through
+    `run_action`, which hands back the first call's results on a repeat."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "post" in cls.__dict__:
+            cls.post = _saved_once(cls.__dict__["post"])
+
+
+class ActionView(SavedOnce, APIView):
     """POST input to one action on one record the user may see; answer with the record as it is now.
 
     Subclasses set `input_serializer`, `permission` and `action` (called as

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from accounts.audit import get_visible_or_404
 from accounts.permissions import Perm, check_permission
 from core.refusals import ActionRefused
+from web import submissions
 from web.tombstones import RecordGone, find_tombstone
 
 
@@ -59,27 +60,74 @@ def form_action_page(
     template: str,
     context: dict,
     perform: Callable[[dict], object],
-    success_message: str,
-    success_url: str,
+    success_message: str | Callable[[object], str],
+    success_url: str | Callable[[object], str],
     error_aliases: dict[str, str] | None = None,
 ) -> HttpResponse:
-    """The shape every write page shares: validate, call one action, put refusals beside the form.
+    """The shape every write page shares: validate, call one action once, put refusals beside the form.
 
-    A ValidationError goes next to its field (400); a refused state change goes to the top (409).
+    A ValidationError goes next to its field (400); a refused state change goes to the top (409). The form carries
+    a one-time token (web.submissions): sent again (Back and resubmit, a double click), it lands on the first
+    submission's page with "This was already saved. Here it is." instead of running the action twice.
+    `success_url` and `success_message` may be functions of what the action returned.
     """
+    submissions.add_token_field(form, request)  # a repeat never gets here: SavedOnceMiddleware answers it
     status = 200
     if request.method == "POST" and form.is_valid():
+        data = submissions.take_token(form)
         try:
-            perform(form.cleaned_data)
+            result, url = submissions.save_form_once(request, lambda: perform(data), success_url)
+        except submissions.AlreadySaved as saved:
+            return landed_on(request, saved.first)
+        except submissions.TokenRefused as refused:
+            form.add_error(None, str(refused))
+            submissions.renew_token(form, request)
         except ValidationError as error:
             add_errors(form, error, error_aliases)
         except ActionRefused as refusal:
             form.add_error(None, str(refusal))
             status = 409
         else:
-            if success_message:
-                messages.success(request, success_message)
-            return redirect(success_url)
+            message = success_message(result) if callable(success_message) else success_message
+            if message:
+                messages.success(request, message)
+            return redirect(url)
+    if form.errors:
+        repeat = already_saved(request)  # a double click whose twin saved while this one was being checked
+        if repeat is not None:
+            return repeat
     if form.errors and status == 200:
         status = 400
     return render(request, template, {**context, "form": form}, status=status)
+
+
+def already_saved(request: HttpRequest) -> HttpResponse | None:
+    """For a POST whose form token was already used by this user: the first submission's page, with the plain
+    message. None otherwise."""
+    first = submissions.earlier_form_submission(request)
+    return landed_on(request, first) if first is not None else None
+
+
+def landed_on(request: HttpRequest, first) -> HttpResponse:
+    """Send a repeated submission to where the first one went, saying it was saved (never an error to retry)."""
+    messages.success(request, submissions.ALREADY_SAVED)
+    return redirect(first.result_url or request.path)
+
+
+class SavedOnceMiddleware:
+    """A page POST whose form token this user already used goes to the first submission's page, before the view
+    runs: so a view that refuses early (a family already discharged, a cycle already signed off) never answers a
+    repeat with an error. After the CSRF check (it sits below CsrfViewMiddleware); the API has its own key."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or request.path.startswith("/api/") or not request.user.is_authenticated:
+            return None
+        if submissions.TOKEN_FIELD not in request.POST:
+            return None
+        return already_saved(request)

@@ -63,3 +63,12 @@ def start_heartbeat(**kwargs) -> threading.Thread | None:
 def stop_heartbeat(**kwargs) -> None:
     """A worker shutting down stops speaking; /healthz calls the workers stale once no other worker speaks."""
     _stop_heartbeat.set()
+
+
+@shared_task
+def purge_used_submissions() -> int:
+    """Used form tokens and Idempotency-Keys guard nothing once their tokens have expired; beat removes them
+    every hour (web.submissions)."""
+    from web.submissions import purge_used
+
+    return purge_used()

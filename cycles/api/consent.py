@@ -19,7 +19,7 @@ from cycles.reads.consents import consents_visible_to, consents_with_decisions
 from cycles.reads.helping_questions import questions_visible_to, questions_with_ratings, with_progress
 from referrals.loading import referral_for_api
 from referrals.models import Referral
-from web.api import ACTION_RESPONSES, NOT_FOUND, ActionView, load_visible, require, run_action
+from web.api import ACTION_RESPONSES, NOT_FOUND, ActionView, SavedOnce, load_visible, require, run_action
 from web.pagination import PAGE_PARAMETERS, Page, page_of
 
 from .. import actions
@@ -58,7 +58,7 @@ def questions_out(referral: Referral) -> list:
     return HelpingQuestionOut(with_progress(questions_with_ratings(referral)), many=True).data
 
 
-class ConsentListView(APIView):
+class ConsentListView(SavedOnce, APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
@@ -157,7 +157,7 @@ class ConsentSignedFormView(APIView):
         return download_signed_form(consent, request=request._request)
 
 
-class HelpingQuestionListView(APIView):
+class HelpingQuestionListView(SavedOnce, APIView):
     @extend_schema(
         operation_id="helping_questions_list",
         tags=TAGS,

@@ -23,6 +23,7 @@ from web.api import (
     NOT_FOUND,
     ActionView,
     Conflict,
+    SavedOnce,
     load_visible,
     require,
     run_action,
@@ -66,7 +67,7 @@ def _visit(referral: Referral, pk: int | None):
     return _own([pk], referral.visits.in_force(), "visit", "a visit to this family")[0]
 
 
-class ReferralCycleListView(APIView):
+class ReferralCycleListView(SavedOnce, APIView):
     """A family's cycles with where each stands; POST starts the next."""
 
     @extend_schema(

@@ -18,6 +18,7 @@ from web.api import (
     FORBIDDEN,
     NOT_FOUND,
     ActionView,
+    SavedOnce,
     load_visible,
     require,
     run_action,
@@ -44,7 +45,7 @@ def footage_out(pk: int) -> dict:
     return FootageOut(Footage.objects.select_related("filming__cycle", "destruction_confirmed_by").get(pk=pk)).data
 
 
-class FilmingFootageView(APIView):
+class FilmingFootageView(SavedOnce, APIView):
     @extend_schema(
         operation_id="filmings_footage_retrieve",
         tags=TAGS,

@@ -20,6 +20,7 @@ from web.api import (
     FORBIDDEN,
     NOT_FOUND,
     ActionView,
+    SavedOnce,
     ServiceParam,
     membership_of_user,
     require,
@@ -67,7 +68,7 @@ def session_out(pk: int) -> dict:
     return SupervisionSessionOut(session).data
 
 
-class SupervisionSessionListView(GenericAPIView):
+class SupervisionSessionListView(SavedOnce, GenericAPIView):
     serializer_class = SupervisionSessionOut
     queryset = SupervisionSession.objects.none()  # for the schema; get() reads what the user may see
     filter_backends: list = []

@@ -20,7 +20,7 @@ from accounts.models import AccessAction
 from accounts.permissions import Perm
 from cycles.reads.visits import diary_visits, visible_visits, visits_with_details
 from referrals.loading import referral_for_api
-from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, require, run_action
+from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, ActionView, SavedOnce, require, run_action
 from web.pagination import PAGE_PARAMETERS, Page, page_of
 
 from .. import actions
@@ -51,7 +51,7 @@ def visit_out(pk: int) -> dict:
     return VisitOut(visits_with_details().get(pk=pk)).data
 
 
-class ReferralVisitsView(GenericAPIView):
+class ReferralVisitsView(SavedOnce, GenericAPIView):
     """A family's visits, newest first; or book one."""
 
     serializer_class = VisitOut
@@ -162,7 +162,7 @@ class DiaryView(APIView):
         return page.response(VisitOut(page.rows, many=True).data)
 
 
-class ReferralLiaisonsView(GenericAPIView):
+class ReferralLiaisonsView(SavedOnce, GenericAPIView):
     """The family's liaison with the referrer; or record one."""
 
     serializer_class = LiaisonOut

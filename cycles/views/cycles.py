@@ -31,15 +31,6 @@ from ..forms.cycles import ClipForm, FilmingForm, SharedReviewForm, StartCycleFo
 from ..models import Cycle
 
 
-class _NewRecordURL:
-    """A success URL known only once the action has run (the new cycle's page); `redirect` asks for it."""
-
-    url = ""
-
-    def get_absolute_url(self) -> str:
-        return self.url
-
-
 def _load_cycle(request: HttpRequest, pk: int, perm: Perm, *, people: bool = False) -> Cycle:
     """The cycle if the user may see its family (a logged 404 otherwise), then `perm` on the family (403)."""
     cycle = load_visible(with_work(visible_cycles(request.user), people=people), request, pk)
@@ -62,20 +53,14 @@ def start_cycle(request: HttpRequest, pk: int) -> HttpResponse:
         Referral.objects.visible_to(request.user).with_record_details(), request, pk, Perm.CASEWORK_RECORD
     )
     glance = summary(referral, list(cycles_of(referral)), timezone.localdate())
-    new_cycle = _NewRecordURL()
-
-    def perform(data):
-        cycle = actions.start_cycle(referral=referral, by=request.user, request=request, **data)
-        new_cycle.url = _cycle_url(cycle)
-
     return form_action_page(
         request,
         form=StartCycleForm(_posted(request), beyond_maximum=glance["beyond_maximum"]),
         template="cycles/start_cycle.html",
         context={"referral": referral, "glance": glance},
-        perform=perform,
+        perform=lambda data: actions.start_cycle(referral=referral, by=request.user, request=request, **data),
         success_message=f"Cycle {glance['next_number']} started.",
-        success_url=new_cycle,
+        success_url=_cycle_url,  # the new cycle's page
     )
 
 

@@ -93,7 +93,7 @@ def figure_list(request: HttpRequest) -> HttpResponse:
         "truncated": len(rows) == 500,
         "csv_url": f"{reverse('dashboards:figure_csv')}?{scope_query(scope, figure=key)}",
         "back_url": f"{reverse('dashboards:dashboard')}?{scope_query(scope)}",
-        "export": export_offer(scope, key, shown=len(rows), truncated=len(rows) == 500, referrals=referrals),
+        "export": export_offer(request, scope, key, shown=len(rows), truncated=len(rows) == 500, referrals=referrals),
     }
     return render(request, "dashboards/figure_list.html", context)
 

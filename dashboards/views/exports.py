@@ -8,6 +8,7 @@ lists the families it holds and says whether free text was included.
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,8 @@ from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
 from accounts.permissions import Perm, require_permission
 from dashboards.reads import figure_lists
+from web import submissions
+from web.pages import landed_on
 
 from .. import actions, exporting
 from ..forms import ExportRequestForm
@@ -28,14 +31,16 @@ from .common import filter_refused, scope_from, scope_query
 PAGE_SIZE = 25
 
 
-def export_offer(scope, key: str, *, shown: int, truncated: bool, referrals) -> dict:
+def export_offer(request, scope, key: str, *, shown: int, truncated: bool, referrals) -> dict:
     """What the figure list offers: the download made at once (up to DASHBOARD_EXPORT_INLINE_LIMIT families), and
     the form that prepares the CSV in the background (more families, or free text). Counts only past a full page."""
     count = referrals.count() if truncated else shown
+    form = ExportRequestForm()
+    submissions.add_token_field(form, request)  # a double click prepares one export
     return {
         "count": count,
         "inline": count <= settings.DASHBOARD_EXPORT_INLINE_LIMIT,
-        "form": ExportRequestForm(),
+        "form": form,
         "request_url": f"{reverse('dashboards:export_request')}?{scope_query(scope, figure=key)}",
         "mine_url": reverse("dashboards:export_list"),
     }
@@ -60,10 +65,20 @@ def export_request(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = ExportRequestForm(request.POST)
     include_free_text = form.is_valid() and form.cleaned_data["include_free_text"]
-    export = actions.request_export(
-        by=request.user, scope=scope, figure=key, include_free_text=include_free_text, request=request
-    )
-    return redirect("dashboards:export_status", export_id=export.pk)
+    try:
+        _, url = submissions.save_form_once(
+            request,
+            lambda: actions.request_export(
+                by=request.user, scope=scope, figure=key, include_free_text=include_free_text, request=request
+            ),
+            lambda export: reverse("dashboards:export_status", kwargs={"export_id": export.pk}),
+        )
+    except submissions.AlreadySaved as saved:
+        return landed_on(request, saved.first)
+    except submissions.TokenRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(f"{reverse('dashboards:figure_list')}?{scope_query(scope, figure=key)}#export")
+    return redirect(url)
 
 
 def _own_export(request: HttpRequest, export_id: int, *, with_ids: bool = False) -> DashboardExport:

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from accounts.permissions import Perm
 from referrals.models import Referral
 from referrals.serializers.entered_in_error import EnteredInErrorIn
-from web.api import ACTION_RESPONSES, ActionView, load_visible, run_action
+from web.api import ACTION_RESPONSES, ActionView, SavedOnce, load_visible, run_action
 
 from .. import actions
 from ..models import Discharge
@@ -63,7 +63,7 @@ class ReopenView(_FamilyActionView):
         return Response(DischargeOut(discharge).data)
 
 
-class RequestedActionEnteredInErrorView(APIView):
+class RequestedActionEnteredInErrorView(SavedOnce, APIView):
     @extend_schema(
         operation_id="referrals_discharge_requested_action_entered_in_error",
         tags=TAGS,

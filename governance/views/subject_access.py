@@ -25,23 +25,15 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
         Perm.SUBJECT_ACCESS,
     )
     form = SubjectAccessForm(request.POST or None, parents=referral.parents.all())
-    created = {}
-
-    def perform(data):
-        created["sar"] = actions.open_subject_access_request(by=request.user, request=request, **data)
-
-    response = form_action_page(
+    return form_action_page(
         request,
         form=form,
         template="governance/sar_new.html",
         context={"referral": referral},
-        perform=perform,
+        perform=lambda data: actions.open_subject_access_request(by=request.user, request=request, **data),
         success_message="Subject access request recorded. Review it before release.",
-        success_url="/",
+        success_url=lambda sar: reverse("governance:sar", kwargs={"pk": sar.pk}),
     )
-    if "sar" in created:
-        return redirect("governance:sar", pk=created["sar"].pk)
-    return response
 
 
 def _sar(request, pk) -> SubjectAccessRequest:

@@ -12,6 +12,7 @@ from accounts.models import AccessAction
 from accounts.permissions import Perm, check_permission
 from core.refusals import ActionRefused
 from referrals.loading import referral_for_page
+from web import submissions
 from web.pages import form_action_page, load_visible
 
 from .. import actions, languages, rendering, whereabouts
@@ -50,6 +51,12 @@ def draft(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     referral = load_referral(request, pk, Perm.LETTER_WRITE)
     if kind not in LetterKind.values:
         raise Http404
+    existing = Letter.objects.current().filter(referral=referral, kind=kind).first()
+    if existing is not None:  # one current letter of a kind per family: a second click lands on the first
+        messages.success(request, submissions.ALREADY_SAVED)
+        if existing.status == LetterStatus.DRAFT:
+            return redirect("letters:edit", letter_id=existing.pk)
+        return redirect(letter_url(existing))
     try:
         letter = actions.draft_letter(referral=referral, kind=kind, by=request.user, request=request)
     except ActionRefused as refusal:
@@ -79,23 +86,15 @@ def edit(request: HttpRequest, letter_id: int) -> HttpResponse:
     """Change the recipient and the free-text sections; an approved letter becomes a new draft version."""
     letter = load_letter(request, letter_id, Perm.LETTER_WRITE)
     form = LetterEditForm(request.POST or None, letter=letter)
-    saved = {}
-
-    def perform(data):
-        saved["letter"] = actions.edit_letter(letter=letter, by=request.user, request=request, **form.action_data())
-
-    response = form_action_page(
+    return form_action_page(
         request,
         form=form,
         template="letters/letter_edit.html",
         context={"letter": letter, "referral": letter.referral},
-        perform=perform,
+        perform=lambda data: actions.edit_letter(letter=letter, by=request.user, request=request, **form.action_data()),
         success_message="Letter saved.",
-        success_url=letter_url(letter),
+        success_url=letter_url,  # an approved letter's edit is a new version: its page
     )
-    if "letter" in saved and saved["letter"].pk != letter.pk:
-        return redirect(letter_url(saved["letter"]))
-    return response
 
 
 def preview(request: HttpRequest, letter_id: int) -> HttpResponse:

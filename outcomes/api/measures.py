@@ -12,7 +12,7 @@ from accounts.models import AccessAction
 from accounts.permissions import Perm
 from outcomes.reads import family_outcomes
 from referrals.models import Referral
-from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, load_visible, run_action
+from web.api import ACTION_RESPONSES, FORBIDDEN, NOT_FOUND, SavedOnce, load_visible, run_action
 from web.pagination import PAGE_PARAMETERS, Page, page_of
 
 from .. import actions, definitions
@@ -46,7 +46,7 @@ def _measure_out(measure: Measure) -> dict:
     return MeasureOut(measure).data
 
 
-class ReferralMeasureListView(APIView):
+class ReferralMeasureListView(SavedOnce, APIView):
     """A family's completed measures (current and corrected versions), and recording a new one."""
 
     @extend_schema(
@@ -118,7 +118,7 @@ class MeasureDetailView(APIView):
         return Response(_measure_out(measure))
 
 
-class MeasureCorrectView(APIView):
+class MeasureCorrectView(SavedOnce, APIView):
     @extend_schema(
         operation_id="measures_correct",
         tags=TAGS,

@@ -1,16 +1,14 @@
 """The family's outcomes page, completing a measure with the parent, one measure, and correcting it."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
 from accounts.permissions import Perm
-from core.refusals import ActionRefused
 from notices.models import Notice, NoticeKind
 from notices.reads import distinct_actions
 from notices.rules import is_recipient
@@ -19,7 +17,7 @@ from outcomes.rules import may_record_outcome
 from referrals.loading import referral_for_page
 from referrals.models import Referral
 from referrals.reads.entered_in_error import entered_in_error_of
-from web.pages import add_errors, load_visible
+from web.pages import form_action_page, load_visible
 
 from .. import actions
 from ..charts import line_chart
@@ -60,30 +58,29 @@ def _instrument_config(referral: Referral, code: str) -> MeasureConfig:
 
 
 def _save_page(request, *, referral, form, template, context, perform) -> HttpResponse:
-    """Validate, call one action, go to the saved measure (where a risk warning shows); refusals by the form."""
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            measure = perform(form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        except ActionRefused as refusal:
-            form.add_error(None, str(refusal))
-            status = 409
-        else:
-            if measure.risk_flagged:
-                messages.warning(
-                    request,
-                    "Risk answer recorded: act on it now. Your notice stays open until you record the action taken.",
-                )
-            elif not measure.is_scored:
-                messages.success(request, f"{measure.definition} kept as not scored. {measure.not_scored_text}.")
-            else:
-                messages.success(request, f"{measure.definition} saved.")
-            return redirect("outcomes:measure", pk=measure.pk)
-    if form.errors and status == 200:
-        status = 400
-    return render(request, template, {**context, "referral": referral, "form": form}, status=status)
+    """Validate, call one action once, go to the saved measure (where a risk warning shows); refusals by the form."""
+    return form_action_page(
+        request,
+        form=form,
+        template=template,
+        context={**context, "referral": referral},
+        perform=perform,
+        success_message=lambda measure: _saved_message(request, measure),
+        success_url=lambda measure: reverse("outcomes:measure", kwargs={"pk": measure.pk}),
+    )
+
+
+def _saved_message(request, measure: Measure) -> str:
+    """A risk answer is a warning to act now; anything else says what was saved."""
+    if measure.risk_flagged:
+        messages.warning(
+            request,
+            "Risk answer recorded: act on it now. Your notice stays open until you record the action taken.",
+        )
+        return ""
+    if not measure.is_scored:
+        return f"{measure.definition} kept as not scored. {measure.not_scored_text}."
+    return f"{measure.definition} saved."
 
 
 def record(request: HttpRequest, pk: int, code: str) -> HttpResponse:

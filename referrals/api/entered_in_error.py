@@ -11,14 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.entered_in_error import correctable_models
-from web.api import ACTION_RESPONSES, load_visible, run_action
+from web.api import ACTION_RESPONSES, SavedOnce, load_visible, run_action
 
 from ..actions.entered_in_error import mark_entered_in_error
 from ..loading import correctable_visible_to
 from ..serializers.entered_in_error import EnteredInErrorIn, EnteredInErrorOut
 
 
-class EnteredInErrorView(APIView):
+class EnteredInErrorView(SavedOnce, APIView):
     @extend_schema(
         operation_id="entered_in_error_mark",
         tags=["entered in error"],

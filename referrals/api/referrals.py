@@ -23,6 +23,7 @@ from web.api import (
     FORBIDDEN,
     NOT_FOUND,
     ActionView,
+    SavedOnce,
     require,
     run_action,
 )
@@ -85,7 +86,7 @@ def action_schema(operation_id: str, request, description: str, tags=TAGS):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-class ReferralListView(GenericAPIView):
+class ReferralListView(SavedOnce, GenericAPIView):
     """Referrals you may see, oldest first (the order they wait in); with search terms, a search, newest first."""
 
     serializer_class = ReferralListOut

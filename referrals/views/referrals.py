@@ -12,7 +12,8 @@ from accounts.audit import hash_term, log_access, log_list
 from accounts.models import AccessAction, Service
 from accounts.permissions import Perm, require_permission, services_with
 from referrals.rules import referral_user_can
-from web.pages import add_errors, form_action_page
+from web import submissions
+from web.pages import add_errors, form_action_page, landed_on
 
 from .. import actions
 from ..forms import (
@@ -45,18 +46,29 @@ def new_referral(request: HttpRequest) -> HttpResponse:
         services = Service.objects.filter(pk__in=services_with(request.user, Perm.REFERRAL_CREATE))
         return render(request, "referrals/choose_service.html", {"services": services})
     form = ReferralForm(request.POST or None, service=service)
+    submissions.add_token_field(form, request)
     duplicates = []
     if request.method == "POST" and form.is_valid():
+        submissions.take_token(form)
         try:
-            referral = actions.create_referral(
-                service=service,
-                data=form.referral_data(),
-                parents=form.parents(),
-                other_children=form.other_children(),
-                by=request.user,
-                confirmed_not_duplicate=request.POST.get("confirm_not_duplicate") == "yes",
-                request=request,
+            referral, url = submissions.save_form_once(
+                request,
+                lambda: actions.create_referral(
+                    service=service,
+                    data=form.referral_data(),
+                    parents=form.parents(),
+                    other_children=form.other_children(),
+                    by=request.user,
+                    confirmed_not_duplicate=request.POST.get("confirm_not_duplicate") == "yes",
+                    request=request,
+                ),
+                lambda referral: reverse("referrals:detail", kwargs={"pk": referral.pk}),
             )
+        except submissions.AlreadySaved as saved:
+            return landed_on(request, saved.first)
+        except submissions.TokenRefused as refused:
+            form.add_error(None, str(refused))
+            submissions.renew_token(form, request)
         except ValidationError as error:
             add_errors(form, error, REFERRAL_ERROR_ALIASES)
         except actions.DuplicateSuspected as suspected:
@@ -69,7 +81,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
             )
         else:
             messages.success(request, saved_message(f"Referral {referral.reference} recorded.", form, referral))
-            return redirect("referrals:detail", pk=referral.pk)
+            return redirect(url)
     context = {"form": form, "service": service, "duplicates": duplicates}
     return render(request, "referrals/referral_form.html", context, status=400 if form.errors else 200)
 
