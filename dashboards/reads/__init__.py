@@ -10,14 +10,14 @@ public read:
 - `delivery`: cycles per family, visits not attended or cancelled, and the outcome measures' figures;
 - `discharges`, `risk` (risk alerts), `trainees`, `data_protection`: one figure group each;
 - `page`: every group for the page (`dashboard`) and every figure's list of families (`figure_lists`);
-- `commissioner`: the quarterly commissioner return.
+- `commissioner`: the commissioner return, by NHS financial quarter (`Quarter`, `recent_quarters`).
 
 Each topic module keeps the lists behind its figures (`<topic>_lists`) beside the figures, so a figure and its list
 are read the same way.
 """
 
 from dashboards.reads.caseloads import caseloads, protected_days_in_use, quiet_families
-from dashboards.reads.commissioner import commissioner_return, quarter_bounds, waiting_at_end
+from dashboards.reads.commissioner import Quarter, commissioner_return, quarter_bounds, recent_quarters, waiting_at_end
 from dashboards.reads.data_protection import data_protection
 from dashboards.reads.delivery import delivery, outcomes
 from dashboards.reads.discharges import PLAN_BUCKETS, discharges
@@ -39,6 +39,7 @@ from dashboards.reads.waits import allocated_in_period, band_filters, waiting
 
 __all__ = [
     "PLAN_BUCKETS",
+    "Quarter",
     "QUIET_WEEKS",
     "WEEKDAYS",
     "Scope",
@@ -59,6 +60,7 @@ __all__ = [
     "percent",
     "protected_days_in_use",
     "quarter_bounds",
+    "recent_quarters",
     "quiet_families",
     "referrals_in",
     "risk_alerts",

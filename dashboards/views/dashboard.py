@@ -3,14 +3,14 @@
 import csv
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
 from accounts.permissions import Perm, has_permission, require_permission
-from dashboards.reads import commissioner_return, dashboard, figure_lists, quarter_bounds
+from dashboards.reads import dashboard, figure_lists
 from notices.reads import escalated_in_service
 
 from .. import exporting
@@ -126,36 +126,3 @@ def figure_csv(request: HttpRequest) -> HttpResponse:
 
 def _period(scope) -> dict:
     return {"site": scope.site.pk if scope.site else None, "start": str(scope.start), "end": str(scope.end)}
-
-
-@require_permission(Perm.DASHBOARD_VIEW)
-def commissioner_csv(request: HttpRequest) -> HttpResponse:
-    """The quarterly return for commissioners: counts only, no family named. `?year=2026&quarter=2`."""
-    scope, form = scope_from(request)
-    refused = filter_refused(form)
-    if refused is not None:
-        return refused
-    try:
-        year, quarter = int(request.GET.get("year", scope.end.year)), int(request.GET.get("quarter", 0))
-    except ValueError:
-        raise Http404 from None
-    if quarter not in (1, 2, 3, 4):
-        quarter = (scope.end.month - 1) // 3 + 1
-    if not 2000 <= year <= 2999:
-        return HttpResponseBadRequest("Year: enter a year such as 2026", content_type="text/plain; charset=utf-8")
-    start, end = quarter_bounds(year, quarter)
-    scope = type(scope)(user=scope.user, service=scope.service, site=scope.site, start=start, end=end)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="commissioner-return-{year}-Q{quarter}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["Figure", "Value"])
-    for label, value in commissioner_return(scope):
-        writer.writerow([label, "" if value is None else value])
-    log_access(
-        action=AccessAction.EXPORT,
-        request=request,
-        object_type="dashboards.commissioner_return",
-        object_id=scope.service.pk,
-        detail={"export": "commissioner_return", "service": scope.service.pk, **_period(scope)},
-    )
-    return response
