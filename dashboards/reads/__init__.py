@@ -9,6 +9,7 @@ public read:
 - `caseloads`: open families against capacity, protected days in use, quiet families;
 - `delivery`: cycles per family, visits not attended or cancelled, and the outcome measures' figures;
 - `discharges`, `risk` (risk alerts), `trainees`, `data_protection`: one figure group each;
+- `summary`: the few figures at the top of the page, taken from the groups below;
 - `page`: every group for the page (`dashboard`) and every figure's list of families (`figure_lists`);
 - `commissioner`: the commissioner return, by NHS financial quarter (`Quarter`, `recent_quarters`).
 
@@ -34,6 +35,7 @@ from dashboards.reads.scope import (
     median,
     percent,
 )
+from dashboards.reads.summary import counted, summary
 from dashboards.reads.trainees import trainees_progress
 from dashboards.reads.waits import allocated_in_period, band_filters, waiting
 
@@ -47,6 +49,7 @@ __all__ = [
     "band_filters",
     "caseloads",
     "commissioner_return",
+    "counted",
     "dashboard",
     "data_protection",
     "default_period",
@@ -64,6 +67,7 @@ __all__ = [
     "quiet_families",
     "referrals_in",
     "risk_alerts",
+    "summary",
     "trainees_progress",
     "triage",
     "waiting",

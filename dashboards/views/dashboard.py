@@ -10,8 +10,8 @@ from django.urls import reverse
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
 from accounts.permissions import Perm, has_permission, require_permission
-from dashboards.reads import dashboard, figure_lists
-from notices.reads import escalated_in_service
+from dashboards.reads import dashboard, figure_lists, summary
+from notices.reads import escalated_in_service, family_labels
 
 from .. import exporting
 from ..charts import bar_chart
@@ -32,10 +32,14 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         detail={"site": scope.site.pk if scope.site else None, "start": str(scope.start), "end": str(scope.end)},
     )
     list_url = reverse("dashboards:figure_list")
+    # Risk answers escalated because nobody acted on them: red, above the figures.
+    escalated = escalated_in_service(request.user, service=scope.service, site=scope.site)
     context = {
         "form": form,
         "scope": scope,
         "figures": figures,
+        "summary": summary(figures, escalated=len(escalated)),
+        "data_quality": _with_names(request.user, figures["data_quality"]),
         "query": scope_query(scope),
         "list_url": list_url,
         "charts": {
@@ -46,12 +50,25 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         },
         "can_see_waiting_list": has_permission(request.user, Perm.WAITING_LIST_VIEW),
         "can_see_caseloads": has_permission(request.user, Perm.PRACTITIONER_VIEW),
-        # Risk answers escalated because nobody acted on them: red, above the figures.
-        "escalated": escalated_in_service(request.user, service=scope.service, site=scope.site),
+        "escalated": escalated,
     }
-    if context["escalated"]:
-        log_list(request=request, object_type="notices.notice", ids=[n.pk for n in context["escalated"]], detail={})
+    if escalated:
+        log_list(request=request, object_type="notices.notice", ids=[n.pk for n in escalated], detail={})
+    if context["data_quality"]:
+        log_list(
+            request=request,
+            object_type="referrals.referral",
+            ids=[item["referral_id"] for item in context["data_quality"]],
+            detail={"figure": "contradictory"},
+        )
     return render(request, "dashboards/dashboard.html", context)
+
+
+def _with_names(user, items: list[dict]) -> list[dict]:
+    """Each data-quality item with its family's name where `user` may open the family (`family`; None otherwise:
+    the reference alone). Two queries, and none when every record agrees."""
+    labels = family_labels(user, [item["referral_id"] for item in items])
+    return [{**item, "family": labels.get(item["referral_id"])} for item in items]
 
 
 class _BadFilter(Exception):

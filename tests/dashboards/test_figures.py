@@ -46,6 +46,9 @@ def test_figures_of_the_known_service(service, coordinator, manager, practitione
     assert figures["delivery"]["cycles_per_family"] == [("0", 1)]
     assert figures["data_protection"] == {
         "footage_past_destruction": 0,
+        "retention_reviews_overdue": 0,
+        "subject_access_overdue": 0,
+        "overdue": 0,
         "consents_withdrawn": 0,
         "letters_failed": 0,
         "letters_waiting": 0,
