@@ -11,26 +11,11 @@ from django.utils import timezone
 
 from dashboards.charts import bar_chart
 from dashboards.reads import counted, summary
-from governance.models import RetentionReview, ReviewStatus, SarStatus, SubjectAccessRequest
-from notices.models import Notice, NoticeKind
-from referrals.models import Allocation, Referral
+from governance.models import RetentionReview, SubjectAccessRequest
+from referrals.models import Referral
 from tests.conftest import verify_session
-from tests.cycles.helpers_cycles import consent, helping_question, run_cycle
-from tests.cycles.helpers_cycles import family as cycles_family
-from tests.dashboards.helpers_dashboards import dashboard_url, days_ago, known_service
-from tests.dashboards.test_more_figures import _notice
-from tests.referrals.allocation_helpers import accepted_referral, set_details
-
-
-def _filmed(service, coordinator, practitioner, *, allocated_days_ago: int, filmed_days_ago: int):
-    """A family first allocated `allocated_days_ago`, first filmed `filmed_days_ago` (through the cycle actions)."""
-    referral = cycles_family(service, coordinator, practitioner)
-    Allocation.objects.filter(referral=referral).update(
-        allocated_at=timezone.now() - timedelta(days=allocated_days_ago)
-    )
-    consent(referral, practitioner, given_on=days_ago(max(allocated_days_ago, filmed_days_ago) + 1))
-    run_cycle(referral, practitioner, helping_question(referral, practitioner), filmed_on=days_ago(filmed_days_ago))
-    return referral
+from tests.dashboards.helpers_dashboards import dashboard_url, days_ago, filmed_family
+from tests.referrals.allocation_helpers import accepted_referral
 
 
 def _text(body: str, element_id: str) -> str:
@@ -41,57 +26,6 @@ def _text(body: str, element_id: str) -> str:
 
 def _number(text: str) -> str:
     return re.match(r"-?[\d.]+", text)[0]
-
-
-def _overdue_governance(service, manager, referral):
-    parent = referral.parents.first()
-    RetentionReview.objects.create(referral=referral, service=service, due_on=days_ago(3))
-    RetentionReview.objects.create(  # kept longer: done, not overdue
-        referral=referral,
-        service=service,
-        due_on=days_ago(40),
-        status=ReviewStatus.EXTENDED,
-        extended_to=days_ago(-300),
-        reason="Safeguarding enquiry open",
-        reviewed_by=manager,
-        reviewed_at=timezone.now(),
-    )
-    late = {"referral": referral, "parent": parent, "created_by": manager}
-    SubjectAccessRequest.objects.create(received_on=days_ago(40), **late)  # a month has passed: overdue
-    SubjectAccessRequest.objects.create(received_on=days_ago(3), **late)  # still within its month
-    SubjectAccessRequest.objects.create(  # answered: not overdue however old
-        received_on=days_ago(90),
-        status=SarStatus.RELEASED,
-        reviewed_by=manager,
-        reviewed_at=timezone.now(),
-        released_by=manager,
-        released_at=timezone.now(),
-        **late,
-    )
-
-
-@pytest.fixture
-def busy_service(service, coordinator, manager, practitioner, peterborough, cambridgeshire):
-    """The known service, plus: two families filmed 10 and 20 days after allocation, one filmed before it was
-    allocated (contradictory), two risk answers (one acted on), one escalated, and governance work overdue."""
-    made = known_service(service, coordinator, practitioner, peterborough, cambridgeshire)
-    set_details(practitioner, service, coordinator, capacity=10)
-    made["filmed_10"] = _filmed(service, coordinator, practitioner, allocated_days_ago=40, filmed_days_ago=30)
-    made["filmed_20"] = _filmed(service, coordinator, practitioner, allocated_days_ago=50, filmed_days_ago=30)
-    made["contradictory"] = _filmed(service, coordinator, practitioner, allocated_days_ago=0, filmed_days_ago=30)
-    _notice(practitioner, made["filmed_10"], 1, hours_ago=5, acted_hours_ago=2)
-    _notice(practitioner, made["filmed_10"], 2, hours_ago=30)
-    Notice.objects.create(
-        recipient=manager,
-        kind=NoticeKind.RISK_ESCALATED,
-        referral=made["filmed_10"],
-        object_type="outcomes.measure",
-        object_id="2",
-        summary="Risk answer on EPDS: nobody recorded the action within 4 working hours",
-        urgent=True,
-    )
-    _overdue_governance(service, manager, made["filmed_20"])
-    return made
 
 
 def test_every_summary_figure_agrees_with_its_section(client, service, manager, busy_service):
@@ -181,7 +115,7 @@ def test_query_count_stays_the_same_with_more_contradictory_families(
     with django_assert_max_num_queries(200) as first:
         assert client.get(dashboard_url(service)).status_code == 200
     for _ in range(3):
-        _filmed(service, coordinator, practitioner, allocated_days_ago=0, filmed_days_ago=30)
+        filmed_family(service, coordinator, practitioner, allocated_days_ago=0, filmed_days_ago=30)
         accepted_referral(service, coordinator)
     with django_assert_max_num_queries(len(first.captured_queries)):
         response = client.get(dashboard_url(service))
