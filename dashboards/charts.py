@@ -32,6 +32,7 @@ def bar_chart(rows: list[tuple[str, float | int | None]]) -> dict | None:
                 "y": y,
                 "text_y": y + BAR_HEIGHT // 2 + FONT_SIZE * 3 // 8,
                 "width": round(BAR_WIDTH * (value or 0) / top, 1),
+                "value_x": round(LABEL_WIDTH + BAR_WIDTH * (value or 0) / top + 8, 1),  # just past the bar's end
             }
         )
     return {
@@ -39,7 +40,6 @@ def bar_chart(rows: list[tuple[str, float | int | None]]) -> dict | None:
         "font_size": FONT_SIZE,
         "label_width": LABEL_WIDTH,
         "bar_height": BAR_HEIGHT,
-        "value_x": LABEL_WIDTH + BAR_WIDTH + 8,
         "width": LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH,
         "height": len(rows) * (BAR_HEIGHT + GAP) - GAP,
     }
