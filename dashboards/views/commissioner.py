@@ -65,6 +65,16 @@ def _return_for(request: HttpRequest):
     return (scope, quarter, to_date, rows), None
 
 
+def _offered(chosen: Quarter | None) -> list[dict]:
+    """The quarters to choose from, newest first, the one in progress marked "to date" (and the chosen one, if
+    older than the list)."""
+    day = today()
+    quarters = recent_quarters(day)
+    if chosen is not None and chosen not in quarters:
+        quarters.append(chosen)
+    return [{"quarter": q, "to_date": q.counted(day)[2]} for q in quarters]
+
+
 @require_permission(Perm.DASHBOARD_VIEW)
 def commissioner_page(request: HttpRequest) -> HttpResponse:
     """The return for the quarter chosen from a list (default: the one in progress, to date), with its CSV."""
@@ -72,14 +82,12 @@ def commissioner_page(request: HttpRequest) -> HttpResponse:
         made, refused = _return_for(request)
     except QuarterRefused as problem:
         scope, _form = scope_from(request)
-        context = {"scope": scope, "error": str(problem), "quarters": recent_quarters(today()), "chosen": None}
+        context = {"scope": scope, "error": str(problem), "quarters": _offered(None), "chosen": None}
         return render(request, "dashboards/commissioner_return.html", context, status=400)
     if refused is not None:
         return refused
     scope, quarter, to_date, rows = made
-    quarters = recent_quarters(today())
-    if quarter not in quarters:
-        quarters.append(quarter)
+    quarters = _offered(quarter)
     context = {
         "scope": scope,
         "quarter": quarter,

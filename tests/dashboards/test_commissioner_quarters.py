@@ -152,3 +152,11 @@ def test_a_quarter_to_come_is_refused(manager_client, on_today, service, value):
 def test_a_quarter_not_in_the_list_is_refused_naming_the_field(manager_client, on_today, service, value):
     response, _rows = _csv(manager_client, service, value)
     assert response.status_code == 400 and response.content.decode().startswith("Quarter:")
+
+
+def test_on_the_last_day_of_a_quarter_it_is_whole(manager_client, service, monkeypatch):
+    monkeypatch.setattr(commissioner, "today", lambda: date(2026, 12, 31))
+    _response, rows = _csv(manager_client, service, "2026-Q3")
+    assert rows["Quarter"] == "2026/27 Q3" and rows["Period end"] == "2026-12-31"
+    page = manager_client.get(f"{reverse('dashboards:commissioner_return')}?{urlencode({'service': service.pk})}")
+    assert '<option value="2026-Q3" selected>2026/27 Q3</option>' in page.content.decode()
