@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 from dashboards.reads import Scope
+from governance.reads.deadlines import answers_overdue_if_received_by
 from referrals.reads.caseloads import WAIT_BANDS
 
 # Families first allocated in the period: the denominator of the delivery and outcome figures.
@@ -72,13 +73,17 @@ FLOORS: list[tuple[str, str]] = [
         + " FROM referrals_referral WHERE service_id = %(service)s AND status = 'accepted'",
     ),
     (
+        # Families whose dates contradict each other (allocated before received, filmed before allocated) are
+        # counted among those allocated but left out of both waits, as the dashboard leaves them out.
         "Waits to allocation and first filming",
-        "SELECT COUNT(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY allocated_on - date_received), "
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY filmed_on - allocated_on) FROM ("
+        "SELECT COUNT(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY allocated_on - date_received) FILTER "
+        "(WHERE NOT contradictory), percentile_cont(0.5) WITHIN GROUP (ORDER BY filmed_on - allocated_on) FILTER "
+        "(WHERE NOT contradictory), COUNT(*) FILTER (WHERE contradictory) FROM (SELECT *, (allocated_on < "
+        "date_received OR COALESCE(filmed_on < allocated_on, false)) AS contradictory FROM ("
         "SELECT r.date_received, (f.allocated_at AT TIME ZONE %(zone)s)::date AS allocated_on, "
         "(SELECT MIN(m.filmed_on) FROM cycles_filming m JOIN cycles_cycle c ON c.id = m.cycle_id "
         "WHERE c.referral_id = f.referral_id AND m.entered_in_error_at IS NULL) AS filmed_on "
-        "FROM (" + FIRST_ALLOCATIONS + ") f JOIN referrals_referral r ON r.id = f.referral_id) x",
+        "FROM (" + FIRST_ALLOCATIONS + ") f JOIN referrals_referral r ON r.id = f.referral_id) w) x",
     ),
     (
         "Caseloads",
@@ -163,6 +168,16 @@ FLOORS: list[tuple[str, str]] = [
         "AND f.destroyed_on IS NULL AND f.destroy_by < %(today)s",
     ),
     (
+        "Retention reviews overdue",
+        "SELECT COUNT(*) FROM governance_retentionreview v JOIN referrals_referral r ON r.id = v.referral_id "
+        "WHERE r.service_id = %(service)s AND v.status IN ('due', 'proposed') AND v.due_on < %(today)s",
+    ),
+    (
+        "Subject access requests overdue",
+        "SELECT COUNT(*) FROM governance_subjectaccessrequest q JOIN referrals_referral r ON r.id = q.referral_id "
+        "WHERE r.service_id = %(service)s AND q.status <> 'released' AND q.received_on <= %(sar_overdue_by)s",
+    ),
+    (
         "Consents withdrawn",
         "SELECT COUNT(*) FROM cycles_consentdecision d JOIN cycles_consentgiver g ON g.id = d.giver_id "
         "JOIN cycles_consent c ON c.id = g.consent_id JOIN referrals_referral r ON r.id = c.referral_id "
@@ -190,6 +205,7 @@ def params(scope: Scope, today: date) -> dict:
         "today": today,
         "zone": settings.TIME_ZONE,
         "quiet_cutoff": None,
+        "sar_overdue_by": answers_overdue_if_received_by(today),
     }
     for i, (low, high, _label) in enumerate(WAIT_BANDS):
         values[f"band{i}_low"] = today - timedelta(days=low * 7)

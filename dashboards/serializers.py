@@ -78,8 +78,14 @@ class WaitingOut(serializers.Serializer):
     bands = CountOut(many=True, help_text="The NHS wait bands")
     longest_days = serializers.IntegerField(allow_null=True)
     median_days_to_allocation = _rate()
-    median_days_allocation_to_filming = _rate()
+    median_days_allocation_to_filming = _rate(
+        help_text="Leaves out the families whose dates contradict each other (`contradictory`, `data_quality`)"
+    )
     allocated_in_period = serializers.IntegerField()
+    contradictory = serializers.IntegerField(
+        help_text="Families first allocated in the period whose dates contradict each other (filmed before "
+        "allocation, or allocated before the referral was received): left out of the medians"
+    )
 
 
 class PractitionerLoadOut(serializers.Serializer):
@@ -180,9 +186,48 @@ class TraineesOut(serializers.Serializer):
 
 class DataProtectionOut(serializers.Serializer):
     footage_past_destruction = serializers.IntegerField()
+    retention_reviews_overdue = serializers.IntegerField(help_text="Open retention reviews past their date")
+    subject_access_overdue = serializers.IntegerField(
+        help_text="Subject access requests not released whose calendar month to answer has passed"
+    )
+    overdue = serializers.IntegerField(help_text="The three above together")
     consents_withdrawn = serializers.IntegerField()
     letters_failed = serializers.IntegerField()
     letters_waiting = serializers.IntegerField()
+
+
+class ContradictionOut(serializers.Serializer):
+    """A family whose dates contradict each other, by reference (open the family for its details)."""
+
+    id = serializers.IntegerField(source="referral_id")
+    reference = serializers.CharField()
+    problems = serializers.ListField(child=serializers.CharField(), help_text="What contradicts, in words")
+
+
+class ImprovedOut(serializers.Serializer):
+    name = serializers.CharField()
+    scale = serializers.CharField()
+    percent = _rate()
+    pairs = serializers.IntegerField()
+
+
+class SummaryOut(serializers.Serializer):
+    """The few figures at the top of the page, each the figure of its section (`dashboards.reads.summary`)."""
+
+    waiting = serializers.IntegerField()
+    longest_wait_days = serializers.IntegerField(allow_null=True)
+    open_families = serializers.IntegerField()
+    capacity = serializers.IntegerField()
+    over_capacity = serializers.IntegerField()
+    median_days_to_filming = _rate()
+    contradictory = serializers.IntegerField()
+    reliably_improved = ImprovedOut(many=True)
+    risk_not_acted_on = serializers.IntegerField(help_text="Risk answers raised in the period nobody acted on yet")
+    risk_escalated = serializers.IntegerField(help_text="Risk answers escalated and still not acted on")
+    footage_past_destruction = serializers.IntegerField()
+    retention_reviews_overdue = serializers.IntegerField()
+    subject_access_overdue = serializers.IntegerField()
+    data_protection_overdue = serializers.IntegerField()
 
 
 class DashboardOut(serializers.Serializer):
@@ -190,6 +235,7 @@ class DashboardOut(serializers.Serializer):
     dashboard/families/?figure=<key> with the same filter."""
 
     scope = ScopeOut()
+    summary = SummaryOut()
     referrals_in = ReferralsInOut()
     triage = TriageOut()
     waiting = WaitingOut()
@@ -200,6 +246,7 @@ class DashboardOut(serializers.Serializer):
     risk_alerts = RiskAlertsOut()
     trainees = TraineesOut()
     data_protection = DataProtectionOut()
+    data_quality = ContradictionOut(many=True)
 
 
 class FigureFamilyOut(serializers.Serializer):

@@ -15,7 +15,8 @@ from accounts.audit import log_access, log_list
 from accounts.models import AccessAction, Service, Site
 from accounts.permissions import Perm, memberships_with
 from core.replica import lag_tolerant
-from dashboards.reads import QUIET_WEEKS, Scope, dashboard, default_period, figure_lists
+from dashboards.reads import QUIET_WEEKS, Scope, dashboard, default_period, figure_lists, summary
+from notices.reads import escalated_in_service
 from web.api import FIELD_ERRORS, ErrorOut, require
 from web.pagination import PAGE_PARAMETERS, Page, page_of
 
@@ -91,6 +92,7 @@ class DashboardView(APIView):
     def get(self, request):
         scope = scope_for(request, DashboardParams(data=request.query_params))
         figures = dashboard(scope)
+        escalated = escalated_in_service(request.user, service=scope.service, site=scope.site)
         log_access(
             action=AccessAction.VIEW,
             request=request._request,
@@ -98,7 +100,8 @@ class DashboardView(APIView):
             object_id=scope.service.pk,
             detail={**_period(scope), "api": "dashboard"},
         )
-        return Response(DashboardOut({"scope": scope, **figures}).data)
+        top = summary(figures, escalated=len(escalated))
+        return Response(DashboardOut({"scope": scope, "summary": top, **figures}).data)
 
 
 class FigureFamiliesView(APIView):

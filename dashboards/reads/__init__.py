@@ -9,15 +9,16 @@ public read:
 - `caseloads`: open families against capacity, protected days in use, quiet families;
 - `delivery`: cycles per family, visits not attended or cancelled, and the outcome measures' figures;
 - `discharges`, `risk` (risk alerts), `trainees`, `data_protection`: one figure group each;
+- `summary`: the few figures at the top of the page, taken from the groups below;
 - `page`: every group for the page (`dashboard`) and every figure's list of families (`figure_lists`);
-- `commissioner`: the quarterly commissioner return.
+- `commissioner`: the commissioner return, by NHS financial quarter (`Quarter`, `recent_quarters`).
 
 Each topic module keeps the lists behind its figures (`<topic>_lists`) beside the figures, so a figure and its list
 are read the same way.
 """
 
 from dashboards.reads.caseloads import caseloads, protected_days_in_use, quiet_families
-from dashboards.reads.commissioner import commissioner_return, quarter_bounds, waiting_at_end
+from dashboards.reads.commissioner import Quarter, commissioner_return, quarter_bounds, recent_quarters, waiting_at_end
 from dashboards.reads.data_protection import data_protection
 from dashboards.reads.delivery import delivery, outcomes
 from dashboards.reads.discharges import PLAN_BUCKETS, discharges
@@ -34,11 +35,13 @@ from dashboards.reads.scope import (
     median,
     percent,
 )
+from dashboards.reads.summary import counted, summary
 from dashboards.reads.trainees import trainees_progress
 from dashboards.reads.waits import allocated_in_period, band_filters, waiting
 
 __all__ = [
     "PLAN_BUCKETS",
+    "Quarter",
     "QUIET_WEEKS",
     "WEEKDAYS",
     "Scope",
@@ -46,6 +49,7 @@ __all__ = [
     "band_filters",
     "caseloads",
     "commissioner_return",
+    "counted",
     "dashboard",
     "data_protection",
     "default_period",
@@ -59,9 +63,11 @@ __all__ = [
     "percent",
     "protected_days_in_use",
     "quarter_bounds",
+    "recent_quarters",
     "quiet_families",
     "referrals_in",
     "risk_alerts",
+    "summary",
     "trainees_progress",
     "triage",
     "waiting",

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cycles.models import VisitOutcome
 from dashboards.reads.scope import WEEKDAYS, Scope, percent
+from dashboards.reads.summary import counted
 from referrals.models import ReferralEvent
 from referrals.reads.caseloads import practitioners_in
 from referrals.states import ReferralStatus
@@ -97,7 +98,7 @@ def caseload_lists(scope: Scope) -> dict:
     """The families behind the caseload figures (the quiet ones)."""
     return {
         "quiet": (
-            f"Allocated families with nothing recorded for {scope.quiet_weeks} weeks",
+            f"Allocated families with nothing recorded for {counted(scope.quiet_weeks, 'week', 'weeks')}",
             lambda: quiet_families(scope),
         )
     }

@@ -1,18 +1,35 @@
-"""Data protection: footage past its destruction date, consents withdrawn, letters failed or waiting."""
+"""Data protection: footage past its destruction date, retention reviews and subject access requests overdue,
+consents withdrawn, letters failed or waiting."""
 
 from datetime import date
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from cycles.models import ConsentDecision, Footage
 from dashboards.reads.scope import Scope
+from governance.models import RetentionReview, SarStatus, SubjectAccessRequest
+from governance.reads.deadlines import answers_overdue_if_received_by
 from letters.models import Letter
 from letters.states import IN_PIPELINE, LetterStatus
 
 
+def reviews_overdue(scope: Scope, today: date):
+    """Retention reviews still open (due, or destruction proposed and not approved) past their date (now)."""
+    return RetentionReview.objects.open().filter(scope.on("referral"), due_on__lt=today)
+
+
+def requests_overdue(scope: Scope, today: date):
+    """Subject access requests not yet released whose month to answer has passed (now)."""
+    return SubjectAccessRequest.objects.exclude(status=SarStatus.RELEASED).filter(
+        scope.on("referral"), received_on__lte=answers_overdue_if_received_by(today)
+    )
+
+
 def data_protection(scope: Scope, today: date | None = None) -> dict:
-    """Footage past its destruction date (now), consents withdrawn in the period, letters failed or waiting (now).
-    Three queries."""
+    """Footage past its destruction date, retention reviews and subject access requests overdue (now), consents
+    withdrawn in the period, letters failed or waiting (now). Five queries, each bounded by what is open."""
+    today = today or timezone.localdate()
     footage = Footage.objects.past_destruction_date(today).filter(scope.on("filming__cycle__referral")).count()
     withdrawn = ConsentDecision.objects.filter(
         scope.on("giver__consent__referral"), withdrawn_on__range=(scope.start, scope.end)
@@ -25,8 +42,13 @@ def data_protection(scope: Scope, today: date | None = None) -> dict:
             waiting=Count("pk", filter=Q(status__in=IN_PIPELINE)),
         )
     )
+    reviews = reviews_overdue(scope, today).count()
+    requests = requests_overdue(scope, today).count()
     return {
         "footage_past_destruction": footage,
+        "retention_reviews_overdue": reviews,
+        "subject_access_overdue": requests,
+        "overdue": footage + reviews + requests,
         "consents_withdrawn": withdrawn,
         "letters_failed": letters["failed"],
         "letters_waiting": letters["waiting"],
@@ -41,6 +63,14 @@ def data_protection_lists(scope: Scope, today: date) -> dict:
             lambda: scope.referrals.filter(
                 pk__in=Footage.objects.past_destruction_date(today).values("filming__cycle__referral_id")
             ),
+        ),
+        "retention_reviews_overdue": (
+            "Families whose retention review is past its date",
+            lambda: scope.referrals.filter(pk__in=reviews_overdue(scope, today).values("referral_id")),
+        ),
+        "subject_access_overdue": (
+            "Families with a subject access request not answered within a month",
+            lambda: scope.referrals.filter(pk__in=requests_overdue(scope, today).values("referral_id")),
         ),
         "consents_withdrawn": (
             "Families who withdrew a consent in the period",

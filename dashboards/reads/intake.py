@@ -16,8 +16,18 @@ def decided(kind: str):
     return TriageDecision.objects.filter(referral_id=OuterRef("pk"), decision=kind)
 
 
+def months_of(scope: Scope) -> list[date]:
+    """The first day of every month the period touches, in order: a month with no referrals is still a month."""
+    months, month = [], scope.start.replace(day=1)
+    while month <= scope.end:
+        months.append(month)
+        month = month.replace(year=month.year + month.month // 12, month=month.month % 12 + 1)
+    return months
+
+
 def referrals_in(scope: Scope) -> dict:
-    """Referrals received in the period by month and by source (one query)."""
+    """Referrals received in the period by month (every month of the period, none as 0: a month with no
+    referrals is news, not a gap to close up) and by source (one query)."""
     rows = (
         scope.received.annotate(month=TruncMonth("date_received"))
         .values("month", "referral_source__name")
@@ -33,7 +43,7 @@ def referrals_in(scope: Scope) -> dict:
         by_source[row["referral_source__name"]] = by_source.get(row["referral_source__name"], 0) + row["n"]
     return {
         "total": sum(by_month.values()),
-        "by_month": [(m.strftime("%b %Y"), n) for m, n in sorted(by_month.items())],
+        "by_month": [(m.strftime("%b %Y"), by_month.get(m, 0)) for m in months_of(scope)],
         "by_source": sorted(by_source.items(), key=lambda item: (-item[1], item[0])),
     }
 

@@ -12,7 +12,17 @@ from dashboards.reads.intake import intake_lists, referrals_in, triage
 from dashboards.reads.risk import risk_alerts, risk_lists
 from dashboards.reads.scope import Scope
 from dashboards.reads.trainees import trainees_progress
-from dashboards.reads.waits import waiting, waiting_lists
+from dashboards.reads.waits import contradictory_records, waiting, waiting_lists
+from referrals.models import Referral
+
+
+def data_quality(scope: Scope) -> list[dict]:
+    """Records that contradict each other, left out of the figures they would make impossible: each family's
+    reference and what contradicts (the page adds names for those who may open the family). No query."""
+    return [
+        {"referral_id": pk, "reference": Referral(pk=pk).reference, "problems": problems}
+        for pk, problems in sorted(contradictory_records(scope).items())
+    ]
 
 
 def dashboard(scope: Scope) -> dict:
@@ -28,6 +38,7 @@ def dashboard(scope: Scope) -> dict:
         "risk_alerts": risk_alerts(scope),
         "trainees": trainees_progress(scope),
         "data_protection": data_protection(scope),
+        "data_quality": data_quality(scope),
     }
 
 

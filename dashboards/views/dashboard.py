@@ -3,7 +3,7 @@
 import csv
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -11,8 +11,8 @@ from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
 from accounts.permissions import Perm, has_permission, require_permission
 from core.replica import lag_tolerant
-from dashboards.reads import commissioner_return, dashboard, figure_lists, quarter_bounds
-from notices.reads import escalated_in_service
+from dashboards.reads import dashboard, figure_lists, summary
+from notices.reads import escalated_in_service, family_labels
 
 from .. import exporting
 from ..charts import bar_chart
@@ -34,10 +34,14 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         detail={"site": scope.site.pk if scope.site else None, "start": str(scope.start), "end": str(scope.end)},
     )
     list_url = reverse("dashboards:figure_list")
+    # Risk answers escalated because nobody acted on them: red, above the figures.
+    escalated = escalated_in_service(request.user, service=scope.service, site=scope.site)
     context = {
         "form": form,
         "scope": scope,
         "figures": figures,
+        "summary": summary(figures, escalated=len(escalated)),
+        "data_quality": _with_names(request.user, figures["data_quality"]),
         "query": scope_query(scope),
         "list_url": list_url,
         "charts": {
@@ -48,12 +52,25 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         },
         "can_see_waiting_list": has_permission(request.user, Perm.WAITING_LIST_VIEW),
         "can_see_caseloads": has_permission(request.user, Perm.PRACTITIONER_VIEW),
-        # Risk answers escalated because nobody acted on them: red, above the figures.
-        "escalated": escalated_in_service(request.user, service=scope.service, site=scope.site),
+        "escalated": escalated,
     }
-    if context["escalated"]:
-        log_list(request=request, object_type="notices.notice", ids=[n.pk for n in context["escalated"]], detail={})
+    if escalated:
+        log_list(request=request, object_type="notices.notice", ids=[n.pk for n in escalated], detail={})
+    if context["data_quality"]:
+        log_list(
+            request=request,
+            object_type="referrals.referral",
+            ids=[item["referral_id"] for item in context["data_quality"]],
+            detail={"figure": "contradictory"},
+        )
     return render(request, "dashboards/dashboard.html", context)
+
+
+def _with_names(user, items: list[dict]) -> list[dict]:
+    """Each data-quality item with its family's name where `user` may open the family (`family`; None otherwise:
+    the reference alone). Two queries, and none when every record agrees."""
+    labels = family_labels(user, [item["referral_id"] for item in items])
+    return [{**item, "family": labels.get(item["referral_id"])} for item in items]
 
 
 class _BadFilter(Exception):
@@ -130,37 +147,3 @@ def figure_csv(request: HttpRequest) -> HttpResponse:
 
 def _period(scope) -> dict:
     return {"site": scope.site.pk if scope.site else None, "start": str(scope.start), "end": str(scope.end)}
-
-
-@require_permission(Perm.DASHBOARD_VIEW)
-@lag_tolerant
-def commissioner_csv(request: HttpRequest) -> HttpResponse:
-    """The quarterly return for commissioners: counts only, no family named. `?year=2026&quarter=2`."""
-    scope, form = scope_from(request)
-    refused = filter_refused(form)
-    if refused is not None:
-        return refused
-    try:
-        year, quarter = int(request.GET.get("year", scope.end.year)), int(request.GET.get("quarter", 0))
-    except ValueError:
-        raise Http404 from None
-    if quarter not in (1, 2, 3, 4):
-        quarter = (scope.end.month - 1) // 3 + 1
-    if not 2000 <= year <= 2999:
-        return HttpResponseBadRequest("Year: enter a year such as 2026", content_type="text/plain; charset=utf-8")
-    start, end = quarter_bounds(year, quarter)
-    scope = type(scope)(user=scope.user, service=scope.service, site=scope.site, start=start, end=end)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="commissioner-return-{year}-Q{quarter}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["Figure", "Value"])
-    for label, value in commissioner_return(scope):
-        writer.writerow([label, "" if value is None else value])
-    log_access(
-        action=AccessAction.EXPORT,
-        request=request,
-        object_type="dashboards.commissioner_return",
-        object_id=scope.service.pk,
-        detail={"export": "commissioner_return", "service": scope.service.pk, **_period(scope)},
-    )
-    return response

@@ -95,3 +95,20 @@ def test_manager_prepares_a_long_list_in_the_background(
     page.goto(live_server.url + reverse("dashboards:export_list"))
     expect(page.locator("#export-list")).to_contain_text("Referrals received in the period")
     axe_check(page)
+
+
+def test_manager_reads_the_summary_and_chooses_a_quarter_of_the_return(
+    page, live_server, axe_check, service, coordinator, manager, practitioner, peterborough, cambridgeshire
+):
+    known_service(service, coordinator, practitioner, peterborough, cambridgeshire)
+    sign_in(page, live_server, manager)
+    page.goto(live_server.url + reverse("dashboards:dashboard"))
+    expect(page.locator("#summary-waiting")).to_have_text("3 families")
+    click_and_wait(page.get_by_role("link", name="Commissioner return by NHS financial quarter"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("to date")
+    axe_check(page)
+    page.get_by_label("Quarter").select_option(index=1)  # the last whole quarter
+    click_and_wait(page.get_by_role("button", name="Show the return"))
+    expect(page.get_by_role("heading", level=1)).not_to_contain_text("to date")
+    expect(page.locator("#commissioner-return")).to_contain_text("Referrals received")
+    axe_check(page)

@@ -101,6 +101,7 @@ def decisions(monkeypatch, configured):
         reverse("dashboards:dashboard"),
         reverse("dashboards:figure_list") + "?figure=received",
         reverse("dashboards:commissioner_csv"),
+        reverse("dashboards:commissioner_return"),
         reverse("api:dashboard"),
     ],
 )

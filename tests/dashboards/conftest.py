@@ -1,5 +1,7 @@
 import pytest
 
+from tests.dashboards.helpers_dashboards import busy_service_data
+
 
 @pytest.fixture(autouse=True)
 def export_files(settings, tmp_path):
@@ -13,3 +15,9 @@ def export_files(settings, tmp_path):
         },
     }
     return tmp_path / "dashboard-exports"
+
+
+@pytest.fixture
+def busy_service(service, coordinator, manager, practitioner, peterborough, cambridgeshire):
+    """The known service with filmed, contradictory, risk and overdue governance data (see `busy_service_data`)."""
+    return busy_service_data(service, coordinator, manager, practitioner, peterborough, cambridgeshire)

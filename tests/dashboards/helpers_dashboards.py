@@ -5,8 +5,12 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from governance.models import RetentionReview, ReviewStatus, SarStatus, SubjectAccessRequest
+from notices.models import Notice, NoticeKind
 from referrals import actions
-from referrals.models import Referral
+from referrals.models import Allocation, Referral
+from tests.cycles.helpers_cycles import consent, helping_question, run_cycle
+from tests.cycles.helpers_cycles import family as cycles_family
 from tests.referrals.allocation_helpers import accepted_referral, allocated_referral, set_details
 from tests.referrals.helpers import make_referral, parent
 
@@ -44,3 +48,83 @@ def known_service(service, coordinator, practitioner, peterborough, cambridgeshi
 def dashboard_url(service, **params) -> str:
     query = "&".join(f"{k}={v}" for k, v in {"service": service.pk, **params}.items())
     return f"{reverse('dashboards:dashboard')}?{query}"
+
+
+def filmed_family(service, coordinator, practitioner, *, allocated_days_ago: int, filmed_days_ago: int):
+    """A family first allocated `allocated_days_ago`, first filmed `filmed_days_ago` (through the cycle actions)."""
+    referral = cycles_family(service, coordinator, practitioner)
+    Allocation.objects.filter(referral=referral).update(
+        allocated_at=timezone.now() - timedelta(days=allocated_days_ago)
+    )
+    consent(referral, practitioner, given_on=days_ago(max(allocated_days_ago, filmed_days_ago) + 1))
+    run_cycle(referral, practitioner, helping_question(referral, practitioner), filmed_on=days_ago(filmed_days_ago))
+    return referral
+
+
+def overdue_governance(service, manager, referral):
+    parent = referral.parents.first()
+    RetentionReview.objects.create(referral=referral, service=service, due_on=days_ago(3))
+    RetentionReview.objects.create(  # kept longer: done, not overdue
+        referral=referral,
+        service=service,
+        due_on=days_ago(40),
+        status=ReviewStatus.EXTENDED,
+        extended_to=days_ago(-300),
+        reason="Safeguarding enquiry open",
+        reviewed_by=manager,
+        reviewed_at=timezone.now(),
+    )
+    late = {"referral": referral, "parent": parent, "created_by": manager}
+    SubjectAccessRequest.objects.create(received_on=days_ago(40), **late)  # a month has passed: overdue
+    SubjectAccessRequest.objects.create(received_on=days_ago(3), **late)  # still within its month
+    SubjectAccessRequest.objects.create(  # answered: not overdue however old
+        received_on=days_ago(90),
+        status=SarStatus.RELEASED,
+        reviewed_by=manager,
+        reviewed_at=timezone.now(),
+        released_by=manager,
+        released_at=timezone.now(),
+        **late,
+    )
+
+
+def busy_service_data(service, coordinator, manager, practitioner, peterborough, cambridgeshire) -> dict:
+    """The known service, plus: two families filmed 10 and 20 days after allocation, one filmed before it was
+    allocated (contradictory), two risk answers (one acted on), one escalated, and governance work overdue."""
+    made = known_service(service, coordinator, practitioner, peterborough, cambridgeshire)
+    set_details(practitioner, service, coordinator, capacity=10)
+    made["filmed_10"] = filmed_family(service, coordinator, practitioner, allocated_days_ago=40, filmed_days_ago=30)
+    made["filmed_20"] = filmed_family(service, coordinator, practitioner, allocated_days_ago=50, filmed_days_ago=30)
+    made["contradictory"] = filmed_family(service, coordinator, practitioner, allocated_days_ago=0, filmed_days_ago=30)
+    risk_notice(practitioner, made["filmed_10"], 1, hours_ago=5, acted_hours_ago=2)
+    risk_notice(practitioner, made["filmed_10"], 2, hours_ago=30)
+    Notice.objects.create(
+        recipient=manager,
+        kind=NoticeKind.RISK_ESCALATED,
+        referral=made["filmed_10"],
+        object_type="outcomes.measure",
+        object_id="2",
+        summary="Risk answer on EPDS: nobody recorded the action within 4 working hours",
+        urgent=True,
+    )
+    overdue_governance(service, manager, made["filmed_20"])
+    return made
+
+
+def risk_notice(recipient, referral, measure_id: int, *, hours_ago: float, acted_hours_ago: float | None = None):
+    """A risk-answer notice raised `hours_ago`, acted on `acted_hours_ago` (set-up only: the timestamps matter)."""
+    now = timezone.now()
+    acted = acted_hours_ago is not None
+    return Notice.objects.create(
+        recipient=recipient,
+        kind=NoticeKind.RISK_ANSWER,
+        referral=referral,
+        object_type="outcomes.measure",
+        object_id=str(measure_id),
+        summary="Risk answer on EPDS",
+        urgent=True,
+        created_at=now - timedelta(hours=hours_ago),
+        acknowledged_at=now - timedelta(hours=acted_hours_ago) if acted else None,
+        acknowledged_by=recipient if acted else None,
+        action_taken="Rang the family and the GP" if acted else "",
+    )

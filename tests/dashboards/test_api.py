@@ -33,6 +33,9 @@ def test_manager_gets_the_figures_the_page_shows(
     assert (row["open"], row["capacity"]) == (1, 4)
     assert body["data_protection"] == {
         "footage_past_destruction": 0,
+        "retention_reviews_overdue": 0,
+        "subject_access_overdue": 0,
+        "overdue": 0,
         "consents_withdrawn": 0,
         "letters_failed": 0,
         "letters_waiting": 0,
@@ -119,3 +122,16 @@ def test_query_counts_do_not_grow_with_families(
         client.get(DASHBOARD)
     with django_assert_max_num_queries(families):
         assert len(client.get(FAMILIES, {"figure": "received"}).json()["results"]) == 14
+
+
+def test_the_api_gives_the_summary_and_the_contradictory_families_by_reference(login, manager, busy_service):
+    body = login(manager).get(DASHBOARD).json()
+    top = body["summary"]
+    assert (top["waiting"], top["longest_wait_days"]) == (body["waiting"]["total"], body["waiting"]["longest_days"])
+    assert top["median_days_to_filming"] == body["waiting"]["median_days_allocation_to_filming"] == 15
+    assert top["risk_not_acted_on"] == body["risk_alerts"]["open"] and top["risk_escalated"] == 1
+    assert top["data_protection_overdue"] == body["data_protection"]["overdue"] == 2
+    bad = busy_service["contradictory"]
+    assert [(row["id"], row["reference"]) for row in body["data_quality"]] == [(bad.pk, bad.reference)]
+    assert "before the first allocation" in body["data_quality"][0]["problems"][0]
+    assert bad.parents.first().name not in str(body)  # references only, as the figure lists

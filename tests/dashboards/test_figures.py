@@ -46,6 +46,9 @@ def test_figures_of_the_known_service(service, coordinator, manager, practitione
     assert figures["delivery"]["cycles_per_family"] == [("0", 1)]
     assert figures["data_protection"] == {
         "footage_past_destruction": 0,
+        "retention_reviews_overdue": 0,
+        "subject_access_overdue": 0,
+        "overdue": 0,
         "consents_withdrawn": 0,
         "letters_failed": 0,
         "letters_waiting": 0,
@@ -119,5 +122,6 @@ def test_band_edges_in_the_database(service, coordinator, manager, practitioner,
 
 
 def test_quarter_bounds():
-    assert quarter_bounds(2026, 1) == (date(2026, 1, 1), date(2026, 3, 31))
-    assert quarter_bounds(2026, 4) == (date(2026, 10, 1), date(2026, 12, 31))
+    """NHS financial quarters: Q1 is April to June; Q4 is January to March of the next calendar year."""
+    assert quarter_bounds(2026, 1) == (date(2026, 4, 1), date(2026, 6, 30))
+    assert quarter_bounds(2026, 4) == (date(2027, 1, 1), date(2027, 3, 31))

@@ -6,12 +6,14 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Service
 from cycles.models import SupervisionSession
 from dashboards import floors
 from dashboards.reads import dashboard
+from tests.conftest import verify_session
 from tests.dashboards.helpers_dashboards import days_ago, known_service
 from tests.dashboards.test_more_figures import _discharged, _notice, scope_for
 from tests.referrals.allocation_helpers import set_details
@@ -68,10 +70,12 @@ def test_every_floor_agrees_with_its_dashboard_figure(
     waiting = figures["waiting"]
     assert total == waiting["total"] and bands == [n for _label, n in waiting["bands"]]
     assert (timezone.localdate() - oldest).days == waiting["longest_days"]
-    ((allocated, to_allocation, to_filming),) = rows["Waits to allocation and first filming"]
+    ((allocated, to_allocation, to_filming, contradictory),) = rows["Waits to allocation and first filming"]
     assert allocated == waiting["allocated_in_period"] > 0
     assert to_allocation == waiting["median_days_to_allocation"]
     assert to_filming == waiting["median_days_allocation_to_filming"]
+    # The discharged families were filmed 30 days ago and allocated today: contradictory, so left out of the wait.
+    assert contradictory == waiting["contradictory"] == 1 and to_filming is None
     open_cases = sum(n for _p, n in rows["Caseloads"])
     assert open_cases == sum(r["open"] for r in figures["caseloads"]["practitioners"])
     assert rows["Nothing recorded for N weeks"][0][0] == figures["caseloads"]["quiet"]
@@ -101,6 +105,8 @@ def test_every_floor_agrees_with_its_dashboard_figure(
     protection = figures["data_protection"]
     assert rows["Footage past destruction"][0][0] == protection["footage_past_destruction"]
     assert rows["Consents withdrawn"][0][0] == protection["consents_withdrawn"]
+    assert rows["Retention reviews overdue"][0][0] == protection["retention_reviews_overdue"]
+    assert rows["Subject access requests overdue"][0][0] == protection["subject_access_overdue"]
     assert tuple(rows["Letters failed or waiting"][0]) == (protection["letters_failed"], protection["letters_waiting"])
 
 
@@ -114,3 +120,28 @@ def test_floors_cover_the_last_twelve_months_only(service, coordinator, manager,
         for f in floors.measure(scope, 1, today=timezone.localdate(), now=timezone.now(), percentile=percentile)
     }
     assert measured["Discharges by reason"] == [] and dashboard(scope)["discharges"]["total"] == 0
+
+
+def test_every_summary_figure_agrees_with_its_floor(client, service, manager, busy_service):
+    """The summary at the top of the page against the hand-written SQL of the figures it summarises, on data with
+    a contradictory family, risk answers and overdue governance work."""
+    verify_session(client, manager)
+    response = client.get(reverse("dashboards:dashboard"))
+    top = response.context["summary"]
+    scope = response.context["scope"]
+    rows = {
+        f.name: f.rows
+        for f in floors.measure(scope, 1, today=timezone.localdate(), now=timezone.now(), percentile=percentile)
+    }
+    total, oldest, *_bands = rows["Waiting list in bands"][0]
+    assert (top["waiting"], top["longest_wait_days"]) == (total, (timezone.localdate() - oldest).days) == (3, 364)
+    assert top["open_families"] == sum(n for _p, n in rows["Caseloads"])
+    ((_allocated, _to_allocation, to_filming, contradictory),) = rows["Waits to allocation and first filming"]
+    assert (top["median_days_to_filming"], top["contradictory"]) == (to_filming, contradictory) == (15, 1)
+    ((raised, acted, _median),) = rows["Risk answers and time to action"]
+    assert top["risk_not_acted_on"] == raised - acted == 1
+    overdue = sum(
+        rows[name][0][0]
+        for name in ("Footage past destruction", "Retention reviews overdue", "Subject access requests overdue")
+    )
+    assert top["data_protection_overdue"] == overdue == 2

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import Service
 from cycles.models import SupervisionSession, Visit, VisitOutcome
 from dashboards.reads import (
+    Quarter,
     Scope,
     caseloads,
     commissioner_return,
@@ -16,7 +17,6 @@ from dashboards.reads import (
     default_period,
     discharges,
     figure_lists,
-    quarter_bounds,
     risk_alerts,
     trainees_progress,
 )
@@ -235,9 +235,7 @@ def test_past_quarter_waiting_list_is_worked_out_from_dates(service, coordinator
     """A family waiting at the end of last quarter and allocated since still counts as waiting then."""
     set_details(practitioner, service, coordinator, capacity=10)
     today = timezone.localdate()
-    this_quarter = (today.month - 1) // 3 + 1
-    year, quarter = (today.year, this_quarter - 1) if this_quarter > 1 else (today.year - 1, 4)
-    start, end = quarter_bounds(year, quarter)
+    start, end = Quarter.of(today).previous().bounds
     zone = timezone.get_current_timezone()
     in_quarter = datetime.combine(start + timedelta(days=10), time(10), tzinfo=zone)
     after_quarter = datetime.combine(end + timedelta(days=1), time(10), tzinfo=zone)

@@ -654,6 +654,7 @@ NOT_CREATING = {
     "discharge:requested_action_entered_in_error": CHANGES,
     "dashboards:dashboard": READS,
     "dashboards:figure_list": READS,
+    "dashboards:commissioner_return": READS,
     "dashboards:figure_csv": READS,
     "dashboards:commissioner_csv": READS,
     "dashboards:export_list": READS,
