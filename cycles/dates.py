@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Service
 from core.refusals import ActionRefused
-from core.text import check_text
+from core.text import SafeNoteField, SafeNoteSerializerField, check_text
 from referrals.models import Referral
 
 from .models import CyclePolicy, Visit, VisitOutcome
@@ -35,6 +35,29 @@ BACKDATED_REASON_HELP = (
     "the allocation was entered). Kept on the record and in the family's history."
 )
 DEFAULT_BOOKING_HORIZON_DAYS = CyclePolicy._meta.get_field("booking_horizon_days").default
+
+
+def backdated_reason_form_field() -> SafeNoteField:
+    """The optional reason box every dated casework page offers, beside its date."""
+    return SafeNoteField(
+        label=BACKDATED_REASON_LABEL,
+        max_length=BACKDATED_REASON_MAX_LENGTH,
+        required=False,
+        help_text=BACKDATED_REASON_HELP,
+    )
+
+
+def backdated_reason_serializer_field() -> SafeNoteSerializerField:
+    """The same reason in the API, its rule stated in the schema."""
+    return SafeNoteSerializerField(
+        max_length=BACKDATED_REASON_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Needed only when the date is before the family's first allocation (refused with 400 otherwise, "
+        "naming the allocation date): say why the date is right. Kept on the record and in the family's history; "
+        "ignored when the date needs none.",
+    )
 
 
 def _day(value: date) -> str:

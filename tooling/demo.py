@@ -332,6 +332,21 @@ def _advance_demo_referral(referral, step, coordinator, practitioner, trainee) -
     elif step == "allocate_supervisor":
         supervisor = User.objects.get(username="supervisor")
         actions.allocate_referral(referral=referral, practitioner=supervisor, by=coordinator)
+    if step.startswith("allocate"):
+        _date_demo_allocation(referral)
+
+
+def _date_demo_allocation(referral) -> None:
+    """The demo's story starts weeks ago: its families were allocated the day they were received (10:00), so their
+    casework, dated since then, is not before the allocation (`cycles.dates`)."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from referrals.models import Allocation
+
+    allocated_at = timezone.make_aware(datetime.combine(referral.date_received, time(10)))
+    Allocation.objects.filter(referral=referral).update(allocated_at=min(allocated_at, timezone.now()))
 
 
 def _demo_consent(referral, *, given_on, people, items, by):
