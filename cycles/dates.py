@@ -31,20 +31,22 @@ BACKDATED_REASON_MAX_LENGTH = 500
 BACKDATED_REASON_LABEL = "Reason for a date before the allocation"
 BACKDATED_HISTORY_LABEL = "reason for a date before the allocation"
 BACKDATED_REASON_HELP = (
-    "Only if the date is before the family was allocated and that is right: say why (for example, work done before "
-    "the allocation was entered). Kept on the record and in the family's history."
+    "If the date is right but before the family was allocated, say why (for example, work done before the "
+    "allocation was entered). Kept on the record and in the family's history."
 )
 DEFAULT_BOOKING_HORIZON_DAYS = CyclePolicy._meta.get_field("booking_horizon_days").default
 
 
 def backdated_reason_form_field() -> SafeNoteField:
     """The optional reason box every dated casework page offers, beside its date."""
-    return SafeNoteField(
+    field = SafeNoteField(
         label=BACKDATED_REASON_LABEL,
         max_length=BACKDATED_REASON_MAX_LENGTH,
         required=False,
         help_text=BACKDATED_REASON_HELP,
     )
+    field.needed_when = "if the date is before the family's allocation"  # its label says when, not "(optional)"
+    return field
 
 
 def backdated_reason_serializer_field() -> SafeNoteSerializerField:
