@@ -332,6 +332,14 @@ def test_filming_page_puts_the_allocation_date_beside_the_date_then_takes_a_reas
     assert Filming.objects.get().backdated_reason == REASON
     history = client.get(reverse("referrals:detail", kwargs={"pk": referral.pk})).content.decode()
     assert REASON in history
+    shown = client.get(reverse("cycles:cycle_detail", kwargs={"pk": cycle.pk})).content.decode()
+    assert "Reason for a date before the allocation" in shown and REASON in shown
+
+
+def test_the_consents_reason_is_shown_on_it(login, referral, practitioner):
+    consent = referral.consents.get()
+    page = login(practitioner).get(reverse("cycles:consent_detail", kwargs={"consent_id": consent.pk}))
+    assert "Signed at the assessment visit" in page.content.decode()
 
 
 def test_visit_page_puts_the_horizon_beside_the_date(login, referral, practitioner):
