@@ -14,6 +14,7 @@ from cycles import actions
 from cycles.dates import allocated_on, latest_booking_day
 from cycles.models import Cycle, CyclePolicy, Filming, SharedReview, Visit
 from referrals import actions as referral_actions
+from referrals.actions.entered_in_error import mark_entered_in_error
 from referrals.models import Allocation, ReferralEvent
 from tests.cycles.helpers_cycles import (
     clip_kwargs,
@@ -273,7 +274,9 @@ def test_a_filming_links_to_the_visit_attended_that_day(referral, practitioner):
     assert film(referral, practitioner, filmed_on=days_ago(10), visit=visit).visit == visit
 
 
-@pytest.mark.parametrize("state", ["future", "not recorded", "did not attend", "cancelled", "another day"])
+@pytest.mark.parametrize(
+    "state", ["future", "not recorded", "did not attend", "cancelled", "another day", "entered in error"]
+)
 def test_a_filming_is_not_linked_to_a_visit_that_did_not_happen_that_day(referral, practitioner, state):
     day = days_ago(10)
     if state == "future":
@@ -286,6 +289,9 @@ def test_a_filming_is_not_linked_to_a_visit_that_did_not_happen_that_day(referra
             actions.cancel_visit(visit=visit, cancelled_by="family", reason="Baby unwell", by=practitioner)
         elif state == "another day":
             actions.record_visit(visit=visit, outcome="attended", duration_minutes=60, by=practitioner)
+        elif state == "entered in error":
+            actions.record_visit(visit=visit, outcome="attended", duration_minutes=60, by=practitioner)
+            mark_entered_in_error(record=visit, reason="Booked for the wrong family", by=practitioner)
     refused_field(lambda: film(referral, practitioner, filmed_on=day, visit=visit), "visit")
     assert not Filming.objects.exists()
 
