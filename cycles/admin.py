@@ -11,8 +11,11 @@ class CyclePolicyInline(admin.StackedInline):
     model = CyclePolicy
     extra = 0
     max_num = 1
-    verbose_name = "Footage policy"
-    verbose_name_plural = "Footage policy (no row: footage destroyed 2 months after the end of involvement)"
+    verbose_name = "Cycle policy"
+    verbose_name_plural = (
+        "Cycle policy (no row: footage destroyed 2 months after the end of involvement, visits booked up to 365 days "
+        "ahead)"
+    )
 
 
 add_service_inline(CyclePolicyInline)

@@ -7,6 +7,7 @@ pages share are QuerySet methods here or in `cycles/consents.py`.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -20,6 +21,12 @@ from referrals.models import OtherChild, Parent, Referral
 from .uploads import consent_form_name, private_storage
 
 USER = settings.AUTH_USER_MODEL
+MAX_BOOKING_HORIZON_DAYS = 1095
+
+
+def backdated_reason_field() -> SafeTextField:
+    """Why a casework record is dated before the family's allocation (`cycles.dates`); blank when it is not."""
+    return SafeTextField("Reason for a date before the allocation", max_length=500, blank=True)
 
 
 class Principle(models.IntegerChoices):
@@ -40,6 +47,19 @@ class CyclePolicy(models.Model):
     footage_keep_months = models.PositiveSmallIntegerField(
         default=2, help_text="Months after the end of involvement before footage must be destroyed."
     )
+    booking_horizon_days = models.PositiveSmallIntegerField(
+        default=365,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_BOOKING_HORIZON_DAYS)],
+        help_text="How many days ahead a visit may be booked (1 to 1,095); a later date is refused as a mistake.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(booking_horizon_days__gte=1, booking_horizon_days__lte=1095),
+                name="cycle_policy_booking_horizon_in_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Cycle policy of {self.service}"
@@ -67,6 +87,7 @@ class Consent(models.Model):
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="consents")
     given_on = models.DateField()
+    backdated_reason = backdated_reason_field()
     written_agreement_given = models.BooleanField(
         default=False,
         help_text="The family received the written agreement: the video will not be shown outside the service "
@@ -193,6 +214,7 @@ class HelpingQuestionRating(EnteredInError):
     question = models.ForeignKey(HelpingQuestion, on_delete=models.CASCADE, related_name="ratings")
     point = models.CharField(max_length=5, choices=RatingPoint.choices)
     rated_on = models.DateField()
+    backdated_reason = backdated_reason_field()
     score = models.PositiveSmallIntegerField()
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -266,6 +288,7 @@ class Visit(EnteredInError):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="visits")
     practitioner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="vig_visits")
     planned_at = models.DateTimeField()
+    backdated_reason = backdated_reason_field()
     place = models.CharField(max_length=12, choices=VisitPlace.choices, default=VisitPlace.HOME)
     place_details = SafeCharField(max_length=200, blank=True)
     outcome = models.CharField(max_length=24, choices=VisitOutcome.choices, blank=True)
@@ -433,6 +456,7 @@ class Filming(EnteredInError):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="filmings")
     visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="filmings")
     filmed_on = models.DateField()
+    backdated_reason = backdated_reason_field()
     activity = models.CharField(max_length=14, choices=FilmedActivity.choices)
     activity_details = SafeCharField(max_length=200, blank=True)
     filmed_parents = models.ManyToManyField(Parent, related_name="+")
@@ -508,6 +532,7 @@ class SharedReview(EnteredInError):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="shared_reviews")
     visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews")
     reviewed_on = models.DateField()
+    backdated_reason = backdated_reason_field()
     clips_watched = models.ManyToManyField(Clip, related_name="reviews")
     parent_reflections = SafeTextField(help_text="What do you see?")
     parent_learning = SafeTextField(blank=True)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from core.forms import NHSForm
 from core.text import SafeNoteField
 from core.widgets import NHSDateField
+from cycles.dates import backdated_reason_form_field
 
 from .completeness import needed_items, risk_item_numbers
 from .models import NotScoredReason, RiskResponse, TimePoint
@@ -42,7 +43,8 @@ class MeasureForm(NHSForm):
             widget=forms.RadioSelect,
         )
         self.fields["completed_on"] = NHSDateField(label="Date completed", help_text="For example, 15 3 2026")
-        layout = [InlineRadios("time_point"), "completed_on"]
+        self.fields["backdated_reason"] = backdated_reason_form_field()
+        layout = [InlineRadios("time_point"), "completed_on", "backdated_reason"]
         needed, risky = needed_items(instrument), risk_item_numbers(instrument)
         for item in instrument.items:
             name = item_field_name(item.number)
@@ -122,6 +124,7 @@ class MeasureForm(NHSForm):
         initial = {
             "time_point": measure.time_point,
             "completed_on": measure.completed_on,
+            "backdated_reason": measure.backdated_reason,
             "not_scored_reason": measure.not_scored_reason,
             "not_scored_note": measure.not_scored_note,
         }

@@ -17,6 +17,7 @@ from accounts.models import Service
 from accounts.permissions import Perm
 from core.entered_in_error import EnteredInError, InForceQuerySet, in_force_q, paired_constraint
 from core.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
+from cycles.models import backdated_reason_field
 from referrals.models import Referral
 
 from . import definitions
@@ -187,6 +188,7 @@ class Measure(EnteredInError):
     instrument_version = models.CharField(max_length=100)
     time_point = models.CharField(max_length=10, choices=TimePoint.choices)
     completed_on = models.DateField()
+    backdated_reason = backdated_reason_field()
     answers = models.JSONField(help_text="Option positions (0 = top of the printed list) by item; text for text items.")
     result = models.JSONField(help_text="The engine's result when saved: every scale, band, and risk answers.")
     primary_value = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)

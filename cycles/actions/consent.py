@@ -16,6 +16,7 @@ from accounts.models import AccessAction, User
 from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text
+from cycles.dates import BACKDATED_HISTORY_LABEL, not_before_allocation
 from referrals.history import record_change
 from referrals.models import OtherChild, Parent, Referral
 from referrals.states import ReferralStatus
@@ -82,22 +83,28 @@ def record_consent(
     sharing_with: str = "",
     notes: str = "",
     signed_form=None,
+    backdated_reason: str = "",
     by: User,
     request=None,
 ) -> Consent:
     """Record a written consent: who gave it, the date, and each item agreed or not, with the signed form.
 
     `givers` is a list of {"parent": Parent} or {"other_child": OtherChild}, each with "items": {item: bool}; an
-    item left out is recorded as not agreed, so the record says what was refused as well as what was agreed.
+    item left out is recorded as not agreed, so the record says what was refused as well as what was agreed. A date
+    before the family's allocation needs `backdated_reason` (`cycles.dates`).
     """
     check_allocated(referral, "record consent")
     people, sharing_with, kind = _checked_consent(referral, given_on, givers, sharing_with, notes, signed_form)
+    backdated_reason = not_before_allocation(
+        referral, given_on, field="given_on", label="The date consent was given", backdated_reason=backdated_reason
+    )
     consent = Consent(
         referral=referral,
         given_on=given_on,
         written_agreement_given=bool(written_agreement_given),
         sharing_with=sharing_with,
         notes=notes or "",
+        backdated_reason=backdated_reason,
         signed_form_content_type=kind.content_type if kind else "",
         recorded_by=by,
     )
@@ -111,6 +118,8 @@ def record_consent(
     }
     if sharing_with:
         changes["clips may be shared with"] = [None, sharing_with]
+    if backdated_reason:
+        changes[BACKDATED_HISTORY_LABEL] = [None, backdated_reason]
     if kind:
         changes["signed form"] = [None, f"uploaded ({kind.label})"]
     record_change(

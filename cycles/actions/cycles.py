@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text, check_text_fields
+from cycles.dates import BACKDATED_HISTORY_LABEL, attended_visit_on, not_before_allocation, only_the_born_filmed
 from cycles.reads.consents import needs_own_consent, refusal_for_filming, refusal_for_item
 from cycles.reads.timeline import MAX_FILM_SECONDS, filming_of, in_force_work, review_of, start_refusal
 from referrals.actions import lock_referral
@@ -176,22 +177,30 @@ def record_filming(
     filmed_children=(),
     length_seconds: int,
     visit: Visit | None = None,
+    backdated_reason: str = "",
     by: User,
     request=None,
 ) -> Filming:
     """Record the cycle's filming: when, what, who was filmed and how long the film is.
 
     Refused unless every filmed adult, and every filmed child aged 12 or over on the day, has current consent to
-    filming: the app must never hold a record of footage the family did not agree to.
+    filming: the app must never hold a record of footage the family did not agree to. Dates that cannot be true are
+    refused (`cycles.dates`): the baby or anyone filmed not yet born that day, a visit not attended that day, a date
+    before the family's allocation without `backdated_reason`.
     """
     referral, cycle = _locked_cycle(cycle)
     if filming_of(cycle) is not None:
         raise ActionRefused(f"Cycle {cycle.number}'s filming is already recorded.")
     parents, children = list(filmed_parents), list(filmed_children)
     _check_past(filmed_on, "filmed_on", "The filming date", referral)
+    backdated_reason = not_before_allocation(
+        referral, filmed_on, field="filmed_on", label="The date filmed", backdated_reason=backdated_reason
+    )
     _check_filming_values(activity, activity_details, length_seconds)
     _check_filmed_people(referral, parents, children)
+    only_the_born_filmed(referral, parents, children, filmed_on)
     _check_visit(visit, referral)
+    attended_visit_on(visit, filmed_on, doing="filming")
     _check_after_previous_review(referral, cycle, filmed_on)
     _check_filming_consent(referral, parents, children, filmed_on)
     filming = Filming(
@@ -201,6 +210,7 @@ def record_filming(
         activity=activity,
         activity_details=activity_details.strip(),
         length_seconds=length_seconds,
+        backdated_reason=backdated_reason,
         recorded_by=by,
     )
     check_text_fields(filming)
@@ -220,6 +230,7 @@ def record_filming(
                 "activity details": filming.activity_details,
                 "filmed": ", ".join(str(p) for p in [*parents, *children]),
                 "length (seconds)": length_seconds,
+                BACKDATED_HISTORY_LABEL: backdated_reason,
             }
         ),
         request=request,
@@ -388,16 +399,23 @@ def record_shared_review(
     parent_learning: str = "",
     next_focus: str = "",
     visit: Visit | None = None,
+    backdated_reason: str = "",
     by: User,
     request=None,
 ) -> SharedReview:
-    """Record the shared review of the cycle's clips: what the parent saw, what they learned, and the next focus."""
+    """Record the shared review of the cycle's clips: what the parent saw, what they learned, and the next focus.
+
+    Its visit, if given, was attended that day; a date before the family's allocation needs `backdated_reason`."""
     referral, cycle = _locked_cycle(cycle)
     _check_past(reviewed_on, "reviewed_on", "The shared review date", referral)
+    backdated_reason = not_before_allocation(
+        referral, reviewed_on, field="reviewed_on", label="The shared review date", backdated_reason=backdated_reason
+    )
     filming = _check_review_order(referral, cycle, reviewed_on)
     clips = list(clips_watched)
     _check_clips_watched(filming, clips)
     _check_visit(visit, referral)
+    attended_visit_on(visit, reviewed_on, doing="shared review")
     if not parent_reflections.strip():
         raise ValidationError({"parent_reflections": "Enter what the parent saw in the clips"})
     review = SharedReview(
@@ -407,6 +425,7 @@ def record_shared_review(
         parent_reflections=parent_reflections.strip(),
         parent_learning=parent_learning.strip(),
         next_focus=next_focus.strip(),
+        backdated_reason=backdated_reason,
         recorded_by=by,
     )
     check_text_fields(review)
@@ -425,6 +444,7 @@ def record_shared_review(
                 "parent's reflections": review.parent_reflections,
                 "what the parent learned": review.parent_learning,
                 "next focus": review.next_focus,
+                BACKDATED_HISTORY_LABEL: backdated_reason,
             }
         ),
         request=request,

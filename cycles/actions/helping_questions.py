@@ -14,6 +14,7 @@ from accounts.models import AccessAction, User
 from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text
+from cycles.dates import BACKDATED_HISTORY_LABEL, not_before_allocation
 from cycles.reads.helping_questions import MAX_QUESTIONS
 from referrals.actions import lock_referral
 from referrals.history import record_change
@@ -94,11 +95,19 @@ def check_score(score) -> int:
 @transaction.atomic
 @requires(Perm.CASEWORK_RECORD, on="question.referral")
 def rate_helping_question(
-    *, question: HelpingQuestion, point: str, rated_on: date, score: int, by: User, request=None
+    *,
+    question: HelpingQuestion,
+    point: str,
+    rated_on: date,
+    score: int,
+    backdated_reason: str = "",
+    by: User,
+    request=None,
 ) -> HelpingQuestionRating:
     """Record a 0–10 rating at the start, part-way or at the end. Earlier ratings are kept.
 
     A part-way or end rating needs the start rating first, on or before its date; the start and end are rated once.
+    A date before the family's allocation needs `backdated_reason` (`cycles.dates`).
     """
     referral = question.referral
     check_allocated(referral, "rate a helping question")
@@ -113,18 +122,29 @@ def rate_helping_question(
         not_before=referral.date_received,
         not_before_label=f"the referral's date received ({referral.date_received:%-d %B %Y})",
     )
+    backdated_reason = not_before_allocation(
+        referral, rated_on, field="rated_on", label="The date of the rating", backdated_reason=backdated_reason
+    )
     earlier = list(HelpingQuestionRating.objects.in_force().select_for_update().filter(question=question))
     _check_order(earlier, point, rated_on)
     rating = HelpingQuestionRating.objects.create(
-        question=question, point=point, rated_on=rated_on, score=score, recorded_by=by
+        question=question,
+        point=point,
+        rated_on=rated_on,
+        score=score,
+        backdated_reason=backdated_reason,
+        recorded_by=by,
     )
     label = RatingPoint(point).label.lower()
+    changes = {f"rating ({label})": [None, f"{score}/10 on {rated_on.isoformat()}"]}
+    if backdated_reason:
+        changes[BACKDATED_HISTORY_LABEL] = [None, backdated_reason]
     record_change(
         referral=referral,
         by=by,
         kind="helping_question_rated",
         summary=f"Helping question {question.number} rated",
-        changes={f"rating ({label})": [None, f"{score}/10 on {rated_on.isoformat()}"]},
+        changes=changes,
         request=request,
         obj=rating,
         access=AccessAction.CREATE,

@@ -72,6 +72,16 @@ def _check_cycles(*, trainee: Membership, cycles: list[Cycle], held_on: date) ->
     if strangers:
         raise ValidationError({"cycles": f"Not from a family allocated to {trainee.user}: {', '.join(strangers)}."})
     for cycle in cycles:
+        filming = cycle.filming
+        if filming is not None and held_on < filming.filmed_on:
+            raise ValidationError(
+                {
+                    "held_on": f"The session ({held_on:%-d %B %Y}) is before cycle {cycle.number} of "
+                    f"{cycle.referral.reference} was filmed ({filming.filmed_on:%-d %B %Y}): its footage could not "
+                    "have been discussed"
+                }
+            )
+    for cycle in cycles:
         why = supervision_refusal(cycle, held_on)
         if why:
             raise ActionRefused(why)
@@ -125,8 +135,9 @@ def record_supervision(
 
     `trainee` is the trainee's practitioner membership. Refused: anyone but their named supervisor (403); a date in
     the future or a duration outside 1–480 minutes; a cycle of a family never allocated to the trainee; a cycle
-    whose filmed people have not (or no longer) consented to viewing by the supervisor; signing off a cycle without
-    its shared review. Each family's history gets the session and any sign-off.
+    filmed after the session's date; a cycle whose filmed people have not (or no longer) consented to viewing by
+    the supervisor; signing off a cycle without its shared review. Each family's history gets the session and any
+    sign-off.
     """
     _check_trainee(trainee)
     _check_session_values(held_on=held_on, duration_minutes=duration_minutes)

@@ -16,6 +16,7 @@ from accounts.models import AccessAction, User
 from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text_fields
+from cycles.dates import BACKDATED_HISTORY_LABEL, not_before_allocation, within_booking_horizon
 from referrals.actions import lock_referral
 from referrals.history import added, diff, plain, record_change
 from referrals.models import Referral
@@ -62,15 +63,18 @@ def book_visit(
     place: str,
     place_details: str = "",
     activities: list[str] | None = None,
+    backdated_reason: str = "",
     by: User,
     request=None,
 ) -> Visit:
     """Book a visit with the family: its planned time, where, and what it is for (one or several activities).
 
-    The visit's practitioner is the family's allocated practitioner, so it shows in their diary.
+    The visit's practitioner is the family's allocated practitioner, so it shows in their diary. Its date is within
+    the service's booking horizon, and not before the family's allocation without `backdated_reason` (`cycles.dates`).
     """
     referral = lock_referral(referral, details=True)
     practitioner = _allocated_practitioner(referral)
+    backdated_reason = _check_planned_at(referral, planned_at, backdated_reason)
     _check_place(place, place_details)
     kinds = _check_activities(activities)
     visit = Visit(
@@ -79,6 +83,7 @@ def book_visit(
         planned_at=planned_at,
         place=place,
         place_details=place_details.strip(),
+        backdated_reason=backdated_reason,
         created_by=by,
     )
     check_text_fields(visit)
@@ -95,6 +100,7 @@ def book_visit(
                 "place": VisitPlace(place).label,
                 "place details": visit.place_details,
                 "activities": ", ".join(ActivityKind(k).label for k in kinds),
+                BACKDATED_HISTORY_LABEL: backdated_reason,
             }
         ),
         request=request,
@@ -102,6 +108,20 @@ def book_visit(
         access=AccessAction.CREATE,
     )
     return visit
+
+
+def _check_planned_at(referral: Referral, planned_at: datetime, backdated_reason: str) -> str:
+    """Within the service's booking horizon, and not before the allocation without a reason; returns the reason."""
+    if planned_at is None:
+        raise ValidationError({"planned_at": "Enter the planned date and time"})
+    within_booking_horizon(referral.service, planned_at)
+    return not_before_allocation(
+        referral,
+        timezone.localdate(planned_at),
+        field="planned_at",
+        label="The planned date",
+        backdated_reason=backdated_reason,
+    )
 
 
 def _locked_visit(visit: Visit) -> Visit:
@@ -211,21 +231,28 @@ def cancel_visit(*, visit: Visit, cancelled_by: str, reason: str, by: User, requ
 
 @transaction.atomic
 @requires(Perm.CASEWORK_RECORD, on="visit.referral")
-def reschedule_visit(*, visit: Visit, planned_at: datetime, reason: str = "", by: User, request=None) -> Visit:
-    """Move a planned visit to another time. It moves to the family's allocated practitioner's diary."""
+def reschedule_visit(
+    *, visit: Visit, planned_at: datetime, reason: str = "", backdated_reason: str = "", by: User, request=None
+) -> Visit:
+    """Move a planned visit to another time. It moves to the family's allocated practitioner's diary. The new time
+    follows the booking rules (`cycles.dates`)."""
     visit = _locked_visit(visit)
     referral = lock_referral(visit.referral, details=True)
     _check_planned(visit)
     practitioner = _allocated_practitioner(referral)
+    backdated_reason = _check_planned_at(referral, planned_at, backdated_reason)
     old = visit.planned_at
-    visit.planned_at, visit.practitioner = planned_at, practitioner
-    visit.save(update_fields=["planned_at", "practitioner"])
+    visit.planned_at, visit.practitioner, visit.backdated_reason = planned_at, practitioner, backdated_reason
+    visit.save(update_fields=["planned_at", "practitioner", "backdated_reason"])
     record_change(
         referral=referral,
         by=by,
         kind="visit_rescheduled",
         summary=f"Visit of {_when(old)} moved to {_when(planned_at)}",
-        changes={"planned at": [_when(old), _when(planned_at)], **added({"reason": reason.strip()})},
+        changes={
+            "planned at": [_when(old), _when(planned_at)],
+            **added({"reason": reason.strip(), BACKDATED_HISTORY_LABEL: backdated_reason}),
+        },
         request=request,
         obj=visit,
     )

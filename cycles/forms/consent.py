@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from core.forms import NHSForm
 from core.text import SafeFormField, SafeNoteField
 from core.widgets import NHSDateField
+from cycles.dates import backdated_reason_form_field
 from cycles.models import ConsentItem, RatingPoint
 from cycles.reads.consents import needs_own_consent
 from cycles.uploads import check_signed_form
@@ -18,6 +19,7 @@ class ConsentForm(NHSForm):
     """Who gave consent and what each person agreed to, one group of boxes per person on the referral."""
 
     given_on = NHSDateField(label="Date consent was given", help_text=DATE_HINT)
+    backdated_reason = backdated_reason_form_field()
 
     def __init__(self, *args, referral, today, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,6 +104,7 @@ class ConsentForm(NHSForm):
             "sharing_with": data["sharing_with"],
             "notes": data["notes"],
             "signed_form": data.get("signed_form"),
+            "backdated_reason": data.get("backdated_reason", ""),
         }
 
 
@@ -154,6 +157,7 @@ class RatingForm(NHSForm):
 
     point = forms.ChoiceField(label="When", choices=RatingPoint.choices, widget=forms.RadioSelect)
     rated_on = NHSDateField(label="Date of the rating", help_text=DATE_HINT)
+    backdated_reason = backdated_reason_form_field()
     score = forms.IntegerField(
         label="Rating from 0 to 10",
         help_text="0 means no progress towards the goal; 10 means the goal is reached.",

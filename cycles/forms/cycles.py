@@ -11,8 +11,9 @@ from django import forms
 from core.forms import NHSForm
 from core.text import SafeFormField, SafeNoteField
 from core.widgets import NHSDateField
+from cycles.dates import backdated_reason_form_field
 
-from ..models import Clip, FilmedActivity, Principle
+from ..models import Clip, FilmedActivity, Principle, VisitOutcome
 
 _TIME = re.compile(r"^(?:(?:(\d{1,2}):)?(\d{1,3}):)?(\d{1,5})$")
 
@@ -70,15 +71,16 @@ class StartCycleForm(NHSForm):
 def _visit_field(referral) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label="Visit",
-        queryset=referral.visits.in_force().order_by("-planned_at"),
+        queryset=referral.visits.in_force().filter(outcome=VisitOutcome.ATTENDED).order_by("-planned_at"),
         required=False,
         empty_label="Not linked to a recorded visit",
-        help_text="The visit this took place in, if it is recorded.",
+        help_text="The visit this took place in, recorded as attended on the same day.",
     )
 
 
 class FilmingForm(NHSForm):
     filmed_on = NHSDateField(label="Date filmed", help_text="For example, 15 3 2025")
+    backdated_reason = backdated_reason_form_field()
     activity = forms.ChoiceField(label="Activity filmed", choices=FilmedActivity.choices, widget=forms.RadioSelect)
     activity_details = SafeFormField(
         label="What was filmed", max_length=200, required=False, help_text="Needed if you chose Other."
@@ -150,6 +152,7 @@ class ClipForm(NHSForm):
 
 class SharedReviewForm(NHSForm):
     reviewed_on = NHSDateField(label="Date of the shared review", help_text="For example, 22 3 2025")
+    backdated_reason = backdated_reason_form_field()
     clips_watched = forms.ModelMultipleChoiceField(
         label="Clips watched", queryset=None, widget=forms.CheckboxSelectMultiple
     )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.forms import NHSForm
 from core.text import SafeFormField, SafeNoteField
 from core.widgets import NHSDateField
+from cycles.dates import backdated_reason_form_field
 
 from ..models import ActivityKind, LiaisonMethod, VisitOutcome, VisitPlace
 
@@ -47,6 +48,7 @@ class ActivitiesField(forms.MultipleChoiceField):
 class VisitBookForm(NHSForm):
     planned_on = NHSDateField(label="Date", help_text="For example, 15 3 2025")
     planned_time = TimeOfDayField(label="Time")
+    backdated_reason = backdated_reason_form_field()
     place = forms.ChoiceField(label="Where", choices=VisitPlace.choices, widget=forms.RadioSelect)
     place_details = SafeFormField(
         label="Place details", required=False, max_length=200, help_text="Needed for 'Other': say where."
@@ -63,6 +65,7 @@ class VisitBookForm(NHSForm):
 class VisitRescheduleForm(NHSForm):
     planned_on = NHSDateField(label="New date", help_text="For example, 15 3 2025")
     planned_time = TimeOfDayField(label="New time")
+    backdated_reason = backdated_reason_form_field()
     reason = SafeNoteField(label="Reason", required=False)
 
     def clean(self):

@@ -10,6 +10,7 @@ from rest_framework.fields import empty
 from rest_framework.utils import html
 
 from core.text import serializer_field_for
+from cycles.dates import backdated_reason_serializer_field
 from referrals.serializers.entered_in_error import ENTERED_IN_ERROR_FIELDS, EnteredInErrorFields
 from web.api import PersonOut
 
@@ -83,7 +84,11 @@ class GiversField(serializers.ListField):
 
 
 class ConsentIn(serializers.Serializer):
-    given_on = serializers.DateField(help_text="Not in the future, not before the referral's date received.")
+    given_on = serializers.DateField(
+        help_text="Not in the future, not before the referral's date received, and not before the family's first "
+        "allocation unless backdated_reason says why."
+    )
+    backdated_reason = backdated_reason_serializer_field()
     givers = GiversField(
         help_text="Who gave consent: each parent or carer, and each child aged 12 or over who will be filmed, "
         "with what they agreed to. In a multipart upload, send this list as a JSON string."
@@ -165,6 +170,7 @@ class ConsentOut(serializers.ModelSerializer):
             "written_agreement_given",
             "sharing_with",
             "notes",
+            "backdated_reason",
             "signed_form",
             "signed_form_content_type",
             "recorded_by",
@@ -190,7 +196,11 @@ class HelpingQuestionIn(serializers.Serializer):
 
 class RatingIn(serializers.Serializer):
     point = serializers.ChoiceField(choices=RatingPoint.choices, help_text="start, mid (part-way) or end")
-    rated_on = serializers.DateField(help_text="Not in the future; part-way and end ratings not before the start.")
+    rated_on = serializers.DateField(
+        help_text="Not in the future; part-way and end ratings not before the start; not before the family's first "
+        "allocation unless backdated_reason says why."
+    )
+    backdated_reason = backdated_reason_serializer_field()
     score = serializers.IntegerField(
         min_value=0, max_value=10, help_text="Goal Based Outcomes: 0 = no progress, 10 = goal reached."
     )
@@ -201,7 +211,16 @@ class RatingOut(EnteredInErrorFields, serializers.ModelSerializer):
 
     class Meta:
         model = HelpingQuestionRating
-        fields = ["id", "point", "rated_on", "score", "recorded_by", "recorded_at", *ENTERED_IN_ERROR_FIELDS]
+        fields = [
+            "id",
+            "point",
+            "rated_on",
+            "score",
+            "backdated_reason",
+            "recorded_by",
+            "recorded_at",
+            *ENTERED_IN_ERROR_FIELDS,
+        ]
         read_only_fields = fields
 
 

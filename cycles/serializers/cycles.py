@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from core.text import SafeNoteSerializerField, serializer_field_for
+from cycles.dates import backdated_reason_serializer_field
 from cycles.reads.timeline import MAX_FILM_SECONDS
 from referrals.serializers.entered_in_error import ENTERED_IN_ERROR_FIELDS, EnteredInErrorFields
 
@@ -50,6 +51,7 @@ class FilmingOut(EnteredInErrorFields, serializers.ModelSerializer):
             "filmed_children",
             "length_seconds",
             "visit",
+            "backdated_reason",
             "clips",
             "recorded_at",
             *ENTERED_IN_ERROR_FIELDS,
@@ -70,6 +72,7 @@ class SharedReviewOut(EnteredInErrorFields, serializers.ModelSerializer):
             "parent_learning",
             "next_focus",
             "visit",
+            "backdated_reason",
             "recorded_at",
             *ENTERED_IN_ERROR_FIELDS,
         ]
@@ -108,6 +111,8 @@ class CyclePlanOut(serializers.Serializer):
 
 # --- input -------------------------------------------------------------------------------------------------------
 
+VISIT_HELP = "Id of this family's visit, recorded as attended on the same day (else 400 on visit)."
+
 
 def _ids(**kwargs) -> serializers.ListField:
     """A list of record ids; the view looks each up among this family's own records."""
@@ -124,7 +129,12 @@ class StartCycleIn(serializers.Serializer):
 
 
 class FilmingIn(serializers.Serializer):
-    filmed_on = serializers.DateField(help_text="Not in the future, not before the referral was received.")
+    filmed_on = serializers.DateField(
+        help_text="Not in the future, not before the referral was received, not before the baby (or anyone filmed) "
+        "was born (an unborn baby cannot be filmed: 409), and not before the family's first allocation unless "
+        "backdated_reason says why."
+    )
+    backdated_reason = backdated_reason_serializer_field()
     activity = serializers.ChoiceField(choices=FilmedActivity.choices)
     activity_details = serializer_field_for(
         Filming._meta.get_field("activity_details"),
@@ -140,9 +150,7 @@ class FilmingIn(serializers.Serializer):
         help_text="Ids of this family's older children filmed; those aged 12+ on the day need their own consent.",
     )
     length_seconds = serializers.IntegerField(min_value=1, max_value=MAX_FILM_SECONDS)
-    visit = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, default=None, help_text="Id of this family's visit."
-    )
+    visit = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None, help_text=VISIT_HELP)
 
 
 class ClipIn(serializers.Serializer):
@@ -163,7 +171,11 @@ class ClipIn(serializers.Serializer):
 
 
 class SharedReviewIn(serializers.Serializer):
-    reviewed_on = serializers.DateField(help_text="Not in the future; on or after the cycle's filming.")
+    reviewed_on = serializers.DateField(
+        help_text="Not in the future; on or after the cycle's filming; not before the family's first allocation "
+        "unless backdated_reason says why."
+    )
+    backdated_reason = backdated_reason_serializer_field()
     clips_watched = _ids(min_length=1, help_text="Ids of this cycle's clips.")
     parent_reflections = serializer_field_for(SharedReview._meta.get_field("parent_reflections"))
     parent_learning = serializer_field_for(
@@ -172,6 +184,4 @@ class SharedReviewIn(serializers.Serializer):
     next_focus = serializer_field_for(
         SharedReview._meta.get_field("next_focus"), required=False, allow_blank=True, default=""
     )
-    visit = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, default=None, help_text="Id of this family's visit."
-    )
+    visit = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None, help_text=VISIT_HELP)

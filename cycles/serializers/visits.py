@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.text import SafeNoteSerializerField, serializer_field_for
+from cycles.dates import backdated_reason_serializer_field
 from referrals.serializers.entered_in_error import EnteredInErrorFields
 from web.api import PersonOut
 
@@ -13,6 +14,12 @@ from ..models import ActivityKind, Liaison, LiaisonMethod, Visit, VisitOutcome, 
 # ---------------------------------------------------------------------------------------------------------------
 # Input
 # ---------------------------------------------------------------------------------------------------------------
+
+PLANNED_AT_HELP = (
+    "Planned date and time: no later than the service's booking horizon (CyclePolicy.booking_horizon_days, default "
+    "365 days from today; a later date is refused with the latest allowed), and not before the family's first "
+    "allocation unless backdated_reason says why."
+)
 
 
 def _activities(**kwargs):
@@ -24,7 +31,8 @@ def _activities(**kwargs):
 
 
 class VisitBookIn(serializers.Serializer):
-    planned_at = serializers.DateTimeField(help_text="Planned date and time")
+    planned_at = serializers.DateTimeField(help_text=PLANNED_AT_HELP)
+    backdated_reason = backdated_reason_serializer_field()
     place = serializers.ChoiceField(choices=VisitPlace.choices)
     place_details = serializer_field_for(Visit._meta.get_field("place_details"), default="", allow_blank=True)
     activities = _activities(default=list)
@@ -44,7 +52,8 @@ class VisitRecordIn(serializers.Serializer):
 
 
 class VisitRescheduleIn(serializers.Serializer):
-    planned_at = serializers.DateTimeField(help_text="The new date and time")
+    planned_at = serializers.DateTimeField(help_text="The new date and time. " + PLANNED_AT_HELP)
+    backdated_reason = backdated_reason_serializer_field()
     reason = SafeNoteSerializerField(default="", allow_blank=True)
 
 
@@ -81,6 +90,7 @@ class VisitOut(EnteredInErrorFields):
     planned_at = serializers.DateTimeField()
     place = serializers.ChoiceField(choices=VisitPlace.choices)
     place_details = serializers.CharField()
+    backdated_reason = serializers.CharField(help_text="Why it is dated before the family's allocation, if it is")
     activities = VisitActivityOut(many=True, source="activities.all")
     outcome = serializers.CharField(
         help_text="Blank until recorded; otherwise one of " + ", ".join(VisitOutcome.values)

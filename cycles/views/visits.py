@@ -22,6 +22,9 @@ from ..actions.visits import draft_key
 from ..drafts import draft_data, draft_for, draft_initial
 from ..forms.visits import LiaisonForm, VisitBookForm, VisitRecordForm, VisitRescheduleForm
 
+# The action refuses `planned_at`; the page asks for its date and time apart: the error goes beside the date.
+PLANNED_AT_ON_THE_DATE = {"planned_at": "planned_on"}
+
 
 def load_referral(request: HttpRequest, pk: int, perm: Perm | None = None) -> Referral:
     return referral_for_page(request, pk, perm)
@@ -49,6 +52,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         context={"referral": referral, "page_title": "Book a visit", "submit_label": "Book visit"},
         perform=lambda data: actions.book_visit(referral=referral, by=request.user, request=request, **data),
         success_message="Visit booked.",
+        error_aliases=PLANNED_AT_ON_THE_DATE,
         success_url=record_url(referral.pk),
     )
 
@@ -116,6 +120,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         },
         perform=lambda data: actions.reschedule_visit(visit=visit, by=request.user, request=request, **data),
         success_message="Visit moved.",
+        error_aliases=PLANNED_AT_ON_THE_DATE,
         success_url=record_url(visit.referral_id),
     )
 

@@ -13,6 +13,7 @@ from accounts.permissions import Perm, requires
 from core.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, check_text
 from cycles.actions import set_footage_destruction_dates
 from cycles.actions.footage import keep_months
+from cycles.dates import discharge_not_before_allocation
 from referrals import actions as referral_actions
 from referrals.actions import lock_referral
 from referrals.history import record_change
@@ -128,6 +129,8 @@ def _check_discharge(referral: Referral, *, discharged_on: date, reason: str, mi
         errors["discharged_on"] = "The date of discharge cannot be in the future"
     elif discharged_on < referral.date_received:
         errors["discharged_on"] = "The date of discharge cannot be before the referral was received"
+    elif discharge_not_before_allocation(referral, discharged_on):
+        errors["discharged_on"] = discharge_not_before_allocation(referral, discharged_on)
     if reason not in DischargeReason.values:
         errors["reason"] = "Choose why the family is discharged"
     elif reason == DischargeReason.OTHER and not reason_details.strip():

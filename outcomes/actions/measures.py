@@ -10,6 +10,7 @@ from accounts.models import User
 from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text
+from cycles.dates import BACKDATED_HISTORY_LABEL, not_before_allocation
 from referrals.actions import lock_referral
 from referrals.history import record_change
 from referrals.models import Referral
@@ -44,6 +45,17 @@ def _check_point_and_date(config: MeasureConfig, time_point: str, completed_on: 
         raise ValidationError({"time_point": f"This service uses the {config.definition} at: {used}"})
     if completed_on > timezone.localdate():
         raise ValidationError({"completed_on": "The date it was completed cannot be in the future"})
+
+
+def _not_before_allocation(referral: Referral, completed_on: date, backdated_reason: str) -> str:
+    """A measure completed before the family's allocation needs a reason (a baseline taken at assessment, say)."""
+    return not_before_allocation(
+        referral,
+        completed_on,
+        field="completed_on",
+        label="The date it was completed",
+        backdated_reason=backdated_reason,
+    )
 
 
 def _scored(config: MeasureConfig, answers: dict, completion: dict) -> tuple[dict, dict, dict]:
@@ -87,6 +99,8 @@ def _history_changes(measure: Measure) -> dict:
         changes["risk answer"] = [None, "yes"]
     for number in measure.declined_risk_items:
         changes[f"item {number} (risk question)"] = [None, RiskResponse.DECLINED.label.lower()]
+    if measure.backdated_reason:
+        changes[BACKDATED_HISTORY_LABEL] = [None, measure.backdated_reason]
     return changes
 
 
@@ -119,6 +133,7 @@ def record_measure(
     not_scored_reason: str = "",
     not_scored_note: str = "",
     risk_responses: dict | None = None,
+    backdated_reason: str = "",
 ) -> Measure:
     """Score and keep a questionnaire completed with the parent; a risk answer alerts the people who must act.
 
@@ -126,13 +141,15 @@ def record_measure(
     an out-of-range answer or a time point the service does not use (400), answers the instrument's missing-item
     rule cannot score without `not_scored_reason` (400, naming each item), a risk question left blank without
     `risk_responses` saying what happened (400), a second current scored measure of the same instrument at the same
-    time point (409: correct the first instead). A measure kept as not scored never blocks a later scored one.
+    time point (409: correct the first instead). A measure kept as not scored never blocks a later scored one. A
+    date before the family's allocation needs `backdated_reason` (`cycles.dates`).
     """
     referral = lock_referral(referral)
     if not referral.is_open:
         raise ActionRefused(f"Referral {referral.reference} is closed: outcome measures can no longer be added.")
     config = _config(referral, instrument)
     _check_point_and_date(config, time_point, completed_on)
+    backdated_reason = _not_before_allocation(referral, completed_on, backdated_reason)
     completion = {
         "not_scored_reason": not_scored_reason,
         "not_scored_note": not_scored_note,
@@ -154,6 +171,7 @@ def record_measure(
         result=result,
         primary_value=None if not_scored_reason else _primary_value(result),
         risk_flagged=bool(result["risk"]),
+        backdated_reason=backdated_reason,
         recorded_by=by,
         **_completion_fields(completion, responses),
     )
@@ -186,6 +204,7 @@ def correct_measure(
     not_scored_reason: str = "",
     not_scored_note: str = "",
     risk_responses: dict | None = None,
+    backdated_reason: str = "",
 ) -> Measure:
     """Replace a completed measure with corrected answers. The original (answers and score) is kept and linked.
 
@@ -204,6 +223,7 @@ def correct_measure(
     config = _config(referral, original.instrument)
     time_point = time_point or original.time_point
     _check_point_and_date(config, time_point, completed_on)
+    backdated_reason = _not_before_allocation(referral, completed_on, backdated_reason)
     completion = {
         "not_scored_reason": not_scored_reason,
         "not_scored_note": not_scored_note,
@@ -224,6 +244,7 @@ def correct_measure(
         result=result,
         primary_value=None if not_scored_reason else _primary_value(result),
         risk_flagged=bool(result["risk"]),
+        backdated_reason=backdated_reason,
         recorded_by=by,
         corrects=original,
         correction_reason=reason,

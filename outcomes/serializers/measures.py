@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.text import SafeNoteSerializerField
+from cycles.dates import backdated_reason_serializer_field
 from referrals.serializers.entered_in_error import EnteredInErrorFields
 from web.api import PersonOut
 
@@ -148,6 +149,7 @@ class MeasureOut(EnteredInErrorFields):
     instrument_version = serializers.CharField()
     time_point = serializers.ChoiceField(choices=TimePoint.choices)
     completed_on = serializers.DateField()
+    backdated_reason = serializers.CharField(help_text="Why it is dated before the family's allocation, if it is")
     answers = serializers.DictField(child=serializers.JSONField(), help_text=ANSWERS_HELP)
     scales = ScaleResultOut(many=True)
     risk = RiskOut(many=True)
@@ -175,15 +177,20 @@ class CompletionIn(serializers.Serializer):
     )
 
 
+COMPLETED_ON_HELP = "Not in the future, and not before the family's first allocation unless backdated_reason says why."
+
+
 class MeasureIn(CompletionIn):
     instrument = serializers.CharField(max_length=20)
     time_point = serializers.ChoiceField(choices=TimePoint.choices)
-    completed_on = serializers.DateField()
+    completed_on = serializers.DateField(help_text=COMPLETED_ON_HELP)
+    backdated_reason = backdated_reason_serializer_field()
     answers = serializers.DictField(child=serializers.JSONField(allow_null=True), help_text=ANSWERS_HELP)
 
 
 class CorrectionIn(CompletionIn):
     time_point = serializers.ChoiceField(choices=TimePoint.choices, required=False)
-    completed_on = serializers.DateField()
+    completed_on = serializers.DateField(help_text=COMPLETED_ON_HELP)
+    backdated_reason = backdated_reason_serializer_field()
     answers = serializers.DictField(child=serializers.JSONField(allow_null=True), help_text=ANSWERS_HELP)
     reason = SafeNoteSerializerField()

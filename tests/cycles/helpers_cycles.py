@@ -43,7 +43,9 @@ def family(service, coordinator, practitioner, *, sibling_age: int | None = None
     )
 
 
-def consent(referral, by, *, people=None, items=tuple(ConsentItem.values), given_on=None, refused=()):
+def consent(
+    referral, by, *, people=None, items=tuple(ConsentItem.values), given_on=None, refused=(), backdated_reason=""
+):
     """A written consent given by `people` (default: every parent), agreeing to `items` except those `refused`
     (everything else is recorded as not agreed), through `actions.record_consent`."""
     people = list(referral.parents.all()) if people is None else people
@@ -56,6 +58,7 @@ def consent(referral, by, *, people=None, items=tuple(ConsentItem.values), given
         ],
         written_agreement_given=True,
         sharing_with="The family's health visitor" if agreed[ConsentItem.SHARING_CLIPS] else "",
+        backdated_reason=backdated_reason,
         by=by,
     )
 

@@ -35,6 +35,11 @@ def other_family_fixture(ready, service, coordinator, other_practitioner):
     return allocated_referral(service, coordinator, other_practitioner)
 
 
+def days_ago(days: int):
+    """A date `days` before today (UK time)."""
+    return timezone.localdate() - timedelta(days=days)
+
+
 def at(days: float = 0, hours: float = 0):
     """A time relative to now."""
     return timezone.now() + timedelta(days=days, hours=hours)

@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from core.refusals import ActionRefused
 from cycles import actions
-from cycles.models import ActivityKind, ConsentItem, Cycle, Visit, VisitActivity
+from cycles.models import ActivityKind, ConsentItem, Cycle, Visit, VisitActivity, VisitOutcome
 from referrals.models import ReferralEvent
 from tests.cycles.helpers_cycles import (
     clip_kwargs,
@@ -173,7 +174,13 @@ def test_filming_of_another_familys_parent_refused(consented, practitioner, serv
 
 def test_filming_with_a_visit_adds_the_activity(consented, practitioner):
     visit = Visit.objects.create(
-        referral=consented, practitioner=practitioner, planned_at=_noon(30), created_by=practitioner
+        referral=consented,
+        practitioner=practitioner,
+        planned_at=_noon(30),
+        outcome=VisitOutcome.ATTENDED,
+        duration_minutes=60,
+        recorded_at=timezone.now(),
+        created_by=practitioner,
     )
     cycle = actions.start_cycle(referral=consented, by=practitioner)
     actions.record_filming(cycle=cycle, by=practitioner, visit=visit, **filming_kwargs(consented))
@@ -290,7 +297,13 @@ def test_next_filming_not_before_the_previous_review(consented, practitioner, qu
 def test_shared_review_with_a_visit_adds_the_activity_and_history(consented, practitioner, question):
     cycle = run_cycle(consented, practitioner, question, filmed_on=days_ago(30), review=False)
     visit = Visit.objects.create(
-        referral=consented, practitioner=practitioner, planned_at=_noon(23), created_by=practitioner
+        referral=consented,
+        practitioner=practitioner,
+        planned_at=_noon(23),
+        outcome=VisitOutcome.ATTENDED,
+        duration_minutes=60,
+        recorded_at=timezone.now(),
+        created_by=practitioner,
     )
     actions.record_shared_review(cycle=cycle, by=practitioner, visit=visit, **review_kwargs(cycle.filming))
     assert VisitActivity.objects.filter(visit=visit, kind=ActivityKind.SHARED_REVIEW, cycle=cycle).exists()

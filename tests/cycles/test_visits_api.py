@@ -7,6 +7,7 @@ from cycles.models import Liaison, Visit
 from tests.cycles.helpers_visits import (  # noqa: F401
     at,
     book,
+    days_ago,
     family_fixture,
     other_family_fixture,
     query_count,
@@ -135,7 +136,7 @@ def test_diary_api_query_count_does_not_grow(login, ready, service, coordinator,
 
     def build(n):
         for i in range(n):
-            referral = allocated_referral(service, coordinator, practitioner)
+            referral = allocated_referral(service, coordinator, practitioner, date_received=days_ago(60))
             book(referral, practitioner, days=-(i + 1) if i % 2 else i + 1)
 
     client = login(practitioner)

@@ -13,6 +13,7 @@ from referrals import actions as referral_actions
 from tests.cycles.helpers_visits import (  # noqa: F401
     attended,
     book,
+    days_ago,
     family_fixture,
     other_family_fixture,
     query_count,
@@ -65,7 +66,7 @@ def test_diary_menu_item_for_practitioners_only(login, practitioner, coordinator
 def test_diary_query_count_does_not_grow(login, ready, service, coordinator, practitioner):
     def build(n):
         for i in range(n):
-            referral = allocated_referral(service, coordinator, practitioner)
+            referral = allocated_referral(service, coordinator, practitioner, date_received=days_ago(60))
             book(referral, practitioner, days=-(i + 1) if i % 2 else i + 1, activities=["filming", "shared_review"])
 
     client = login(practitioner)

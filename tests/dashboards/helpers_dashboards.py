@@ -28,7 +28,7 @@ def known_service(service, coordinator, practitioner, peterborough, cambridgeshi
         "wait_7": accepted_referral(service, coordinator, site=peterborough, date_received=days_ago(7)),
         "wait_364": accepted_referral(service, coordinator, site=peterborough, date_received=days_ago(20)),
         "allocated": allocated_referral(
-            service, coordinator, practitioner, site=peterborough, date_received=days_ago(20)
+            service, coordinator, practitioner, site=peterborough, date_received=days_ago(20), allocated_on=days_ago(0)
         ),
         "declined": make_referral(service, coordinator, site=peterborough, date_received=days_ago(10)),
         "in_triage": make_referral(service, coordinator, site=peterborough, date_received=days_ago(2)),

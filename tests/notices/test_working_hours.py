@@ -1,4 +1,5 @@
-"""Working hours: Monday to Friday inside the service's working day, UK time, across weekends and clock changes."""
+"""Working hours: Monday to Friday inside the service's working day, UK time, across weekends, bank holidays and
+clock changes."""
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -7,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from notices.working_hours import add_working_hours
+from notices.working_hours import add_working_hours, bank_holidays, is_working_day
 
 LONDON = ZoneInfo("Europe/London")
 NINE, FIVE = time(9), time(17)
@@ -59,15 +60,46 @@ def test_a_day_that_ends_before_it_starts_is_refused():
 )
 def test_the_deadline_is_inside_a_working_day_and_never_sooner_than_the_hours(raised, hours):
     due = add_working_hours(raised, hours, day_starts=NINE, day_ends=FIVE).astimezone(LONDON)
-    assert due.weekday() < 5
+    assert is_working_day(due.date())
     assert NINE < due.time() <= FIVE
     assert due - raised >= timedelta(hours=hours)
     # The working time between them, counted day by day, is exactly the hours asked for.
     counted, day = timedelta(0), raised.date()
     while day <= due.date():
-        if day.weekday() < 5:
+        if is_working_day(day):
             start = max(raised, datetime.combine(day, NINE, tzinfo=LONDON))
             end = min(due, datetime.combine(day, FIVE, tzinfo=LONDON))
             counted += max(end - start, timedelta(0))
         day += timedelta(days=1)
     assert counted == timedelta(hours=hours)
+
+
+@pytest.mark.parametrize(
+    ("raised", "hours", "due"),
+    [
+        (at(2026, 12, 24, 15, 0), 4, at(2026, 12, 29, 11, 0)),  # Christmas Eve: Christmas, weekend, Boxing Day moved
+        (at(2026, 12, 28, 10, 0), 4, at(2026, 12, 29, 13, 0)),  # raised on the bank holiday itself
+        (at(2027, 12, 24, 15, 0), 4, at(2027, 12, 29, 11, 0)),  # Christmas and Boxing Day both on a weekend
+        (at(2027, 3, 25, 15, 0), 4, at(2027, 3, 30, 11, 0)),  # before Good Friday and Easter Monday
+        (at(2026, 4, 2, 16, 0), 2, at(2026, 4, 7, 10, 0)),  # Easter 2026
+        (at(2026, 5, 22, 15, 0), 4, at(2026, 5, 26, 11, 0)),  # before the spring bank holiday
+        (at(2026, 12, 31, 15, 0), 4, at(2027, 1, 4, 11, 0)),  # New Year's Day on a Friday
+    ],
+)
+def test_bank_holidays_do_not_count(raised, hours, due):
+    assert add_working_hours(raised, hours, day_starts=NINE, day_ends=FIVE) == due
+
+
+@pytest.mark.parametrize(
+    ("year", "published"),
+    [
+        # gov.uk's published England and Wales bank holidays
+        (2022, ["01-03", "04-15", "04-18", "05-02", "06-02", "06-03", "08-29", "09-19", "12-26", "12-27"]),
+        (2023, ["01-02", "04-07", "04-10", "05-01", "05-08", "05-29", "08-28", "12-25", "12-26"]),
+        (2026, ["01-01", "04-03", "04-06", "05-04", "05-25", "08-31", "12-25", "12-28"]),
+        (2027, ["01-01", "03-26", "03-29", "05-03", "05-31", "08-30", "12-27", "12-28"]),
+    ],
+)
+def test_bank_holidays_match_the_published_lists(year, published):
+    expected = {datetime.strptime(f"{year}-{d}", "%Y-%m-%d").date() for d in published}
+    assert bank_holidays(year) == expected

@@ -25,7 +25,12 @@ def answers(values) -> dict:
 
 
 def family(service, coordinator, practitioner, **overrides):
+    """A family received and allocated 90 days ago (the baby five months old): measures may be dated since then,
+    not before the allocation."""
     set_details(practitioner, service, coordinator, capacity=60)
+    overrides.setdefault("date_received", today() - timedelta(days=90))
+    if not overrides.get("child_unborn"):
+        overrides.setdefault("child_date_of_birth", today() - timedelta(days=150))  # born before the referral
     return allocated_referral(service, coordinator, practitioner, **overrides)
 
 

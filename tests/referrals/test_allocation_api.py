@@ -288,7 +288,7 @@ def test_my_caseload_shows_only_my_families_and_is_logged(
     row = response.json()["results"][0]
     assert row["reference"] == mine.reference
     assert row["status"] == "Allocated – awaiting first contact"
-    assert row["days_since_allocation"] == 0
+    assert row["days_since_allocation"] == 3  # the helper allocates on the day received, three days ago
     assert row["flags"] == ["Risks to staff"]
     assert row["referrer"].startswith(mine.referrer_name)
     assert row["first_parent_name"] == "Jane Example"

@@ -73,7 +73,9 @@ def test_duplicate_409_names_the_family_and_the_childs_birth(login, service, coo
 
 def test_allocated_family_shows_who_holds_it_not_a_wait(login, service, coordinator, practitioner):
     set_details(practitioner, service, coordinator)
-    referral = allocated_referral(service, coordinator, practitioner, date_received=today() - timedelta(days=5))
+    referral = allocated_referral(
+        service, coordinator, practitioner, date_received=today() - timedelta(days=5), allocated_on=today()
+    )
     page = login(coordinator).get(reverse("referrals:detail", args=[referral.pk])).content.decode()
     line = page.split('id="wait-or-state"')[1].split("</p>")[0]
     assert "Waiting" not in line and "since received" not in line
