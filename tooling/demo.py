@@ -105,8 +105,26 @@ def configure_seed_services() -> list[Service]:
                 instrument=measure["instrument"],
                 defaults={"time_points": measure["time_points"], "order": order, "note": measure.get("note", "")},
             )
+        _letter_contact(service, seed.get("letter_contact"))
         services.append(service)
     return services
+
+
+def _letter_contact(service, contact: dict | None) -> None:
+    """The seed's letter contact details, set once: a service admin's own changes are never overwritten."""
+    from letters.models import LetterSettings
+
+    if contact:
+        LetterSettings.objects.get_or_create(
+            service=service,
+            defaults={
+                "letterhead": f"{service.name}\n{service.organisation}",
+                "sign_off": service.letter_sign_off,
+                "phone": contact["phone"],
+                "email": contact["email"],
+                "address_block": contact["address"],
+            },
+        )
 
 
 @transaction.atomic
@@ -257,6 +275,8 @@ def create_demo_referrals() -> int:
             "child_send_details": "",
             "gp_practice": "Demo Surgery",
             "named_health_visitor": "Helen Visitor",
+            "named_health_visitor_team": f"{site_name} health visiting team",
+            "named_health_visitor_address": f"{site_name} Child Health Clinic\n5 Clinic Way\n{site_name}",
             "named_health_visitor_contact": "01632 960000",
             "concerns": ["bonding"],
             "reason_details": "",
