@@ -123,6 +123,12 @@ def body(letter, content: dict, sections: dict) -> list[dict]:
     return blocks
 
 
+def _contact(contact: dict) -> dict:
+    """The service's contact details, with the postal address also on one line (for "Who to contact")."""
+    lines = [line.strip() for line in (contact.get("address") or "").splitlines() if line.strip()]
+    return {**contact, "address_inline": ", ".join(lines)}
+
+
 def letter_context(letter) -> dict:
     """What the PDF template shows, from the letter's frozen content only; a professional's letter about a family
     with a confidential address shows no address fields, whatever its content holds (`letters.whereabouts`)."""
@@ -151,7 +157,7 @@ def letter_context(letter) -> dict:
         "valediction": "Yours sincerely," if salutation or opening.lower().startswith("dear ") else "",
         "opening": opening,
         "closing": sections.get("closing", "").strip(),
-        "contact": content.get("contact") or {},
+        "contact": _contact(content.get("contact") or {}),
         "is_family_letter": letter.kind == LetterKind.FAMILY,
     }
 

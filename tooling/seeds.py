@@ -174,7 +174,8 @@ SEED_SERVICES: list[dict] = [
         "letter_contact": {
             "phone": "01632 960500",
             "email": "bab.vig@example.org",
-            "address": "Building Attachment and Bonds Service\nManor Farm Primary Care Resource Centre\nManor Farm Road, L36 0UB",
+            "address": "Building Attachment and Bonds Service\nManor Farm Primary Care Resource Centre\n"
+            "Manor Farm Road, L36 0UB",
         },
         "sites": [
             {

@@ -37,12 +37,12 @@ def _copies(discharge: Discharge, kind: str) -> list[str]:
     referral = discharge.referral
     referrer = ", ".join(filter(None, [referral.referrer_name, referral.referrer_organisation]))
     visitor = ", ".join(filter(None, [discharge.health_visitor, referral.named_health_visitor_team]))
+    if referral.referrer_name == discharge.health_visitor:
+        return []  # one person: they have their own letter
     if kind == LetterKind.HANDOVER and discharge.letter_to_referrer_agreed and referrer:
-        if referral.referrer_name != discharge.health_visitor:
-            return [f"{referrer} (referrer)"]
+        return [f"{referrer} (referrer)"]
     if kind == LetterKind.REFERRER and discharge.letter_to_health_visitor_agreed and visitor:
-        if referral.referrer_name != discharge.health_visitor:
-            return [f"{visitor} (health visitor)"]
+        return [f"{visitor} (health visitor)"]
     return []
 
 

@@ -10,10 +10,11 @@ from pypdf import PdfReader
 
 from accounts.models import Role
 from letters import actions as letter_actions
+from letters import rendering
 from letters.models import Letter, LetterSettings
 from referrals import actions as referral_actions
 from referrals.nhs_number import display
-from tests.discharge.helpers_discharge import discharge
+from tests.discharge.helpers_discharge import discharge, require_only_epds_at_end, with_measures_and_goals
 from tests.factories import staff
 from tests.referrals.allocation_helpers import set_details
 from tests.referrals.helpers import make_referral, parent
@@ -22,7 +23,7 @@ from tooling.seeds import SEED_SERVICES
 MOTHER = {"name": "Olivia Grant", "date_of_birth": date(1994, 2, 3), "nhs_number": "9990000174"}
 FATHER = {"name": "Daniel Grant", "date_of_birth": date(1991, 11, 20), "nhs_number": "9990000182"}
 # Long enough that every letter runs over a page, so "on every page" means more than the first.
-LONG = " ".join(["We met every fortnight and watched short clips of the family together."] * 30)
+LONG = " ".join(["We met every fortnight and watched short clips of the family together."] * 26)
 KINDS = ["family", "referrer", "handover", "decline"]
 
 
@@ -69,7 +70,7 @@ def _people(service_seed: dict):
     return service, coordinator, practitioner
 
 
-def _letter(kind: str, service, coordinator, practitioner, capture, **discharge_overrides) -> Letter:
+def _letter(kind: str, service, coordinator, practitioner, capture, measures=False, **discharge_overrides) -> Letter:
     """The letter of this kind, drafted through the actions (discharge or decline), approved and made."""
     if kind == "decline":
         referral = _family(service, coordinator, practitioner)
@@ -78,6 +79,9 @@ def _letter(kind: str, service, coordinator, practitioner, capture, **discharge_
         approver = coordinator
     else:
         referral = _allocated(service, coordinator, practitioner)
+        if measures:
+            require_only_epds_at_end(service)
+            with_measures_and_goals(referral, practitioner)
         overrides = {"summary": LONG, "did_well": LONG, "ideas": "Keep reading picture books at bedtime."}
         discharge(referral, practitioner, **{**overrides, **discharge_overrides})
         letter = Letter.objects.get(referral=referral, kind=kind)
@@ -128,7 +132,10 @@ def test_each_seed_services_letters_read_back_as_a_good_letter(
     contact = LetterSettings.objects.get(service=service)
     closing_page = next(page for page in pages if "Yours sincerely" in page)
     for value in (contact.phone, contact.email, flat(contact.address_block)):
-        assert value in closing_page and value in first, f"{kind}: {value!r} missing"
+        assert value in first, f"{kind}: the letterhead lacks {value!r}"
+    inline = ", ".join(line.strip() for line in contact.address_block.splitlines())
+    for value in (contact.phone, contact.email, inline):
+        assert value in closing_page, f"{kind}: 'Who to contact' lacks {value!r}"
 
     # Signed like a letter: "Dear …" opens it, "Yours sincerely", then name, role and service close it.
     assert "Dear " in first
@@ -139,8 +146,7 @@ def test_each_seed_services_letters_read_back_as_a_good_letter(
         assert "VIG practitioner" in signature
 
     # Never a page holding only the closing: the body's last part is on the page with the signature.
-    last_label = {"family": "Ideas for the future", "referrer": "Information and advice given"}.get(kind)
-    last_label = last_label or {"handover": "Plan", "decline": "Other support that may help"}[kind]
+    last_label = rendering.letter_context(letter)["body"][-1]["label"]
     assert last_label in closing_page, f"{kind}: the closing sits on a page without the letter's last part"
 
     # Only what the reader needs; copies only to those the family agreed to, never the GP.
@@ -172,7 +178,7 @@ def test_the_handover_tells_the_health_visitor_on_its_first_page_what_to_do_by_w
     services, django_capture_on_commit_callbacks
 ):
     service, coordinator, practitioner = _people(SEED_SERVICES[0])
-    letter = _letter("handover", service, coordinator, practitioner, django_capture_on_commit_callbacks)
+    letter = _letter("handover", service, coordinator, practitioner, django_capture_on_commit_callbacks, measures=True)
     first = pages_of(letter)[0]
     for expected in ("Baby Grant", "What we ask you to do", "Offer a review visit at 12 months", "1 June 2027"):
         assert expected in first, f"the first page lacks {expected!r}"
@@ -182,7 +188,17 @@ def test_the_handover_tells_the_health_visitor_on_its_first_page_what_to_do_by_w
     positions = [text.index(heading) for heading in headings]
     assert positions == sorted(positions), "the PRSB headings are out of order"
     assert "Safeguarding status: None known" in text
-    assert "Band" not in text  # no measure here has a band: the column is left out, not left empty
+    assert "Helping question Start End" in text and "Band" in text  # measures have bands; helping questions none
+
+
+def test_a_table_leaves_out_a_column_no_row_fills():
+    rows = [{"name": "What helps us enjoy time together?", "start": "2 out of 10", "end": "", "band": ""}]
+    columns = [("name", "Question"), ("start", "Start"), ("end", "End"), ("band", "Band")]
+    assert rendering.table(rows, columns) == {
+        "headers": ["Question", "Start"],
+        "rows": [[rows[0]["name"], "2 out of 10"]],
+    }
+    assert rendering.table([], columns) is None
 
 
 def test_the_family_letter_speaks_to_them_plainly(services, django_capture_on_commit_callbacks):
