@@ -1,6 +1,7 @@
 """Letter forms: edit a letter's sections, approve, mark sent, regenerate a month, and a service's wording."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from core.forms import NHSForm
 from core.text import LONG_TEXT_MAX_LENGTH, SafeFormField, SafeNoteField
@@ -109,6 +110,17 @@ class LetterSettingsForm(NHSForm):
         help_text="Printed under the practitioner's name and role, for example the team and organisation.",
     )
     confidential_marking = SafeFormField(label="Confidential marking", max_length=100)
+
+    def clean_phone(self):
+        """The same check as the action, shown beside the box before anything is saved."""
+        from .actions.settings import check_contact
+
+        phone = " ".join((self.cleaned_data.get("phone") or "").split())
+        try:
+            check_contact(phone=phone, email="")
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["phone"]) from None
+        return phone
 
 
 class LetterTemplateForm(NHSForm):
