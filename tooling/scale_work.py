@@ -1195,7 +1195,7 @@ class _Family:
         failed = (self.today - approved_on).days < 60 and rng.random() < 0.02
         names = [p.name for p in self.parents]
         if kind == LetterKind.FAMILY:
-            recipient = " and ".join(names)
+            recipient = ", ".join(names)
             address = f"{self.parents[0].address}\n{self.parents[0].postcode}"
         elif kind == LetterKind.REFERRER:
             recipient, address = referral.referrer_name, f"{referral.referrer_role}\n{referral.referrer_organisation}"

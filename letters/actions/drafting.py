@@ -58,7 +58,8 @@ def _recipient(referral: Referral, kind: str, parents) -> tuple[str, str]:
     if kind == LetterKind.FAMILY:
         first = parents[0] if parents else None
         address = _lines(first.address, first.postcode) if first else ""
-        return " and ".join(p.name for p in parents) or "The family", address
+        # Comma-separated: subject access finds a parent's letters by the names in this line (governance).
+        return ", ".join(p.name for p in parents) or "The family", address
     if kind == LetterKind.HANDOVER:
         address = _lines(referral.named_health_visitor_team, referral.named_health_visitor_address)
         return referral.named_health_visitor or "The named health visitor", address

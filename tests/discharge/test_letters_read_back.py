@@ -118,7 +118,7 @@ def test_each_seed_services_letters_read_back_as_a_good_letter(
     first, whole = pages[0], " ".join(pages)
     # Addressed like a letter: the recipient's name and postal address, not a phone number.
     expected_address = {
-        "family": ["Olivia Grant and Daniel Grant", "1 Test Street, Peterborough", "PE1 1AA"],
+        "family": ["Olivia Grant, Daniel Grant", "1 Test Street, Peterborough", "PE1 1AA"],
         "handover": ["Helen Visitor", "Test health visiting team", "Test Clinic", "2 Clinic Road", "PE1 2BB"],
         "referrer": ["Rita Referrer", "Health visitor", "Test health visiting team"],
         "decline": ["Rita Referrer", "Health visitor", "Test health visiting team"],

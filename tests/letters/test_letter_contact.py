@@ -108,7 +108,7 @@ def test_a_long_recipient_is_kept_whole(service, coordinator, practitioner):
         named_health_visitor_address="Clinic " + "Road " * 98,
     )
     family = actions.draft_letter(referral=referral, kind="family", by=practitioner)
-    assert family.recipient_name == f"{long_names[0]['name']} and {long_names[1]['name']}"
+    assert family.recipient_name == f"{long_names[0]['name']}, {long_names[1]['name']}"
     assert len(family.recipient_name) > 400
     handover = actions.draft_letter(referral=referral, kind="handover", by=practitioner)
     assert handover.recipient_address.endswith("Road") and len(handover.recipient_address) > 650
