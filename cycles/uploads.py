@@ -2,9 +2,9 @@
 
 An upload is trusted by its content, never by its name or the type the browser claims: the first bytes must be
 those of a PDF, a JPEG or a PNG, an image must also open as one (Pillow), and it must be no larger than
-`CONSENT_FORM_MAX_BYTES`. It is stored through Django's storage API in `PRIVATE_FILES_ROOT`, a folder outside the
-static and media web roots, under a random name (no family names), and it has no URL: the only way out is the
-access-checked, logged download view.
+`CONSENT_FORM_MAX_BYTES`. It is stored through Django's storage API (alias "consent_forms": a folder under
+`PRIVATE_FILES_ROOT`, or the private bucket, core/storage.py) under a random name (no family names), and it has no
+URL: the only way out is the access-checked, logged download view.
 """
 
 import uuid
@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
+from core.storage import storage_for
 
 
 @dataclass(frozen=True)
@@ -39,29 +38,11 @@ NOT_AN_IMAGE = "The signed form says it is a {label} image but it does not open 
 EMPTY = "The signed form is empty. Choose the scanned or photographed form."
 
 
-class PrivateFileStorage(FileSystemStorage):
-    """Files kept in `settings.PRIVATE_FILES_ROOT`, read at each use (so tests can point it elsewhere), no URL."""
-
-    @property
-    def base_location(self):
-        return settings.PRIVATE_FILES_ROOT
-
-    @property
-    def location(self):
-        return str(settings.PRIVATE_FILES_ROOT)
-
-    @cached_property
-    def base_url(self):
-        return None
-
-    def url(self, name):
-        raise ValueError("Private files have no URL: they are served only by access-checked views.")
+STORAGE_ALIAS = "consent_forms"
+_private_storage = storage_for(STORAGE_ALIAS)
 
 
-_private_storage = PrivateFileStorage()
-
-
-def private_storage() -> PrivateFileStorage:
+def private_storage():
     """The FileField's `storage=` callable (a callable, so the migration names it rather than a path)."""
     return _private_storage
 

@@ -26,6 +26,7 @@ from accounts.audit import log_access
 from accounts.models import AccessAction
 from accounts.permissions import InService, Perm, requires
 from core.jobs import status_of, stuck_since
+from core.replica import read_alias
 from dashboards.reads import Scope, figure_lists
 
 from . import exporting, storage
@@ -163,7 +164,8 @@ def _write(export_id: int, token: str) -> str:
     found = figure_lists(exporting.export_scope(export, user)).get(export.figure)
     if found is None:
         return _fail(export_id, token, UNKNOWN_FIGURE)
-    referrals = exporting.figure_referrals(found[1])
+    # The families from the replica when there is one (a second behind is fine); the export row from the primary.
+    referrals = exporting.figure_referrals(found[1]).using(read_alias())
     if not _report(export_id, token, rows_total=referrals.count()):
         return "superseded"
     ids, sites = [], set()
@@ -225,12 +227,14 @@ def run_export(*, export_id: int) -> str:
         return _fail(export_id, token, TOO_SLOW if isinstance(error, SoftTimeLimitExceeded) else FAILED)
 
 
-def sweep_exports() -> dict[str, int]:
-    """Beat, every minute. Send again every export left queued, or running without progress, for
-    DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS (the broker may have lost it); delete the files of exports made more than
+def sweep_exports(*, after_seconds: int | None = None) -> dict[str, int]:
+    """Beat, every minute, and each worker as it starts. Send again every export left queued, or running without
+    progress, for DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS or `after_seconds` (the broker may have lost it; one still
+    reporting progress refuses the duplicate); delete the files of exports made more than
     DASHBOARD_EXPORT_KEEP_DAYS ago and mark them expired."""
     now = timezone.now()
-    stuck = DashboardExport.objects.stuck(stuck_since(settings.DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS))
+    wait = settings.DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS if after_seconds is None else after_seconds
+    stuck = DashboardExport.objects.stuck(stuck_since(wait))
     requeued = EXPORT.resend_stuck(stuck, clock="enqueued_at", limit=500)
     expired = 0
     old = DashboardExport.objects.past_keeping(now - timedelta(days=settings.DASHBOARD_EXPORT_KEEP_DAYS))

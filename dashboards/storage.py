@@ -1,38 +1,19 @@
 """Where prepared dashboard exports are kept: Django's storage API, alias "dashboard_exports" in settings.STORAGES.
 
-A private folder outside the web root by default (PRIVATE_FILES_ROOT/dashboard-exports), never given a URL: the
-only way out is the access-checked, logged download view. Point the alias at S3-compatible storage (as for
-letters, README "Letters") when the web and worker machines are several, so a file a worker writes is one the web
-can read.
+A private folder under PRIVATE_FILES_ROOT by default; the "dashboard-exports/" prefix of the private bucket when
+OBJECT_STORAGE_BUCKET is set (core/storage.py), so a file a worker writes is one every web machine can read. Never
+given a URL: the only way out is the access-checked, logged download view.
 """
 
-from django.core.files.storage import storages
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-from django.utils.functional import LazyObject, empty
+from core.storage import storage_for
 
 ALIAS = "dashboard_exports"
-
-
-class ExportStorage(LazyObject):
-    """The "dashboard_exports" storage, looked up when first used (so tests can point it elsewhere)."""
-
-    def _setup(self):
-        self._wrapped = storages[ALIAS]
-
-
-export_storage_instance = ExportStorage()
+export_storage_instance = storage_for(ALIAS)
 
 
 def export_storage():
     """The FileField's storage (a callable, so migrations do not freeze the backend)."""
     return export_storage_instance
-
-
-@receiver(setting_changed)
-def _forget_storage(*, setting, **kwargs):
-    if setting == "STORAGES":
-        export_storage_instance._wrapped = empty
 
 
 def file_name(export) -> str:

@@ -2,11 +2,13 @@
 
 `make_export` is the export job's task (`models.EXPORT`, `core.jobs`): acknowledged late and rejected back to the
 queue if its worker dies, so a killed worker's export is prepared again; our attempt counter (on the row) stops an
-export that always kills its worker as `failed`. `sweep_exports` (beat, every minute) re-sends exports the broker
-lost and deletes old files. The actions send by the task's name and never import this module.
+export that always kills its worker as `failed`. `sweep_exports` (beat, every minute, and each worker as it starts)
+re-sends exports the broker lost or a crashed worker held, and deletes old files. The actions send by the task's
+name and never import this module.
 """
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 
 from . import actions
@@ -23,6 +25,14 @@ def make_export(export_id: int) -> str:
 
 
 @shared_task(name="dashboards.tasks.sweep_exports")
-def sweep_exports() -> dict[str, int]:
+def sweep_exports(after_seconds: int | None = None) -> dict[str, int]:
     """Re-send lost exports, expire old files."""
-    return actions.sweep_exports()
+    return actions.sweep_exports(after_seconds=after_seconds)
+
+
+@worker_ready.connect
+def _sweep_at_start(**kwargs) -> None:
+    """A worker that starts sweeps at once (queued exports a lost worker held), and again once a crashed worker's
+    running export has been quiet long enough to be presumed lost, so recovery does not wait for beat."""
+    sweep_exports.apply_async(kwargs={"after_seconds": settings.WORKER_START_SWEEP_AFTER_SECONDS})
+    sweep_exports.apply_async(countdown=settings.DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS + 5)

@@ -28,7 +28,7 @@ class LetterEditForm(NHSForm):
                 label=label,
                 max_length=LONG_TEXT_MAX_LENGTH,
                 required=False,
-                widget=forms.Textarea(attrs={"rows": 5}),
+                widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),  # Urdu typed right to left
                 help_text="You can use {child_name}, {parent_names}, {referrer_name}." if key == "opening" else "",
             )
         self.section_keys = [key for key, _ in wording.SECTIONS[letter.kind]]
@@ -134,3 +134,59 @@ class LetterTemplateForm(NHSForm):
             del self.fields["signposting"]
         placeholders = ", ".join("{" + name + "}" for name in wording.PLACEHOLDERS)
         self.fields["opening"].help_text = f"Placeholders you can use: {placeholders}."
+
+
+class LetterTranslationForm(NHSForm):
+    """A service's wording of the family's letter in one language: the English beside each box as the hint, a
+    heading for each section, and who checked the translation. Boxes take the text's own direction (dir="auto")."""
+
+    opening = SafeNoteField(label="Opening", max_length=LONG_TEXT_MAX_LENGTH, required=False)
+    closing = SafeNoteField(label="Closing", max_length=LONG_TEXT_MAX_LENGTH, required=False)
+    checked_by = SafeFormField(
+        label="Checked by",
+        max_length=200,
+        help_text="The qualified translator who checked this wording, and their organisation.",
+    )
+    checked_on = NHSDateField(label="Date checked")
+    in_use = forms.BooleanField(
+        label="Use this wording for new letters to families who read this language",
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, language, english: dict, headed_sections: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.heading_keys = [key for key, _ in headed_sections]
+        attrs = {"dir": "auto", "lang": language.code}
+        for name in ("opening", "closing"):
+            self.fields[name].widget = forms.Textarea(attrs={**attrs, "rows": 4})
+            self.fields[name].help_text = f"In English: {english.get(name) or '(none)'}"
+        for key, label in headed_sections:
+            self.fields[f"heading_{key}"] = SafeFormField(
+                label=f"Heading: {label}",
+                max_length=200,
+                help_text=f"In English: {label}",
+                widget=forms.TextInput(attrs=attrs),
+            )
+        self.order_fields(["opening", *(f"heading_{k}" for k in self.heading_keys), "closing"])
+
+    def action_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "opening": data.get("opening", ""),
+            "closing": data.get("closing", ""),
+            "headings": {key: data.get(f"heading_{key}", "") for key in self.heading_keys},
+            "checked_by": data["checked_by"],
+            "checked_on": data["checked_on"],
+            "in_use": bool(data.get("in_use")),
+        }
+
+
+class TranslationLanguageForm(NHSForm):
+    """Which language to add the family's letter in (the languages the letters have a font for)."""
+
+    language = forms.ChoiceField(label="Language", choices=())
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = choices

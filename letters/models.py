@@ -233,3 +233,41 @@ class LetterTemplate(models.Model):
     # A service admin's permission is checked against the service.
     def permission_site_ids(self):
         return None
+
+
+class LetterTranslation(models.Model):
+    """A service's own wording of one kind of letter in another language (today the family's letter only).
+
+    It holds what the service writes once for every family: the opening, the closing and the section headings,
+    with the same {placeholders} as the English wording. What the practitioner writes for one family stays as they
+    write it. A letter uses this only while it is in use and in step with the English wording
+    (`letters.languages`); otherwise the letter is in English and its history says why. Never deleted: taken out
+    of use instead, and who checked the translation is kept.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="letter_translations")
+    kind = models.CharField(max_length=12, choices=LetterKind.choices, default=LetterKind.FAMILY)
+    language = models.CharField(max_length=8, help_text="ISO 639 code (core.languages).")
+    opening = SafeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
+    closing = SafeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
+    headings = models.JSONField(default=dict, blank=True, help_text="Section key → heading in this language.")
+    checked_by = SafeCharField(
+        max_length=200, help_text="The qualified translator who checked this wording, and their organisation."
+    )
+    checked_on = models.DateField()
+    in_use = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["service_id", "kind", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "kind", "language"], name="letter_translation_one_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} wording of {self.service} in {self.language}"
+
+    # A service admin's permission is checked against the service.
+    def permission_site_ids(self):
+        return None

@@ -14,12 +14,14 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
-from . import whereabouts, wording
+from . import languages, whereabouts, wording
 from .states import LetterKind
 
 logger = logging.getLogger(__name__)
 
 PRINT_STYLESHEET = "letters/print.css"
+# The fonts letters ship with (Arabic script for Urdu and Arabic) and right-to-left rules: `letters.languages`.
+LANGUAGES_STYLESHEET = "letters/languages.css"
 # Relative URLs in a letter resolve against this base; the fetcher serves only STATIC_URL under it.
 BASE_URL = "https://letters.invalid/"
 
@@ -64,13 +66,25 @@ def font_config():
     return FontConfiguration()
 
 
+def _stylesheet(name: str):
+    """One of our stylesheets, its relative URLs (fonts) resolved beside it under STATIC_URL."""
+    from weasyprint import CSS
+
+    path = finders.find(name)
+    base_url = BASE_URL.rstrip("/") + settings.STATIC_URL + name
+    return CSS(string=Path(path).read_text(), font_config=font_config(), url_fetcher=url_fetcher(), base_url=base_url)
+
+
 @functools.cache
 def print_stylesheet():
     """The parsed print stylesheet, once per process."""
-    from weasyprint import CSS
+    return _stylesheet(PRINT_STYLESHEET)
 
-    path = finders.find(PRINT_STYLESHEET)
-    return CSS(string=Path(path).read_text(), font_config=font_config(), url_fetcher=url_fetcher(), base_url=BASE_URL)
+
+@functools.cache
+def languages_stylesheet():
+    """The shipped fonts' @font-face rules and right-to-left rules, parsed (and the fonts loaded) once per process."""
+    return _stylesheet(LANGUAGES_STYLESHEET)
 
 
 def warm_up() -> None:
@@ -83,7 +97,7 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
-    return document.write_pdf(stylesheets=[print_stylesheet()], font_config=font_config())
+    return document.write_pdf(stylesheets=[print_stylesheet(), languages_stylesheet()], font_config=font_config())
 
 
 def table(rows: list[dict], columns: list[tuple[str, str]]) -> dict | None:
@@ -119,7 +133,7 @@ def body(letter, content: dict, sections: dict) -> list[dict]:
                 heading = wording.TABLE_HEADINGS.get((letter.kind, key), key.capitalize())
                 blocks.append({"key": key, "label": heading, "tables": tables})
         elif sections.get(key, "").strip():
-            blocks.append({"key": key, "label": labels[key], "text": sections[key]})
+            blocks.append(languages.block(key, labels[key], sections[key], content))
     return blocks
 
 
@@ -135,6 +149,11 @@ def letter_context(letter) -> dict:
     content = letter.content or {}
     values = content.get("values", {})
     sections = {key: wording.fill(text, values) for key, text in content.get("sections", {}).items()}
+    shown = [
+        languages.block(key, label, sections[key], content)
+        for key, label in wording.SECTIONS[letter.kind]
+        if sections.get(key, "").strip()
+    ]
     withheld = whereabouts.withholds_address(letter.referral, letter.kind)
     patient = {**content.get("patient", {}), **({"address": ""} if withheld else {})}
     opening = sections.get("opening", "").strip()
@@ -147,16 +166,15 @@ def letter_context(letter) -> dict:
         "patient": patient,
         "address_withheld": withheld,
         # Every filled section in the edit page's order (the letter's page lists these, with any problem beside).
-        "sections": [
-            {"key": key, "label": label, "text": sections[key]}
-            for key, label in wording.SECTIONS[letter.kind]
-            if sections.get(key, "").strip()
-        ],
+        "sections": shown,
         "body": body(letter, content, sections),
         "salutation": salutation,
         "valediction": "Yours sincerely," if salutation or opening.lower().startswith("dear ") else "",
         "opening": opening,
         "closing": sections.get("closing", "").strip(),
+        "opening_block": next((s for s in shown if s["key"] == "opening"), None),
+        "closing_block": next((s for s in shown if s["key"] == "closing"), None),
+        "language": content.get("language") or {},
         "contact": _contact(content.get("contact") or {}),
         "is_family_letter": letter.kind == LetterKind.FAMILY,
     }

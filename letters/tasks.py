@@ -3,11 +3,12 @@
 `render_letter` is the render job's task (`models.RENDER`, `core.jobs`): acknowledged late and rejected back to the
 queue if its worker dies, so a killed worker's letter is rendered again; it retries with backoff and jitter, and
 our own attempt counter (on the row) stops a letter that always fails as `failed`. `sweep_letters` (beat, every
-minute) re-sends letters the broker lost. The actions send by the task's name and never import this module.
+minute, and once from each worker as it starts) re-sends letters the broker lost or a crashed worker held. The
+actions send by the task's name and never import this module.
 """
 
 from celery import shared_task
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 
 from . import actions, rendering
@@ -37,8 +38,15 @@ def render_letter(self, letter_id: int) -> str:
 
 
 @shared_task(name="letters.tasks.sweep_letters")
-def sweep_letters() -> int:
-    return actions.sweep_stuck_letters()
+def sweep_letters(after_seconds: int | None = None) -> int:
+    return actions.sweep_stuck_letters(after_seconds=after_seconds)
+
+
+@worker_ready.connect
+def _sweep_at_start(**kwargs) -> None:
+    """A worker that starts sends the sweep at once: letters a crashed worker held are made again now, not when
+    beat next runs (nor, if beat is down, after Redis' hour-long visibility timeout)."""
+    sweep_letters.apply_async(kwargs={"after_seconds": settings.WORKER_START_SWEEP_AFTER_SECONDS})
 
 
 @worker_process_init.connect

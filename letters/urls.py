@@ -19,5 +19,7 @@ urlpatterns = [
     path("<int:letter_id>/download/", letters.download, name="download"),
     path("batch/", batch.batch, name="batch"),
     path("settings/<slug:service>/", settings.letter_settings, name="settings"),
+    path("settings/<slug:service>/family-languages/", settings.translation_start, name="translation_start"),
+    path("settings/<slug:service>/family-languages/<str:language>/", settings.letter_translation, name="translation"),
     path("settings/<slug:service>/<str:kind>/", settings.letter_template, name="template"),
 ]

@@ -91,13 +91,12 @@ DEFAULT_WORDING: dict[str, dict[str, str]] = {
         "closing": "Please contact us if anything changes, or if you would like to talk about this decision.",
     },
     LetterKind.FAMILY: {
-        "opening": (
-            "Thank you for working with us. We have enjoyed getting to know you and {child_name}. "
-            "This letter is for you to keep. It says what you worked on and what we saw you do well."
-        ),
+        # The English the shipped Urdu example was translated from (tooling/letter_translations.py): change both.
+        "opening": "Dear {parent_names}, thank you for working with us on Video Interaction Guidance "
+        "with {child_name}.",
         "closing": (
-            "It has been a pleasure to work with you. We wish you and {child_name} all the best. "
-            "If you have any questions, please get in touch."
+            "It has been a pleasure to work with you. We wish you and {child_name} all the best. If you have any "
+            "questions, please contact us: our address and phone number are at the top of this letter."
         ),
     },
     LetterKind.REFERRER: {

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, ReferralSource, Role, Service, Site
 from accounts.permissions import Perm, scope_q
-from core import postcodes
+from core import languages, postcodes
 from core.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 
 from .states import DISCHARGED_END_REASON, OPEN_STATUSES, ReferralStatus
@@ -140,6 +140,7 @@ PARENT_FIELDS = [
     "postcode",
     "phone",
     "preferred_language",
+    "letter_language",
     "interpreter_needed",
     "communication_format",
     "communication_support",
@@ -469,6 +470,15 @@ class Parent(models.Model):
     postcode = SafeCharField(max_length=8, blank=True, db_index=True)
     phone = SafeCharField(max_length=40, blank=True)
     preferred_language = SafeCharField(max_length=100, default="English")
+    # The ISO 639 code the family's letters are written in (core.languages): what a service's translated wording is
+    # matched on. Blank only on records from before it was asked and not readable from `preferred_language`.
+    letter_language = models.CharField(
+        "Language for letters",
+        max_length=languages.CODE_MAX_LENGTH,
+        choices=languages.CHOICES,
+        blank=True,
+        help_text="Leave empty to use the preferred language above, if it is one in this list.",
+    )
     interpreter_needed = models.BooleanField(default=False)
     communication_format = models.CharField(max_length=20, choices=CommunicationFormat.choices, blank=True)
     communication_support = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True)

@@ -5,6 +5,7 @@ both so every permission test can try another service's ids.
 """
 
 import os
+import uuid
 
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -12,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, Service, TrainingStatus
 from tests.factories import UserFactory, staff
+from tests.services import ObjectStore, start_s3_server
 from tooling.demo import configure_seed_services
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls we make from tests are still sync.
@@ -147,3 +149,30 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 API server (moto's) on loopback for the whole session; its endpoint."""
+    server, endpoint = start_s3_server()
+    yield endpoint
+    server.stop()
+
+
+PRIVATE_ALIASES = {"letters": "letters", "dashboard_exports": "dashboard-exports", "consent_forms": ""}
+
+
+@pytest.fixture
+def object_store(settings, s3_server) -> ObjectStore:
+    """Every private file of this test goes to a new private bucket on the S3 server, as OBJECT_STORAGE_* would
+    send it (core/storage.py). Returns the bucket, with a client of its own for checking what is there."""
+    store = ObjectStore(s3_server, f"vig-test-{uuid.uuid4().hex[:12]}")
+    settings.OBJECT_STORAGE_OPTIONS = store.options()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        **{
+            alias: {"BACKEND": "core.storage.PrivateObjectStorage", "OPTIONS": {**store.options(), "location": prefix}}
+            for alias, prefix in PRIVATE_ALIASES.items()
+        },
+    }
+    return store

@@ -122,7 +122,7 @@ def letters_ids(service, coordinator) -> dict:
     letter = decline_letter(service, coordinator)
     letter_actions.approve_letter(letter=letter, by=coordinator)
     letter_actions.render_letter_file(letter_id=letter.pk)
-    return {"letter_id": letter.pk, "service": service.slug, "kind": "decline"}
+    return {"letter_id": letter.pk, "service": service.slug, "kind": "decline", "language": "ur"}
 
 
 def dashboard_export_ids(service, coordinator) -> dict:

@@ -4,6 +4,7 @@ Nothing set → the embedded default: SQLite, Celery tasks in-process, DEBUG off
 DEMO_MODE and DEBUG). `DATABASE_URL` → PostgreSQL; `REDIS_URL` → a Redis broker and real workers.
 """
 
+import ipaddress
 import os
 import sys
 from datetime import timedelta
@@ -96,6 +97,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "web.middleware.RequestContextMiddleware",  # outermost: request id, log context, latency, database scope
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -137,14 +139,35 @@ TEMPLATES = [
 ]
 
 # Database: SQLite unless DATABASE_URL is given.
+# Persistent connections: each gunicorn worker thread and each Celery worker process keeps one connection to each
+# database for CONN_MAX_AGE seconds (checked before reuse with CONN_HEALTH_CHECKS), so the connections a machine
+# holds are about (gunicorn workers x threads) + Celery concurrency + 1 for beat; docs/operations.md has the sums
+# and PgBouncer for when the machines together need more than PostgreSQL's max_connections.
+CONN_MAX_AGE = envint("CONN_MAX_AGE", 60)
+CONN_HEALTH_CHECKS = envbool("CONN_HEALTH_CHECKS", default=True)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+# A streaming replica for reads that tolerate a second's lag (core/replica.py, ADR 0017).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+
+
+def _postgres(url: str) -> dict:
+    """One PostgreSQL (or SQLite) database from its URL, with the app's connection settings."""
+    database = dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_HEALTH_CHECKS)
+    if database["ENGINE"] == "django.db.backends.postgresql":
         # No JIT compilation: PostgreSQL compiles any plan it costs above jit_above_cost, which for the dashboard's
         # correlated counts costs 20-40 ms of compiling to save less; these are short queries. DATABASE_PG_OPTIONS
-        # replaces this (e.g. "" to leave the server's setting alone).
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get("DATABASE_PG_OPTIONS", "-c jit=off")
+        # replaces this (e.g. "" to leave the server's setting alone, as behind PgBouncer, which refuses it).
+        pg_options = os.environ.get("DATABASE_PG_OPTIONS", "-c jit=off")
+        if pg_options:
+            database.setdefault("OPTIONS", {})["options"] = pg_options
+        # Behind PgBouncer in transaction mode a named cursor cannot outlive its transaction: `.iterator()` then
+        # fetches in chunks from a client-side cursor instead (docs/operations.md).
+        database["DISABLE_SERVER_SIDE_CURSORS"] = envbool("DATABASE_DISABLE_SERVER_SIDE_CURSORS")
+    return database
+
+
+if DATABASE_URL:
+    DATABASES = {"default": _postgres(DATABASE_URL)}
 else:
     DATABASES = {
         "default": {
@@ -152,6 +175,13 @@ else:
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
         }
     }
+if DATABASE_REPLICA_URL:
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL (the primary) to be set too.")
+    # Tests use the primary's test database for the replica's alias: the router is tested against a real replica
+    # by tests/core/test_replica_streaming.py.
+    DATABASES["replica"] = {**_postgres(DATABASE_REPLICA_URL), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -176,20 +206,52 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG or TESTING  # serve straight from static/ without collectstatic in demo and tests
-# Letters, signed consent forms and other private files: outside the web root, never served as static or media
-# (downloads go through access-checked views). See README "Letters" for S3-compatible storage with django-storages.
+# Private files (letters, signed consent forms, dashboard exports, and any kind added later): never served as static
+# or media; downloads go through access-checked, logged views. Each kind is one STORAGES alias with its own prefix:
+# a folder under PRIVATE_FILES_ROOT, or, with OBJECT_STORAGE_BUCKET set, that prefix in one private S3-compatible
+# bucket that every web and worker machine shares (core/storage.py, ADR 0015).
 PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", BASE_DIR / "private-files"))
+OBJECT_STORAGE_BUCKET = os.environ.get("OBJECT_STORAGE_BUCKET", "").strip()
+OBJECT_STORAGE_ENDPOINT_URL = os.environ.get("OBJECT_STORAGE_ENDPOINT_URL", "").strip()
+OBJECT_STORAGE_OPTIONS = (
+    {
+        "bucket_name": OBJECT_STORAGE_BUCKET,
+        "endpoint_url": OBJECT_STORAGE_ENDPOINT_URL or None,  # empty: AWS S3 itself
+        "region_name": os.environ.get("OBJECT_STORAGE_REGION", "").strip() or None,
+        # Empty: boto3's own chain (an instance role, AWS_* variables).
+        "access_key": os.environ.get("OBJECT_STORAGE_ACCESS_KEY_ID", "") or None,
+        "secret_key": os.environ.get("OBJECT_STORAGE_SECRET_ACCESS_KEY", "") or None,
+        # MinIO and most S3-compatible servers want the bucket in the path, not the host name.
+        "addressing_style": os.environ.get(
+            "OBJECT_STORAGE_ADDRESSING_STYLE", "path" if OBJECT_STORAGE_ENDPOINT_URL else ""
+        )
+        or None,
+        "signature_version": "s3v4",
+        "querystring_auth": True,  # moot: these storages give no URL at all
+        "object_parameters": {"CacheControl": "private, no-store"},
+    }
+    if OBJECT_STORAGE_BUCKET
+    else {}
+)
+
+
+def private_files(prefix: str) -> dict:
+    """The STORAGES entry of one kind of private file: `prefix` under PRIVATE_FILES_ROOT, or in the bucket."""
+    if OBJECT_STORAGE_OPTIONS:
+        return {
+            "BACKEND": "core.storage.PrivateObjectStorage",
+            "OPTIONS": {**OBJECT_STORAGE_OPTIONS, "location": prefix},
+        }
+    return {"BACKEND": "core.storage.PrivateFolderStorage", "OPTIONS": {"subfolder": prefix}}
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "letters": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_FILES_ROOT / "letters", "base_url": None, "allow_overwrite": True},
-    },
+    "letters": private_files("letters"),
     # Dashboard exports prepared in the background (dashboards/storage.py): deleted after DASHBOARD_EXPORT_KEEP_DAYS.
-    "dashboard_exports": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_FILES_ROOT / "dashboard-exports", "base_url": None, "allow_overwrite": True},
-    },
+    "dashboard_exports": private_files("dashboard-exports"),
+    # Signed consent forms (cycles/uploads.py): their names already begin "consent-forms/".
+    "consent_forms": private_files(""),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -199,7 +261,7 @@ STORAGES = {
     },
 }
 
-# Uploaded signed consent forms live under PRIVATE_FILES_ROOT too (never given a URL; served by logged views).
+# The largest signed consent form accepted (cycles/uploads.py).
 CONSENT_FORM_MAX_BYTES = envint("CONSENT_FORM_MAX_BYTES", 10 * 1024 * 1024)
 
 # Sessions: the idle and absolute time-outs are both enforced by accounts.middleware, which ends the server-side
@@ -233,7 +295,7 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY") else None
 # How many proxies we run in front of the app; the client address is read from the header they append.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1 if envbool("BEHIND_TLS_PROXY") else 0)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -348,8 +410,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_month=1, hour=5, minute=30),
     },
 }
-# /healthz calls the worker stale when its last heartbeat is older than this.
+# Each worker records its own heartbeat this often (web/tasks.py), beat or no beat; /healthz calls the workers stale
+# when the last heartbeat is older than WORKER_HEARTBEAT_STALE_SECONDS.
+WORKER_HEARTBEAT_INTERVAL_SECONDS = envint("WORKER_HEARTBEAT_INTERVAL_SECONDS", 30)
 WORKER_HEARTBEAT_STALE_SECONDS = envint("WORKER_HEARTBEAT_STALE_SECONDS", 300)
+# A worker that starts re-sends letters and exports left in the pipeline longer than this (0: all of them; a
+# duplicate of one another worker holds does nothing), so a crashed worker's work need not wait for beat.
+WORKER_START_SWEEP_AFTER_SECONDS = envint("WORKER_START_SWEEP_AFTER_SECONDS", 0)
 
 # Letters (letters/): a letter left queued or rendering this long is sent to the workers again by the sweep;
 # a letter that fails this many render attempts stops as `failed` with its error.
@@ -386,10 +453,33 @@ elif DEMO_MODE and not TESTING:
 EMAIL_CONFIGURED = bool(EMAIL_HOST) or DEMO_MODE
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "vig-service@localhost")
 
+# Logs: JSON lines on standard error, each with the request id, user id and route (core/logs.py). SQL is never
+# logged (its parameters are families' data), whatever LOG_LEVEL says.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "core.logs.JsonLinesFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "django.db.backends": {"level": "INFO"},
+        # runserver's request lines quote the query string (searches carry names): our own line replaces them.
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
 }
+
+# Metrics (/metrics, web/metrics.py): readable only from METRICS_ALLOWED_IPS (addresses or networks) and/or with
+# the bearer token METRICS_TOKEN (both needed when both are set); neither set, nobody reads them.
+METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_network!r} is not an address or network") from exc
+# Records counted by state at each scrape: kind -> (model, state field).
+METRICS_STATE_COUNTS = {"letters": ("letters.Letter", "status"), "exports": ("dashboards.DashboardExport", "status")}
+METRICS_CELERY_QUEUES = ["celery"]

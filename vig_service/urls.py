@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from web import api, views
+from web import api, metrics, views
 
 # JSON under /api/, NHS.UK pages elsewhere (vig_service/errors.py).
 handler400 = "web.errors.bad_request"
@@ -35,6 +35,7 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("accounts/", include("accounts.urls")),
     path("referrals/", include("referrals.urls")),
     path("notices/", include("notices.urls")),

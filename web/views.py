@@ -21,7 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For the load balancer and docker-compose: database, broker and worker, without details (see health.py)."""
+    """For the load balancer and docker-compose: database, broker, workers and files, without details (health.py)."""
     body, status = health.report()
     return JsonResponse(body, status=status)
 

@@ -11,6 +11,7 @@ from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
 from accounts.permissions import Perm, require_permission
 from audit.reads import REFERRAL_TYPE, Cursor, Filters, timeline
+from core.replica import lag_tolerant
 
 from ..forms import AuditFilterForm
 
@@ -47,6 +48,7 @@ def _with(query, **extra) -> str:
 
 
 @require_permission(Perm.AUDIT_VIEW)
+@lag_tolerant
 def audit_log(request: HttpRequest) -> HttpResponse:
     """GET: the filters and one page of rows, newest first. The page itself is logged with the families it showed."""
     form = AuditFilterForm(request.GET or None, user=request.user)
@@ -74,6 +76,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_permission(Perm.AUDIT_VIEW)
+@lag_tolerant
 def audit_export(request: HttpRequest) -> HttpResponse:
     """Every row the filters match (up to EXPORT_LIMIT) as CSV, for an investigation. The export is logged."""
     form = AuditFilterForm(request.POST, user=request.user)

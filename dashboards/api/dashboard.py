@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction, Service, Site
 from accounts.permissions import Perm, memberships_with
+from core.replica import lag_tolerant
 from dashboards.reads import QUIET_WEEKS, Scope, dashboard, default_period, figure_lists
 from web.api import FIELD_ERRORS, ErrorOut, require
 from web.pagination import PAGE_PARAMETERS, Page, page_of
@@ -86,6 +87,7 @@ class DashboardView(APIView):
         description="Every figure of one service's dashboard for a period (default: the last 12 months), at one "
         "site or all you may see. Each figure's families: dashboard/families/?figure=<key> with the same filter.",
     )
+    @lag_tolerant
     def get(self, request):
         scope = scope_for(request, DashboardParams(data=request.query_params))
         figures = dashboard(scope)
@@ -108,6 +110,7 @@ class FigureFamiliesView(APIView):
         description="The families behind one dashboard figure (the same filter as the dashboard), oldest referral "
         "first: references only, as on the page. Open a family for its details.",
     )
+    @lag_tolerant
     def get(self, request):
         params = FigureParams(data=request.query_params)
         scope = scope_for(request, params)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.audit import log_access, log_list
 from accounts.models import AccessAction
 from accounts.permissions import Perm, has_permission, require_permission
+from core.replica import lag_tolerant
 from dashboards.reads import commissioner_return, dashboard, figure_lists, quarter_bounds
 from notices.reads import escalated_in_service
 
@@ -20,6 +21,7 @@ from .exports import export_offer, too_long_for_now
 
 
 @require_permission(Perm.DASHBOARD_VIEW)
+@lag_tolerant
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     """One service's state for a period: every figure with a link to the families behind it."""
     scope, form = scope_from(request)
@@ -75,6 +77,7 @@ def _figure(request: HttpRequest):
 
 
 @require_permission(Perm.DASHBOARD_VIEW)
+@lag_tolerant
 def figure_list(request: HttpRequest) -> HttpResponse:
     """The families behind one figure (references only: open a family for its details)."""
     try:
@@ -96,6 +99,7 @@ def figure_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_permission(Perm.DASHBOARD_VIEW)
+@lag_tolerant
 def figure_csv(request: HttpRequest) -> HttpResponse:
     """The families behind one figure as CSV: references, dates and statuses; no names and no free text. A list
     longer than DASHBOARD_EXPORT_INLINE_LIMIT is prepared in the background instead (dashboards.views.exports)."""
@@ -129,6 +133,7 @@ def _period(scope) -> dict:
 
 
 @require_permission(Perm.DASHBOARD_VIEW)
+@lag_tolerant
 def commissioner_csv(request: HttpRequest) -> HttpResponse:
     """The quarterly return for commissioners: counts only, no family named. `?year=2026&quarter=2`."""
     scope, form = scope_from(request)

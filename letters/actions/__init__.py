@@ -13,7 +13,14 @@ from .pipeline import (
     render_letter_file,
     sweep_stuck_letters,
 )
-from .settings import save_letter_settings, save_letter_template, settings_for, template_for
+from .settings import (
+    save_letter_settings,
+    save_letter_template,
+    save_letter_translation,
+    settings_for,
+    template_for,
+    translation_for,
+)
 
 __all__ = [
     "RenderFailed",
@@ -29,7 +36,9 @@ __all__ = [
     "render_letter_file",
     "save_letter_settings",
     "save_letter_template",
+    "save_letter_translation",
     "settings_for",
     "sweep_stuck_letters",
     "template_for",
+    "translation_for",
 ]

@@ -14,7 +14,7 @@ from referrals.models import Concern, Referral, TriageDecisionKind
 from referrals.nhs_number import display as nhs_display
 from referrals.states import ReferralStatus
 
-from .. import whereabouts, wording
+from .. import languages, whereabouts, wording
 from ..models import RECIPIENT_ADDRESS_MAX_LENGTH, RECIPIENT_NAME_MAX_LENGTH, Letter, LetterSettings, LetterTemplate
 from ..states import LetterKind, LetterStatus
 from .common import check_current, locked
@@ -67,7 +67,8 @@ def _recipient(referral: Referral, kind: str, parents) -> tuple[str, str]:
 
 
 def _salutation(referral: Referral, kind: str, parents) -> str:
-    """ "Dear …" by name, so the letter closes "Yours sincerely"; parents by their first names (warmer, read aloud)."""
+    """ "Dear …" by name, so the letter closes "Yours sincerely"; parents by their first names (warmer, read aloud).
+    A service's wording that opens "Dear …" itself (the family's default does) is printed instead."""
     if kind == LetterKind.FAMILY:
         names = [p.name.split()[0] for p in parents if p.name.split()]
         return f"Dear {' and '.join(names)}" if names else "Dear parent or carer"
@@ -174,7 +175,7 @@ def initial_content(referral: Referral, kind: str, by) -> dict:
     if kind == LetterKind.FAMILY:
         sections |= {"helping_questions": referral.hoped_for_change, "did_well": "", "ideas": ""}
     author = _author(by)
-    return {
+    content = {
         **_settings_of(service),
         "service_name": service.name,
         "salutation": _salutation(referral, kind, parents),
@@ -198,6 +199,7 @@ def initial_content(referral: Referral, kind: str, by) -> dict:
         "scales": [],
         "goals": [],
     }
+    return languages.apply(content, languages.choose(referral, kind))
 
 
 def _check_recipient(name: str, address: str) -> None:
@@ -247,7 +249,8 @@ def draft_letter(
         referral=referral,
         by=by,
         kind="letter_drafted",
-        summary=f"{letter.get_kind_display()} drafted",
+        summary=f"{letter.get_kind_display()} drafted{languages.drafted_in(letter.content)}",
+        changes=languages.history_changes(letter.content),
         request=request,
         obj=letter,
         access=AccessAction.CREATE,

@@ -104,10 +104,14 @@ def render_letter_file(*, letter_id: int) -> str:
         raise RenderFailed(f"Letter {letter_id}: attempt failed") from error
 
 
-def sweep_stuck_letters() -> int:
-    """Send again, once, every letter left queued or rendering past LETTER_SWEEP_AFTER_SECONDS: the broker may have
-    lost it (Redis keeps nothing on disk here). PostgreSQL says what is owed; this makes the workers do it."""
-    stuck = Letter.objects.stuck(stuck_since(settings.LETTER_SWEEP_AFTER_SECONDS))
+def sweep_stuck_letters(*, after_seconds: int | None = None) -> int:
+    """Send again, once, every letter left queued or rendering past LETTER_SWEEP_AFTER_SECONDS (or `after_seconds`:
+    a worker that starts passes WORKER_START_SWEEP_AFTER_SECONDS, so a crashed worker's letters need not wait): the
+    broker may have lost it (Redis keeps nothing on disk here). PostgreSQL says what is owed; this makes the workers
+    do it. A letter another worker is rendering is safe to send again: the duplicate waits for the row lock and
+    then finds it ready."""
+    wait = settings.LETTER_SWEEP_AFTER_SECONDS if after_seconds is None else after_seconds
+    stuck = Letter.objects.stuck(stuck_since(wait))
     return RENDER.resend_stuck(stuck, clock="status_changed_at")
 
 

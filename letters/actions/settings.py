@@ -5,14 +5,15 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
 from accounts.permissions import InService, Perm, requires
-from core.text import check_text_fields
+from core.text import check_text, check_text_fields
 
-from .. import wording
-from ..models import LetterSettings, LetterTemplate
+from .. import languages, wording
+from ..models import LetterSettings, LetterTemplate, LetterTranslation
 from ..states import LetterKind
 
 
@@ -103,3 +104,53 @@ def save_letter_template(
     template.save()
     log_access(action=AccessAction.UPDATE, request=request, user=by, obj=template)
     return template
+
+
+def translation_for(service, language: str, kind: str = LetterKind.FAMILY) -> LetterTranslation:
+    """The service's wording of this letter in this language, or a new unsaved one to fill in."""
+    found = LetterTranslation.objects.filter(service=service, kind=kind, language=language).first()
+    return found or LetterTranslation(service=service, kind=kind, language=language)
+
+
+@transaction.atomic
+@requires(Perm.LETTER_TEMPLATE_MANAGE, on=_whole_service)
+def save_letter_translation(
+    *,
+    service,
+    language: str,
+    opening: str,
+    closing: str,
+    headings: dict,
+    checked_by: str,
+    checked_on,
+    in_use: bool = True,
+    kind: str = LetterKind.FAMILY,
+    by,
+    request=None,
+) -> LetterTranslation:
+    """Add or change the service's wording of the family's letter in a language (`letters.languages`).
+
+    Refused, naming the field, unless it has the English wording's paragraphs with exactly its placeholders, a
+    heading for every section, only characters the letters can print, text in the language's script, and the name
+    of the qualified translator who checked it: so a translation cannot break a letter, drop the child's name or a
+    contact the English gives, or be used unchecked. Taking it out of use sends this language's letters back to
+    English; nothing is deleted.
+    """
+    cleaned = languages.clean_translation(
+        service=service, kind=kind, language=language, opening=opening, closing=closing, headings=headings
+    )
+    checked_by = (checked_by or "").strip()
+    if not checked_by:
+        raise ValidationError({"checked_by": "Enter who checked the translation (a qualified translator)"})
+    check_text(checked_by, field="checked_by", label="Checked by", max_length=200, multiline=False)
+    if checked_on is None or checked_on > timezone.localdate():
+        raise ValidationError({"checked_on": "Enter the date the translation was checked: today or in the past"})
+    translation = translation_for(service, cleaned["language"], kind)
+    translation.opening, translation.closing = cleaned["opening"], cleaned["closing"]
+    translation.headings = cleaned["headings"]
+    translation.checked_by, translation.checked_on, translation.in_use = checked_by, checked_on, bool(in_use)
+    translation.updated_by = by
+    check_text_fields(translation)
+    translation.save()
+    log_access(action=AccessAction.UPDATE, request=request, user=by, obj=translation)
+    return translation

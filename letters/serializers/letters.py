@@ -53,6 +53,17 @@ class LetterSectionOut(serializers.Serializer):
     text = serializers.CharField()
 
 
+class LetterLanguageOut(serializers.Serializer):
+    """Which language and wording the letter was drafted with (`letters.languages`)."""
+
+    code = serializers.CharField(help_text="ISO 639 code of the service wording the letter uses (en for English)")
+    name = serializers.CharField()
+    wording = serializers.ChoiceField(
+        choices=["translation", "english"], help_text="The service's translated wording, or English"
+    )
+    summary = serializers.CharField(help_text="Why: whose translation, or why English. Blank for professionals.")
+
+
 class LetterOut(serializers.Serializer):
     id = serializers.IntegerField()
     referral = serializers.IntegerField(source="referral_id")
@@ -73,6 +84,17 @@ class LetterOut(serializers.Serializer):
     sent_at = serializers.DateTimeField(allow_null=True)
     sent_how = serializers.CharField()
     download_url = serializers.SerializerMethodField()
+    language = serializers.SerializerMethodField()
+
+    @extend_schema_field(LetterLanguageOut)
+    def get_language(self, letter) -> dict:
+        used = letter.content.get("language") or {}
+        return {
+            "code": used.get("code", "en"),
+            "name": used.get("name", "English"),
+            "wording": used.get("wording", "english"),
+            "summary": used.get("summary", ""),
+        }
 
     def get_sections(self, letter) -> list[dict]:
         from ..wording import SECTIONS

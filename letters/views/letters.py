@@ -14,7 +14,7 @@ from core.refusals import ActionRefused
 from referrals.loading import referral_for_page
 from web.pages import form_action_page, load_visible
 
-from .. import actions, rendering, whereabouts
+from .. import actions, languages, rendering, whereabouts
 from ..forms import ConfirmForm, LetterApproveForm, LetterEditForm, MarkSentForm
 from ..models import Letter
 from ..rules import letter_user_can
@@ -70,6 +70,7 @@ def detail(request: HttpRequest, letter_id: int) -> HttpResponse:
         "sections": rendering.letter_context(letter)["sections"],
         "can": letter_user_can(request.user, letter),
         "refresh": letter.is_current and letter.in_pipeline,
+        "language_changed": languages.language_changed(letter),
     }
     return render(request, "letters/letter_detail.html", context)
 

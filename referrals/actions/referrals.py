@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import AccessAction, Service, User
 from accounts.permissions import InService, Perm, requires
-from core import postcodes
+from core import languages, postcodes
 from core.text import check_text, check_text_fields
 
 from .. import eligibility, nhs_number
@@ -47,12 +47,31 @@ def _valid_number(value: str, field: str) -> str:
         raise ValidationError({field: str(error)}) from error
 
 
+def _letter_language(parent: dict, slot: int) -> str:
+    """The ISO 639 code letters to this parent are written in: the one chosen, else the typed preferred language
+    when it is unambiguous. Never guessed: a preferred language we cannot read needs a person to choose."""
+    field = f"parent{slot}_letter_language"
+    chosen = str(parent.get("letter_language") or "").strip()
+    if chosen:
+        if not languages.get(chosen):
+            raise ValidationError({field: "Choose a language for letters from the list"})
+        return languages.get(chosen).code
+    typed = str(parent.get("preferred_language") or "").strip()
+    code = languages.match(typed) if typed else languages.ENGLISH
+    if not code:
+        raise ValidationError(
+            {field: f'Choose the language for letters: we cannot tell it from the preferred language "{typed[:40]}"'}
+        )
+    return code
+
+
 def _normalise_identifiers(data: dict, parents: list[dict]) -> None:
     if "child_nhs_number" in data:
         data["child_nhs_number"] = _valid_number(data["child_nhs_number"], "child_nhs_number")
-    for parent in parents:
+    for slot, parent in enumerate(parents, start=1):
         parent["nhs_number"] = _valid_number(parent.get("nhs_number", ""), "parent_nhs_number")
         parent["postcode"] = postcodes.normalise(str(parent.get("postcode", "")))
+        parent["letter_language"] = _letter_language(parent, slot)
 
 
 def _validate(referral: Referral, parents: list[dict]) -> None:

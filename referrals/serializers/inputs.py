@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from accounts.models import ReferralSource, Service, Site
 from accounts.permissions import Perm, services_with
-from core import postcodes
+from core import languages, postcodes
 from core.text import SafeCharSerializerField, SafeNoteSerializerField, serializer_field_for
 from web.api import BoundedListSerializer
 
@@ -124,6 +124,13 @@ class ParentIn(serializers.Serializer):
     postcode = _text(Parent, "postcode")
     phone = _text(Parent, "phone")
     preferred_language = _required(Parent, "preferred_language", default="English")
+    letter_language = serializers.ChoiceField(
+        choices=languages.CHOICES,
+        default="",
+        allow_blank=True,
+        help_text="ISO 639 code of the language the family's letters are written in. Blank: read from "
+        "preferred_language when that names one language in the list; otherwise a 400 asks for it.",
+    )
     interpreter_needed = serializers.BooleanField(default=False)
     communication_format = serializers.ChoiceField(choices=CommunicationFormat.choices, default="", allow_blank=True)
     communication_support = _text(Parent, "communication_support")

@@ -21,6 +21,7 @@ from cycles.reads.timeline import cycles_of, step_of
 from referrals.models import Referral, ReferralEvent
 from referrals.reads.caseloads import caseload_rows, my_caseload_allocations
 from tests.cycles.helpers_cycles import today
+from tooling import demo
 
 
 def _stages(parent_name: str) -> list[str]:
@@ -61,16 +62,17 @@ def test_demo_consent_questions_visits_and_liaison_are_made_through_the_actions(
     call_command("load_demo_data")
     call_command("load_demo_data")  # still idempotent
     events = ReferralEvent.objects.values_list("kind", flat=True)
-    assert events.filter(kind="consent_recorded").count() == Consent.objects.count() == 7
-    assert events.filter(kind="helping_question_added").count() == HelpingQuestion.objects.count() == 6
+    assert events.filter(kind="consent_recorded").count() == Consent.objects.count() == 8
+    assert events.filter(kind="helping_question_added").count() == HelpingQuestion.objects.count() == 7
     ratings = HelpingQuestionRating.objects.all()
     assert events.filter(kind="helping_question_rated").count() == ratings.count()
     assert set(ratings.filter(point="start").values_list("score", flat=True)) == {2}
-    assert list(ratings.filter(point="end").values_list("question__referral__parents__name", flat=True)) == [
-        "Olivia Grant"
+    assert sorted(ratings.filter(point="end").values_list("question__referral__parents__name", flat=True)) == [
+        "Olivia Grant",
+        "Zoe Fletcher",
     ]
-    assert events.filter(kind="visit_booked").count() == Visit.objects.count() == 4
-    assert Liaison.objects.get().referral.parents.get().name == "Amira Hassan"
+    assert events.filter(kind="visit_booked").count() == Visit.objects.count() == 35
+    assert Liaison.objects.count() == len(demo.DEMO_CASEWORK)  # every allocated family's referrer was phoned
 
 
 def test_demo_caseload_shows_visits_liaison_and_stages(db, settings):

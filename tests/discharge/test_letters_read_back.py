@@ -205,7 +205,7 @@ def test_the_family_letter_speaks_to_them_plainly(services, django_capture_on_co
     service, coordinator, practitioner = _people(SEED_SERVICES[0])
     letter = _letter("family", service, coordinator, practitioner, django_capture_on_commit_callbacks)
     text = " ".join(pages_of(letter))
-    assert "Dear Olivia and Daniel," in text and "Yours sincerely" in text
-    assert "This letter is for you to keep." in text and "How to reach us" in text
+    assert "Dear Olivia Grant and Daniel Grant, thank you" in text and "Yours sincerely" in text
+    assert "What you did well" in text and "How to reach us" in text
     for jargon in ("Assessment scales", "Band", "Measure", "Patient details", "Distribution"):
         assert jargon not in text, jargon

@@ -21,7 +21,7 @@ def test_worker_heartbeat_makes_the_workers_ok(client, db, real_redis):
     worker_heartbeat.delay()
     answer = client.get("/healthz")
     assert answer.status_code == 200
-    assert answer.json() == {"status": "ok", "database": "ok", "broker": "ok", "worker": "ok"}
+    assert answer.json() == {"status": "ok", "database": "ok", "broker": "ok", "worker": "ok", "files": "local"}
 
 
 @pytest.mark.redis
@@ -37,5 +37,5 @@ def test_broker_down_answers_503_without_details(client, db, settings):
     answer = client.get("/healthz")
     assert answer.status_code == 503
     body = answer.json()
-    assert body == {"status": "down", "database": "ok", "broker": "down", "worker": "unknown"}
+    assert body == {"status": "down", "database": "ok", "broker": "down", "worker": "unknown", "files": "local"}
     assert "127.0.0.1" not in answer.content.decode()

@@ -40,6 +40,7 @@ def test_healthz_answers(client, db, settings):
         "database": "ok",
         "broker": "not configured",
         "worker": "in-process",
+        "files": "local",
     }
 
 

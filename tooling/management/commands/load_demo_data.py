@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tooling import demo
+from tooling.letter_translations import load_demo_letter_translations
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         demo.configure_seed_services()
         users = demo.create_demo_staff()
         families = demo.create_demo_referrals()
+        load_demo_letter_translations()
         demo.load_demo_supervision_and_footage()  # keep last: it needs the demo cycles
         self.stdout.write(self.style.SUCCESS(f"Loaded 5 services, {len(users)} staff and {families} demo families."))
         self.stdout.write("")

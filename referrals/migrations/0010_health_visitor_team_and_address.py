@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0008_open_at_a_date_index'),
+        ('referrals', '0009_parent_letter_language'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('letters', '0002_letter_authors'),
+        ('letters', '0003_letter_translation'),
     ]
 
     operations = [
