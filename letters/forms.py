@@ -1,20 +1,22 @@
 """Letter forms: edit a letter's sections, approve, mark sent, regenerate a month, and a service's wording."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from core.forms import NHSForm
 from core.text import LONG_TEXT_MAX_LENGTH, SafeFormField, SafeNoteField
 from core.widgets import NHSDateField
 
 from . import whereabouts, wording
+from .models import ADDRESS_MAX_LENGTH, PHONE_MAX_LENGTH, RECIPIENT_ADDRESS_MAX_LENGTH, RECIPIENT_NAME_MAX_LENGTH
 from .states import LetterKind
 
 
 class LetterEditForm(NHSForm):
     """The recipient and each free-text section of this kind of letter, prefilled with what the letter says now."""
 
-    recipient_name = SafeFormField(label="To", max_length=200)
-    recipient_address = SafeNoteField(label="Address or team", max_length=500, required=False)
+    recipient_name = SafeFormField(label="To", max_length=RECIPIENT_NAME_MAX_LENGTH)
+    recipient_address = SafeNoteField(label="Address or team", max_length=RECIPIENT_ADDRESS_MAX_LENGTH, required=False)
 
     def __init__(self, *args, letter, **kwargs):
         sections = letter.content.get("sections", {})
@@ -85,10 +87,40 @@ class MonthForm(NHSForm):
 
 
 class LetterSettingsForm(NHSForm):
+    """The letterhead, how to reach the service (printed in every letter), the team line and the marking."""
+
     letterhead = SafeNoteField(label="Letterhead", max_length=2000, required=False)
-    address_block = SafeNoteField(label="Return address", max_length=500, required=False)
-    sign_off = SafeNoteField(label="Sign-off", max_length=1000, required=False)
+    phone = SafeFormField(
+        label="Phone number", max_length=PHONE_MAX_LENGTH, required=False, help_text="For example, 01632 960123"
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        required=False,
+        help_text="A secure address families and health visitors can write to, for example vig.team@nhs.net",
+        error_messages={"invalid": "Enter an email address like vig.team@nhs.net"},
+    )
+    address_block = SafeNoteField(
+        label="Postal address", max_length=ADDRESS_MAX_LENGTH, required=False, help_text="The team's postal address."
+    )
+    sign_off = SafeNoteField(
+        label="Team line",
+        max_length=1000,
+        required=False,
+        help_text="Printed under the practitioner's name and role, for example the team and organisation.",
+    )
     confidential_marking = SafeFormField(label="Confidential marking", max_length=100)
+
+    def clean_phone(self):
+        """The same check as the action, shown beside the box before anything is saved."""
+        from .actions.settings import check_contact
+
+        phone = " ".join((self.cleaned_data.get("phone") or "").split())
+        try:
+            check_contact(phone=phone, email="")
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["phone"]) from None
+        return phone
 
 
 class LetterTemplateForm(NHSForm):

@@ -25,6 +25,11 @@ from .states import APPROVED_STATUSES, IN_PIPELINE, LetterKind, LetterStatus
 from .storage import letter_storage
 
 ADDRESS_MAX_LENGTH = 500
+# A letter's recipient is prefilled from the record: every parent's name (two of 200), or a health visitor's name,
+# team and address (200 + 200 + 500). The fields hold the longest prefill, so nothing is ever cut to fit.
+RECIPIENT_NAME_MAX_LENGTH = 500
+RECIPIENT_ADDRESS_MAX_LENGTH = 1000
+PHONE_MAX_LENGTH = 40
 # The render job (core.jobs): actions send a letter's id under this name; `letters.tasks` registers the task.
 RENDER = Job(name="letters.tasks.render_letter", noun="Letter")
 
@@ -54,8 +59,8 @@ class Letter(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="letters")
     kind = models.CharField(max_length=12, choices=LetterKind.choices)
     version = models.PositiveSmallIntegerField(default=1)
-    recipient_name = SafeCharField(max_length=200)
-    recipient_address = SafeTextField(max_length=ADDRESS_MAX_LENGTH, blank=True)
+    recipient_name = SafeCharField(max_length=RECIPIENT_NAME_MAX_LENGTH)
+    recipient_address = SafeTextField(max_length=RECIPIENT_ADDRESS_MAX_LENGTH, blank=True)
     content = models.JSONField(default=dict, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
 
@@ -176,17 +181,34 @@ class Letter(models.Model):
 
 
 class LetterSettings(models.Model):
-    """A service's letterhead, return address, sign-off and footer marking (ADR 0008: letters own these)."""
+    """A service's letterhead, contact details, team line and footer marking (ADR 0008: letters own these).
+
+    Every letter prints the phone, email and postal address where it says how to reach the service, so a family or
+    a health visitor never reads "Please contact us" without a way to do it.
+    """
 
     service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="letter_settings")
     letterhead = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True, help_text="The service's name and team.")
-    address_block = SafeTextField(max_length=ADDRESS_MAX_LENGTH, blank=True, help_text="The return address.")
-    sign_off = SafeTextField(max_length=1000, blank=True, help_text="Closing wording above the signature.")
+    address_block = SafeTextField(
+        "Postal address", max_length=ADDRESS_MAX_LENGTH, blank=True, help_text="Where families and professionals write."
+    )
+    phone = SafeCharField(max_length=PHONE_MAX_LENGTH, blank=True, help_text="The number families and staff call.")
+    email = models.EmailField(max_length=254, blank=True, help_text="A secure email address (nhs.net or similar).")
+    sign_off = SafeTextField(
+        "Team line",
+        max_length=1000,
+        blank=True,
+        help_text="Printed under the practitioner's name and role, for example the team and organisation.",
+    )
     confidential_marking = SafeCharField(max_length=100, default="OFFICIAL-SENSITIVE: PERSONAL")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"Letter settings of {self.service}"
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.phone or self.email or self.address_block)
 
 
 class LetterTemplate(models.Model):

@@ -100,31 +100,82 @@ def html_to_pdf(html: str) -> bytes:
     return document.write_pdf(stylesheets=[print_stylesheet(), languages_stylesheet()], font_config=font_config())
 
 
+def table(rows: list[dict], columns: list[tuple[str, str]]) -> dict | None:
+    """A table of `rows` with only the columns some row fills (a reader never meets an empty column); None if no
+    row has anything to show."""
+    kept = [(key, label) for key, label in columns if any(str(row.get(key) or "").strip() for row in rows)]
+    if not rows or not kept:
+        return None
+    return {"headers": [label for _, label in kept], "rows": [[row.get(key) or "" for key, _ in kept] for row in rows]}
+
+
+def _tables(letter, content: dict, key: str) -> list[dict]:
+    """The body's tables: the requested actions (who, what, by when), or the outcomes (measures with their bands,
+    then the helping questions). Letters drafted before goals had their own list keep them in `scales`."""
+    if key == "actions":
+        found = table(content.get("actions", []), [("who", "Who"), ("what", "What"), ("by_when", "By when")])
+        return [found] if found else []
+    measures = table(
+        content.get("scales", []), [("name", "Measure"), ("start", "Start"), ("end", "End"), ("band", "Band")]
+    )
+    goals = table(content.get("goals", []), [("name", "Helping question"), ("start", "Start"), ("end", "End")])
+    return [t for t in (measures, goals) if t]
+
+
+def body(letter, content: dict, sections: dict) -> list[dict]:
+    """The letter's body in print order (`wording.BODY`): headed sections with text, and tables with rows."""
+    labels = dict(wording.SECTIONS[letter.kind])
+    blocks = []
+    for key in wording.BODY[letter.kind]:
+        if key in ("actions", "outcomes"):
+            tables = _tables(letter, content, key)
+            if tables:
+                heading = wording.TABLE_HEADINGS.get((letter.kind, key), key.capitalize())
+                blocks.append({"key": key, "label": heading, "tables": tables})
+        elif sections.get(key, "").strip():
+            blocks.append(languages.block(key, labels[key], sections[key], content))
+    return blocks
+
+
+def _contact(contact: dict) -> dict:
+    """The service's contact details, with the postal address also on one line (for "Who to contact")."""
+    lines = [line.strip() for line in (contact.get("address") or "").splitlines() if line.strip()]
+    return {**contact, "address_inline": ", ".join(lines)}
+
+
 def letter_context(letter) -> dict:
     """What the PDF template shows, from the letter's frozen content only; a professional's letter about a family
     with a confidential address shows no address fields, whatever its content holds (`letters.whereabouts`)."""
     content = letter.content or {}
-    sections = content.get("sections", {})
     values = content.get("values", {})
+    sections = {key: wording.fill(text, values) for key, text in content.get("sections", {}).items()}
     shown = [
-        languages.block(key, label, wording.fill(sections.get(key, ""), values), content)
+        languages.block(key, label, sections[key], content)
         for key, label in wording.SECTIONS[letter.kind]
         if sections.get(key, "").strip()
     ]
     withheld = whereabouts.withholds_address(letter.referral, letter.kind)
     patient = {**content.get("patient", {}), **({"address": ""} if withheld else {})}
+    opening = sections.get("opening", "").strip()
+    salutation = content.get("salutation", "")
+    if opening.lower().startswith("dear "):
+        salutation = ""  # the service's own wording opens the letter already
     return {
         "letter": letter,
         "content": content,
         "patient": patient,
         "address_withheld": withheld,
+        # Every filled section in the edit page's order (the letter's page lists these, with any problem beside).
         "sections": shown,
-        "headed_sections": [s for s in shown if s["key"] not in ("opening", "closing")],
-        "opening": next((s["text"] for s in shown if s["key"] == "opening"), ""),
-        "closing": next((s["text"] for s in shown if s["key"] == "closing"), ""),
+        "body": body(letter, content, sections),
+        "salutation": salutation,
+        "valediction": "Yours sincerely," if salutation or opening.lower().startswith("dear ") else "",
+        "opening": opening,
+        "closing": sections.get("closing", "").strip(),
         "opening_block": next((s for s in shown if s["key"] == "opening"), None),
         "closing_block": next((s for s in shown if s["key"] == "closing"), None),
         "language": content.get("language") or {},
+        "contact": _contact(content.get("contact") or {}),
         "is_family_letter": letter.kind == LetterKind.FAMILY,
     }
 

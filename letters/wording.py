@@ -27,7 +27,8 @@ SAMPLE_VALUES = {
 }
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
-# (key, label) of each kind's free-text sections, in the order the letter shows them (PRSB headings where they fit).
+# (key, label) of each kind's free-text sections, in the order the edit page shows them. The printed order, with
+# the tables between them, is `BODY` (PRSB headings for the professionals' letters).
 SECTIONS: dict[str, list[tuple[str, str]]] = {
     LetterKind.DECLINE: [
         ("opening", "Opening"),
@@ -44,35 +45,59 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
     ],
     LetterKind.REFERRER: [
         ("opening", "Opening"),
-        ("summary", "Summary"),
-        ("plan", "Plan and requested actions"),
+        ("reason", "Reason for referral"),
+        ("summary", "What we did"),
+        ("plan", "Plan"),
         ("information_given", "Information and advice given"),
         ("closing", "Closing"),
     ],
     LetterKind.HANDOVER: [
         ("opening", "Opening"),
-        ("summary", "Summary"),
-        ("plan", "Plan and requested actions"),
+        ("reason", "Reason for referral"),
+        ("summary", "What was done"),
+        ("risks", "Risks and safeguarding"),
+        ("plan", "Plan"),
         ("information_given", "Information and advice given"),
         ("closing", "Closing"),
     ],
 }
 
+# The printed letter's body, in order: section keys, and "actions" / "outcomes" for the tables. The handover puts
+# the actions first, so a health visitor finds on the first page what to do and by when.
+BODY: dict[str, list[str]] = {
+    LetterKind.DECLINE: ["reason", "signposting"],
+    LetterKind.FAMILY: ["helping_questions", "did_well", "ideas"],
+    LetterKind.REFERRER: ["reason", "summary", "outcomes", "plan", "actions", "information_given"],
+    LetterKind.HANDOVER: ["actions", "reason", "summary", "outcomes", "risks", "plan", "information_given"],
+}
+TABLE_HEADINGS = {
+    (LetterKind.HANDOVER, "actions"): "What we ask you to do",
+    (LetterKind.REFERRER, "actions"): "Actions agreed",
+    (LetterKind.HANDOVER, "outcomes"): "Outcomes",
+    (LetterKind.REFERRER, "outcomes"): "Outcomes",
+}
+
+# Plain English for the family (short sentences, "you", no jargon, warm, readable aloud); a professional register
+# for the others. The letter adds "Dear …" and "Yours sincerely" itself.
 DEFAULT_WORDING: dict[str, dict[str, str]] = {
     LetterKind.DECLINE: {
         "opening": (
             "Thank you for referring {parent_names} and {child_name} to {service_name}. We have looked carefully "
-            "at the referral and we are not able to offer Video Interaction Guidance at this time."
+            "at the referral. We are not able to offer Video Interaction Guidance at this time."
         ),
         "signposting": (
             "Your local health visiting team, the family's GP and the local Family Hub can suggest other support."
         ),
-        "closing": "Please contact us if anything changes or if you would like to talk about this decision.",
+        "closing": "Please contact us if anything changes, or if you would like to talk about this decision.",
     },
     LetterKind.FAMILY: {
+        # The English the shipped Urdu example was translated from (tooling/letter_translations.py): change both.
         "opening": "Dear {parent_names}, thank you for working with us on Video Interaction Guidance "
         "with {child_name}.",
-        "closing": "It has been a pleasure to work with you. We wish you and {child_name} all the best.",
+        "closing": (
+            "It has been a pleasure to work with you. We wish you and {child_name} all the best. If you have any "
+            "questions, please contact us: our address and phone number are at the top of this letter."
+        ),
     },
     LetterKind.REFERRER: {
         "opening": (
@@ -84,7 +109,7 @@ DEFAULT_WORDING: dict[str, dict[str, str]] = {
     LetterKind.HANDOVER: {
         "opening": (
             "{parent_names} and {child_name} have finished Video Interaction Guidance with {service_name}. This "
-            "letter hands their care back to you, with the plan and the actions we ask you to take."
+            "letter hands their care back to you. The actions we ask of you come first."
         ),
         "closing": "Please contact us if you have any questions.",
     },

@@ -101,7 +101,13 @@ CHILD_FIELDS = [
     "child_send",
     "child_send_details",
 ]
-HANDOVER_FIELDS = ["gp_practice", "named_health_visitor", "named_health_visitor_contact"]
+HANDOVER_FIELDS = [
+    "gp_practice",
+    "named_health_visitor",
+    "named_health_visitor_team",
+    "named_health_visitor_address",
+    "named_health_visitor_contact",
+]
 REASON_FIELDS = [
     "concerns",
     "reason_details",
@@ -292,6 +298,11 @@ class Referral(models.Model):
     # Handover later
     gp_practice = SafeCharField(max_length=200, blank=True)
     named_health_visitor = SafeCharField(max_length=200, blank=True)
+    # The handover letter is addressed to the health visitor's name, team and postal address (issue 19).
+    named_health_visitor_team = SafeCharField("Health visitor's team", max_length=200, blank=True)
+    named_health_visitor_address = SafeTextField(
+        "Health visitor's postal address", max_length=ADDRESS_MAX_LENGTH, blank=True
+    )
     named_health_visitor_contact = SafeCharField(max_length=300, blank=True)
 
     # Why VIG

@@ -115,8 +115,26 @@ def configure_seed_services() -> list[Service]:
                 instrument=measure["instrument"],
                 defaults={"time_points": measure["time_points"], "order": order, "note": measure.get("note", "")},
             )
+        _letter_contact(service, seed.get("letter_contact"))
         services.append(service)
     return services
+
+
+def _letter_contact(service, contact: dict | None) -> None:
+    """The seed's letter contact details, set once: a service admin's own changes are never overwritten."""
+    from letters.models import LetterSettings
+
+    if contact:
+        LetterSettings.objects.get_or_create(
+            service=service,
+            defaults={
+                "letterhead": f"{service.name}\n{service.organisation}",
+                "sign_off": service.letter_sign_off,
+                "phone": contact["phone"],
+                "email": contact["email"],
+                "address_block": contact["address"],
+            },
+        )
 
 
 @transaction.atomic
@@ -381,6 +399,8 @@ def _referral_data(service, site_name, received, months, name, flags, today) -> 
         "child_send_details": "",
         "gp_practice": "Demo Surgery",
         "named_health_visitor": "Helen Visitor",
+        "named_health_visitor_team": "Health visiting team",
+        "named_health_visitor_address": "Child Health Clinic\n5 Clinic Way",
         "named_health_visitor_contact": "01632 960000",
         "concerns": ["bonding"],
         "reason_details": "",

@@ -422,6 +422,8 @@ def referrer_answers(referral: Referral, rng: random.Random, required: set[str])
         referral.gp_practice = f"{rng.choice(LAST_NAMES)} Medical Practice"
     if rng.random() < 0.7:
         referral.named_health_visitor = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        referral.named_health_visitor_team = "Health visiting team"
+        referral.named_health_visitor_address = "Child Health Clinic\n5 Clinic Way"
         referral.named_health_visitor_contact = "01234 000001"
     if rng.random() < 0.3 or "mental_health_concerns" in required:
         referral.mental_health_concerns = "Low mood since the birth."

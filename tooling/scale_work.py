@@ -56,7 +56,8 @@ from cycles.models import (
     VisitPlace,
 )
 from discharge.models import Discharge, DischargeReason
-from letters.models import Letter
+from letters.actions.drafting import contact_of
+from letters.models import Letter, LetterSettings
 from letters.states import LetterKind, LetterStatus
 from letters.storage import file_name
 from letters.wording import DEFAULT_WORDING
@@ -547,6 +548,7 @@ class ServiceWork:
     pools: dict[str, dict]
     coordinators: list[tuple]  # (user, site ids; empty: every site)
     keep_months: int
+    letter_contact: dict = field(default_factory=dict)  # as `letters.actions.drafting.contact_of` gives it
     ids: Ids = field(default_factory=Ids)
 
     @classmethod
@@ -565,6 +567,7 @@ class ServiceWork:
             pools={c.instrument: scored_pool(c, rng) for c in configs},
             coordinators=coordinators,
             keep_months=keep_months(service),
+            letter_contact=contact_of(LetterSettings.objects.filter(service=service).first()),
         )
 
     def coordinators_of(self, referral: Referral) -> list:
@@ -1197,14 +1200,17 @@ class _Family:
         elif kind == LetterKind.REFERRER:
             recipient, address = referral.referrer_name, f"{referral.referrer_role}\n{referral.referrer_organisation}"
         else:
-            recipient, address = discharge.health_visitor, ""
+            recipient = discharge.health_visitor
+            address = "\n".join(
+                filter(None, [referral.named_health_visitor_team, referral.named_health_visitor_address])
+            )
         approver = self.supervisor or self.by
         letter = make(
             Letter,
             id=self.batch.ids(Letter),
             referral_id=referral.pk,
             kind=kind,
-            recipient_name=recipient[:200],
+            recipient_name=recipient,
             recipient_address=address,
             content=self.letter_content(kind, discharge, approved_on, names),
             status=LetterStatus.FAILED if failed else LetterStatus.READY,
@@ -1229,32 +1235,55 @@ class _Family:
         self.letter_events(letter, approver)
 
     def letter_content(self, kind: str, discharge: Discharge, approved_on: date, names: list[str]) -> dict:
+        """The content `draft_letter` freezes (same keys: `test_scale_matches_actions` compares them)."""
         referral, service, by = self.referral, self.batch.sw.service, self.by
         author = by.get_full_name() or by.get_username()
         wording = DEFAULT_WORDING.get(kind, {})
         sections = {"opening": wording.get("opening", ""), "closing": wording.get("closing", "")}
         if kind == LetterKind.FAMILY:
             sections |= {
-                "helping_questions": "\n".join(f"“{q.text}”" for q in self.questions),
+                "helping_questions": "\n".join(f"You asked: “{q.text}”" for q in self.questions),
                 "did_well": discharge.did_well,
                 "ideas": discharge.ideas,
             }
         else:
-            sections |= {"summary": discharge.summary, "plan": discharge.plan, "information_given": ""}
+            sections |= {"reason": "", "summary": discharge.summary, "plan": discharge.plan, "information_given": ""}
         address = ""
         if kind == LetterKind.FAMILY or not referral.confidential_address:
             address = f"{self.parents[0].address} {self.parents[0].postcode}"
+        child_number = nhs_display(referral.child_nhs_number) if referral.child_nhs_number else "not known"
+        born = f"{referral.child_date_of_birth:%-d %B %Y}" if referral.child_date_of_birth else "not known"
+        people = [
+            {"role": "Child", "name": referral.child_name or "Baby", "date_of_birth": born, "nhs_number": child_number}
+        ]
+        people += [
+            {
+                "role": (p.relationship or "Parent or carer").capitalize(),
+                "name": p.name,
+                "date_of_birth": f"{p.date_of_birth:%-d %B %Y}",
+                "nhs_number": nhs_display(p.nhs_number) if p.nhs_number else "not known",
+            }
+            for p in self.parents
+        ]
+        if kind == LetterKind.FAMILY:
+            salutation = "Dear " + " and ".join(name.split()[0] for name in names)
+        else:
+            salutation = f"Dear {recipient_of(kind, referral, discharge)}"
         return {
             "letterhead": f"{service.name}\n{service.organisation}",
-            "address_block": "",
-            "sign_off": service.letter_sign_off or "Yours sincerely,",
+            "address_block": self.batch.sw.letter_contact["address"],
+            "contact": self.batch.sw.letter_contact,
+            "sign_off": service.letter_sign_off or service.name,
             "marking": "OFFICIAL-SENSITIVE: PERSONAL",
+            "service_name": service.name,
+            "salutation": salutation,
             "patient": {
                 "child_name": referral.child_name or "Baby",
-                "date_of_birth": f"{referral.child_date_of_birth:%-d %B %Y}" if referral.child_date_of_birth else "",
-                "nhs_number": nhs_display(referral.child_nhs_number),
+                "date_of_birth": born,
+                "nhs_number": child_number,
                 "gp_practice": referral.gp_practice,
                 "parents": names,
+                "people": people,
                 "address": address,
             },
             "referrer": {
@@ -1262,7 +1291,7 @@ class _Family:
                 "role": referral.referrer_role,
                 "organisation": referral.referrer_organisation,
             },
-            "author": {"name": author, "role": ""},
+            "author": {"name": author, "role": by.job_title},
             "values": {
                 "child_name": referral.child_name or "Baby",
                 "parent_names": " and ".join(names),
@@ -1271,8 +1300,14 @@ class _Family:
                 "author_name": author,
             },
             "sections": sections,
-            "distribution": [discharge.health_visitor if kind == LetterKind.HANDOVER else ", ".join(names)],
+            "copies": [],
             "actions": [],
             "scales": [],
+            "goals": [],
             "date": f"{approved_on:%-d %B %Y}",
         }
+
+
+def recipient_of(kind: str, referral: Referral, discharge: Discharge) -> str:
+    """Whom a professional's letter greets: the health visitor for a handover, else the referrer."""
+    return discharge.health_visitor if kind == LetterKind.HANDOVER else referral.referrer_name

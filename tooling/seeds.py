@@ -3,6 +3,8 @@
 Each entry is what a service admin would otherwise type into the admin: sites (with catchment postcode districts),
 referral sources, required referral questions, planned cycles, wait target, letter wording and eligibility rules.
 Where a seed is silent we chose a sensible default and say so in `docs/adr/0003-seed-service-configuration.md`.
+The letters' contact details (`letter_contact`) are made up for the demo (Ofcom's drama numbers, example.org,
+"Demo House"), except Mersey Care's published site address: each service sets its own in *Letter settings*.
 """
 
 SEED_SERVICES: list[dict] = [
@@ -18,6 +20,11 @@ SEED_SERVICES: list[dict] = [
         "max_cycles": 4,
         "wait_target_weeks": 8,
         "letter_sign_off": "VIG health visiting team, Cambridgeshire and Peterborough NHS Foundation Trust",
+        "letter_contact": {
+            "phone": "01632 960100",
+            "email": "vig.cpft@example.org",
+            "address": "VIG health visiting team\nDemo House, 1 Demo Street\nPeterborough PE1 1AA",
+        },
         "sites": [
             {"name": "Peterborough", "postcodes": "PE1, PE2, PE3, PE4, PE5, PE6, PE7, PE8"},
             {
@@ -52,6 +59,11 @@ SEED_SERVICES: list[dict] = [
         "max_cycles": 4,
         "wait_target_weeks": 6,
         "letter_sign_off": "Perinatal Mental Health Team, Coventry and Warwickshire Partnership NHS Trust",
+        "letter_contact": {
+            "phone": "01632 960200",
+            "email": "perinatal.vig@example.org",
+            "address": "Perinatal Mental Health Team\nDemo House, 2 Demo Street\nCoventry CV1 1AA",
+        },
         "sites": [{"name": "Coventry", "postcodes": ""}, {"name": "Warwickshire", "postcodes": ""}],
         "sources": ["Perinatal Mental Health Team (within the team)"],
         "questions": [],
@@ -78,6 +90,11 @@ SEED_SERVICES: list[dict] = [
         "max_cycles": 4,
         "wait_target_weeks": 12,
         "letter_sign_off": "Through Each Other's Eyes, Haringey Parent Infant Psychology Service",
+        "letter_contact": {
+            "phone": "01632 960300",
+            "email": "teoe.vig@example.org",
+            "address": "Through Each Other's Eyes\nDemo House, 3 Demo Street\nLondon N15 1AA",
+        },
         "sites": [{"name": "Haringey", "postcodes": "N4, N6, N8, N10, N11, N15, N17, N22"}],
         "sources": ["Health visiting team", "Early Help team"],
         "questions": [],
@@ -107,6 +124,11 @@ SEED_SERVICES: list[dict] = [
         "max_cycles": 4,
         "wait_target_weeks": 12,
         "letter_sign_off": "Together for Families VIG team",
+        "letter_contact": {
+            "phone": "01632 960400",
+            "email": "tff.vig@example.org",
+            "address": "Together for Families VIG team\nDemo House, 4 Demo Street\nDemo Town DT1 1AA",
+        },
         "sites": [{"name": "Early Help Hub", "postcodes": ""}],
         "sources": ["Early Help Hub request for help", "Case Management Decision (CMD) form"],
         "questions": [
@@ -149,6 +171,12 @@ SEED_SERVICES: list[dict] = [
         "max_cycles": 4,
         "wait_target_weeks": 12,
         "letter_sign_off": "Building Attachment and Bonds Service, Mersey Care NHS Foundation Trust",
+        "letter_contact": {
+            "phone": "01632 960500",
+            "email": "bab.vig@example.org",
+            "address": "Building Attachment and Bonds Service\nManor Farm Primary Care Resource Centre\n"
+            "Manor Farm Road, L36 0UB",
+        },
         "sites": [
             {
                 "name": "Knowsley",

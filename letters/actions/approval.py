@@ -29,6 +29,16 @@ def check_safe_to_send(letter: Letter) -> None:
         raise ValidationError(found)
 
 
+def check_has_contact(letter: Letter) -> None:
+    """A letter tells its reader how to reach the service: one without a phone number, email or postal address
+    would leave a family or health visitor with "contact us" and no way to do it."""
+    if not any((letter.content.get("contact") or {}).values()):
+        raise ActionRefused(
+            "This letter has no phone number, email or postal address for the service. A service admin sets them "
+            "in the letter settings; then edit this letter (saving it takes them in) and approve it."
+        )
+
+
 @transaction.atomic
 @requires(may_approve_letter, on="letter")
 def approve_letter(*, letter: Letter, by, request=None, confirmed_no_whereabouts: bool = False) -> Letter:
@@ -43,6 +53,7 @@ def approve_letter(*, letter: Letter, by, request=None, confirmed_no_whereabouts
     letter = locked(letter)
     check_current(letter)
     new_status = check_transition(letter.status, "approve")
+    check_has_contact(letter)
     withheld = whereabouts.withholds_address(letter.referral, letter.kind)
     errors = {}
     try:

@@ -1,6 +1,9 @@
 """A service's letter settings and wording, set by its service admin (ADR 0008: letters own their wording)."""
 
+import re
+
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +25,25 @@ def settings_for(service) -> LetterSettings:
     )
 
 
+_PHONE = re.compile(r"^\+?[0-9 ()-]+(?: (?:ext\.?|extension) [0-9]+)?$")
+
+
+def check_contact(*, phone: str, email: str) -> None:
+    """A phone number a person can dial and an email address that can receive mail: a letter prints both for
+    families and health visitors to use, so a typo would leave them with no way to reach the service."""
+    errors = {}
+    digits = sum(ch.isdigit() for ch in phone)
+    if phone and (not _PHONE.match(phone) or not 10 <= digits <= 16):
+        errors["phone"] = "Enter a phone number like 01632 960123 or +44 1632 960123"
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "Enter an email address like vig.team@nhs.net"
+    if errors:
+        raise ValidationError(errors)
+
+
 def template_for(service, kind: str) -> LetterTemplate:
     found = LetterTemplate.objects.filter(service=service, kind=kind).first()
     if found:
@@ -40,11 +62,26 @@ def _whole_service(kwargs: dict) -> InService:
 @transaction.atomic
 @requires(Perm.LETTER_TEMPLATE_MANAGE, on=_whole_service)
 def save_letter_settings(
-    *, service, letterhead: str, address_block: str, sign_off: str, confidential_marking: str, by, request=None
+    *,
+    service,
+    letterhead: str,
+    address_block: str,
+    sign_off: str,
+    confidential_marking: str,
+    by,
+    request=None,
+    phone: str = "",
+    email: str = "",
 ) -> LetterSettings:
-    """Set the letterhead, return address, sign-off and marking that new letters of this service copy."""
+    """Set the letterhead, contact details (phone, email, postal address), team line and marking that new letters
+    of this service copy. At least one way to reach the service is required: letters say how to contact it."""
+    phone, email = " ".join(phone.split()), email.strip()
+    check_contact(phone=phone, email=email)
+    if not (phone or email or address_block.strip()):
+        raise ValidationError({"phone": "Enter a phone number, an email address or a postal address for letters"})
     found = settings_for(service)
     found.letterhead, found.address_block = letterhead.strip(), address_block.strip()
+    found.phone, found.email = phone, email
     found.sign_off, found.confidential_marking = sign_off.strip(), confidential_marking.strip() or "OFFICIAL-SENSITIVE"
     check_text_fields(found)
     found.save()

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from core.text import LONG_TEXT_MAX_LENGTH, SafeCharSerializerField, SafeTextSerializerField
 from web.api import PersonOut
 
+from ..models import RECIPIENT_ADDRESS_MAX_LENGTH, RECIPIENT_NAME_MAX_LENGTH
 from ..rules import letter_user_can
 from ..states import LetterKind
 
@@ -31,8 +32,10 @@ class LetterDraftIn(serializers.Serializer):
 
 
 class LetterEditIn(serializers.Serializer):
-    recipient_name = SafeCharSerializerField(max_length=200)
-    recipient_address = SafeTextSerializerField(max_length=500, required=False, allow_blank=True, default="")
+    recipient_name = SafeCharSerializerField(max_length=RECIPIENT_NAME_MAX_LENGTH)
+    recipient_address = SafeTextSerializerField(
+        max_length=RECIPIENT_ADDRESS_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
     sections = serializers.DictField(
         child=SafeTextSerializerField(max_length=LONG_TEXT_MAX_LENGTH, allow_blank=True),
         help_text="Section key → text; keys as in the letter's `sections`.",

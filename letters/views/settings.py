@@ -27,7 +27,8 @@ def load_service(request: HttpRequest, slug: str) -> Service:
 def letter_settings(request: HttpRequest, service: str) -> HttpResponse:
     service = load_service(request, service)
     current = actions.settings_for(service)
-    initial = {f: getattr(current, f) for f in ("letterhead", "address_block", "sign_off", "confidential_marking")}
+    names = ("letterhead", "phone", "email", "address_block", "sign_off", "confidential_marking")
+    initial = {f: getattr(current, f) for f in names}
     return form_action_page(
         request,
         form=LetterSettingsForm(request.POST or None, initial=initial),

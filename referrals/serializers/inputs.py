@@ -186,6 +186,8 @@ class ReferralIn(serializers.Serializer):
 
     gp_practice = _text(Referral, "gp_practice")
     named_health_visitor = _text(Referral, "named_health_visitor")
+    named_health_visitor_team = _text(Referral, "named_health_visitor_team")
+    named_health_visitor_address = _text(Referral, "named_health_visitor_address")
     named_health_visitor_contact = _text(Referral, "named_health_visitor_contact")
 
     concerns = serializers.ListField(child=serializers.ChoiceField(choices=Concern.choices), default=list)

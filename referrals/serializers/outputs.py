@@ -175,6 +175,8 @@ class ReferralOut(serializers.ModelSerializer):
             "birth_recorded_at",
             "gp_practice",
             "named_health_visitor",
+            "named_health_visitor_team",
+            "named_health_visitor_address",
             "named_health_visitor_contact",
             "parents",
             "other_children",

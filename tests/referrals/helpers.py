@@ -65,6 +65,8 @@ def referral_data(service: Service, **overrides) -> dict:
         "child_send_details": "",
         "gp_practice": "Test Surgery",
         "named_health_visitor": "Helen Visitor",
+        "named_health_visitor_team": "Test health visiting team",
+        "named_health_visitor_address": "Test Clinic\n2 Clinic Road\nPeterborough PE1 2BB",
         "named_health_visitor_contact": "01234 000000",
         "concerns": ["bonding"],
         "reason_details": "",
