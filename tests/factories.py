@@ -1,8 +1,17 @@
 """factory_boy factories for staff. Referrals are made through actions (see tests/referrals/helpers.py)."""
 
 import factory
+from faker import Faker
 
 from accounts.models import Membership, Role, TrainingStatus, User
+
+_names = Faker("en_GB")
+
+
+def _surname(n: int) -> str:
+    """A Faker surname made unique by the sequence number and without apostrophes, so a test that looks for one
+    person's name on a page never finds another's ("Khan" twice) nor trips on HTML escaping ("O'Brien")."""
+    return f"{_names.last_name().replace(chr(39), '')}{n}"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -13,7 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name", locale="en_GB")
-    last_name = factory.Faker("last_name", locale="en_GB")
+    last_name = factory.Sequence(_surname)
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.nhs.uk")
     password = factory.django.Password("a-long-test-password")
 

@@ -457,6 +457,7 @@ def history_rows(ctx: ServiceContext, referral: Referral, family: Family, slot, 
             postcode=referral.scale_postcode,
             phone="07700 900000" if rng.random() < 0.7 else "",
             ethnic_category=rng.choice("ABCDHJKMNRSZ"),
+            letter_language="en",
         )
         for order, relationship in enumerate(("Mother", "Father")[: rng.choice((1, 1, 2))], start=1)
     ]

@@ -28,6 +28,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Membership, Role, Service
+from core.languages import BY_CODE as LANGUAGES
 from cycles.actions.footage import keep_months
 from cycles.models import (
     ActivityKind,
@@ -56,6 +57,7 @@ from cycles.models import (
     VisitPlace,
 )
 from discharge.models import Discharge, DischargeReason
+from letters import languages as letter_languages
 from letters.actions.drafting import contact_of
 from letters.models import Letter, LetterSettings
 from letters.states import LetterKind, LetterStatus
@@ -1178,7 +1180,13 @@ class _Family:
     def letter_events(self, letter: Letter, approver) -> None:
         """The history rows of a letter's life: drafted, approved, and sent if it was."""
         name = letter.get_kind_display()
-        self.event(letter.created_at, "letter_drafted", f"{name} drafted")
+        drafted_in = letter_languages.drafted_in(letter.content)
+        self.event(
+            letter.created_at,
+            "letter_drafted",
+            f"{name} drafted{drafted_in}",
+            letter_languages.history_changes(letter.content),
+        )
         changes = {"content hash": [None, letter.content_hash]}
         summary = f"{name} approved (version {letter.version})"
         self.event(letter.approved_at, "letter_approved", summary, changes, by=approver)
@@ -1269,7 +1277,7 @@ class _Family:
             salutation = "Dear " + " and ".join(name.split()[0] for name in names)
         else:
             salutation = f"Dear {recipient_of(kind, referral, discharge)}"
-        return {
+        content = {
             "letterhead": f"{service.name}\n{service.organisation}",
             "address_block": self.batch.sw.letter_contact["address"],
             "contact": self.batch.sw.letter_contact,
@@ -1306,6 +1314,10 @@ class _Family:
             "goals": [],
             "date": f"{approved_on:%-d %B %Y}",
         }
+        # The bulk families all read English: the wording `draft_letter` would choose, with no query for it.
+        if kind not in letter_languages.TRANSLATABLE_KINDS:
+            return content
+        return letter_languages.apply(content, letter_languages.Choice(family_language=LANGUAGES["en"]))
 
 
 def recipient_of(kind: str, referral: Referral, discharge: Discharge) -> str:
