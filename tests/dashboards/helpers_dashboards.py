@@ -53,11 +53,14 @@ def dashboard_url(service, **params) -> str:
 def filmed_family(service, coordinator, practitioner, *, allocated_days_ago: int, filmed_days_ago: int):
     """A family first allocated `allocated_days_ago`, first filmed `filmed_days_ago` (through the cycle actions)."""
     referral = cycles_family(service, coordinator, practitioner)
-    Allocation.objects.filter(referral=referral).update(
-        allocated_at=timezone.now() - timedelta(days=allocated_days_ago)
-    )
-    consent(referral, practitioner, given_on=days_ago(max(allocated_days_ago, filmed_days_ago) + 1))
+    earliest = max(allocated_days_ago, filmed_days_ago) + 1
+    allocations = Allocation.objects.filter(referral=referral)
+    allocations.update(allocated_at=timezone.now() - timedelta(days=earliest))
+    consent(referral, practitioner, given_on=days_ago(earliest))
     run_cycle(referral, practitioner, helping_question(referral, practitioner), filmed_on=days_ago(filmed_days_ago))
+    # Then dated as the test needs, even where the actions would refuse it (filmed before allocation): records
+    # brought in from an older system can contradict each other, and the dashboard must list them, not count them.
+    allocations.update(allocated_at=timezone.now() - timedelta(days=allocated_days_ago))
     return referral
 
 

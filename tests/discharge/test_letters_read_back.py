@@ -3,9 +3,10 @@ family and the health visitor will read them (issue 19): who it is about on ever
 sign-off, the service's contact details, no page holding only the closing, copies only to agreed recipients."""
 
 import io
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import Role
@@ -13,6 +14,7 @@ from letters import actions as letter_actions
 from letters import rendering
 from letters.models import Letter, LetterSettings
 from referrals import actions as referral_actions
+from referrals.models import Allocation
 from referrals.nhs_number import display
 from tests.discharge.helpers_discharge import discharge, require_only_epds_at_end, with_measures_and_goals
 from tests.factories import staff
@@ -43,6 +45,8 @@ def _family(service, coordinator, practitioner, **overrides):
     parents = [parent(**MOTHER, relationship="Mother"), parent(**FATHER, relationship="Father", address="")]
     overrides.setdefault("child_name", "Baby Grant")
     overrides.setdefault("referrer_name", "Rita Referrer")
+    overrides.setdefault("date_received", date.today() - timedelta(days=90))  # before any measure it records
+    overrides.setdefault("child_date_of_birth", date.today() - timedelta(days=120))
     referral = make_referral(service, coordinator, parents=parents, child_nhs_number="", **overrides)
     return referral
 
@@ -53,6 +57,9 @@ def _allocated(service, coordinator, practitioner, **overrides):
         referral=referral, decision="accept", by=coordinator, override_reason="Agreed with the referrer"
     )
     referral_actions.allocate_referral(referral=referral, practitioner=practitioner, by=coordinator)
+    # Allocated on the day received, so the discharge (dated in the past) is not before it (cycles.dates).
+    allocated_at = timezone.make_aware(datetime.combine(referral.date_received, time(9)))
+    Allocation.objects.filter(referral=referral).update(allocated_at=min(allocated_at, timezone.now()))
     referral.refresh_from_db()
     return referral
 
