@@ -180,7 +180,10 @@ def test_redis_restarted_empty_letters_made_once_via_the_sweep(
     assert statuses(ids) == ["queued"] * 3
     own_redis.stop()  # the broker loses everything it held
     own_redis.start()
-    worker = start_worker(own_redis.url, files, LETTER_SWEEP_AFTER_SECONDS="0")
+    # A starting worker sweeps too (tests/reliability/test_workers_speak.py); here it must not, to prove beat's sweep.
+    worker = start_worker(
+        own_redis.url, files, LETTER_SWEEP_AFTER_SECONDS="0", WORKER_START_SWEEP_AFTER_SECONDS="100000"
+    )
     try:
         time.sleep(2)
         assert statuses(ids) == ["queued"] * 3  # nobody remembers them but PostgreSQL
