@@ -23,7 +23,7 @@ class Command(BaseCommand):
         demo.load_demo_supervision_and_footage()  # keep last: it needs the demo cycles
         self.stdout.write(self.style.SUCCESS(f"Loaded 5 services, {len(users)} staff and {families} demo families."))
         self.stdout.write("")
-        self.stdout.write(f"Demo log-ins (password for all: {demo.DEMO_PASSWORD}):")
+        self.stdout.write(f"Demo sign-ins (password for all: {demo.DEMO_PASSWORD}):")
         for user in users:
             roles = ", ".join(
                 sorted(
