@@ -5,7 +5,7 @@
 # workers) and PostgreSQL's backends for this database, read from /proc (tooling/load_meter.py), so locust on the
 # same cores does not count. Fails on any error.
 #
-#   make load-test    REFERRALS=100000 USERS=50 DURATION=3m WORKERS=2 THREADS=4 by default
+#   make load-test    REFERRALS=100000 USERS=50 DURATION=3m WORKERS=2 THREADS=16 by default
 #
 # The seeded database (vig_load_seed_scale) is kept between runs and copied for each run (RESEED=1 seeds it again):
 # seeding 100,000 referrals takes minutes. The report goes to stdout and to $LOAD_TEST_OUT/report.md.
@@ -15,7 +15,7 @@ REFERRALS="${REFERRALS:-100000}"
 USERS="${USERS:-50}"
 DURATION="${DURATION:-3m}"
 WORKERS="${WORKERS:-2}"
-THREADS="${THREADS:-4}"
+THREADS="${THREADS:-16}"
 PORT="${PORT:-8765}"
 SEED_DB=vig_load_seed_scale
 DB=vig_load_scale
@@ -44,10 +44,13 @@ $PY manage.py migrate --noinput >/dev/null
 $PY manage.py prepare_load_test --out "$LOAD_TEST_CAST"
 $PY manage.py collectstatic --noinput >/dev/null
 
-# gthread: a thread waiting on PostgreSQL (or on a password hash, which runs outside the GIL) lets another request
-# use the core; one worker process per core, since Python runs one thread at a time per process.
+# One worker process per core (Python runs one thread at a time per process), each with gthread's threads: a thread
+# waiting on PostgreSQL, or on a password hash (which runs in its own lower-priority thread, outside the GIL:
+# accounts/hashers.py), leaves the core to another request. 16 threads, so twenty sign-ins at once (ten a worker)
+# still leave threads free for everyone else's pages. Keep-alive above locust's pauses, so an idle connection is
+# never closed just as the next request is sent on it.
 .venv/bin/gunicorn vig_service.wsgi --bind "127.0.0.1:${PORT}" --worker-class gthread --workers "$WORKERS" \
-  --threads "$THREADS" --log-level warning --access-logfile "$OUT/access.log" &
+  --threads "$THREADS" --keep-alive 30 --log-level warning --access-logfile "$OUT/access.log" &
 server=$!
 sampler=""
 trap 'kill $server 2>/dev/null || true; [[ -n "$sampler" ]] && kill $sampler 2>/dev/null || true' EXIT

@@ -54,7 +54,8 @@ class Coordinator(SignedIn):
     weight = 18
 
     def on_start(self):
-        self.sign_in(next(_coordinators))
+        self.me = next(_coordinators)
+        self.sign_in(self.me["username"])
 
     @task(4)
     def triage_queue(self):
@@ -62,11 +63,11 @@ class Coordinator(SignedIn):
 
     @task(4)
     def family_record(self):
-        self.record(random.choice(CAST["referral_ids"]))
+        self.record(random.choice(self.me["referral_ids"]))
 
     @task(2)
     def search(self):
-        self.client.get("/referrals/search/", params=random.choice(CAST["searches"]), name="/referrals/search/?…")
+        self.client.get("/referrals/search/", params=random.choice(self.me["searches"]), name="/referrals/search/?…")
 
     @task(1)
     def home(self):
@@ -151,6 +152,7 @@ class ApiClient(HttpUser):
 
     def on_start(self):
         self.client.headers["Authorization"] = f"Token {next(_tokens)}"
+        self.searches = [search for c in CAST["coordinators"] for search in c["searches"]]
 
     @task(3)
     def referral_list(self):
@@ -158,4 +160,4 @@ class ApiClient(HttpUser):
 
     @task(1)
     def search(self):
-        self.client.get("/api/v1/referrals/", params=random.choice(CAST["searches"]), name="/api/v1/referrals/?…")
+        self.client.get("/api/v1/referrals/", params=random.choice(self.searches), name="/api/v1/referrals/?…")

@@ -31,14 +31,19 @@ class Practitioner:
 
 
 @dataclass
+class Coordinator:
+    username: str
+    referral_ids: list[int]  # families of their service, to open
+    searches: list[dict] = field(default_factory=list)  # query parameters of the search page
+
+
+@dataclass
 class Cast:
     password: str
-    coordinators: list[str]
+    coordinators: list[Coordinator]
     managers: list[str]
     practitioners: list[Practitioner]
     api_tokens: list[str]
-    referral_ids: list[int]  # families the coordinators open
-    searches: list[dict] = field(default_factory=list)  # query parameters of the search page
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -104,16 +109,30 @@ def prepare(*, practitioners: int = 20, visits_each: int = 40, api_clients: int 
         _instance, token = AuthToken.objects.create(user=api_users[n % len(api_users)], expiry=timedelta(hours=8))
         tokens.append(token)
 
-    services = {m.service_id for m in coordinators}
-    referral_ids = list(
-        Referral.objects.filter(service_id__in=services).order_by("?").values_list("pk", flat=True)[:500]
+    cast_coordinators = [
+        Coordinator(m.user.username, _families_of(m.service_id), _searches_in(m.service_id, rng)) for m in coordinators
+    ]
+    return Cast(
+        password=DEMO_PASSWORD,
+        coordinators=cast_coordinators,
+        managers=[m.user.username for m in managers],
+        practitioners=cast_practitioners,
+        api_tokens=tokens,
     )
-    parents = list(
-        Parent.objects.filter(referral__service_id__in=services, referral__confidential_address=False)
+
+
+def _families_of(service_id: int) -> list[int]:
+    return list(Referral.objects.filter(service_id=service_id).order_by("?").values_list("pk", flat=True)[:300])
+
+
+def _searches_in(service_id: int, rng: random.Random) -> list[dict]:
+    """Searches a coordinator of this service would make: an NHS number, a surname or a postcode district."""
+    parents = (
+        Parent.objects.filter(referral__service_id=service_id, referral__confidential_address=False)
         .exclude(nhs_number="")
         .exclude(postcode="")
         .order_by("?")
-        .values("nhs_number", "name", "postcode")[:60]
+        .values("nhs_number", "name", "postcode")[:30]
     )
     searches = []
     for parent in parents:
@@ -124,12 +143,4 @@ def prepare(*, practitioners: int = 20, visits_each: int = 40, api_clients: int 
             "postcode": parent["postcode"].split()[0],
         }[kind]
         searches.append({kind: value})
-    return Cast(
-        password=DEMO_PASSWORD,
-        coordinators=[m.user.username for m in coordinators],
-        managers=[m.user.username for m in managers],
-        practitioners=cast_practitioners,
-        api_tokens=tokens,
-        referral_ids=referral_ids,
-        searches=searches,
-    )
+    return searches
