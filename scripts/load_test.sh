@@ -22,11 +22,12 @@ DB=vig_load_scale
 PG="-h 127.0.0.1 -U postgres"
 OUT="${LOAD_TEST_OUT:-$(mktemp -d)}"
 mkdir -p "$OUT"
-export DEMO_MODE=1 DEBUG=0 SECURE_COOKIES=0 SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=127.0.0.1 LOG_LEVEL=WARNING
+export DEMO_MODE=1 DEBUG=0 SECURE_COOKIES=0 SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=127.0.0.1
 export SECRET_KEY="load-test-only-$(date +%s)-not-a-secret"
 # One connection per worker thread, kept for the whole run (and so counted by the meter).
 export CONN_MAX_AGE=900 METRICS_ALLOWED_IPS=127.0.0.1
 export LOAD_TEST_CAST="$OUT/cast.json"
+export LOG_LEVEL=WARNING  # quiet set-up; the server logs at INFO as in production (below)
 PY=.venv/bin/python
 
 seeded="$(psql $PG -tAc "select 1 from pg_database where datname='${SEED_DB}'" postgres || true)"
@@ -43,6 +44,7 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:5432/${DB}"
 $PY manage.py migrate --noinput >/dev/null
 $PY manage.py prepare_load_test --out "$LOAD_TEST_CAST"
 $PY manage.py collectstatic --noinput >/dev/null
+export LOG_LEVEL=INFO  # the app's JSON line per request, as in production, into $OUT/app.log
 
 # One worker process per core (Python runs one thread at a time per process), each with gthread's threads: a thread
 # waiting on PostgreSQL, or on a password hash (which runs in its own lower-priority thread, outside the GIL:
@@ -50,7 +52,7 @@ $PY manage.py collectstatic --noinput >/dev/null
 # still leave threads free for everyone else's pages. Keep-alive above locust's pauses, so an idle connection is
 # never closed just as the next request is sent on it.
 .venv/bin/gunicorn vig_service.wsgi --bind "127.0.0.1:${PORT}" --worker-class gthread --workers "$WORKERS" \
-  --threads "$THREADS" --keep-alive 30 --log-level warning --access-logfile "$OUT/access.log" &
+  --threads "$THREADS" --keep-alive 30 --log-level warning --access-logfile "$OUT/access.log" 2>"$OUT/app.log" &
 server=$!
 sampler=""
 trap 'kill $server 2>/dev/null || true; [[ -n "$sampler" ]] && kill $sampler 2>/dev/null || true' EXIT
