@@ -18,12 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("--practitioners", type=int, default=20)
         parser.add_argument("--visits-each", type=int, default=40)
         parser.add_argument("--api-clients", type=int, default=4)
+        parser.add_argument("--i-know-this-is-throwaway", action="store_true", dest="throwaway")
 
     def handle(self, *args, **options):
         if not settings.DEMO_MODE:
             raise CommandError("prepare_load_test runs only in demo mode (DEMO_MODE=1): it sets a known password.")
         name = str(connection.settings_dict["NAME"])
-        if not name.endswith("_scale"):
+        if not name.endswith("_scale") and not options["throwaway"]:
             raise CommandError(f"The database {name!r} is not a throw-away _scale database.")
         try:
             cast = load_test.prepare(
