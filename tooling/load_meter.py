@@ -85,12 +85,14 @@ def tree_ticks(root: int, stats: dict[int, Stat]) -> int:
     return total
 
 
+# A backend's title: "postgres: [CLUSTER: ]USER DATABASE HOST(PORT) STATE" (Debian adds its cluster, "15/main: ").
+_BACKEND = re.compile(r"postgres: (?:\S+: )?(?P<user>\S+) (?P<database>\S+) (?:\S+\(\d+\)|\[local\])")
+
+
 def backend_database(cmdline: str) -> str | None:
     """The database a PostgreSQL backend serves, from its title (`postgres: user db 127.0.0.1(5555) idle`)."""
-    match = re.match(r"postgres: (\S+) (\S+) \S+\(\d+\)", cmdline) or re.match(
-        r"postgres: (\S+) (\S+) \[local\]", cmdline
-    )
-    return match.group(2) if match else None
+    match = _BACKEND.match(cmdline)
+    return match.group("database") if match else None
 
 
 def backends_of(database: str, proc: Path = PROC) -> list[int]:

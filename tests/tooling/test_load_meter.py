@@ -49,6 +49,8 @@ def test_tree_counts_workers_grandchildren_and_reaped_workers_but_not_strangers(
 def test_backend_database_from_process_titles():
     assert backend_database("postgres: postgres vig_load_scale 127.0.0.1(53422) idle") == "vig_load_scale"
     assert backend_database("postgres: app vig_load_scale [local] SELECT") == "vig_load_scale"
+    assert backend_database("postgres: 15/main: postgres vig_load_scale 127.0.0.1(41000) SELECT") == "vig_load_scale"
+    assert backend_database("postgres: 15/main: checkpointer") is None
     assert backend_database("postgres: checkpointer") is None
     assert backend_database("postgres: walwriter   ") is None
     assert backend_database("/usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql") is None
