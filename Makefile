@@ -54,7 +54,8 @@ test: prereqs lint deploy-check
 test-fast: $(BIN)/.installed-dev
 	$(BIN)/python -m pytest -m "not slow" -x -q -n 2 --dist loadfile
 
-## Bounded load test (20 users, 60 s) against gunicorn on loopback and a throw-away PostgreSQL database.
+## What one server carries: gunicorn + locust (50 users, 3 min) on a throw-away PostgreSQL database of 100,000
+## referrals (REFERRALS, USERS, DURATION, WORKERS, THREADS to change; scripts/load_test.sh).
 .venv-load/.installed: requirements-load.txt
 	test -x .venv-load/bin/python || $(PYTHON) -m venv .venv-load
 	.venv-load/bin/python -m pip install --quiet -r requirements-load.txt

@@ -159,7 +159,11 @@ def apply_conventions(field: forms.Field, name: str = "") -> None:
     if isinstance(field, forms.ModelChoiceField) and field.empty_label == DJANGO_EMPTY_LABEL:
         field.empty_label = empty_label(field, name)
         field.widget.choices = field.choices
-    elif isinstance(field, forms.ChoiceField) and isinstance(field.widget, forms.Select):
+    elif (
+        isinstance(field, forms.ChoiceField)
+        and not isinstance(field, forms.ModelChoiceField)  # its choices are a query, run again on every listing
+        and isinstance(field.widget, forms.Select)
+    ):
         choices = list(field.choices)
         if choices and choices[0][0] in ("", None) and choices[0][1] == DJANGO_EMPTY_LABEL:
             field.choices = [("", empty_label(field, name)), *choices[1:]]

@@ -195,6 +195,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's PBKDF2-SHA256 at its own iterations, computed in lower-priority threads so that many sign-ins at once
+# do not stall other people's pages (accounts/hashers.py); then Django's other hashers, for older hashes.
+PASSWORD_HASHERS = [
+    "accounts.hashers.GivingWayPBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+PASSWORD_HASHING_THREADS = envint("PASSWORD_HASHING_THREADS", 2)  # per worker process; more sign-ins queue
+PASSWORD_HASHING_NICE = envint("PASSWORD_HASHING_NICE", 10)  # how far the hashing threads give way (0-19)
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -6,6 +6,8 @@ What it says, all without personal data and with bounded labels:
   request by its route's name (`referrals:detail`), never its URL, recorded by `web.middleware`. Under gunicorn's
   several workers these live in prometheus_client's multiprocess files (`PROMETHEUS_MULTIPROC_DIR`, set by
   `gunicorn.conf.py`), so one scrape sums every worker of the machine.
+- `vig_request_cpu_seconds_total{route,method}`: the CPU time the answering thread spent, so a route's cost per
+  request (this over its responses) does not depend on what else shares the machine's cores.
 - `vig_celery_tasks_total{task,outcome}`: every task run's outcome (success, failure, retry, ...). Workers run on
   other machines, so each run adds one to a counter in Redis (`HINCRBY`), which any web machine reads; without
   Redis (tasks in-process) an in-process counter.
@@ -57,14 +59,18 @@ REQUEST_SECONDS = Histogram(
     "vig_request_duration_seconds", "Time to answer a request, by route name.", ["route", "method"], buckets=BUCKETS
 )
 RESPONSES = Counter("vig_responses", "Responses by route name and status code.", ["route", "method", "status"])
+# CPU the answering thread spent (time.thread_time), so cost per page is known whatever else shares the cores: this
+# over vig_responses_total is the mean CPU of a route's request (`make load-test` reports it).
+REQUEST_CPU = Counter("vig_request_cpu_seconds", "CPU time spent answering, by route name.", ["route", "method"])
 LOCAL_TASKS = Counter("vig_celery_local_tasks", "Task outcomes run in this process (no Redis).", ["task", "outcome"])
 
 
-def observe_request(*, route: str, method: str, status: int, seconds: float) -> None:
+def observe_request(*, route: str, method: str, status: int, seconds: float, cpu_seconds: float = 0.0) -> None:
     """Record one answered request (called by `web.middleware` for every request)."""
     method = method if method in {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"} else "OTHER"
     REQUEST_SECONDS.labels(route, method).observe(seconds)
     RESPONSES.labels(route, method, str(status)).inc()
+    REQUEST_CPU.labels(route, method).inc(max(cpu_seconds, 0.0))
 
 
 def record_task_outcome(*, task: str, outcome: str) -> None:

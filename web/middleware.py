@@ -26,7 +26,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         request_id = logs.well_formed_request_id(request.headers.get("X-Request-ID")) or logs.new_request_id()
         request.request_id = request_id
         # Set, not reset on the way out: Django logs a 4xx/5xx (django.request) after the middleware returns; the
@@ -40,7 +40,13 @@ class RequestContextMiddleware:
         if logs.user_id_var.get() is None:  # no view ran (an unmatched URL): who asked, if anyone signed in
             _note_user(request)
         elapsed = time.perf_counter() - started
-        metrics.observe_request(route=route, method=request.method, status=response.status_code, seconds=elapsed)
+        metrics.observe_request(
+            route=route,
+            method=request.method,
+            status=response.status_code,
+            seconds=elapsed,
+            cpu_seconds=time.thread_time() - cpu_started,
+        )
         response["X-Request-ID"] = request_id
         logger.info("%s %s %s %.0fms", request.method, route, response.status_code, elapsed * 1000)
         return response

@@ -21,7 +21,7 @@ from ..forms import (
     ReferralForm,
     SearchForm,
 )
-from ..models import Referral, ReferralEvent
+from ..models import Referral
 from ..record import record_sections
 from ..states import allowed_transitions
 from . import REFERRAL_ERROR_ALIASES, load_referral, referral_action_view
@@ -110,11 +110,10 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         obj=referral,
         detail={"confidential_address_shown": True} if referral.confidential_address and show_address else {},
     )
-    events = ReferralEvent.objects.filter(referral=referral).select_related("actor")
     context = {
         "referral": referral,
         "parents": referral.parents.all(),
-        "events": events,
+        "events": referral.events.all(),  # prefetched with their actors (`with_record_details`)
         "decisions": referral.triage_decisions.all(),
         "show_address": show_address,
         **{f"can_{name}": allowed for name, allowed in referral_user_can(request.user, referral).items()},

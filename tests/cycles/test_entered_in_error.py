@@ -371,3 +371,19 @@ def test_the_supervision_page_strikes_a_session_through(login, service, coordina
     assert response.status_code == 302 and response["Location"] == progress
     assert SupervisionSession.objects.in_force().count() == 0
     assert "Held with another trainee" in client.get(progress).content.decode()
+
+
+def test_the_record_asks_once_which_kinds_were_entered_in_error(referral, practitioner, django_assert_num_queries):
+    """Most families have nothing entered in error: one query says so (not one per kind of record); a family with
+    some gets one more query per kind that has any, and every such record is still listed."""
+    from referrals.reads.entered_in_error import entered_in_error_of
+
+    with django_assert_num_queries(1):
+        assert entered_in_error_of(referral) == []
+    visit = book(referral, practitioner, days=-3)
+    mark(Visit.objects.get(pk=visit.pk), practitioner, "Recorded on the wrong family")
+    planned = book(referral, practitioner, days=2)
+    mark(planned, practitioner, "Booked twice")
+    with django_assert_num_queries(2):
+        found = entered_in_error_of(referral)
+    assert [(type(r), r.pk) for r in found] == [(Visit, visit.pk), (Visit, planned.pk)]

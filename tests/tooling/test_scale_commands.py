@@ -271,3 +271,73 @@ def test_seed_scale_in_two_processes_makes_the_same_data(settings):
     call_command("flush", interactive=False)
     call_command("seed_scale", *args, "--jobs", "1")
     assert fingerprint() == in_parallel
+
+
+@pytest.mark.slow
+def test_the_load_tests_cast_can_do_what_the_locustfile_does(db, settings, tmp_path):
+    """prepare_load_test's people sign in with the form, open their families, record a visit as the locustfile
+    posts it, and read the API with their token."""
+    import re
+
+    from django.test import Client
+
+    from cycles.models import Visit
+
+    settings.DEMO_MODE = True
+    call_command("seed_scale", "--referrals", "300", "--practitioners", "10", "--i-know-this-is-throwaway")
+    out = tmp_path / "cast.json"
+    with pytest.raises(CommandError, match="not a throw-away"):
+        call_command("prepare_load_test", "--out", str(out))
+    call_command(
+        "prepare_load_test",
+        "--out",
+        str(out),
+        "--practitioners",
+        "2",
+        "--visits-each",
+        "2",
+        "--i-know-this-is-throwaway",
+    )
+    cast = json.loads(out.read_text())
+    csrf = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+    def signed_in(username):
+        client = Client(enforce_csrf_checks=True)
+        token = csrf.search(client.get("/accounts/login/").content.decode()).group(1)
+        answer = client.post(
+            "/accounts/login/", {"username": username, "password": cast["password"], "csrfmiddlewaretoken": token}
+        )
+        assert answer.status_code == 302, username
+        return client
+
+    coordinator = cast["coordinators"][0]
+    desk = signed_in(coordinator["username"])
+    assert desk.get("/referrals/triage/").status_code == 200
+    assert desk.get(f"/referrals/{coordinator['referral_ids'][0]}/").status_code == 200
+    assert desk.get("/referrals/search/", coordinator["searches"][0]).status_code == 200
+
+    practitioner = cast["practitioners"][0]
+    me = signed_in(practitioner["username"])
+    assert me.get("/").status_code == 200
+    assert me.get(f"/referrals/{practitioner['referral_ids'][0]}/").status_code == 200
+    visit_id = practitioner["visit_ids"][0]
+    url = f"/cycles/visits/{visit_id}/record/"
+    token = csrf.search(me.get(url).content.decode()).group(1)
+    answer = me.post(
+        url,
+        {
+            "csrfmiddlewaretoken": token,
+            "outcome": "attended",
+            "duration_minutes": "60",
+            "present": "Parent and baby",
+            "notes": "Load test visit: shared review of the first clips.",
+            "activities": ["shared_review"],
+        },
+    )
+    assert answer.status_code == 302
+    assert Visit.objects.get(pk=visit_id).outcome == "attended"
+
+    manager = signed_in(cast["managers"][0])
+    assert manager.get("/dashboards/").status_code == 200
+    api = Client(HTTP_AUTHORIZATION=f"Token {cast['api_tokens'][0]}")
+    assert api.get("/api/v1/referrals/?limit=50").status_code == 200

@@ -258,3 +258,20 @@ def test_add_a_clip_names_every_empty_field(login, service, coordinator, practit
     assert "This field is required." not in messages
     assert "Enter the clip's start time" in messages and "Enter the clip's end time" in messages
     assert len(set(messages)) == len(messages) == 5
+
+
+@pytest.mark.django_db
+def test_conventions_do_not_run_a_drop_downs_query_again(django_assert_num_queries):
+    """A ModelChoiceField's choices are a query: applying the conventions again (each time a field is looked up or
+    the form cleaned) must not run it; rendering runs it once."""
+
+    class Pick(NHSForm):
+        person = forms.ModelChoiceField(queryset=User.objects.order_by("pk"), required=False)
+
+    form = Pick(data={})
+    with django_assert_num_queries(0):
+        for _ in range(3):
+            form["person"]
+        assert form.fields["person"].empty_label == "Choose a person"
+    with django_assert_num_queries(1):
+        assert "Choose a person" in str(form["person"])

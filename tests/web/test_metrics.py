@@ -141,6 +141,19 @@ def test_latency_is_by_route_name_never_the_url(login, service, coordinator, cli
     assert f"/referrals/{letter.referral_id}/" not in body
 
 
+def test_cpu_time_is_counted_by_route_name(login, service, coordinator, client, by_address):
+    """The answering thread's CPU time per route, so `make load-test` can say what each page costs the server."""
+    desk = login(coordinator)
+    letter = decline_letter(service, coordinator)
+    before = value(scrape(client).content.decode(), "vig_request_cpu_seconds_total", route="referrals:detail")
+    for _ in range(3):
+        assert desk.get(reverse("referrals:detail", args=[letter.referral_id])).status_code == 200
+    body = scrape(client).content.decode()
+    spent = value(body, "vig_request_cpu_seconds_total", route="referrals:detail", method="GET") - before
+    assert 0 < spent < 30
+    assert f"/referrals/{letter.referral_id}/" not in body
+
+
 def test_letters_and_exports_by_state_every_state_listed(service, coordinator, client, by_address):
     from dashboards.models import ExportStatus
     from letters.models import LetterStatus

@@ -22,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=30, help="Timed requests per target (default 30).")
         parser.add_argument("--json", dest="json_path", help="Also write the results to this JSON file.")
         parser.add_argument("--only", help="Run only targets whose name contains this text.")
+        parser.add_argument(
+            "--profile", dest="profile_path", help="Profile the timed requests (cProfile) and write the stats here."
+        )
 
     def handle(self, *args, **options):
         if not settings.DEMO_MODE:
@@ -29,10 +32,17 @@ class Command(BaseCommand):
         targets = [t for t in benchmark.TARGETS if (options["only"] or "").lower() in t.name.lower()]
         hosts = [h for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith(".")]
         host = "testserver" if "testserver" in hosts or not hosts else hosts[0]
+        profiler = None
+        if options["profile_path"]:
+            import cProfile
+
+            profiler = cProfile.Profile()
         try:
-            results = benchmark.run(targets, options["repeat"], host=host)
+            results = benchmark.run(targets, options["repeat"], host=host, profiler=profiler)
         except LookupError as error:
             raise CommandError(str(error)) from error
+        if profiler is not None:
+            profiler.dump_stats(options["profile_path"])
         referrals = Referral.objects.count()
         self.stdout.write(f"{connection.vendor}, {referrals:,} referrals, {options['repeat']} requests per target")
         self.stdout.write(benchmark.table(results))
