@@ -66,7 +66,10 @@ def test_redis_restarted_empty_export_made_once_via_the_sweep(
     assert status(export.pk) == "queued"
     redis.stop()  # the broker loses everything it held
     redis.start()
-    worker = start_worker(redis.url, export_files, DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS="0")
+    # A starting worker sweeps too (tests/reliability/test_workers_speak.py); here it must not, to prove beat's sweep.
+    worker = start_worker(
+        redis.url, export_files, DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS="0", WORKER_START_SWEEP_AFTER_SECONDS="100000"
+    )
     try:
         time.sleep(2)
         assert status(export.pk) == "queued"  # nobody remembers it but PostgreSQL
