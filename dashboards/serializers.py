@@ -246,7 +246,10 @@ class DashboardOut(serializers.Serializer):
     risk_alerts = RiskAlertsOut()
     trainees = TraineesOut()
     data_protection = DataProtectionOut()
-    data_quality = ContradictionOut(many=True)
+    data_quality = ContradictionOut(
+        many=True,
+        help_text="The first 10 families whose dates contradict each other (`waiting.contradictory` counts all)",
+    )
 
 
 class FigureFamilyOut(serializers.Serializer):

@@ -231,3 +231,20 @@ def test_overdue_governance_work_is_counted_at_its_edges(service, coordinator, m
     lists = figure_lists(scope_for(manager, service))
     assert list(lists["subject_access_overdue"][1]()) == [referral]
     assert list(lists["retention_reviews_overdue"][1]()) == []
+
+
+def test_the_page_shows_the_first_records_to_correct_and_links_to_them_all(
+    client, service, coordinator, manager, practitioner, busy_service, monkeypatch
+):
+    """A messy import of thousands of contradictory records must not make the dashboard grow with it."""
+    from dashboards.reads import page
+
+    filmed_family(service, coordinator, practitioner, allocated_days_ago=0, filmed_days_ago=30)
+    monkeypatch.setattr(page, "DATA_QUALITY_SHOWN", 1)
+    verify_session(client, manager)
+    response = client.get(dashboard_url(service))
+    assert len(response.context["data_quality"]) == 1
+    assert response.context["figures"]["waiting"]["contradictory"] == 2
+    text = " ".join(response.content.decode().split())
+    assert "2 families first allocated in the period have dates" in text and "The first 1 are shown here." in text
+    assert "all of them: list and CSV" in text
