@@ -6,21 +6,14 @@ do (`ranged_response` over the file, read in 64 KiB chunks), so the test proves 
 without the vault's models. A second server that ignores Range shows what seeking needs.
 """
 
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.core.handlers.wsgi import WSGIRequest
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-from django.http import HttpResponse
 
-from tests.vault.films import test_clip
-from vault.ranges import ranged_response
+from tests.vault.films import FileServer, test_clip
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHUNK = 64 * 1024
 PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Clip</title></head>
 <body><main><h1>Clip</h1>
 <video id="clip" controls muted preload="metadata" playsinline poster="/clip.jpg" width="640">
@@ -28,61 +21,10 @@ PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Clip
 </video></main></body></html>"""
 
 
-def read_file(path: Path):
-    """read(offset, length) over a file, as the vault's decrypting reader is called."""
-
-    def read(offset: int, length: int):
-        with path.open("rb") as handle:
-            handle.seek(offset)
-            while length > 0:
-                chunk = handle.read(min(CHUNK, length))
-                if not chunk:
-                    return
-                length -= len(chunk)
-                yield chunk
-
-    return read
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class FilmServer:
-    """Serves PAGE, /clip.mp4 and /clip.jpg; notes every Range header the browser sends."""
-
-    def __init__(self, clip, *, ranges: bool = True):
-        self.clip, self.ranges, self.requests = clip, ranges, []
-        self.httpd = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
-        self.httpd.set_app(self.app)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def app(self, environ, start_response):
-        request = WSGIRequest(environ)
-        if request.path == "/clip.mp4":
-            self.requests.append(request.headers.get("Range"))
-            if not self.ranges:
-                environ.pop("HTTP_RANGE", None)
-                request = WSGIRequest(environ)
-            path = self.clip.mp4
-            response = ranged_response(
-                request, size=path.stat().st_size, content_type="video/mp4", read=read_file(path)
-            )
-            if not self.ranges:
-                del response["Accept-Ranges"]
-        elif request.path == "/clip.jpg":
-            response = HttpResponse(self.clip.poster.read_bytes(), content_type="image/jpeg")
-        else:
-            response = HttpResponse(PAGE)
-        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
-        return response
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def film_server(clip, *, ranges: bool = True) -> FileServer:
+    """The page, the clip and its poster, the clip streamed with (or without) Range support."""
+    files = {"/clip.mp4": (clip.mp4, "video/mp4"), "/clip.jpg": (clip.poster, "image/jpeg")}
+    return FileServer(files, {"/": PAGE}, ranges=ranges)
 
 
 @pytest.fixture(scope="module")
@@ -92,10 +34,10 @@ def clip(tmp_path_factory):
 
 
 @pytest.fixture
-def server(clip) -> Iterator[FilmServer]:
-    film_server = FilmServer(clip)
-    yield film_server
-    film_server.stop()
+def server(clip) -> Iterator[FileServer]:
+    running = film_server(clip)
+    yield running
+    running.stop()
 
 
 def wait_for_time(page, seconds: float) -> float:
@@ -116,7 +58,7 @@ def test_the_h264_clip_plays_and_seeks_in_debians_chromium(page, server, axe_che
     assert video(page, "v.seekable.length ? v.seekable.end(0) : 0") == pytest.approx(10, abs=0.1)
 
     # Seek before anything is buffered there: the browser must ask for bytes from the middle of the file.
-    size = server.clip.mp4.stat().st_size
+    size = server.files["/clip.mp4"][0].stat().st_size
     video(page, "v.currentTime = 7")
     page.wait_for_function(
         "!document.getElementById('clip').seeking && document.getElementById('clip').readyState >= 2"
@@ -135,7 +77,7 @@ def test_the_h264_clip_plays_and_seeks_in_debians_chromium(page, server, axe_che
 
 def test_without_range_support_the_browser_cannot_seek(page, clip):
     """The control: the same clip from a server that ignores Range cannot be seeked to an unbuffered time."""
-    no_ranges = FilmServer(clip, ranges=False)
+    no_ranges = film_server(clip, ranges=False)
     try:
         page.goto(no_ranges.url + "/")
         page.wait_for_function("document.getElementById('clip').readyState >= 1")
