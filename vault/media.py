@@ -180,6 +180,8 @@ def _parse_probe(found: dict, size: int) -> Probe:
     width, height = _int(video.get("width")), _int(video.get("height"))
     if not width or not height:
         raise NotAVideo(NO_VIDEO)
+    if _rotation(video) % 180 == 90:  # a phone held upright: stored on its side, shown (and cut) upright
+        width, height = height, width
     return Probe(
         duration_seconds=duration,
         width=width,
@@ -189,6 +191,22 @@ def _parse_probe(found: dict, size: int) -> Probe:
         format_name=format_name,
         size_bytes=size,
     )
+
+
+def _rotation(video: dict) -> int:
+    """The quarter-turns a player applies to the stored picture, in degrees (display matrix, or the older tag)."""
+    for side_data in video.get("side_data_list") or []:
+        if isinstance(side_data, dict) and "rotation" in side_data:
+            return round(_number(side_data["rotation"])) % 360
+    return round(_number((video.get("tags") or {}).get("rotate"))) % 360
+
+
+def _number(value) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) else 0.0
 
 
 def _seconds(value) -> float | None:
@@ -307,9 +325,13 @@ def cut_clip(
 
 def _encode(source: Path, start: float, length: float, out: Path, codecs: list[str], *, timeout: float) -> None:
     """One ffmpeg run: seek accurately to `start`, take `length` seconds of the first video and (if any) the first
-    audio stream, scale down to at most 1080p with even sides, write to a temporary name, rename when done."""
+    audio stream, upright (ffmpeg applies a phone's rotation), progressive, at most 1080p; write to a temporary
+    name, rename when done."""
     partial = out.with_name(out.name + ".part")
+    # Camcorders' interlaced frames (1080i) are deinterlaced (progressive frames pass through untouched: browsers
+    # would show combing); then at most 1080p, even sides for yuv420p, square pixels.
     scale = (
+        "yadif=mode=send_frame:deint=interlaced,"
         f"scale=w='min(iw,{MAX_DIMENSION})':h='min(ih,{MAX_DIMENSION})'"
         ":force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1"
     )

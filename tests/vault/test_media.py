@@ -293,6 +293,50 @@ def test_a_film_without_sound_cuts_to_a_silent_clip(tmp_path):
     assert probe(result.mp4).duration_seconds == pytest.approx(2, abs=0.05)
 
 
+def test_a_phone_film_held_upright_is_measured_and_cut_upright(film, tmp_path):
+    upright = tmp_path / "upright.mp4"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-i", str(film), "-c", "copy", "-metadata:s:v:0", "rotate=90",
+         str(upright)],
+        check=True,
+        timeout=60,
+    )  # fmt: skip
+    assert (probe(upright).width, probe(upright).height) == (360, 640)
+    result = cut_clip(upright, 1, 2, tmp_path / "out")
+    assert (probe(result.mp4).width, probe(result.mp4).height) == (360, 640)
+    assert "side_data_list" not in stream(result.mp4, "video")  # turned in the pixels, not by a flag to players
+
+
+def field_orders(path: Path) -> dict[str, int]:
+    """What ffmpeg's interlace detector makes of each frame: {'TFF': n, 'BFF': n, 'Progressive': n}."""
+    done = subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "info", "-i", f"file:{path}", "-vf", "idet", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    line = next(x for x in done.stderr.splitlines() if "Multi frame detection" in x)
+    words = line.split("Multi frame detection:")[1].replace(":", " ").split()
+    return {words[i]: int(words[i + 1]) for i in range(0, len(words), 2)}
+
+
+def test_a_camcorders_interlaced_film_is_cut_to_progressive_frames(tmp_path):
+    """Browsers show interlaced frames with combing on every movement: clips are deinterlaced."""
+    interlaced = tmp_path / "1080i.mp4"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=720x576:rate=50:duration=3",
+         "-vf", "tinterlace=mode=interleave_top,setfield=tff", "-c:v", "libx264", "-preset", "ultrafast",
+         "-flags", "+ildct+ilme", "-x264-params", "tff=1", "-pix_fmt", "yuv420p", str(interlaced)],
+        check=True,
+        timeout=60,
+    )  # fmt: skip
+    source = field_orders(interlaced)
+    assert source["TFF"] > 60 and source["Progressive"] == 0
+    clip = field_orders(cut_clip(interlaced, 0.4, 2.4, tmp_path / "out").mp4)
+    assert clip["Progressive"] >= 40 and clip["TFF"] + clip["BFF"] <= 5
+
+
 def test_large_footage_comes_down_to_1080p(tmp_path):
     big = make_test_film(tmp_path / "big.mp4", seconds=1, size="2560x1440")
     result = cut_clip(big, 0, 0.5, tmp_path / "out")
