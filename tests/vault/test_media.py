@@ -2,6 +2,7 @@
 and end on the frames asked for; what is made plays everywhere (H.264 High/yuv420p, AAC, index at the front) with
 a JPEG poster; failures are clear and leave no half-made file."""
 
+import dataclasses
 import json
 import subprocess
 from pathlib import Path
@@ -383,3 +384,30 @@ def test_a_cut_that_fails_half_way_leaves_no_partial_file(film, tmp_path, monkey
 
 def test_ffmpeg_available():
     assert media.ffmpeg_available()
+
+
+def shape(**changes) -> Probe:
+    """A 720p H.264/AAC MP4's probe, changed as given."""
+    return dataclasses.replace(Probe(60.0, 1280, 720, "h264", "aac", "mov,mp4,m4a,3gp,3g2,mj2", 1), **changes)
+
+
+@pytest.mark.parametrize(
+    "changes, playable",
+    [
+        ({}, True),
+        ({"audio_codec": None}, True),
+        ({"audio_codec": "mp3"}, True),
+        ({"video_codec": "hevc"}, False),  # an iPhone's "High Efficiency" film
+        ({"audio_codec": "pcm_s16le"}, False),  # a camera's uncompressed sound
+        ({"format_name": "mpegts", "audio_codec": "ac3"}, False),  # a camcorder's .MTS
+        ({"format_name": "avi", "video_codec": "mpeg4"}, False),
+        ({"format_name": "matroska,webm"}, False),
+        ({"width": 7680, "height": 4320}, False),
+    ],
+)
+def test_which_uploads_play_as_they_are(changes, playable):
+    assert media.browser_playable(shape(**changes)) is playable
+
+
+def test_the_test_film_plays_as_it_is(film):
+    assert media.browser_playable(probe(film))
