@@ -63,7 +63,8 @@ def test_the_h264_clip_plays_and_seeks_in_debians_chromium(page, server, axe_che
     page.wait_for_function(
         "!document.getElementById('clip').seeking && document.getElementById('clip').readyState >= 2"
     )
-    starts = [int(h.removeprefix("bytes=").split("-")[0]) for h in server.requests if h and h.startswith("bytes=")]
+    ranges = [h for path, h in server.requests if path == "/clip.mp4" and h and h.startswith("bytes=")]
+    starts = [int(h.removeprefix("bytes=").split("-")[0]) for h in ranges]
     assert max(starts) > size // 3, server.requests
 
     video(page, "v.play()")
@@ -85,6 +86,6 @@ def test_without_range_support_the_browser_cannot_seek(page, clip):
         video(page, "v.currentTime = 7")
         page.wait_for_timeout(1000)
         assert video(page, "v.currentTime") < 1  # the browser stays at the start
-        assert no_ranges.requests == ["bytes=0-"]
+        assert {h for path, h in no_ranges.requests if path == "/clip.mp4"} == {"bytes=0-"}
     finally:
         no_ranges.stop()

@@ -59,7 +59,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 class FileServer:
     """A threaded WSGI server on a spare loopback port: `files` maps a path to (file, content type), each streamed
-    by `ranged_response`; `pages` maps a path to HTML. Notes the Range header of every file request. With
+    by `ranged_response`; `pages` maps a path to HTML. Notes (path, Range header) of every file request. With
     `ranges=False` it ignores Range and does not offer it, as a plain download would (the control)."""
 
     def __init__(self, files: dict[str, tuple[Path, str]], pages: dict[str, str] | None = None, *, ranges=True):
@@ -73,7 +73,7 @@ class FileServer:
     def app(self, environ, start_response):
         request = WSGIRequest(environ)
         if request.path in self.files:
-            self.requests.append(request.headers.get("Range"))
+            self.requests.append((request.path, request.headers.get("Range")))
             if not self.ranges:
                 environ.pop("HTTP_RANGE", None)
                 request = WSGIRequest(environ)
