@@ -584,6 +584,8 @@ NOT_CREATING = {
     "metrics": READS,
     "accounts:login": SIGN_IN,
     "accounts:logout": SIGN_IN,
+    "accounts:oidc_start": SIGN_IN,
+    "accounts:oidc_callback": SIGN_IN,
     "accounts:mfa_enrol": SIGN_IN,
     "accounts:mfa_recovery_codes": SIGN_IN,
     "accounts:mfa_verify": SIGN_IN,
