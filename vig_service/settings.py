@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "governance",
     "audit",
     "discharge",
+    "interop",
     "dashboards",
     "tooling",
 ]
