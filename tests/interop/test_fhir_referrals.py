@@ -69,6 +69,8 @@ def test_each_seed_services_typical_referral_lands_in_triage_as_if_typed(service
     assert ReferralEvent.objects.filter(referral=referral, kind="created").count() == 1
     assert AccessEvent.objects.filter(action=AccessAction.CREATE, object_id=str(referral.pk)).exists()
     assert ReferralReceipt.objects.get().referral == referral
+    queue = login(coordinator).get("/referrals/triage/")
+    assert queue.status_code == 200 and referral.reference in queue.content.decode()
 
 
 def test_an_unborn_baby_with_the_expected_date(service, login, coordinator):
