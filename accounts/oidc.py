@@ -98,6 +98,7 @@ class StartView(OIDCAuthenticationRequestView):
     """Send the browser to the provider with a fresh state, nonce and PKCE challenge, kept in the session."""
 
     def __init__(self, *args, **kwargs):
+        super(OIDCAuthenticationRequestView, self).__init__(*args, **kwargs)  # View's, not the library's settings read
         self.OIDC_OP_AUTH_ENDPOINT = ""
         self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
 

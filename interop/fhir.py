@@ -20,6 +20,7 @@ from fhir.resources.R4B.documentreference import DocumentReference
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from accounts.models import ReferralSource, Service
+from core import languages
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 SERVICE_SYSTEM = "urn:vig-service:service"  # ServiceRequest.performer.identifier: the service's slug
@@ -291,7 +292,8 @@ class _Reader:
                 "postcode": address.get("postalCode") or "",
                 "phone": _telecom(person, "phone"),
                 "preferred_language": _concept_text(language) or "English",
-                "letter_language": code.split("-")[0].lower() if code else "",
+                # A language we write letters in, by its code; any other: read from the text, or asked for.
+                "letter_language": code.split("-")[0].lower() if languages.get(code.split("-")[0].lower()) else "",
                 "interpreter_needed": bool(interpreter and interpreter.get("valueBoolean")),
             }
             if ethnic:
