@@ -309,3 +309,25 @@ def test_metadata_states_what_is_supported(client):
     assert [r["type"] for r in rest["resource"]] == ["DocumentReference"]
     assert [i["code"] for i in rest["resource"][0]["interaction"]] == ["read"]
     assert [i["code"] for i in rest["interaction"]] == ["transaction"]
+
+
+def test_a_parent_as_a_patient_with_interpreter_ethnicity_and_language(service, login, coordinator):
+    bundle = referral_bundle(service)
+    mother = resource(bundle, "RelatedPerson")
+    mother["resourceType"] = "Patient"
+    for name in ("patient", "relationship"):
+        mother.pop(name)
+    mother["extension"] = [
+        {"url": "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired", "valueBoolean": True},
+        {
+            "url": "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory",
+            "valueCodeableConcept": {"coding": [{"code": "H"}]},
+        },
+    ]
+    mother["communication"] = [{"language": {"coding": [{"code": "pl"}], "text": "Polish"}}]
+    response = post_bundle(login(coordinator), bundle)
+    assert response.status_code == 201, response.json()
+    parent = Referral.objects.get().parents.get()
+    assert (parent.name, parent.nhs_number) == ("Jane Example", MOTHER_NHS)
+    assert parent.interpreter_needed and parent.ethnic_category == "H"
+    assert (parent.preferred_language, parent.letter_language) == ("Polish", "pl")
