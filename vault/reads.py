@@ -1,0 +1,35 @@
+"""What the vault's pages and API read: a filming's film, and its clips in order with their cuts."""
+
+from cycles.forms.cycles import show_time
+
+from .models import ClipCut, CutState, Film, FilmState
+
+
+def film_of(filming) -> Film | None:
+    """The filming's film held (or uploading), else the last destroyed one (its page says so), else None."""
+    films = list(Film.objects.filter(filming=filming).exclude(state=FilmState.REFUSED).order_by("-pk")[:5])
+    held = [f for f in films if f.state in (FilmState.UPLOADING, FilmState.READY)]
+    return held[0] if held else (films[0] if films else None)
+
+
+def clips_in_order(filming, film: Film | None) -> list[dict]:
+    """The filming's clips in force, in the film's order, each with its live cut (or None) and whether that cut is
+    of times the clip no longer has (two queries)."""
+    clips = list(filming.clips.in_force().order_by("start_seconds", "pk"))
+    cuts = {}
+    if film is not None:
+        live = ClipCut.objects.filter(film=film).exclude(state=CutState.DESTROYED).order_by("pk")
+        cuts = {cut.clip_id: cut for cut in live}
+    rows = []
+    for clip in clips:
+        cut = cuts.get(clip.pk)
+        rows.append(
+            {
+                "clip": clip,
+                "cut": cut,
+                "stale": bool(cut and (cut.start_seconds, cut.end_seconds) != (clip.start_seconds, clip.end_seconds)),
+                "start": show_time(clip.start_seconds),
+                "end": show_time(clip.end_seconds),
+            }
+        )
+    return rows
