@@ -185,30 +185,34 @@ def finish_upload(*, film: Film, by: User, request=None) -> Film:
         if refusal:
             film.state, film.refusal = FilmState.REFUSED, refusal[:300]
             film.save(update_fields=["state", "refusal"])
-            transaction.on_commit(
-                lambda: blobs.delete(referral_id=film.referral_id, blob_id=film.blob_id, size=film.size)
-            )
-            return film
-        film.state, film.uploaded_at = FilmState.READY, timezone.now()
-        film.duration_seconds, film.width, film.height = facts.duration_seconds, facts.width, facts.height
-        film.video_codec, film.audio_codec = facts.video_codec[:40], (facts.audio_codec or "")[:40]
-        film.content_type = "video/webm" if "webm" in facts.format_name else "video/mp4"
-        film.save()
-        filming = film.filming
-        footage = Footage.objects.filter(filming=filming).first()
-        if footage is None:
-            cycle_actions.record_footage(filming=filming, location=VAULT_LOCATION, by=by, request=request)
-        record_change(
-            referral=filming.cycle.referral,
-            by=by,
-            kind="film_uploaded",
-            summary=f"Film of cycle {filming.cycle.number} kept in the film vault",
-            changes={"film": [None, f"{round(film.duration_seconds)} seconds, {film.width}×{film.height}"]},
-            request=request,
-            obj=film,
-            access=AccessAction.CREATE,
-        )
+        else:
+            _keep(film, facts, by=by, request=request)
+    if refusal:
+        # Saved as refused first: its segments are never read again, so they are deleted now.
+        blobs.delete(referral_id=film.referral_id, blob_id=film.blob_id, size=film.size)
     return film
+
+
+def _keep(film: Film, facts, *, by: User, request) -> None:
+    film.state, film.uploaded_at = FilmState.READY, timezone.now()
+    film.duration_seconds, film.width, film.height = facts.duration_seconds, facts.width, facts.height
+    film.video_codec, film.audio_codec = facts.video_codec[:40], (facts.audio_codec or "")[:40]
+    film.content_type = "video/webm" if "webm" in facts.format_name else "video/mp4"
+    film.save()
+    filming = film.filming
+    footage = Footage.objects.filter(filming=filming).first()
+    if footage is None:
+        cycle_actions.record_footage(filming=filming, location=VAULT_LOCATION, by=by, request=request)
+    record_change(
+        referral=filming.cycle.referral,
+        by=by,
+        kind="film_uploaded",
+        summary=f"Film of cycle {filming.cycle.number} kept in the film vault",
+        changes={"film": [None, f"{round(film.duration_seconds)} seconds, {film.width}×{film.height}"]},
+        request=request,
+        obj=film,
+        access=AccessAction.CREATE,
+    )
 
 
 def upload_film_file(*, filming: Filming, uploaded, by: User, request=None) -> Film:

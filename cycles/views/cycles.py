@@ -26,10 +26,10 @@ from cycles.rules import may_record_casework
 from referrals.models import Referral
 from web.pages import form_action_page, load_visible
 
-from ..sections import cycle_sections
 from .. import actions
 from ..forms.cycles import ClipForm, FilmingForm, SharedReviewForm, StartCycleForm, show_time
 from ..models import Cycle
+from ..sections import cycle_sections
 
 
 def _load_cycle(request: HttpRequest, pk: int, perm: Perm, *, people: bool = False) -> Cycle:
