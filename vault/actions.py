@@ -7,6 +7,7 @@ records each change through `referrals.history.record_change`; viewing is logged
 
 import logging
 import os
+import time
 import uuid
 from datetime import date
 
@@ -307,6 +308,8 @@ def run_cut(*, cut_id: int) -> str:
     if cut is None:
         return ClipCut.objects.filter(pk=cut_id).values_list("state", flat=True).first() or "missing"
     token, film = cut.run_token, Film.objects.get(pk=cut.film_id)
+    if settings.VAULT_CUT_DELAY_SECONDS:  # tests only: time to kill the worker mid-cut
+        time.sleep(settings.VAULT_CUT_DELAY_SECONDS)
     holding = ClipCut.objects.filter(pk=cut_id, run_token=token, state=CutState.CUTTING)
     try:
         key = keys.family_key(film.referral_id)
@@ -323,7 +326,7 @@ def run_cut(*, cut_id: int) -> str:
                         str(path),
                         referral_id=film.referral_id,
                         key=key,
-                        blob_id=f"{cut.pk:x}{rendition[0]}{token[:20]}",
+                        blob_id=f"cut{cut.pk}{rendition}",
                     )
     except (ValueError, media.NotAVideo) as error:
         holding.update(state=CutState.FAILED, error=str(error)[:300], finished_at=timezone.now())
@@ -341,9 +344,7 @@ def run_cut(*, cut_id: int) -> str:
     with transaction.atomic():
         row = ClipCut.objects.select_for_update().get(pk=cut_id)
         if row.run_token != token or row.state != CutState.CUTTING:
-            transaction.on_commit(
-                lambda: [blobs.delete(referral_id=film.referral_id, blob_id=b, size=s) for b, s in stored.values()]
-            )
+            # Another run took over: it writes the same objects (one name per cut and rendition), so keep them.
             return "superseded"
         for rendition, (blob_id, size) in stored.items():
             setattr(row, f"{rendition}_blob", blob_id)

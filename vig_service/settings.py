@@ -268,6 +268,7 @@ if not VAULT_KEY_ENCRYPTION_KEY and (DEMO_MODE or TESTING):
 VAULT_TEMP_DIR = os.environ.get("VAULT_TEMP_DIR", "").strip() or None  # private temp folders for ffmpeg; None: system
 VAULT_CUT_SWEEP_AFTER_SECONDS = int(os.environ.get("VAULT_CUT_SWEEP_AFTER_SECONDS", "300"))
 VAULT_CUT_SOFT_TIME_LIMIT = int(os.environ.get("VAULT_CUT_SOFT_TIME_LIMIT", "900"))
+VAULT_CUT_DELAY_SECONDS = float(os.environ.get("VAULT_CUT_DELAY_SECONDS", "0") or 0)  # tests: kill a worker mid-cut
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
