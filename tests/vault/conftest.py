@@ -2,6 +2,9 @@
 
 import pytest
 
+# A Redis of the test's own and this process's Celery sending to it (the real-worker tests).
+from tests.letters.test_letters_worker import broker, own_redis  # noqa: F401
+
 
 @pytest.fixture
 def small_segments(monkeypatch):
