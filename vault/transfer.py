@@ -81,7 +81,7 @@ def create_upload(request: HttpRequest, filming, *, location_name: str) -> HttpR
     except ActionRefused as refusal:
         return _error(409, str(refusal))
     response = _tus(HttpResponse(status=201), film)
-    response["Location"] = reverse(location_name, kwargs={"pk": film.pk})
+    response["Location"] = reverse(location_name, kwargs={"film_id": film.pk})
     return response
 
 

@@ -47,7 +47,7 @@ def tus_upload(client, filming, data: bytes, *, chunk: int | None = None, api: b
     """Upload `data` through the tus-like endpoints in `chunk`-sized PATCHes; the last response."""
     from django.urls import reverse
 
-    create = reverse("api:vault-upload-create" if api else "vault:upload_create", kwargs={"pk": filming.pk})
+    create = reverse("api:vault-upload-create" if api else "vault:upload_create", kwargs={"filming_id": filming.pk})
     answer = client.post(create, HTTP_UPLOAD_LENGTH=str(len(data)), **TUS)
     assert answer.status_code == 201, answer.content
     location, offset = answer["Location"], int(answer["Upload-Offset"])

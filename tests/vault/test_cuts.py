@@ -30,20 +30,20 @@ def test_clips_are_cut_sealed_and_played_with_range(
     # Asking again sends nothing new; a clip whose times change is cut again.
     assert cut_all(film, practitioner, django_capture_on_commit_callbacks) == []
     client = login(practitioner)
-    url = reverse("vault:clip_stream", kwargs={"pk": cuts[0].pk, "rendition": "mp4"})
+    url = reverse("vault:clip_stream", kwargs={"cut_id": cuts[0].pk, "rendition": "mp4"})
     whole = client.get(url)
     data = b"".join(whole.streaming_content)
     assert whole.status_code == 200 and whole["Content-Type"] == "video/mp4" and data[4:8] == b"ftyp"
     assert whole["Content-Disposition"] == "inline"
     part = client.get(url, HTTP_RANGE="bytes=100-199")
     assert part.status_code == 206 and b"".join(part.streaming_content) == data[100:200]
-    poster = client.get(reverse("vault:clip_stream", kwargs={"pk": cuts[0].pk, "rendition": "poster"}))
+    poster = client.get(reverse("vault:clip_stream", kwargs={"cut_id": cuts[0].pk, "rendition": "poster"}))
     assert b"".join(poster.streaming_content)[:2] == b"\xff\xd8"
-    assert client.get(reverse("vault:clip_stream", kwargs={"pk": cuts[0].pk, "rendition": "webm"})).status_code == 404
-    assert client.get(reverse("vault:clip_stream", kwargs={"pk": cuts[0].pk, "rendition": "x"})).status_code == 404
+    assert client.get(reverse("vault:clip_stream", kwargs={"cut_id": cuts[0].pk, "rendition": "webm"})).status_code == 404
+    assert client.get(reverse("vault:clip_stream", kwargs={"cut_id": cuts[0].pk, "rendition": "x"})).status_code == 404
     logged = AccessEvent.objects.filter(object_type="vault.clipcut", action=AccessAction.VIEW)
     assert logged.count() == 3
-    page = client.get(reverse("vault:film", kwargs={"pk": film.filming_id})).content.decode()
+    page = client.get(reverse("vault:film", kwargs={"filming_id": film.filming_id})).content.decode()
     assert page.count('class="vault-clip"') == 2 and "Cut the clips" not in page
 
 
@@ -78,7 +78,7 @@ def test_a_clip_past_the_films_end_fails_with_why(film, practitioner, django_cap
 
 def test_cut_page_sends_the_clips_once(login, film, practitioner, django_capture_on_commit_callbacks):
     client = login(practitioner)
-    url = reverse("vault:cut_clips", kwargs={"pk": film.pk})
+    url = reverse("vault:cut_clips", kwargs={"film_id": film.pk})
     page = client.get(url)
     token = page.context["form"]["submission_token"].value()
     with django_capture_on_commit_callbacks(execute=True):

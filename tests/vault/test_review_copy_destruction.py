@@ -26,10 +26,10 @@ def cut_film(service, coordinator, practitioner, object_store, tmp_path, django_
 
 def test_shared_review_plays_clips_in_order_and_the_family_view_hides_notes(login, cut_film, practitioner):
     client = login(practitioner)
-    url = reverse("vault:review", kwargs={"pk": cut_film.pk})
+    url = reverse("vault:review", kwargs={"film_id": cut_film.pk})
     cuts = list(ClipCut.objects.order_by("start_seconds"))
     page = client.get(url).content.decode()
-    order = [page.index(reverse("vault:clip_stream", kwargs={"pk": c.pk, "rendition": "mp4"}) + '" data') for c in cuts]
+    order = [page.index(reverse("vault:clip_stream", kwargs={"cut_id": c.pk, "rendition": "mp4"}) + '" data') for c in cuts]
     assert order == sorted(order) and "Baby looks up" in page and 'id="review-player"' in page
     family = client.get(url, {"view": "family"}).content.decode()
     assert "Baby looks up" not in family and "Being attentive" not in family and "Your clips" in family
@@ -40,9 +40,9 @@ def test_shared_review_plays_clips_in_order_and_the_family_view_hides_notes(logi
 def test_family_copy_downloaded_on_the_day_only_and_recorded(login, cut_film, practitioner, coordinator):
     client = login(practitioner)
     cut = ClipCut.objects.order_by("start_seconds").first()
-    download = reverse("vault:family_copy_file", kwargs={"pk": cut.pk})
+    download = reverse("vault:family_copy_file", kwargs={"cut_id": cut.pk})
     assert client.get(download).status_code == 403  # not handed over yet
-    url = reverse("vault:family_copy", kwargs={"pk": cut_film.pk})
+    url = reverse("vault:family_copy", kwargs={"film_id": cut_film.pk})
     token = client.get(url).context["form"]["submission_token"].value()
     assert client.post(url, {"submission_token": token}).status_code == 302
     footage = Footage.objects.get(filming=cut_film.filming)
@@ -66,14 +66,14 @@ def test_family_copy_needs_consent_to_keep_clips(cut_film, practitioner):
 def test_training_use_stops_at_once_when_consent_is_withdrawn(login, cut_film, practitioner):
     client = login(practitioner)
     cut = ClipCut.objects.order_by("start_seconds").first()
-    url = reverse("vault:training_clip", kwargs={"pk": cut.pk})
+    url = reverse("vault:training_clip", kwargs={"cut_id": cut.pk})
     assert client.get(url, HTTP_RANGE="bytes=0-99").status_code == 206
     withdraw(cut_film.referral, ConsentItem.TRAINING, on=today(), by=practitioner)
     assert client.get(url, HTTP_RANGE="bytes=100-199").status_code == 403  # the very next request
     assert AccessEvent.objects.filter(action=AccessAction.PERMISSION_DENIED, detail__purpose="training").exists()
     cut.clip.marked_for_training = False
     cut.clip.save()
-    api = reverse("api:vault-training-clip", kwargs={"pk": cut.pk})
+    api = reverse("api:vault-training-clip", kwargs={"cut_id": cut.pk})
     assert client.get(api).status_code == 403
 
 
@@ -96,7 +96,7 @@ def test_destruction_on_the_date_shreds_every_copy(
     past_date(cut_film, coordinator)
     assert Footage.objects.past_destruction_date().count() == 1
     client = login(coordinator)
-    url = reverse("vault:destroy", kwargs={"pk": cut_film.pk})
+    url = reverse("vault:destroy", kwargs={"film_id": cut_film.pk})
     token = client.get(url).context["form"]["submission_token"].value()
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url, {"submission_token": token}).status_code == 302
@@ -120,7 +120,7 @@ def test_destruction_on_the_date_shreds_every_copy(
     assert bytes(held_key.wrapped) not in b"".join(
         bytes(k.wrapped or b"") for k in FamilyKey.objects.all()
     )  # the old wrapped key is gone from the database
-    assert client.get(reverse("vault:film_stream", kwargs={"pk": cut_film.pk})).status_code == 404
+    assert client.get(reverse("vault:film_stream", kwargs={"film_id": cut_film.pk})).status_code == 404
 
 
 def test_two_people_where_the_service_asks(

@@ -40,7 +40,7 @@ def test_upload_in_parts_keeps_only_ciphertext_and_plays_back_with_range(
     assert Footage.objects.get(filming=filming).location == VAULT_LOCATION
     assert ReferralEvent.objects.filter(referral=referral, kind="film_uploaded").exists()
 
-    url = reverse("vault:film_stream", kwargs={"pk": film.pk})
+    url = reverse("vault:film_stream", kwargs={"film_id": film.pk})
     whole = client.get(url)
     assert whole.status_code == 200 and b"".join(whole.streaming_content) == data
     assert whole["Content-Disposition"] == "inline" and whole["Cache-Control"] == "private, no-store"
@@ -57,7 +57,7 @@ def test_resume_after_a_dropped_connection(login, setup, practitioner, object_st
     data = film_file(tmp_path).read_bytes()
     client = login(practitioner)
     created = client.post(
-        reverse("vault:upload_create", kwargs={"pk": filming.pk}), HTTP_UPLOAD_LENGTH=str(len(data)), **TUS
+        reverse("vault:upload_create", kwargs={"filming_id": filming.pk}), HTTP_UPLOAD_LENGTH=str(len(data)), **TUS
     )
     location = created["Location"]
     # The line drops a segment and a half in: the whole segment is kept, the half is not.
@@ -68,7 +68,7 @@ def test_resume_after_a_dropped_connection(login, setup, practitioner, object_st
     assert answer.status_code == 204 and int(answer["Upload-Offset"]) == crypto.SEGMENT
     # A second press of Upload (the same file) resumes the same upload; HEAD says where it stands.
     again = client.post(
-        reverse("vault:upload_create", kwargs={"pk": filming.pk}), HTTP_UPLOAD_LENGTH=str(len(data)), **TUS
+        reverse("vault:upload_create", kwargs={"filming_id": filming.pk}), HTTP_UPLOAD_LENGTH=str(len(data)), **TUS
     )
     assert again["Location"] == location and int(again["Upload-Offset"]) == crypto.SEGMENT
     head = client.head(location, **TUS)
@@ -87,7 +87,7 @@ def test_resume_after_a_dropped_connection(login, setup, practitioner, object_st
     )
     assert answer.status_code == 200 and Film.objects.get().state == FilmState.READY
     assert (
-        b"".join(client.get(reverse("vault:film_stream", kwargs={"pk": Film.objects.get().pk})).streaming_content)
+        b"".join(client.get(reverse("vault:film_stream", kwargs={"film_id": Film.objects.get().pk})).streaming_content)
         == data
     )
 
@@ -100,7 +100,7 @@ def test_a_file_that_is_not_a_film_is_refused_by_its_content(login, setup, pract
     answer = tus_upload(client, filming, fake)
     assert answer.status_code == 422 and "not a film" in answer.json()["detail"]
     assert Film.objects.get().state == FilmState.REFUSED and object_store.object_keys() == []
-    page = client.get(reverse("vault:film", kwargs={"pk": filming.pk}))
+    page = client.get(reverse("vault:film", kwargs={"filming_id": filming.pk}))
     assert "not a film" in page.content.decode() and b'id="film-upload"' in page.content
 
 
@@ -108,7 +108,7 @@ def test_size_limit_and_quota(login, setup, service, practitioner, object_store)
     referral, filming = setup
     VaultPolicy.objects.create(service=service, quota_bytes=1000, max_film_bytes=800)
     client = login(practitioner)
-    create = reverse("vault:upload_create", kwargs={"pk": filming.pk})
+    create = reverse("vault:upload_create", kwargs={"filming_id": filming.pk})
     too_big = client.post(create, HTTP_UPLOAD_LENGTH="900", **TUS)
     assert too_big.status_code == 400 and "smaller than" in too_big.json()["errors"]["film"][0]
     VaultPolicy.objects.filter(service=service).update(max_film_bytes=5000)
@@ -122,7 +122,7 @@ def test_plain_form_upload_without_javascript(login, setup, practitioner, object
     referral, filming = setup
     path = film_file(tmp_path, seconds=3)
     client = login(practitioner)
-    url = reverse("vault:film", kwargs={"pk": filming.pk})
+    url = reverse("vault:film", kwargs={"filming_id": filming.pk})
     page = client.get(url)
     assert b'enctype="multipart/form-data"' in page.content
     form = page.context["form"]
@@ -142,11 +142,11 @@ def test_api_upload_and_film(login, setup, practitioner, object_store, tmp_path)
     answer = tus_upload(client, filming, data, api=True)
     assert answer.status_code == 200
     film = Film.objects.get()
-    body = client.get(reverse("api:vault-film", kwargs={"pk": film.pk})).json()
+    body = client.get(reverse("api:vault-film", kwargs={"film_id": film.pk})).json()
     assert body["state"] == "ready" and [c["clip"] for c in body["clips"]] == list(
         filming.clips.values_list("pk", flat=True)
     )
     part = client.get(
-        reverse("api:vault-film-stream", kwargs={"pk": film.pk}), HTTP_RANGE="bytes=0-99", HTTP_ACCEPT="video/*"
+        reverse("api:vault-film-stream", kwargs={"film_id": film.pk}), HTTP_RANGE="bytes=0-99", HTTP_ACCEPT="video/*"
     )
     assert part.status_code == 206 and b"".join(part.streaming_content) == data[:100]

@@ -87,15 +87,15 @@ class FilmingUploadView(SavedOnce, APIView):
         description="Open an upload of the filming's film: header Upload-Length (bytes). Answers Location and "
         "Upload-Offset; sent again while it is open, the same upload.",
     )
-    def post(self, request, pk: int):
-        filming = load_filming(request, pk, Perm.CASEWORK_RECORD)
+    def post(self, request, filming_id: int):
+        filming = load_filming(request, filming_id, Perm.CASEWORK_RECORD)
         return transfer.create_upload(request._request, filming, location_name="api:vault-upload")
 
 
 class UploadView(APIView):
     @extend_schema(tags=TAGS, responses={200: EMPTY, 404: NOT_FOUND}, description="Where the upload stands.")
-    def head(self, request, pk: int):
-        return transfer.upload_chunk(request._request, load_film(request, pk, Perm.CASEWORK_RECORD))
+    def head(self, request, film_id: int):
+        return transfer.upload_chunk(request._request, load_film(request, film_id, Perm.CASEWORK_RECORD))
 
     @extend_schema(
         tags=TAGS,
@@ -104,51 +104,51 @@ class UploadView(APIView):
         description="Send the film's bytes from Upload-Offset (application/offset+octet-stream). After the last "
         "byte the film is checked by its content: 200 kept, 422 refused with why.",
     )
-    def patch(self, request, pk: int):
-        return transfer.upload_chunk(request._request, load_film(request, pk, Perm.CASEWORK_RECORD))
+    def patch(self, request, film_id: int):
+        return transfer.upload_chunk(request._request, load_film(request, film_id, Perm.CASEWORK_RECORD))
 
 
 class FilmView(APIView):
     @extend_schema(tags=TAGS, responses={200: OpenApiResponse(description="The film"), 404: NOT_FOUND})
-    def get(self, request, pk: int):
-        film = load_film(request, pk, Perm.REFERRAL_VIEW)
+    def get(self, request, film_id: int):
+        film = load_film(request, film_id, Perm.REFERRAL_VIEW)
         log_access(action=AccessAction.VIEW, request=request._request, obj=film)
         return Response(film_out(film))
 
 
 class FilmCutsView(SavedOnce, APIView):
     @extend_schema(tags=TAGS, request=None, responses={200: OpenApiResponse(description="The film"), 409: EMPTY})
-    def post(self, request, pk: int):
-        film = load_film(request, pk, Perm.CASEWORK_RECORD)
+    def post(self, request, film_id: int):
+        film = load_film(request, film_id, Perm.CASEWORK_RECORD)
         run_action(actions.request_cuts, film=film, by=request.user, request=request._request)
         return Response(film_out(film))
 
 
 class FilmStreamView(BytesView):
     @extend_schema(tags=TAGS, responses={200: BYTES, 206: BYTES, 404: NOT_FOUND})
-    def get(self, request, pk: int):
-        return transfer.film_response(request._request, load_film(request, pk, Perm.REFERRAL_VIEW))
+    def get(self, request, film_id: int):
+        return transfer.film_response(request._request, load_film(request, film_id, Perm.REFERRAL_VIEW))
 
 
 class ClipStreamView(BytesView):
     @extend_schema(tags=TAGS, responses={200: BYTES, 206: BYTES, 404: NOT_FOUND})
-    def get(self, request, pk: int, rendition: str):
-        return transfer.cut_response(request._request, load_cut(request, pk, Perm.REFERRAL_VIEW), rendition)
+    def get(self, request, cut_id: int, rendition: str):
+        return transfer.cut_response(request._request, load_cut(request, cut_id, Perm.REFERRAL_VIEW), rendition)
 
 
 class TrainingClipView(BytesView):
     @extend_schema(tags=TAGS, responses={200: BYTES, 206: BYTES, 403: FORBIDDEN, 404: NOT_FOUND})
-    def get(self, request, pk: int):
-        return transfer.training_response(request._request, load_cut(request, pk, Perm.REFERRAL_VIEW))
+    def get(self, request, cut_id: int):
+        return transfer.training_response(request._request, load_cut(request, cut_id, Perm.REFERRAL_VIEW))
 
 
 class FamilyCopyView(SavedOnce, APIView):
     @extend_schema(tags=TAGS, request=None, responses={200: OpenApiResponse(description="Files"), 409: EMPTY})
-    def post(self, request, pk: int):
-        film = load_film(request, pk, Perm.CASEWORK_RECORD)
+    def post(self, request, film_id: int):
+        film = load_film(request, film_id, Perm.CASEWORK_RECORD)
         run_action(actions.hand_over_family_copy, film=film, by=request.user, request=request._request)
         files = [
-            reverse("api:vault-family-copy-file", kwargs={"pk": row["cut"].pk})
+            reverse("api:vault-family-copy-file", kwargs={"cut_id": row["cut"].pk})
             for row in clips_in_order(film.filming, film)
             if row["cut"]
         ]
@@ -157,13 +157,13 @@ class FamilyCopyView(SavedOnce, APIView):
 
 class FamilyCopyFileView(BytesView):
     @extend_schema(tags=TAGS, responses={200: BYTES, 403: FORBIDDEN, 404: NOT_FOUND})
-    def get(self, request, pk: int):
-        return transfer.family_copy_response(request._request, load_cut(request, pk, Perm.CASEWORK_RECORD))
+    def get(self, request, cut_id: int):
+        return transfer.family_copy_response(request._request, load_cut(request, cut_id, Perm.CASEWORK_RECORD))
 
 
 class FilmDestroyView(SavedOnce, APIView):
     @extend_schema(tags=TAGS, request=None, responses={200: OpenApiResponse(description="The film"), 409: EMPTY})
-    def post(self, request, pk: int):
-        film = load_film(request, pk, Perm.FOOTAGE_DESTRUCTION_CONFIRM)
+    def post(self, request, film_id: int):
+        film = load_film(request, film_id, Perm.FOOTAGE_DESTRUCTION_CONFIRM)
         film = run_action(actions.destroy_film, film=film, by=request.user, request=request._request)
         return Response(transfer.film_state(film))

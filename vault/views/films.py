@@ -25,13 +25,13 @@ PLAIN_UPLOAD_LIMIT = 100 * 1000**2  # the no-JavaScript form: one request, so ke
 
 
 def _film_url(filming_id: int) -> str:
-    return reverse("vault:film", kwargs={"pk": filming_id})
+    return reverse("vault:film", kwargs={"filming_id": filming_id})
 
 
-def film_page(request: HttpRequest, pk: int) -> HttpResponse:
+def film_page(request: HttpRequest, filming_id: int) -> HttpResponse:
     """A filming's film: upload it (resumable with JavaScript, a plain form without), play it, mark clips on it,
     send the clips to be cut and see them. Every opening is in the access log."""
-    filming = load_filming(request, pk, Perm.REFERRAL_VIEW)
+    filming = load_filming(request, filming_id, Perm.REFERRAL_VIEW)
     referral = filming.cycle.referral
     film = film_of(filming)
     can_work = may_work_on_film(request.user, film) if film else None
@@ -89,16 +89,16 @@ def _context(request, filming, film, can_work) -> dict:
         "cuts_missing": film is not None
         and film.state == FilmState.READY
         and any(row["cut"] is None or row["stale"] for row in clips),
-        "upload_url": reverse("vault:upload_create", kwargs={"pk": filming.pk}),
+        "upload_url": reverse("vault:upload_create", kwargs={"filming_id": filming.pk}),
         "chunk_size": crypto.SEGMENT,
         "two_person": actions.policy_of(referral.service).two_person_destruction,
         "max_upload_memory": settings.FILE_UPLOAD_MAX_MEMORY_SIZE,
     }
 
 
-def cut_clips(request: HttpRequest, pk: int) -> HttpResponse:
+def cut_clips(request: HttpRequest, film_id: int) -> HttpResponse:
     """Send the film's clips to be cut (each clip without a cut at its current times)."""
-    film = load_film(request, pk, Perm.CASEWORK_RECORD)
+    film = load_film(request, film_id, Perm.CASEWORK_RECORD)
     return form_action_page(
         request,
         form=ConfirmForm(request.POST if request.method == "POST" else None),
@@ -117,9 +117,9 @@ def cut_clips(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def shared_review(request: HttpRequest, pk: int) -> HttpResponse:
+def shared_review(request: HttpRequest, film_id: int) -> HttpResponse:
     """The clips played in order, full screen. `?view=family` is the family's view: no practitioner's notes."""
-    film = load_film(request, pk, Perm.REFERRAL_VIEW)
+    film = load_film(request, film_id, Perm.REFERRAL_VIEW)
     family_view = request.GET.get("view") == "family"
     rows = [row for row in clips_in_order(film.filming, film) if row["cut"] and row["cut"].state == CutState.READY]
     log_access(
@@ -135,9 +135,9 @@ def shared_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def family_copy(request: HttpRequest, pk: int) -> HttpResponse:
+def family_copy(request: HttpRequest, film_id: int) -> HttpResponse:
     """Prepare the family's copy today (one file per clip) and download each file, on the day only."""
-    film = load_film(request, pk, Perm.CASEWORK_RECORD)
+    film = load_film(request, film_id, Perm.CASEWORK_RECORD)
     footage = Footage.objects.filter(filming=film.filming).first()
     today = timezone.localdate()
     open_today = bool(footage and footage.family_copy == "given" and footage.family_copy_on == today)
@@ -157,13 +157,13 @@ def family_copy(request: HttpRequest, pk: int) -> HttpResponse:
         },
         perform=lambda data: actions.hand_over_family_copy(film=film, by=request.user, request=request),
         success_message="The family's copy is recorded as given today. Download each clip below.",
-        success_url=reverse("vault:family_copy", kwargs={"pk": film.pk}),
+        success_url=reverse("vault:family_copy", kwargs={"film_id": film.pk}),
     )
 
 
-def destroy(request: HttpRequest, pk: int) -> HttpResponse:
+def destroy(request: HttpRequest, film_id: int) -> HttpResponse:
     """Destroy the film, its clips and (with the family's last film) its key, on the destruction date."""
-    film = load_film(request, pk, Perm.FOOTAGE_DESTRUCTION_CONFIRM)
+    film = load_film(request, film_id, Perm.FOOTAGE_DESTRUCTION_CONFIRM)
     if film.state == FilmState.DESTROYED:
         messages.info(request, "This film was destroyed.")
         return redirect(_film_url(film.filming_id))
