@@ -39,7 +39,9 @@ def test_clips_are_cut_sealed_and_played_with_range(
     assert part.status_code == 206 and b"".join(part.streaming_content) == data[100:200]
     poster = client.get(reverse("vault:clip_stream", kwargs={"cut_id": cuts[0].pk, "rendition": "poster"}))
     assert b"".join(poster.streaming_content)[:2] == b"\xff\xd8"
-    assert client.get(reverse("vault:clip_stream", kwargs={"cut_id": cuts[0].pk, "rendition": "webm"})).status_code == 404
+    assert (
+        client.get(reverse("vault:clip_stream", kwargs={"cut_id": cuts[0].pk, "rendition": "webm"})).status_code == 404
+    )
     assert client.get(reverse("vault:clip_stream", kwargs={"cut_id": cuts[0].pk, "rendition": "x"})).status_code == 404
     logged = AccessEvent.objects.filter(object_type="vault.clipcut", action=AccessAction.VIEW)
     assert logged.count() == 3

@@ -29,7 +29,9 @@ def test_shared_review_plays_clips_in_order_and_the_family_view_hides_notes(logi
     url = reverse("vault:review", kwargs={"film_id": cut_film.pk})
     cuts = list(ClipCut.objects.order_by("start_seconds"))
     page = client.get(url).content.decode()
-    order = [page.index(reverse("vault:clip_stream", kwargs={"cut_id": c.pk, "rendition": "mp4"}) + '" data') for c in cuts]
+    order = [
+        page.index(reverse("vault:clip_stream", kwargs={"cut_id": c.pk, "rendition": "mp4"}) + '" data') for c in cuts
+    ]
     assert order == sorted(order) and "Baby looks up" in page and 'id="review-player"' in page
     family = client.get(url, {"view": "family"}).content.decode()
     assert "Baby looks up" not in family and "Being attentive" not in family and "Your clips" in family
