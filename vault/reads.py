@@ -33,3 +33,21 @@ def clips_in_order(filming, film: Film | None) -> list[dict]:
             }
         )
     return rows
+
+
+def stored_files(referral_id: int) -> list:
+    """(storage, name) of every sealed object the family still has in the vault: for governance's destruction of
+    the whole record (its key row goes with the record, which already leaves these unreadable)."""
+    from . import storage
+
+    found = []
+    for film in Film.objects.filter(referral_id=referral_id).exclude(
+        state__in=[FilmState.DESTROYED, FilmState.REFUSED]
+    ):
+        found += [(storage.films, name) for name in storage.segment_names(film.prefix, film.size)]
+    for cut in ClipCut.objects.filter(film__referral_id=referral_id).exclude(state=CutState.DESTROYED):
+        for rendition in ("mp4", "webm", "poster"):
+            blob_id, size = cut.blob(rendition)
+            if blob_id:
+                found += [(storage.films, n) for n in storage.segment_names(f"{referral_id}/{blob_id}", size)]
+    return found

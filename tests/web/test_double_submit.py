@@ -582,7 +582,7 @@ NOT_CREATING = {
     # The film vault (tests/vault/): an upload, cuts and the family's copy are each one per film, found again.
     "vault:film": "its plain upload form carries the one-time token; a filming holds one film (a repeat lands on it)",
     "vault:upload_create": "opening an upload twice returns the same upload (tus resume; tests/vault/test_upload.py)",
-    "api:vault-upload-create": "opening an upload twice returns the same upload (tus resume; tests/vault/test_upload.py)",
+    "api:vault-upload-create": "opening an upload twice returns the same upload (tus resume)",
     "vault:upload": "PATCH at an offset: a repeat is refused (409) with the offset to go on from",
     "api:vault-upload": "PATCH at an offset: a repeat is refused (409) with the offset to go on from",
     "vault:film_state": READS,
