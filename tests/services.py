@@ -1,4 +1,4 @@
-"""Reaching the real services tests need (PostgreSQL, Redis, Chromium).
+"""Reaching the real services tests need (PostgreSQL, Redis, Chromium, ffmpeg).
 
 Outside CI a missing service skips its tests; with CI=true it fails them, so CI never passes by skipping.
 """
@@ -44,6 +44,14 @@ def chromium_path() -> str:
     if not path:
         missing("Chromium is not installed (apt-get install chromium)")
     return path
+
+
+def require_ffmpeg() -> None:
+    """The film vault probes and cuts with ffmpeg and ffprobe (scripts/check_prereqs.sh installs them)."""
+    from vault.media import ffmpeg_available
+
+    if not ffmpeg_available():
+        missing("ffmpeg is not installed (apt-get install ffmpeg)")
 
 
 def spare_port() -> int:

@@ -99,6 +99,24 @@ def ffmpeg_available() -> bool:
     return shutil.which(FFMPEG) is not None and shutil.which(FFPROBE) is not None
 
 
+# What every browser in the NHS estate plays without a rendition: H.264 in MP4/MOV, with AAC or MP3 sound or none.
+_PLAYABLE_VIDEO = {"h264"}
+_PLAYABLE_AUDIO = {None, "aac", "mp3"}
+
+
+def browser_playable(found: Probe) -> bool:
+    """Whether a film as uploaded plays in every NHS laptop and tablet browser, so the practitioner can mark clips
+    on it directly. An iPhone's HEVC, a camcorder's MPEG-2 or an AVI does not: the vault then makes a playable copy
+    with `cut_clip(film, 0, found.duration_seconds, folder)` (about 0.3 CPU seconds per second of 720p film)."""
+    container = set(found.format_name.split(","))
+    return (
+        "mp4" in container
+        and found.video_codec in _PLAYABLE_VIDEO
+        and found.audio_codec in _PLAYABLE_AUDIO
+        and max(found.width, found.height) <= 4096
+    )
+
+
 def _input(path: Path | str) -> str:
     """A local path as ffmpeg input: `file:` so a name starting with '-' or holding ':' is never an option or a
     protocol."""
@@ -180,6 +198,8 @@ def _parse_probe(found: dict, size: int) -> Probe:
     width, height = _int(video.get("width")), _int(video.get("height"))
     if not width or not height:
         raise NotAVideo(NO_VIDEO)
+    if _rotation(video) % 180 == 90:  # a phone held upright: stored on its side, shown (and cut) upright
+        width, height = height, width
     return Probe(
         duration_seconds=duration,
         width=width,
@@ -189,6 +209,22 @@ def _parse_probe(found: dict, size: int) -> Probe:
         format_name=format_name,
         size_bytes=size,
     )
+
+
+def _rotation(video: dict) -> int:
+    """The quarter-turns a player applies to the stored picture, in degrees (display matrix, or the older tag)."""
+    for side_data in video.get("side_data_list") or []:
+        if isinstance(side_data, dict) and "rotation" in side_data:
+            return round(_number(side_data["rotation"])) % 360
+    return round(_number((video.get("tags") or {}).get("rotate"))) % 360
+
+
+def _number(value) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) else 0.0
 
 
 def _seconds(value) -> float | None:
@@ -307,9 +343,13 @@ def cut_clip(
 
 def _encode(source: Path, start: float, length: float, out: Path, codecs: list[str], *, timeout: float) -> None:
     """One ffmpeg run: seek accurately to `start`, take `length` seconds of the first video and (if any) the first
-    audio stream, scale down to at most 1080p with even sides, write to a temporary name, rename when done."""
+    audio stream, upright (ffmpeg applies a phone's rotation), progressive, at most 1080p; write to a temporary
+    name, rename when done."""
     partial = out.with_name(out.name + ".part")
+    # Camcorders' interlaced frames (1080i) are deinterlaced (progressive frames pass through untouched: browsers
+    # would show combing); then at most 1080p, even sides for yuv420p, square pixels.
     scale = (
+        "yadif=mode=send_frame:deint=interlaced,"
         f"scale=w='min(iw,{MAX_DIMENSION})':h='min(ih,{MAX_DIMENSION})'"
         ":force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1"
     )

@@ -26,7 +26,7 @@ from django.utils.http import content_disposition_header
 
 # Long enough for any real single range; beyond it the header is ignored (and int() never sees thousands of digits).
 MAX_HEADER_LENGTH = 200
-_SPEC = re.compile(r"(\d*)-(\d*)")
+_SPEC = re.compile(r"([0-9]*)-([0-9]*)")  # ASCII digits only: a regex \d also matches Arabic-Indic digits
 _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"\\/:*?<>|;]+')
 FILENAME_MAX_LENGTH = 100
 
