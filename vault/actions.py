@@ -14,7 +14,6 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.audit import log_access
@@ -29,6 +28,7 @@ from referrals.history import record_change
 
 from . import blobs, crypto, keys, media, storage
 from .models import CUT, IN_PROGRESS, ClipCut, CutState, Film, FilmState, VaultPolicy
+from .reads import used_bytes
 
 logger = logging.getLogger(__name__)
 VAULT_LOCATION = "The service's film vault"
@@ -40,15 +40,6 @@ CUT_FAILED = "The clip could not be cut. Try again; if it fails again, tell your
 def policy_of(service: Service) -> VaultPolicy:
     """The service's vault policy, or the defaults (unsaved) when it has none."""
     return VaultPolicy.objects.filter(service=service).first() or VaultPolicy(service=service)
-
-
-def used_bytes(service_id: int) -> int:
-    """Bytes of the service's films (held or uploading) and clips (ready or being cut): what the quota counts."""
-    films = Film.objects.held().filter(service_id=service_id).aggregate(total=Sum("size"))["total"] or 0
-    cuts = ClipCut.objects.filter(film__service_id=service_id, state__in=[*IN_PROGRESS, CutState.READY]).aggregate(
-        total=Sum("mp4_size") + Sum("webm_size") + Sum("poster_size")
-    )["total"]
-    return films + (cuts or 0)
 
 
 def _filmed_people(filming: Filming, day: date) -> list:

@@ -1,8 +1,10 @@
 """What the vault's pages and API read: a filming's film, and its clips in order with their cuts."""
 
+from django.db.models import Sum
+
 from cycles.forms.cycles import show_time
 
-from .models import ClipCut, CutState, Film, FilmState
+from .models import IN_PROGRESS, ClipCut, CutState, Film, FilmState, VaultPolicy
 
 
 def film_of(filming) -> Film | None:
@@ -51,3 +53,23 @@ def stored_files(referral_id: int) -> list:
             if blob_id:
                 found += [(storage.films, n) for n in storage.segment_names(f"{referral_id}/{blob_id}", size)]
     return found
+
+
+def used_bytes(service_id: int) -> int:
+    """Bytes of the service's films (held or uploading) and clips (ready or being cut): what the quota counts."""
+    films = Film.objects.held().filter(service_id=service_id).aggregate(total=Sum("size"))["total"] or 0
+    cuts = ClipCut.objects.filter(film__service_id=service_id, state__in=[*IN_PROGRESS, CutState.READY]).aggregate(
+        total=Sum("mp4_size") + Sum("webm_size") + Sum("poster_size")
+    )["total"]
+    return films + (cuts or 0)
+
+
+def storage_use(service) -> dict:
+    """The dashboard's small figure: the service's vault use against its quota (three queries)."""
+    policy = VaultPolicy.objects.filter(service=service).first() or VaultPolicy(service=service)
+    used = used_bytes(service.pk)
+    return {
+        "used": used,
+        "quota": policy.quota_bytes,
+        "percent": round(100 * used / policy.quota_bytes) if policy.quota_bytes else 0,
+    }
