@@ -6,17 +6,11 @@ destroying is footage.confirm_destruction. Nobody has a download of a film: only
 """
 
 from accounts.permissions import Perm, has_permission
-from cycles.rules import may_record_casework
 
 
 def may_play(user, film) -> bool:
     """May `user` watch this family's film and clips (logged at every request)?"""
     return has_permission(user, Perm.REFERRAL_VIEW, obj=film.referral)
-
-
-def may_work_on_film(user, film) -> bool:
-    """Upload, cut and hand over the family's copy: the family's allocated practitioner."""
-    return may_record_casework(user, film.referral)
 
 
 def may_destroy_film(user, film) -> bool:

@@ -153,3 +153,11 @@ def test_the_key_stays_while_another_film_of_the_family_is_held(
     with django_capture_on_commit_callbacks(execute=True):
         actions.destroy_film(film=cut_film, by=coordinator)
     assert FamilyKey.objects.get().wrapped is not None
+
+
+def test_the_film_page_offers_training_only_while_consent_stands(login, cut_film, practitioner):
+    client = login(practitioner)
+    url = reverse("vault:film", kwargs={"filming_id": cut_film.filming_id})
+    assert client.get(url).content.decode().count("Play in training") == 2
+    withdraw(cut_film.referral, ConsentItem.TRAINING, on=today(), by=practitioner)
+    assert "Play in training" not in client.get(url).content.decode()

@@ -12,6 +12,7 @@ from accounts.audit import log_access
 from accounts.models import AccessAction
 from accounts.permissions import Perm
 from cycles.models import ConsentItem, Footage
+from cycles.rules import may_record_casework
 from web.pages import form_action_page
 
 from .. import actions, crypto
@@ -19,7 +20,7 @@ from ..forms import ConfirmForm, FilmUploadForm
 from ..loading import load_film, load_filming
 from ..models import CutState, Film, FilmState
 from ..reads import clips_in_order, film_of
-from ..rules import may_destroy_film, may_work_on_film
+from ..rules import may_destroy_film
 
 PLAIN_UPLOAD_LIMIT = 100 * 1000**2  # the no-JavaScript form: one request, so keep it to small films
 
@@ -34,11 +35,7 @@ def film_page(request: HttpRequest, filming_id: int) -> HttpResponse:
     filming = load_filming(request, filming_id, Perm.REFERRAL_VIEW)
     referral = filming.cycle.referral
     film = film_of(filming)
-    can_work = may_work_on_film(request.user, film) if film else None
-    if film is None:
-        from cycles.rules import may_record_casework
-
-        can_work = may_record_casework(request.user, referral)
+    can_work = may_record_casework(request.user, referral)
     upload_form = None
     if can_work and (film is None or film.state == FilmState.UPLOADING) and crypto.vault_open():
         upload_form = FilmUploadForm(request.POST or None, request.FILES or None)
@@ -93,6 +90,9 @@ def _context(request, filming, film, can_work) -> dict:
         "chunk_size": crypto.SEGMENT,
         "two_person": actions.policy_of(referral.service).two_person_destruction,
         "max_upload_memory": settings.FILE_UPLOAD_MAX_MEMORY_SIZE,
+        # Clips marked for training play there only while everyone filmed consents (checked again at each request).
+        "training_ok": any(row["clip"].marked_for_training for row in clips)
+        and not actions.consent_refusal(filming, ConsentItem.TRAINING, "use clips in training"),
     }
 
 
