@@ -77,8 +77,14 @@ def start_upload(*, filming: Filming, size: int, by: User, request=None) -> Film
         raise ActionRefused("This filming's film is already in the vault.")
     if held is not None and held.size == size and held.uploaded_by_id == by.pk:
         return held
+    if held is not None and held.uploaded_by_id != by.pk:
+        raise ActionRefused("A colleague's upload of this filming's film is under way. Wait for it to finish.")
     if held is not None:
-        raise ActionRefused("Another upload of this filming's film is under way. Resume it, or wait for it.")
+        # The same person chose another file: the unfinished upload is dropped, its segments deleted.
+        held.state, held.refusal = FilmState.REFUSED, "Replaced by another file before it finished."
+        held.save(update_fields=["state", "refusal"])
+        dropped = (held.referral_id, held.blob_id, held.size)
+        transaction.on_commit(lambda: blobs.delete(referral_id=dropped[0], blob_id=dropped[1], size=dropped[2]))
     policy = policy_of(referral.service)
     if size <= 0:
         raise ValidationError({"film": "The file is empty. Choose the film from the camera or phone"})

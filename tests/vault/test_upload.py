@@ -150,3 +150,26 @@ def test_api_upload_and_film(login, setup, practitioner, object_store, tmp_path)
         reverse("api:vault-film-stream", kwargs={"film_id": film.pk}), HTTP_RANGE="bytes=0-99", HTTP_ACCEPT="video/*"
     )
     assert part.status_code == 206 and b"".join(part.streaming_content) == data[:100]
+
+
+def test_choosing_another_file_replaces_ones_own_unfinished_upload(login, setup, practitioner, coordinator):
+    from core.refusals import ActionRefused
+    from vault import actions
+
+    referral, filming = setup
+    first = actions.start_upload(filming=filming, size=1000, by=practitioner)
+    second = actions.start_upload(filming=filming, size=2000, by=practitioner)
+    first.refresh_from_db()
+    assert first.state == FilmState.REFUSED and second.state == FilmState.UPLOADING and second.pk != first.pk
+    with pytest.raises(ActionRefused, match="colleague"):
+        actions.start_upload(filming=filming, size=2000, by=_second_practitioner(referral, practitioner))
+
+
+def _second_practitioner(referral, practitioner):
+    """Hand the family to a colleague (a reallocation) so they may record its casework."""
+    from referrals.models import Allocation
+    from tests.factories import staff
+
+    other = staff("colleague", referral.service, "practitioner")
+    Allocation.objects.filter(referral=referral).update(practitioner=other)
+    return other
