@@ -80,3 +80,17 @@ def test_upload_play_mark_cut_review_in_the_browser(
     click_and_wait(page.get_by_role("button", name="Give the family its copy today"))
     assert page.locator("#family-copy-files a").count() == 2
     assert_accessible(page)
+
+    # On the destruction date: the film, its clips and the family's key go; the page says who and when.
+    from cycles import actions as cycle_actions
+    from tests.cycles.helpers_supervision import days_ago
+
+    cycle_actions.set_footage_destruction_dates(referral=referral, involvement_ended_on=days_ago(92), by=coordinator)
+    page.goto(live_server.url + reverse("vault:film", args=[filming.pk]))
+    click_and_wait(page.get_by_role("link", name="Destroy the film and its clips"))
+    assert_accessible(page)
+    click_and_wait(page.get_by_role("button", name="Destroy the film and its clips"))
+    assert "were destroyed on" in page.content()
+    assert_accessible(page)
+    film.refresh_from_db()
+    assert film.state == FilmState.DESTROYED
