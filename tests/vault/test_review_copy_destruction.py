@@ -161,3 +161,13 @@ def test_the_film_page_offers_training_only_while_consent_stands(login, cut_film
     assert client.get(url).content.decode().count("Play in training") == 2
     withdraw(cut_film.referral, ConsentItem.TRAINING, on=today(), by=practitioner)
     assert "Play in training" not in client.get(url).content.decode()
+
+
+def test_footage_in_the_vault_cannot_be_confirmed_destroyed_by_hand(cut_film, coordinator):
+    from cycles import actions as cycle_actions
+
+    past_date(cut_film, coordinator)
+    footage = Footage.objects.get(filming=cut_film.filming)
+    with pytest.raises(ActionRefused, match="film vault"):
+        cycle_actions.confirm_footage_destroyed(footage=footage, destroyed_on=today(), by=coordinator)
+    assert Footage.objects.past_destruction_date().count() == 1  # still counted: the film is still held
