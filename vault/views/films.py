@@ -1,7 +1,6 @@
 """The vault's pages: a filming's film (upload, player, marking clips, cutting), the shared review (the family's
 view hides the practitioner's notes), the family's copy, and destruction. Thin: load (404/403), one action."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -89,7 +88,6 @@ def _context(request, filming, film, can_work) -> dict:
         "upload_url": reverse("vault:upload_create", kwargs={"filming_id": filming.pk}),
         "chunk_size": crypto.SEGMENT,
         "two_person": actions.policy_of(referral.service).two_person_destruction,
-        "max_upload_memory": settings.FILE_UPLOAD_MAX_MEMORY_SIZE,
         # Clips marked for training play there only while everyone filmed consents (checked again at each request).
         "training_ok": any(row["clip"].marked_for_training for row in clips)
         and not actions.consent_refusal(filming, ConsentItem.TRAINING, "use clips in training"),
