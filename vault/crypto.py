@@ -118,10 +118,12 @@ def unwrap(kek_id: str, wrapped: bytes | None, *, referral_id: int) -> bytes:
 
 
 def chunk_count(size: int) -> int:
+    """How many 64 KiB chunks `size` bytes make (an empty blob still has one, sealed)."""
     return max(1, -(-size // CHUNK))
 
 
 def segment_count(size: int) -> int:
+    """How many stored objects a blob of `size` bytes takes."""
     return -(-chunk_count(size) // CHUNKS_PER_SEGMENT)
 
 

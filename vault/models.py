@@ -30,6 +30,7 @@ CUT = Job(name="vault.tasks.cut_clip", noun="Clip cut")
 
 
 def new_blob_id() -> str:
+    """A random id for a sealed blob: bound into every chunk, and its objects' folder."""
     return uuid.uuid4().hex
 
 
@@ -139,11 +140,8 @@ class Film(models.Model):
 
     @property
     def prefix(self) -> str:
+        """The film's objects' folder under `films/`: the family's id and the blob's."""
         return f"{self.referral_id}/{self.blob_id}"
-
-    @property
-    def upload_complete(self) -> bool:
-        return self.received == self.size
 
 
 class CutState(models.TextChoices):
@@ -207,13 +205,10 @@ class ClipCut(models.Model):
     def __str__(self) -> str:
         return f"Cut of clip {self.clip_id}"
 
-    @property
-    def stored_bytes(self) -> int:
-        return self.mp4_size + self.webm_size + self.poster_size
-
     def blob(self, rendition: str) -> tuple[str, int]:
         """(blob id, size) of a rendition: "mp4", "webm" or "poster"."""
         return getattr(self, f"{rendition}_blob"), getattr(self, f"{rendition}_size")
 
     def prefix(self, rendition: str) -> str:
+        """A rendition's objects' folder under `films/`."""
         return f"{self.film.referral_id}/{self.blob(rendition)[0]}"

@@ -18,6 +18,7 @@ films = storage_for(ALIAS)
 
 
 def segment_name(prefix: str, segment: int) -> str:
+    """The object name of one segment: ids only, zero-padded so a listing sorts in order."""
     return f"{prefix}/{segment:06d}"
 
 
@@ -52,6 +53,7 @@ def delete_blob(prefix: str, size: int) -> None:
 
 
 def segment_names(prefix: str, size: int) -> list[str]:
+    """Every segment name a blob of `size` bytes has (for deleting it, or a whole record's)."""
     return [segment_name(prefix, s) for s in range(crypto.segment_count(size))]
 
 

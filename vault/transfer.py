@@ -194,6 +194,7 @@ def family_copy_response(request, cut) -> HttpResponse:
 
 
 def tus_options() -> HttpResponse:
+    """What a tus client asks first: the protocol version and the one extension we have (creation)."""
     response = HttpResponse(status=204)
     response["Tus-Resumable"] = response["Tus-Version"] = TUS_VERSION
     response["Tus-Extension"] = "creation"

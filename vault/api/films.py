@@ -27,6 +27,7 @@ def _families(request):
 
 
 def load_filming(request, pk: int, perm: Perm) -> Filming:
+    """A filming in force of a family the caller may see (404, logged), then `perm` on it (403)."""
     queryset = (
         Filming.objects.in_force().filter(cycle__referral__in=_families(request)).select_related("cycle__referral")
     )
@@ -36,6 +37,7 @@ def load_filming(request, pk: int, perm: Perm) -> Filming:
 
 
 def load_film(request, pk: int, perm: Perm) -> Film:
+    """A film of a family the caller may see (404, logged), then `perm` on it (403)."""
     queryset = Film.objects.filter(referral__in=_families(request)).select_related(
         "referral__service", "filming__cycle"
     )
@@ -45,6 +47,7 @@ def load_film(request, pk: int, perm: Perm) -> Film:
 
 
 def load_cut(request, pk: int, perm: Perm) -> ClipCut:
+    """A clip's cut of a family the caller may see (404, logged), then `perm` on it (403)."""
     queryset = ClipCut.objects.filter(film__referral__in=_families(request)).select_related(
         "film__referral", "film__filming__cycle", "clip"
     )
