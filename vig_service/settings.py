@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "referrals",
     "notices",
     "cycles",
+    "vault",
     "letters",
     "outcomes",
     "governance",
@@ -259,6 +260,18 @@ def private_files(prefix: str) -> dict:
     return {"BACKEND": "core.storage.PrivateFolderStorage", "OPTIONS": {"subfolder": prefix}}
 
 
+# The film vault (vault/, ADR 0026): films and clips encrypted per family, stored under "films/" in the private
+# bucket (or folder). VAULT_KEY_ENCRYPTION_KEY wraps every family's data key and is held outside the database:
+# "id:base64-of-32-bytes", the current key first, older ones after a comma while they are being rotated out.
+# Demo mode and tests have a fixed development key; anywhere else an unset key leaves the vault closed.
+VAULT_KEY_ENCRYPTION_KEY = os.environ.get("VAULT_KEY_ENCRYPTION_KEY", "").strip()
+if not VAULT_KEY_ENCRYPTION_KEY and (DEMO_MODE or TESTING):
+    VAULT_KEY_ENCRYPTION_KEY = "dev1:ZGV2LWtleS1ub3QtZm9yLXJlYWwtZmlsbXMtMzJieXQ="
+VAULT_TEMP_DIR = os.environ.get("VAULT_TEMP_DIR", "").strip() or None  # private temp folders for ffmpeg; None: system
+VAULT_CUT_SWEEP_AFTER_SECONDS = int(os.environ.get("VAULT_CUT_SWEEP_AFTER_SECONDS", "300"))
+VAULT_CUT_SOFT_TIME_LIMIT = int(os.environ.get("VAULT_CUT_SOFT_TIME_LIMIT", "900"))
+VAULT_CUT_DELAY_SECONDS = float(os.environ.get("VAULT_CUT_DELAY_SECONDS", "0") or 0)  # tests: kill a worker mid-cut
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "letters": private_files("letters"),
@@ -266,6 +279,8 @@ STORAGES = {
     "dashboard_exports": private_files("dashboard-exports"),
     # Signed consent forms (cycles/uploads.py): their names already begin "consent-forms/".
     "consent_forms": private_files(""),
+    # The film vault's ciphertext only (vault/storage.py): nothing readable without the family's key.
+    "films": private_files("films"),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -439,6 +454,7 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-risk-notices": {"task": "notices.tasks.escalate_risk_notices", "schedule": 300.0},
     "sweep-letters": {"task": "letters.tasks.sweep_letters", "schedule": 60.0},
     "sweep-dashboard-exports": {"task": "dashboards.tasks.sweep_exports", "schedule": 60.0},
+    "sweep-clip-cuts": {"task": "vault.tasks.sweep_cuts", "schedule": 60.0},
     "flag-overdue-footage": {"task": "cycles.tasks.flag_overdue_footage", "schedule": crontab(hour=6, minute=0)},
     "retention-reviews-due": {
         "task": "governance.tasks.list_retention_reviews_due",
