@@ -456,6 +456,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-dashboard-exports": {"task": "dashboards.tasks.sweep_exports", "schedule": 60.0},
     "sweep-clip-cuts": {"task": "vault.tasks.sweep_cuts", "schedule": 60.0},
     "flag-overdue-footage": {"task": "cycles.tasks.flag_overdue_footage", "schedule": crontab(hour=6, minute=0)},
+    # The film vault destroys films due today or earlier (two-person services: a notice instead); vault/tasks.py.
+    "destroy-due-films": {"task": "vault.tasks.destroy_due_films", "schedule": crontab(hour=5, minute=45)},
     "retention-reviews-due": {
         "task": "governance.tasks.list_retention_reviews_due",
         "schedule": crontab(day_of_month=1, hour=5, minute=30),
