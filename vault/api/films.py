@@ -12,7 +12,7 @@ from accounts.models import AccessAction
 from accounts.permissions import Perm
 from cycles.models import Filming, Footage
 from referrals.models import Referral
-from web.api import FORBIDDEN, NOT_FOUND, SavedOnce, load_visible, require, run_action
+from web.api import CONFLICT, FORBIDDEN, NOT_FOUND, SavedOnce, load_visible, require, run_action
 
 from .. import actions, transfer
 from ..models import ClipCut, Film, FilmState
@@ -148,7 +148,7 @@ class FilmView(APIView):
 
 
 class FilmCutsView(SavedOnce, APIView):
-    @extend_schema(tags=TAGS, request=None, responses={200: OpenApiResponse(description="The film"), 409: EMPTY})
+    @extend_schema(tags=TAGS, request=None, responses={200: OpenApiResponse(description="The film"), 409: CONFLICT})
     def post(self, request, film_id: int):
         film = load_film(request, film_id, Perm.CASEWORK_RECORD)
         run_action(actions.request_cuts, film=film, by=request.user, request=request._request)
@@ -174,7 +174,7 @@ class TrainingClipView(BytesView):
 
 
 class FamilyCopyView(SavedOnce, APIView):
-    @extend_schema(tags=TAGS, request=None, responses={200: OpenApiResponse(description="Files"), 409: EMPTY})
+    @extend_schema(tags=TAGS, request=None, responses={200: OpenApiResponse(description="Files"), 409: CONFLICT})
     def post(self, request, film_id: int):
         film = load_film(request, film_id, Perm.CASEWORK_RECORD)
         run_action(actions.hand_over_family_copy, film=film, by=request.user, request=request._request)
@@ -196,7 +196,7 @@ class FilmDestroyView(SavedOnce, APIView):
     @extend_schema(
         tags=TAGS,
         request=None,
-        responses={200: OpenApiResponse(description="The film"), 403: FORBIDDEN, 409: EMPTY},
+        responses={200: OpenApiResponse(description="The film"), 403: FORBIDDEN, 409: CONFLICT},
         description="Destroy the film, its clips and (with the family's last film) its key, on or after the "
         "destruction date. Where the service asks for two people, the first call records the first person's "
         "confirmation (`destruction.status` becomes awaiting_second_person) and a different person's call "
