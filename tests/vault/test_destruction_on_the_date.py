@@ -211,3 +211,14 @@ def test_destroyed_footage_names_a_person_or_the_vault_never_both(service, coord
     ):
         with pytest.raises(IntegrityError), transaction.atomic():
             Footage.objects.create(filming=filming, location="Share", **values)
+
+
+def test_beat_runs_the_daily_task_and_both_tasks_are_registered(settings):
+    from celery import current_app
+
+    from vault.models import DESTROY
+
+    current_app.loader.import_default_modules()
+    tasks_run = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "vault.tasks.destroy_due_films" in tasks_run
+    assert {"vault.tasks.destroy_due_films", DESTROY.name} <= set(current_app.tasks)
