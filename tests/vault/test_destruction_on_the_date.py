@@ -83,6 +83,8 @@ def test_the_daily_task_destroys_a_due_film_its_clips_and_key(
     client = login(practitioner)
     page = client.get(reverse("vault:film", kwargs={"filming_id": film.filming_id})).content.decode()
     assert "Destroyed by the vault on its destruction date." in page
+    record = client.get(reverse("referrals:detail", kwargs={"pk": film.referral_id})).content.decode()
+    assert "destroyed by the vault on its destruction date" in record  # the family's record's footage section
     body = client.get(reverse("api:vault-film", kwargs={"film_id": film.pk})).json()
     assert body["destruction"]["status"] == "destroyed" and body["destruction"]["destroyed_by_vault"] is True
     assert body["destruction"]["destroyed_by"] is None
