@@ -224,3 +224,23 @@ def test_beat_runs_the_daily_task_and_both_tasks_are_registered(settings):
     tasks_run = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "vault.tasks.destroy_due_films" in tasks_run
     assert {"vault.tasks.destroy_due_films", DESTROY.name} <= set(current_app.tasks)
+
+
+def test_the_dashboard_counts_only_footage_still_held(
+    service, manager, practitioner, cut_film, object_store, django_capture_on_commit_callbacks
+):
+    from cycles import actions as cycle_actions
+    from dashboards.reads import data_protection
+    from tests.cycles.helpers_supervision import make_cycle
+    from tests.dashboards.test_more_figures import scope_for
+
+    elsewhere = make_cycle(cut_film.referral, practitioner, 2, filmed_on=days_ago(10)).filming
+    cycle_actions.record_footage(filming=elsewhere, location="The team's encrypted share", by=practitioner)
+    due_on(cut_film, days_ago(2))
+    Footage.objects.filter(filming=elsewhere).update(destroy_by=days_ago(2))
+    assert data_protection(scope_for(manager, service))["footage_past_destruction"] == 2
+    sweep(django_capture_on_commit_callbacks)
+    assert Film.objects.get(pk=cut_film.pk).state == FilmState.DESTROYED
+    # The vault's film is gone; the footage recorded as held on the share is still counted until confirmed.
+    assert data_protection(scope_for(manager, service))["footage_past_destruction"] == 1
+    assert Footage.objects.get(filming=elsewhere).destroyed_on is None
