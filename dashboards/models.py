@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Service, Site
 from core.jobs import Job
+from core.text import NOTE_MAX_LENGTH, SafeTextField
 
 from .storage import export_storage
 
@@ -106,3 +107,80 @@ class DashboardExport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in IN_PROGRESS
+
+
+class FamilySummary(models.Model):
+    """One family's facts the dashboard counts, worked out from its raw rows (ADR 0022; `dashboards.summaries`).
+
+    Never edited by hand: recomputed whole for a family each time its record changes (the `referrals.FamilyChange`
+    outbox) and rebuilt from raw rows by `manage.py rebuild_dashboard_summaries`. Carries the family's service and
+    site so a figure reads one table with the same `service_id = X [AND site_id IN (…)]` rule as `visible_to`,
+    and its dates so a figure for any period is a range on an index, never a join across ten years of casework."""
+
+    referral = models.OneToOneField(
+        "referrals.Referral", on_delete=models.CASCADE, primary_key=True, related_name="dashboard_summary"
+    )
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    referral_source = models.ForeignKey(
+        "accounts.ReferralSource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    date_received = models.DateField()
+    status = models.CharField(max_length=20)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Triage: the first accept-or-decline decision's local day; whether any accepted or declined; the first accept.
+    first_decided_on = models.DateField(null=True, blank=True)
+    accepted = models.BooleanField(default=False)
+    declined = models.BooleanField(default=False)
+    first_accepted_at = models.DateTimeField(null=True, blank=True)
+    # The first allocation (its moment and local day), the first filming in force, cycles, outcome measures.
+    first_allocated_at = models.DateTimeField(null=True, blank=True)
+    first_allocated_on = models.DateField(null=True, blank=True)
+    first_filmed_on = models.DateField(null=True, blank=True)
+    cycles = models.PositiveIntegerField(default=0)
+    baseline_and_end = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["service", "date_received"], name="summary_received"),
+            models.Index(fields=["service", "first_allocated_on"], name="summary_first_allocated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Summary of family {self.referral_id}"
+
+
+class ItemKind(models.TextChoices):
+    DECLINE = "decline", "Triage decline (key: reason)"
+    VISIT = "visit", "Visits planned on a day (key: outcome)"
+    WITHDRAWN = "withdrawn", "Consents withdrawn on a day"
+    FOOTAGE = "footage", "Footage not yet destroyed, by destruction date"
+    DISCHARGE = "discharge", "Standing discharge (key: reason; value: reviewed cycles)"
+    PAIR = "pair", "Outcome measure baseline and end (key: instrument)"
+    GOAL = "goal", "Helping question start and end ratings"
+
+
+class SummaryItem(models.Model):
+    """A family's countable facts that come many to a family (visits by day, declines, discharges, measure pairs),
+    grouped per family and recomputed with its `FamilySummary` (ADR 0022)."""
+
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=10, choices=ItemKind.choices)
+    day = models.DateField(null=True, blank=True)
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True)  # ISO: 1 is Monday
+    practitioner_id = models.BigIntegerField(null=True, blank=True)
+    key = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True)  # a copy of a decline reason, outcome, instrument
+    n = models.PositiveIntegerField(default=1)
+    first = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    last = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["service", "kind", "day"], name="summaryitem_kind_day"),
+            models.Index(fields=["referral"], name="summaryitem_referral"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of family {self.referral_id}"
