@@ -120,10 +120,11 @@ class FamilySummary(models.Model):
     referral = models.OneToOneField(
         "referrals.Referral", on_delete=models.CASCADE, primary_key=True, related_name="dashboard_summary"
     )
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # No index of their own: a figure reads by service and date, through the covering indexes below.
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False)
     referral_source = models.ForeignKey(
-        "accounts.ReferralSource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "accounts.ReferralSource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     date_received = models.DateField()
     status = models.CharField(max_length=20)
@@ -141,9 +142,18 @@ class FamilySummary(models.Model):
     baseline_and_end = models.BooleanField(default=False)
 
     class Meta:
+        # Each figure reads one of these alone (PostgreSQL: an index-only scan of the period's families).
         indexes = [
-            models.Index(fields=["service", "date_received"], name="summary_received"),
-            models.Index(fields=["service", "first_allocated_on"], name="summary_first_allocated"),
+            models.Index(
+                fields=["service", "date_received"],
+                include=["site", "referral_source", "first_decided_on", "accepted"],
+                name="summary_received",
+            ),
+            models.Index(
+                fields=["service", "first_allocated_on"],
+                include=["site", "date_received", "first_filmed_on", "status", "cycles", "baseline_and_end"],
+                name="summary_first_allocated",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,17 +166,17 @@ class ItemKind(models.TextChoices):
     WITHDRAWN = "withdrawn", "Consents withdrawn on a day"
     FOOTAGE = "footage", "Footage not yet destroyed, by destruction date"
     DISCHARGE = "discharge", "Standing discharge (key: reason; value: reviewed cycles)"
-    PAIR = "pair", "Outcome measure baseline and end (key: instrument)"
-    GOAL = "goal", "Helping question start and end ratings"
+    PAIR = "pair", "Outcome measure baseline and end (key: instrument; day: first allocated)"
+    GOAL = "goal", "Helping question start and end ratings (day: first allocated)"
 
 
 class SummaryItem(models.Model):
     """A family's countable facts that come many to a family (visits by day, declines, discharges, measure pairs),
     grouped per family and recomputed with its `FamilySummary` (ADR 0022)."""
 
-    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="+")
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="+", db_index=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False)
     kind = models.CharField(max_length=10, choices=ItemKind.choices)
     day = models.DateField(null=True, blank=True)
     weekday = models.PositiveSmallIntegerField(null=True, blank=True)  # ISO: 1 is Monday
@@ -180,6 +190,21 @@ class SummaryItem(models.Model):
         indexes = [
             models.Index(fields=["service", "kind", "day"], name="summaryitem_kind_day"),
             models.Index(fields=["referral"], name="summaryitem_referral"),
+            # A period's visits (the most numerous items), and the measure pairs of the families first allocated in
+            # it: read from the index alone. Their keys are short (an outcome, an instrument); a decline's reason
+            # is not, so not here.
+            models.Index(
+                fields=["service", "day"],
+                include=["site", "practitioner_id", "weekday", "key", "n"],
+                condition=Q(kind="visit"),
+                name="summaryitem_visits",
+            ),
+            models.Index(
+                fields=["service", "day"],
+                include=["site", "kind", "key", "first", "last"],
+                condition=Q(kind__in=["pair", "goal"]),
+                name="summaryitem_pairs",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -214,17 +214,24 @@ def compute(ids: list[int]) -> tuple[list[FamilySummary], list[SummaryItem]]:
         items.append(
             SummaryItem(**where[pk], kind=ItemKind.DISCHARGE, day=day, key=reason, n=n, first=reviewed.get(pk, 0))
         )
+    # Measure pairs and helping-question ratings are counted for the families first allocated in a period: dated
+    # by the family's first allocation, so the figure reads a range of days, not a join.
+    allocated_on = {s.referral_id: s.first_allocated_on for s in summaries}
     for (pk, instrument), v in values.items():
         if TimePoint.BASELINE in v and TimePoint.END in v:
+            first, last = v[TimePoint.BASELINE], v[TimePoint.END]
             items.append(
                 SummaryItem(
-                    **where[pk], kind=ItemKind.PAIR, key=instrument, first=v[TimePoint.BASELINE], last=v[TimePoint.END]
+                    **where[pk], kind=ItemKind.PAIR, day=allocated_on[pk], key=instrument, first=first, last=last
                 )
             )
     for goal in goals.values():
         if "start" in goal and "end" in goal:
+            pk = goal["referral"]
             items.append(
-                SummaryItem(**where[goal["referral"]], kind=ItemKind.GOAL, first=goal["start"], last=goal["end"])
+                SummaryItem(
+                    **where[pk], kind=ItemKind.GOAL, day=allocated_on[pk], first=goal["start"], last=goal["end"]
+                )
             )
     return summaries, items
 

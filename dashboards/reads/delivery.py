@@ -59,14 +59,17 @@ def delivery(scope: Scope) -> dict:
 
 def outcomes(scope: Scope) -> dict:
     """The outcomes selector's figures for families first allocated in the period: their baseline/end pairs and
-    helping-question ratings from the summaries (one query), and the closed ones with both measures (one query)."""
+    helping-question ratings from the summaries, dated by the first allocation (one query), and the closed ones with
+    both measures (one query)."""
     families = first_allocated_summaries(scope)
     closed = families.exclude(status__in=OPEN_STATUSES).aggregate(
         closed=Count("pk"), both=Count("pk", filter=Q(baseline_and_end=True))
     )
-    pairs = SummaryItem.objects.filter(
-        kind__in=[ItemKind.PAIR, ItemKind.GOAL], referral_id__in=families.values("referral_id")
-    ).values_list("kind", "key", "first", "last")
+    pairs = (
+        SummaryItem.objects.filter(scope.on(), kind__in=[ItemKind.PAIR, ItemKind.GOAL])
+        .filter(day__range=(scope.start, scope.end))
+        .values_list("kind", "key", "first", "last")
+    )
     return figures_from_pairs(service=scope.service, pairs=pairs, closed=closed["closed"], both=closed["both"])
 
 
