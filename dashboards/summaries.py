@@ -254,15 +254,19 @@ def refresh(ids: list[int]) -> int:
 
 
 def _work_off(changes) -> int:
-    """Refresh the families of these outbox rows, under their locks, and delete the rows (one transaction): a
-    worker and a page working off the same row wait for each other, and whichever comes second finds it gone."""
-    with transaction.atomic():
-        rows = list(changes.select_for_update().order_by("pk").values_list("pk", "referral_id"))
-        if not rows:
-            return 0
-        refresh([referral_id for _pk, referral_id in rows])
-        FamilyChange.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
-    return len(rows)
+    """Refresh the families of these outbox rows and delete the rows, a batch at a time, each batch in its own
+    transaction under the rows' locks: a worker and a page working off the same row wait for each other, and
+    whichever comes second finds it gone; a long backlog (an upgraded install) keeps what each batch did even if
+    the request that started it is cut off."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            rows = list(changes.select_for_update().order_by("pk").values_list("pk", "referral_id")[:BATCH])
+            if not rows:
+                return done
+            refresh([referral_id for _pk, referral_id in rows])
+            FamilyChange.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+        done += len(rows)
 
 
 def catch_up(service_id: int) -> int:
