@@ -117,6 +117,8 @@ class FamilySummary(models.Model):
     site so a figure reads one table with the same `service_id = X [AND site_id IN (…)]` rule as `visible_to`,
     and its dates so a figure for any period is a range on an index, never a join across ten years of casework."""
 
+    is_family_record = False  # derived from the family's records: never shown or logged as one (audit)
+
     referral = models.OneToOneField(
         "referrals.Referral", on_delete=models.CASCADE, primary_key=True, related_name="dashboard_summary"
     )
@@ -173,6 +175,8 @@ class ItemKind(models.TextChoices):
 class SummaryItem(models.Model):
     """A family's countable facts that come many to a family (visits by day, declines, discharges, measure pairs),
     grouped per family and recomputed with its `FamilySummary` (ADR 0022)."""
+
+    is_family_record = False  # derived from the family's records: never shown or logged as one (audit)
 
     referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="+", db_index=False)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)

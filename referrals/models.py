@@ -661,6 +661,8 @@ class FamilyChange(models.Model):
     the worker down), and a beat sweep does what both missed. A family's change commits with its outbox row or not
     at all."""
 
+    is_family_record = False  # derived from the family's records: never shown or logged as one (audit)
+
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(default=timezone.now)
