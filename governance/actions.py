@@ -21,6 +21,7 @@ from notices.actions import raise_notice
 from referrals.actions import lock_referral
 from referrals.history import record_change
 from referrals.models import Parent, Referral
+from vault import reads as vault_reads
 
 from .models import (
     DestroyedRecord,
@@ -159,6 +160,8 @@ def _files_of(referral: Referral) -> list:
         found.append((consent.signed_form.storage, consent.signed_form.name))
     for letter in referral.letters.exclude(file=""):
         found.append((letter.file.storage, letter.file.name))
+    # The film vault's sealed films and clips (their family key is deleted with the record: crypto-shredded).
+    found += vault_reads.stored_files(referral.pk)
     return found
 
 

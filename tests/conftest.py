@@ -159,7 +159,12 @@ def s3_server():
     server.stop()
 
 
-PRIVATE_ALIASES = {"letters": "letters", "dashboard_exports": "dashboard-exports", "consent_forms": ""}
+PRIVATE_ALIASES = {
+    "letters": "letters",
+    "dashboard_exports": "dashboard-exports",
+    "consent_forms": "",
+    "films": "films",
+}
 
 
 @pytest.fixture

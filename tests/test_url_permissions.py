@@ -28,6 +28,7 @@ OPEN_TO_ANY_USER = {
     "api:token_revoke": "own API token",
     "api:schema": "the API's description, no data",
     "api:docs": "the API's description, no data",
+    "fhir:metadata": "the FHIR endpoint's CapabilityStatement, no data (FHIR clients read it before signing in)",
     "api:practitioner-list": "a list scoped to what the user may see (empty here)",
     "api:caseload-mine": "the user's own caseload (empty here)",
     "api:referral-list": "a list scoped to what the user may see (empty here)",
@@ -90,8 +91,42 @@ def service_a_records(service, coordinator, practitioner, trainee, supervisor, s
     ids.update(consent_records(referral, practitioner))
     ids |= letters_ids(service, coordinator)
     ids |= dashboard_export_ids(service, coordinator)
-    start_cycle(referral=referral, by=practitioner)  # a real cycle of service A (on SQLite its pk matches)
+    cycle = start_cycle(referral=referral, by=practitioner)  # a real cycle of service A (on SQLite its pk matches)
+    ids |= vault_ids(cycle, practitioner)
     return ids
+
+
+def vault_ids(cycle, practitioner) -> dict:
+    """A film of service A's family in the vault and a cut clip of it (rows only: nobody outside gets to the bytes)."""
+    from cycles.models import Clip, Filming
+    from vault.models import ClipCut, Film
+
+    filming = Filming.objects.create(
+        cycle=cycle, filmed_on=cycle.created_at.date(), activity="play", length_seconds=60, recorded_by=practitioner
+    )
+    clip = Clip.objects.create(
+        filming=filming, start_seconds=1, end_seconds=5, description="A moment", recorded_by=practitioner
+    )
+    film = Film.objects.create(
+        filming=filming,
+        referral=cycle.referral,
+        service=cycle.referral.service,
+        size=10,
+        received=10,
+        state="ready",
+        uploaded_by=practitioner,
+    )
+    cut = ClipCut.objects.create(
+        clip=clip,
+        film=film,
+        start_seconds=1,
+        end_seconds=5,
+        state="ready",
+        mp4_blob="x",
+        mp4_size=10,
+        requested_by=practitioner,
+    )
+    return {"filming_id": filming.pk, "film_id": film.pk, "cut_id": cut.pk, "rendition": "mp4"}
 
 
 def consent_records(referral, practitioner) -> dict:

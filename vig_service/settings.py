@@ -9,6 +9,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -87,11 +88,13 @@ INSTALLED_APPS = [
     "referrals",
     "notices",
     "cycles",
+    "vault",
     "letters",
     "outcomes",
     "governance",
     "audit",
     "discharge",
+    "interop",
     "dashboards",
     "tooling",
 ]
@@ -257,6 +260,18 @@ def private_files(prefix: str) -> dict:
     return {"BACKEND": "core.storage.PrivateFolderStorage", "OPTIONS": {"subfolder": prefix}}
 
 
+# The film vault (vault/, ADR 0026): films and clips encrypted per family, stored under "films/" in the private
+# bucket (or folder). VAULT_KEY_ENCRYPTION_KEY wraps every family's data key and is held outside the database:
+# "id:base64-of-32-bytes", the current key first, older ones after a comma while they are being rotated out.
+# Demo mode and tests have a fixed development key; anywhere else an unset key leaves the vault closed.
+VAULT_KEY_ENCRYPTION_KEY = os.environ.get("VAULT_KEY_ENCRYPTION_KEY", "").strip()
+if not VAULT_KEY_ENCRYPTION_KEY and (DEMO_MODE or TESTING):
+    VAULT_KEY_ENCRYPTION_KEY = "dev1:ZGV2LWtleS1ub3QtZm9yLXJlYWwtZmlsbXMtMzJieXQ="
+VAULT_TEMP_DIR = os.environ.get("VAULT_TEMP_DIR", "").strip() or None  # private temp folders for ffmpeg; None: system
+VAULT_CUT_SWEEP_AFTER_SECONDS = int(os.environ.get("VAULT_CUT_SWEEP_AFTER_SECONDS", "300"))
+VAULT_CUT_SOFT_TIME_LIMIT = int(os.environ.get("VAULT_CUT_SOFT_TIME_LIMIT", "900"))
+VAULT_CUT_DELAY_SECONDS = float(os.environ.get("VAULT_CUT_DELAY_SECONDS", "0") or 0)  # tests: kill a worker mid-cut
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "letters": private_files("letters"),
@@ -264,6 +279,8 @@ STORAGES = {
     "dashboard_exports": private_files("dashboard-exports"),
     # Signed consent forms (cycles/uploads.py): their names already begin "consent-forms/".
     "consent_forms": private_files(""),
+    # The film vault's ciphertext only (vault/storage.py): nothing readable without the family's key.
+    "films": private_files("films"),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -323,6 +340,26 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Sign in with the trust's OpenID Connect provider (NHS CIS2 or another), off unless OIDC_ISSUER and
+# OIDC_CLIENT_ID are set (accounts/oidc.py, ADR 0028; README "Sign in with your organisation's identity").
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip()
+OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "").strip()
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256").strip()
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid").strip()
+OIDC_ACR_CLAIM = os.environ.get("OIDC_ACR_CLAIM", "acr").strip()  # or amr, or authentication_assurance_level
+OIDC_REQUIRED_ACR = envlist("OIDC_REQUIRED_ACR")  # values that skip our own second step; empty: it always applies
+OIDC_ACR_VALUES = os.environ.get("OIDC_ACR_VALUES", "").strip()  # sent as acr_values when set
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "NHS Care Identity Service").strip()
+OIDC_ACCOUNT_CONTACT = os.environ.get("OIDC_ACCOUNT_CONTACT", "a service admin of your VIG service").strip()
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+if OIDC_ISSUER:  # signing out sends the browser on to the provider's end-session page from the sign-out form
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("{0.scheme}://{0.netloc}".format(urlsplit(OIDC_ISSUER)))
 
 # Failed log-ins: 5 tries per username+IP, then a 15-minute cool-off. Keyed on the pair, so an attacker
 # elsewhere cannot lock a real user out, and the lock lifts by itself.
@@ -417,6 +454,7 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-risk-notices": {"task": "notices.tasks.escalate_risk_notices", "schedule": 300.0},
     "sweep-letters": {"task": "letters.tasks.sweep_letters", "schedule": 60.0},
     "sweep-dashboard-exports": {"task": "dashboards.tasks.sweep_exports", "schedule": 60.0},
+    "sweep-clip-cuts": {"task": "vault.tasks.sweep_cuts", "schedule": 60.0},
     "sweep-dashboard-summaries": {"task": "dashboards.tasks.sweep_summaries", "schedule": 60.0},
     "flag-overdue-footage": {"task": "cycles.tasks.flag_overdue_footage", "schedule": crontab(hour=6, minute=0)},
     "retention-reviews-due": {

@@ -26,6 +26,7 @@ api_v1 = [
     path("", include("referrals.api_urls")),
     path("", include("notices.api_urls")),
     path("", include("cycles.api_urls")),
+    path("", include("vault.api_urls")),
     path("", include("outcomes.api_urls")),
     path("", include("letters.api_urls")),
     path("", include("discharge.api_urls")),
@@ -40,6 +41,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("notices/", include("notices.urls")),
     path("cycles/", include("cycles.urls")),
+    path("vault/", include("vault.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("letters/", include("letters.urls")),
     path("governance/", include("governance.urls")),
@@ -47,5 +49,6 @@ urlpatterns = [
     path("discharge/", include("discharge.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("api/v1/", include((api_v1, "api"))),
+    path("api/fhir/R4/", include("interop.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -23,6 +23,7 @@ from referrals.history import diff, plain, record_change
 from referrals.models import Referral
 
 from ..models import CyclePolicy, FamilyCopy, Filming, Footage
+from ..sections import footage_destruction_refusal
 
 DEFAULT_KEEP_MONTHS = CyclePolicy._meta.get_field("footage_keep_months").default
 FOOTAGE_FIELDS = ["location", "reference", "family_copy", "family_copy_how", "family_copy_on"]
@@ -145,6 +146,9 @@ def confirm_footage_destroyed(*, footage: Footage, destroyed_on: date, by: User,
     referral = footage.filming.cycle.referral
     if footage.destroyed_on is not None:
         raise ActionRefused(f"This footage's destruction was already confirmed ({footage.destroyed_on:%-d %B %Y}).")
+    refusal = footage_destruction_refusal(footage)
+    if refusal:
+        raise ActionRefused(refusal)
     if destroyed_on > timezone.localdate():
         raise ValidationError({"destroyed_on": "The date of destruction cannot be in the future"})
     if destroyed_on < footage.filming.filmed_on:

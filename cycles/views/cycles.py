@@ -29,6 +29,7 @@ from web.pages import form_action_page, load_visible
 from .. import actions
 from ..forms.cycles import ClipForm, FilmingForm, SharedReviewForm, StartCycleForm, show_time
 from ..models import Cycle
+from ..sections import cycle_sections
 
 
 def _load_cycle(request: HttpRequest, pk: int, perm: Perm, *, people: bool = False) -> Cycle:
@@ -88,6 +89,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_record": may_record_casework(request.user, cycle.referral),
         "training_lapsed": training_consent_lapsed(cycle.referral, step.filming, step.clips),
         "entered_in_error": entered_in_error_of_cycle(cycle),
+        "sections": cycle_sections(request, cycle, step),
     }
     return render(request, "cycles/cycle_detail.html", context)
 
@@ -128,7 +130,12 @@ def add_clip(request: HttpRequest, pk: int) -> HttpResponse:
     return _cycle_form_page(
         request,
         cycle,
-        form=ClipForm(_posted(request), referral=cycle.referral),
+        form=ClipForm(
+            _posted(request),
+            referral=cycle.referral,
+            # Times marked on the film vault's player arrive in the address (vault/film.html).
+            initial={k: request.GET[k][:8] for k in ("start_seconds", "end_seconds") if k in request.GET},
+        ),
         perform=lambda data: actions.add_clip(filming=filming, by=request.user, request=request, **data),
         heading=f"Add a clip to cycle {cycle.number}",
         button="Add the clip",

@@ -13,6 +13,7 @@ from accounts.permissions import Perm, has_permission, require_permission
 from core.replica import lag_tolerant
 from dashboards.reads import dashboard, figure_lists, summary
 from notices.reads import escalated_in_service, family_labels
+from vault.reads import storage_use
 
 from .. import exporting
 from ..charts import bar_chart
@@ -53,6 +54,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "can_see_waiting_list": has_permission(request.user, Perm.WAITING_LIST_VIEW),
         "can_see_caseloads": has_permission(request.user, Perm.PRACTITIONER_VIEW),
         "escalated": escalated,
+        "vault_use": storage_use(scope.service),  # the film vault's quota (vault.reads)
     }
     if escalated:
         log_list(request=request, object_type="notices.notice", ids=[n.pk for n in escalated], detail={})

@@ -55,6 +55,7 @@ from tests.cycles.helpers_cycles import (
 )
 from tests.cycles.helpers_supervision import give_consent as consent_for_supervision
 from tests.cycles.helpers_supervision import make_cycle, trainee_family, trainee_with_supervisor
+from tests.interop.bundles import referral_bundle
 from tests.outcomes.helpers_outcomes import EPDS_13, answers
 from tests.outcomes.helpers_outcomes import record as record_measure
 from tests.referrals.allocation_helpers import accepted_referral, set_details
@@ -354,6 +355,12 @@ def api_referral(ctx):
     return ctx.coordinator, reverse("api:referral-list"), data
 
 
+def api_fhir_referral(ctx):
+    """A referral sent as a FHIR R4 Bundle (interop): with an Idempotency-Key as any API call; without one, the
+    Bundle's identifier keeps it to one referral (tests/interop/test_fhir_referrals.py)."""
+    return ctx.coordinator, reverse("fhir:base"), referral_bundle(ctx.service)
+
+
 def api_triage(ctx):
     referral = make_referral(ctx.service, ctx.coordinator)
     return ctx.coordinator, reverse("api:referral-triage", args=[referral.pk]), {"decision": "accept"}
@@ -496,6 +503,7 @@ def api_discharge(ctx):
 
 API_ROWS = [
     Row("api:referral-list", api_referral, lambda: Referral.objects),
+    Row("fhir:base", api_fhir_referral, lambda: Referral.objects),
     Row("api:referral-triage", api_triage, lambda: TriageDecision.objects),
     Row("api:referral-allocate", api_allocate, lambda: Allocation.objects),
     Row("api:referral-reallocate", api_reallocate, lambda: Allocation.objects),
@@ -579,11 +587,38 @@ CHANGES = "changes or marks a record that exists (its form still carries the tok
 STATE = "moves a record's state (refused twice by the state table; its form carries the token)"
 
 NOT_CREATING = {
+    # The film vault (tests/vault/): an upload, cuts and the family's copy are each one per film, found again.
+    "vault:film": "its plain upload form carries the one-time token; a filming holds one film (a repeat lands on it)",
+    "vault:upload_create": "opening an upload twice returns the same upload (tus resume; tests/vault/test_upload.py)",
+    "api:vault-upload-create": "opening an upload twice returns the same upload (tus resume)",
+    "vault:upload": "PATCH at an offset: a repeat is refused (409) with the offset to go on from",
+    "api:vault-upload": "PATCH at an offset: a repeat is refused (409) with the offset to go on from",
+    "vault:film_state": READS,
+    "vault:film_stream": READS,
+    "vault:clip_stream": READS,
+    "vault:training_clip": READS,
+    "vault:family_copy_file": READS,
+    "vault:review": READS,
+    "vault:cut_clips": "one cut per clip and its times: asking twice sends nothing new (tests/vault/test_cuts.py)",
+    "vault:family_copy": CHANGES,
+    "vault:destroy": STATE,
+    "api:vault-film": READS,
+    "api:vault-film-stream": READS,
+    "api:vault-clip-stream": READS,
+    "api:vault-training-clip": READS,
+    "api:vault-family-copy-file": READS,
+    "api:vault-film-cuts": "one cut per clip and its times: asking twice sends nothing new",
+    "api:vault-family-copy": CHANGES,
+    "api:vault-film-destroy": STATE,
     "home": READS,
     "healthz": READS,
     "metrics": READS,
     "accounts:login": SIGN_IN,
     "accounts:logout": SIGN_IN,
+    "accounts:oidc_start": SIGN_IN,
+    "accounts:oidc_callback": SIGN_IN,
+    "fhir:metadata": READS,
+    "fhir:document-reference": READS,
     "accounts:mfa_enrol": SIGN_IN,
     "accounts:mfa_recovery_codes": SIGN_IN,
     "accounts:mfa_verify": SIGN_IN,
