@@ -55,9 +55,13 @@ def find_family(user, text: str) -> Referral | None:
 
 @cache
 def family_record_types() -> dict[str, type]:
-    """Every model whose rows belong to one family (a `referral` foreign key), by access-log label."""
+    """Every model whose rows belong to one family (a `referral` foreign key), by access-log label. Rows derived
+    from them and never shown or logged as a record (`is_family_record = False`: the dashboard's summaries and
+    their outbox, ADR 0022) are left out."""
     found = {}
     for model in apps.get_models():
+        if getattr(model, "is_family_record", True) is False:
+            continue
         names = {f.name: f for f in model._meta.get_fields()}
         field_ = names.get("referral")
         if model is not ReferralEvent and getattr(field_, "related_model", None) is Referral and field_.concrete:

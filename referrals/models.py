@@ -651,3 +651,24 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral} → {self.practitioner}"
+
+
+class FamilyChange(models.Model):
+    """The summaries' outbox (ADR 0022): "this family's record changed", written by `history.record_change` in the
+    action's own transaction, ids only. The dashboards app (a layer above, which casework may not import) works each
+    row off by recomputing that family's summary from its raw rows, then deletes it: a task sent after commit does
+    it at once, the dashboard itself does it for its service before it reads (so a figure is never stale, even with
+    the worker down), and a beat sweep does what both missed. A family's change commits with its outbox row or not
+    at all."""
+
+    is_family_record = False  # derived from the family's records: never shown or logged as one (audit)
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["service", "id"], name="familychange_service")]
+
+    def __str__(self) -> str:
+        return f"Family {self.referral_id} changed at {self.at:%d %b %Y %H:%M}"
