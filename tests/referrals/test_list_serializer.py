@@ -2,10 +2,12 @@
 declared fields and the old includes said."""
 
 from datetime import timedelta
+from pathlib import Path
 
 from django.template import Context, Template
 from django.urls import reverse
 
+from referrals import actions
 from referrals.models import Referral
 from referrals.serializers import ReferralListOut
 from tests.referrals.helpers import make_referral, parent, today
@@ -106,3 +108,23 @@ def test_row_tags_are_the_old_includes_byte_for_byte(service, coordinator):
         assert include.render(Context({"referral": referral})) == expected
         flagged += len(referral.flags())
     assert flagged >= 5  # the flagged family's flags, its name escaped, were all drawn
+
+
+# The triage queue's row as its template drew it before `triage_row` (issue 20), kept beside this test.
+OLD_TRIAGE_ROW = (Path(__file__).parent / "triage_row_before.html").read_text(encoding="utf-8")
+
+
+def test_triage_row_is_the_old_row_template_byte_for_byte(service, coordinator):
+    families = _families(service, coordinator)
+    actions.triage_referral(
+        referral=families[0], decision="request_information", by=coordinator, missing_information="GP"
+    )
+    Referral.objects.filter(pk=families[0].pk).update(awaiting_information_since=today() - timedelta(days=1200))
+    old = Template("{% load referral_tags %}" + OLD_TRIAGE_ROW)
+    new = Template("{% load referral_tags %}{% triage_row referral many_services %}")
+    rows = list(Referral.objects.with_list_details())
+    assert any(r.total_days_awaiting_information() > 1000 for r in rows)  # thousands are shown as the page shows
+    for referral in rows:
+        for many_services in (False, True):
+            context = {"referral": referral, "many_services": many_services}
+            assert new.render(Context(context)) == old.render(Context(context))
