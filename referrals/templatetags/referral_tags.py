@@ -131,3 +131,23 @@ def triage_row(referral, many_services: bool):
         + _CELL.format("Flags", flag_tags(referral))
         + "    </tr>"
     )
+
+
+@register.simple_tag
+def search_row(referral):
+    """One row of the search page's results (up to 50), drawn in Python like `triage_row`; the markup is what the
+    row template drew (`tests/referrals/test_list_serializer.py` compares them)."""
+    url = conditional_escape(reverse("referrals:detail", args=[referral.pk]))
+    parents = referral.parent_list
+    names = "".join(f"{_shown(parent.name)}<br>" for parent in parents)
+    first = parents[0] if parents else None
+    postcode = "Confidential" if referral.confidential_address else _shown(first.postcode if first else None)
+    return mark_safe(
+        '<tr class="nhsuk-table__row">\n'
+        f'      <td class="nhsuk-table__cell"><a href="{url}">{_shown(referral.reference)}</a><br>'
+        f"{_shown(referral.service.name)}</td>\n"
+        f'      <td class="nhsuk-table__cell">{names}{_shown(referral.child_display_name)}</td>\n'
+        f'      <td class="nhsuk-table__cell">{postcode}</td>\n'
+        f'      <td class="nhsuk-table__cell">{_shown(referral.get_status_display())} {flag_tags(referral)}</td>\n'
+        "    </tr>"
+    )

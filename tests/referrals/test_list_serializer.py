@@ -128,3 +128,16 @@ def test_triage_row_is_the_old_row_template_byte_for_byte(service, coordinator):
         for many_services in (False, True):
             context = {"referral": referral, "many_services": many_services}
             assert new.render(Context(context)) == old.render(Context(context))
+
+
+SEARCH_ROW_BEFORE = (Path(__file__).parent / "search_row_before.html").read_text(encoding="utf-8")
+
+
+def test_search_row_is_the_old_row_template_byte_for_byte(service, coordinator):
+    _families(service, coordinator)
+    old = Template("{% load referral_tags %}" + SEARCH_ROW_BEFORE)
+    new = Template("{% load referral_tags %}{% search_row referral %}")
+    rows = list(Referral.objects.with_list_details()) + list(Referral.objects.all())  # listed, and read alone
+    assert any(r.confidential_address for r in rows) and any(len(r.parent_list) == 2 for r in rows)
+    for referral in rows:
+        assert new.render(Context({"referral": referral})) == old.render(Context({"referral": referral}))
