@@ -296,6 +296,8 @@ CONSENT_FORM_MAX_BYTES = envint("CONSENT_FORM_MAX_BYTES", 10 * 1024 * 1024)
 # Sessions: the idle and absolute time-outs are both enforced by accounts.middleware, which ends the server-side
 # session. The stored session lives as long as the absolute time-out so that the middleware, not a silently expired
 # session, meets the first request after an idle spell: it knows who wrote a posted form and keeps it as their draft.
+# Database sessions; each request's save is one UPDATE, not a transaction around a model save (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_IDLE_TIMEOUT_SECONDS = envint("SESSION_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = envint("SESSION_ABSOLUTE_TIMEOUT_HOURS", 10) * 3600
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
@@ -380,7 +382,7 @@ CRISPY_FAIL_SILENTLY = not DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "accounts.api_auth.TokenAuthentication",  # knox's, without reading the user's other tokens each call
         "accounts.api_auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -3,7 +3,6 @@ the action's permission (or 403), validate the form, call one action, redirect (
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -175,7 +174,6 @@ def search(request: HttpRequest) -> HttpResponse:
             Referral.objects.visible_to(request.user, Perm.REFERRAL_SEARCH)
             .search(**terms)
             .with_list_details()
-            .prefetch_related(Prefetch("parents"))
             .order_by("-date_received", "-pk")[:50]
         )
         log_list(
