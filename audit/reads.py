@@ -165,11 +165,34 @@ def _staff_events(user, common: Q, ordering, limit: int | None):
     """Every row by the viewer's staff. On PostgreSQL, newest `limit` per person from the (user_id, at) index,
     merged: a plain `user_id IN (...)` would read and sort every row of every colleague in the range."""
     staff_ids = list(audit_staff(user).values_list("pk", flat=True))
+    if limit is not None and connection.vendor == "postgresql" and staff_ids:
+        return _staff_events_lateral(staff_ids, common, limit)
     compound = connection.features.supports_slicing_ordering_in_compound
     if limit is None or not compound or not 1 < len(staff_ids) <= MAX_STAFF_BRANCHES:
         return AccessEvent.objects.filter(common, user_id__in=staff_ids).order_by(*ordering)
     parts = [AccessEvent.objects.filter(common, user_id=pk).order_by(*ordering)[:limit] for pk in staff_ids]
     return parts[0].union(*parts[1:], all=True).order_by(*ordering)
+
+
+def _staff_events_lateral(staff_ids: list[int], common: Q, limit: int) -> list[AccessEvent]:
+    """Each colleague's newest `limit` rows, merged, in one statement whatever the number of colleagues.
+
+    A UNION of one part per colleague is planned part by part, and on the monthly partitions (ADR 0023) each part
+    is a scan per month: 75 colleagues over 17 months took a quarter of a second to plan. A LATERAL subquery is
+    planned once and run per colleague, each run reading the top of each month's (user_id, at) index.
+    """
+    where_sql, where_params = "TRUE", []
+    if common:
+        query = AccessEvent.objects.filter(common).query
+        where_sql, where_params = query.get_compiler(connection=connection).compile(query.where)
+    # The WHERE is compiled by Django from our own Q objects (dates, the page cursor); every value is a parameter.
+    sql = (
+        "SELECT e.* FROM unnest(%s::bigint[]) AS staff(uid) CROSS JOIN LATERAL (SELECT accounts_accessevent.* "  # noqa: S608 - WHERE compiled by Django
+        f"FROM accounts_accessevent WHERE accounts_accessevent.user_id = staff.uid AND ({where_sql}) "
+        "ORDER BY accounts_accessevent.at DESC, accounts_accessevent.id DESC LIMIT %s) AS e "
+        "ORDER BY e.at DESC, e.id DESC LIMIT %s"
+    )
+    return list(AccessEvent.objects.raw(sql, [staff_ids, *where_params, limit, limit]))
 
 
 def history_events(user, filters: Filters):
