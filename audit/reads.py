@@ -143,7 +143,9 @@ def access_events(user, filters: Filters, *, extra: Q | None = None, limit: int 
     if filters.person is not None:
         common &= Q(user_id=filters.person.pk)
     ordering = ("-at", "-id")
-    if filters.referral is not None:
+    if filters.referral is not None and limit is not None and connection.vendor == "postgresql":
+        events = _family_events_lateral(filters.referral, common, limit)
+    elif filters.referral is not None:
         # Each part newest first and cut at `limit` where the database allows it (PostgreSQL): on the monthly
         # partitions (ADR 0023) each part then reads only the newest rows of each month's index, not all of them.
         per_part = limit if connection.features.supports_slicing_ordering_in_compound else None
@@ -174,6 +176,49 @@ def _staff_events(user, common: Q, ordering, limit: int | None):
     return parts[0].union(*parts[1:], all=True).order_by(*ordering)
 
 
+def _where(q: Q) -> tuple[str, list]:
+    """The WHERE of access-log rows matching `q`, as SQL naming `accounts_accessevent` and its parameters."""
+    if not q:
+        return "TRUE", []
+    query = AccessEvent.objects.filter(q).query
+    sql, params = query.get_compiler(connection=connection).compile(query.where)
+    return sql, list(params)
+
+
+def _family_events_lateral(referral: Referral, common: Q, limit: int) -> list[AccessEvent]:
+    """A family's rows (the same parts as `family_access_branches`) newest first, in one statement on PostgreSQL.
+
+    The family's records go in as one list of (type, id) pairs and a LATERAL subquery takes each one's newest
+    `limit` rows; the lists that showed the family are one more part from the GIN index. Planned once, so its cost
+    does not multiply the kinds of record by the months of the log (ADR 0023).
+    """
+    pk = str(referral.pk)
+    records = [(REFERRAL_TYPE, pk)] + [
+        (label, id_) for label, ids in family_record_ids(referral).items() for id_ in ids
+    ]
+    common_sql, common_params = _where(common)
+    shown_sql, shown_params = _where(common & ids_shown_q(referral.pk) & ~Q(object_id=pk))
+    order = "ORDER BY accounts_accessevent.at DESC, accounts_accessevent.id DESC LIMIT %s"
+    # The WHERE clauses are compiled by Django from our own Q objects; every value is a parameter.
+    sql = (
+        "(SELECT e.* FROM unnest(%s::text[], %s::text[]) AS record(kind, id) CROSS JOIN LATERAL ("  # noqa: S608
+        "SELECT accounts_accessevent.* FROM accounts_accessevent WHERE accounts_accessevent.object_type = "
+        f"record.kind AND accounts_accessevent.object_id = record.id AND ({common_sql}) {order}) AS e) "
+        f"UNION ALL (SELECT accounts_accessevent.* FROM accounts_accessevent WHERE {shown_sql} {order}) "
+        "ORDER BY at DESC, id DESC LIMIT %s"
+    )
+    params = [
+        [kind for kind, _ in records],
+        [id_ for _, id_ in records],
+        *common_params,
+        limit,
+        *shown_params,
+        limit,
+        limit,
+    ]
+    return list(AccessEvent.objects.raw(sql, params))
+
+
 def _staff_events_lateral(staff_ids: list[int], common: Q, limit: int) -> list[AccessEvent]:
     """Each colleague's newest `limit` rows, merged, in one statement whatever the number of colleagues.
 
@@ -181,10 +226,7 @@ def _staff_events_lateral(staff_ids: list[int], common: Q, limit: int) -> list[A
     is a scan per month: 75 colleagues over 17 months took a quarter of a second to plan. A LATERAL subquery is
     planned once and run per colleague, each run reading the top of each month's (user_id, at) index.
     """
-    where_sql, where_params = "TRUE", []
-    if common:
-        query = AccessEvent.objects.filter(common).query
-        where_sql, where_params = query.get_compiler(connection=connection).compile(query.where)
+    where_sql, where_params = _where(common)
     # The WHERE is compiled by Django from our own Q objects (dates, the page cursor); every value is a parameter.
     sql = (
         "SELECT e.* FROM unnest(%s::bigint[]) AS staff(uid) CROSS JOIN LATERAL (SELECT accounts_accessevent.* "  # noqa: S608 - WHERE compiled by Django
