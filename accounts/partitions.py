@@ -42,6 +42,7 @@ def month_start(day: date, shift: int = 0) -> date:
 
 
 def partition_name(month: date) -> str:
+    """The one naming scheme (`accounts_accessevent_pYYYY_MM`), shared by the migration, the task and retention."""
     return f"{TABLE}_p{month:%Y_%m}"
 
 
@@ -124,6 +125,7 @@ def default_rows() -> int:
 
 
 def partition_rows(name: str) -> int:
+    """Rows in one partition, counted before it is dropped so the record says what went."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {_known(name)}")
         return cursor.fetchone()[0]

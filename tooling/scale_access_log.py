@@ -266,7 +266,7 @@ def seed(rows: int, *, months: int = 12, seed: int = 2026, progress: Progress | 
     else:
         _insert_plainly(mix, plan, on_chunk)
     progress(stage, rows, rows)
-    return {"access-log rows": rows}
+    return {"access-log rows": rows, "MB of access log on disk with its indexes": log_size_bytes() // 2**20}
 
 
 def log_size_bytes() -> int:
