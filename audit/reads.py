@@ -204,7 +204,11 @@ def _family_events_lateral(referral: Referral, common: Q, limit: int) -> list[Ac
         "(SELECT e.* FROM unnest(%s::text[], %s::text[]) AS record(kind, id) CROSS JOIN LATERAL ("  # noqa: S608
         "SELECT accounts_accessevent.* FROM accounts_accessevent WHERE accounts_accessevent.object_type = "
         f"record.kind AND accounts_accessevent.object_id = record.id AND ({common_sql}) {order}) AS e) "
-        f"UNION ALL (SELECT accounts_accessevent.* FROM accounts_accessevent WHERE {shown_sql} {order}) "
+        # OFFSET 0 fences the lists part off from its ORDER BY: otherwise the planner, misjudging how rare a
+        # family is among list rows, walks each month's `at` index newest first testing every row (200 ms at 50
+        # million rows) instead of asking the GIN index (ADR 0023).
+        "UNION ALL (SELECT * FROM (SELECT accounts_accessevent.* FROM accounts_accessevent "
+        f"WHERE {shown_sql} OFFSET 0) AS accounts_accessevent {order}) "
         "ORDER BY at DESC, id DESC LIMIT %s"
     )
     params = [
