@@ -233,7 +233,7 @@ def _staff_events_lateral(staff_ids: list[int], common: Q, limit: int) -> list[A
     where_sql, where_params = _where(common)
     # The WHERE is compiled by Django from our own Q objects (dates, the page cursor); every value is a parameter.
     sql = (
-        "SELECT e.* FROM unnest(%s::bigint[]) AS staff(uid) CROSS JOIN LATERAL (SELECT accounts_accessevent.* "  # noqa: S608 - WHERE compiled by Django
+        "SELECT e.* FROM unnest(%s::bigint[]) AS staff(uid) CROSS JOIN LATERAL (SELECT accounts_accessevent.* "  # noqa: S608
         f"FROM accounts_accessevent WHERE accounts_accessevent.user_id = staff.uid AND ({where_sql}) "
         "ORDER BY accounts_accessevent.at DESC, accounts_accessevent.id DESC LIMIT %s) AS e "
         "ORDER BY e.at DESC, e.id DESC LIMIT %s"
