@@ -577,6 +577,9 @@ class ReferralEvent(models.Model):
             # The audit viewer (issue 13): a family's history and a person's changes, newest first.
             models.Index(fields=["referral", "-at", "-id"], name="referralevent_referral_at"),
             models.Index(fields=["actor", "-at", "-id"], name="referralevent_actor_at"),
+            # The audit viewer's unfiltered page (issue 21): the newest changes first, checked against the viewer's
+            # families as it walks, instead of sorting a service's whole history.
+            models.Index(fields=["-at", "-id"], name="referralevent_at"),
         ]
 
     def __str__(self) -> str:

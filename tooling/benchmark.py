@@ -84,6 +84,10 @@ TARGETS = [
     Target("Dashboard (manager)", "manager", lambda c: reverse("dashboards:dashboard")),
     Target("Dashboard figure list: waiting", "manager", lambda c: _q("dashboards:figure_list", figure="waiting")),
     Target("Dashboard commissioner return", "manager", lambda c: reverse("dashboards:commissioner_csv")),
+    # The audit viewer over the access log (ADR 0023: monthly partitions; seed_scale --access-log-rows for its size).
+    Target("Audit: a family's rows", "manager", lambda c: _q("audit:log", family=c.referral.reference)),
+    Target("Audit: a person's rows", "manager", lambda c: _q("audit:log", person=c.practitioner.pk)),
+    Target("Audit: the recent log", "manager", lambda c: reverse("audit:log")),
 ]
 
 

@@ -459,6 +459,16 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-clip-cuts": {"task": "vault.tasks.sweep_cuts", "schedule": 60.0},
     "sweep-dashboard-summaries": {"task": "dashboards.tasks.sweep_summaries", "schedule": 60.0},
     "flag-overdue-footage": {"task": "cycles.tasks.flag_overdue_footage", "schedule": crontab(hour=6, minute=0)},
+    # The access log's coming months, created ahead (accounts/partitions.py, ADR 0023); retention drops whole
+    # months once ACCESS_LOG_RETENTION_MONTHS is set (governance).
+    "access-log-partitions": {
+        "task": "accounts.tasks.ensure_access_log_partitions",
+        "schedule": crontab(hour=4, minute=10),
+    },
+    "access-log-retention": {
+        "task": "governance.tasks.drop_expired_access_log_partitions",
+        "schedule": crontab(day_of_month=2, hour=4, minute=40),
+    },
     "retention-reviews-due": {
         "task": "governance.tasks.list_retention_reviews_due",
         "schedule": crontab(day_of_month=1, hour=5, minute=30),
@@ -492,6 +502,10 @@ DASHBOARD_EXPORT_SOFT_TIME_LIMIT = envint("DASHBOARD_EXPORT_SOFT_TIME_LIMIT", 60
 
 # Key for hashing search terms in the access log (so the log holds no personal values).
 ACCESS_LOG_HASH_KEY = os.environ.get("ACCESS_LOG_HASH_KEY", SECRET_KEY)
+# Months of the access log kept on PostgreSQL, counted back from the start of this month; older months are dropped
+# whole by a monthly beat task (governance, ADR 0023). 0 (the default) keeps every month: set it with the records
+# manager. SQLite keeps every row whatever it says.
+ACCESS_LOG_RETENTION_MONTHS = envint("ACCESS_LOG_RETENTION_MONTHS", 0)
 
 # Email: SMTP when EMAIL_HOST is set; the console in demo mode (so the demo shows what would be sent); otherwise
 # none. Risk-answer alerts are emailed as well as raised in the app only when EMAIL_CONFIGURED.
