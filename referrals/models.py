@@ -206,19 +206,22 @@ class ReferralQuerySet(models.QuerySet):
             .with_reallocation_flag()
         )
 
-    def with_record_details(self):
+    def with_record_details(self, *, timeline: bool = True):
         """Everything the family's record (page or API) shows and its permission checks read, in fixed queries:
-        who holds the family and who held it, and the timeline."""
+        who holds the family and who held it, and (with `timeline`, for the API) the timeline. Pages leave the
+        timeline out: only the record page shows it, and reads it as plain rows (`reads.events.timeline_of`)."""
         people = ("practitioner", "supervisor", "allocated_by", "ended_by")
+        prefetches = [
+            "parents",
+            "other_children",
+            Prefetch("allocations", queryset=Allocation.objects.with_holding().select_related(*people)),
+            Prefetch("triage_decisions", queryset=TriageDecision.objects.select_related("decided_by")),
+        ]
+        if timeline:
+            prefetches.append(Prefetch("events", queryset=ReferralEvent.objects.select_related("actor")))
         return (
             self.select_related("service", "site", "referral_source", "created_by")
-            .prefetch_related(
-                "parents",
-                "other_children",
-                Prefetch("allocations", queryset=Allocation.objects.with_holding().select_related(*people)),
-                Prefetch("triage_decisions", queryset=TriageDecision.objects.select_related("decided_by")),
-                Prefetch("events", queryset=ReferralEvent.objects.select_related("actor")),
-            )
+            .prefetch_related(*prefetches)
             .with_reallocation_flag()
         )
 

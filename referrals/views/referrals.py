@@ -22,6 +22,7 @@ from ..forms import (
     SearchForm,
 )
 from ..models import Referral
+from ..reads.events import timeline_of
 from ..record import record_sections
 from ..states import allowed_transitions
 from . import REFERRAL_ERROR_ALIASES, load_referral, referral_action_view
@@ -113,7 +114,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "referral": referral,
         "parents": referral.parents.all(),
-        "events": referral.events.all(),  # prefetched with their actors (`with_record_details`)
+        "events": timeline_of(referral),
         "decisions": referral.triage_decisions.all(),
         "show_address": show_address,
         **{f"can_{name}": allowed for name, allowed in referral_user_can(request.user, referral).items()},
