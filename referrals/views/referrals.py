@@ -115,7 +115,6 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "referral": referral,
         "parents": referral.parents.all(),
         "events": timeline_of(referral),
-        "decisions": referral.triage_decisions.all(),
         "show_address": show_address,
         **{f"can_{name}": allowed for name, allowed in referral_user_can(request.user, referral).items()},
         "transitions": allowed_transitions(referral.status),
