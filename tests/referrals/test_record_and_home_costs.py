@@ -23,10 +23,10 @@ from tests.cycles.helpers_visits import (  # noqa: F401
 # user and their memberships, the family (with its parents, older children and allocations), the access-log row, each
 # section's few queries, the service's referral questions and the timeline, the session saved; the API's extras
 # (triage decisions, timeline models, who allocated) are no longer loaded for pages. The home page: the same
-# per-request ones, the escalations, the notices (open and handled: one query) and their families (one), the
-# access-log row and the queue counts; trainee progress only for a trainee.
+# per-request ones, the notices (escalated, open and handled: one query) and their families (one), the access-log
+# row and the queue counts; trainee progress only for a trainee.
 RECORD_QUERIES = 28
-COORDINATOR_HOME_QUERIES = 13
+COORDINATOR_HOME_QUERIES = 12
 
 
 def test_the_record_costs_a_fixed_number_of_queries(login, family, coordinator, practitioner, other_practitioner):
