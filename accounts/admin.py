@@ -7,6 +7,7 @@ from .models import (
     AccessEvent,
     Membership,
     PractitionerDetails,
+    ProviderIdentity,
     ReferralQuestion,
     ReferralSource,
     Service,
@@ -74,9 +75,20 @@ class MembershipInline(admin.TabularInline):
     filter_horizontal = ["sites"]
 
 
+class ProviderIdentityInline(admin.TabularInline):
+    """Link a colleague's identity at the trust's provider (issuer + subject from the 'not set up yet' page) to
+    this account. The only way anyone signs in through the provider (ADR 0028)."""
+
+    model = ProviderIdentity
+    extra = 0
+    fields = ["issuer", "subject", "confirmed", "created_at"]
+    readonly_fields = ["created_at"]
+    verbose_name = "NHS identity (sign in with the organisation's provider)"
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, ProviderIdentityInline]
     fieldsets = DjangoUserAdmin.fieldsets + (("Work", {"fields": ["job_title"]}),)
 
 

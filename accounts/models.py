@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django_otp.models import Device
 
 from core.text import NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 
@@ -334,3 +335,35 @@ class TrainingStageTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service}: stage {self.stage}"
+
+
+class ProviderIdentity(Device):
+    """A member of staff's identity at the trust's OpenID Connect provider (NHS CIS2, say): issuer + subject.
+
+    Set by an admin on the staff account (never by signing in, never from an email address), so an identity that
+    nobody linked signs in to nothing. It is a django-otp device so that a sign-in whose provider asserted the
+    assurance this install requires counts as the second step (`is_verified()`), everywhere that already asks;
+    it never accepts a typed code. Unlinking it (unticking *confirmed*) ends that shortcut at the next request.
+    See ADR 0028.
+    """
+
+    issuer = SafeCharField(max_length=255, help_text="The provider's issuer, exactly as in its ID tokens (iss).")
+    subject = SafeCharField(max_length=255, help_text="The person's stable identifier at the provider (sub).")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="provider_identity_unique_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"
+
+    def save(self, *args, **kwargs):
+        """The admin sets issuer and subject only; the device's name is ours."""
+        self.name = self.name or "NHS identity"
+        super().save(*args, **kwargs)
+
+    def verify_token(self, token) -> bool:
+        """Never: the provider vouches for the person at sign-in; there is no code to type."""
+        return False

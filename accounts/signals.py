@@ -16,7 +16,7 @@ def record_login(sender, request, user, **kwargs):
     """Log the log-in and start the absolute session clock from this moment."""
     if request is not None and hasattr(request, "session"):
         request.session["vig_login_at"] = int(time.time())
-    log_access(action=AccessAction.LOGIN, request=request, user=user)
+    log_access(action=AccessAction.LOGIN, request=request, user=user, detail=getattr(request, "vig_login_detail", None))
 
 
 @receiver(user_logged_out)

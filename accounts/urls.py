@@ -6,6 +6,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/provider/", views.oidc_start, name="oidc_start"),
+    path("login/provider/callback/", views.oidc_callback, name="oidc_callback"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("two-step/set-up/", views.mfa_enrol, name="mfa_enrol"),
     path("two-step/recovery-codes/", views.mfa_recovery_codes, name="mfa_recovery_codes"),

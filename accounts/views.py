@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -15,14 +16,15 @@ from django_otp import match_token
 
 from accounts.permissions import Perm, require_permission, services_with
 
-from . import actions, mfa
-from .audit import log_access
+from . import actions, mfa, oidc
+from .audit import hash_term, log_access
 from .forms import CodeForm, LoginForm, VerifyForm
 from .models import AccessAction, Membership, User
 
 
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+def _safe_next(request: HttpRequest, target: str | None = None) -> str:
+    if target is None:
+        target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
     return reverse(settings.LOGIN_REDIRECT_URL)
@@ -46,9 +48,107 @@ class LoginView(auth_views.LoginView):
             return redirect(next_url)
         return redirect("accounts:mfa_enrol")
 
+    def get_context_data(self, **kwargs):
+        """Offer the provider's sign-in beside the password when the install names one."""
+        context = super().get_context_data(**kwargs)
+        context["oidc_enabled"] = oidc.enabled()
+        context["oidc_provider_name"] = settings.OIDC_PROVIDER_NAME
+        return context
+
 
 class LogoutView(auth_views.LogoutView):
-    """POST only (Django's default); ends the server-side session."""
+    """POST only (Django's default); ends the server-side session, then the provider's if one signed them in."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get(OIDC_ID_TOKEN_SESSION_KEY, "")
+        response = super().post(request, *args, **kwargs)
+        if id_token and oidc.enabled():
+            target = oidc.end_session_url(
+                id_token=id_token, post_logout_redirect_uri=request.build_absolute_uri(reverse("accounts:login"))
+            )
+            if target:
+                return HttpResponseRedirect(target)
+        return response
+
+
+OIDC_ID_TOKEN_SESSION_KEY = "vig_oidc_id_token"
+
+
+def oidc_start(request: HttpRequest) -> HttpResponse:
+    """Go to the provider to sign in (404 when the install has none)."""
+    if not oidc.enabled():
+        raise Http404
+    try:
+        return oidc.StartView.as_view()(request)
+    except oidc.SignInRefused as refusal:
+        return _oidc_refused(request, refusal)
+
+
+def oidc_callback(request: HttpRequest) -> HttpResponse:
+    """The provider sends the browser back here: check state, exchange the code, check the token, find the
+    linked account. Every outcome is written to the access log; nothing here creates an account or a role."""
+    if not oidc.enabled():
+        raise Http404
+    states = request.session.get("oidc_states") or {}
+    state = request.GET.get("state", "")
+    if request.GET.get("error"):
+        states.pop(state, None)
+        request.session["oidc_states"] = states
+        error = "".join(c for c in request.GET["error"][:40] if c.isalnum() or c == "_")
+        return _oidc_refused(request, oidc.SignInRefused("provider error", error))
+    if not state or state not in states or not request.GET.get("code"):
+        # Altered in transit, or the same answer sent again after its state was spent.
+        return _oidc_refused(request, oidc.SignInRefused("state mismatch"))
+    pending = states.pop(state)
+    request.session["oidc_states"] = states
+    next_url = request.session.pop("oidc_login_next", None) or ""
+    backend = None
+    try:
+        backend = oidc.ProviderBackend()
+        user = backend.authenticate(request, nonce=pending.get("nonce"), code_verifier=pending.get("code_verifier"))
+    except oidc.UnknownIdentity as unknown:
+        log_access(
+            action=AccessAction.FAILED_LOGIN,
+            request=request,
+            detail={"stage": "provider", "reason": unknown.reason, "subject_hash": hash_term(unknown.subject)},
+        )
+        context = {
+            "subject": unknown.subject,
+            "contact": settings.OIDC_ACCOUNT_CONTACT,
+            "provider_name": settings.OIDC_PROVIDER_NAME,
+        }
+        return render(request, "accounts/oidc_unknown.html", context, status=403)
+    except oidc.SignInRefused as refusal:
+        return _oidc_refused(request, refusal)
+    if user is None:
+        return _oidc_refused(request, oidc.SignInRefused("state mismatch"))
+    assured = oidc.assurance_met(backend.claims)
+    request.vig_login_detail = {"method": "provider", "assurance": "met" if assured else "not met"}
+    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[OIDC_ID_TOKEN_SESSION_KEY] = backend.id_token
+    target = _safe_next(request, next_url)
+    if assured:
+        otp_login(request, backend.identity)
+        return redirect(target)
+    if mfa.has_confirmed_device(user):
+        return redirect(f"{reverse('accounts:mfa_verify')}?{urlencode({'next': target})}")
+    if settings.DEMO_MODE:
+        return redirect(target)
+    return redirect("accounts:mfa_enrol")
+
+
+def _oidc_refused(request: HttpRequest, refusal: "oidc.SignInRefused") -> HttpResponse:
+    """Log a refused sign-in by its reason and send the person back to the sign-in page to try again."""
+    log_access(
+        action=AccessAction.FAILED_LOGIN,
+        request=request,
+        detail={"stage": "provider", "reason": refusal.reason},
+    )
+    messages.error(
+        request,
+        f"Signing in with {settings.OIDC_PROVIDER_NAME} did not work. Try again, or sign in with your password.",
+    )
+    return redirect("accounts:login")
 
 
 @login_required

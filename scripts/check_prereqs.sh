@@ -17,6 +17,7 @@ has_library() {
 if [ ! -x .venv/bin/python ] && ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   missing="$missing python3-venv"
 fi
+why=""
 # WeasyPrint renders letters with Pango ...
 if ! has_library pango-1.0 || ! has_library pangoft2-1.0; then
   missing="$missing libpango-1.0-0 libpangoft2-1.0-0"
@@ -25,9 +26,14 @@ fi
 if ! has_library harfbuzz-subset; then
   missing="$missing libharfbuzz-subset0"
 fi
+[ -n "$missing" ] && why="WeasyPrint needs them to make letters as PDFs"
+# The film vault checks what an uploaded film really is with ffprobe and cuts clips with ffmpeg (issue 22).
+if ! command -v "${FFMPEG_BINARY:-ffmpeg}" >/dev/null 2>&1 || ! command -v "${FFPROBE_BINARY:-ffprobe}" >/dev/null 2>&1; then
+  missing="$missing ffmpeg"
+  why="${why:+$why; }the film vault needs ffmpeg to check and cut films"
+fi
 [ -z "$missing" ] && exit 0
 
-why="WeasyPrint needs them to make letters as PDFs"
 if [ "$(id -u)" = "0" ]; then
   run=""
 elif command -v sudo >/dev/null 2>&1 && [ -z "${NO_SUDO:-}" ]; then

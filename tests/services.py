@@ -1,4 +1,4 @@
-"""Reaching the real services tests need (PostgreSQL, Redis, Chromium).
+"""Reaching the real services tests need (PostgreSQL, Redis, Chromium, ffmpeg).
 
 Outside CI a missing service skips its tests; with CI=true it fails them, so CI never passes by skipping.
 """
@@ -44,6 +44,14 @@ def chromium_path() -> str:
     if not path:
         missing("Chromium is not installed (apt-get install chromium)")
     return path
+
+
+def require_ffmpeg() -> None:
+    """The film vault probes and cuts with ffmpeg and ffprobe (scripts/check_prereqs.sh installs them)."""
+    from vault.media import ffmpeg_available
+
+    if not ffmpeg_available():
+        missing("ffmpeg is not installed (apt-get install ffmpeg)")
 
 
 def spare_port() -> int:
@@ -128,3 +136,85 @@ def start_s3_server():
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     return server, f"http://127.0.0.1:{port}"
+
+
+def node_path() -> str:
+    """Node.js for the test OpenID Connect provider (tests/oidc_provider/). Skips locally / fails in CI if missing."""
+    path = os.environ.get("NODE_PATH_BIN") or shutil.which("node")
+    if not path:
+        missing("Node.js is not installed (apt-get install nodejs, v20.19 or later)")
+    return path
+
+
+OIDC_PROVIDER_DIR = os.path.join(os.path.dirname(__file__), "oidc_provider")
+
+
+class OpenIDProvider:
+    """panva's oidc-provider (tests/oidc_provider/provider.js) running on a loopback port for the sign-in tests.
+
+    Its modules come from the npm registry by `npm ci` against the committed lock file (done here if `.ci/run`
+    has not). `knobs(...)` changes how it behaves for one test (another signing key, codes that expire at once).
+    """
+
+    CLIENT_ID = "vig-service-test"
+    CLIENT_SECRET = "test-only-client-secret-not-real"  # noqa: S105 - a throwaway test client, on loopback only
+
+    def __init__(self, app_url: str):
+        import subprocess
+        import time
+
+        node = node_path()
+        if not os.path.isdir(os.path.join(OIDC_PROVIDER_DIR, "node_modules", "oidc-provider")):
+            npm = shutil.which("npm")
+            if not npm:
+                missing("npm is not installed, so the test OpenID Connect provider cannot be set up")
+            done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=OIDC_PROVIDER_DIR, capture_output=True)
+            if done.returncode:
+                missing(f"npm ci failed in tests/oidc_provider: {done.stderr.decode()[-500:]}")
+        self.port = spare_port()
+        self.issuer = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "PORT": str(self.port),
+            "CLIENT_ID": self.CLIENT_ID,
+            "CLIENT_SECRET": self.CLIENT_SECRET,
+            "REDIRECT_URI": f"{app_url}/accounts/login/provider/callback/",
+            "POST_LOGOUT_REDIRECT_URI": f"{app_url}/accounts/login/",
+        }
+        import tempfile
+
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - a file, not a pipe: later warnings never block it; closed in stop()
+        self.process = subprocess.Popen(
+            [node, "provider.js"], cwd=OIDC_PROVIDER_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and self.process.poll() is None:
+            self.log.seek(0)
+            if b"READY" in self.log.read():
+                return
+            time.sleep(0.1)
+        self.log.seek(0)
+        output = self.log.read().decode(errors="replace")[-500:]
+        self.stop()
+        missing(f"the test OpenID Connect provider did not start: {output}")
+
+    def knobs(self, **values) -> None:
+        """Change the provider's test-only behaviour (provider.js `knobs`): publishOtherKey, forgeState, forgeNonce,
+        replayLastCode (True/False), codeTtlSeconds, holdAnswerMs; reset=True puts them all back."""
+        import requests
+
+        data = {k: ("1" if v is True else "0" if v is False else str(v)) for k, v in values.items()}
+        requests.post(f"{self.issuer}/test/knobs", data=data, timeout=5).raise_for_status()
+
+    def last_callback(self) -> str:
+        """The last answer the provider sent a browser to the app's callback with (code and state)."""
+        import requests
+
+        return requests.get(f"{self.issuer}/test/last-callback", timeout=5).text
+
+    def stop(self) -> None:
+        """End the provider process (ours alone, by its handle)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.log.close()

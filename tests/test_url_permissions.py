@@ -28,6 +28,7 @@ OPEN_TO_ANY_USER = {
     "api:token_revoke": "own API token",
     "api:schema": "the API's description, no data",
     "api:docs": "the API's description, no data",
+    "fhir:metadata": "the FHIR endpoint's CapabilityStatement, no data (FHIR clients read it before signing in)",
     "api:practitioner-list": "a list scoped to what the user may see (empty here)",
     "api:caseload-mine": "the user's own caseload (empty here)",
     "api:referral-list": "a list scoped to what the user may see (empty here)",

@@ -9,6 +9,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
     "governance",
     "audit",
     "discharge",
+    "interop",
     "dashboards",
     "tooling",
 ]
@@ -323,6 +325,26 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Sign in with the trust's OpenID Connect provider (NHS CIS2 or another), off unless OIDC_ISSUER and
+# OIDC_CLIENT_ID are set (accounts/oidc.py, ADR 0028; README "Sign in with your organisation's identity").
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip()
+OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "").strip()
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256").strip()
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid").strip()
+OIDC_ACR_CLAIM = os.environ.get("OIDC_ACR_CLAIM", "acr").strip()  # or amr, or authentication_assurance_level
+OIDC_REQUIRED_ACR = envlist("OIDC_REQUIRED_ACR")  # values that skip our own second step; empty: it always applies
+OIDC_ACR_VALUES = os.environ.get("OIDC_ACR_VALUES", "").strip()  # sent as acr_values when set
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "NHS Care Identity Service").strip()
+OIDC_ACCOUNT_CONTACT = os.environ.get("OIDC_ACCOUNT_CONTACT", "a service admin of your VIG service").strip()
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+if OIDC_ISSUER:  # signing out sends the browser on to the provider's end-session page from the sign-out form
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("{0.scheme}://{0.netloc}".format(urlsplit(OIDC_ISSUER)))
 
 # Failed log-ins: 5 tries per username+IP, then a 15-minute cool-off. Keyed on the pair, so an attacker
 # elsewhere cannot lock a real user out, and the lock lifts by itself.

@@ -47,5 +47,6 @@ urlpatterns = [
     path("discharge/", include("discharge.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("api/v1/", include((api_v1, "api"))),
+    path("api/fhir/R4/", include("interop.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -79,8 +79,8 @@ class ApiErrorsAsJson:
         response = self.get_response(request)
         if not is_api(request) or response.status_code < 400:
             return response
-        if response.get("Content-Type", "").startswith("application/json"):
-            return response
+        if response.get("Content-Type", "").startswith(("application/json", "application/fhir+json")):
+            return response  # FHIR's OperationOutcome (interop) is JSON too
         status = response.status_code
         answer = json_error(DETAILS.get(status, DETAILS[500] if status >= 500 else DETAILS[400]), status)
         if response.has_header("Allow"):

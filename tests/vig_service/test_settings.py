@@ -83,6 +83,8 @@ def _fake_system(tmp_path, uid):
     )
     (bin_dir / "id").write_text(f"#!/bin/sh\necho {uid}\n")
     (bin_dir / "apt-get").write_text(f'#!/bin/sh\necho "$*" >> {tmp_path}/apt-get.log\n')
+    for tool in ("ffmpeg", "ffprobe"):  # present, so only the library is missing (tests/vault checks ffmpeg's line)
+        (bin_dir / tool).write_text("#!/bin/sh\nexit 0\n")
     for tool in bin_dir.iterdir():
         tool.chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHON": "python-without-harfbuzz"}

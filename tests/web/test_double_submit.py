@@ -55,6 +55,7 @@ from tests.cycles.helpers_cycles import (
 )
 from tests.cycles.helpers_supervision import give_consent as consent_for_supervision
 from tests.cycles.helpers_supervision import make_cycle, trainee_family, trainee_with_supervisor
+from tests.interop.bundles import referral_bundle
 from tests.outcomes.helpers_outcomes import EPDS_13, answers
 from tests.outcomes.helpers_outcomes import record as record_measure
 from tests.referrals.allocation_helpers import accepted_referral, set_details
@@ -354,6 +355,12 @@ def api_referral(ctx):
     return ctx.coordinator, reverse("api:referral-list"), data
 
 
+def api_fhir_referral(ctx):
+    """A referral sent as a FHIR R4 Bundle (interop): with an Idempotency-Key as any API call; without one, the
+    Bundle's identifier keeps it to one referral (tests/interop/test_fhir_referrals.py)."""
+    return ctx.coordinator, reverse("fhir:base"), referral_bundle(ctx.service)
+
+
 def api_triage(ctx):
     referral = make_referral(ctx.service, ctx.coordinator)
     return ctx.coordinator, reverse("api:referral-triage", args=[referral.pk]), {"decision": "accept"}
@@ -496,6 +503,7 @@ def api_discharge(ctx):
 
 API_ROWS = [
     Row("api:referral-list", api_referral, lambda: Referral.objects),
+    Row("fhir:base", api_fhir_referral, lambda: Referral.objects),
     Row("api:referral-triage", api_triage, lambda: TriageDecision.objects),
     Row("api:referral-allocate", api_allocate, lambda: Allocation.objects),
     Row("api:referral-reallocate", api_reallocate, lambda: Allocation.objects),
@@ -584,6 +592,10 @@ NOT_CREATING = {
     "metrics": READS,
     "accounts:login": SIGN_IN,
     "accounts:logout": SIGN_IN,
+    "accounts:oidc_start": SIGN_IN,
+    "accounts:oidc_callback": SIGN_IN,
+    "fhir:metadata": READS,
+    "fhir:document-reference": READS,
     "accounts:mfa_enrol": SIGN_IN,
     "accounts:mfa_recovery_codes": SIGN_IN,
     "accounts:mfa_verify": SIGN_IN,
