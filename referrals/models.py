@@ -213,19 +213,24 @@ class ReferralQuerySet(models.QuerySet):
             .with_reallocation_flag()
         )
 
-    def with_record_details(self):
+    def with_record_details(self, *, for_api: bool = True):
         """Everything the family's record (page or API) shows and its permission checks read, in fixed queries:
-        who holds the family and who held it, and the timeline."""
-        people = ("practitioner", "supervisor", "allocated_by", "ended_by")
-        return (
-            self.select_related("service", "site", "referral_source", "created_by")
-            .prefetch_related(
-                "parents",
-                "other_children",
-                Prefetch("allocations", queryset=Allocation.objects.with_holding().select_related(*people)),
+        who holds the family and who held it, and (`for_api`) what only the API's record shows: the triage decisions,
+        the timeline, and who allocated and ended each allocation. Pages leave those out, as each is a query (or a
+        join) on every page about the family: the record page reads its timeline as plain rows
+        (`reads.events.timeline_of`), and the one page that needs the decisions (drafting a decline letter) asks."""
+        people = ["practitioner", "supervisor"]
+        prefetches = ["parents", "other_children"]
+        if for_api:
+            people += ["allocated_by", "ended_by"]
+            prefetches += [
                 Prefetch("triage_decisions", queryset=TriageDecision.objects.select_related("decided_by")),
                 Prefetch("events", queryset=ReferralEvent.objects.select_related("actor")),
-            )
+            ]
+        prefetches.append(Prefetch("allocations", queryset=Allocation.objects.with_holding().select_related(*people)))
+        return (
+            self.select_related("service", "site", "referral_source", "created_by")
+            .prefetch_related(*prefetches)
             .with_reallocation_flag()
         )
 
@@ -385,7 +390,12 @@ class Referral(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"R{self.pk:06d}" if self.pk else "new"
+        return self.reference_of(self.pk)
+
+    @staticmethod
+    def reference_of(pk: int | None) -> str:
+        """A referral's reference from its id alone, for lists that name a family without loading its record."""
+        return f"R{pk:06d}" if pk else "new"
 
     @property
     def is_open(self) -> bool:

@@ -21,6 +21,7 @@ from ..forms import (
     SearchForm,
 )
 from ..models import Referral
+from ..reads.events import timeline_of
 from ..record import record_sections
 from ..states import allowed_transitions
 from . import REFERRAL_ERROR_ALIASES, load_referral, referral_action_view
@@ -112,8 +113,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "referral": referral,
         "parents": referral.parents.all(),
-        "events": referral.events.all(),  # prefetched with their actors (`with_record_details`)
-        "decisions": referral.triage_decisions.all(),
+        "events": timeline_of(referral),
         "show_address": show_address,
         **{f"can_{name}": allowed for name, allowed in referral_user_can(request.user, referral).items()},
         "transitions": allowed_transitions(referral.status),
