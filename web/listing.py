@@ -76,9 +76,9 @@ class CappedPaginator(Paginator):
     there are more, and `count_label` reads "2,000+" then. Its pages number only the first `cap` rows; the list
     continues from the last numbered page by a keyset cursor (`ListPage.after`)."""
 
-    def __init__(self, object_list, per_page, *, cap: int = COUNT_CAP, **kwargs):
+    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self.cap = cap
+        self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
     def _capped_count(self) -> int:
@@ -151,13 +151,13 @@ class ListPage:
         return self.has_previous() or self.has_next() or self.cursor_after is not None
 
 
-def list_page(request, queryset: QuerySet, per_page: int, *, order=("date_received", "pk"), cap=COUNT_CAP):
+def list_page(request, queryset: QuerySet, per_page: int, *, order=("date_received", "pk"), cap: int | None = None):
     """The page a request asks for: `?page=N` within the first `cap` rows (one capped count, one page read at an
     offset of at most `cap`), or `?after=`/`?before=` cursors past them (one capped count, one page read from the
     index at the cursor). The same number of queries either way, whatever the list's length."""
     keyset = Keyset.of(order)
     queryset = queryset.order_by(*keyset.order)
-    paginator = CappedPaginator(queryset, per_page, cap=cap)
+    paginator = CappedPaginator(queryset, per_page, cap=COUNT_CAP if cap is None else cap)
     for name, forward in (("after", True), ("before", False)):
         cursor = keyset.parse(queryset.model, request.GET.get(name))
         if cursor is not None:
