@@ -20,7 +20,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from .listing import Keyset
+from .listing import Keyset, late_rows
 
 MAX_LIMIT = 200
 MAX_OFFSET = 10**12  # past any list's end; a larger offset is read as this one (an empty page), never sent to SQL
@@ -43,18 +43,22 @@ class HasNextPagination(LimitOffsetPagination):
         self.keyset = Keyset.of(order) if order else None
         self.cursor_before = self.cursor_after = None
         if self.keyset is not None:
-            return self._keyset_page(queryset.order_by(*self.keyset.order), request)
+            details = getattr(view, "keyset_details", None)
+            return self._keyset_page(queryset.order_by(*self.keyset.order), request, details)
         rows = list(queryset[self.offset : self.offset + self.limit + 1])
         self.has_next = len(rows) > self.limit
         return rows[: self.limit]
 
-    def _keyset_page(self, queryset, request):
-        """A page from a cursor (`after`/`before`), or from the offset on a first request; links carry cursors."""
+    def _keyset_page(self, queryset, request, details=None):
+        """A page from a cursor (`after`/`before`), or from the offset on a first request; links carry cursors.
+        The page's ids are found first and its rows read after (`late_rows`, with the view's `keyset_details`)."""
         keyset, size = self.keyset, self.limit
         after = keyset.parse(queryset.model, request.query_params.get("after"))
         before = keyset.parse(queryset.model, request.query_params.get("before"))
         if before is not None and after is None:
-            rows = list(queryset.filter(keyset.beyond(*before, forward=False)).reverse()[: size + 1])
+            rows = late_rows(
+                queryset.filter(keyset.beyond(*before, forward=False)).reverse(), 0, size + 1, details=details
+            )
             more, rows = len(rows) > size, rows[:size][::-1]
             self.has_next = bool(rows)
             if rows:
@@ -62,10 +66,10 @@ class HasNextPagination(LimitOffsetPagination):
                 self.cursor_before = keyset.cursor(rows[0]) if more else None
             return rows
         if after is not None:
-            rows = list(queryset.filter(keyset.beyond(*after, forward=True))[: size + 1])
+            rows = late_rows(queryset.filter(keyset.beyond(*after, forward=True)), 0, size + 1, details=details)
             came_from_before = True
         else:
-            rows = list(queryset[self.offset : self.offset + size + 1])
+            rows = late_rows(queryset, self.offset, self.offset + size + 1, details=details)
             came_from_before = self.offset > 0
         self.has_next, rows = len(rows) > size, rows[:size]
         if rows:

@@ -93,6 +93,11 @@ class ReferralListView(SavedOnce, GenericAPIView):
     filter_backends: list = []
     keyset_order: tuple[str, str] | None = None  # set per request: the list's order, for cursor links
 
+    @staticmethod
+    def keyset_details(rows):
+        """What a row shows, joined and prefetched for the page's rows only (web.pagination reads ids first)."""
+        return rows.with_list_details()
+
     @extend_schema(
         operation_id="referrals_list",
         tags=TAGS,
@@ -123,7 +128,7 @@ class ReferralListView(SavedOnce, GenericAPIView):
             queryset = queryset.filter(site_id=filters["site"])
         if "service" in filters:
             queryset = queryset.filter(service__slug=filters["service"])
-        page = self.paginate_queryset(queryset.with_list_details())
+        page = self.paginate_queryset(queryset)
         if terms:
             detail = {"fields": sorted(terms), "terms_hashed": {k: hash_term(str(v)) for k, v in terms.items()}}
             action = AccessAction.SEARCH
