@@ -100,16 +100,17 @@ def test_a_malformed_cursor_is_the_first_page_not_an_error(login, service, coord
         assert _refs(response.content.decode(), "triage-queue") == families[:3]
 
 
-def test_queue_query_count_does_not_grow_with_the_backlog(
-    login, service, coordinator, small_pages, django_assert_max_num_queries
+@pytest.mark.parametrize(("url", "accept"), [(TRIAGE, False), (WAITING, True), (API, False)])
+def test_list_query_count_does_not_grow_with_the_backlog(
+    login, service, coordinator, small_pages, url, accept, django_assert_max_num_queries
 ):
-    _families(service, coordinator, 4)
+    _families(service, coordinator, 4, accept=accept)
     client = login(coordinator)
     with django_assert_max_num_queries(100) as few:
-        client.get(TRIAGE)
-    _families(service, coordinator, 10)
+        client.get(url)
+    _families(service, coordinator, 10, accept=accept)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(TRIAGE)
+        client.get(url)
 
 
 def test_keyset_orders_both_ways_and_refuses_mixed_directions():
