@@ -51,14 +51,13 @@ class HasNextPagination(LimitOffsetPagination):
 
     def _keyset_page(self, queryset, request, details=None):
         """A page from a cursor (`after`/`before`), or from the offset on a first request; links carry cursors.
-        The page's ids are found first and its rows read after (`late_rows`, with the view's `keyset_details`)."""
+        With the view's `keyset_details` (a search), the page's ids are found first and its rows read after
+        (`late_rows`); a plain list reads its rows straight from its index."""
         keyset, size = self.keyset, self.limit
         after = keyset.parse(queryset.model, request.query_params.get("after"))
         before = keyset.parse(queryset.model, request.query_params.get("before"))
         if before is not None and after is None:
-            rows = late_rows(
-                queryset.filter(keyset.beyond(*before, forward=False)).reverse(), 0, size + 1, details=details
-            )
+            rows = self._rows(queryset.filter(keyset.beyond(*before, forward=False)).reverse(), 0, size + 1, details)
             more, rows = len(rows) > size, rows[:size][::-1]
             self.has_next = bool(rows)
             if rows:
@@ -66,16 +65,22 @@ class HasNextPagination(LimitOffsetPagination):
                 self.cursor_before = keyset.cursor(rows[0]) if more else None
             return rows
         if after is not None:
-            rows = late_rows(queryset.filter(keyset.beyond(*after, forward=True)), 0, size + 1, details=details)
+            rows = self._rows(queryset.filter(keyset.beyond(*after, forward=True)), 0, size + 1, details)
             came_from_before = True
         else:
-            rows = late_rows(queryset, self.offset, self.offset + size + 1, details=details)
+            rows = self._rows(queryset, self.offset, self.offset + size + 1, details)
             came_from_before = self.offset > 0
         self.has_next, rows = len(rows) > size, rows[:size]
         if rows:
             self.cursor_after = keyset.cursor(rows[-1]) if self.has_next else None
             self.cursor_before = keyset.cursor(rows[0]) if came_from_before else None
         return rows
+
+    @staticmethod
+    def _rows(queryset, start: int, stop: int, details) -> list:
+        if details is None:
+            return list(queryset[start:stop])
+        return late_rows(queryset, start, stop, details=details)
 
     def _cursor_link(self, name: str, cursor: str | None):
         if cursor is None:

@@ -92,11 +92,7 @@ class ReferralListView(SavedOnce, GenericAPIView):
     serializer_class = ReferralListOut
     filter_backends: list = []
     keyset_order: tuple[str, str] | None = None  # set per request: the list's order, for cursor links
-
-    @staticmethod
-    def keyset_details(rows):
-        """What a row shows, joined and prefetched for the page's rows only (web.pagination reads ids first)."""
-        return rows.with_list_details()
+    keyset_details = None  # set for a search: the page's ids are found first, then only its rows read in full
 
     @extend_schema(
         operation_id="referrals_list",
@@ -117,6 +113,7 @@ class ReferralListView(SavedOnce, GenericAPIView):
             require(user, Perm.REFERRAL_SEARCH)
             queryset = Referral.objects.visible_to(user, Perm.REFERRAL_SEARCH).search(**terms)
             self.keyset_order = ("-date_received", "-pk")
+            self.keyset_details = lambda rows: rows.with_list_details()
         else:
             require(user, Perm.REFERRAL_VIEW)
             queryset = Referral.objects.visible_to(user)
@@ -128,7 +125,7 @@ class ReferralListView(SavedOnce, GenericAPIView):
             queryset = queryset.filter(site_id=filters["site"])
         if "service" in filters:
             queryset = queryset.filter(service__slug=filters["service"])
-        page = self.paginate_queryset(queryset)
+        page = self.paginate_queryset(queryset if terms else queryset.with_list_details())
         if terms:
             detail = {"fields": sorted(terms), "terms_hashed": {k: hash_term(str(v)) for k, v in terms.items()}}
             action = AccessAction.SEARCH
