@@ -372,6 +372,19 @@ class Referral(models.Model):
             # Families still open at a date (the commissioner return's waiting list at a quarter's end): the open
             # ones and those closed since, not ten years of closed families.
             models.Index(fields=["service", "closed_at"], name="referral_service_closed"),
+            # Open work in the order each page lists it (ADR 0024): the triage queue and the waiting list read a
+            # page from these, however many closed families the service has; a backlog of thousands is a few pages
+            # of index, and the capped count reads only these entries.
+            models.Index(
+                fields=["service", "date_received", "id"],
+                condition=Q(status__in=["received", "awaiting_information"]),
+                name="referral_triage_order",
+            ),
+            models.Index(
+                fields=["service", "date_received", "id"],
+                condition=Q(status="accepted"),
+                name="referral_waiting_order",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -73,6 +73,11 @@ TARGETS = [
     ),
     Target("Practitioner home (own caseload)", "practitioner", lambda c: reverse("home")),
     Target("API referral list", "coordinator", lambda c: reverse("api:referral-list")),
+    Target(
+        "API referral list filtered by status",
+        "coordinator",
+        lambda c: _q("api:referral-list", status=ReferralStatus.ACCEPTED),
+    ),
     Target("API search: NHS number", "coordinator", lambda c: _q("api:referral-list", nhs_number=c.nhs_number)),
     Target("API search: name", "coordinator", lambda c: _q("api:referral-list", name=c.name)),
     Target("API search: postcode", "coordinator", lambda c: _q("api:referral-list", postcode=c.postcode)),

@@ -23,7 +23,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--referrals", type=int, default=100_000)
-        parser.add_argument("--practitioners", type=int, default=200)
+        parser.add_argument(
+            "--practitioners", type=int, default=None, help="Default: 200, or 15 a service beyond three services."
+        )
+        parser.add_argument("--services", type=int, default=len(scale.SCALE_SEEDS), help="Services (default 3).")
+        parser.add_argument(
+            "--shape",
+            choices=("spread", "backlogged"),
+            default="spread",
+            help="backlogged: the first service overwhelmed (about 2,000 waiting, 1,800 to triage, 4,000 open "
+            "allocations among 70 practitioners at 100,000 referrals).",
+        )
+        parser.add_argument("--backlogged", action="store_const", const="backlogged", dest="shape")
         parser.add_argument("--years", type=int, default=scale.YEARS)
         parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable data.")
         parser.add_argument(
@@ -49,9 +60,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.access_log_rows = options["access_log_rows"]
         self.refuse_unless_throwaway(options["throwaway"])
+        services = max(1, options["services"])
         plan = scale.Plan(
             referrals=options["referrals"],
-            practitioners=options["practitioners"],
+            practitioners=options["practitioners"] or max(200, scale.PRACTITIONERS_PER_SERVICE * services),
+            services=services,
+            backlogged=options["shape"] == "backlogged",
             years=options["years"],
             seed=options["seed"],
         )
