@@ -12,4 +12,9 @@ RUN DEBUG=1 python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 vig && chown -R vig /app
 USER vig
 EXPOSE 8000
-CMD ["gunicorn", "vig_service.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# What `make load-test` measured (README "Load test"): threads, so a request waiting on PostgreSQL or a password
+# hash leaves the core to another; one worker process per core (gunicorn reads WEB_CONCURRENCY: set it to the
+# machine's cores); keep-alive above a browser's pauses between requests.
+ENV WEB_CONCURRENCY=2
+CMD ["gunicorn", "vig_service.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", \
+     "--threads", "16", "--keep-alive", "30", "--access-logfile", "-"]

@@ -179,7 +179,11 @@ class Membership(models.Model):
             raise ValidationError({"training_status": "Only practitioners have a training status."})
 
     def permission_site_ids(self) -> list[int] | None:
-        """The sites this membership works at, for site-limited colleagues' permission checks (None: all)."""
+        """The sites this membership works at, for site-limited colleagues' permission checks (None: all); from the
+        `site_ids` that `permissions.memberships_for` gave it, if it came from there."""
+        site_ids = self.__dict__.get("site_ids")
+        if site_ids is not None:
+            return sorted(site_ids) or None
         return [site.pk for site in self.sites.all()] or None
 
     @property

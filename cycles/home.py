@@ -3,7 +3,7 @@
 
 # --- Trainees and supervision (issue 9) ----------------------------------------------------------------------------
 
-from accounts.permissions import Perm, has_permission  # noqa: E402
+from accounts.permissions import Perm, has_permission, memberships_for  # noqa: E402
 from web.home import home_section  # noqa: E402
 
 
@@ -14,7 +14,9 @@ def training_sections(request) -> list[dict]:
 
     user = request.user
     sections = []
-    rows = trainee_progress(trainees().filter(user=user))
+    # The request has loaded the person's memberships already: only a trainee's home asks for progress.
+    is_trainee = any(m.is_trainee for m in memberships_for(user))
+    rows = trainee_progress(trainees().filter(user=user)) if is_trainee else []
     if rows:
         sections.append({"template": "cycles/home_training.html", "rows": rows})
     if has_permission(user, Perm.SUPERVISION_RECORD):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Service, Site
 from core.jobs import Job
+from core.text import NOTE_MAX_LENGTH, SafeTextField
 
 from .storage import export_storage
 
@@ -106,3 +107,109 @@ class DashboardExport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in IN_PROGRESS
+
+
+class FamilySummary(models.Model):
+    """One family's facts the dashboard counts, worked out from its raw rows (ADR 0022; `dashboards.summaries`).
+
+    Never edited by hand: recomputed whole for a family each time its record changes (the `referrals.FamilyChange`
+    outbox) and rebuilt from raw rows by `manage.py rebuild_dashboard_summaries`. Carries the family's service and
+    site so a figure reads one table with the same `service_id = X [AND site_id IN (…)]` rule as `visible_to`,
+    and its dates so a figure for any period is a range on an index, never a join across ten years of casework."""
+
+    is_family_record = False  # derived from the family's records: never shown or logged as one (audit)
+
+    referral = models.OneToOneField(
+        "referrals.Referral", on_delete=models.CASCADE, primary_key=True, related_name="dashboard_summary"
+    )
+    # No index of their own: a figure reads by service and date, through the covering indexes below.
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False)
+    referral_source = models.ForeignKey(
+        "accounts.ReferralSource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    date_received = models.DateField()
+    status = models.CharField(max_length=20)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Triage: the first accept-or-decline decision's local day; whether any accepted or declined; the first accept.
+    first_decided_on = models.DateField(null=True, blank=True)
+    accepted = models.BooleanField(default=False)
+    declined = models.BooleanField(default=False)
+    first_accepted_at = models.DateTimeField(null=True, blank=True)
+    # The first allocation (its moment and local day), the first filming in force, cycles, outcome measures.
+    first_allocated_at = models.DateTimeField(null=True, blank=True)
+    first_allocated_on = models.DateField(null=True, blank=True)
+    first_filmed_on = models.DateField(null=True, blank=True)
+    cycles = models.PositiveIntegerField(default=0)
+    baseline_and_end = models.BooleanField(default=False)
+
+    class Meta:
+        # Each figure reads one of these alone (PostgreSQL: an index-only scan of the period's families).
+        indexes = [
+            models.Index(
+                fields=["service", "date_received"],
+                include=["site", "referral_source", "first_decided_on", "accepted"],
+                name="summary_received",
+            ),
+            models.Index(
+                fields=["service", "first_allocated_on"],
+                include=["site", "date_received", "first_filmed_on", "status", "cycles", "baseline_and_end"],
+                name="summary_first_allocated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Summary of family {self.referral_id}"
+
+
+class ItemKind(models.TextChoices):
+    DECLINE = "decline", "Triage decline (key: reason)"
+    VISIT = "visit", "Visits planned on a day (key: outcome)"
+    WITHDRAWN = "withdrawn", "Consents withdrawn on a day"
+    FOOTAGE = "footage", "Footage not yet destroyed, by destruction date"
+    DISCHARGE = "discharge", "Standing discharge (key: reason; value: reviewed cycles)"
+    PAIR = "pair", "Outcome measure baseline and end (key: instrument; day: first allocated)"
+    GOAL = "goal", "Helping question start and end ratings (day: first allocated)"
+
+
+class SummaryItem(models.Model):
+    """A family's countable facts that come many to a family (visits by day, declines, discharges, measure pairs),
+    grouped per family and recomputed with its `FamilySummary` (ADR 0022)."""
+
+    is_family_record = False  # derived from the family's records: never shown or logged as one (audit)
+
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="+", db_index=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False)
+    kind = models.CharField(max_length=10, choices=ItemKind.choices)
+    day = models.DateField(null=True, blank=True)
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True)  # ISO: 1 is Monday
+    practitioner_id = models.BigIntegerField(null=True, blank=True)
+    key = SafeTextField(max_length=NOTE_MAX_LENGTH, blank=True)  # a copy of a decline reason, outcome, instrument
+    n = models.PositiveIntegerField(default=1)
+    first = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    last = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["service", "kind", "day"], name="summaryitem_kind_day"),
+            models.Index(fields=["referral"], name="summaryitem_referral"),
+            # A period's visits (the most numerous items), and the measure pairs of the families first allocated in
+            # it: read from the index alone. Their keys are short (an outcome, an instrument); a decline's reason
+            # is not, so not here.
+            models.Index(
+                fields=["service", "day"],
+                include=["site", "practitioner_id", "weekday", "key", "n"],
+                condition=Q(kind="visit"),
+                name="summaryitem_visits",
+            ),
+            models.Index(
+                fields=["service", "day"],
+                include=["site", "kind", "key", "first", "last"],
+                condition=Q(kind__in=["pair", "goal"]),
+                name="summaryitem_pairs",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of family {self.referral_id}"

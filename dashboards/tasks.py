@@ -11,7 +11,9 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 
-from . import actions
+from referrals.history import SUMMARIES
+
+from . import actions, summaries
 from .models import EXPORT
 
 
@@ -36,3 +38,16 @@ def _sweep_at_start(**kwargs) -> None:
     running export has been quiet long enough to be presumed lost, so recovery does not wait for beat."""
     sweep_exports.apply_async(kwargs={"after_seconds": settings.WORKER_START_SWEEP_AFTER_SECONDS})
     sweep_exports.apply_async(countdown=settings.DASHBOARD_EXPORT_SWEEP_AFTER_SECONDS + 5)
+
+
+@SUMMARIES.task()
+def refresh_summaries(referral_id: int) -> int:
+    """Work off one family's outbox rows (ADR 0022): its summary recomputed from raw rows. Idempotent: a family with
+    nothing waiting is left alone, so a duplicate or late task does nothing."""
+    return summaries.process(referral_id)
+
+
+@shared_task(name="dashboards.tasks.sweep_summaries")
+def sweep_summaries() -> int:
+    """Work off outbox rows the tasks missed (Redis lost them, the workers were down)."""
+    return summaries.sweep()

@@ -5,12 +5,15 @@ measures, letters, notices, history), deletes the signed consent forms and lette
 and leaves a `DestroyedRecord` tombstone. The access log has no foreign keys, so its rows stay.
 """
 
-from datetime import date
+import logging
+from datetime import UTC, date, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import partitions
 from accounts.audit import log_access
 from accounts.models import AccessAction, User
 from accounts.permissions import Perm, has_permission, requires
@@ -24,6 +27,7 @@ from referrals.models import Parent, Referral
 from vault import reads as vault_reads
 
 from .models import (
+    AccessLogMonthDropped,
     DestroyedRecord,
     RetentionReview,
     ReviewStatus,
@@ -33,6 +37,7 @@ from .models import (
 from .rules import may_approve_destruction
 
 NOTICE_KIND = "retention_review_due"
+logger = logging.getLogger(__name__)
 
 
 def _reason(reason: str) -> str:
@@ -253,3 +258,36 @@ def release_subject_access_request(*, sar: SubjectAccessRequest, by: User, reque
         detail={"referral": sar.referral_id, "parent": sar.parent_id, "redacted": sar.redact},
     )
     return build_export(sar)
+
+
+def drop_expired_access_log_partitions(
+    *, today: date | None = None, retention_months: int | None = None
+) -> list[AccessLogMonthDropped]:
+    """Monthly: remove whole months of the access log older than ACCESS_LOG_RETENTION_MONTHS (ADR 0023).
+
+    A month goes only when all of it is older than the cut-off (the first day of this month, that many months
+    back): DETACH and DROP of its partition, recorded with its row count in the same transaction. Rows are never
+    deleted one by one (the append-only trigger would refuse), the default partition is never dropped, and 0 (the
+    default) keeps everything. On SQLite the log is one plain table and nothing is removed.
+    """
+    months = settings.ACCESS_LOG_RETENTION_MONTHS if retention_months is None else retention_months
+    if months <= 0 or not partitions.is_partitioned():
+        return []
+    cutoff = partitions.month_start(today or timezone.now().astimezone(UTC).date(), -months)
+    cutoff_at = datetime(cutoff.year, cutoff.month, 1, tzinfo=UTC)
+    dropped = []
+    for partition in partitions.partitions():
+        if partition.end is None or partition.end > cutoff_at:
+            continue
+        with transaction.atomic():
+            record = AccessLogMonthDropped.objects.create(
+                partition=partition.name,
+                month_from=partition.start,
+                month_to=partition.end,
+                rows=partitions.partition_rows(partition.name),
+                retention_months=months,
+            )
+            partitions.detach_and_drop(partition.name)
+        logger.info("access log: dropped %s (%s rows) under a %s-month retention", partition.name, record.rows, months)
+        dropped.append(record)
+    return dropped

@@ -181,3 +181,21 @@ class SubjectAccessRequest(models.Model):
 
     def permission_site_ids(self):
         return {self.referral.site_id}
+
+
+class AccessLogMonthDropped(models.Model):
+    """One month of the access log removed whole by retention (ADR 0023): which partition, its range, how many rows,
+    when and under which setting. The record an auditor asks for when the log no longer reaches back that far."""
+
+    partition = models.CharField(max_length=63, unique=True)
+    month_from = models.DateTimeField()
+    month_to = models.DateTimeField()
+    rows = models.BigIntegerField()
+    retention_months = models.PositiveSmallIntegerField()
+    dropped_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-month_from"]
+
+    def __str__(self) -> str:
+        return f"{self.partition}: {self.rows:,} rows dropped {self.dropped_at:%d %b %Y}"

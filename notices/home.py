@@ -5,15 +5,23 @@ from accounts.audit import log_list
 from accounts.permissions import Perm, memberships_with
 from web.home import home_section
 
-from .reads import home_notices, my_escalations
+from .reads import HomeNotices, home_notices
 
 HOME_LIMIT = 10
+
+
+def _home_notices(request) -> HomeNotices:
+    """The person's notices for both sections, read once per request (one query for all of them)."""
+    found = getattr(request, "_vig_home_notices", None)
+    if found is None:
+        found = request._vig_home_notices = home_notices(request.user, limit=HOME_LIMIT)
+    return found
 
 
 @home_section(order=1)
 def escalation_sections(request) -> list[dict]:
     """Red warnings for every risk answer escalated to this person and still not acted on."""
-    notices = my_escalations(request.user)
+    notices = _home_notices(request).escalations
     if not notices:
         return []
     log_list(request=request, object_type="notices.notice", ids=[n.pk for n in notices], detail={"list": "escalated"})
@@ -24,16 +32,17 @@ def escalation_sections(request) -> list[dict]:
 def notice_sections(request) -> list[dict]:
     """Open notices, urgent first, at most HOME_LIMIT, with a link to all of them; then the ones a colleague
     handled in the last few days, marked handled, with who, when and what."""
-    notices, more = home_notices(request.user, limit=HOME_LIMIT)
+    found = _home_notices(request)
+    notices = found.open + found.handled
     if not notices:
         return []
     log_list(request=request, object_type="notices.notice", ids=[n.pk for n in notices], detail={"list": "home"})
     return [
         {
             "template": "notices/home_notices.html",
-            "notices": [n for n in notices if n.is_open],
-            "handled": [n for n in notices if not n.is_open],
-            "more": more,
+            "notices": found.open,
+            "handled": found.handled,
+            "more": found.more,
         }
     ]
 

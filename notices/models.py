@@ -103,6 +103,11 @@ class Notice(models.Model):
         return self.summary
 
     @property
+    def referral_reference(self) -> str:
+        """The family's reference ("R000013") without loading the family's record (the home page's notices)."""
+        return Referral.reference_of(self.referral_id) if self.referral_id else ""
+
+    @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
 

@@ -1,11 +1,13 @@
 """What the notice pages, the home page and the dashboard read: a service's notice settings, a person's notices with
 the families they name, and the risk answers escalated because nobody acted on them in time."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from referrals.models import Referral
+from referrals.models import Parent, Referral
 
 from .models import Notice, NoticeKind, NoticeSettings, kinds_handled_with
 from .working_hours import add_working_hours
@@ -32,16 +34,21 @@ def escalation_due_at(raised_at: datetime, policy: NoticeSettings) -> datetime:
 def family_labels(user, referral_ids) -> dict[int, dict]:
     """For the families `user` may open now: the first parent's name, the child and their date of birth (or due
     date), so a notice names the family and not only "R000013". Families they may no longer open are left out.
-    Two queries."""
+    One query: the first parent's name joined in, and only the columns the label shows."""
     ids = {i for i in referral_ids if i}
     if not ids:
         return {}
-    referrals = Referral.objects.visible_to(user).filter(pk__in=ids).prefetch_related("parents")
+    first_parent = Parent.objects.filter(referral=OuterRef("pk")).order_by("order", "pk").values("name")[:1]
+    referrals = (
+        Referral.objects.visible_to(user)
+        .filter(pk__in=ids)
+        .only("pk", "child_unborn", "child_name", "child_date_of_birth", "expected_delivery_date")
+        .annotate(first_parent_name=Subquery(first_parent))
+    )
     labels = {}
     for referral in referrals:
-        parent = referral.first_parent
         labels[referral.pk] = {
-            "parent": parent.name if parent else "",
+            "parent": referral.first_parent_name or "",
             "child": referral.child_display_name,
             "born": None if referral.child_unborn else referral.child_date_of_birth,
             "due": referral.expected_delivery_date if referral.child_unborn else None,
@@ -57,39 +64,65 @@ def with_families(user, notices: list[Notice]) -> list[Notice]:
     return notices
 
 
-def home_notices(user, *, limit: int, now: datetime | None = None) -> tuple[list[Notice], bool]:
-    """A person's open notices, urgent first, then those a colleague handled in the last few days (so a
-    coordinator sees "handled by Sam, 14:02: phoned the parent" rather than an "act on it" nobody needs to do).
-    Open escalations are left out: they have their own red warning at the top. Returns the notices and whether there
-    are more open ones than `limit`."""
+@dataclass
+class HomeNotices:
+    """What the home page shows of a person's notices (`home_notices`)."""
+
+    escalations: list[Notice]  # open risk answers nobody acted on in time, newest first, with `duty_contact`
+    open: list[Notice]  # open notices, urgent first, at most the limit
+    handled: list[Notice]  # handled by a colleague lately, latest first
+    more: bool  # more open notices than the limit
+
+
+def home_notices(user, *, limit: int, now: datetime | None = None) -> HomeNotices:
+    """A person's open escalations (their own red warning at the top); their other open notices, urgent first; then
+    those a colleague handled in the last few days (so a coordinator sees "handled by Sam, 14:02: phoned the parent"
+    rather than an "act on it" nobody needs to do). One query for the three lists (each its own condition and limit,
+    ordered here), one for their families, and one for the duty contacts when there are escalations."""
     now = now or timezone.now()
-    mine = Notice.objects.for_user(user).select_related("acknowledged_by")
-    open_ = list(
-        mine.open().exclude(kind=NoticeKind.RISK_ESCALATED).order_by("-urgent", "-created_at", "-pk")[: limit + 1]
+    mine = Notice.objects.filter(recipient=user)  # not `for_user`: the family's record is not needed (`family`)
+    escalated = mine.open().filter(kind=NoticeKind.RISK_ESCALATED).values("pk")
+    open_ids = (
+        mine.open().exclude(kind=NoticeKind.RISK_ESCALATED).order_by("-urgent", "-created_at", "-pk").values("pk")
     )
-    handled = list(
+    handled_ids = (
         mine.filter(acknowledged_at__gte=now - HANDLED_SHOWN_FOR)
         .exclude(acknowledged_by=user)
-        .order_by("-acknowledged_at", "-pk")[:limit]
+        .order_by("-acknowledged_at", "-pk")
+        .values("pk")
     )
-    return with_families(user, open_[:limit] + handled), len(open_) > limit
+    rows = list(
+        mine.filter(Q(pk__in=escalated) | Q(pk__in=open_ids[: limit + 1]) | Q(pk__in=handled_ids[:limit]))
+        .select_related("acknowledged_by")
+        .annotate(family_service_id=F("referral__service_id"))
+    )
+    with_families(user, rows)
+    escalations = [n for n in rows if n.is_open and n.kind == NoticeKind.RISK_ESCALATED]
+    open_ = [n for n in rows if n.is_open and n.kind != NoticeKind.RISK_ESCALATED]
+    handled = [n for n in rows if not n.is_open]
+    return HomeNotices(
+        escalations=with_duty_contacts(sorted(escalations, key=lambda n: (n.created_at, n.pk), reverse=True)),
+        open=sorted(open_, key=lambda n: (n.urgent, n.created_at, n.pk), reverse=True)[:limit],
+        handled=sorted(handled, key=lambda n: (n.acknowledged_at, n.pk), reverse=True),
+        more=len(open_) > limit,
+    )
+
+
+def _service_id(notice: Notice) -> int:
+    """The service of the notice's family: annotated (`home_notices`), or from the family loaded with it."""
+    annotated = getattr(notice, "family_service_id", None)
+    return annotated if annotated is not None else notice.referral.service_id
 
 
 def with_duty_contacts(notices: list[Notice]) -> list[Notice]:
     """Put the duty contact of each notice's service on it (`notice.duty_contact`, "" when none is set)."""
-    service_ids = {n.referral.service_id for n in notices if n.referral_id}
+    if not notices:
+        return notices
+    service_ids = {_service_id(n) for n in notices if n.referral_id}
     contacts = dict(NoticeSettings.objects.filter(service_id__in=service_ids).values_list("service_id", "duty_contact"))
     for notice in notices:
-        notice.duty_contact = contacts.get(notice.referral.service_id, "") if notice.referral_id else ""
+        notice.duty_contact = contacts.get(_service_id(notice), "") if notice.referral_id else ""
     return notices
-
-
-def my_escalations(user) -> list[Notice]:
-    """The person's open escalation notices: risk answers nobody acted on in time, newest first."""
-    notices = list(
-        Notice.objects.for_user(user).open().filter(kind=NoticeKind.RISK_ESCALATED).order_by("-created_at", "-pk")
-    )
-    return with_duty_contacts(with_families(user, notices))
 
 
 def escalated_in_service(user, *, service, site=None) -> list[Notice]:

@@ -248,3 +248,33 @@ def service_figures(
         "closed_with_baseline_and_end": len(both),
         "percent_closed_with_baseline_and_end": _percent(len(both), len(closed)),
     }
+
+
+def figures_from_pairs(*, service, pairs, closed: int, both: int) -> dict:
+    """`service_figures`'s figures from pairs already read (the dashboards' summaries, ADR 0022): `pairs` is
+    (kind, instrument, baseline, end) with kind "pair" for a measure's baseline/end and "goal" for a helping
+    question's start/end rating; `closed` families allocated and now closed, `both` of them with a baseline and an
+    end measure. No query but the service's measure settings."""
+    configs = {c.instrument: c for c in MeasureConfig.objects.filter(service=service)}
+    by_instrument: dict[str, list] = defaultdict(list)
+    gbo_pairs = []
+    for kind, instrument, first, last in pairs:
+        if kind == "goal":
+            gbo_pairs.append((Decimal(first), Decimal(last)))
+        else:
+            by_instrument[instrument].append((Decimal(first), Decimal(last)))
+    measures = []
+    for code, instrument in definitions.instruments().items():
+        if instrument.primary is None or not instrument.recorded_here:
+            continue
+        if by_instrument.get(code) or code in configs:
+            scale = instrument.primary
+            measures.append(_figures(instrument, scale, threshold_for(configs.get(code), scale), by_instrument[code]))
+    gbo = definitions.get("gbo")
+    measures.append(_figures(gbo, gbo.scale("goal"), threshold_for(configs.get("gbo"), gbo.scale("goal")), gbo_pairs))
+    return {
+        "measures": measures,
+        "closed_cases": closed,
+        "closed_with_baseline_and_end": both,
+        "percent_closed_with_baseline_and_end": _percent(both, closed),
+    }

@@ -16,7 +16,7 @@ from core import postcodes
 from core.entered_in_error import REASON_MAX_LENGTH
 from core.forms import NHSForm
 from core.text import SafeFormField, SafeNoteField
-from core.widgets import NHSDateField
+from core.widgets import NHSDateField, QuickSelect
 
 from . import nhs_number
 from .models import (
@@ -375,7 +375,9 @@ class SearchForm(NHSForm):
 class ServiceFilterForm(NHSForm):
     """A list's filters. The service filter only appears for someone who covers more than one service."""
 
-    service = forms.ModelChoiceField(label="Service", queryset=None, required=False, empty_label="All services")
+    service = forms.ModelChoiceField(
+        label="Service", queryset=None, required=False, empty_label="All services", widget=QuickSelect
+    )
 
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)
@@ -391,8 +393,12 @@ class ServiceFilterForm(NHSForm):
 
 
 class TriageQueueFilterForm(ServiceFilterForm):
-    site = forms.ModelChoiceField(label="Site", queryset=None, required=False, empty_label="All sites")
-    source = forms.ModelChoiceField(label="Referral source", queryset=None, required=False, empty_label="All sources")
+    site = forms.ModelChoiceField(
+        label="Site", queryset=None, required=False, empty_label="All sites", widget=QuickSelect
+    )
+    source = forms.ModelChoiceField(
+        label="Referral source", queryset=None, required=False, empty_label="All sources", widget=QuickSelect
+    )
 
     def __init__(self, *args, sites, sources, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,8 +10,13 @@ from datetime import date
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, User
+from core.jobs import Job
 
-from .models import Referral, ReferralEvent
+from .models import FamilyChange, Referral, ReferralEvent
+
+# The summaries' job (ADR 0022): a changed family's id goes to the task registered under this name by
+# `dashboards.tasks`, after commit; this layer never imports it.
+SUMMARIES = Job(name="dashboards.tasks.refresh_summaries", noun="Family summary")
 
 
 def plain(value):
@@ -52,5 +57,14 @@ def record_change(
     adds ids-only facts to the access-log row (never personal values).
     """
     event = ReferralEvent.objects.create(referral=referral, actor=by, kind=kind, summary=summary, changes=changes or {})
+    note_family_changed(referral)
     log_access(action=access, request=request, user=by, obj=obj if obj is not None else referral, detail=detail)
     return event
+
+
+def note_family_changed(referral: Referral) -> None:
+    """Tell the dashboards' summaries that this family's record changed (ADR 0022): an outbox row in the caller's
+    transaction, and the family's id to the summaries' task once it commits. Every change to a family comes through
+    `record_change`; a change made any other way (a bulk import) must call this, or rebuild the summaries."""
+    FamilyChange.objects.create(referral_id=referral.pk, service_id=referral.service_id)
+    SUMMARIES.send_on_commit(referral.pk)

@@ -17,18 +17,19 @@ from web import api, pages
 from .models import Referral
 
 
-def _visible(request):
-    return Referral.objects.visible_to(request.user).with_record_details()
+def _visible(request, *, for_api: bool):
+    return Referral.objects.visible_to(request.user).with_record_details(for_api=for_api)
 
 
 def referral_for_page(request, pk: int, perm: Perm | None = None) -> Referral:
-    """For a page: the referral, or the page's 404/410/403."""
-    return pages.load_visible(_visible(request), request, pk, perm)
+    """For a page: the referral, or the page's 404/410/403. Without what only the API's record shows (the timeline,
+    which the record page reads itself, `reads.events.timeline_of`)."""
+    return pages.load_visible(_visible(request, for_api=False), request, pk, perm)
 
 
 def referral_for_api(request, pk: int, perm: Perm | None = None) -> Referral:
     """For the API: the referral, or the API's JSON 404/410/403."""
-    return api.load_visible(_visible(request), request, pk, perm)
+    return api.load_visible(_visible(request, for_api=True), request, pk, perm)
 
 
 def correctable_visible_to(user, record_type: str):

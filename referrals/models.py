@@ -5,6 +5,8 @@ the referral's own history (`ReferralEvent`, destroyed with the referral); every
 log (`accounts.AccessEvent`, which outlives it).
 """
 
+import functools
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
@@ -195,30 +197,40 @@ class ReferralQuerySet(models.QuerySet):
 
     def with_reallocation_flag(self):
         """Annotate `allocation_outside_site`: the family's current practitioner works only at other sites of the
-        service (the family moved site, or the practitioner's sites changed). One subquery, not a loop."""
-        return self.annotate(allocation_outside_site=Exists(_allocations_outside_site()))
+        service (the family moved site, or the practitioner's sites changed). One subquery, not a loop.
+
+        The subquery is built once per process (`_outside_site_exists`): it holds no value of the request, and
+        building its three nested querysets cost every list page about a millisecond of CPU."""
+        return self.annotate(allocation_outside_site=_outside_site_exists())
 
     def with_list_details(self):
-        """Everything a list row shows (flags included), in a fixed number of queries."""
+        """Everything a list row shows (flags included), in a fixed number of queries. The parents come as a
+        plain list (`Referral.parent_list`): a prefetch into `parents.all()` builds a filtered queryset per row,
+        a tenth of a 50-row page's CPU."""
         return (
             self.select_related("service", "site", "referral_source")
-            .prefetch_related("parents")
+            .prefetch_related(Prefetch("parents", to_attr="listed_parents"))
             .with_reallocation_flag()
         )
 
-    def with_record_details(self):
+    def with_record_details(self, *, for_api: bool = True):
         """Everything the family's record (page or API) shows and its permission checks read, in fixed queries:
-        who holds the family and who held it, and the timeline."""
-        people = ("practitioner", "supervisor", "allocated_by", "ended_by")
-        return (
-            self.select_related("service", "site", "referral_source", "created_by")
-            .prefetch_related(
-                "parents",
-                "other_children",
-                Prefetch("allocations", queryset=Allocation.objects.with_holding().select_related(*people)),
+        who holds the family and who held it, and (`for_api`) what only the API's record shows: the triage decisions,
+        the timeline, and who allocated and ended each allocation. Pages leave those out, as each is a query (or a
+        join) on every page about the family: the record page reads its timeline as plain rows
+        (`reads.events.timeline_of`), and the one page that needs the decisions (drafting a decline letter) asks."""
+        people = ["practitioner", "supervisor"]
+        prefetches = ["parents", "other_children"]
+        if for_api:
+            people += ["allocated_by", "ended_by"]
+            prefetches += [
                 Prefetch("triage_decisions", queryset=TriageDecision.objects.select_related("decided_by")),
                 Prefetch("events", queryset=ReferralEvent.objects.select_related("actor")),
-            )
+            ]
+        prefetches.append(Prefetch("allocations", queryset=Allocation.objects.with_holding().select_related(*people)))
+        return (
+            self.select_related("service", "site", "referral_source", "created_by")
+            .prefetch_related(*prefetches)
             .with_reallocation_flag()
         )
 
@@ -238,6 +250,13 @@ def _holding_q() -> Q:
         later
     )
     return Q(ended_at__isnull=True) | ended_by_discharge
+
+
+@functools.cache
+def _outside_site_exists() -> Exists:
+    """`Exists(_allocations_outside_site())`, built once: annotating copies it (Django resolves a copy against each
+    outer query), so sharing it between requests and threads is what reusing any queryset in a subquery does."""
+    return Exists(_allocations_outside_site())
 
 
 def _allocations_outside_site():
@@ -353,6 +372,19 @@ class Referral(models.Model):
             # Families still open at a date (the commissioner return's waiting list at a quarter's end): the open
             # ones and those closed since, not ten years of closed families.
             models.Index(fields=["service", "closed_at"], name="referral_service_closed"),
+            # Open work in the order each page lists it (ADR 0024): the triage queue and the waiting list read a
+            # page from these, however many closed families the service has; a backlog of thousands is a few pages
+            # of index, and the capped count reads only these entries.
+            models.Index(
+                fields=["service", "date_received", "id"],
+                condition=Q(status__in=["received", "awaiting_information"]),
+                name="referral_triage_order",
+            ),
+            models.Index(
+                fields=["service", "date_received", "id"],
+                condition=Q(status="accepted"),
+                name="referral_waiting_order",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -371,15 +403,27 @@ class Referral(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"R{self.pk:06d}" if self.pk else "new"
+        return self.reference_of(self.pk)
+
+    @staticmethod
+    def reference_of(pk: int | None) -> str:
+        """A referral's reference from its id alone, for lists that name a family without loading its record."""
+        return f"R{pk:06d}" if pk else "new"
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
     @property
+    def parent_list(self) -> list["Parent"]:
+        """The parents in order. A list page's rows (`with_list_details`) hold them as a plain list
+        (`listed_parents`), which costs Django no queryset per row; otherwise they are read as `parents.all()`."""
+        listed = self.__dict__.get("listed_parents")
+        return listed if listed is not None else list(self.parents.all())
+
+    @property
     def first_parent(self):
-        parents = list(self.parents.all())
+        parents = self.parent_list
         return parents[0] if parents else None
 
     @property
@@ -450,7 +494,7 @@ class Referral(models.Model):
             flags.append("Confidential address")
         if self.risks_to_staff.strip():
             flags.append("Risks to staff")
-        if any(p.interpreter_needed for p in self.parents.all()):
+        if any(p.interpreter_needed for p in self.parent_list):
             flags.append("Interpreter")
         if self.bereavement:
             flags.append("Bereavement: no routine contact")
@@ -556,6 +600,9 @@ class ReferralEvent(models.Model):
             # The audit viewer (issue 13): a family's history and a person's changes, newest first.
             models.Index(fields=["referral", "-at", "-id"], name="referralevent_referral_at"),
             models.Index(fields=["actor", "-at", "-id"], name="referralevent_actor_at"),
+            # The audit viewer's unfiltered page (issue 21): the newest changes first, checked against the viewer's
+            # families as it walks, instead of sorting a service's whole history.
+            models.Index(fields=["-at", "-id"], name="referralevent_at"),
         ]
 
     def __str__(self) -> str:
@@ -651,3 +698,24 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral} → {self.practitioner}"
+
+
+class FamilyChange(models.Model):
+    """The summaries' outbox (ADR 0022): "this family's record changed", written by `history.record_change` in the
+    action's own transaction, ids only. The dashboards app (a layer above, which casework may not import) works each
+    row off by recomputing that family's summary from its raw rows, then deletes it: a task sent after commit does
+    it at once, the dashboard itself does it for its service before it reads (so a figure is never stale, even with
+    the worker down), and a beat sweep does what both missed. A family's change commits with its outbox row or not
+    at all."""
+
+    is_family_record = False  # derived from the family's records: never shown or logged as one (audit)
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["service", "id"], name="familychange_service")]
+
+    def __str__(self) -> str:
+        return f"Family {self.referral_id} changed at {self.at:%d %b %Y %H:%M}"

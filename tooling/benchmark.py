@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Membership, Role, User
+from cycles.models import Visit
 from referrals.models import Allocation, Parent, Referral
 from referrals.states import ReferralStatus
 from tooling.scale import USERNAME_PREFIX
@@ -33,6 +34,7 @@ class Context:
     practitioner_membership: Membership
     referral: Referral  # an allocated family, for the record page
     waiting: Referral  # the longest waiting accepted family, for the allocation page
+    visit_id: int | None  # a planned visit of the practitioner's, for the visit form
     nhs_number: str
     name: str
     postcode: str
@@ -71,16 +73,26 @@ TARGETS = [
     ),
     Target("Practitioner home (own caseload)", "practitioner", lambda c: reverse("home")),
     Target("API referral list", "coordinator", lambda c: reverse("api:referral-list")),
+    Target(
+        "API referral list filtered by status",
+        "coordinator",
+        lambda c: _q("api:referral-list", status=ReferralStatus.ACCEPTED),
+    ),
     Target("API search: NHS number", "coordinator", lambda c: _q("api:referral-list", nhs_number=c.nhs_number)),
     Target("API search: name", "coordinator", lambda c: _q("api:referral-list", name=c.name)),
     Target("API search: postcode", "coordinator", lambda c: _q("api:referral-list", postcode=c.postcode)),
     Target("API practitioners", "manager", lambda c: reverse("api:practitioner-list")),
     Target("API candidates", "coordinator", lambda c: _pk("api:referral-candidates", c.waiting.pk)),
     Target("Practitioner diary", "practitioner", lambda c: reverse("cycles:diary")),
+    Target("Visit form (practitioner)", "practitioner", lambda c: _pk("cycles:visit_record", c.visit_id)),
     Target("Family outcomes page", "coordinator", lambda c: _pk("outcomes:family", c.referral.pk)),
     Target("Dashboard (manager)", "manager", lambda c: reverse("dashboards:dashboard")),
     Target("Dashboard figure list: waiting", "manager", lambda c: _q("dashboards:figure_list", figure="waiting")),
     Target("Dashboard commissioner return", "manager", lambda c: reverse("dashboards:commissioner_csv")),
+    # The audit viewer over the access log (ADR 0023: monthly partitions; seed_scale --access-log-rows for its size).
+    Target("Audit: a family's rows", "manager", lambda c: _q("audit:log", family=c.referral.reference)),
+    Target("Audit: a person's rows", "manager", lambda c: _q("audit:log", person=c.practitioner.pk)),
+    Target("Audit: the recent log", "manager", lambda c: reverse("audit:log")),
 ]
 
 
@@ -115,6 +127,7 @@ def find_context() -> Context:
     referrals = Referral.objects.filter(service_id=service_id)
     allocated = referrals.filter(status=ReferralStatus.ALLOCATED).order_by("pk").first()
     waiting = referrals.filter(status=ReferralStatus.ACCEPTED).order_by("date_received", "pk").first()
+    visit = Visit.objects.planned().filter(practitioner=membership.user).order_by("planned_at", "pk").first()
     parent = (
         Parent.objects.filter(referral__service_id=service_id, referral__confidential_address=False)
         .exclude(nhs_number="")
@@ -129,6 +142,7 @@ def find_context() -> Context:
         practitioner_membership=membership,
         referral=allocated,
         waiting=waiting or allocated,
+        visit_id=visit.pk if visit else None,
         nhs_number=parent.nhs_number,
         name=parent.name.split()[-1],
         postcode=parent.postcode.split()[0],

@@ -65,59 +65,61 @@ DEMO_STAFF = [
 @transaction.atomic
 def configure_seed_services() -> list[Service]:
     """Create or update the five seed services with their sites, sources, questions and rules."""
+    return [configure_service(seed) for seed in SEED_SERVICES]
+
+
+def configure_service(seed: dict) -> Service:
+    """Create or update one service from a seed's configuration (its slug says which); `seed_scale` also makes
+    copies of the seeds under other slugs and names, for an install serving many services."""
     from outcomes.models import MeasureConfig
     from referrals.models import EligibilityRule
 
-    services = []
-    for seed in SEED_SERVICES:
-        fields = {
-            k: seed[k]
-            for k in (
-                "name",
-                "organisation",
-                "description",
-                "planned_cycles",
-                "min_cycles",
-                "max_cycles",
-                "wait_target_weeks",
-                "letter_sign_off",
-            )
-        }
-        service, _ = Service.objects.update_or_create(slug=seed["slug"], defaults=fields)
-        for site in seed["sites"]:
-            Site.objects.update_or_create(
-                service=service,
-                name=site["name"],
-                defaults={"postcode_prefixes": site.get("postcodes", ""), "address": site.get("address", "")},
-            )
-        for name in seed["sources"]:
-            ReferralSource.objects.get_or_create(service=service, name=name)
-        for order, question in enumerate(seed["questions"]):
-            ReferralQuestion.objects.update_or_create(
-                service=service, key=question["key"], defaults={"text": question["text"], "order": order}
-            )
-        for stage, cycles, hours in seed.get("training_stages", DEFAULT_TRAINING_STAGES):
-            TrainingStageTarget.objects.update_or_create(
-                service=service,
-                stage=stage,
-                defaults={"cycles_required": cycles, "supervision_hours_required": hours},
-            )
-        wanted = [(rule["kind"], rule["params"], order) for order, rule in enumerate(seed["eligibility"])]
-        if list(service.eligibility_rules.order_by("order").values_list("kind", "params", "order")) != wanted:
-            service.eligibility_rules.all().delete()  # loading again with the rules unchanged keeps them as they are
-            EligibilityRule.objects.bulk_create(
-                EligibilityRule(service=service, kind=kind, params=params, order=order)
-                for kind, params, order in wanted
-            )
-        for order, measure in enumerate(seed.get("measures", [])):
-            MeasureConfig.objects.update_or_create(
-                service=service,
-                instrument=measure["instrument"],
-                defaults={"time_points": measure["time_points"], "order": order, "note": measure.get("note", "")},
-            )
-        _letter_contact(service, seed.get("letter_contact"))
-        services.append(service)
-    return services
+    fields = {
+        k: seed[k]
+        for k in (
+            "name",
+            "organisation",
+            "description",
+            "planned_cycles",
+            "min_cycles",
+            "max_cycles",
+            "wait_target_weeks",
+            "letter_sign_off",
+        )
+    }
+    service, _ = Service.objects.update_or_create(slug=seed["slug"], defaults=fields)
+    for site in seed["sites"]:
+        Site.objects.update_or_create(
+            service=service,
+            name=site["name"],
+            defaults={"postcode_prefixes": site.get("postcodes", ""), "address": site.get("address", "")},
+        )
+    for name in seed["sources"]:
+        ReferralSource.objects.get_or_create(service=service, name=name)
+    for order, question in enumerate(seed["questions"]):
+        ReferralQuestion.objects.update_or_create(
+            service=service, key=question["key"], defaults={"text": question["text"], "order": order}
+        )
+    for stage, cycles, hours in seed.get("training_stages", DEFAULT_TRAINING_STAGES):
+        TrainingStageTarget.objects.update_or_create(
+            service=service,
+            stage=stage,
+            defaults={"cycles_required": cycles, "supervision_hours_required": hours},
+        )
+    wanted = [(rule["kind"], rule["params"], order) for order, rule in enumerate(seed["eligibility"])]
+    if list(service.eligibility_rules.order_by("order").values_list("kind", "params", "order")) != wanted:
+        service.eligibility_rules.all().delete()  # loading again with the rules unchanged keeps them as they are
+        EligibilityRule.objects.bulk_create(
+            EligibilityRule(service=service, kind=kind, params=params, order=order) for kind, params, order in wanted
+        )
+    for order, measure in enumerate(seed.get("measures", [])):
+        MeasureConfig.objects.update_or_create(
+            service=service,
+            instrument=measure["instrument"],
+            defaults={"time_points": measure["time_points"], "order": order, "note": measure.get("note", "")},
+        )
+    _letter_contact(service, seed.get("letter_contact"))
+    return service
 
 
 def _letter_contact(service, contact: dict | None) -> None:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, PractitionerDetails, Role, Service, Site, TrainingStatus, User
 from cycles.models import StageReached
+from dashboards import summaries
 from referrals.eligibility import CHECKS, EligibilityResult
 from referrals.history import diff, plain
 from referrals.models import (
@@ -38,7 +39,7 @@ from referrals.models import (
 from referrals.nhs_number import check_digit
 from referrals.states import DISCHARGED_END_REASON, ReferralStatus
 from tooling import scale_work
-from tooling.demo import configure_seed_services
+from tooling.demo import configure_seed_services, configure_service
 from tooling.seeds import SEED_SERVICES
 
 USERNAME_PREFIX = "scale-"
@@ -47,6 +48,15 @@ TOTAL_SITES = 10
 YEARS = 10
 BATCH = 2000
 NHS_NUMBERS = 1_000_000  # counters shared out between the parts: about 2 a referral, ample for 400,000 referrals
+LANES = len(SCALE_SEEDS)  # NHS number blocks are dealt to services in this many lanes (see `nhs_numbers_for`)
+PRACTITIONERS_PER_SERVICE = 15  # the default with more services than the three seeds
+
+# The backlogged shape (`--backlogged`): one overwhelmed service, as an outside benchmark found one. Its open work
+# per 100,000 referrals in the install (it holds BACKLOG_SHARE of them), among BACKLOG_PRACTITIONERS practitioners.
+BACKLOG = {"received": 1300, "awaiting": 500, "accepted": 2000, "allocated": 4000}
+BACKLOG_SHARE = 0.9
+BACKLOG_PRACTITIONERS = 70
+BACKLOG_REASON = "Service backlog: agreed with the service manager"
 
 FIRST_NAMES = (  # noqa: SIM905 - a list of words reads better as words
     "Amelia Olivia Isla Ava Mia Ivy Lily Freya Grace Sophia Aisha Zara Maryam Chloe Emily Ruby Evie Poppy "
@@ -72,6 +82,30 @@ class Plan:
     years: int = YEARS
     seed: int = 2026
     today: date = field(default_factory=timezone.localdate)
+    services: int = len(SCALE_SEEDS)  # more than three: copies of the seed services (an install serving many)
+    backlogged: bool = False  # the first service overwhelmed (BACKLOG), holding most of the referrals
+
+    def referrals_per_service(self) -> list[int]:
+        """How many referrals each service gets: even shares, or most of them in the backlogged first one."""
+        if self.backlogged and self.services > 1:
+            first = round(self.referrals * BACKLOG_SHARE)
+            rest = spread(self.referrals - first, self.services - 1)
+            return [first, *rest]
+        return spread(self.referrals, self.services)
+
+    def practitioners_per_service(self) -> list[int]:
+        """How many practitioners each service gets; the backlogged one has BACKLOG_PRACTITIONERS."""
+        if self.backlogged and self.services > 1:
+            first = min(BACKLOG_PRACTITIONERS, self.practitioners - (self.services - 1))
+            return [first, *spread(self.practitioners - first, self.services - 1)]
+        return spread(self.practitioners, self.services)
+
+
+def spread(total: int, ways: int) -> list[int]:
+    """`total` in `ways` near-equal shares, the remainder to the first."""
+    shares = [total // ways] * ways
+    shares[0] += total - sum(shares)
+    return shares
 
 
 class NHSNumbers:
@@ -80,15 +114,20 @@ class NHSNumbers:
     Generators over disjoint [start, stop) blocks never give the same number, so each service (or process) can
     have its own block."""
 
-    def __init__(self, start: int = 1, stop: int = 1_000_000):
-        self.counter, self.stop = start, stop
+    def __init__(self, start: int = 1, stop: int = 1_000_000, offset: int = 0):
+        self.start, self.stop = start, stop
+        self.counter = start + offset % max(stop - start, 1)
+        self.left = stop - start  # a block is used at most once round, starting `offset` into it
 
     def __next__(self) -> str:
         while True:
-            if self.counter >= self.stop:
+            if self.left <= 0:
                 raise RuntimeError("Out of synthetic NHS numbers for this service: seed fewer referrals.")
+            if self.counter >= self.stop:
+                self.counter = self.start
             body = f"999{(self.counter * 7919) % 1_000_000:06d}"  # 7919 is prime: a permutation of the range
             self.counter += 1
+            self.left -= 1
             digit = check_digit(body)
             if digit is not None:
                 return f"{body}{digit}"
@@ -112,15 +151,21 @@ def batched(items: list, size: int = BATCH) -> Iterator[list]:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def scale_services() -> list[Service]:
-    """The three seed services, with extra localities so there are about ten sites in all."""
+def scale_services(count: int = len(SCALE_SEEDS)) -> list[Service]:
+    """The three seed services, with extra localities so there are about ten sites in all; beyond three, copies of
+    them in turn ("Scale service 4 (…)"), each with its seed's sites, sources, questions, rules and measures."""
     configure_seed_services()
-    slugs = [s["slug"] for s in SEED_SERVICES if s["seed"] in SCALE_SEEDS]
-    services = list(Service.objects.filter(slug__in=slugs).order_by("pk"))
+    seeds = [s for s in SEED_SERVICES if s["seed"] in SCALE_SEEDS]
+    slugs = [s["slug"] for s in seeds]
+    services = list(Service.objects.filter(slug__in=slugs).order_by("pk"))[:count]
     existing = Site.objects.filter(service__in=services).count()
     for n in range(existing, TOTAL_SITES):
         service = services[n % len(services)]
         Site.objects.get_or_create(service=service, name=f"Locality {n + 1}")
+    for n in range(len(services), count):
+        seed = seeds[n % len(seeds)]
+        copy = seed | {"slug": f"scale-{n + 1}-{seed['slug']}"[:50], "name": f"Scale service {n + 1} ({seed['name']})"}
+        services.append(configure_service(copy))
     return services
 
 
@@ -146,8 +191,7 @@ def create_staff(plan: Plan, services: list[Service], rng: random.Random) -> Sta
     """Coordinators, managers, supervisors and practitioners (some trainees), with memberships and details."""
     sites = {s.pk: list(s.sites.order_by("pk")) for s in services}
     users, memberships, site_links, details = [], [], [], []
-    per_service = [plan.practitioners // len(services)] * len(services)
-    per_service[0] += plan.practitioners - sum(per_service)
+    per_service = plan.practitioners_per_service()
     plan_rows = []  # (user, service, role, training, sites, supervisor username)
     for index, (service, count) in enumerate(zip(services, per_service, strict=True), start=1):
         tag = f"{USERNAME_PREFIX}{index}"
@@ -237,21 +281,48 @@ STATUS_OF = {
 OPEN_WORK_DAYS = (21, 240)  # allocated families were referred between three weeks and eight months ago
 
 
-def allocation_slots(staff_rows, rng: random.Random) -> list[tuple[User, User | None]]:
+def allocation_slots(staff_rows, rng: random.Random) -> list[tuple[User, User | None, str]]:
     """One entry per family a practitioner holds now: caseloads between 70% and 100% of capacity."""
     slots = []
     for user, capacity, supervisor in staff_rows:
-        slots += [(user, supervisor)] * round(capacity * rng.uniform(0.7, 1.0))
+        slots += [(user, supervisor, "")] * round(capacity * rng.uniform(0.7, 1.0))
     rng.shuffle(slots)
     return slots
 
 
-def referral_kinds(count: int, slots: int, rng: random.Random) -> list[str]:
+def backlog_slots(staff_rows, total: int, rng: random.Random) -> list[tuple[User, User | None, str]]:
+    """An overwhelmed service's caseloads: `total` families dealt round its practitioners, far past capacity; each
+    allocation past a practitioner's capacity carries the reason the allocate action asks for."""
+    slots, held = [], Counter()
+    rows = list(staff_rows)
+    rng.shuffle(rows)
+    for n in range(total):
+        user, capacity, supervisor = rows[n % len(rows)]
+        held[user.pk] += 1
+        slots.append((user, supervisor, BACKLOG_REASON if held[user.pk] > capacity else ""))
+    rng.shuffle(slots)
+    return slots
+
+
+def open_counts(count: int, slots: int, backlog_scale: float | None = None) -> dict[str, int]:
+    """How many of a service's referrals are still open, by kind: small shares of its history, or a backlog's
+    fixed numbers (BACKLOG, scaled by the install's size)."""
+    if backlog_scale is not None:
+        wanted = {kind: round(n * backlog_scale) for kind, n in BACKLOG.items()}
+        return wanted | {"allocated": min(slots, wanted["allocated"])}
+    return {
+        "received": max(2, round(count * OPEN_SHARES["received"])),
+        "awaiting": max(1, round(count * OPEN_SHARES["awaiting"])),
+        "accepted": max(3, round(count * OPEN_SHARES["accepted"])),
+        "allocated": min(slots, round(count * 0.15)),
+    }
+
+
+def referral_kinds(count: int, slots: int, rng: random.Random, backlog_scale: float | None = None) -> list[str]:
     """What happened to each referral, oldest first: history is closed, the newest are still open."""
-    fresh = ["received"] * max(2, round(count * OPEN_SHARES["received"]))
-    fresh += ["awaiting"] * max(1, round(count * OPEN_SHARES["awaiting"]))
-    waiting = ["accepted"] * max(3, round(count * OPEN_SHARES["accepted"]))
-    waiting += ["allocated"] * min(slots, round(count * 0.15))
+    opened = open_counts(count, slots, backlog_scale)
+    fresh = ["received"] * opened["received"] + ["awaiting"] * opened["awaiting"]
+    waiting = ["accepted"] * opened["accepted"] + ["allocated"] * opened["allocated"]
     rng.shuffle(fresh)
     rng.shuffle(waiting)
     closed_count = max(count - len(fresh) - len(waiting), 0)
@@ -486,7 +557,7 @@ def history_rows(ctx: ServiceContext, referral: Referral, family: Family, slot, 
             ReferralEvent(referral=referral, at=decided, actor=by, kind=f"triage_{decision}", summary="Triaged")
         )
     if family.allocated_at:
-        practitioner, supervisor = slot if slot else rng.choice(ctx.practitioners)[::2]
+        practitioner, supervisor, over_capacity = slot if slot else (*rng.choice(ctx.practitioners)[::2], "")
         ended = kind == "finished"
         allocations.append(
             Allocation(
@@ -495,6 +566,7 @@ def history_rows(ctx: ServiceContext, referral: Referral, family: Family, slot, 
                 supervisor=supervisor,
                 allocated_by=by,
                 allocated_at=family.allocated_at,
+                over_capacity_reason=over_capacity,
                 ended_at=referral.closed_at if ended else None,
                 ended_by=practitioner if ended else None,
                 end_reason=DISCHARGED_END_REASON if ended else "",
@@ -542,6 +614,15 @@ class Part:
     start: int
     stop: int
 
+    def nhs_numbers(self) -> NHSNumbers:
+        """This part's NHS numbers. The counters are dealt in LANES lanes of PARTS blocks: with the three seed
+        services each part has a block of its own; with more services, services sharing a lane start at different
+        places in its blocks, so a number can recur in another service (a family known to two services) but never
+        within one."""
+        block = NHS_NUMBERS // (LANES * PARTS)
+        first = 1 + ((self.service % LANES) * PARTS + self.number) * block
+        return NHSNumbers(start=first, stop=first + block - 1, offset=(self.service // LANES) * 7_919)
+
 
 def parts_of(counts: list[int]) -> list[Part]:
     parts = []
@@ -557,8 +638,12 @@ def service_plan(ctx: ServiceContext, count: int, plan: Plan, index: int) -> tup
     rng = random.Random(f"{plan.seed}:{index}")
     start = plan.today - timedelta(days=365 * plan.years)
     days = sorted(start + timedelta(days=rng.randint(0, 365 * plan.years)) for _ in range(count))
-    slots = allocation_slots(ctx.practitioners, rng)
-    kinds = spread_open_work(days, referral_kinds(count, len(slots), rng), plan.today, rng)
+    backlog_scale = plan.referrals / 100_000 if plan.backlogged and index == 0 else None
+    if backlog_scale is None:
+        slots = allocation_slots(ctx.practitioners, rng)
+    else:
+        slots = backlog_slots(ctx.practitioners, round(BACKLOG["allocated"] * backlog_scale), rng)
+    kinds = spread_open_work(days, referral_kinds(count, len(slots), rng, backlog_scale), plan.today, rng)
     held = {i: slots.pop() for i, kind in enumerate(kinds) if kind == "allocated"}
     return days, kinds, held
 
@@ -568,9 +653,7 @@ def seed_part(ctx: ServiceContext, count: int, plan: Plan, part: Part, progress:
     casework of its allocated families. Returns how many casework rows of each model (by label) went in."""
     days, kinds, held = service_plan(ctx, count, plan, part.service)
     rng = random.Random(f"{plan.seed}:{part.service}:{part.number}")
-    block = NHS_NUMBERS // (len(SCALE_SEEDS) * PARTS)
-    first = 1 + (part.service * PARTS + part.number) * block
-    nhs = NHSNumbers(start=first, stop=first + block - 1)
+    nhs = part.nhs_numbers()
     service_work = scale_work.ServiceWork.load(ctx.service, random.Random(f"{plan.seed}:{part.service}:measures"))
     made, done = Counter(), 0
     for positions in batched(list(range(part.start, part.stop))):
@@ -657,16 +740,16 @@ def seed(plan: Plan, progress: Progress, jobs: int = 1) -> dict:
     was made. With `jobs` > 1 the services are seeded in that many processes (committed PostgreSQL only)."""
     rng = random.Random(plan.seed)
     progress("Services and staff", 0, 1)
-    services = scale_services()
+    services = scale_services(plan.services)
     staff = create_staff(plan, services, rng)
     progress("Services and staff", 1, 1)
-    per_service = [plan.referrals // len(services)] * len(services)
-    per_service[0] += plan.referrals - sum(per_service)
+    per_service = plan.referrals_per_service()
     contexts = [ServiceContext.load(service, staff) for service in services]
     if jobs > 1:
         made = seed_in_parallel(contexts, per_service, plan, jobs, progress)
     else:
         made = seed_one_by_one(contexts, per_service, plan, progress)
+    summarise(services, progress)
     summary = {
         "services": len(services),
         "sites": Site.objects.filter(service__in=services).count(),
@@ -676,6 +759,16 @@ def seed(plan: Plan, progress: Progress, jobs: int = 1) -> dict:
     }
     summary |= {str(model._meta.verbose_name_plural): made[model._meta.label] for model in scale_work.SUMMARY}
     return summary
+
+
+def summarise(services: list[Service], progress: Progress) -> None:
+    """The dashboard's summaries of the seeded services, rebuilt from the raw rows just written (ADR 0022): the bulk
+    writers bypass the actions, so nothing kept them as they went, and `benchmark` must read what a service that
+    ran through the actions would have."""
+    for n, service in enumerate(services):
+        progress("Dashboard summaries", n, len(services))
+        summaries.rebuild(service.pk)
+    progress("Dashboard summaries", len(services), len(services))
 
 
 def already_seeded() -> bool:

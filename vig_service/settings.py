@@ -296,6 +296,8 @@ CONSENT_FORM_MAX_BYTES = envint("CONSENT_FORM_MAX_BYTES", 10 * 1024 * 1024)
 # Sessions: the idle and absolute time-outs are both enforced by accounts.middleware, which ends the server-side
 # session. The stored session lives as long as the absolute time-out so that the middleware, not a silently expired
 # session, meets the first request after an idle spell: it knows who wrote a posted form and keeps it as their draft.
+# Database sessions; each request's save is one UPDATE, not a transaction around a model save (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_IDLE_TIMEOUT_SECONDS = envint("SESSION_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = envint("SESSION_ABSOLUTE_TIMEOUT_HOURS", 10) * 3600
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
@@ -380,7 +382,7 @@ CRISPY_FAIL_SILENTLY = not DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "accounts.api_auth.TokenAuthentication",  # knox's, without reading the user's other tokens each call
         "accounts.api_auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -455,9 +457,20 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-letters": {"task": "letters.tasks.sweep_letters", "schedule": 60.0},
     "sweep-dashboard-exports": {"task": "dashboards.tasks.sweep_exports", "schedule": 60.0},
     "sweep-clip-cuts": {"task": "vault.tasks.sweep_cuts", "schedule": 60.0},
+    "sweep-dashboard-summaries": {"task": "dashboards.tasks.sweep_summaries", "schedule": 60.0},
     "flag-overdue-footage": {"task": "cycles.tasks.flag_overdue_footage", "schedule": crontab(hour=6, minute=0)},
     # The film vault destroys films due today or earlier (two-person services: a notice instead); vault/tasks.py.
     "destroy-due-films": {"task": "vault.tasks.destroy_due_films", "schedule": crontab(hour=5, minute=45)},
+    # The access log's coming months, created ahead (accounts/partitions.py, ADR 0023); retention drops whole
+    # months once ACCESS_LOG_RETENTION_MONTHS is set (governance).
+    "access-log-partitions": {
+        "task": "accounts.tasks.ensure_access_log_partitions",
+        "schedule": crontab(hour=4, minute=10),
+    },
+    "access-log-retention": {
+        "task": "governance.tasks.drop_expired_access_log_partitions",
+        "schedule": crontab(day_of_month=2, hour=4, minute=40),
+    },
     "retention-reviews-due": {
         "task": "governance.tasks.list_retention_reviews_due",
         "schedule": crontab(day_of_month=1, hour=5, minute=30),
@@ -491,6 +504,10 @@ DASHBOARD_EXPORT_SOFT_TIME_LIMIT = envint("DASHBOARD_EXPORT_SOFT_TIME_LIMIT", 60
 
 # Key for hashing search terms in the access log (so the log holds no personal values).
 ACCESS_LOG_HASH_KEY = os.environ.get("ACCESS_LOG_HASH_KEY", SECRET_KEY)
+# Months of the access log kept on PostgreSQL, counted back from the start of this month; older months are dropped
+# whole by a monthly beat task (governance, ADR 0023). 0 (the default) keeps every month: set it with the records
+# manager. SQLite keeps every row whatever it says.
+ACCESS_LOG_RETENTION_MONTHS = envint("ACCESS_LOG_RETENTION_MONTHS", 0)
 
 # Email: SMTP when EMAIL_HOST is set; the console in demo mode (so the demo shows what would be sent); otherwise
 # none. Risk-answer alerts are emailed as well as raised in the app only when EMAIL_CONFIGURED.

@@ -6,7 +6,7 @@ Each is a fixed number of queries, whatever the number of visits.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role
@@ -86,13 +86,16 @@ class FamilyVisits:
 
 
 def family_visits(referral: Referral) -> FamilyVisits:
-    """A family's planned visits, its most recent recorded ones and its liaison with the referrer (5 queries)."""
-    visits = (
-        Visit.objects.in_force().filter(referral=referral).prefetch_related("activities").select_related("practitioner")
+    """A family's planned visits, its most recent recorded ones and its liaison with the referrer (3 queries: the
+    planned and the recent visits are one query, so their activities are one more, then the liaison)."""
+    visits = Visit.objects.in_force().filter(referral=referral)
+    recent_ids = visits.exclude(outcome="").order_by("-planned_at", "-pk").values("pk")[:RECENT_VISITS]
+    both = list(
+        visits.filter(Q(outcome="") | Q(pk__in=recent_ids)).prefetch_related("activities").order_by("planned_at", "pk")
     )
     return FamilyVisits(
-        planned=list(visits.planned().order_by("planned_at", "pk")),
-        recent=list(visits.exclude(outcome="").order_by("-planned_at", "-pk")[:RECENT_VISITS]),
+        planned=[visit for visit in both if not visit.outcome],
+        recent=[visit for visit in reversed(both) if visit.outcome],
         liaisons=list(
             Liaison.objects.filter(referral=referral).select_related("recorded_by").order_by("-contacted_on", "-pk")
         ),

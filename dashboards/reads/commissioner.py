@@ -9,15 +9,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q, Sum
 
-from dashboards.reads.discharges import standing_discharges
-from dashboards.reads.intake import decided
+from dashboards.models import ItemKind, SummaryItem
 from dashboards.reads.scope import Scope
 from dashboards.reads.waits import band_filters
+from dashboards.summaries import catch_up
 from discharge.models import DischargeReason
-from outcomes.reads import service_figures
-from referrals.models import Allocation, TriageDecision, TriageDecisionKind
+from outcomes.reads import figures_from_pairs
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
@@ -85,18 +84,14 @@ def recent_quarters(today: date, count: int = 8) -> list[Quarter]:
 
 
 def waiting_at_end(scope: Scope):
-    """Families who were on the waiting list at the end of the period: accepted by then, neither allocated nor
-    closed by then. Worked out from dates, not today's status, so a past quarter's return stays what it was."""
+    """The summaries of families who were on the waiting list at the end of the period: accepted by then, neither
+    allocated nor closed by then. Worked out from dates, not today's status, so a past quarter's return stays what
+    it was (ADR 0022: each family's first acceptance and first allocation are on its summary)."""
     _, end = scope.moments
-    accepted = TriageDecision.objects.filter(
-        referral_id=OuterRef("pk"), decision=TriageDecisionKind.ACCEPT, decided_at__lt=end
-    )
-    allocated = Allocation.objects.filter(referral_id=OuterRef("pk"), allocated_at__lt=end)
     return (
-        scope.referrals.filter(date_received__lte=scope.end)
+        scope.summaries.filter(date_received__lte=scope.end, first_accepted_at__lt=end)
         .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
-        .filter(Exists(accepted))
-        .exclude(Exists(allocated))
+        .filter(Q(first_allocated_at__isnull=True) | Q(first_allocated_at__gte=end))
     )
 
 
@@ -106,30 +101,34 @@ def commissioner_return(
     """The quarter's return: referrals received and accepted, the waiting list at the quarter's end (or today, for
     a quarter in progress) in bands, families discharged (standing discharges dated in the quarter) by reason, and
     their outcome pairs with the mean change. Counts only: no family is named. The caller sets the scope's period
-    to the quarter as counted (`Quarter.counted`), never past today."""
-    received = scope.received.count()
-    accepted = scope.received.filter(Exists(decided(TriageDecisionKind.ACCEPT))).count()
+    to the quarter as counted (`Quarter.counted`), never past today. Read from the families' summaries (ADR 0022),
+    after working off any change not yet in them."""
+    catch_up(scope.service.pk)
+    counts = scope.summaries.filter(date_received__range=(scope.start, scope.end)).aggregate(
+        received=Count("pk"), accepted=Count("pk", filter=Q(accepted=True))
+    )
     end = scope.end
     bands = waiting_at_end(scope).aggregate(
         **{f"b{i}": Count("pk", filter=q) for i, (_, q) in enumerate(band_filters(end))}
     )
-    by_reason = dict(
-        standing_discharges(scope).order_by().values("reason").annotate(n=Count("pk")).values_list("reason", "n")
-    )
+    discharged = scope.items(ItemKind.DISCHARGE)
+    by_reason = dict(discharged.order_by().values("key").annotate(n=Sum("n")).values_list("key", "n"))
     rows: list[tuple[str, object]] = [("Quarter", f"{quarter.label}{' to date' if to_date else ''}")] if quarter else []
     rows += [
         ("Service", scope.service.name),
         ("Site", scope.site.name if scope.site else "All sites"),
         ("Period start", scope.start.isoformat()),
         ("Period end", end.isoformat()),
-        ("Referrals received", received),
-        ("Referrals accepted", accepted),
+        ("Referrals received", counts["received"]),
+        ("Referrals accepted", counts["accepted"]),
     ]
     rows += [(f"Waiting at period end: {label}", bands[f"b{i}"]) for i, (label, _) in enumerate(band_filters(end))]
     rows.append(("Discharged", sum(by_reason.values())))
     rows += [(f"Discharged: {label}", by_reason.get(value, 0)) for value, label in DischargeReason.choices]
-    discharged = scope.referrals.filter(pk__in=standing_discharges(scope).values("referral_id"))
-    for figure in service_figures(service=scope.service, referrals=discharged)["measures"]:
+    pairs = SummaryItem.objects.filter(
+        kind__in=[ItemKind.PAIR, ItemKind.GOAL], referral_id__in=discharged.values("referral_id")
+    ).values_list("kind", "key", "first", "last")
+    for figure in figures_from_pairs(service=scope.service, pairs=pairs, closed=0, both=0)["measures"]:
         rows.append((f"{figure['name']} {figure['scale_label']}: baseline/end pairs", figure["pairs"]))
         rows.append((f"{figure['name']} {figure['scale_label']}: mean change", figure["mean_change"]))
     return rows

@@ -3,10 +3,11 @@ consents withdrawn, letters failed or waiting."""
 
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from cycles.models import ConsentDecision, Footage
+from dashboards.models import ItemKind
 from dashboards.reads.scope import Scope
 from governance.models import RetentionReview, SarStatus, SubjectAccessRequest
 from governance.reads.deadlines import answers_overdue_if_received_by
@@ -28,12 +29,11 @@ def requests_overdue(scope: Scope, today: date):
 
 def data_protection(scope: Scope, today: date | None = None) -> dict:
     """Footage past its destruction date, retention reviews and subject access requests overdue (now), consents
-    withdrawn in the period, letters failed or waiting (now). Five queries, each bounded by what is open."""
+    withdrawn in the period, letters failed or waiting (now). Five queries, each bounded by what is open; footage and
+    consents withdrawn from the families' summaries (ADR 0022)."""
     today = today or timezone.localdate()
-    footage = Footage.objects.past_destruction_date(today).filter(scope.on("filming__cycle__referral")).count()
-    withdrawn = ConsentDecision.objects.filter(
-        scope.on("giver__consent__referral"), withdrawn_on__range=(scope.start, scope.end)
-    ).count()
+    footage = scope.items(ItemKind.FOOTAGE, dated=False).filter(day__lt=today).aggregate(n=Sum("n"))["n"] or 0
+    withdrawn = scope.items(ItemKind.WITHDRAWN).aggregate(n=Sum("n"))["n"] or 0
     letters = (
         Letter.objects.current()
         .filter(scope.on("referral"), status__in=[LetterStatus.FAILED, *IN_PIPELINE])

@@ -5,27 +5,31 @@ from collections import Counter
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from core.lookups import among
-from cycles.models import Cycle, Visit, VisitOutcome
+from cycles.models import Visit, VisitOutcome
+from dashboards.models import ItemKind, SummaryItem
 from dashboards.reads.scope import Scope, during, percent
-from outcomes.reads import service_figures
+from outcomes.reads import figures_from_pairs
 from referrals.states import OPEN_STATUSES
+
+
+def first_allocated_summaries(scope: Scope):
+    """The summaries of the families in scope first allocated in the period."""
+    return scope.summaries.filter(first_allocated_on__range=(scope.start, scope.end))
 
 
 def cycles_per_family(scope: Scope) -> list[tuple[str, int]]:
     """(number of cycles, families) for the families first allocated in the period, none counted as 0 (one query
-    over `scope.first_allocated`)."""
-    ids = scope.first_allocated_ids
+    on the families' summaries)."""
     counted = Counter(
-        Cycle.objects.filter(among("referral_id", ids))
-        .order_by()
-        .values("referral_id")
-        .annotate(n=Count("pk"))
-        .values_list("n", flat=True)
+        dict(
+            first_allocated_summaries(scope)
+            .order_by()
+            .values("cycles")
+            .annotate(n=Count("pk"))
+            .values_list("cycles", "n")
+        )
     )
-    if len(ids) > sum(counted.values()):
-        counted[0] = len(ids) - sum(counted.values())
-    return [(str(n), counted[n]) for n in sorted(counted)]
+    return [(str(n), counted[n]) for n in sorted(counted) if counted[n]]
 
 
 def delivery(scope: Scope) -> dict:
@@ -54,9 +58,19 @@ def delivery(scope: Scope) -> dict:
 
 
 def outcomes(scope: Scope) -> dict:
-    """The outcomes selector's figures for families first allocated in the period (four queries)."""
-    closed = sorted({row[0] for row in scope.first_allocated if row[4] not in OPEN_STATUSES})
-    return service_figures(service=scope.service, referral_ids=scope.first_allocated_ids, closed_ids=closed)
+    """The outcomes selector's figures for families first allocated in the period: their baseline/end pairs and
+    helping-question ratings from the summaries, dated by the first allocation (one query), and the closed ones with
+    both measures (one query)."""
+    families = first_allocated_summaries(scope)
+    closed = families.exclude(status__in=OPEN_STATUSES).aggregate(
+        closed=Count("pk"), both=Count("pk", filter=Q(baseline_and_end=True))
+    )
+    pairs = (
+        SummaryItem.objects.filter(scope.on(), kind__in=[ItemKind.PAIR, ItemKind.GOAL])
+        .filter(day__range=(scope.start, scope.end))
+        .values_list("kind", "key", "first", "last")
+    )
+    return figures_from_pairs(service=scope.service, pairs=pairs, closed=closed["closed"], both=closed["both"])
 
 
 def with_visits(scope: Scope, q: Q):

@@ -1,11 +1,13 @@
-"""Referrals in and triage: what arrived in the period, from where, and how triage decided it."""
+"""Referrals in and triage: what arrived in the period, from where, and how triage decided it (from the families'
+summaries, ADR 0022)."""
 
 from collections import Counter
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models.functions import TruncMonth
 
+from dashboards.models import ItemKind
 from dashboards.reads.scope import Scope, median, percent
 from referrals.models import TriageDecision, TriageDecisionKind
 
@@ -27,9 +29,10 @@ def months_of(scope: Scope) -> list[date]:
 
 def referrals_in(scope: Scope) -> dict:
     """Referrals received in the period by month (every month of the period, none as 0: a month with no
-    referrals is news, not a gap to close up) and by source (one query)."""
+    referrals is news, not a gap to close up) and by source (one query, on the families' summaries)."""
     rows = (
-        scope.received.annotate(month=TruncMonth("date_received"))
+        scope.summaries.filter(date_received__range=(scope.start, scope.end))
+        .annotate(month=TruncMonth("date_received"))
         .values("month", "referral_source__name")
         .annotate(n=Count("pk"))
         .order_by("month", "referral_source__name")
@@ -48,45 +51,32 @@ def referrals_in(scope: Scope) -> dict:
     }
 
 
-def _tally(rows) -> tuple[dict[int, tuple[date, date]], set[int], Counter]:
-    """Each referral's (received, first decided on), the referrals accepted, and the declines' reasons counted."""
-    first: dict[int, tuple[date, date]] = {}
-    accepted_ids: set[int] = set()
-    reason_counts: Counter = Counter()
-    for referral_id, received, decision, decided_on, reason in rows:
-        if referral_id not in first or decided_on < first[referral_id][1]:
-            first[referral_id] = (received, decided_on)
-        if decision == TriageDecisionKind.ACCEPT:
-            accepted_ids.add(referral_id)
-        else:
-            reason_counts[reason] += 1
-    return first, accepted_ids, reason_counts
-
-
 def triage(scope: Scope) -> dict:
     """Of the referrals received in the period that were decided (accepted or declined), how many were accepted,
-    the median days from receipt to the first decision, and the declines' reasons: one query over the period's
-    decisions, counted in Python (a few thousand rows a year).
+    the median days from receipt to the first decision, and the declines' reasons: two queries on the families'
+    summaries (each family's first decision and whether it was ever accepted; its declines by reason).
 
     The denominator is decided referrals: one still in triage or withdrawn before a decision is neither.
     """
-    rows = (
-        TriageDecision.objects.filter(
-            scope.received_on("referral"), decision__in=[TriageDecisionKind.ACCEPT, TriageDecisionKind.DECLINE]
-        )
-        .annotate(decided_on=TruncDate("decided_at"))
+    rows = list(
+        scope.summaries.filter(date_received__range=(scope.start, scope.end), first_decided_on__isnull=False)
         .order_by()
-        .values_list("referral_id", "referral__date_received", "decision", "decided_on", "reason")
+        .values_list("date_received", "first_decided_on", "accepted")
     )
-    first, accepted_ids, reason_counts = _tally(rows)
-    counts = {"decided": len(first), "accepted": len(accepted_ids)}
-    durations = [(decided_on - received).days for received, decided_on in first.values()]
+    reason_counts: Counter = Counter()
+    for reason, n in (
+        scope.items(ItemKind.DECLINE).order_by().values("key").annotate(n=Sum("n")).values_list("key", "n")
+    ):
+        reason_counts[reason] += n
+    decided_count = len(rows)
+    accepted = sum(1 for _r, _d, was_accepted in rows if was_accepted)
+    durations = [(decided_on - received).days for received, decided_on, _a in rows]
     reasons = sorted(reason_counts.items(), key=lambda item: (-item[1], item[0]))[:10]
     return {
-        "decided": counts["decided"],
-        "accepted": counts["accepted"],
-        "declined": counts["decided"] - counts["accepted"],
-        "acceptance_rate": percent(counts["accepted"], counts["decided"]),
+        "decided": decided_count,
+        "accepted": accepted,
+        "declined": decided_count - accepted,
+        "acceptance_rate": percent(accepted, decided_count),
         "decline_reasons": reasons,
         "median_days_to_decision": median(durations),
     }

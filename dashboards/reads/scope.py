@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import ExtractIsoWeekDay, TruncDate
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Service, Site
 from accounts.permissions import Perm, memberships_with, service_scope_q
-from cycles.models import Filming, Visit
+from dashboards.models import FamilySummary, ItemKind, SummaryItem
 from referrals.models import Allocation, Referral
 
 QUIET_WEEKS = 6  # "nothing recorded for N weeks": the default N, changeable on the page
@@ -66,26 +65,31 @@ class Scope:
     @cached_property
     def first_allocated(self) -> list[tuple[int, date, date, date | None, str]]:
         """(referral id, received, first allocated on, first filmed on, status now) for each family in scope first
-        allocated in the period: one query, read once per page and shared by the waits, delivery and outcome
-        figures (which would otherwise each work out the same first allocations again). Bounded by the period."""
+        allocated in the period: one query on the families' summaries (ADR 0022), read once per page and shared by
+        the waits, delivery and outcome figures. Bounded by the period."""
         return list(
-            first_allocations(self)
-            .annotate(allocated_on=TruncDate("allocated_at"), first_filmed=Subquery(_first_filming()))
+            self.summaries.filter(first_allocated_on__range=(self.start, self.end))
             .order_by()
-            .values_list("referral_id", "referral__date_received", "allocated_on", "first_filmed", "referral__status")
+            .values_list("referral_id", "date_received", "first_allocated_on", "first_filmed_on", "status")
         )
+
+    @property
+    def summaries(self):
+        """The families' summaries in scope (`dashboards.models.FamilySummary`): the same families as
+        `referrals`, with the facts every period figure counts."""
+        return FamilySummary.objects.filter(self.on())
+
+    def items(self, kind: str, *, dated: bool = True):
+        """The families' summary items of one kind in scope, those dated in the period unless `dated` is False."""
+        items = SummaryItem.objects.filter(self.on(), kind=kind)
+        return items.filter(day__range=(self.start, self.end)) if dated else items
 
     @cached_property
     def visits_in_period(self) -> list[tuple[int, int, str, int]]:
-        """(practitioner id, ISO weekday, outcome, number) of visits to families in scope planned in the period:
-        one grouped query, read by both the visit rates and protected days in use."""
+        """(practitioner id, ISO weekday, outcome, number) of visits (in force) to families in scope planned in the
+        period: one grouped query on the summaries, read by both the visit rates and protected days in use."""
         return list(
-            Visit.objects.in_force()
-            .filter(during(self, "planned_at"), self.on("referral"))
-            .annotate(weekday=ExtractIsoWeekDay("planned_at"))
-            .order_by()
-            .values_list("practitioner_id", "weekday", "outcome")
-            .annotate(n=Count("pk"))
+            self.items(ItemKind.VISIT).order_by().values_list("practitioner_id", "weekday", "key").annotate(n=Sum("n"))
         )
 
     @property
@@ -145,13 +149,4 @@ def first_allocations(scope: Scope):
     )
     return (
         Allocation.objects.filter(during(scope, "allocated_at")).filter(scope.on("referral")).exclude(Exists(earlier))
-    )
-
-
-def _first_filming():
-    return (
-        Filming.objects.in_force()
-        .filter(cycle__referral_id=OuterRef("referral_id"))
-        .order_by("filmed_on")
-        .values("filmed_on")[:1]
     )

@@ -27,7 +27,7 @@ from web.api import (
     require,
     run_action,
 )
-from web.pagination import PAGE_PARAMETERS, page_of
+from web.pagination import CURSOR_PARAMETERS, PAGE_PARAMETERS, page_of
 
 from .. import actions
 from ..loading import referral_for_api
@@ -91,11 +91,13 @@ class ReferralListView(SavedOnce, GenericAPIView):
 
     serializer_class = ReferralListOut
     filter_backends: list = []
+    keyset_order: tuple[str, str] | None = None  # set per request: the list's order, for cursor links
+    keyset_details = None  # set for a search: the page's ids are found first, then only its rows read in full
 
     @extend_schema(
         operation_id="referrals_list",
         tags=TAGS,
-        parameters=[ReferralListParams, *PAGE_PARAMETERS],
+        parameters=[ReferralListParams, *PAGE_PARAMETERS, *CURSOR_PARAMETERS],
         responses={200: page_of(ReferralListOut), 400: FIELD_ERRORS, 403: FORBIDDEN},
         description=(
             "Filter with status, site (id) and service (slug). Any of nhs_number, name, date_of_birth or postcode "
@@ -110,10 +112,12 @@ class ReferralListView(SavedOnce, GenericAPIView):
         if terms:
             require(user, Perm.REFERRAL_SEARCH)
             queryset = Referral.objects.visible_to(user, Perm.REFERRAL_SEARCH).search(**terms)
-            queryset = queryset.order_by("-date_received", "-pk")
+            self.keyset_order = ("-date_received", "-pk")
+            self.keyset_details = lambda rows: rows.with_list_details()
         else:
             require(user, Perm.REFERRAL_VIEW)
-            queryset = Referral.objects.visible_to(user).order_by("date_received", "pk")
+            queryset = Referral.objects.visible_to(user)
+            self.keyset_order = ("date_received", "pk")  # next/previous links carry a cursor (web.pagination)
         filters = {k: v for k, v in params.validated_data.items() if k not in params.SEARCH_FIELDS}
         if "status" in filters:
             queryset = queryset.filter(status=filters["status"])
@@ -121,7 +125,7 @@ class ReferralListView(SavedOnce, GenericAPIView):
             queryset = queryset.filter(site_id=filters["site"])
         if "service" in filters:
             queryset = queryset.filter(service__slug=filters["service"])
-        page = self.paginate_queryset(queryset.with_list_details())
+        page = self.paginate_queryset(queryset if terms else queryset.with_list_details())
         if terms:
             detail = {"fields": sorted(terms), "terms_hashed": {k: hash_term(str(v)) for k, v in terms.items()}}
             action = AccessAction.SEARCH

@@ -287,6 +287,33 @@ class ReferralListOut(serializers.ModelSerializer):
         parent = referral.first_parent
         return parent.postcode if parent else ""
 
+    def to_representation(self, referral: Referral) -> dict:
+        """The row built as a plain dict: the fields above say what the schema shows, and this writes exactly
+        what they would (same keys, order and values; tests/referrals/test_list_serializer.py compares the two).
+        Going field by field through DRF cost about a third of a 50-row page's CPU."""
+        parents = referral.parent_list
+        first = parents[0] if parents else None
+        eligible = referral.eligible
+        return {
+            "id": referral.pk,
+            "reference": referral.reference,
+            "service": referral.service.slug,
+            "site": {"id": referral.site.pk, "name": str(referral.site.name)},
+            "status": str(referral.status),
+            "status_display": str(referral.get_status_display()),
+            "date_received": referral.date_received.isoformat(),
+            "days_waiting": referral.days_waiting(),
+            "eligible": None if eligible is None else bool(eligible),
+            "flags": referral.flags(),
+            "first_parent_name": first.name if first else "",
+            "child_display_name": referral.child_display_name,
+            "postcode": None if referral.confidential_address else (first.postcode if first else ""),
+        }
+
+    def field_by_field(self, referral: Referral) -> dict:
+        """DRF's own rendering of the declared fields, kept for the test that holds `to_representation` to it."""
+        return super().to_representation(referral)
+
 
 class PossibleDuplicateOut(serializers.Serializer):
     """Enough to tell whether it is the same family: a reference alone means nothing to the person recording."""
@@ -301,7 +328,7 @@ class PossibleDuplicateOut(serializers.Serializer):
     status = serializers.ChoiceField(choices=ReferralStatus.choices)
 
     def get_parent_names(self, referral) -> list[str]:
-        return [p.name for p in referral.parents.all()]
+        return [p.name for p in referral.parent_list]
 
 
 class PossibleDuplicatesOut(serializers.Serializer):

@@ -1,7 +1,6 @@
 """Allocation pages: allocate or reallocate a family, unallocate it, and the waiting list."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -10,6 +9,7 @@ from accounts.audit import log_list
 from accounts.models import Service, User
 from accounts.permissions import Perm, has_permission, require_permission, services_with
 from referrals.reads.caseloads import ranked_candidates, waiting_rows
+from web.listing import list_page
 from web.pages import form_action_page
 
 from .. import actions
@@ -78,7 +78,7 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
         .with_list_details()
         .order_by("date_received", "pk")
     )
-    page = Paginator(waiting, WAITING_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, waiting, WAITING_PAGE_SIZE, order=("date_received", "pk"))
     rows = waiting_rows(page)
     for row in rows:  # a manager sees the list but may not allocate: no link they cannot follow
         row["can_allocate"] = has_permission(request.user, Perm.REFERRAL_ALLOCATE, obj=row["referral"])

@@ -3,7 +3,6 @@ the action's permission (or 403), validate the form, call one action, redirect (
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from accounts.models import AccessAction, Service
 from accounts.permissions import Perm, require_permission, services_with
 from referrals.rules import referral_user_can
 from web import submissions
+from web.listing import late_rows
 from web.pages import add_errors, form_action_page, landed_on
 
 from .. import actions
@@ -22,6 +22,7 @@ from ..forms import (
     SearchForm,
 )
 from ..models import Referral
+from ..reads.events import timeline_of
 from ..record import record_sections
 from ..states import allowed_transitions
 from . import REFERRAL_ERROR_ALIASES, load_referral, referral_action_view
@@ -113,8 +114,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "referral": referral,
         "parents": referral.parents.all(),
-        "events": referral.events.all(),  # prefetched with their actors (`with_record_details`)
-        "decisions": referral.triage_decisions.all(),
+        "events": timeline_of(referral),
         "show_address": show_address,
         **{f"can_{name}": allowed for name, allowed in referral_user_can(request.user, referral).items()},
         "transitions": allowed_transitions(referral.status),
@@ -171,12 +171,14 @@ def search(request: HttpRequest) -> HttpResponse:
     results = None
     if request.GET and form.is_valid():
         terms = {k: v for k, v in form.cleaned_data.items() if v}
-        results = list(
-            Referral.objects.visible_to(request.user, Perm.REFERRAL_SEARCH)
-            .search(**terms)
-            .with_list_details()
-            .prefetch_related(Prefetch("parents"))
-            .order_by("-date_received", "-pk")[:50]
+        found = Referral.objects.visible_to(request.user, Perm.REFERRAL_SEARCH).search(**terms)
+        # The newest 50 matches by id from the indexes, then only their rows read in full (ADR 0024): a common
+        # surname matching thousands of families must not read thousands of wide rows to sort them.
+        results = late_rows(
+            found.order_by("-date_received", "-pk"),
+            0,
+            50,
+            details=lambda rows: rows.with_list_details(),
         )
         log_list(
             request=request,

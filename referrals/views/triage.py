@@ -1,12 +1,12 @@
 """Triage pages: the queue, and the decisions a coordinator makes on one referral."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.audit import log_list
 from accounts.models import ReferralSource, Service, Site
 from accounts.permissions import Perm, require_permission, services_with
+from web.listing import list_page
 
 from .. import actions
 from ..forms import InformationReceivedForm, ReasonForm, TriageForm, TriageQueueFilterForm
@@ -73,10 +73,12 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
             queue = queue.filter(site=filters.cleaned_data["site"])
         if filters.cleaned_data["source"]:
             queue = queue.filter(referral_source=filters.cleaned_data["source"])
-    page = Paginator(queue.order_by("date_received", "pk"), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Read through the partial index of open triage work in this order (ADR 0024): a capped count, then a page.
+    page = list_page(request, queue, QUEUE_PAGE_SIZE, order=("date_received", "pk"))
     log_list(request=request, object_type="referrals.referral", ids=[r.pk for r in page], detail={"list": "triage"})
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
     return render(
         request,
         "referrals/triage_queue.html",

@@ -24,7 +24,7 @@ from notices.models import Notice, NoticeKind
 from referrals.models import Allocation, Referral, ReferralEvent, TriageDecision
 from tests.cycles.helpers_cycles import consent, helping_question, run_cycle
 from tests.cycles.helpers_cycles import family as cycles_family
-from tests.dashboards.helpers_dashboards import days_ago
+from tests.dashboards.helpers_dashboards import caught_up, days_ago, summarised
 from tests.discharge.helpers_discharge import discharge
 from tests.referrals.allocation_helpers import accepted_referral, allocated_referral, set_details
 
@@ -107,6 +107,7 @@ def test_protected_days_in_use(service, coordinator, manager, practitioner, pete
         recorded_at=timezone.now(),
         created_by=practitioner,
     )
+    summarised(service)
     figures = caseloads(scope_for(manager, service))
     (row,) = figures["practitioners"]
     assert row["protected"] == {"days": "Mon", "visits": 3, "on_protected": 2}
@@ -141,6 +142,7 @@ def test_discharges_by_reason_and_cycles_against_the_plan(service, coordinator, 
     more = _discharged(service, coordinator, practitioner, cycles=3, reason="completed")
     fewer = _discharged(service, coordinator, practitioner, cycles=0, reason="moved_away")
 
+    caught_up()
     figures = discharges(scope_for(manager, service))
     assert figures["total"] == 3
     assert [(value, n) for value, _label, n in figures["by_reason"]] == [("completed", 2), ("moved_away", 1)]
@@ -266,6 +268,7 @@ def test_every_new_figure_costs_the_same_queries_at_two_sizes(
     allocated_referral(service, coordinator, practitioner, site=peterborough)
 
     def count() -> int:
+        caught_up()
         with CaptureQueriesContext(connection) as queries:
             dashboard(scope_for(manager, service))
         return len(queries)

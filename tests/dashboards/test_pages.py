@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import AccessAction, AccessEvent, Role
 from tests.conftest import verify_session
-from tests.dashboards.helpers_dashboards import dashboard_url, known_service
+from tests.dashboards.helpers_dashboards import caught_up, dashboard_url, known_service
 from tests.factories import staff
 from tests.referrals.allocation_helpers import accepted_referral
 
@@ -120,6 +120,7 @@ def test_commissioner_return_contents_and_log(
 
 
 def _dashboard_queries(client, service) -> int:
+    caught_up()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(dashboard_url(service)).status_code == 200
     return len(queries)

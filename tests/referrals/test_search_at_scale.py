@@ -164,12 +164,30 @@ def test_postgres_list_page_is_read_in_order_not_sorted(coordinator, service):
 
 @pytest.mark.postgres
 def test_postgres_open_cases_use_the_active_allocation_index(coordinator, service):
-    from accounts.models import Membership
-    from referrals.reads.caseloads import open_cases_in_service
+    from referrals.models import Allocation
+    from referrals.states import ReferralStatus
 
     require_postgres()
-    plan = explain(Membership.objects.filter(service=service).annotate(open_cases=open_cases_in_service()))
+    # The query `open_cases_by_practitioner` runs: active allocations of the service's allocated families, grouped.
+    counted = (
+        Allocation.objects.active()
+        .filter(referral__service_id__in=[service.pk], referral__status=ReferralStatus.ALLOCATED)
+        .order_by()
+        .values("practitioner_id", "referral__service_id")
+    )
+    plan = explain(counted)
     # On a near-empty test table the planner may pick either partial index over active allocations (both skip the
-    # ended ones, which is what matters); at scale the benchmark shows it takes the one by practitioner.
+    # ended ones, which is what matters); at scale it joins the allocated families to their active allocation.
     assert "allocation_active_by_pract" in plan or "one_active_allocation_per_referral" in plan, plan
     assert "Seq Scan on referrals_allocation" not in plan, plan
+
+
+@pytest.mark.postgres
+def test_postgres_triage_queue_and_waiting_list_read_their_partial_indexes(coordinator, service):
+    require_postgres()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+    queue = Referral.objects.filter(service=service).awaiting_triage().order_by("date_received", "pk")[:26]
+    waiting = Referral.objects.filter(service=service, status="accepted").order_by("date_received", "pk")[:26]
+    assert "referral_triage_order" in explain(queue)
+    assert "referral_waiting_order" in explain(waiting)

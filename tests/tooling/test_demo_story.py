@@ -46,6 +46,7 @@ MAY_BE_AHEAD = {
     ("referrals", "referral", "expected_delivery_date"),
     ("cycles", "footage", "destroy_by"),
     ("discharge", "discharge", "footage_destroy_by"),
+    ("dashboards", "summaryitem", "day"),  # a summary of a booked visit or a footage destruction date (ADR 0022)
 }
 PROJECT_APPS = {
     "accounts",

@@ -341,3 +341,38 @@ def test_the_load_tests_cast_can_do_what_the_locustfile_does(db, settings, tmp_p
     assert manager.get("/dashboards/").status_code == 200
     api = Client(HTTP_AUTHORIZATION=f"Token {cast['api_tokens'][0]}")
     assert api.get("/api/v1/referrals/?limit=50").status_code == 200
+
+
+def test_nhs_number_lanes_never_repeat_within_a_service():
+    """With more services than lanes, services share a lane's blocks from different starting points: a number may
+    recur in another service (a family known to two), never within one service's parts."""
+    from tooling.scale import PARTS, Part
+
+    def numbers(service):
+        found = []
+        for number in range(PARTS):
+            found += [n for n, _ in zip(Part(service, number, 0, 1).nhs_numbers(), range(3000), strict=False)]
+        return found
+
+    for service in (0, 3, 7):
+        mine = numbers(service)
+        assert len(set(mine)) == len(mine)
+
+
+def test_seed_scale_backlogged_and_many_services(db, settings):
+    settings.DEMO_MODE = True
+    call_command("seed_scale", "--referrals", "2000", "--services", "5", "--backlogged", "--i-know-this-is-throwaway")
+    from accounts.models import Service
+    from tooling.scale import BACKLOG, BACKLOG_PRACTITIONERS, BACKLOG_REASON, USERNAME_PREFIX
+
+    busy = Service.objects.get(memberships__user__username=f"{USERNAME_PREFIX}1-manager")
+    referrals = Referral.objects.filter(service=busy)
+    assert referrals.count() == 1800  # 90% of them
+    assert Service.objects.filter(slug__startswith="scale-").count() == 2  # services 4 and 5 copy seeds
+    scale = 2000 / 100_000
+    for status, kind in ((ReferralStatus.ACCEPTED, "accepted"), (ReferralStatus.RECEIVED, "received")):
+        assert referrals.filter(status=status).count() == round(BACKLOG[kind] * scale)
+    held = Allocation.objects.active().filter(referral__service=busy)
+    assert held.count() == round(BACKLOG["allocated"] * scale)
+    assert busy.memberships.filter(role="practitioner").count() == BACKLOG_PRACTITIONERS
+    assert not held.exclude(over_capacity_reason__in=["", BACKLOG_REASON]).exists()

@@ -271,10 +271,23 @@ def nhsuk_error_summary_items(form) -> list[dict]:
 
 @register.simple_tag(takes_context=True)
 def nhsuk_page_url(context, page_number) -> str:
-    """`?page=N` keeping the current query (filters, search terms) except the old page number."""
+    """`?page=N` keeping the current query (filters, search terms) except the old page number or cursor."""
     request = context.get("request")
     query = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    for name in ("after", "before"):
+        query.pop(name, None)
     query["page"] = page_number
+    return "?" + query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def nhsuk_cursor_url(context, direction: str, cursor: str) -> str:
+    """`?after=…` or `?before=…` (a keyset cursor, `web.listing`) keeping the current query except the page."""
+    request = context.get("request")
+    query = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
+    query[direction] = cursor
     return "?" + query.urlencode()
 
 

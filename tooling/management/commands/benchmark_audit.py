@@ -14,10 +14,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import AccessEvent, Membership, Role, User
+from accounts.audit import log_access
+from accounts.models import AccessAction, AccessEvent, Membership, Role, User
 from audit.reads import Filters, audit_referrals, timeline
 from referrals.models import Referral
 from tooling import demo
@@ -40,9 +41,26 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=30)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--i-know-this-is-throwaway", action="store_true", dest="throwaway")
+        parser.add_argument(
+            "--write-cost",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Only measure writing N access-log rows through log_access (and one INSERT's buffers); no rows "
+            "are bulk-inserted and no pages timed.",
+        )
 
     def handle(self, *args, **options):
         self.refuse_unless_throwaway(options["throwaway"])
+        if options["write_cost"]:
+            cost = write_cost(options["write_cost"])
+            self.stdout.write(
+                f"Access log of about {self.table_rows():,} rows: writing one row through log_access p50 "
+                f"{cost['p50_ms']:.2f} ms, p95 {cost['p95_ms']:.2f} ms over {options['write_cost']:,} rows; one "
+                f"INSERT touches {cost['buffers']} buffers ({cost['plan_ms']:.2f} ms in PostgreSQL), "
+                f"{cost['full_month_buffers']} into last month's partition"
+            )
+            return
         rng = random.Random(options["seed"])
         if not Referral.objects.exists():
             demo.configure_seed_services()
@@ -81,8 +99,12 @@ class Command(BaseCommand):
 
     def table_rows(self) -> int:
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'accounts_accessevent'")
+            with connection.cursor() as cursor:  # a partitioned parent's own reltuples is -1: sum its months
+                cursor.execute(
+                    "SELECT COALESCE(sum(GREATEST(c.reltuples, 0)), 0)::bigint FROM pg_class c WHERE c.oid = "
+                    "'accounts_accessevent'::regclass AND c.relkind = 'r' OR c.oid IN (SELECT inhrelid FROM "
+                    "pg_inherits WHERE inhparent = 'accounts_accessevent'::regclass)"
+                )
                 return cursor.fetchone()[0]
         return AccessEvent.objects.count()
 
@@ -158,3 +180,39 @@ class Command(BaseCommand):
 def _copy_text(value) -> str:
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def write_cost(count: int) -> dict:
+    """The cost of the log's write path, to show it does not grow with the log (ADR 0023): `count` rows written one
+    at a time through `log_access`, each its own transaction as in a request, and one INSERT under EXPLAIN (ANALYZE,
+    BUFFERS) in a rolled-back transaction: the buffers it touches are the month's index pages, not the log's."""
+    timings = []
+    for number in range(count):
+        begin = time.perf_counter()
+        log_access(action=AccessAction.VIEW, object_type="referrals.referral", object_id=number + 1, detail={})
+        timings.append((time.perf_counter() - begin) * 1000)
+    buffers, plan_ms, full_month = 0, 0.0, 0
+    if connection.vendor == "postgresql":
+        buffers, plan_ms = _insert_buffers(timezone.now())
+        full_month = _insert_buffers(timezone.now() - timedelta(days=31))[0]  # into a whole month's partition
+    return {
+        "p50_ms": percentile(timings, 50),
+        "p95_ms": percentile(timings, 95),
+        "buffers": buffers,
+        "plan_ms": plan_ms,
+        "full_month_buffers": full_month,
+    }
+
+
+def _insert_buffers(at) -> tuple[int, float]:
+    """Buffers one INSERT at `at` touches (heap and every index) and its time in PostgreSQL; rolled back."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + INSERT_SQL,
+            [at, 1, "bench", "view", "referrals.referral", "1", "10.0.0.1", "/", "{}"],
+        )
+        plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        transaction.set_rollback(True)
+    top = plan[0]["Plan"]
+    return sum(top.get(key, 0) for key in ("Shared Hit Blocks", "Shared Read Blocks")), plan[0]["Execution Time"]

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from tooling import scale
+from tooling import scale, scale_access_log
 
 BAR_WIDTH = 30
 
@@ -23,9 +23,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--referrals", type=int, default=100_000)
-        parser.add_argument("--practitioners", type=int, default=200)
+        parser.add_argument(
+            "--practitioners", type=int, default=None, help="Default: 200, or 15 a service beyond three services."
+        )
+        parser.add_argument("--services", type=int, default=len(scale.SCALE_SEEDS), help="Services (default 3).")
+        parser.add_argument(
+            "--shape",
+            choices=("spread", "backlogged"),
+            default="spread",
+            help="backlogged: the first service overwhelmed (about 2,000 waiting, 1,800 to triage, 4,000 open "
+            "allocations among 70 practitioners at 100,000 referrals).",
+        )
+        parser.add_argument("--backlogged", action="store_const", const="backlogged", dest="shape")
         parser.add_argument("--years", type=int, default=scale.YEARS)
         parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable data.")
+        parser.add_argument(
+            "--access-log-rows",
+            type=int,
+            default=0,
+            help="Also write this many access-log rows over the last year by COPY (tooling/scale_access_log.py); "
+            "on a database already seeded, only these.",
+        )
         parser.add_argument(
             "--jobs",
             type=int,
@@ -40,17 +58,24 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        self.access_log_rows = options["access_log_rows"]
         self.refuse_unless_throwaway(options["throwaway"])
+        services = max(1, options["services"])
         plan = scale.Plan(
             referrals=options["referrals"],
-            practitioners=options["practitioners"],
+            practitioners=options["practitioners"] or max(200, scale.PRACTITIONERS_PER_SERVICE * services),
+            services=services,
+            backlogged=options["shape"] == "backlogged",
             years=options["years"],
             seed=options["seed"],
         )
         started = time.monotonic()
         self.stage_started = started
         scale.fast_writes()
-        made = scale.seed(plan, self.progress, jobs=self.jobs(options["jobs"]))
+        log_only = options["access_log_rows"] and scale.already_seeded()
+        made = {} if log_only else scale.seed(plan, self.progress, jobs=self.jobs(options["jobs"]))
+        if options["access_log_rows"]:
+            made |= scale_access_log.seed(options["access_log_rows"], seed=options["seed"], progress=self.progress)
         if connection.vendor == "postgresql":
             # Bulk inserts leave the planner's statistics empty: without them it guesses a service holds a few
             # rows and sorts whole tables, and the benchmark measures the guess, not the code.
@@ -80,7 +105,7 @@ class Command(BaseCommand):
                 f"The database {name!r} does not look throw-away: use one whose name ends in _scale, "
                 "or pass --i-know-this-is-throwaway."
             )
-        if scale.already_seeded():
+        if scale.already_seeded() and not self.access_log_rows:
             raise CommandError("This database already holds scale data: drop and recreate it to seed again.")
 
     def progress(self, stage: str, done: int, total: int) -> None:

@@ -1,0 +1,31 @@
+"""The session store: Django's database sessions, saved with one UPDATE instead of a transaction around a model save.
+
+Every request saves its session (the idle time-out's `vig_last_seen`, SESSION_SAVE_EVERY_REQUEST). Django's database
+store does it as BEGIN, a forced-update model save and COMMIT: three statements and a model instance, per request,
+for what one UPDATE (atomic on its own) does. This store sends that UPDATE. Everything else is Django's: creating a
+session (must_create) still inserts inside Django's transaction, the rows and their encoding are the same, and a
+session whose row has gone (signed out in another tab, expired and cleared) still raises `UpdateError`, which
+Django's middleware answers as it always has.
+"""
+
+from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import UpdateError
+from django.db import router
+
+
+class SessionStore(db.SessionStore):
+    """Django's database session store with a one-statement save of an existing session."""
+
+    def save(self, must_create=False):
+        """Update the existing row in one statement; create through Django's own path."""
+        if must_create or self.session_key is None:
+            return super().save(must_create=must_create)
+        data = self._get_session()
+        using = router.db_for_write(self.model)
+        updated = (
+            self.model.objects.using(using)
+            .filter(session_key=self.session_key)
+            .update(session_data=self.encode(data), expire_date=self.get_expiry_date())
+        )
+        if not updated:
+            raise UpdateError

@@ -1,0 +1,143 @@
+"""The API list row and the list pages' tags are built by hand for speed (issue 20): they must say exactly what the
+declared fields and the old includes said."""
+
+from datetime import timedelta
+from pathlib import Path
+
+from django.template import Context, Template
+from django.urls import reverse
+
+from referrals import actions
+from referrals.models import Referral
+from referrals.serializers import ReferralListOut
+from tests.referrals.helpers import make_referral, parent, today
+
+
+def _families(service, coordinator):
+    """Referrals that between them take every branch of a row: no parents' postcode shown, several flags,
+    eligibility checked or not, unborn child, two parents."""
+    plain = make_referral(service, coordinator)
+    flagged = make_referral(
+        service,
+        coordinator,
+        parents=[
+            parent(name="Ann <Other>", nhs_number="9990000026", interpreter_needed=True),
+            parent(name="Bea Second", nhs_number="9990000034", postcode="PE2 2BB"),
+        ],
+        confidential_address=True,
+        risks_to_staff="Dog at the address.",
+        safeguarding_status="child_protection",
+        bereavement=True,
+    )
+    unborn = make_referral(
+        service,
+        coordinator,
+        parents=[parent(name="Cat Third", nhs_number="9990000042", postcode="")],
+        child_unborn=True,
+        child_name="",
+        child_date_of_birth=None,
+        expected_delivery_date=today() + timedelta(days=60),
+    )
+    Referral.objects.filter(pk=unborn.pk).update(eligible=None)
+    Referral.objects.filter(pk=plain.pk).update(eligible=False)
+    return [plain, flagged, unborn]
+
+
+def test_list_row_is_what_the_declared_fields_say(service, coordinator):
+    _families(service, coordinator)
+    rows = list(Referral.objects.with_list_details().order_by("pk"))
+    serializer = ReferralListOut()
+    assert {r.eligible for r in rows} == {None, False, True}
+    for referral in rows:
+        fast = serializer.to_representation(referral)
+        slow = serializer.field_by_field(referral)
+        assert list(fast) == list(slow)
+        assert fast == slow
+        # And the same without the list's prefetch (a referral read alone).
+        alone = Referral.objects.get(pk=referral.pk)
+        assert serializer.to_representation(alone) == slow
+
+
+def test_api_list_answers_the_declared_fields(login, service, coordinator):
+    _families(service, coordinator)
+    body = login(coordinator).get(reverse("api:referral-list")).json()
+    by_id = {r.pk: r for r in Referral.objects.with_list_details()}
+    assert len(body["results"]) == 3
+    for row in body["results"]:
+        assert row == ReferralListOut().field_by_field(by_id[row["id"]])
+
+
+OLD_TAG = (
+    '{% load nhsuk %}{% with tag_colour=colour|nhsuk_tag_colour %}<strong class="nhsuk-tag{% if tag_colour %} '
+    'nhsuk-tag--{{ tag_colour }}{% endif %}{% if classes %} {{ classes }}{% endif %}">{{ text }}</strong>'
+    "{% endwith %}\n"
+)
+OLD_ELIGIBILITY = (
+    "{% if referral.eligible is None %}\n  TAG:Not checked:grey\n{% elif referral.eligible %}\n"
+    "  TAG:Eligible:green\n{% else %}\n  TAG:Outside criteria:orange\n{% endif %}\n"
+)
+
+
+def _old_eligibility(referral) -> str:
+    """What `_eligibility.html` drew through `includes/tag.html` before the filters, byte for byte."""
+    tag = Template(OLD_TAG)
+    outline = Template(OLD_ELIGIBILITY).render(Context({"referral": referral}))
+    for text, colour in (("Not checked", "grey"), ("Eligible", "green"), ("Outside criteria", "orange")):
+        outline = outline.replace(f"TAG:{text}:{colour}", tag.render(Context({"text": text, "colour": colour})))
+    return outline
+
+
+def _old_flags(referral) -> str:
+    tag = Template(OLD_TAG)
+    return (
+        "".join(
+            tag.render(Context({"text": f, "colour": "red", "classes": "app-flag"})) + " " for f in referral.flags()
+        )
+        + "\n"
+    )
+
+
+def test_row_tags_are_the_old_includes_byte_for_byte(service, coordinator):
+    _families(service, coordinator)
+    new = Template("{% load referral_tags %}{{ referral|eligibility_tag }}|{{ referral|flag_tags }}")
+    include = Template('{% include "referrals/_eligibility.html" %}|{% include "referrals/_flags.html" %}')
+    flagged = 0
+    for referral in Referral.objects.with_list_details():
+        expected = f"{_old_eligibility(referral)}|{_old_flags(referral)}"
+        assert new.render(Context({"referral": referral})) == expected
+        assert include.render(Context({"referral": referral})) == expected
+        flagged += len(referral.flags())
+    assert flagged >= 5  # the flagged family's flags, its name escaped, were all drawn
+
+
+# The triage queue's row as its template drew it before `triage_row` (issue 20), kept beside this test.
+OLD_TRIAGE_ROW = (Path(__file__).parent / "triage_row_before.html").read_text(encoding="utf-8")
+
+
+def test_triage_row_is_the_old_row_template_byte_for_byte(service, coordinator):
+    families = _families(service, coordinator)
+    actions.triage_referral(
+        referral=families[0], decision="request_information", by=coordinator, missing_information="GP"
+    )
+    Referral.objects.filter(pk=families[0].pk).update(awaiting_information_since=today() - timedelta(days=1200))
+    old = Template("{% load referral_tags %}" + OLD_TRIAGE_ROW)
+    new = Template("{% load referral_tags %}{% triage_row referral many_services %}")
+    rows = list(Referral.objects.with_list_details())
+    assert any(r.total_days_awaiting_information() > 1000 for r in rows)  # thousands are shown as the page shows
+    for referral in rows:
+        for many_services in (False, True):
+            context = {"referral": referral, "many_services": many_services}
+            assert new.render(Context(context)) == old.render(Context(context))
+
+
+SEARCH_ROW_BEFORE = (Path(__file__).parent / "search_row_before.html").read_text(encoding="utf-8")
+
+
+def test_search_row_is_the_old_row_template_byte_for_byte(service, coordinator):
+    _families(service, coordinator)
+    old = Template("{% load referral_tags %}" + SEARCH_ROW_BEFORE)
+    new = Template("{% load referral_tags %}{% search_row referral %}")
+    rows = list(Referral.objects.with_list_details()) + list(Referral.objects.all())  # listed, and read alone
+    assert any(r.confidential_address for r in rows) and any(len(r.parent_list) == 2 for r in rows)
+    for referral in rows:
+        assert new.render(Context({"referral": referral})) == old.render(Context({"referral": referral}))
