@@ -227,20 +227,29 @@ def test_beat_runs_the_daily_task_and_both_tasks_are_registered(settings):
 
 
 def test_the_dashboard_counts_only_footage_still_held(
-    service, manager, practitioner, cut_film, object_store, django_capture_on_commit_callbacks
+    service, coordinator, manager, practitioner, cut_film, object_store, django_capture_on_commit_callbacks
 ):
+    """The dashboard reads the families' summaries (ADR 0022), kept from the history's outbox: the vault's own
+    destruction writes the history, so the figure drops; footage recorded as held elsewhere stays counted."""
     from cycles import actions as cycle_actions
+    from dashboards import summaries
     from dashboards.reads import data_protection
     from tests.cycles.helpers_supervision import make_cycle
     from tests.dashboards.test_more_figures import scope_for
 
     elsewhere = make_cycle(cut_film.referral, practitioner, 2, filmed_on=days_ago(10)).filming
     cycle_actions.record_footage(filming=elsewhere, location="The team's encrypted share", by=practitioner)
-    due_on(cut_film, days_ago(2))
-    Footage.objects.filter(filming=elsewhere).update(destroy_by=days_ago(2))
-    assert data_protection(scope_for(manager, service))["footage_past_destruction"] == 2
+    cycle_actions.set_footage_destruction_dates(
+        referral=cut_film.referral, involvement_ended_on=days_ago(92), by=coordinator
+    )
+
+    def counted() -> int:
+        summaries.catch_up(service.pk)  # what the dashboard does before it reads
+        return data_protection(scope_for(manager, service))["footage_past_destruction"]
+
+    assert counted() == 2
     sweep(django_capture_on_commit_callbacks)
     assert Film.objects.get(pk=cut_film.pk).state == FilmState.DESTROYED
     # The vault's film is gone; the footage recorded as held on the share is still counted until confirmed.
-    assert data_protection(scope_for(manager, service))["footage_past_destruction"] == 1
+    assert counted() == 1
     assert Footage.objects.get(filming=elsewhere).destroyed_on is None
