@@ -586,6 +586,9 @@ class Footage(models.Model):
     destruction_confirmed_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The film vault destroyed it by itself on its destruction date (vault.actions.destroy_due_film): no person
+    # confirmed it, so no person is named (never a made-up user).
+    destroyed_by_vault = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = FootageQuerySet.as_manager()
@@ -598,8 +601,9 @@ class Footage(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(destroyed_on__isnull=True, destruction_confirmed_by__isnull=True)
-                | Q(destroyed_on__isnull=False, destruction_confirmed_by__isnull=False),
+                condition=Q(destroyed_on__isnull=True, destruction_confirmed_by__isnull=True, destroyed_by_vault=False)
+                | Q(destroyed_on__isnull=False, destruction_confirmed_by__isnull=False, destroyed_by_vault=False)
+                | Q(destroyed_on__isnull=False, destruction_confirmed_by__isnull=True, destroyed_by_vault=True),
                 name="footage_destruction_has_date_and_who",
             )
         ]

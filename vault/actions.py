@@ -14,6 +14,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import log_access
@@ -24,15 +25,17 @@ from core.refusals import ActionRefused
 from cycles import actions as cycle_actions
 from cycles.models import ConsentItem, FamilyCopy, Filming, Footage
 from cycles.reads.consents import needs_own_consent, refusal_for_item
+from notices.escalation import system_user
 from referrals.history import record_change
 
 from . import blobs, crypto, keys, media, storage
-from .models import CUT, IN_PROGRESS, ClipCut, CutState, Film, FilmState, VaultPolicy
+from .models import CUT, DESTROY, IN_PROGRESS, ClipCut, CutState, Film, FilmState, VaultPolicy
 from .reads import used_bytes
 
 logger = logging.getLogger(__name__)
 VAULT_LOCATION = "The service's film vault"
 FAMILY_COPY_HOW = "Downloaded from the film vault on the day, one file per clip"
+DESTROYED_BY_VAULT = "Destroyed by the vault on its destruction date"
 MAX_CUT_ATTEMPTS = 3
 CUT_FAILED = "The clip could not be cut. Try again; if it fails again, tell your system administrator."
 
@@ -462,3 +465,115 @@ def destroy_film(*, film: Film, by: User, request=None) -> Film:
 
     transaction.on_commit(delete_objects)
     return film
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Destruction on the date, by the vault itself (the daily task; ADR 0026)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def sweep_due_films(*, today: date | None = None, inline: bool = False) -> dict:
+    """The daily task (and `manage.py destroy_due_films`): send each film due today or earlier, of a service that
+    does not ask for two people, to be destroyed (ids only, on commit; `inline`: destroyed here and now, for the
+    operator's command); for a service that asks for two people, destroy nothing and put a notice on the
+    practitioner's and coordinators' home pages instead, so the two people's destruction is not forgotten. A film
+    the broker lost, or one that failed, is found again by the next run. Returns counts."""
+    today = today or timezone.localdate()
+    due = Film.objects.due_for_destruction(today)
+    two_person = Q(service__vault_policy__two_person_destruction=True)
+    counts = {"sent": 0, "destroyed": 0, "failed": 0, "needs_two_people": 0}
+    ids = list(due.exclude(two_person).order_by("pk").values_list("pk", flat=True))
+    if inline:
+        for pk in ids:
+            outcome = destroy_due_film(film_id=pk, today=today)
+            if outcome in ("destroyed", "failed"):
+                counts[outcome] += 1
+    else:
+        with transaction.atomic():
+            for pk in ids:
+                DESTROY.send_on_commit(pk)
+        counts["sent"] = len(ids)
+    waiting = 0
+    for film in due.filter(two_person).select_related("filming__cycle__referral").order_by("pk"):
+        footage = Footage.objects.select_related("filming__cycle__referral").get(filming_id=film.filming_id)
+        waiting += 1
+        cycle_actions.notify_about_footage(
+            footage,
+            f"Destruction due: the film of cycle {film.filming.cycle.number} for {film.referral.reference} needs "
+            f"two people (due {footage.destroy_by:%-d %B %Y}). One confirms on the film's page; a second person "
+            "completes it.",
+        )
+    counts["needs_two_people"] = waiting
+    return counts
+
+
+def _delete_everything(film: Film, cuts: list[ClipCut]) -> None:
+    """Delete the film's and its cuts' objects, then check that none is left (raises if one is)."""
+    blobs.delete(referral_id=film.referral_id, blob_id=film.blob_id, size=film.size)
+    for cut in cuts:
+        _delete_cut_files(cut)
+    held = [(film.blob_id, film.size)] + [cut.blob(r) for cut in cuts for r in ("mp4", "webm", "poster")]
+    for blob_id, size in held:
+        if blob_id and any(storage.stored_objects(f"{film.referral_id}/{blob_id}", size)):
+            raise OSError(f"Objects of blob {blob_id} are still in the store after deleting them.")
+
+
+def destroy_due_film(*, film_id: int, today: date | None = None) -> str:
+    """The destruction task's one function, idempotent: destroy a film due today or earlier, of a service that does
+    not ask for two people, by the vault itself. Objects are deleted first and checked gone; only then, in one
+    transaction, is the film marked destroyed (no person: `destroyed_by_vault`), its clips destroyed, the family's
+    key erased when no other film of the family is held, the footage recorded destroyed, and the family's history
+    written. A failure deleting leaves the film held (tried again by the next run) and raises the overdue notice.
+    Returns what happened: "destroyed", "failed", or why it was skipped."""
+    today = today or timezone.localdate()
+    film = Film.objects.select_related("filming__cycle__referral", "service").filter(pk=film_id).first()
+    if film is None:
+        return "missing"
+    if film.state != FilmState.READY:
+        return film.state
+    footage = Footage.objects.filter(filming_id=film.filming_id).select_related("filming__cycle__referral").first()
+    if footage is None or footage.destroyed_on is not None or footage.destroy_by is None or footage.destroy_by > today:
+        return "not due"
+    if policy_of(film.service).two_person_destruction:
+        return "needs two people"
+    try:
+        _delete_everything(film, list(ClipCut.objects.filter(film=film)))
+    except Exception as error:
+        logger.exception("Film %s could not be destroyed on its destruction date", film_id)
+        Film.objects.filter(pk=film_id, state=FilmState.READY).update(
+            destruction_error=f"The film's objects could not be deleted: {type(error).__name__}"[:300],
+            destruction_failed_at=timezone.now(),
+        )
+        cycle_actions.notify_about_footage(
+            footage,
+            f"The film vault could not destroy the film of cycle {film.filming.cycle.number} for "
+            f"{film.referral.reference}, due by {footage.destroy_by:%-d %B %Y}: it tries again tomorrow. If this "
+            "notice stays, tell your system administrator.",
+        )
+        return "failed"
+    with transaction.atomic():
+        film = Film.objects.select_for_update().select_related("filming__cycle__referral").get(pk=film_id)
+        if film.state != FilmState.READY:
+            return film.state
+        now, actor = timezone.now(), system_user()
+        film.state, film.destroyed_at, film.destroyed_by_vault = FilmState.DESTROYED, now, True
+        film.destruction_error = ""
+        film.save(update_fields=["state", "destroyed_at", "destroyed_by_vault", "destruction_error"])
+        cuts = list(ClipCut.objects.filter(film=film).exclude(state=CutState.DESTROYED))
+        ClipCut.objects.filter(pk__in=[c.pk for c in cuts]).update(state=CutState.DESTROYED)
+        key_destroyed = False
+        if not Film.objects.held().filter(referral_id=film.referral_id).exists():
+            key_destroyed = keys.destroy_family_key(film.referral_id, by=None)
+        cycle_actions.record_footage_destroyed_by_vault(footage=footage, destroyed_on=today)
+        record_change(
+            referral=film.filming.cycle.referral,
+            by=actor,
+            kind="film_destroyed",
+            summary=f"Film of cycle {film.filming.cycle.number} and its clips destroyed by the vault on its "
+            "destruction date" + (", and the family's key" if key_destroyed else ""),
+            changes={"destroyed": [None, now.isoformat()]},
+            obj=film,
+        )
+        # A clip cut while the objects were being deleted is deleted too, once this commits.
+        transaction.on_commit(lambda: [_delete_cut_files(cut) for cut in cuts])
+    return "destroyed"

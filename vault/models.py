@@ -27,6 +27,8 @@ GB = 1000**3
 ERROR_MAX_LENGTH = 300
 # The cut job (core.jobs): actions send a cut's id under this name; `vault.tasks` registers the task.
 CUT = Job(name="vault.tasks.cut_clip", noun="Clip cut")
+# The destruction job: the daily sweep sends the id of each film due for destruction (vault.tasks.destroy_due_film).
+DESTROY = Job(name="vault.tasks.destroy_due_film", noun="Film destruction")
 
 
 def new_blob_id() -> str:
@@ -87,6 +89,14 @@ class FilmQuerySet(models.QuerySet):
         """Films whose ciphertext is (or is being) stored: they count against the quota."""
         return self.filter(state__in=[FilmState.UPLOADING, FilmState.READY])
 
+    def due_for_destruction(self, today):
+        """Films in the vault whose footage's destruction date has come (today or earlier) and is not destroyed."""
+        return self.filter(
+            state=FilmState.READY,
+            filming__footage__destroy_by__lte=today,
+            filming__footage__destroyed_on__isnull=True,
+        )
+
 
 class Film(models.Model):
     """The film of one filming, as sealed segments in the store. Its size and the film's facts come from ffprobe
@@ -111,6 +121,11 @@ class Film(models.Model):
     uploaded_at = models.DateTimeField(null=True, blank=True)
     destroyed_at = models.DateTimeField(null=True, blank=True)
     destroyed_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Destroyed by the daily task on its destruction date (services that do not ask for two people): no person.
+    destroyed_by_vault = models.BooleanField(default=False)
+    # The daily task's last failure to delete the film's objects (the film stays held and is tried again next run).
+    destruction_error = models.CharField(max_length=ERROR_MAX_LENGTH, blank=True)
+    destruction_failed_at = models.DateTimeField(null=True, blank=True)
     # Where the service asks for two people: who asked first (the second person's confirmation destroys).
     destruction_requested_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -127,7 +142,9 @@ class Film(models.Model):
             ),
             models.CheckConstraint(condition=Q(received__lte=models.F("size")), name="vault_film_received_le_size"),
             models.CheckConstraint(
-                condition=~Q(state="destroyed") | Q(destroyed_at__isnull=False, destroyed_by__isnull=False),
+                condition=~Q(state="destroyed")
+                | Q(destroyed_at__isnull=False, destroyed_by__isnull=False, destroyed_by_vault=False)
+                | Q(destroyed_at__isnull=False, destroyed_by__isnull=True, destroyed_by_vault=True),
                 name="vault_film_destroyed_has_who_and_when",
             ),
         ]

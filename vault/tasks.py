@@ -1,5 +1,6 @@
 """Film vault tasks: thin. Ids in, a state out, never family data; the state is on the cut's row.
 
+`destroy_due_films` (beat, daily) sends each film due for destruction to `destroy_due_film` (ids only).
 `cut_clip` is the cut job's task (`models.CUT`, `core.jobs`): acknowledged late and rejected back to the queue if
 its worker dies, so a killed worker's cut is done again; the attempt counter on the row stops a cut that always
 kills its worker as `failed`. `sweep_cuts` (beat, every minute, and each worker as it starts) re-sends what the
@@ -11,7 +12,7 @@ from celery.signals import worker_ready
 from django.conf import settings
 
 from . import actions
-from .models import CUT
+from .models import CUT, DESTROY
 
 
 @CUT.task(soft_time_limit=settings.VAULT_CUT_SOFT_TIME_LIMIT, time_limit=settings.VAULT_CUT_SOFT_TIME_LIMIT + 30)
@@ -31,3 +32,15 @@ def _sweep_at_start(**kwargs) -> None:
     """A starting worker sweeps at once, and again once a crashed worker's cut has been quiet long enough."""
     sweep_cuts.apply_async(kwargs={"after_seconds": settings.WORKER_START_SWEEP_AFTER_SECONDS})
     sweep_cuts.apply_async(countdown=settings.VAULT_CUT_SWEEP_AFTER_SECONDS + 5)
+
+
+@DESTROY.task()
+def destroy_due_film(film_id: int) -> str:
+    """Destroy one film due for destruction (idempotent: see `vault.actions.destroy_due_film`)."""
+    return actions.destroy_due_film(film_id=film_id)
+
+
+@shared_task(name="vault.tasks.destroy_due_films")
+def destroy_due_films() -> dict:
+    """Daily: send every film due for destruction to be destroyed; notices for those that need two people."""
+    return actions.sweep_due_films()

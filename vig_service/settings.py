@@ -459,6 +459,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-clip-cuts": {"task": "vault.tasks.sweep_cuts", "schedule": 60.0},
     "sweep-dashboard-summaries": {"task": "dashboards.tasks.sweep_summaries", "schedule": 60.0},
     "flag-overdue-footage": {"task": "cycles.tasks.flag_overdue_footage", "schedule": crontab(hour=6, minute=0)},
+    # The film vault destroys films due today or earlier (two-person services: a notice instead); vault/tasks.py.
+    "destroy-due-films": {"task": "vault.tasks.destroy_due_films", "schedule": crontab(hour=5, minute=45)},
     # The access log's coming months, created ahead (accounts/partitions.py, ADR 0023); retention drops whole
     # months once ACCESS_LOG_RETENTION_MONTHS is set (governance).
     "access-log-partitions": {

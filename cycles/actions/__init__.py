@@ -8,8 +8,10 @@ from .consent import record_consent, withdraw_consent
 from .cycles import add_clip, record_filming, record_shared_review, start_cycle
 from .footage import (
     confirm_footage_destroyed,
+    notify_about_footage,
     raise_overdue_footage_notices,
     record_footage,
+    record_footage_destroyed_by_vault,
     set_footage_destruction_dates,
 )
 from .helping_questions import add_helping_question, change_helping_question_wording, rate_helping_question
@@ -35,9 +37,11 @@ __all__ = [
     "cancel_visit",
     "confirm_footage_destroyed",
     "discard_draft",
+    "notify_about_footage",
     "raise_overdue_footage_notices",
     "record_filming",
     "record_footage",
+    "record_footage_destroyed_by_vault",
     "record_liaison",
     "record_shared_review",
     "record_stage_reached",

@@ -18,6 +18,7 @@ from accounts.permissions import Perm, requires
 from core.refusals import ActionRefused
 from core.text import check_text_fields
 from notices.actions import raise_notice
+from notices.escalation import system_user
 from notices.models import NoticeKind
 from referrals.history import diff, plain, record_change
 from referrals.models import Referral
@@ -167,6 +168,31 @@ def confirm_footage_destroyed(*, footage: Footage, destroyed_on: date, by: User,
     return footage
 
 
+@transaction.atomic
+def record_footage_destroyed_by_vault(*, footage: Footage, destroyed_on: date, request=None) -> Footage:
+    """The film vault destroyed this footage by itself on its destruction date (its daily task, for services that
+    do not ask for two people): recorded with no person named, `destroyed_by_vault` set, and in the family's
+    history under the service's automatic account (it cannot sign in). Called only by `vault.actions` once the
+    film's objects are deleted; a footage already recorded destroyed is left as it is."""
+    footage = (
+        Footage.objects.select_for_update(of=("self",)).select_related("filming__cycle__referral").get(pk=footage.pk)
+    )
+    if footage.destroyed_on is not None:
+        return footage
+    footage.destroyed_on, footage.destroyed_by_vault = destroyed_on, True
+    footage.save(update_fields=["destroyed_on", "destroyed_by_vault", "updated_at"])
+    record_change(
+        referral=footage.filming.cycle.referral,
+        by=system_user(),
+        kind="footage_destroyed",
+        summary=f"Footage of cycle {footage.filming.cycle.number} destroyed by the vault on its destruction date",
+        changes={"destroyed on": [None, destroyed_on.isoformat()]},
+        request=request,
+        obj=footage,
+    )
+    return footage
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The daily sweep
 # ---------------------------------------------------------------------------------------------------------------
@@ -212,21 +238,30 @@ def raise_overdue_footage_notices(*, today: date | None = None) -> int:
     coordinators = _coordinators_by_service({f.filming.cycle.referral.service_id for f in overdue})
     raised = 0
     for footage in overdue:
-        referral = footage.filming.cycle.referral
-        recipients = {}
-        practitioner = _practitioner(referral)
-        if practitioner is not None and practitioner.is_active:
-            recipients[practitioner.pk] = practitioner
-        for user, sites in coordinators.get(referral.service_id, []):
-            if not sites or referral.site_id in sites:
-                recipients[user.pk] = user
         summary = (
-            f"Footage of cycle {footage.filming.cycle.number} for {referral.reference} was due for destruction "
-            f"by {footage.destroy_by:%-d %B %Y}. Destroy it and confirm on the family's record."
+            f"Footage of cycle {footage.filming.cycle.number} for {footage.filming.cycle.referral.reference} was due "
+            f"for destruction by {footage.destroy_by:%-d %B %Y}. Destroy it and confirm on the family's record."
         )
-        for recipient in recipients.values():
-            raise_notice(
-                recipient=recipient, kind=NoticeKind.FOOTAGE_OVERDUE, summary=summary, referral=referral, obj=footage
-            )
-            raised += 1
+        raised += notify_about_footage(footage, summary, coordinators=coordinators)
     return raised
+
+
+def notify_about_footage(footage: Footage, summary: str, *, coordinators: dict | None = None) -> int:
+    """A FOOTAGE_OVERDUE notice about this footage to the family's practitioner (or the last one) and the service's
+    coordinators covering the family's site (one open notice each: idempotent). Also raised by the film vault's
+    daily task for a film that needs two people or that it failed to destroy. Returns the notices now open."""
+    referral = footage.filming.cycle.referral
+    if coordinators is None:
+        coordinators = _coordinators_by_service({referral.service_id})
+    recipients = {}
+    practitioner = _practitioner(referral)
+    if practitioner is not None and practitioner.is_active:
+        recipients[practitioner.pk] = practitioner
+    for user, sites in coordinators.get(referral.service_id, []):
+        if not sites or referral.site_id in sites:
+            recipients[user.pk] = user
+    for recipient in recipients.values():
+        raise_notice(
+            recipient=recipient, kind=NoticeKind.FOOTAGE_OVERDUE, summary=summary, referral=referral, obj=footage
+        )
+    return len(recipients)

@@ -37,6 +37,9 @@ class FootageOut(serializers.Serializer):
     destroy_by = serializers.DateField(allow_null=True, help_text="Null until set at discharge from the policy.")
     destroyed_on = serializers.DateField(allow_null=True)
     destruction_confirmed_by = PersonOut(allow_null=True, help_text="Null until destruction is confirmed")
+    destroyed_by_vault = serializers.BooleanField(
+        help_text="true: the film vault destroyed it by itself on its destruction date (no person is named)"
+    )
 
 
 class DestructionListParams(serializers.Serializer):

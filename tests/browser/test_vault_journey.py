@@ -94,3 +94,37 @@ def test_upload_play_mark_cut_review_in_the_browser(
     assert_accessible(page)
     film.refresh_from_db()
     assert film.state == FilmState.DESTROYED
+
+
+def test_destruction_due_with_two_people_then_destroyed_by_the_vault_in_the_browser(
+    page, live_server, service, coordinator, practitioner, films_folder, tmp_path
+):
+    """The page's wording on the date (axe-clean): two people needed, the first's confirmation, then the vault's own
+    destruction once the service no longer asks for two people."""
+    from cycles.models import Footage
+    from tests.cycles.helpers_supervision import today
+    from tests.vault.helpers_vault import upload
+    from vault import tasks
+    from vault.models import VaultPolicy
+
+    referral, filming = family_with_filming(service, coordinator, practitioner, clips=())
+    film = upload(filming, film_file(tmp_path, seconds=2), practitioner)
+    VaultPolicy.objects.create(service=service, two_person_destruction=True)
+    Footage.objects.filter(filming=filming).update(destroy_by=today())
+    tasks.destroy_due_films()  # a notice, nothing destroyed
+    sign_in(page, live_server, practitioner)
+    page.goto(live_server.url + reverse("vault:film", args=[filming.pk]))
+    assert "Destruction due: needs two people" in page.content()
+    assert_accessible(page)
+    click_and_wait(page.get_by_role("link", name="(first of two people)"))
+    assert_accessible(page)
+    click_and_wait(page.get_by_role("button", name="Confirm, as the first of two people"))
+    assert "it cannot be you" in page.content()
+    assert_accessible(page)
+    VaultPolicy.objects.filter(service=service).update(two_person_destruction=False)
+    tasks.destroy_due_films()
+    page.reload()
+    assert "Destroyed by the vault on its destruction date." in page.content()
+    assert_accessible(page)
+    film.refresh_from_db()
+    assert film.state == FilmState.DESTROYED and film.destroyed_by_vault

@@ -76,3 +76,25 @@ def test_worker_killed_mid_cut_is_resumed_and_cut_once(
         f"{referral.pk}/cut{cut.pk}mp4/000000",
         f"{referral.pk}/cut{cut.pk}poster/000000",
     ]
+
+
+def test_the_daily_destruction_runs_in_a_real_worker(
+    service, coordinator, practitioner, settings, films_folder, broker, own_redis, tmp_path
+):
+    """The beat task's sweep sends the film's id through Redis; a real worker destroys it (objects and key)."""
+    from cycles.models import Footage
+    from tests.cycles.helpers_supervision import today
+    from vault.models import FamilyKey, Film, FilmState
+    from vault.tasks import destroy_due_films
+
+    referral, filming = family_with_filming(service, coordinator, practitioner, clips=())
+    film = upload(filming, film_file(tmp_path, seconds=2), practitioner)
+    Footage.objects.filter(filming=filming).update(destroy_by=today())
+    worker = start_worker(own_redis.url, films_folder, VAULT_KEY_ENCRYPTION_KEY=settings.VAULT_KEY_ENCRYPTION_KEY)
+    try:
+        assert destroy_due_films()["sent"] == 1  # what beat runs each morning, here in this process
+        wait_for(lambda: Film.objects.get(pk=film.pk).state == FilmState.DESTROYED, seconds=120, what="the destruction")
+    finally:
+        stop_worker(worker)
+    assert Film.objects.get(pk=film.pk).destroyed_by_vault and FamilyKey.objects.get().wrapped is None
+    assert not [p for p in films_folder.rglob("*") if p.is_file()]

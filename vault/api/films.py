@@ -2,6 +2,7 @@
 cutting, playback with Range, the family's copy and destruction. A film of a family you may not see is a 404."""
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,12 +10,12 @@ from rest_framework.views import APIView
 from accounts.audit import log_access
 from accounts.models import AccessAction
 from accounts.permissions import Perm
-from cycles.models import Filming
+from cycles.models import Filming, Footage
 from referrals.models import Referral
-from web.api import FORBIDDEN, NOT_FOUND, SavedOnce, load_visible, require, run_action
+from web.api import CONFLICT, FORBIDDEN, NOT_FOUND, SavedOnce, load_visible, require, run_action
 
 from .. import actions, transfer
-from ..models import ClipCut, Film
+from ..models import ClipCut, Film, FilmState
 from ..reads import clips_in_order
 
 TAGS = ["film vault"]
@@ -56,10 +57,37 @@ def load_cut(request, pk: int, perm: Perm) -> ClipCut:
     return cut
 
 
+def destruction_out(film: Film) -> dict:
+    """Where the film's destruction stands: due or not, whether two people are needed and who confirmed first,
+    who destroyed it (or `destroyed_by_vault`: the vault by itself on the date), the last failed automatic try."""
+    footage = Footage.objects.filter(filming_id=film.filming_id).first()
+    destroy_by = footage.destroy_by if footage else None
+    two_person = actions.policy_of(film.referral.service).two_person_destruction
+    due = film.state == FilmState.READY and destroy_by is not None and destroy_by <= timezone.localdate()
+    if film.state == FilmState.DESTROYED:
+        status = "destroyed"
+    elif due and two_person:
+        status = "awaiting_second_person" if film.destruction_requested_by_id else "due_needs_two_people"
+    else:
+        status = "due" if due else "held"
+    return {
+        "status": status,
+        "destroy_by": destroy_by.isoformat() if destroy_by else None,
+        "two_person": two_person,
+        "first_confirmed_by": film.destruction_requested_by_id,
+        "first_confirmed_at": film.destruction_requested_at.isoformat() if film.destruction_requested_at else None,
+        "destroyed_at": film.destroyed_at.isoformat() if film.destroyed_at else None,
+        "destroyed_by": film.destroyed_by_id,
+        "destroyed_by_vault": film.destroyed_by_vault,
+        "last_failed_at": film.destruction_failed_at.isoformat() if film.destruction_failed_at else None,
+    }
+
+
 def film_out(film: Film) -> dict:
     """The film's state and its clips' cuts: ids, times and states, never notes."""
     return {
         **transfer.film_state(film),
+        "destruction": destruction_out(film),
         "filming": film.filming_id,
         "clips": [
             {
@@ -120,7 +148,7 @@ class FilmView(APIView):
 
 
 class FilmCutsView(SavedOnce, APIView):
-    @extend_schema(tags=TAGS, request=None, responses={200: OpenApiResponse(description="The film"), 409: EMPTY})
+    @extend_schema(tags=TAGS, request=None, responses={200: OpenApiResponse(description="The film"), 409: CONFLICT})
     def post(self, request, film_id: int):
         film = load_film(request, film_id, Perm.CASEWORK_RECORD)
         run_action(actions.request_cuts, film=film, by=request.user, request=request._request)
@@ -146,7 +174,7 @@ class TrainingClipView(BytesView):
 
 
 class FamilyCopyView(SavedOnce, APIView):
-    @extend_schema(tags=TAGS, request=None, responses={200: OpenApiResponse(description="Files"), 409: EMPTY})
+    @extend_schema(tags=TAGS, request=None, responses={200: OpenApiResponse(description="Files"), 409: CONFLICT})
     def post(self, request, film_id: int):
         film = load_film(request, film_id, Perm.CASEWORK_RECORD)
         run_action(actions.hand_over_family_copy, film=film, by=request.user, request=request._request)
@@ -165,8 +193,16 @@ class FamilyCopyFileView(BytesView):
 
 
 class FilmDestroyView(SavedOnce, APIView):
-    @extend_schema(tags=TAGS, request=None, responses={200: OpenApiResponse(description="The film"), 409: EMPTY})
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        responses={200: OpenApiResponse(description="The film"), 403: FORBIDDEN, 409: CONFLICT},
+        description="Destroy the film, its clips and (with the family's last film) its key, on or after the "
+        "destruction date. Where the service asks for two people, the first call records the first person's "
+        "confirmation (`destruction.status` becomes awaiting_second_person) and a different person's call "
+        "destroys; the same person again is 403. Films of other services are destroyed by the vault itself.",
+    )
     def post(self, request, film_id: int):
         film = load_film(request, film_id, Perm.FOOTAGE_DESTRUCTION_CONFIRM)
         film = run_action(actions.destroy_film, film=film, by=request.user, request=request._request)
-        return Response(transfer.film_state(film))
+        return Response({**transfer.film_state(film), "destruction": destruction_out(film)})

@@ -78,7 +78,14 @@ def _context(request, filming, film, can_work) -> dict:
         "refused": refused if film is None else None,
         "clips": clips,
         "can_work": can_work,
-        "can_destroy": bool(film and film.state == FilmState.READY and may_destroy_film(request.user, film)),
+        # The first of two people cannot also be the second: no link for them.
+        "can_destroy": bool(
+            film
+            and film.state == FilmState.READY
+            and may_destroy_film(request.user, film)
+            and film.destruction_requested_by_id != request.user.pk
+        ),
+        "requested_by_you": bool(film and film.destruction_requested_by_id == request.user.pk),
         "due": bool(footage and footage.destroy_by and footage.destroy_by <= today),
         "footage": footage,
         "vault_open": crypto.vault_open(),
@@ -176,7 +183,7 @@ def destroy(request: HttpRequest, film_id: int) -> HttpResponse:
         success_message=lambda done: (
             "The film, its clips and their key were destroyed."
             if done.state == FilmState.DESTROYED
-            else "Destruction asked for: a second person must confirm it."
+            else "Your confirmation is recorded: a second person completes the destruction."
         ),
         success_url=_film_url(film.filming_id),
     )
