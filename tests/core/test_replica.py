@@ -107,7 +107,8 @@ def decisions(monkeypatch, configured):
 )
 def test_the_dashboard_its_lists_and_the_return_read_lag_tolerantly(login, manager, decisions, url):
     assert login(manager).get(url).status_code == 200
-    assert ("referrals.Referral", True) in decisions
+    # Figures read families' rows, or since ADR 0022 the summaries kept of them: either way from the replica.
+    assert any(answer for label, answer in decisions if label.startswith(("referrals.", "dashboards.")))
     assert ("sessions.Session", True) not in decisions
 
 

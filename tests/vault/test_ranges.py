@@ -211,9 +211,10 @@ def test_a_reader_that_stops_short_fails_rather_than_sending_a_truncated_film():
         body(response)
 
 
-def test_closing_the_response_mid_film_closes_the_reader():
+def test_closing_the_response_mid_film_closes_the_reader(db):
     """A viewer who seeks away drops the connection: the server closes the response, and the decrypting reader
-    (an open object in the store) must be closed with it."""
+    (an open object in the store) must be closed with it. (Closing a response sends Django's request_finished,
+    whose handler looks at the database connections: hence `db`.)"""
     response, read = respond()
     chunks = iter(response.streaming_content)
     next(chunks)

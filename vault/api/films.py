@@ -3,6 +3,7 @@ cutting, playback with Range, the family's copy and destruction. A film of a fam
 
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,7 +13,7 @@ from accounts.models import AccessAction
 from accounts.permissions import Perm
 from cycles.models import Filming, Footage
 from referrals.models import Referral
-from web.api import CONFLICT, FORBIDDEN, NOT_FOUND, SavedOnce, load_visible, require, run_action
+from web.api import CONFLICT, FIELD_ERRORS, FORBIDDEN, NOT_FOUND, SavedOnce, load_visible, require, run_action
 
 from .. import actions, transfer
 from ..models import ClipCut, Film, FilmState
@@ -21,6 +22,10 @@ from ..reads import clips_in_order
 TAGS = ["film vault"]
 BYTES = OpenApiResponse(description="The bytes asked for (206 with a Range header).")
 EMPTY = OpenApiResponse(description="Headers only (tus).")
+REFUSED = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description='The film refused after its last byte, by its content: the upload\'s state and "detail" saying why.',
+)
 
 
 def _families(request):
@@ -114,7 +119,7 @@ class FilmingUploadView(SavedOnce, APIView):
     @extend_schema(
         tags=TAGS,
         request=None,
-        responses={201: EMPTY, 400: OpenApiResponse(description="Field errors"), 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={201: EMPTY, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
         description="Open an upload of the filming's film: header Upload-Length (bytes). Answers Location and "
         "Upload-Offset; sent again while it is open, the same upload.",
     )
@@ -131,7 +136,7 @@ class UploadView(APIView):
     @extend_schema(
         tags=TAGS,
         request={"application/offset+octet-stream": bytes},
-        responses={204: EMPTY, 200: OpenApiResponse(description="Film kept"), 409: EMPTY, 422: EMPTY},
+        responses={204: EMPTY, 200: OpenApiResponse(description="Film kept"), 409: CONFLICT, 422: REFUSED},
         description="Send the film's bytes from Upload-Offset (application/offset+octet-stream). After the last "
         "byte the film is checked by its content: 200 kept, 422 refused with why.",
     )
