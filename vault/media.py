@@ -33,6 +33,19 @@ FFPROBE = os.environ.get("FFPROBE_BINARY", "ffprobe")
 # Not image sequences, playlists (HLS, DASH), concat lists or anything that opens other files.
 FORMAT_WHITELIST = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,asf,dv"
 PROTOCOL_WHITELIST = "file"
+
+
+def _ffmpeg_quiet() -> list[str]:
+    """ffmpeg without a terminal: no prompts, errors only, overwrite its own temporary output."""
+    return [FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
+
+
+def _ffmpeg_fenced() -> list[str]:
+    """ffmpeg reading an uploaded film: local files only, and only camera and phone containers, so a playlist
+    dressed as a film cannot make ffmpeg open anything else (ADR 0027)."""
+    return [*_ffmpeg_quiet(), "-protocol_whitelist", PROTOCOL_WHITELIST, "-format_whitelist", FORMAT_WHITELIST]
+
+
 # Container formats ffprobe reports for still pictures, which have a "video" stream and sometimes a duration.
 STILL_IMAGE_FORMATS = {"image2", "gif", "apng", "webp"}
 
@@ -354,16 +367,7 @@ def _encode(source: Path, start: float, length: float, out: Path, codecs: list[s
         ":force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1"
     )
     command = [
-        FFMPEG,
-        "-nostdin",
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-y",
-        "-protocol_whitelist",
-        PROTOCOL_WHITELIST,
-        "-format_whitelist",
-        FORMAT_WHITELIST,
+        *_ffmpeg_fenced(),
         "-ss",
         _stamp(start),
         "-i",
@@ -402,16 +406,7 @@ def make_poster(video: Path | str, poster: Path | str, *, at_seconds: float = 0.
     video, poster = Path(video), Path(poster)
     partial = poster.with_name(poster.name + ".part")
     command = [
-        FFMPEG,
-        "-nostdin",
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-y",
-        "-protocol_whitelist",
-        PROTOCOL_WHITELIST,
-        "-format_whitelist",
-        FORMAT_WHITELIST,
+        *_ffmpeg_fenced(),
         "-ss",
         _stamp(max(at_seconds, 0.0)),
         "-i",
@@ -449,12 +444,7 @@ def make_test_film(path: Path | str, seconds: float = 10, size: str = "640x360",
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
     command = [
-        FFMPEG,
-        "-nostdin",
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-y",
+        *_ffmpeg_quiet(),
         "-f",
         "lavfi",
         "-i",
