@@ -573,7 +573,8 @@ class FootageQuerySet(models.QuerySet):
 
 
 class Footage(models.Model):
-    """Where a filming's footage is held (the app stores no video), the family's copy, and its destruction."""
+    """Where a filming's footage is held (in the vault, or elsewhere as recorded here), the family's copy, and its
+    destruction."""
 
     filming = models.OneToOneField(Filming, on_delete=models.CASCADE, related_name="footage")
     location = SafeCharField(max_length=200, help_text="The service's encrypted device or share.")
