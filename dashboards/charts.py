@@ -1,5 +1,5 @@
 """Horizontal SVG bar charts drawn on the server (no JavaScript): the geometry here, the <svg> in
-templates/dashboards/_bar_chart.html, and the same numbers in the table beside it (the accessible version).
+`dashboards.templatetags.dashboard_tags`, and the same numbers in the table beside it (the accessible version).
 
 Sized to be read at a glance at its natural size (the SVG's width is its viewBox's, so it is not shrunk to fit a
 narrow column on a desktop): labels and values in 16px text like the page's body, bars 28px high. A chart is drawn
