@@ -66,3 +66,35 @@ def test_the_unfiltered_page_walks_every_colleagues_row_once(mine, practitioner,
     expected = timeline(manager, Filters(), limit=1000)[0]
     assert seen == [(row.source, row.id) for row in expected]
     assert len(seen) == len(set(seen)) >= 13
+
+
+def test_a_familys_pages_walk_the_months_newest_first_and_find_every_row_once(mine, practitioner, manager):
+    """A family's rows are read month by month, newest first, stopping once a page is full (audit.reads,
+    `_family_events_lateral` on PostgreSQL): small pages over rows in this month, two months ago and past the
+    months walked (the last, open-ended part), views and lists alike, give every row once and in order."""
+    two_months_ago = partitions.month_start(timezone.now().astimezone(UTC).date(), -2)
+    partitions.ensure_partitions(today=two_months_ago, months_ahead=0)
+    made = {_old_view(practitioner, mine, day=day).pk for day in (3, 4)}
+    for day in (5, 6, 7):
+        made.add(
+            AccessEvent.objects.create(
+                at=datetime(two_months_ago.year, two_months_ago.month, day, 9, tzinfo=UTC),
+                action=AccessAction.LIST,
+                user_id=practitioner.pk,
+                username=practitioner.username,
+                object_type="referrals.referral",
+                object_id="",
+                detail={"ids_shown": [mine.pk + 1, mine.pk]},
+            ).pk
+        )
+    made |= {viewed(practitioner, mine).pk for _ in range(3)}
+    seen, cursor = [], None
+    while True:
+        rows, cursor = timeline(manager, Filters(referral=mine), cursor=cursor, limit=2)
+        seen += [row for row in rows if row.source == 0]
+        if cursor is None:
+            break
+    ids = [row.id for row in seen]
+    assert made <= set(ids)
+    assert len(ids) == len(set(ids))
+    assert [row.key for row in seen] == sorted((row.key for row in seen), reverse=True)
