@@ -71,7 +71,7 @@ def caseloads(scope: Scope) -> dict:
     site_ids = scope.site_ids()
     memberships = []
     for membership in practitioners_in([scope.service.pk]) if site_ids != set() else []:
-        sites = {s.pk for s in membership.sites.all()}
+        sites = {s.pk for s in membership.site_list}
         if site_ids is not None and sites and not sites & site_ids:
             continue
         memberships.append(membership)

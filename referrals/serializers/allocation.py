@@ -109,7 +109,7 @@ class PractitionerOut(serializers.Serializer):
     id = serializers.IntegerField(source="user_id", help_text="User id (see caseloads/{user_id}/?service=)")
     name = serializers.CharField(source="user.display_name")
     service = serializers.CharField(source="service.slug", help_text="Service slug")
-    sites = NamedOut(many=True, source="sites.all", help_text="Empty: every site of the service")
+    sites = NamedOut(many=True, source="site_list", help_text="Empty: every site of the service")
     training_status = serializers.ChoiceField(choices=TrainingStatus.choices)
     training_stage = serializers.IntegerField(source="details_or_default.training_stage", allow_null=True)
     capacity = serializers.IntegerField(source="details_or_default.capacity", help_text="Open families at one time")
