@@ -180,10 +180,14 @@ class Membership(models.Model):
 
     def permission_site_ids(self) -> list[int] | None:
         """The sites this membership works at, for site-limited colleagues' permission checks (None: all); from the
-        `site_ids` that `permissions.memberships_for` gave it, if it came from there."""
+        `site_ids` that `permissions.memberships_for` gave it or the `site_list` a list of practitioners read, if it
+        came from there."""
         site_ids = self.__dict__.get("site_ids")
         if site_ids is not None:
             return sorted(site_ids) or None
+        site_list = self.__dict__.get("site_list")  # as `referrals.reads.caseloads.practitioners_in` read them
+        if site_list is not None:
+            return sorted(site.pk for site in site_list) or None
         return [site.pk for site in self.sites.all()] or None
 
     @property
