@@ -2,6 +2,7 @@
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,11 +15,14 @@ from core.replica import lag_tolerant
 from dashboards.reads import dashboard, figure_lists, summary
 from notices.reads import escalated_in_service, family_labels
 from vault.reads import storage_use
+from web.listing import list_page
 
 from .. import exporting
 from ..charts import bar_chart
 from .common import filter_refused, scope_from, scope_query
 from .exports import export_offer, too_long_for_now
+
+FIGURE_PAGE_SIZE = 50
 
 
 @require_permission(Perm.DASHBOARD_VIEW)
@@ -98,21 +102,27 @@ def _figure(request: HttpRequest):
 @require_permission(Perm.DASHBOARD_VIEW)
 @lag_tolerant
 def figure_list(request: HttpRequest) -> HttpResponse:
-    """The families behind one figure (references only: open a family for its details)."""
+    """The families behind one figure (references only: open a family for its details), a page at a time: a figure
+    of thousands of families (a backlog's waiting list) costs the page shown, counted up to the download limit."""
     try:
         scope, key, title, referrals = _figure(request)
     except _BadFilter as bad:
         return bad.response
-    rows = list(referrals[:500])
+    page = list_page(
+        request, referrals, FIGURE_PAGE_SIZE, order=("date_received", "pk"), cap=settings.DASHBOARD_EXPORT_INLINE_LIMIT
+    )
+    rows = page.object_list
     log_list(request=request, object_type="referrals.referral", ids=[r.pk for r in rows], detail={"figure": key})
     context = {
         "scope": scope,
         "title": title,
         "rows": rows,
-        "truncated": len(rows) == 500,
+        "page_obj": page,
+        "count": page.paginator.count,
+        "count_label": page.paginator.count_label,
         "csv_url": f"{reverse('dashboards:figure_csv')}?{scope_query(scope, figure=key)}",
         "back_url": f"{reverse('dashboards:dashboard')}?{scope_query(scope)}",
-        "export": export_offer(request, scope, key, shown=len(rows), truncated=len(rows) == 500, referrals=referrals),
+        "export": export_offer(request, scope, key, paginator=page.paginator),
     }
     return render(request, "dashboards/figure_list.html", context)
 

@@ -31,15 +31,15 @@ from .common import filter_refused, scope_from, scope_query
 PAGE_SIZE = 25
 
 
-def export_offer(request, scope, key: str, *, shown: int, truncated: bool, referrals) -> dict:
-    """What the figure list offers: the download made at once (up to DASHBOARD_EXPORT_INLINE_LIMIT families), and
-    the form that prepares the CSV in the background (more families, or free text). Counts only past a full page."""
-    count = referrals.count() if truncated else shown
+def export_offer(request, scope, key: str, *, paginator) -> dict:
+    """What the figure list offers: the download made at once (up to DASHBOARD_EXPORT_INLINE_LIMIT families, the
+    list's count cap), and the form that prepares the CSV in the background (more families, or free text)."""
     form = ExportRequestForm()
     submissions.add_token_field(form, request)  # a double click prepares one export
     return {
-        "count": count,
-        "inline": count <= settings.DASHBOARD_EXPORT_INLINE_LIMIT,
+        "count": paginator.count,
+        "count_label": paginator.count_label,
+        "inline": not paginator.capped,
         "form": form,
         "request_url": f"{reverse('dashboards:export_request')}?{scope_query(scope, figure=key)}",
         "mine_url": reverse("dashboards:export_list"),

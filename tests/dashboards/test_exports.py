@@ -4,6 +4,7 @@ them through a real worker and Redis."""
 
 import csv
 import io
+import re
 from dataclasses import replace
 from datetime import timedelta
 
@@ -220,12 +221,29 @@ def test_the_form_says_what_free_text_adds(client, service, manager, made, setti
     settings.DASHBOARD_EXPORT_INLINE_LIMIT = 5
     body = client.get(url).content.decode()
     assert "Download this list (CSV, no names or free text)" not in body
-    assert "This list has 6 families, too many to download straight away" in body
+    assert "This list has 5+ families, too many to download straight away" in body  # counted up to the limit
     assert 'method="post"' in body and "Prepare CSV export" in body
     # The old link, bookmarked, no longer makes a long list in the request.
     response = client.get(f"{reverse('dashboards:figure_csv')}?service={service.pk}&figure=received")
     assert response.status_code == 302 and reverse("dashboards:figure_list") in response.url
     assert not AccessEvent.objects.filter(user_id=manager.pk, action=AccessAction.EXPORT).exists()
+
+
+def test_the_figure_list_is_read_a_page_at_a_time(client, service, manager, made, monkeypatch):
+    """A figure of thousands of families (a backlog's waiting list) shows a page of them, with the count and the
+    pages to go on; every family appears once across the pages, oldest first."""
+    from dashboards.views import dashboard as views
+
+    monkeypatch.setattr(views, "FIGURE_PAGE_SIZE", 4)
+    verify_session(client, manager)
+    url = f"{reverse('dashboards:figure_list')}?service={service.pk}&figure=received"
+    first = client.get(url).content.decode()
+    assert "6 families" in first and "4 on this page" in first and "nhsuk-pagination" in first
+    second = client.get(url + "&page=2").content.decode()
+    references = re.findall(r"R\d{6}", first.split('id="figure-list"')[1]) + re.findall(
+        r"R\d{6}", second.split('id="figure-list"')[1]
+    )
+    assert len(references) == len(set(references)) == 6
 
 
 def test_another_managers_export_is_404(
