@@ -136,3 +136,20 @@ def test_api_caseload_query_count_and_fields(login, ready, service, coordinator,
     assert row["liaison_done"] is True and row["next_visit"] and row["overdue"] is True
     assert row["overdue_reasons"] == ["1 visit not yet recorded"]
     assert row["status"] in {"Consent to record", "Cycle 1: review due", "Cycle 2: filming due"}
+
+
+def test_row_stage_leaves_out_work_entered_in_error(family, practitioner):
+    """The stage reads only work in force: a shared review, then the filming, marked entered in error take the
+    family back to "review due", then "filming due" (the enricher's EXISTS use the same `in_force()` rule)."""
+    give_consent_and_cycle(family, practitioner, reviewed=True)
+    now = timezone.now()
+    SharedReview.objects.filter(cycle__referral=family).update(
+        entered_in_error_at=now, entered_in_error_by=practitioner, entered_in_error_reason="Wrong family"
+    )
+    (row,) = _rows(practitioner)
+    assert row.status == "Cycle 1: review due"
+    Filming.objects.filter(cycle__referral=family).update(
+        entered_in_error_at=now, entered_in_error_by=practitioner, entered_in_error_reason="Wrong family"
+    )
+    (row,) = _rows(practitioner)
+    assert row.status == "Cycle 1: filming due"
