@@ -190,8 +190,8 @@ def _where(q: Q) -> tuple[str, list]:
     return sql, list(params)
 
 
-# How many months back a family's rows are looked for month by month, newest first; anything older is one last
-# part. The log keeps a year by default (ACCESS_LOG_RETENTION_MONTHS), so the walk covers it.
+# How many months back a family's (or the staff's) rows are looked for month by month, newest first; anything
+# older is one last part. The log keeps a year by default (ACCESS_LOG_RETENTION_MONTHS), so the walk covers it.
 FAMILY_MONTHS_WALKED = 14
 
 
@@ -250,21 +250,35 @@ def _family_events_lateral(referral: Referral, common: Q, limit: int) -> list[Ac
 
 
 def _staff_events_lateral(staff_ids: list[int], common: Q, limit: int) -> list[AccessEvent]:
-    """Each colleague's newest `limit` rows, merged, in one statement whatever the number of colleagues.
+    """Each colleague's newest `limit` rows, merged, in one statement whatever the number of colleagues, walking
+    the log's months newest first and stopping once the page is full (as a family's rows do,
+    `_family_events_lateral`): a service's staff fill a page from this month, so only this month's partition is
+    read, not the top of every month's index for every colleague (8,000 buffers at 50 million rows).
 
     A UNION of one part per colleague is planned part by part, and on the monthly partitions (ADR 0023) each part
-    is a scan per month: 75 colleagues over 17 months took a quarter of a second to plan. A LATERAL subquery is
-    planned once and run per colleague, each run reading the top of each month's (user_id, at) index.
+    is a scan per month: 75 colleagues over 17 months took a quarter of a second to plan. Within a month, a LATERAL
+    subquery is planned once and run per colleague, each run reading the top of the month's (user_id, at) index.
     """
     where_sql, where_params = _where(common)
+    in_month = "accounts_accessevent.at >= %s::timestamptz AND accounts_accessevent.at < %s::timestamptz"
     # The WHERE is compiled by Django from our own Q objects (dates, the page cursor); every value is a parameter.
-    sql = (
-        "SELECT e.* FROM unnest(%s::bigint[]) AS staff(uid) CROSS JOIN LATERAL (SELECT accounts_accessevent.* "  # noqa: S608
-        f"FROM accounts_accessevent WHERE accounts_accessevent.user_id = staff.uid AND ({where_sql}) "
+    month_part = (
+        "(SELECT e.* FROM staff CROSS JOIN LATERAL (SELECT accounts_accessevent.* FROM accounts_accessevent "  # noqa: S608
+        f"WHERE accounts_accessevent.user_id = staff.uid AND {in_month} AND ({where_sql}) "
         "ORDER BY accounts_accessevent.at DESC, accounts_accessevent.id DESC LIMIT %s) AS e "
-        "ORDER BY e.at DESC, e.id DESC LIMIT %s"
+        "ORDER BY e.at DESC, e.id DESC LIMIT %s)"
     )
-    return list(AccessEvent.objects.raw(sql, [staff_ids, *where_params, limit, limit]))
+    parts, params = [], [staff_ids]
+    for lower, upper in _month_ranges():
+        parts.append(month_part)
+        params += [lower, upper, *where_params, limit, limit]
+    # As for a family's rows: no ORDER BY outside, so the Append stops at the LIMIT; Python sorts the page again.
+    sql = (
+        "WITH staff AS MATERIALIZED (SELECT * FROM unnest(%s::bigint[]) AS staff(uid)) "  # noqa: S608
+        f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS e LIMIT %s"
+    )
+    params.append(limit)
+    return sorted(AccessEvent.objects.raw(sql, params), key=lambda e: (e.at, e.pk), reverse=True)
 
 
 def history_events(user, filters: Filters):
