@@ -8,8 +8,9 @@ log (`accounts.AccessEvent`, which outlives it).
 import functools
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import Membership, ReferralSource, Role, Service, Site
@@ -169,17 +170,22 @@ class ReferralQuerySet(models.QuerySet):
             )
         )
 
-    def search(self, *, nhs_number: str = "", name: str = "", date_of_birth=None, postcode: str = ""):
+    def search(self, *, nhs_number: str = "", name: str = "", date_of_birth=None, postcode: str = "", service_ids=None):
         """Match child or parent; a confidential address is never matched by postcode (it would reveal it).
 
         Each term is `pk IN (child matches UNION parent matches)`, so each side uses its own index; an OR across
-        the parents join (and the DISTINCT it needs) would scan and sort every visible referral instead.
+        the parents join (and the DISTINCT it needs) would scan and sort every visible referral instead. With
+        `service_ids` (the services the searcher may search: a narrowing, never a widening, of `self`), a name is
+        matched inside those services by the `(service_id, name)` trigram indexes, not across the country first.
         """
         found = self
+        within = _in_services(service_ids) if service_ids is not None else Q()
         if nhs_number:
             found = found.filter(pk__in=_child_or_parent(Q(child_nhs_number=nhs_number), Q(nhs_number=nhs_number)))
         if name:
-            found = found.filter(pk__in=_child_or_parent(Q(child_name__icontains=name), Q(name__icontains=name)))
+            found = found.filter(
+                pk__in=_child_or_parent(Q(child_name__icontains=name) & within, Q(name__icontains=name) & within)
+            )
         if date_of_birth:
             found = found.filter(
                 pk__in=_child_or_parent(Q(child_date_of_birth=date_of_birth), Q(date_of_birth=date_of_birth))
@@ -272,6 +278,16 @@ def _allocations_outside_site():
         Exists(memberships().filter(sites__isnull=False)),
         ~Exists(memberships().filter(sites=OuterRef(OuterRef("site_id")))),
     )
+
+
+def _in_services(service_ids) -> Q:
+    """`service_id` among these, written for the `(service_id, name)` trigram indexes on PostgreSQL: btree_gin's
+    bigint operator class takes only bigint values, so the ids go in as a bigint array (Django's `IN (1, 2)` is
+    integers, which the index cannot use, and the service would be checked row by row after the name)."""
+    ids = sorted(int(pk) for pk in service_ids)
+    if connection.vendor != "postgresql":
+        return Q(service_id__in=ids)
+    return Q(RawSQL("service_id = ANY(%s::bigint[])", (ids,), output_field=models.BooleanField()))
 
 
 def _child_or_parent(child: Q, parent: Q):
@@ -505,6 +521,13 @@ class Parent(models.Model):
     """A parent or carer named on the referral."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="parents")
+    # The referral's service, copied here (set on save from the referral; a referral never changes service) so a
+    # name search is answered inside one service by one index, `(service_id, UPPER(name))` with btree_gin and
+    # pg_trgm: with a million families a common name matches tens of thousands of parents nationally (migration
+    # 0014, ADR 0024).
+    service = models.ForeignKey(
+        "accounts.Service", on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
     order = models.PositiveSmallIntegerField(default=1)
     name = SafeCharField(max_length=200)
     relationship = SafeCharField(max_length=100, blank=True, help_text="For example mother, father, carer.")
@@ -533,6 +556,12 @@ class Parent(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        """Copies the referral's service (bulk writers set `service_id` themselves)."""
+        if self.service_id is None and self.referral_id is not None:
+            self.service_id = self.referral.service_id
+        super().save(*args, **kwargs)
 
 
 class OtherChild(models.Model):

@@ -519,6 +519,7 @@ def history_rows(ctx: ServiceContext, referral: Referral, family: Family, slot, 
     parents = [
         Parent(
             referral=referral,
+            service_id=referral.service_id,
             order=order,
             name=f"{rng.choice(FIRST_NAMES)} {family_name}",
             relationship=relationship,

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.audit import hash_term, log_access, log_list
 from accounts.models import AccessAction
-from accounts.permissions import Perm
+from accounts.permissions import Perm, services_with
 from web.api import (
     ACTION_RESPONSES,
     CONFLICT,
@@ -111,7 +111,9 @@ class ReferralListView(SavedOnce, GenericAPIView):
         user = request.user
         if terms:
             require(user, Perm.REFERRAL_SEARCH)
-            queryset = Referral.objects.visible_to(user, Perm.REFERRAL_SEARCH).search(**terms)
+            queryset = Referral.objects.visible_to(user, Perm.REFERRAL_SEARCH).search(
+                **terms, service_ids=services_with(user, Perm.REFERRAL_SEARCH)
+            )
             self.keyset_order = ("-date_received", "-pk")
             self.keyset_details = lambda rows: rows.with_list_details()
         else:

@@ -171,7 +171,9 @@ def search(request: HttpRequest) -> HttpResponse:
     results = None
     if request.GET and form.is_valid():
         terms = {k: v for k, v in form.cleaned_data.items() if v}
-        found = Referral.objects.visible_to(request.user, Perm.REFERRAL_SEARCH).search(**terms)
+        found = Referral.objects.visible_to(request.user, Perm.REFERRAL_SEARCH).search(
+            **terms, service_ids=services_with(request.user, Perm.REFERRAL_SEARCH)
+        )
         # The newest 50 matches by id from the indexes, then only their rows read in full (ADR 0024): a common
         # surname matching thousands of families must not read thousands of wide rows to sort them.
         results = late_rows(
