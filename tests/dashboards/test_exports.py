@@ -221,7 +221,7 @@ def test_the_form_says_what_free_text_adds(client, service, manager, made, setti
     settings.DASHBOARD_EXPORT_INLINE_LIMIT = 5
     body = client.get(url).content.decode()
     assert "Download this list (CSV, no names or free text)" not in body
-    assert "This list has 5+ families, too many to download straight away" in body  # counted up to the limit
+    assert "This list has more than 5 families, too many to download straight away" in body  # counted to the limit
     assert 'method="post"' in body and "Prepare CSV export" in body
     # The old link, bookmarked, no longer makes a long list in the request.
     response = client.get(f"{reverse('dashboards:figure_csv')}?service={service.pk}&figure=received")
