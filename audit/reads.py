@@ -205,6 +205,22 @@ def _month_ranges(months: int = FAMILY_MONTHS_WALKED) -> list[tuple[str, str]]:
     return list(zip(starts + ["-infinity"], ["infinity"] + starts, strict=True))
 
 
+def _newest_by_month(with_sql: str, with_params: list, month_part: str, month_params, limit: int) -> list:
+    """The newest `limit` access-log rows of `month_part` (SQL with `%s` bounds, sorted and limited within a month),
+    walking the months of `_month_ranges` newest first, one part each, after the `with_sql` CTE.
+
+    No ORDER BY outside: the months come newest first and each part is sorted, so the Append's rows are in order and
+    its LIMIT stops the walk at a full page; the rows are sorted again here, so nothing rests on that order."""
+    parts, params = [], list(with_params)
+    for lower, upper in _month_ranges():
+        parts.append(month_part)
+        params += month_params(lower, upper)
+    # Every part is our own SQL; every value is a parameter.
+    sql = f"{with_sql} SELECT * FROM ({' UNION ALL '.join(parts)}) AS e LIMIT %s"  # noqa: S608
+    rows = AccessEvent.objects.raw(sql, [*params, limit])
+    return sorted(rows, key=lambda e: (e.at, e.pk), reverse=True)
+
+
 def _family_events_lateral(referral: Referral, common: Q, limit: int) -> list[AccessEvent]:
     """A family's rows (the same parts as `family_access_branches`) newest first, in one statement on PostgreSQL.
 
@@ -235,18 +251,13 @@ def _family_events_lateral(referral: Referral, common: Q, limit: int) -> list[Ac
         f"WHERE {in_month} AND {shown_sql} OFFSET 0) AS accounts_accessevent {order})) AS month "
         "ORDER BY at DESC, id DESC LIMIT %s)"
     )
-    parts, params = [], [[kind for kind, _ in records], [id_ for _, id_ in records]]
-    for lower, upper in _month_ranges():
-        parts.append(month_part)
-        params += [lower, upper, *common_params, limit, lower, upper, *shown_params, limit, limit]
-    # No ORDER BY outside: the months come newest first and each is sorted, so the Append's rows are in order and
-    # the LIMIT stops the walk; Python sorts the page again below, so nothing rests on that order.
-    sql = (
-        "WITH record AS MATERIALIZED (SELECT * FROM unnest(%s::text[], %s::text[]) AS record(kind, id)) "  # noqa: S608
-        f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS e LIMIT %s"
+    return _newest_by_month(
+        "WITH record AS MATERIALIZED (SELECT * FROM unnest(%s::text[], %s::text[]) AS record(kind, id))",
+        [[kind for kind, _ in records], [id_ for _, id_ in records]],
+        month_part,
+        lambda lower, upper: [lower, upper, *common_params, limit, lower, upper, *shown_params, limit, limit],
+        limit,
     )
-    params.append(limit)
-    return sorted(AccessEvent.objects.raw(sql, params), key=lambda e: (e.at, e.pk), reverse=True)
 
 
 def _staff_events_lateral(staff_ids: list[int], common: Q, limit: int) -> list[AccessEvent]:
@@ -268,17 +279,13 @@ def _staff_events_lateral(staff_ids: list[int], common: Q, limit: int) -> list[A
         "ORDER BY accounts_accessevent.at DESC, accounts_accessevent.id DESC LIMIT %s) AS e "
         "ORDER BY e.at DESC, e.id DESC LIMIT %s)"
     )
-    parts, params = [], [staff_ids]
-    for lower, upper in _month_ranges():
-        parts.append(month_part)
-        params += [lower, upper, *where_params, limit, limit]
-    # As for a family's rows: no ORDER BY outside, so the Append stops at the LIMIT; Python sorts the page again.
-    sql = (
-        "WITH staff AS MATERIALIZED (SELECT * FROM unnest(%s::bigint[]) AS staff(uid)) "  # noqa: S608
-        f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS e LIMIT %s"
+    return _newest_by_month(
+        "WITH staff AS MATERIALIZED (SELECT * FROM unnest(%s::bigint[]) AS staff(uid))",
+        [staff_ids],
+        month_part,
+        lambda lower, upper: [lower, upper, *where_params, limit, limit],
+        limit,
     )
-    params.append(limit)
-    return sorted(AccessEvent.objects.raw(sql, params), key=lambda e: (e.at, e.pk), reverse=True)
 
 
 def history_events(user, filters: Filters):
