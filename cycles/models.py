@@ -636,7 +636,8 @@ class SupervisionSession(EnteredInError):
 
     class Meta:
         ordering = ["-held_on", "-pk"]
-        indexes = [models.Index(fields=["trainee", "held_on"], name="supervision_trainee_date")]
+        # A trainee's sessions in one service since a day: their page, and every progress row's hours.
+        indexes = [models.Index(fields=["trainee", "service", "held_on"], name="supervision_trainee_service")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=1, duration_minutes__lte=480), name="supervision_duration_sensible"

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import (
-    Count,
     DateField,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -84,16 +83,21 @@ def _reviews_counted(*, signed_off: bool = False):
     )
     if signed_off:
         reviews = reviews.filter(cycle__signed_off_at__isnull=False)
-    counted = reviews.order_by().values("recorded_by").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
+    return Coalesce(_summed(reviews, Func(F("pk"), function="COUNT")), 0)
 
 
 def _supervised_minutes():
     sessions = SupervisionSession.objects.in_force().filter(
         trainee=OuterRef("user"), service=OuterRef("service"), held_on__gte=OuterRef("counting_from")
     )
-    summed = sessions.order_by().values("trainee").annotate(m=Sum("duration_minutes")).values("m")
-    return Coalesce(Subquery(summed[:1], output_field=IntegerField()), 0)
+    return Coalesce(_summed(sessions, Func(F("duration_minutes"), function="SUM")), 0)
+
+
+def _summed(rows, total: Func) -> Subquery:
+    """`total` over the rows as a scalar subquery, with no GROUP BY: the outer row already fixes the trainee, and a
+    grouped subquery let PostgreSQL pick an index by the grouping (the service's whole history) rather than by the
+    trainee's own rows since their stage began. `Func` rather than an aggregate, so the ORM adds no grouping."""
+    return Subquery(rows.order_by().annotate(total=total).values("total")[:1], output_field=IntegerField())
 
 
 def trainee_progress(memberships) -> list[Progress]:
