@@ -142,6 +142,9 @@ class FamilySummary(models.Model):
     first_filmed_on = models.DateField(null=True, blank=True)
     cycles = models.PositiveIntegerField(default=0)
     baseline_and_end = models.BooleanField(default=False)
+    # The family's newest history entry: every change to a record writes one (`referrals.history.record_change`),
+    # so "nothing recorded for N weeks" is a range on this, not a look-up in the history per allocated family.
+    last_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         # Each figure reads one of these alone (PostgreSQL: an index-only scan of the period's families).
@@ -155,6 +158,13 @@ class FamilySummary(models.Model):
                 fields=["service", "first_allocated_on"],
                 include=["site", "date_received", "first_filmed_on", "status", "cycles", "baseline_and_end"],
                 name="summary_first_allocated",
+            ),
+            # The allocated families by their last entry: the quiet families' count reads the old end alone.
+            models.Index(
+                fields=["service", "last_recorded_at"],
+                include=["site"],
+                condition=Q(status="allocated"),
+                name="summary_allocated_last",
             ),
         ]
 

@@ -3,32 +3,33 @@ families nothing has been recorded for lately."""
 
 from datetime import datetime, timedelta
 
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from cycles.models import VisitOutcome
 from dashboards.reads.scope import WEEKDAYS, Scope, percent
 from dashboards.reads.summary import counted
-from referrals.models import ReferralEvent
 from referrals.reads.caseloads import practitioners_in
 from referrals.states import ReferralStatus
 
 
-def _last_recorded():
-    return ReferralEvent.objects.filter(referral_id=OuterRef("pk")).order_by("-at", "-id").values("at")[:1]
+def _quiet(scope: Scope, now: datetime | None = None):
+    """The summaries of the allocated families with no history entry since the cutoff (the old end of one index)."""
+    cutoff = (now or timezone.now()) - timedelta(weeks=scope.quiet_weeks)
+    return scope.summaries.filter(status=ReferralStatus.ALLOCATED, last_recorded_at__lt=cutoff)
 
 
 def quiet_families(scope: Scope, now: datetime | None = None):
     """Allocated families whose record has had nothing written to it (no visit, consent, cycle, measure, note or
     reallocation: every change writes the family's history) for `scope.quiet_weeks` weeks. A family drifting out
-    of contact shows here before anyone notices the silence. Read through the history's (referral, -at) index,
-    one look-up per allocated family, never across the whole history."""
-    cutoff = (now or timezone.now()) - timedelta(weeks=scope.quiet_weeks)
-    return (
-        scope.referrals.filter(status=ReferralStatus.ALLOCATED)
-        .annotate(last_recorded=Subquery(_last_recorded()))
-        .filter(last_recorded__lt=cutoff)
-    )
+    of contact shows here before anyone notices the silence. Read from the families' summaries
+    (`FamilySummary.last_recorded_at`, the newest history entry, ADR 0022), never a look-up in the history per
+    allocated family."""
+    return scope.referrals.filter(pk__in=_quiet(scope, now).values("referral_id"))
+
+
+def quiet_count(scope: Scope, now: datetime | None = None) -> int:
+    """How many families `quiet_families` lists, counted on the summaries alone."""
+    return _quiet(scope, now).count()
 
 
 def protected_days_in_use(scope: Scope, memberships: list) -> dict:
@@ -90,7 +91,7 @@ def caseloads(scope: Scope) -> dict:
         "over_capacity": sum(1 for r in rows if r["open"] > r["capacity"]),
         "protected_days": protected,
         "quiet_weeks": scope.quiet_weeks,
-        "quiet": quiet_families(scope).count(),
+        "quiet": quiet_count(scope),
     }
 
 

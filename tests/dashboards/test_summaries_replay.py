@@ -24,7 +24,7 @@ from cycles import actions as cycles_actions
 from cycles.models import Consent, Filming, HelpingQuestion, SharedReview, Visit
 from dashboards import floors, summaries
 from dashboards.models import FamilySummary, SummaryItem
-from dashboards.reads import Quarter, Scope, commissioner_return, dashboard, default_period
+from dashboards.reads import Quarter, Scope, caseloads, commissioner_return, dashboard, default_period
 from discharge import actions as discharge_actions
 from outcomes.models import Measure
 from referrals import actions
@@ -414,6 +414,15 @@ def _assert_floors_agree(scope):
     protection = figures["data_protection"]
     assert rows["Footage past destruction"][0][0] == protection["footage_past_destruction"]
     assert rows["Consents withdrawn"][0][0] == protection["consents_withdrawn"]
+    # Nothing recorded for N weeks, from the summaries' newest history entry: the random history is minutes old,
+    # so with N = 0 every allocated family counts; the floor reads the history itself.
+    everyone = replace(scope, quiet_weeks=0)
+    (quiet,) = (
+        f
+        for f in floors.measure(everyone, 1, today=timezone.localdate(), now=timezone.now(), percentile=percentile)
+        if f.name == "Nothing recorded for N weeks"
+    )
+    assert quiet.rows[0][0] == caseloads(everyone)["quiet"] > 0
 
 
 @pytest.mark.parametrize("seed", [1, 2])
