@@ -4,11 +4,10 @@ summaries, ADR 0022)."""
 from collections import Counter
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from dashboards.models import ItemKind
-from dashboards.reads.scope import Scope, median, percent
+from dashboards.reads.scope import Scope, median_days, percent
 from referrals.models import TriageDecision, TriageDecisionKind
 
 
@@ -29,21 +28,20 @@ def months_of(scope: Scope) -> list[date]:
 
 def referrals_in(scope: Scope) -> dict:
     """Referrals received in the period by month (every month of the period, none as 0: a month with no
-    referrals is news, not a gap to close up) and by source (one query, on the families' summaries)."""
+    referrals is news, not a gap to close up) and by source (one query, on the families' summaries, grouped by
+    day and source: months are folded here, where a date needs no time-zone arithmetic to truncate)."""
     rows = (
         scope.summaries.filter(date_received__range=(scope.start, scope.end))
-        .annotate(month=TruncMonth("date_received"))
-        .values("month", "referral_source__name")
+        .values_list("date_received", "referral_source__name")
         .annotate(n=Count("pk"))
-        .order_by("month", "referral_source__name")
+        .order_by()
     )
     by_month: dict = {}
     by_source: dict = {}
-    for row in rows:
-        month = row["month"]
-        month = month.date() if hasattr(month, "date") and not isinstance(month, date) else month
-        by_month[month] = by_month.get(month, 0) + row["n"]
-        by_source[row["referral_source__name"]] = by_source.get(row["referral_source__name"], 0) + row["n"]
+    for day, source, n in rows:
+        month = day.replace(day=1)
+        by_month[month] = by_month.get(month, 0) + n
+        by_source[source] = by_source.get(source, 0) + n
     return {
         "total": sum(by_month.values()),
         "by_month": [(m.strftime("%b %Y"), by_month.get(m, 0)) for m in months_of(scope)],
@@ -54,23 +52,22 @@ def referrals_in(scope: Scope) -> dict:
 def triage(scope: Scope) -> dict:
     """Of the referrals received in the period that were decided (accepted or declined), how many were accepted,
     the median days from receipt to the first decision, and the declines' reasons: two queries on the families'
-    summaries (each family's first decision and whether it was ever accepted; its declines by reason).
+    summaries (the decided families counted, with the median, in the database; their declines by reason).
 
     The denominator is decided referrals: one still in triage or withdrawn before a decision is neither.
     """
-    rows = list(
-        scope.summaries.filter(date_received__range=(scope.start, scope.end), first_decided_on__isnull=False)
-        .order_by()
-        .values_list("date_received", "first_decided_on", "accepted")
+    found = median_days(
+        scope.summaries.filter(date_received__range=(scope.start, scope.end), first_decided_on__isnull=False),
+        {"to_decision": ("first_decided_on", "date_received")},
+        decided=Count("pk"),
+        accepted=Count("pk", filter=Q(accepted=True)),
     )
     reason_counts: Counter = Counter()
     for reason, n in (
         scope.items(ItemKind.DECLINE).order_by().values("key").annotate(n=Sum("n")).values_list("key", "n")
     ):
         reason_counts[reason] += n
-    decided_count = len(rows)
-    accepted = sum(1 for _r, _d, was_accepted in rows if was_accepted)
-    durations = [(decided_on - received).days for received, decided_on, _a in rows]
+    decided_count, accepted = found["decided"], found["accepted"]
     reasons = sorted(reason_counts.items(), key=lambda item: (-item[1], item[0]))[:10]
     return {
         "decided": decided_count,
@@ -78,7 +75,7 @@ def triage(scope: Scope) -> dict:
         "declined": decided_count - accepted,
         "acceptance_rate": percent(accepted, decided_count),
         "decline_reasons": reasons,
-        "median_days_to_decision": median(durations),
+        "median_days_to_decision": found["to_decision"],
     }
 
 

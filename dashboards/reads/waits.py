@@ -2,10 +2,10 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
-from dashboards.reads.scope import Scope, first_allocations, median
+from dashboards.reads.scope import Scope, first_allocations, median_days
 from referrals.reads.caseloads import WAIT_BANDS
 from referrals.states import ReferralStatus
 
@@ -25,7 +25,7 @@ def band_filters(today: date) -> list[tuple[str, Q]]:
 def waiting(scope: Scope, today: date | None = None) -> dict:
     """The waiting list now (accepted, not yet allocated) in the NHS bands with the longest wait (one query), and
     the median waits referral → allocation and allocation → first filming for families first allocated in the
-    period (`scope.first_allocated`)."""
+    period (`scope.first_allocated`), leaving out those whose dates contradict each other."""
     today = today or timezone.localdate()
     bands = band_filters(today)
     counts = scope.referrals.filter(status=ReferralStatus.ACCEPTED).aggregate(
@@ -33,21 +33,21 @@ def waiting(scope: Scope, today: date | None = None) -> dict:
         oldest=Min("date_received"),
         **{f"band{i}": Count("pk", filter=q) for i, (_, q) in enumerate(bands)},
     )
-    to_allocation, to_filming = [], []
     contradictions = contradictory_records(scope)
-    for referral_id, received, allocated_on, filmed, _status in scope.first_allocated:
-        if referral_id in contradictions:
-            continue
-        to_allocation.append((allocated_on - received).days)
-        if filmed is not None:
-            to_filming.append((filmed - allocated_on).days)
+    waits = median_days(
+        scope.first_allocated.exclude(contradictory_q()),
+        {
+            "to_allocation": ("first_allocated_on", "date_received"),
+            "to_filming": ("first_filmed_on", "first_allocated_on"),
+        },
+    )
     return {
         "total": counts["total"],
         "bands": [(label, counts[f"band{i}"]) for i, (label, _) in enumerate(bands)],
         "longest_days": (today - counts["oldest"]).days if counts["oldest"] else None,
-        "median_days_to_allocation": median(to_allocation),
-        "median_days_allocation_to_filming": median(to_filming),
-        "allocated_in_period": len(scope.first_allocated),
+        "median_days_to_allocation": waits["to_allocation"],
+        "median_days_allocation_to_filming": waits["to_filming"],
+        "allocated_in_period": first_allocated_count(scope),
         "contradictory": len(contradictions),
     }
 
@@ -56,20 +56,41 @@ def _day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+def contradictory_q() -> Q:
+    """A family summary whose dates contradict each other: first allocated before the referral was received, or
+    first filmed before the first allocation."""
+    return Q(first_allocated_on__lt=F("date_received")) | Q(first_filmed_on__lt=F("first_allocated_on"))
+
+
+def first_allocated_count(scope: Scope) -> int:
+    """How many families in scope were first allocated in the period (once a page: the waits and delivery ask)."""
+    if "_first_allocated_count" not in scope.__dict__:
+        scope.__dict__["_first_allocated_count"] = scope.first_allocated.count()
+    return scope.__dict__["_first_allocated_count"]
+
+
 def contradictory_records(scope: Scope) -> dict[int, list[str]]:
-    """The families first allocated in the period whose dates contradict each other, and what contradicts: first
-    allocated before the referral was received, or first filmed before the first allocation. A wait worked out from
-    them would be negative (a "median of −31.5 days" shown as a fact), so the waits leave them out and the page
-    lists them as a data-quality item for someone to correct. Read from `scope.first_allocated`: no query."""
-    found: dict[int, list[str]] = {}
-    for referral_id, received, allocated_on, filmed, _status in scope.first_allocated:
+    """The families first allocated in the period whose dates contradict each other, and what contradicts. A wait
+    worked out from them would be negative (a "median of −31.5 days" shown as a fact), so the waits leave them out
+    and the page lists them as a data-quality item for someone to correct. One query, once a page (the waits and
+    the data-quality list both ask), reading only the contradictory families."""
+    found = scope.__dict__.get("_contradictions")
+    if found is not None:
+        return found
+    found = {}
+    rows = (
+        scope.first_allocated.filter(contradictory_q())
+        .order_by()
+        .values_list("referral_id", "date_received", "first_allocated_on", "first_filmed_on")
+    )
+    for referral_id, received, allocated_on, filmed in rows:
         problems = []
         if allocated_on < received:
             problems.append(f"allocated on {_day(allocated_on)}, before the referral was received ({_day(received)})")
         if filmed is not None and filmed < allocated_on:
             problems.append(f"first filmed on {_day(filmed)}, before the first allocation ({_day(allocated_on)})")
-        if problems:
-            found[referral_id] = problems
+        found[referral_id] = problems
+    scope.__dict__["_contradictions"] = found
     return found
 
 
