@@ -1,7 +1,7 @@
 """Reads of outcome measures: one family's change (the outcomes page and the record section) and the service-level
 figures dashboards show. Each costs a fixed number of queries, whatever the number of measures."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -144,14 +144,16 @@ def _percent(part: int, whole: int) -> Decimal | None:
     return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _figures(instrument, scale, threshold, pairs: list[tuple[Decimal, Decimal]]) -> dict:
+def _figures(instrument, scale, threshold, pairs) -> dict:
+    """One measure's figures from its (baseline, end, how many families had that pair) triples: each distinct pair
+    is classified once, however many families share it."""
     counts = {IMPROVED: 0, NO_RELIABLE_CHANGE: 0, DETERIORATED: 0}
-    for start, end in pairs:
+    for start, end, times in pairs:
         kind = classify_change(scale, start, end, threshold)
         if kind:
-            counts[kind] += 1
-    n = len(pairs)
-    mean = (sum((e - s for s, e in pairs), Decimal(0)) / n).quantize(Decimal("0.01")) if n else None
+            counts[kind] += times
+    n = sum(times for _s, _e, times in pairs)
+    mean = (sum(((e - s) * times for s, e, times in pairs), Decimal(0)) / n).quantize(Decimal("0.01")) if n else None
     has_threshold = bool(threshold) and scale.higher_is != "neither"
     return {
         "instrument": instrument.code,
@@ -201,15 +203,15 @@ def service_figures(
     for code, instrument in definitions.instruments().items():
         if instrument.primary is None or not instrument.recorded_here:
             continue
-        pairs = [
+        pairs = Counter(
             (v[TimePoint.BASELINE], v[TimePoint.END])
             for (_, c), v in values.items()
             if c == code and TimePoint.BASELINE in v and TimePoint.END in v
-        ]
+        )
         if pairs or code in configs:
             scale = instrument.primary
-            measures.append(_figures(instrument, scale, threshold_for(configs.get(code), scale), pairs))
-    gbo_pairs = []
+            weighted = [(s, e, n) for (s, e), n in pairs.items()]
+            measures.append(_figures(instrument, scale, threshold_for(configs.get(code), scale), weighted))
     # Each question's first start rating and last end rating: the ratings in (question, point, day) order, as
     # plain values read along one index (no rows become objects, no subquery per question).
     ratings = (
@@ -228,9 +230,12 @@ def service_figures(
             first_start.setdefault(question_id, score)
         else:
             last_end[question_id] = score
-    gbo_pairs += [(Decimal(first_start[q]), Decimal(last_end[q])) for q in first_start if q in last_end]
+    gbo_pairs = Counter((Decimal(first_start[q]), Decimal(last_end[q])) for q in first_start if q in last_end)
     gbo = definitions.get("gbo")
-    measures.append(_figures(gbo, gbo.scale("goal"), threshold_for(configs.get("gbo"), gbo.scale("goal")), gbo_pairs))
+    gbo_weighted = [(s, e, n) for (s, e), n in gbo_pairs.items()]
+    measures.append(
+        _figures(gbo, gbo.scale("goal"), threshold_for(configs.get("gbo"), gbo.scale("goal")), gbo_weighted)
+    )
     closed = (
         closed_ids
         if closed_ids is not None
@@ -252,17 +257,18 @@ def service_figures(
 
 def figures_from_pairs(*, service, pairs, closed: int, both: int) -> dict:
     """`service_figures`'s figures from pairs already read (the dashboards' summaries, ADR 0022): `pairs` is
-    (kind, instrument, baseline, end) with kind "pair" for a measure's baseline/end and "goal" for a helping
-    question's start/end rating; `closed` families allocated and now closed, `both` of them with a baseline and an
-    end measure. No query but the service's measure settings."""
+    (kind, instrument, baseline, end, how many families) with kind "pair" for a measure's baseline/end and "goal"
+    for a helping question's start/end rating, grouped in the database (a year of a busy service is thousands of
+    pairs but a few hundred distinct ones); `closed` families allocated and now closed, `both` of them with a
+    baseline and an end measure. No query but the service's measure settings."""
     configs = {c.instrument: c for c in MeasureConfig.objects.filter(service=service)}
     by_instrument: dict[str, list] = defaultdict(list)
     gbo_pairs = []
-    for kind, instrument, first, last in pairs:
+    for kind, instrument, first, last, times in pairs:
         if kind == "goal":
-            gbo_pairs.append((Decimal(first), Decimal(last)))
+            gbo_pairs.append((Decimal(first), Decimal(last), times))
         else:
-            by_instrument[instrument].append((Decimal(first), Decimal(last)))
+            by_instrument[instrument].append((Decimal(first), Decimal(last), times))
     measures = []
     for code, instrument in definitions.instruments().items():
         if instrument.primary is None or not instrument.recorded_here:

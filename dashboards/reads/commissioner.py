@@ -125,9 +125,14 @@ def commissioner_return(
     rows += [(f"Waiting at period end: {label}", bands[f"b{i}"]) for i, (label, _) in enumerate(band_filters(end))]
     rows.append(("Discharged", sum(by_reason.values())))
     rows += [(f"Discharged: {label}", by_reason.get(value, 0)) for value, label in DischargeReason.choices]
-    pairs = SummaryItem.objects.filter(
-        kind__in=[ItemKind.PAIR, ItemKind.GOAL], referral_id__in=discharged.values("referral_id")
-    ).values_list("kind", "key", "first", "last")
+    pairs = (
+        SummaryItem.objects.filter(
+            kind__in=[ItemKind.PAIR, ItemKind.GOAL], referral_id__in=discharged.values("referral_id")
+        )
+        .values_list("kind", "key", "first", "last")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     for figure in figures_from_pairs(service=scope.service, pairs=pairs, closed=0, both=0)["measures"]:
         rows.append((f"{figure['name']} {figure['scale_label']}: baseline/end pairs", figure["pairs"]))
         rows.append((f"{figure['name']} {figure['scale_label']}: mean change", figure["mean_change"]))

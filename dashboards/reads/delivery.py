@@ -12,22 +12,11 @@ from outcomes.reads import figures_from_pairs
 from referrals.states import OPEN_STATUSES
 
 
-def first_allocated_summaries(scope: Scope):
-    """The summaries of the families in scope first allocated in the period."""
-    return scope.summaries.filter(first_allocated_on__range=(scope.start, scope.end))
-
-
 def cycles_per_family(scope: Scope) -> list[tuple[str, int]]:
     """(number of cycles, families) for the families first allocated in the period, none counted as 0 (one query
     on the families' summaries)."""
     counted = Counter(
-        dict(
-            first_allocated_summaries(scope)
-            .order_by()
-            .values("cycles")
-            .annotate(n=Count("pk"))
-            .values_list("cycles", "n")
-        )
+        dict(scope.first_allocated.order_by().values("cycles").annotate(n=Count("pk")).values_list("cycles", "n"))
     )
     return [(str(n), counted[n]) for n in sorted(counted) if counted[n]]
 
@@ -61,7 +50,7 @@ def outcomes(scope: Scope) -> dict:
     """The outcomes selector's figures for families first allocated in the period: their baseline/end pairs and
     helping-question ratings from the summaries, dated by the first allocation (one query), and the closed ones with
     both measures (one query)."""
-    families = first_allocated_summaries(scope)
+    families = scope.first_allocated
     closed = families.exclude(status__in=OPEN_STATUSES).aggregate(
         closed=Count("pk"), both=Count("pk", filter=Q(baseline_and_end=True))
     )
@@ -69,6 +58,8 @@ def outcomes(scope: Scope) -> dict:
         SummaryItem.objects.filter(scope.on(), kind__in=[ItemKind.PAIR, ItemKind.GOAL])
         .filter(day__range=(scope.start, scope.end))
         .values_list("kind", "key", "first", "last")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     return figures_from_pairs(service=scope.service, pairs=pairs, closed=closed["closed"], both=closed["both"])
 
