@@ -4,12 +4,17 @@ from django import forms
 
 from accounts.models import Service, Site
 from core.forms import NHSForm
-from core.widgets import NHSDateField
+from core.widgets import NHSDateField, QuickSelect
 
 
 class DashboardFilterForm(NHSForm):
-    service = forms.ModelChoiceField(label="Service", queryset=Service.objects.none(), empty_label=None)
-    site = forms.ModelChoiceField(label="Site", queryset=Site.objects.none(), required=False, empty_label="All sites")
+    # Drawn in Python (`QuickSelect`): the same markup, without a template per option.
+    service = forms.ModelChoiceField(
+        label="Service", queryset=Service.objects.none(), empty_label=None, widget=QuickSelect
+    )
+    site = forms.ModelChoiceField(
+        label="Site", queryset=Site.objects.none(), required=False, empty_label="All sites", widget=QuickSelect
+    )
     start = NHSDateField(label="From", required=False, help_text="For example, 1 4 2025")
     end = NHSDateField(label="To", required=False)
     weeks = forms.IntegerField(
