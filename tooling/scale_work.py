@@ -2,7 +2,8 @@
 questions, visits, cycles (filming, clips, shared review), footage, trainees' supervision, outcome measures, risk
 and footage notices, liaison, and for the families who finished, their discharge and letters (as metadata).
 
-Like `tooling.scale`, it writes with `bulk_create` and bypasses the actions on purpose: each action locks the
+Like `tooling.scale`, it writes rows straight to the tables (by COPY on PostgreSQL, `tooling.copy_rows`) and
+bypasses the actions on purpose: each action locks the
 family, checks the order rules and the consent, and writes history and access-log rows one record at a time, which
 would take hours for ten years of casework. Instead each family's work is first planned as dates (`plan_finished`,
 `plan_open`) that keep the actions' rules: consent before any filming; a shared review about a week after its
@@ -70,8 +71,7 @@ from outcomes.scoring import clean_answers, score
 from referrals.history import added
 from referrals.models import Allocation, Parent, Referral, ReferralEvent
 from referrals.nhs_number import display as nhs_display
-
-BATCH = 2000
+from tooling.copy_rows import copy_instances
 
 # ---------------------------------------------------------------------------------------------------------------
 # Planning: a family's work as dates
@@ -595,7 +595,7 @@ class Casework:
         for model in ORDER:
             rows = self.rows.get(model)
             if rows:
-                model.objects.bulk_create(rows, batch_size=BATCH)
+                copy_instances(model, rows)
                 self.counts[model._meta.label] += len(rows)
         return self.counts
 
