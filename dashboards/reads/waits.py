@@ -47,7 +47,7 @@ def waiting(scope: Scope, today: date | None = None) -> dict:
         "longest_days": (today - counts["oldest"]).days if counts["oldest"] else None,
         "median_days_to_allocation": waits["to_allocation"],
         "median_days_allocation_to_filming": waits["to_filming"],
-        "allocated_in_period": first_allocated_count(scope),
+        "allocated_in_period": scope.first_allocated.count(),
         "contradictory": len(contradictions),
     }
 
@@ -60,13 +60,6 @@ def contradictory_q() -> Q:
     """A family summary whose dates contradict each other: first allocated before the referral was received, or
     first filmed before the first allocation."""
     return Q(first_allocated_on__lt=F("date_received")) | Q(first_filmed_on__lt=F("first_allocated_on"))
-
-
-def first_allocated_count(scope: Scope) -> int:
-    """How many families in scope were first allocated in the period (once a page: the waits and delivery ask)."""
-    if "_first_allocated_count" not in scope.__dict__:
-        scope.__dict__["_first_allocated_count"] = scope.first_allocated.count()
-    return scope.__dict__["_first_allocated_count"]
 
 
 def contradictory_records(scope: Scope) -> dict[int, list[str]]:
