@@ -750,6 +750,7 @@ def seed(plan: Plan, progress: Progress, jobs: int = 1) -> dict:
         made = seed_in_parallel(contexts, per_service, plan, jobs, progress)
     else:
         made = seed_one_by_one(contexts, per_service, plan, progress)
+    planner_statistics(progress)
     summarise(services, progress, jobs)
     summary = {
         "services": len(services),
@@ -760,6 +761,18 @@ def seed(plan: Plan, progress: Progress, jobs: int = 1) -> dict:
     }
     summary |= {str(model._meta.verbose_name_plural): made[model._meta.label] for model in scale_work.SUMMARY}
     return summary
+
+
+def planner_statistics(progress: Progress) -> None:
+    """ANALYZE (PostgreSQL) after bulk writing: with the planner's statistics still those of empty tables, the
+    summaries' rebuild that follows chose plans for a few rows and took several times as long (the backlogged
+    service's 90,000 families: 342 s, 43 s once analysed)."""
+    if connection.vendor != "postgresql":
+        return
+    progress("Planner statistics (ANALYZE)", 0, 1)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    progress("Planner statistics (ANALYZE)", 1, 1)
 
 
 def _summarise_in_worker(service_id: int) -> int:
