@@ -8,6 +8,7 @@ from django.utils import timezone
 from cycles.models import VisitOutcome
 from dashboards.reads.scope import WEEKDAYS, Scope, percent
 from dashboards.reads.summary import counted
+from dashboards.summaries import catch_up
 from referrals.reads.caseloads import practitioners_in
 from referrals.states import ReferralStatus
 
@@ -95,11 +96,19 @@ def caseloads(scope: Scope) -> dict:
     }
 
 
+def _quiet_list(scope: Scope):
+    """The quiet families' list (its page, CSV and export), after working off the service's changes not yet in the
+    summaries, as the dashboard does before it counts: the list reads the summaries too, and must not show a family
+    whose visit was recorded a moment ago (nor miss one the count includes)."""
+    catch_up(scope.service.pk)
+    return quiet_families(scope)
+
+
 def caseload_lists(scope: Scope) -> dict:
     """The families behind the caseload figures (the quiet ones)."""
     return {
         "quiet": (
             f"Allocated families with nothing recorded for {counted(scope.quiet_weeks, 'week', 'weeks')}",
-            lambda: quiet_families(scope),
+            lambda: _quiet_list(scope),
         )
     }
