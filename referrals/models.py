@@ -401,6 +401,11 @@ class Referral(models.Model):
                 condition=Q(status="accepted"),
                 name="referral_waiting_order",
             ),
+            # The allocated families' ids per service, read from the index alone: open caseloads (the caseloads
+            # page, the dashboard, the candidates) join each to its active allocation without visiting the table.
+            models.Index(
+                fields=["service"], include=["id"], condition=Q(status="allocated"), name="referral_allocated_ids"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
