@@ -18,7 +18,7 @@ def scope_from(request: HttpRequest) -> tuple[Scope, DashboardFilterForm]:
     cover, so a site-limited manager cannot choose another site; the figures are scoped again by `visible_to`.
     """
     memberships = memberships_with(request.user, Perm.DASHBOARD_VIEW)
-    services = Service.objects.filter(pk__in={m.service_id for m in memberships}).order_by("name")
+    services = list(Service.objects.filter(pk__in={m.service_id for m in memberships}).order_by("name"))
     # The query string is whatever was typed ("abc", "%00"): only a service offered is looked up by it, so a bad
     # value is the form's field error, never a database error.
     asked = request.GET.get("service", "")
@@ -30,9 +30,9 @@ def scope_from(request: HttpRequest) -> tuple[Scope, DashboardFilterForm]:
         sites = sites.filter(pk__in=set().union(*(m.site_ids for m in covering)))
     start, end = default_period()
     data = {"service": chosen_id, "start": start, "end": end, **request.GET.dict()}
-    form = DashboardFilterForm(data, services=services, sites=sites.order_by("name"))
+    form = DashboardFilterForm(data, services=services, sites=list(sites.order_by("name")))
     if not form.is_valid():
-        service = services.filter(pk=chosen_id).first() or services.first()
+        service = next((s for s in services if s.pk == chosen_id), services[0] if services else None)
         if service is None:
             raise Http404
         cleaned = {**{"site": None, "start": start, "end": end}, **form.cleaned_data, "service": service}
