@@ -223,3 +223,49 @@ class SummaryItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of family {self.referral_id}"
+
+
+class VisitMonth(models.Model):
+    """A service's visits (in force) in one calendar month, per site and practitioner, summed over its families'
+    visit items (ADR 0022, item 8). A year of a backlogged service is 39,000 visit items but about a thousand of
+    these, so the dashboard reads whole months here and only the period's part-months from the items.
+
+    Kept by `dashboards.summaries.refresh` in the same transaction as the items: the family's old visit items are
+    subtracted and its new ones added, with an upsert per changed row; rebuilt from the items by
+    `summaries.rebuild`. Not a family's record: never shown or logged as one."""
+
+    is_family_record = False
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField()  # the month's first day
+    # Plain ids, 0 for none: an upsert needs every part of its key to compare equal (NULLs never do).
+    site_id = models.BigIntegerField(default=0)
+    practitioner_id = models.BigIntegerField(default=0)
+    # Visits not cancelled by the service, by ISO weekday (protected days in use)...
+    on_mon = models.IntegerField(default=0)
+    on_tue = models.IntegerField(default=0)
+    on_wed = models.IntegerField(default=0)
+    on_thu = models.IntegerField(default=0)
+    on_fri = models.IntegerField(default=0)
+    on_sat = models.IntegerField(default=0)
+    on_sun = models.IntegerField(default=0)
+    # ...and every visit by its recorded outcome (none recorded yet: in no outcome column).
+    attended = models.IntegerField(default=0)
+    did_not_attend = models.IntegerField(default=0)
+    cancelled_by_family = models.IntegerField(default=0)
+    cancelled_by_service = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "month", "site_id", "practitioner_id"], name="visitmonth_one_row_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Visits of service {self.service_id} in {self.month:%b %Y}"
+
+
+# The weekday columns in ISO order (1 is Monday), and the outcome columns by the outcome's value.
+VISIT_WEEKDAY_COLUMNS = ("on_mon", "on_tue", "on_wed", "on_thu", "on_fri", "on_sat", "on_sun")
+VISIT_OUTCOME_COLUMNS = ("attended", "did_not_attend", "cancelled_by_family", "cancelled_by_service")

@@ -12,6 +12,8 @@ raw rows cannot be worked out two ways:
 - `sweep()`: what the task and the pages missed (beat);
 - `rebuild(service_id)`: a service's summaries from raw rows (`manage.py rebuild_dashboard_summaries`).
 
+The visits rolled up by month (`dashboards.visit_months`) move with the items, in the same transaction.
+
 Records entered in error drop out here (visits, filmings, shared reviews, measures, helping questions and ratings
 `in_force`), and a reopened family's discharge stops standing, exactly as the figures read from raw rows did.
 """
@@ -36,6 +38,7 @@ from cycles.models import (
     SharedReview,
     Visit,
 )
+from dashboards import visit_months
 from dashboards.models import FamilySummary, ItemKind, SummaryItem
 from discharge.models import Discharge
 from outcomes.models import Measure, TimePoint
@@ -227,18 +230,22 @@ def compute(ids: list[int]) -> tuple[list[FamilySummary], list[SummaryItem]]:
 
 
 def refresh(ids: list[int]) -> int:
-    """Replace these families' summaries with ones worked out from their raw rows now (one transaction). Returns
-    how many families were summarised (a family no longer there just loses its summary)."""
+    """Replace these families' summaries with ones worked out from their raw rows now (one transaction, which also
+    moves the service's visit months by the difference between the families' old and new visits). Returns how many
+    families were summarised (a family no longer there just loses its summary)."""
     ids = sorted(set(ids))
     done = 0
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         with transaction.atomic():
             summaries, items = compute(batch)
+            old_visits = SummaryItem.objects.filter(among("referral_id", batch), kind=ItemKind.VISIT).order_by()
+            before = visit_months.fold(old_visits.values_list(*visit_months.ITEM_FIELDS))
             SummaryItem.objects.filter(among("referral_id", batch)).delete()
             FamilySummary.objects.filter(among("referral_id", batch)).delete()
             FamilySummary.objects.bulk_create(summaries, batch_size=BATCH)
             SummaryItem.objects.bulk_create(items, batch_size=2000)
+            visit_months.apply(before, visit_months.fold(visit_months.item_rows(items)))
         done += len(summaries)
     return done
 
@@ -282,13 +289,14 @@ def sweep(limit: int = 5000) -> int:
 
 def rebuild(service_id: int) -> int:
     """Every summary of one service from raw rows: its families' summaries replaced (and any left behind by a
-    family moved away removed), its outbox emptied. Safe to run while the service works: a change committed
-    meanwhile leaves its outbox row, worked off next."""
+    family moved away removed), its visit months summed again from the new items, its outbox emptied. Safe to run
+    while the service works: a change committed meanwhile leaves its outbox row, worked off next."""
     with transaction.atomic():
         pending = list(FamilyChange.objects.filter(service_id=service_id).values_list("pk", flat=True))
     ids = list(Referral.objects.filter(service_id=service_id).order_by("pk").values_list("pk", flat=True))
     stale = set(FamilySummary.objects.filter(service_id=service_id).values_list("referral_id", flat=True)) - set(ids)
     done = refresh(ids + sorted(stale))
+    visit_months.rebuild(service_id)
     FamilyChange.objects.filter(pk__in=pending).delete()
     logger.info("Dashboard summaries of service %s rebuilt: %s families", service_id, done)
     return done

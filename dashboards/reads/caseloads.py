@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from cycles.models import VisitOutcome
 from dashboards.reads.scope import WEEKDAYS, Scope, percent
 from dashboards.reads.summary import counted
 from dashboards.summaries import catch_up
@@ -42,8 +41,8 @@ def protected_days_in_use(scope: Scope, memberships: list) -> dict:
     work (or the wrong days are protected)."""
     shown = {m.user_id for m in memberships}
     counts: dict[int, dict[int, int]] = {}
-    for practitioner_id, weekday, outcome, n in scope.visits_in_period:
-        if practitioner_id in shown and outcome != VisitOutcome.CANCELLED_BY_SERVICE:
+    for (practitioner_id, weekday), n in scope.visits_in_period.by_weekday.items():
+        if practitioner_id in shown:
             by_day = counts.setdefault(practitioner_id, {})
             by_day[weekday - 1] = by_day.get(weekday - 1, 0) + n
     per_practitioner = {}

@@ -7,9 +7,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from cycles.models import Visit, VisitOutcome
 from dashboards.models import ItemKind, SummaryItem
-from dashboards.reads.scope import Scope, during, percent
+from dashboards.reads.scope import Scope, during, first_allocated_figures, percent
 from outcomes.reads import figures_from_pairs
-from referrals.states import OPEN_STATUSES
 
 
 def cycles_per_family(scope: Scope) -> list[tuple[str, int]]:
@@ -25,11 +24,9 @@ def delivery(scope: Scope) -> dict:
     """Cycles per family first allocated in the period, and of the visits planned in the period whose outcome is
     recorded, the share not attended and cancelled (`scope.visits_in_period`)."""
     distribution = cycles_per_family(scope)
-    outcomes = Counter()
-    for _practitioner, _weekday, outcome, n in scope.visits_in_period:
-        outcomes[outcome] += n
+    outcomes = scope.visits_in_period.by_outcome
     v = {
-        "recorded": sum(n for outcome, n in outcomes.items() if outcome),
+        "recorded": sum(outcomes.values()),
         "dna": outcomes[VisitOutcome.DID_NOT_ATTEND],
         "by_family": outcomes[VisitOutcome.CANCELLED_BY_FAMILY],
         "by_service": outcomes[VisitOutcome.CANCELLED_BY_SERVICE],
@@ -49,11 +46,8 @@ def delivery(scope: Scope) -> dict:
 def outcomes(scope: Scope) -> dict:
     """The outcomes selector's figures for families first allocated in the period: their baseline/end pairs and
     helping-question ratings from the summaries, dated by the first allocation (one query), and the closed ones with
-    both measures (one query)."""
-    families = scope.first_allocated
-    closed = families.exclude(status__in=OPEN_STATUSES).aggregate(
-        closed=Count("pk"), both=Count("pk", filter=Q(baseline_and_end=True))
-    )
+    both measures (`first_allocated_figures`, shared with the waits)."""
+    closed = first_allocated_figures(scope)
     pairs = (
         SummaryItem.objects.filter(scope.on(), kind__in=[ItemKind.PAIR, ItemKind.GOAL])
         .filter(day__range=(scope.start, scope.end))

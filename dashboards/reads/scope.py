@@ -13,13 +13,16 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from django.db import connections
-from django.db.models import Aggregate, Exists, F, FloatField, Func, IntegerField, OuterRef, Q, Sum
+from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, IntegerField, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Service, Site
 from accounts.permissions import Perm, memberships_with, service_scope_q
-from dashboards.models import FamilySummary, ItemKind, SummaryItem
+from dashboards import visit_months
+from dashboards.models import FamilySummary, SummaryItem
+from dashboards.visit_months import VisitCounts
 from referrals.models import Allocation, Referral
+from referrals.states import OPEN_STATUSES
 
 QUIET_WEEKS = 6  # "nothing recorded for N weeks": the default N, changeable on the page
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -81,12 +84,11 @@ class Scope:
         return items.filter(day__range=(self.start, self.end)) if dated else items
 
     @cached_property
-    def visits_in_period(self) -> list[tuple[int, int, str, int]]:
-        """(practitioner id, ISO weekday, outcome, number) of visits (in force) to families in scope planned in the
-        period: one grouped query on the summaries, read by both the visit rates and protected days in use."""
-        return list(
-            self.items(ItemKind.VISIT).order_by().values_list("practitioner_id", "weekday", "key").annotate(n=Sum("n"))
-        )
+    def visits_in_period(self) -> VisitCounts:
+        """The visits (in force) to families in scope planned in the period, by practitioner and weekday and by
+        outcome (`dashboards.visit_months.counts`: whole months from the month roll-up, the rest from the visit
+        items), read by both the visit rates and protected days in use."""
+        return visit_months.counts(self.on(), self.start, self.end)
 
     @property
     def received(self):
@@ -135,20 +137,21 @@ class _DaysBetween(Func):
     output_field = IntegerField()
 
 
-def median_days(rows, spans: dict[str, tuple[str, str]], **totals) -> dict:
+def median_days(rows, spans: dict[str, tuple[str, str]], *, leave_out: Q | None = None, **totals) -> dict:
     """Over `rows` (a queryset): the median days of each span {name: (later field, earlier field)}, leaving out
-    rows where either day is unknown, to one decimal place (None when no row has both), and `totals` (aggregates,
-    such as counts). PostgreSQL works it all out in one statement; elsewhere (SQLite) the medians are taken in
-    Python over the rows' days (a second query when there are totals). A backlogged service's year is thousands
-    of families: sending their days to the app to take a median cost the dashboard more than the database's own
-    work."""
+    rows where either day is unknown and rows matching `leave_out`, to one decimal place (None when no row has
+    both), and `totals` (aggregates, such as counts, over every row). PostgreSQL works it all out in one statement;
+    elsewhere (SQLite) the medians are taken in Python over the rows' days (a second query when there are totals).
+    A backlogged service's year is thousands of families: sending their days to the app to take a median cost the
+    dashboard more than the database's own work."""
     if connections[rows.db].vendor == "postgresql":
+        kept = ~leave_out if leave_out is not None else Q()
         found = rows.aggregate(
             **totals,
             **{
                 name: _Median(
                     _DaysBetween(F(later), F(earlier)),
-                    filter=Q(**{f"{later}__isnull": False, f"{earlier}__isnull": False}),
+                    filter=Q(**{f"{later}__isnull": False, f"{earlier}__isnull": False}) & kept,
                 )
                 for name, (later, earlier) in spans.items()
             },
@@ -158,10 +161,40 @@ def median_days(rows, spans: dict[str, tuple[str, str]], **totals) -> dict:
         }
     found = rows.aggregate(**totals) if totals else {}
     fields = sorted({field for pair in spans.values() for field in pair})
-    days = list(rows.order_by().values_list(*fields))
+    kept_rows = rows.exclude(leave_out) if leave_out is not None else rows
+    days = list(kept_rows.order_by().values_list(*fields))
     for name, (later, earlier) in spans.items():
         i, j = fields.index(later), fields.index(earlier)
         found[name] = median((row[i] - row[j]).days for row in days if row[i] is not None and row[j] is not None)
+    return found
+
+
+def contradictory_q() -> Q:
+    """A family summary whose dates contradict each other: first allocated before the referral was received, or
+    first filmed before the first allocation."""
+    return Q(first_allocated_on__lt=F("date_received")) | Q(first_filmed_on__lt=F("first_allocated_on"))
+
+
+def first_allocated_figures(scope: Scope) -> dict:
+    """Of the families first allocated in the period (`scope.first_allocated`): how many (`allocated`), how many are
+    closed and how many of those have a baseline and an end measure (`closed`, `both`), and the median waits
+    referral → allocation and allocation → first filming, leaving out families whose dates contradict each other
+    (`to_allocation`, `to_filming`). One statement on PostgreSQL, once a page: the waits and the outcomes both
+    read it."""
+    found = scope.__dict__.get("_first_allocated_figures")
+    if found is None:
+        found = median_days(
+            scope.first_allocated,
+            {
+                "to_allocation": ("first_allocated_on", "date_received"),
+                "to_filming": ("first_filmed_on", "first_allocated_on"),
+            },
+            leave_out=contradictory_q(),
+            allocated=Count("pk"),
+            closed=Count("pk", filter=~Q(status__in=OPEN_STATUSES)),
+            both=Count("pk", filter=~Q(status__in=OPEN_STATUSES) & Q(baseline_and_end=True)),
+        )
+        scope.__dict__["_first_allocated_figures"] = found
     return found
 
 

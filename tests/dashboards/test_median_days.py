@@ -4,7 +4,7 @@ left out, None when no row has both days. The suite runs on both databases (`mak
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from dashboards.models import FamilySummary
 from dashboards.reads.scope import median_days
@@ -50,3 +50,14 @@ def test_a_half_day_median_is_kept_to_one_decimal_place(service, coordinator):
     ids = _families(service, coordinator, [1, 2])
     rows = FamilySummary.objects.filter(referral_id__in=ids)
     assert median_days(rows, {"wait": ("first_allocated_on", "date_received")}) == {"wait": 1.5}
+
+
+def test_rows_left_out_of_the_medians_still_count_in_the_totals(service, coordinator):
+    ids = _families(service, coordinator, [10, 1, 4, -3])  # -3: allocated before it was received
+    found = median_days(
+        FamilySummary.objects.filter(referral_id__in=ids),
+        {"to_allocation": ("first_allocated_on", "date_received")},
+        leave_out=Q(first_allocated_on__lt=F("date_received")),
+        families=Count("pk"),
+    )
+    assert found == {"to_allocation": 4.0, "families": 4}

@@ -23,7 +23,7 @@ from core.refusals import ActionRefused
 from cycles import actions as cycles_actions
 from cycles.models import Consent, Filming, HelpingQuestion, SharedReview, Visit
 from dashboards import floors, summaries
-from dashboards.models import FamilySummary, SummaryItem
+from dashboards.models import FamilySummary, SummaryItem, VisitMonth
 from dashboards.reads import Quarter, Scope, caseloads, commissioner_return, dashboard, default_period
 from discharge import actions as discharge_actions
 from outcomes.models import Measure
@@ -287,13 +287,16 @@ def _consent_items():
     return ConsentItem.values
 
 
-def _dump() -> tuple[list, list]:
-    """Every summary row, as plain values in a fixed order (ids of the rows themselves left out)."""
+def _dump() -> tuple[list, list, list]:
+    """Every summary row, as plain values in a fixed order (ids of the rows themselves left out), and the visit
+    months that count something (a month whose visits all moved away stays behind at zero)."""
     fields = [f.attname for f in FamilySummary._meta.concrete_fields]
     family = sorted(FamilySummary.objects.values_list(*fields))
     item_fields = [f.attname for f in SummaryItem._meta.concrete_fields if f.attname != "id"]
     items = sorted(SummaryItem.objects.values_list(*item_fields), key=lambda row: tuple(str(v) for v in row))
-    return family, items
+    month_fields = [f.attname for f in VisitMonth._meta.concrete_fields if f.attname != "id"]
+    months = sorted(row for row in VisitMonth.objects.values_list(*month_fields) if any(row[4:]))
+    return family, items, months
 
 
 def _scopes(user, service, sites) -> list[Scope]:
@@ -365,7 +368,7 @@ def test_a_random_history_through_the_actions_leaves_every_summary_as_raw_rows_g
     scopes = _scopes(manager, service, [peterborough, cambridgeshire])
     kept = _dump()
     kept_figures = _figures(scopes, service)
-    assert kept[0] and kept[1]
+    assert kept[0] and kept[1] and kept[2]
 
     call_command("rebuild_dashboard_summaries", "--service", str(service.pk), stdout=io.StringIO())
     assert _dump() == kept
