@@ -7,7 +7,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from cycles.models import ConsentDecision, Footage
-from dashboards.models import ItemKind
+from dashboards.models import ItemKind, SummaryItem
 from dashboards.reads.scope import Scope
 from governance.models import RetentionReview, SarStatus, SubjectAccessRequest
 from governance.reads.deadlines import answers_overdue_if_received_by
@@ -29,11 +29,17 @@ def requests_overdue(scope: Scope, today: date):
 
 def data_protection(scope: Scope, today: date | None = None) -> dict:
     """Footage past its destruction date, retention reviews and subject access requests overdue (now), consents
-    withdrawn in the period, letters failed or waiting (now). Five queries, each bounded by what is open; footage and
-    consents withdrawn from the families' summaries (ADR 0022)."""
+    withdrawn in the period, letters failed or waiting (now). Four queries, each bounded by what is open; footage and
+    consents withdrawn from the families' summaries, in one (ADR 0022)."""
     today = today or timezone.localdate()
-    footage = scope.items(ItemKind.FOOTAGE, dated=False).filter(day__lt=today).aggregate(n=Sum("n"))["n"] or 0
-    withdrawn = scope.items(ItemKind.WITHDRAWN).aggregate(n=Sum("n"))["n"] or 0
+    footage_due = Q(kind=ItemKind.FOOTAGE, day__lt=today)
+    withdrawn_in_period = Q(kind=ItemKind.WITHDRAWN, day__range=(scope.start, scope.end))
+    items = (
+        SummaryItem.objects.filter(scope.on(), kind__in=[ItemKind.FOOTAGE, ItemKind.WITHDRAWN])
+        .filter(footage_due | withdrawn_in_period)
+        .aggregate(footage=Sum("n", filter=footage_due), withdrawn=Sum("n", filter=withdrawn_in_period))
+    )
+    footage, withdrawn = items["footage"] or 0, items["withdrawn"] or 0
     letters = (
         Letter.objects.current()
         .filter(scope.on("referral"), status__in=[LetterStatus.FAILED, *IN_PIPELINE])
