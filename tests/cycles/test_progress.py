@@ -95,3 +95,28 @@ def test_supervisor_sees_only_their_trainees_and_their_unsigned_cycles(
     another = staff("another_supervisor", service, Role.SUPERVISOR)
     assert not supervisors_trainees(another).exists() and not awaiting_sign_off(another).exists()
     assert not supervisors_trainees(other_supervisor).exists() and not awaiting_sign_off(other_supervisor).exists()
+
+
+def test_a_trainee_in_two_services_counts_each_services_reviews_from_that_stage(
+    service, other_service, coordinator, other_coordinator, trainee, supervisor, other_supervisor
+):
+    """One person training in two services, at different stages: each membership counts only its own service's
+    reviews, from the day its own stage began (the one statement counts every membership separately)."""
+    from tests.factories import MembershipFactory
+    from tests.referrals.helpers import parent
+
+    MembershipFactory(
+        user=trainee, service=other_service, role=Role.PRACTITIONER, training_status=TrainingStatus.TRAINEE
+    )
+    here = trainee_with_supervisor(service, coordinator, trainee, supervisor)
+    there = trainee_with_supervisor(other_service, other_coordinator, trainee, other_supervisor)
+    family_here = trainee_family(service, coordinator, trainee)
+    family_there = trainee_family(other_service, other_coordinator, trainee, parents=[parent(postcode="L20 1AA")])
+    for family in (family_here, family_there):
+        give_consent(family, trainee)
+    make_cycle(family_here, trainee, 1, reviewed_on=days_ago(40))
+    make_cycle(family_here, trainee, 2, reviewed_on=days_ago(10))
+    make_cycle(family_there, trainee, 1, reviewed_on=days_ago(40))
+    actions.record_stage_reached(membership=there, stage=2, reached_on=days_ago(20), by=other_supervisor)
+    found = {p.membership.pk: p.cycles_done for p in trainee_progress(trainees().filter(user=trainee))}
+    assert found == {here.pk: 2, there.pk: 0}
