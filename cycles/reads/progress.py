@@ -5,21 +5,19 @@ Progress counts from the day the trainee's current stage was recorded as reached
   practitioner can record one, so these are the reviews held while the trainee was the practitioner);
 - supervised hours: the sum of their supervision sessions' durations in that service.
 The targets are the service's `TrainingStageTarget` for the trainee's current stage. Everything is counted in the
-database: `trainee_progress` costs three queries however many trainees it is given.
+database: `trainee_progress` costs two queries however many trainees it is given.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import (
-    Count,
     DateField,
     F,
     Func,
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     Subquery,
     Value,
 )
@@ -72,26 +70,20 @@ def trainees():
     )
 
 
-def _reviews_counted(memberships) -> dict[int, tuple[int, int]]:
-    """Each trainee membership's cycles completed since `counting_from` and how many of those are signed off, as
-    {membership id: (done, signed off)}, in one statement for them all: the trainees' reviews since their stages
-    began (their own index range each), joined once to their cycles and families, counted per membership.
+def _reviews_counted(*, signed_off: bool = False):
+    """Count of the trainee's cycles reviewed since `counting_from` (a subquery).
 
     A shared review is recorded by the family's allocated practitioner (only they hold casework.record on it), so
     the reviews a trainee recorded in the service are exactly those held while they were the practitioner.
     """
-    if not memberships:
-        return {}
-    since = Q()
-    totals = {}
-    for m in memberships:
-        window = Q(recorded_by_id=m.user_id, reviewed_on__gte=m.counting_from)
-        since |= window
-        theirs = window & Q(cycle__referral__service_id=m.service_id)
-        totals[f"done_{m.pk}"] = Count("pk", filter=theirs)
-        totals[f"signed_{m.pk}"] = Count("pk", filter=theirs & Q(cycle__signed_off_at__isnull=False))
-    found = SharedReview.objects.in_force().filter(since).aggregate(**totals)
-    return {m.pk: (found[f"done_{m.pk}"], found[f"signed_{m.pk}"]) for m in memberships}
+    reviews = SharedReview.objects.in_force().filter(
+        recorded_by=OuterRef("user"),
+        cycle__referral__service=OuterRef("service"),
+        reviewed_on__gte=OuterRef("counting_from"),
+    )
+    if signed_off:
+        reviews = reviews.filter(cycle__signed_off_at__isnull=False)
+    return Coalesce(_summed(reviews, Func(F("pk"), function="COUNT")), 0)
 
 
 def _supervised_minutes():
@@ -109,8 +101,7 @@ def _summed(rows, total: Func) -> Subquery:
 
 
 def trainee_progress(memberships) -> list[Progress]:
-    """Progress of each trainee membership in `memberships` (a queryset), in three queries (none more when there
-    is no trainee): the trainees with their hours, their reviews counted, their stages' targets."""
+    """Progress of each trainee membership in `memberships` (a queryset), in two queries."""
     stage_start = StageReached.objects.filter(
         membership=OuterRef("pk"), stage=OuterRef("practitioner_details__training_stage")
     ).values("reached_on")[:1]
@@ -118,10 +109,13 @@ def trainee_progress(memberships) -> list[Progress]:
         memberships.select_related("user", "service", "practitioner_details")
         .annotate(stage_start=Subquery(stage_start, output_field=DateField()))
         .annotate(counting_from=Coalesce(F("stage_start"), Value(FROM_THE_START), output_field=DateField()))
-        .annotate(supervised_minutes=_supervised_minutes())
+        .annotate(
+            cycles_done=_reviews_counted(),
+            cycles_signed_off=_reviews_counted(signed_off=True),
+            supervised_minutes=_supervised_minutes(),
+        )
         .order_by("user__last_name", "user__first_name", "pk")
     )
-    reviews = _reviews_counted(rows)
     targets = (
         {
             (t.service_id, t.stage): t
@@ -140,8 +134,8 @@ def trainee_progress(memberships) -> list[Progress]:
                 membership=membership,
                 stage=stage,
                 counting_from=membership.stage_start,
-                cycles_done=reviews[membership.pk][0],
-                cycles_signed_off=reviews[membership.pk][1],
+                cycles_done=membership.cycles_done,
+                cycles_signed_off=membership.cycles_signed_off,
                 supervised_minutes=membership.supervised_minutes,
                 cycles_required=target.cycles_required if target else None,
                 hours_required=target.supervision_hours_required if target else None,

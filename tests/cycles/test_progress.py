@@ -74,7 +74,7 @@ def test_progress_of_many_trainees_costs_a_fixed_number_of_queries(
             give_consent(family, user)
             cycle = make_cycle(family, user, 1, reviewed_on=days_ago(2))
             supervise(membership, supervisor, 60, days_ago(1), [cycle], [cycle])
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(2):
         rows = trainee_progress(trainees())
     assert len(rows) == 12
     assert sum(r.cycles_done for r in rows) == 4 and sum(r.supervised_minutes for r in rows) == 240
