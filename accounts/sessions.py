@@ -1,11 +1,11 @@
 """The session store: Django's database sessions, saved with one UPDATE instead of a transaction around a model save.
 
-Every request saves its session (the idle time-out's `vig_last_seen`, SESSION_SAVE_EVERY_REQUEST). Django's database
-store does it as BEGIN, a forced-update model save and COMMIT: three statements and a model instance, per request,
-for what one UPDATE (atomic on its own) does. This store sends that UPDATE. Everything else is Django's: creating a
-session (must_create) still inserts inside Django's transaction, the rows and their encoding are the same, and a
-session whose row has gone (signed out in another tab, expired and cleared) still raises `UpdateError`, which
-Django's middleware answers as it always has.
+A session is saved when it changes (at least once a minute while in use: the idle time-out's `vig_last_seen`,
+SESSION_TOUCH_SECONDS). Django's database store does it as BEGIN, a forced-update model save and COMMIT: three
+statements and a model instance, for what one UPDATE (atomic on its own) does. This store sends that UPDATE.
+Everything else is Django's: creating a session (must_create) still inserts inside Django's transaction, the rows
+and their encoding are the same, and a session whose row has gone (signed out in another tab, expired and cleared)
+still raises `UpdateError`, which Django's middleware answers as it always has.
 """
 
 from django.contrib.sessions.backends import db

@@ -13,9 +13,12 @@ from .models import AccessAction, Membership
 
 @receiver(user_logged_in)
 def record_login(sender, request, user, **kwargs):
-    """Log the log-in and start the absolute session clock from this moment."""
+    """Log the log-in and start the absolute and idle session clocks from this moment (saved with the new session,
+    so the first page after signing in has nothing to write)."""
     if request is not None and hasattr(request, "session"):
-        request.session["vig_login_at"] = int(time.time())
+        now = int(time.time())
+        request.session["vig_login_at"] = now
+        request.session["vig_last_seen"] = now
     log_access(action=AccessAction.LOGIN, request=request, user=user, detail=getattr(request, "vig_login_detail", None))
 
 

@@ -296,12 +296,15 @@ CONSENT_FORM_MAX_BYTES = envint("CONSENT_FORM_MAX_BYTES", 10 * 1024 * 1024)
 # Sessions: the idle and absolute time-outs are both enforced by accounts.middleware, which ends the server-side
 # session. The stored session lives as long as the absolute time-out so that the middleware, not a silently expired
 # session, meets the first request after an idle spell: it knows who wrote a posted form and keeps it as their draft.
-# Database sessions; each request's save is one UPDATE, not a transaction around a model save (accounts/sessions.py).
+# Database sessions; a save is one UPDATE, not a transaction around a model save (accounts/sessions.py).
 SESSION_ENGINE = "accounts.sessions"
 SESSION_IDLE_TIMEOUT_SECONDS = envint("SESSION_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = envint("SESSION_ABSOLUTE_TIMEOUT_HOURS", 10) * 3600
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+# The session is saved when it changes: the idle time-out's "last seen" moves at most once a minute (the middleware),
+# not on every request, which cost each page an UPDATE and a commit.
+SESSION_TOUCH_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # A POST to one of these pages arriving after the idle time-out is kept as the writer's draft before signing out.
 DRAFTABLE_URL_NAMES = ["cycles:visit_record"]
