@@ -1,6 +1,6 @@
 """What the vault's pages and API read: a filming's film, and its clips in order with their cuts."""
 
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 
 from cycles.forms.cycles import show_time
 
@@ -55,21 +55,58 @@ def stored_files(referral_id: int) -> list:
     return found
 
 
+def _films_held():
+    return Film.objects.held()
+
+
+def _cuts_counted():
+    return ClipCut.objects.filter(state__in=[*IN_PROGRESS, CutState.READY])
+
+
 def used_bytes(service_id: int) -> int:
     """Bytes of the service's films (held or uploading) and clips (ready or being cut): what the quota counts."""
-    films = Film.objects.held().filter(service_id=service_id).aggregate(total=Sum("size"))["total"] or 0
-    cuts = ClipCut.objects.filter(film__service_id=service_id, state__in=[*IN_PROGRESS, CutState.READY]).aggregate(
-        total=Sum("mp4_size") + Sum("webm_size") + Sum("poster_size")
-    )["total"]
+    films = _films_held().filter(service_id=service_id).aggregate(total=Sum("size"))["total"] or 0
+    cuts = (
+        _cuts_counted()
+        .filter(film__service_id=service_id)
+        .aggregate(total=Sum("mp4_size") + Sum("webm_size") + Sum("poster_size"))["total"]
+    )
     return films + (cuts or 0)
 
 
 def storage_use(service) -> dict:
-    """The dashboard's small figure: the service's vault use against its quota (three queries)."""
-    policy = VaultPolicy.objects.filter(service=service).first() or VaultPolicy(service=service)
-    used = used_bytes(service.pk)
+    """The dashboard's small figure: the service's vault use against its quota, in one statement (the films' and
+    clips' bytes as `used_bytes` counts them, and the policy's quota, each a subquery on the service's row)."""
+    films = (
+        _films_held()
+        .filter(service_id=OuterRef("pk"))
+        .order_by()
+        .values("service_id")
+        .annotate(total=Sum("size"))
+        .values("total")
+    )
+    cuts = (
+        _cuts_counted()
+        .filter(film__service_id=OuterRef("pk"))
+        .order_by()
+        .values("film__service_id")
+        .annotate(total=Sum("mp4_size") + Sum("webm_size") + Sum("poster_size"))
+        .values("total")
+    )
+    quota = VaultPolicy.objects.filter(service_id=OuterRef("pk")).order_by("pk").values("quota_bytes")[:1]
+    found = (
+        type(service)
+        .objects.filter(pk=service.pk)
+        .annotate(films=Subquery(films), cuts=Subquery(cuts), quota=Subquery(quota))
+        .values("films", "cuts", "quota")
+        .first()
+    ) or {}
+    used = (found.get("films") or 0) + (found.get("cuts") or 0)
+    quota_bytes = found.get("quota")
+    if quota_bytes is None:
+        quota_bytes = VaultPolicy(service=service).quota_bytes  # the default policy: no row yet
     return {
         "used": used,
-        "quota": policy.quota_bytes,
-        "percent": round(100 * used / policy.quota_bytes) if policy.quota_bytes else 0,
+        "quota": quota_bytes,
+        "percent": round(100 * used / quota_bytes) if quota_bytes else 0,
     }
