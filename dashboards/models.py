@@ -180,6 +180,11 @@ class ItemKind(models.TextChoices):
     DISCHARGE = "discharge", "Standing discharge (key: reason; value: reviewed cycles)"
     PAIR = "pair", "Outcome measure baseline and end (key: instrument; day: first allocated)"
     GOAL = "goal", "Helping question start and end ratings (day: first allocated)"
+    REVIEW = "review", "Shared reviews recorded on a day (practitioner: who recorded them; key: signed off or not)"
+
+
+# A review item's key when its cycle's work is signed off by the supervisor (otherwise empty).
+REVIEW_SIGNED_OFF = "signed off"
 
 
 class SummaryItem(models.Model):
@@ -218,6 +223,13 @@ class SummaryItem(models.Model):
                 include=["site", "kind", "key", "first", "last"],
                 condition=Q(kind__in=["pair", "goal"]),
                 name="summaryitem_pairs",
+            ),
+            # A trainee's reviews since their stage began (the dashboard's trainees' progress).
+            models.Index(
+                fields=["service", "practitioner_id", "day"],
+                include=["key", "n"],
+                condition=Q(kind="review"),
+                name="summaryitem_reviews",
             ),
         ]
 

@@ -39,7 +39,7 @@ from cycles.models import (
     Visit,
 )
 from dashboards import visit_months
-from dashboards.models import FamilySummary, ItemKind, SummaryItem
+from dashboards.models import REVIEW_SIGNED_OFF, FamilySummary, ItemKind, SummaryItem
 from discharge.models import Discharge
 from outcomes.models import Measure, TimePoint
 from referrals.models import Allocation, FamilyChange, Referral, ReferralEvent, TriageDecision, TriageDecisionKind
@@ -68,7 +68,7 @@ def _per_family(rows, family: str, ids: list[int], figure) -> dict:
 
 
 def compute(ids: list[int]) -> tuple[list[FamilySummary], list[SummaryItem]]:
-    """The summaries of these families (those that still exist), from their raw rows: fourteen queries whatever
+    """The summaries of these families (those that still exist), from their raw rows: fifteen queries whatever
     the number of families. Why each fact is what it is: the figure it feeds, in `dashboards.reads`."""
     referrals = list(
         Referral.objects.filter(among("pk", ids)).values_list(
@@ -159,6 +159,14 @@ def compute(ids: list[int]) -> tuple[list[FamilySummary], list[SummaryItem]]:
     )
 
     last_recorded = _per_family(ReferralEvent.objects.all(), "referral_id", ids, Max("at"))
+    # Shared reviews in force by who recorded them and when, signed off or not: a trainee's cycles completed.
+    reviews = Counter(
+        (referral_id, recorded_by_id, reviewed_on, signed_off_at is not None)
+        for referral_id, recorded_by_id, reviewed_on, signed_off_at in SharedReview.objects.in_force()
+        .filter(among("cycle__referral_id", ids))
+        .order_by()
+        .values_list("cycle__referral_id", "recorded_by_id", "reviewed_on", "cycle__signed_off_at")
+    )
 
     summaries, items = [], []
     where = {}
@@ -206,6 +214,11 @@ def compute(ids: list[int]) -> tuple[list[FamilySummary], list[SummaryItem]]:
     for (pk, day, reason), n in discharges.items():
         items.append(
             SummaryItem(**where[pk], kind=ItemKind.DISCHARGE, day=day, key=reason, n=n, first=reviewed.get(pk, 0))
+        )
+    for (pk, recorded_by_id, day, signed_off), n in reviews.items():
+        key = REVIEW_SIGNED_OFF if signed_off else ""
+        items.append(
+            SummaryItem(**where[pk], kind=ItemKind.REVIEW, day=day, practitioner_id=recorded_by_id, key=key, n=n)
         )
     # Measure pairs and helping-question ratings are counted for the families first allocated in a period: dated
     # by the family's first allocation, so the figure reads a range of days, not a join.

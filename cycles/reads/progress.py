@@ -100,22 +100,28 @@ def _summed(rows, total: Func) -> Subquery:
     return Subquery(rows.order_by().annotate(total=total).values("total")[:1], output_field=IntegerField())
 
 
-def trainee_progress(memberships) -> list[Progress]:
-    """Progress of each trainee membership in `memberships` (a queryset), in two queries."""
+def trainee_progress(memberships, *, reviews_counted=None) -> list[Progress]:
+    """Progress of each trainee membership in `memberships` (a queryset), in two queries.
+
+    `reviews_counted`, when given, counts the cycles instead of the correlated counts here: called with the trainee
+    rows (each with `counting_from`), it returns {membership id: (cycles done, signed off)} and may add one query
+    (the dashboard reads them from its summaries, ADR 0022 item 9, tested to agree with these counts)."""
     stage_start = StageReached.objects.filter(
         membership=OuterRef("pk"), stage=OuterRef("practitioner_details__training_stage")
     ).values("reached_on")[:1]
-    rows = list(
+    found = (
         memberships.select_related("user", "service", "practitioner_details")
         .annotate(stage_start=Subquery(stage_start, output_field=DateField()))
         .annotate(counting_from=Coalesce(F("stage_start"), Value(FROM_THE_START), output_field=DateField()))
-        .annotate(
-            cycles_done=_reviews_counted(),
-            cycles_signed_off=_reviews_counted(signed_off=True),
-            supervised_minutes=_supervised_minutes(),
-        )
-        .order_by("user__last_name", "user__first_name", "pk")
+        .annotate(supervised_minutes=_supervised_minutes())
     )
+    if reviews_counted is None:
+        found = found.annotate(cycles_done=_reviews_counted(), cycles_signed_off=_reviews_counted(signed_off=True))
+    rows = list(found.order_by("user__last_name", "user__first_name", "pk"))
+    if reviews_counted is None:
+        counted = {m.pk: (m.cycles_done, m.cycles_signed_off) for m in rows}
+    else:
+        counted = reviews_counted(rows) if rows else {}
     targets = (
         {
             (t.service_id, t.stage): t
@@ -134,8 +140,8 @@ def trainee_progress(memberships) -> list[Progress]:
                 membership=membership,
                 stage=stage,
                 counting_from=membership.stage_start,
-                cycles_done=membership.cycles_done,
-                cycles_signed_off=membership.cycles_signed_off,
+                cycles_done=counted[membership.pk][0],
+                cycles_signed_off=counted[membership.pk][1],
                 supervised_minutes=membership.supervised_minutes,
                 cycles_required=target.cycles_required if target else None,
                 hours_required=target.supervision_hours_required if target else None,

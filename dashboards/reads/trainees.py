@@ -5,6 +5,7 @@ from django.db.models import Q, Sum
 from accounts.models import Membership
 from cycles.models import SupervisionSession
 from cycles.reads.progress import trainee_progress, trainees
+from dashboards.models import REVIEW_SIGNED_OFF, ItemKind, SummaryItem
 from dashboards.reads.scope import Scope
 
 
@@ -18,10 +19,34 @@ def _at_sites(memberships, site_ids: set[int] | None):
     return memberships.filter(pk__in=at)
 
 
+def _reviews_from_summaries(service_id: int):
+    """{membership id: (cycles done, signed off)} for trainee rows of this service, from the families' review items
+    (ADR 0022 item 9): one statement on one table, each trainee's items since their stage began a range of its own
+    on a partial index. Counted over the whole service, as `cycles.reads.progress` counts them, whatever sites the
+    page shows: the sites choose which trainees are shown, not which of their reviews count."""
+
+    def counted(rows) -> dict[int, tuple[int, int]]:
+        since = Q()
+        totals = {}
+        for m in rows:
+            theirs = Q(practitioner_id=m.user_id, day__gte=m.counting_from)
+            since |= theirs
+            totals[f"done_{m.pk}"] = Sum("n", filter=theirs)
+            totals[f"signed_{m.pk}"] = Sum("n", filter=theirs & Q(key=REVIEW_SIGNED_OFF))
+        reviews = SummaryItem.objects.filter(service_id=service_id, kind=ItemKind.REVIEW)
+        found = reviews.filter(since).aggregate(**totals)
+        return {m.pk: (found[f"done_{m.pk}"] or 0, found[f"signed_{m.pk}"] or 0) for m in rows}
+
+    return counted
+
+
 def trainees_progress(scope: Scope) -> dict:
-    """Each trainee of the service (at the scope's sites) against their stage targets (two queries), and the hours
-    of supervision each had in the period (one query)."""
-    rows = trainee_progress(_at_sites(trainees().filter(service_id=scope.service.pk), scope.site_ids()))
+    """Each trainee of the service (at the scope's sites) against their stage targets (three queries, their cycles
+    from the families' summaries), and the hours of supervision each had in the period (one query)."""
+    rows = trainee_progress(
+        _at_sites(trainees().filter(service_id=scope.service.pk), scope.site_ids()),
+        reviews_counted=_reviews_from_summaries(scope.service.pk),
+    )
     minutes = dict(
         SupervisionSession.objects.in_force()
         .filter(
