@@ -105,7 +105,6 @@ def compute(ids: list[int]) -> tuple[list[FamilySummary], list[SummaryItem]]:
     )
     first_filmed = _per_family(Filming.objects.in_force(), "cycle__referral_id", ids, Min("filmed_on"))
     cycles = _per_family(Cycle.objects.all(), "referral_id", ids, Count("pk"))
-    reviewed = _per_family(SharedReview.objects.in_force(), "cycle__referral_id", ids, Count("pk"))
     points: dict[int, set] = defaultdict(set)
     values: dict[tuple[int, str], dict] = defaultdict(dict)
     for referral_id, instrument, point, value in (
@@ -167,6 +166,9 @@ def compute(ids: list[int]) -> tuple[list[FamilySummary], list[SummaryItem]]:
         .order_by()
         .values_list("cycle__referral_id", "recorded_by_id", "reviewed_on", "cycle__signed_off_at")
     )
+    reviewed: Counter = Counter()  # reviews in force per family: the cycles completed at a discharge
+    for (referral_id, *_rest), n in reviews.items():
+        reviewed[referral_id] += n
 
     summaries, items = [], []
     where = {}
