@@ -4,6 +4,8 @@ Two figures, each a difference between the start and the end of the run:
 
 - **the app**: gunicorn's master and its workers (user + system time), plus the time of workers that exited, which
   the kernel adds to the master's "children" times when it reaps them;
+- **the worker** (when `--worker` names it): the Celery worker's main process and its pool, counted as the app is,
+  so work the pages hand to the background (ADR 0022's summary refreshes, letters) is not left out;
 - **PostgreSQL**: the backends serving the load test's database, found by their process title
   (`postgres: USER DATABASE HOST(PORT) STATE`). A backend's figure is the largest seen while sampling, so one that
   exits between samples loses at most one interval's time (the load test keeps its connections for the whole run).
@@ -112,10 +114,13 @@ def backends_of(database: str, proc: Path = PROC) -> list[int]:
 class Meter:
     """Samples the app's tree and the database's backends; `seconds()` is CPU spent since the first sample."""
 
-    def __init__(self, gunicorn_pid: int, database: str, proc: Path = PROC):
+    def __init__(self, gunicorn_pid: int, database: str, proc: Path = PROC, worker_pid: int | None = None):
         self.gunicorn_pid, self.database, self.proc = gunicorn_pid, database, proc
+        self.worker_pid = worker_pid
         self.app_start: int | None = None
         self.app_last = 0
+        self.worker_start: int | None = None
+        self.worker_last = 0
         self.backend_start: dict[int, int] = {}
         self.backend_max: dict[int, int] = {}
         self.first = True
@@ -126,6 +131,11 @@ class Meter:
         if self.app_start is None:
             self.app_start = app
         self.app_last = max(self.app_last, app)
+        if self.worker_pid is not None:
+            worker = tree_ticks(self.worker_pid, stats)
+            if self.worker_start is None:
+                self.worker_start = worker
+            self.worker_last = max(self.worker_last, worker)
         for pid in backends_of(self.database, self.proc):
             stat = stats.get(pid) or read_stat(pid, self.proc)
             if stat is None:
@@ -139,16 +149,19 @@ class Meter:
     def seconds(self) -> dict:
         app = (self.app_last - (self.app_start or 0)) / TICKS
         pg = sum(self.backend_max[pid] - self.backend_start[pid] for pid in self.backend_max) / TICKS
-        return {
+        found = {
             "app_cpu_seconds": round(app, 2),
             "postgres_cpu_seconds": round(pg, 2),
             "backends": len(self.backend_max),
         }
+        if self.worker_pid is not None:
+            found["worker_cpu_seconds"] = round((self.worker_last - (self.worker_start or 0)) / TICKS, 2)
+        return found
 
 
-def run_sampler(gunicorn_pid: int, database: str, out: str, interval: float) -> None:
+def run_sampler(gunicorn_pid: int, database: str, out: str, interval: float, worker_pid: int | None = None) -> None:
     """Sample every `interval` seconds until SIGTERM/SIGINT, then write the totals."""
-    meter = Meter(gunicorn_pid, database)
+    meter = Meter(gunicorn_pid, database, worker_pid=worker_pid)
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
@@ -215,6 +228,14 @@ def report(cpu: dict, rows: list[dict], routes: dict[str, tuple[float, int]]) ->
         f"App server (gunicorn processes) CPU: {cpu['app_cpu_seconds']:.1f} s = **{app_ms:.1f} ms per request**; "
         f"PostgreSQL ({cpu['backends']} backends): {cpu['postgres_cpu_seconds']:.1f} s = "
         f"**{pg_ms:.1f} ms per request**.",
+    ]
+    if "worker_cpu_seconds" in cpu:
+        worker_ms = 1000 * cpu["worker_cpu_seconds"] / requests if requests else 0
+        lines.append(
+            f"Celery worker (its processes) CPU: {cpu['worker_cpu_seconds']:.1f} s = **{worker_ms:.1f} ms per "
+            "request** (PostgreSQL's figure includes the worker's queries)."
+        )
+    lines += [
         "",
         "| Route (the app's own CPU time per request, vig_request_cpu_seconds) | Requests | CPU ms |",
         "|---|---|---|",
@@ -232,6 +253,7 @@ def main(argv: list[str] | None = None) -> None:
     sample.add_argument("--database", required=True)
     sample.add_argument("--out", required=True)
     sample.add_argument("--interval", type=float, default=1.0)
+    sample.add_argument("--worker", type=int, help="The Celery worker's main process, counted with its pool.")
     rep = sub.add_parser("report")
     rep.add_argument("--cpu", required=True)
     rep.add_argument("--locust", required=True)
@@ -239,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     rep.add_argument("--metrics-after", required=True)
     args = parser.parse_args(argv)
     if args.command == "sample":
-        run_sampler(args.gunicorn, args.database, args.out, args.interval)
+        run_sampler(args.gunicorn, args.database, args.out, args.interval, worker_pid=args.worker)
         return
     cpu = json.loads(Path(args.cpu).read_text())
     routes = route_cpu_ms(Path(args.metrics_before).read_text(), Path(args.metrics_after).read_text())

@@ -132,3 +132,46 @@ def test_report_gives_rate_and_cpu_per_request():
     assert "10.0 requests/s, 0 failures" in text
     assert "**10.0 ms per request**" in text and "**2.5 ms per request**" in text
     assert "| GET referrals:triage_queue | 200 | 10.0 |" in text
+
+
+def test_meter_counts_the_worker_and_its_pool_apart_from_the_app(tmp_path):
+    """The Celery worker's tree is its own figure: work handed to the background is counted, not hidden."""
+    tick = load_meter.TICKS
+    fake_proc(
+        tmp_path,
+        {
+            10: (stat_line(10, "gunicorn", 1, tick, 0), "gunicorn"),
+            40: (stat_line(40, "celery", 1, 2 * tick, 0), "celery worker"),
+            41: (stat_line(41, "celery", 40, 3 * tick, 0), "celery worker"),
+        },
+    )
+    meter = Meter(10, "vig_load_scale", proc=tmp_path, worker_pid=40)
+    meter.sample()
+    fake_proc(
+        tmp_path,
+        {
+            10: (stat_line(10, "gunicorn", 1, 2 * tick, 0), "gunicorn"),
+            40: (stat_line(40, "celery", 1, 3 * tick, 0), "celery worker"),
+            41: (stat_line(41, "celery", 40, 9 * tick, 0), "celery worker"),
+        },
+    )
+    meter.sample()
+    assert meter.seconds() == {
+        "app_cpu_seconds": 1.0,
+        "postgres_cpu_seconds": 0.0,
+        "backends": 0,
+        "worker_cpu_seconds": 7.0,
+    }
+    text = load_meter.report(
+        {**meter.seconds(), "wall_seconds": 10.0},
+        [{"Type": "", "Name": "Aggregated", "Request Count": "700", "Failure Count": "0", "50%": "1", "95%": "2"}],
+        {},
+    )
+    assert "Celery worker (its processes) CPU: 7.0 s = **10.0 ms per request**" in text
+
+
+def test_without_a_worker_the_report_says_nothing_of_one(tmp_path):
+    fake_proc(tmp_path, {10: (stat_line(10, "gunicorn", 1, 1, 0), "gunicorn")})
+    meter = Meter(10, "vig_load_scale", proc=tmp_path)
+    meter.sample()
+    assert "worker_cpu_seconds" not in meter.seconds()
