@@ -155,6 +155,7 @@ def test_cpu_time_is_counted_by_route_name(login, service, coordinator, client, 
 
 
 def test_letters_and_exports_by_state_every_state_listed(service, coordinator, client, by_address):
+    """Every state is listed, but ready letters: they only grow with the years, so they are not counted."""
     from dashboards.models import ExportStatus
     from letters.models import LetterStatus
 
@@ -162,10 +163,35 @@ def test_letters_and_exports_by_state_every_state_listed(service, coordinator, c
     body = scrape(client).content.decode()
     assert value(body, "vig_records_by_state", kind="letters", state="draft") == 1
     for state in LetterStatus.values:
-        assert f'vig_records_by_state{{kind="letters",state="{state}"}}' in body
+        listed = f'vig_records_by_state{{kind="letters",state="{state}"}}' in body
+        assert listed == (state != LetterStatus.READY), state
     for state in ExportStatus.values:
         assert f'vig_records_by_state{{kind="exports",state="{state}"}}' in body
     assert value(body, "vig_metrics_source_up", source="database") == 1
+
+
+def test_the_state_count_reads_only_the_counted_states(service, coordinator, django_assert_max_num_queries):
+    """Ready letters are neither counted nor read: the one query asks for the other states by name (so the letters'
+    status index serves it), and a ready letter moves no figure."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from letters.models import Letter, LetterStatus
+    from web.metrics import count_by_state
+
+    now = timezone.now()
+    letter = decline_letter(service, coordinator)
+    Letter.objects.filter(pk=letter.pk).update(status=LetterStatus.FAILED, approved_at=now, approved_by=coordinator)
+    ready = decline_letter(service, coordinator)
+    Letter.objects.filter(pk=ready.pk).update(
+        status=LetterStatus.READY, approved_at=now, approved_by=coordinator, file="letters/x.pdf"
+    )
+    with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(1):
+        counts = count_by_state("letters.Letter", "status", left_out=("ready",))
+    assert counts == {"draft": 0, "approved": 0, "queued": 0, "rendering": 0, "failed": 1}
+    sql = queries.captured_queries[0]["sql"]
+    assert "IN (" in sql and "'ready'" not in sql and "ready" not in str(queries.captured_queries[0].get("params", ""))
 
 
 @shared_task(name="tests.web.metrics_probe")
