@@ -194,6 +194,50 @@ def possible_duplicates(
     return found.distinct().with_list_details()
 
 
+def _identifiers(child_nhs_number: str, parents) -> tuple[set[str], set[tuple[str, date]]]:
+    """The NHS numbers and the parents' (name, date of birth) that tell one family from another, as the duplicate
+    check compares them: numbers already normalised, names without case or surrounding spaces."""
+    numbers = {n for n in [child_nhs_number, *(p.get("nhs_number", "") for p in parents)] if n}
+    pairs = {
+        ((p.get("name") or "").strip().lower(), p.get("date_of_birth"))
+        for p in parents
+        if (p.get("name") or "").strip() and p.get("date_of_birth")
+    }
+    return numbers, pairs
+
+
+def _parents_as_dicts(referral: Referral) -> list[dict]:
+    return [
+        {"name": p.name, "nhs_number": p.nhs_number, "date_of_birth": p.date_of_birth} for p in referral.parents.all()
+    ]
+
+
+def _refuse_new_duplicates(referral: Referral, *, before, after, confirmed: bool) -> None:
+    """The duplicate check, on the identifiers a new referral, a correction or a birth adds (a new referral adds
+    all of its own).
+
+    Checking corrections too means a referral saved with a wrong or missing NHS number and corrected afterwards is
+    still compared with the family's other open referral. Only identifiers the change adds are checked (a pair the
+    coordinator already saw and confirmed does not stop every later correction). The service's row is locked
+    first, so two people recording the same family at the same moment cannot both save it unawares."""
+    if confirmed:
+        return
+    numbers, pairs = after[0] - before[0], after[1] - before[1]
+    if not numbers and not pairs:
+        return
+    Service.objects.select_for_update().filter(pk=referral.service_id).first()
+    duplicates = list(
+        possible_duplicates(
+            service=referral.service,
+            nhs_numbers=sorted(numbers),
+            parent_names_and_dobs=sorted(pairs),
+            exclude_pk=referral.pk,
+        )
+    )
+    if duplicates:
+        raise DuplicateSuspected(duplicates)
+
+
 def _new_referral_place(kwargs: dict) -> InService:
     """Where a new referral will be (its service, and its site if given): what referral.create is checked on."""
     site = kwargs["data"].get("site")
@@ -223,17 +267,12 @@ def create_referral(
     referral = Referral(service=service, created_by=by, **{k: v for k, v in data.items() if k in REFERRAL_FIELDS})
     _validate(referral, parents)
     _check_text(referral, parents, list(other_children))
-    if not confirmed_not_duplicate:
-        Service.objects.select_for_update().filter(pk=service.pk).first()
-        duplicates = list(
-            possible_duplicates(
-                service=service,
-                nhs_numbers=[p["nhs_number"] for p in parents] + [data.get("child_nhs_number", "")],
-                parent_names_and_dobs=[(p["name"], p.get("date_of_birth")) for p in parents],
-            )
-        )
-        if duplicates:
-            raise DuplicateSuspected(duplicates)
+    _refuse_new_duplicates(
+        referral,
+        before=(set(), set()),
+        after=_identifiers(data.get("child_nhs_number", ""), parents),
+        confirmed=confirmed_not_duplicate,
+    )
     _apply_eligibility(referral, parents)
     referral.save()
     _save_people(referral, parents, list(other_children))
@@ -252,20 +291,37 @@ def create_referral(
 @transaction.atomic
 @requires(Perm.REFERRAL_UPDATE, on="referral")
 def update_referral(
-    *, referral: Referral, data: dict, parents: list[dict], other_children: list[dict] = (), by: User, request=None
+    *,
+    referral: Referral,
+    data: dict,
+    parents: list[dict],
+    other_children: list[dict] = (),
+    by: User,
+    confirmed_not_duplicate: bool = False,
+    request=None,
 ) -> Referral:
-    """Correct or complete a referral. An update to one awaiting information returns it to the triage queue."""
+    """Correct or complete a referral. An update to one awaiting information returns it to the triage queue.
+
+    An NHS number, or a parent's name and date of birth, that the correction adds is checked against the service's
+    other open referrals as a new referral's are (DuplicateSuspected, unless `confirmed_not_duplicate`)."""
     referral = lock_referral(referral)
     if not referral.is_open:
         raise TransitionRefused(f"This referral is {referral.get_status_display().lower()} and can no longer change.")
     data, parents = dict(data), [dict(p) for p in parents]
     _normalise_identifiers(data, parents)
     before = _snapshot(referral)
+    identified_before = _identifiers(referral.child_nhs_number, _parents_as_dicts(referral))
     for name, value in data.items():
         if name in REFERRAL_FIELDS:
             setattr(referral, name, value)
     _validate(referral, parents)
     _check_text(referral, parents, list(other_children))
+    _refuse_new_duplicates(
+        referral,
+        before=identified_before,
+        after=_identifiers(referral.child_nhs_number, parents),
+        confirmed=confirmed_not_duplicate,
+    )
     _apply_eligibility(referral, parents)
     referral.save()
     _save_people(referral, parents, list(other_children))
@@ -308,9 +364,17 @@ def _note_site_change(referral: Referral, sites: list, *, by: User, request=None
 @transaction.atomic
 @requires(Perm.REFERRAL_UPDATE, on="referral")
 def record_birth(
-    *, referral: Referral, date_of_birth: date, name: str = "", child_nhs_number: str = "", by: User, request=None
+    *,
+    referral: Referral,
+    date_of_birth: date,
+    name: str = "",
+    child_nhs_number: str = "",
+    by: User,
+    confirmed_not_duplicate: bool = False,
+    request=None,
 ) -> Referral:
-    """The unborn baby has arrived: record the birth without re-entering the referral."""
+    """The unborn baby has arrived: record the birth without re-entering the referral. The baby's new NHS number
+    is checked against the service's other open referrals (a family referred before and after the birth)."""
     referral = lock_referral(referral)
     if not referral.child_unborn:
         raise TransitionRefused("The birth has already been recorded on this referral.")
@@ -319,6 +383,13 @@ def record_birth(
         raise ValidationError({"date_of_birth": error})
     number = _valid_number(child_nhs_number, "child_nhs_number")
     check_text(name, field="name", label="Child's name", max_length=200, multiline=False)
+    parents = _parents_as_dicts(referral)
+    _refuse_new_duplicates(
+        referral,
+        before=_identifiers(referral.child_nhs_number, parents),
+        after=_identifiers(number, parents),
+        confirmed=confirmed_not_duplicate,
+    )
     before = _snapshot(referral)
     referral.child_unborn, referral.child_date_of_birth = False, date_of_birth
     referral.child_name, referral.child_nhs_number = name.strip(), number

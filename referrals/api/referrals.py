@@ -18,7 +18,6 @@ from accounts.models import AccessAction
 from accounts.permissions import Perm, services_with
 from web.api import (
     ACTION_RESPONSES,
-    CONFLICT,
     FIELD_ERRORS,
     FORBIDDEN,
     NOT_FOUND,
@@ -34,6 +33,7 @@ from ..loading import referral_for_api
 from ..models import Referral
 from ..serializers import (
     BirthIn,
+    ConflictOrDuplicatesOut,
     PossibleDuplicateOut,
     PossibleDuplicatesOut,
     ReferralIn,
@@ -68,14 +68,14 @@ class ReferralActionView(ActionView):
         return Response(referral_out(request, record.pk))
 
 
-def action_schema(operation_id: str, request, description: str, tags=TAGS):
+def action_schema(operation_id: str, request, description: str, tags=TAGS, responses: dict | None = None):
     """The OpenAPI description of a POST that acts on one referral and answers with it."""
     return extend_schema_view(
         post=extend_schema(
             operation_id=operation_id,
             tags=tags,
             request=request,
-            responses={200: ReferralOut, **ACTION_RESPONSES},
+            responses={200: ReferralOut, **ACTION_RESPONSES, **(responses or {})},
             description=description,
         )
     )
@@ -175,25 +175,38 @@ class ReferralListView(SavedOnce, GenericAPIView):
                 request=request._request,
             )
         except actions.DuplicateSuspected as suspected:
-            duplicates = suspected.referrals
-            log_list(
-                request=request._request,
-                object_type=OBJECT_TYPE,
-                ids=[r.pk for r in duplicates],
-                detail={"list": "possible_duplicates"},
-            )
-            body = {
-                "detail": (
-                    "This family may already have an open referral in this service. Check the referrals below; "
-                    'to record this one anyway, send it again with "confirm_not_duplicate": true.'
-                ),
-                "possible_duplicates": PossibleDuplicateOut(duplicates, many=True).data,
-            }
-            return Response(body, status=status.HTTP_409_CONFLICT)
+            return possible_duplicates_conflict(request, suspected, doing="record this one")
         location = reverse("api:referral-detail", kwargs={"pk": referral.pk})
         return Response(
             referral_out(request, referral.pk), status=status.HTTP_201_CREATED, headers={"Location": location}
         )
+
+
+def possible_duplicates_conflict(request, suspected, *, doing: str) -> Response:
+    """409 listing the open referrals that may be the same family (and the access-log row that they were shown);
+    nothing was saved. Sent again with `confirm_not_duplicate`, the call goes through."""
+    duplicates = suspected.referrals
+    log_list(
+        request=request._request,
+        object_type=OBJECT_TYPE,
+        ids=[r.pk for r in duplicates],
+        detail={"list": "possible_duplicates"},
+    )
+    body = {
+        "detail": (
+            "This family may already have an open referral in this service. Check the referrals below; "
+            f'to {doing} anyway, send it again with "confirm_not_duplicate": true.'
+        ),
+        "possible_duplicates": PossibleDuplicateOut(duplicates, many=True).data,
+    }
+    return Response(body, status=status.HTTP_409_CONFLICT)
+
+
+CONFLICT_OR_DUPLICATES = OpenApiResponse(
+    ConflictOrDuplicatesOut,
+    description="A refused state change (detail), or possible duplicates in the same service (detail and "
+    "possible_duplicates; send it again with confirm_not_duplicate to save anyway). Nothing saved.",
+)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -224,32 +237,60 @@ class ReferralDetailView(APIView):
         operation_id="referrals_update",
         tags=TAGS,
         request=ReferralUpdateIn,
-        responses={200: ReferralOut, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+        responses={200: ReferralOut, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT_OR_DUPLICATES},
         description=(
             "Replace the referral's details (fields left out are cleared to their defaults). "
-            "A referral awaiting information goes back to the triage queue. Closed referrals cannot change (409)."
+            "A referral awaiting information goes back to the triage queue. Closed referrals cannot change (409). "
+            "An NHS number, or a parent's name and date of birth, that the correction adds is checked for possible "
+            "duplicates in the same service (409, nothing saved) unless confirm_not_duplicate is sent."
         ),
     )
     def put(self, request, pk: int):
         referral = load_referral(request, pk, Perm.REFERRAL_UPDATE)
         data = ReferralUpdateIn(data=request.data, context={"request": request, "referral": referral})
         data.is_valid(raise_exception=True)
-        run_action(
-            actions.update_referral,
-            referral=referral,
-            data=data.referral_data(),
-            parents=data.parents_data(),
-            other_children=data.other_children_data(),
-            by=request.user,
-            request=request._request,
-        )
+        try:
+            run_action(
+                actions.update_referral,
+                referral=referral,
+                data=data.referral_data(),
+                parents=data.parents_data(),
+                other_children=data.other_children_data(),
+                by=request.user,
+                confirmed_not_duplicate=data.validated_data["confirm_not_duplicate"],
+                request=request._request,
+            )
+        except actions.DuplicateSuspected as suspected:
+            return possible_duplicates_conflict(request, suspected, doing="save the correction")
         return Response(referral_out(request, referral.pk))
 
 
 @action_schema(
     "referrals_record_birth",
     BirthIn,
-    "The unborn baby has arrived: record the date of birth (and name and NHS number if known).",
+    "The unborn baby has arrived: record the date of birth (and name and NHS number if known). The baby's NHS "
+    "number is checked against the service's other open referrals (409 with possible_duplicates, nothing saved) "
+    "unless confirm_not_duplicate is sent.",
+    responses={409: CONFLICT_OR_DUPLICATES},
 )
 class ReferralBirthView(ReferralActionView):
     input_serializer, permission, action = BirthIn, Perm.REFERRAL_UPDATE, actions.record_birth
+
+    def perform(self, request, record, data: dict):
+        data = dict(data)
+        confirmed = data.pop("confirm_not_duplicate")
+        try:
+            return run_action(
+                actions.record_birth,
+                referral=record,
+                by=request.user,
+                confirmed_not_duplicate=confirmed,
+                request=request._request,
+                **data,
+            )
+        except actions.DuplicateSuspected as suspected:
+            return possible_duplicates_conflict(request, suspected, doing="record the birth")
+
+    def respond(self, request, record, result) -> Response:
+        """The referral as it is now, or the 409 of possible duplicates that `perform` answered."""
+        return result if isinstance(result, Response) else super().respond(request, record, result)

@@ -15,6 +15,7 @@ from .inputs import (
     YesNoUnknownField,
 )
 from .outputs import (
+    ConflictOrDuplicatesOut,
     NamedOut,
     OtherChildOut,
     ParentOut,
@@ -36,6 +37,7 @@ __all__ = [
     "ParentIn",
     "ParentOut",
     "PossibleDuplicateOut",
+    "ConflictOrDuplicatesOut",
     "PossibleDuplicatesOut",
     "ReferralIn",
     "ReferralListOut",

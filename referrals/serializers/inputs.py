@@ -294,7 +294,13 @@ class ReferralUpdateIn(ReferralIn):
     """
 
     service = None
-    confirm_not_duplicate = None
+    confirm_not_duplicate = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "Save the correction even though possible duplicates were reported (409). An NHS number, or a parent's "
+            "name and date of birth, that the correction adds is checked as a new referral's are."
+        ),
+    )
 
     def _service(self, attrs) -> Service:
         return self.context["referral"].service
@@ -387,6 +393,10 @@ class BirthIn(serializers.Serializer):
     date_of_birth = serializers.DateField()
     name = _text(Referral, "child_name", label="Child's name")
     child_nhs_number = NHSNumberField(default="")
+    confirm_not_duplicate = serializers.BooleanField(
+        default=False,
+        help_text="Record the birth even though the baby's NHS number matched another open referral (409).",
+    )
 
 
 class ReferralListParams(serializers.Serializer):

@@ -331,6 +331,14 @@ class PossibleDuplicateOut(serializers.Serializer):
         return [p.name for p in referral.parent_list]
 
 
+class ConflictOrDuplicatesOut(serializers.Serializer):
+    """409 on a correction or a birth: a refused state change (`detail` only), or possible duplicates in the same
+    service (`detail` and `possible_duplicates`); nothing was saved either way."""
+
+    detail = serializers.CharField()
+    possible_duplicates = PossibleDuplicateOut(many=True, required=False)
+
+
 class PossibleDuplicatesOut(serializers.Serializer):
     """409 on create: open referrals of the same service that may be this family. Nothing was saved."""
 

@@ -25,7 +25,7 @@ from ..models import Referral
 from ..reads.events import timeline_of
 from ..record import record_sections
 from ..states import allowed_transitions
-from . import REFERRAL_ERROR_ALIASES, load_referral, referral_action_view
+from . import REFERRAL_ERROR_ALIASES, load_referral
 
 QUEUE_PAGE_SIZE = 25
 
@@ -37,6 +37,41 @@ def _service_for_new_referral(request: HttpRequest) -> Service | None:
     if slug:
         return get_object_or_404(services, slug=slug)
     return services.first() if len(service_ids) == 1 else None
+
+
+DUPLICATE_CHECK = (
+    "This family may already have an open referral in this service. Check the referrals shown, then tick the box "
+    "to save anyway"
+)
+
+
+def _with_duplicate_check(request: HttpRequest, context: dict, act):
+    """Run an action that may find a possible duplicate: the duplicates go on the page and the form says, at the
+    top, to check them; ticking `confirm_not_duplicate` saves it anyway. (`_duplicates_shown` logs them, once the
+    action's transaction has been rolled back.)"""
+    try:
+        return act(request.POST.get("confirm_not_duplicate") == "yes")
+    except actions.DuplicateSuspected as suspected:
+        context["duplicates"] = suspected.referrals
+        raise ValidationError(DUPLICATE_CHECK) from None
+
+
+def _log_possible_duplicates(request: HttpRequest, duplicates: list) -> None:
+    """Which other families' referrals a page showed as possible duplicates: a look at their records, logged."""
+    log_list(
+        request=request,
+        object_type="referrals.referral",
+        ids=[r.pk for r in duplicates],
+        detail={"list": "possible_duplicates"},
+    )
+
+
+def _duplicates_shown(request: HttpRequest, context: dict, response: HttpResponse) -> HttpResponse:
+    """Log the possible duplicates a correction or birth page showed, outside the refused action's transaction
+    (so the row stays)."""
+    if context["duplicates"]:
+        _log_possible_duplicates(request, context["duplicates"])
+    return response
 
 
 @require_permission(Perm.REFERRAL_CREATE)
@@ -74,12 +109,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
             add_errors(form, error, REFERRAL_ERROR_ALIASES)
         except actions.DuplicateSuspected as suspected:
             duplicates = suspected.referrals
-            log_list(
-                request=request,
-                object_type="referrals.referral",
-                ids=[r.pk for r in duplicates],
-                detail={"list": "possible_duplicates"},
-            )
+            _log_possible_duplicates(request, duplicates)
         else:
             messages.success(request, saved_message(f"Referral {referral.reference} recorded.", form, referral))
             return redirect(url)
@@ -124,44 +154,63 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def edit_referral(request: HttpRequest, pk: int) -> HttpResponse:
-    """Correct or complete a referral; one awaiting information goes back to the queue."""
+    """Correct or complete a referral; one awaiting information goes back to the queue. A corrected NHS number, or
+    parent's name and date of birth, is checked for duplicates as a new referral's are."""
     referral = load_referral(request, pk, Perm.REFERRAL_UPDATE)
     form = ReferralForm(request.POST or None, service=referral.service, referral=referral)
+    context = {"service": referral.service, "referral": referral, "duplicates": []}
 
     def perform(data):
-        updated = actions.update_referral(
-            referral=referral,
-            data=form.referral_data(),
-            parents=form.parents(),
-            other_children=form.other_children(),
-            by=request.user,
-            request=request,
+        updated = _with_duplicate_check(
+            request,
+            context,
+            lambda confirmed: actions.update_referral(
+                referral=referral,
+                data=form.referral_data(),
+                parents=form.parents(),
+                other_children=form.other_children(),
+                by=request.user,
+                confirmed_not_duplicate=confirmed,
+                request=request,
+            ),
         )
         messages.success(request, saved_message("Referral updated.", form, updated))
 
-    return form_action_page(
+    response = form_action_page(
         request,
         form=form,
         template="referrals/referral_form.html",
-        context={"service": referral.service, "referral": referral, "duplicates": []},
+        context=context,
         perform=perform,
         success_message="",  # perform() says whether the criteria are met
         success_url=reverse("referrals:detail", kwargs={"pk": referral.pk}),
         error_aliases=REFERRAL_ERROR_ALIASES,
     )
+    return _duplicates_shown(request, context, response)
 
 
 def record_birth(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record an unborn baby's birth without re-entering the referral."""
-    return referral_action_view(
+    """Record an unborn baby's birth without re-entering the referral; the baby's NHS number is checked for a
+    duplicate referral (the same baby referred again after the birth)."""
+    referral = load_referral(request, pk, Perm.REFERRAL_UPDATE)
+    context = {"referral": referral, "duplicates": []}
+    response = form_action_page(
         request,
-        pk,
-        perm=Perm.REFERRAL_UPDATE,
-        form_class=BirthForm,
+        form=BirthForm(request.POST or None),
         template="referrals/record_birth.html",
-        action=actions.record_birth,
+        context=context,
+        perform=lambda data: _with_duplicate_check(
+            request,
+            context,
+            lambda confirmed: actions.record_birth(
+                referral=referral, by=request.user, request=request, confirmed_not_duplicate=confirmed, **data
+            ),
+        ),
         success_message="Birth recorded.",
+        success_url=reverse("referrals:detail", kwargs={"pk": referral.pk}),
+        error_aliases=REFERRAL_ERROR_ALIASES,
     )
+    return _duplicates_shown(request, context, response)
 
 
 @require_permission(Perm.REFERRAL_SEARCH)
