@@ -35,8 +35,11 @@ def main() -> None:
     primary, replica = connections["default"], connections["replica"]
 
     def caught_up() -> None:
+        """Wait until the replica has replayed everything the primary has inserted. The insert position, not the
+        write position: the throw-away primary runs with synchronous_commit off, so a commit can return before its
+        record is written, and a replica "caught up" with the write position could still miss the last referral."""
         with primary.cursor() as cursor:
-            cursor.execute("SELECT pg_current_wal_lsn()")
+            cursor.execute("SELECT pg_current_wal_insert_lsn()")
             lsn = cursor.fetchone()[0]
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
