@@ -558,6 +558,11 @@ class Parent(models.Model):
 
     class Meta:
         ordering = ["referral_id", "order", "pk"]
+        indexes = [
+            # A parent by date of birth: the duplicate check (name and date of birth) and the search by date of
+            # birth, each a handful of rows, not a walk over the service's parents.
+            models.Index(fields=["date_of_birth"], name="parent_birth_date"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -4,7 +4,6 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AccessAction, Service, User
@@ -179,19 +178,26 @@ def possible_duplicates(
 ):
     """Open referrals in the same service with a shared NHS number, or a parent with the same name and birth date.
 
-    Never looks outside `service`, so another service's families are never revealed.
+    Never looks outside `service`, so another service's families are never revealed. Each identifier is found
+    through its own index (the child's and the parents' NHS numbers, the parents' dates of birth) and the matches
+    are `pk IN (… UNION …)`: an OR across the parents join (and the DISTINCT it needs) would walk every open
+    referral of the service, which a backlog makes thousands.
     """
-    match = Q(pk__in=[])
     numbers = [n for n in nhs_numbers if n]
+    people = [(name.strip(), dob) for name, dob in parent_names_and_dobs if name and name.strip() and dob]
+    parents = Parent.objects.filter(service_id=service.pk).order_by()
+    matches = []
     if numbers:
-        match |= Q(child_nhs_number__in=numbers) | Q(parents__nhs_number__in=numbers)
-    for name, dob in parent_names_and_dobs:
-        if name and dob:
-            match |= Q(parents__name__iexact=name.strip(), parents__date_of_birth=dob)
-    found = Referral.objects.filter(service=service).open().filter(match)
+        matches.append(Referral.objects.filter(service=service, child_nhs_number__in=numbers).order_by().values("pk"))
+        matches.append(parents.filter(nhs_number__in=numbers).values("referral_id"))
+    for name, dob in people:
+        matches.append(parents.filter(date_of_birth=dob, name__iexact=name).values("referral_id"))
+    if not matches:
+        return Referral.objects.none()
+    found = Referral.objects.filter(service=service).open().filter(pk__in=matches[0].union(*matches[1:]))
     if exclude_pk:
         found = found.exclude(pk=exclude_pk)
-    return found.distinct().with_list_details()
+    return found.order_by("date_received", "pk").with_list_details()
 
 
 def _identifiers(child_nhs_number: str, parents) -> tuple[set[str], set[tuple[str, date]]]:

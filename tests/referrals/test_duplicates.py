@@ -53,3 +53,17 @@ def test_create_refuses_a_suspected_duplicate_until_confirmed(service, coordinat
         service=service, data=referral_data(service), parents=[parent()], by=coordinator, confirmed_not_duplicate=True
     )
     assert Referral.objects.count() == 2
+
+
+def test_the_check_finds_each_identifier_through_its_own_index(service, coordinator):
+    """No OR across the parents join and no DISTINCT over whole referral rows (which walk every open referral of a
+    backlogged service): the matches are ids from each identifier's index, `pk IN (… UNION …)`."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    existing = make_referral(service, coordinator, parents=[parent(nhs_number=TEST_NHS_NUMBERS[3])])
+    with CaptureQueriesContext(connection) as queries:
+        found = find(service, numbers=[TEST_NHS_NUMBERS[3]], names=[("  jane EXAMPLE ", date(1992, 5, 17))])
+    assert found == [existing]
+    sql = queries.captured_queries[0]["sql"].upper()
+    assert "UNION" in sql and "DISTINCT" not in sql and " OR " not in sql
