@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 
+from cycles.models import VisitOutcome
 from dashboards.models import (
     VISIT_OUTCOME_COLUMNS,
     VISIT_WEEKDAY_COLUMNS,
@@ -24,7 +25,7 @@ from dashboards.models import (
     VisitMonth,
 )
 
-CANCELLED_BY_SERVICE = "cancelled_by_service"  # cycles.models.VisitOutcome.CANCELLED_BY_SERVICE
+CANCELLED_BY_SERVICE = VisitOutcome.CANCELLED_BY_SERVICE
 COLUMNS = VISIT_WEEKDAY_COLUMNS + VISIT_OUTCOME_COLUMNS
 # `apply`'s rows per statement: 15 parameters a row, well within SQLite's and PostgreSQL's limits.
 UPSERT_ROWS = 500

@@ -188,3 +188,9 @@ def test_refreshes_and_a_rebuild_at_once_lose_no_visit(service, coordinator, pra
         visit_months.rebuild(service.pk)
         assert _month_rows(service) == kept, f"round {round_}"
     assert sum(row[3 + 7] for row in kept) > 0  # attended visits were counted
+
+
+def test_every_visit_outcome_has_its_column():
+    """The month rows keep a column per outcome, named by its value: an outcome added to visits without a column
+    would drop out of the dashboard's visit rates silently."""
+    assert set(VISIT_OUTCOME_COLUMNS) == set(VisitOutcome.values)
