@@ -2,6 +2,7 @@
 
 from django.db.models import OuterRef, Subquery, Sum
 
+from accounts.models import Service
 from cycles.forms.cycles import show_time
 
 from .models import IN_PROGRESS, ClipCut, CutState, Film, FilmState, VaultPolicy
@@ -55,30 +56,11 @@ def stored_files(referral_id: int) -> list:
     return found
 
 
-def _films_held():
-    return Film.objects.held()
-
-
-def _cuts_counted():
-    return ClipCut.objects.filter(state__in=[*IN_PROGRESS, CutState.READY])
-
-
-def used_bytes(service_id: int) -> int:
-    """Bytes of the service's films (held or uploading) and clips (ready or being cut): what the quota counts."""
-    films = _films_held().filter(service_id=service_id).aggregate(total=Sum("size"))["total"] or 0
-    cuts = (
-        _cuts_counted()
-        .filter(film__service_id=service_id)
-        .aggregate(total=Sum("mp4_size") + Sum("webm_size") + Sum("poster_size"))["total"]
-    )
-    return films + (cuts or 0)
-
-
-def storage_use(service) -> dict:
-    """The dashboard's small figure: the service's vault use against its quota, in one statement (the films' and
-    clips' bytes as `used_bytes` counts them, and the policy's quota, each a subquery on the service's row)."""
+def _usage(service_id: int) -> dict:
+    """The service's films' bytes (held or uploading), its clips' bytes (ready or being cut) and its policy's quota
+    (None: no policy row yet), in one statement: each a subquery on the service's row."""
     films = (
-        _films_held()
+        Film.objects.held()
         .filter(service_id=OuterRef("pk"))
         .order_by()
         .values("service_id")
@@ -86,8 +68,7 @@ def storage_use(service) -> dict:
         .values("total")
     )
     cuts = (
-        _cuts_counted()
-        .filter(film__service_id=OuterRef("pk"))
+        ClipCut.objects.filter(film__service_id=OuterRef("pk"), state__in=[*IN_PROGRESS, CutState.READY])
         .order_by()
         .values("film__service_id")
         .annotate(total=Sum("mp4_size") + Sum("webm_size") + Sum("poster_size"))
@@ -95,14 +76,23 @@ def storage_use(service) -> dict:
     )
     quota = VaultPolicy.objects.filter(service_id=OuterRef("pk")).order_by("pk").values("quota_bytes")[:1]
     found = (
-        type(service)
-        .objects.filter(pk=service.pk)
+        Service.objects.filter(pk=service_id)
         .annotate(films=Subquery(films), cuts=Subquery(cuts), quota=Subquery(quota))
         .values("films", "cuts", "quota")
         .first()
     ) or {}
-    used = (found.get("films") or 0) + (found.get("cuts") or 0)
-    quota_bytes = found.get("quota")
+    return {"used": (found.get("films") or 0) + (found.get("cuts") or 0), "quota": found.get("quota")}
+
+
+def used_bytes(service_id: int) -> int:
+    """Bytes of the service's films (held or uploading) and clips (ready or being cut): what the quota counts."""
+    return _usage(service_id)["used"]
+
+
+def storage_use(service) -> dict:
+    """The dashboard's small figure: the service's vault use against its quota, in one statement (`_usage`)."""
+    usage = _usage(service.pk)
+    used, quota_bytes = usage["used"], usage["quota"]
     if quota_bytes is None:
         quota_bytes = VaultPolicy(service=service).quota_bytes  # the default policy: no row yet
     return {
