@@ -5,6 +5,8 @@ primitives (ADR 0012). Who may see a family at all is `Referral.objects.visible_
 
 from accounts.permissions import Perm, has_permission
 
+from .models import Referral
+
 
 def referral_user_can(user, referral) -> dict[str, bool]:
     """What `user` may do to this referral, for showing only the links and buttons they may follow.
@@ -17,3 +19,15 @@ def referral_user_can(user, referral) -> dict[str, bool]:
         "withdraw": has_permission(user, Perm.REFERRAL_WITHDRAW, obj=referral),
         "allocate": has_permission(user, Perm.REFERRAL_ALLOCATE, obj=referral),
     }
+
+
+def duplicates_shown_to(user, referrals) -> tuple[list, int]:
+    """Of the possible duplicates a save found, those this user may open (shown in full: reference, child, parents)
+    and how many others there are that they may not (a practitioner correcting their own family, a coordinator of
+    one site): those are only counted, so the check cannot show a family to someone it does not belong to, while
+    still saying that there is something a colleague must check. One query."""
+    visible = set(
+        Referral.objects.visible_to(user).filter(pk__in=[r.pk for r in referrals]).values_list("pk", flat=True)
+    )
+    shown = [r for r in referrals if r.pk in visible]
+    return shown, len(referrals) - len(shown)

@@ -31,6 +31,7 @@ from web.pagination import CURSOR_PARAMETERS, PAGE_PARAMETERS, page_of
 from .. import actions
 from ..loading import referral_for_api
 from ..models import Referral
+from ..rules import duplicates_shown_to
 from ..serializers import (
     BirthIn,
     ConflictOrDuplicatesOut,
@@ -185,12 +186,12 @@ class ReferralListView(SavedOnce, GenericAPIView):
 def possible_duplicates_conflict(request, suspected, *, doing: str) -> Response:
     """409 listing the open referrals that may be the same family (and the access-log row that they were shown);
     nothing was saved. Sent again with `confirm_not_duplicate`, the call goes through."""
-    duplicates = suspected.referrals
+    duplicates, hidden = duplicates_shown_to(request.user, suspected.referrals)
     log_list(
         request=request._request,
         object_type=OBJECT_TYPE,
         ids=[r.pk for r in duplicates],
-        detail={"list": "possible_duplicates"},
+        detail={"list": "possible_duplicates", **({"not_shown": hidden} if hidden else {})},
     )
     body = {
         "detail": (
@@ -198,6 +199,7 @@ def possible_duplicates_conflict(request, suspected, *, doing: str) -> Response:
             f'to {doing} anyway, send it again with "confirm_not_duplicate": true.'
         ),
         "possible_duplicates": PossibleDuplicateOut(duplicates, many=True).data,
+        "hidden_duplicates": hidden,
     }
     return Response(body, status=status.HTTP_409_CONFLICT)
 

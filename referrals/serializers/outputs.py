@@ -331,12 +331,19 @@ class PossibleDuplicateOut(serializers.Serializer):
         return [p.name for p in referral.parent_list]
 
 
+HIDDEN_DUPLICATES_HELP = (
+    "Possible duplicates in referrals you may not open (another site's, a family you do not hold): counted, not "
+    "shown. Ask a coordinator who covers them to check before saving."
+)
+
+
 class ConflictOrDuplicatesOut(serializers.Serializer):
     """409 on a correction or a birth: a refused state change (`detail` only), or possible duplicates in the same
     service (`detail` and `possible_duplicates`); nothing was saved either way."""
 
     detail = serializers.CharField()
     possible_duplicates = PossibleDuplicateOut(many=True, required=False)
+    hidden_duplicates = serializers.IntegerField(required=False, help_text=HIDDEN_DUPLICATES_HELP)
 
 
 class PossibleDuplicatesOut(serializers.Serializer):
@@ -344,3 +351,4 @@ class PossibleDuplicatesOut(serializers.Serializer):
 
     detail = serializers.CharField()
     possible_duplicates = PossibleDuplicateOut(many=True)
+    hidden_duplicates = serializers.IntegerField(help_text=HIDDEN_DUPLICATES_HELP)

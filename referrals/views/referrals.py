@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.audit import hash_term, log_access, log_list
 from accounts.models import AccessAction, Service
 from accounts.permissions import Perm, require_permission, services_with
-from referrals.rules import referral_user_can
+from referrals.rules import duplicates_shown_to, referral_user_can
 from web import submissions
 from web.listing import late_rows
 from web.pages import add_errors, form_action_page, landed_on
@@ -52,25 +52,26 @@ def _with_duplicate_check(request: HttpRequest, context: dict, act):
     try:
         return act(request.POST.get("confirm_not_duplicate") == "yes")
     except actions.DuplicateSuspected as suspected:
-        context["duplicates"] = suspected.referrals
+        context["duplicates"], context["hidden_duplicates"] = duplicates_shown_to(request.user, suspected.referrals)
         raise ValidationError(DUPLICATE_CHECK) from None
 
 
-def _log_possible_duplicates(request: HttpRequest, duplicates: list) -> None:
-    """Which other families' referrals a page showed as possible duplicates: a look at their records, logged."""
+def _log_possible_duplicates(request: HttpRequest, duplicates: list, hidden: int = 0) -> None:
+    """Which other families' referrals a page showed as possible duplicates (a look at their records), and how
+    many more it only counted, logged."""
     log_list(
         request=request,
         object_type="referrals.referral",
         ids=[r.pk for r in duplicates],
-        detail={"list": "possible_duplicates"},
+        detail={"list": "possible_duplicates", **({"not_shown": hidden} if hidden else {})},
     )
 
 
 def _duplicates_shown(request: HttpRequest, context: dict, response: HttpResponse) -> HttpResponse:
     """Log the possible duplicates a correction or birth page showed, outside the refused action's transaction
     (so the row stays)."""
-    if context["duplicates"]:
-        _log_possible_duplicates(request, context["duplicates"])
+    if context["duplicates"] or context.get("hidden_duplicates"):
+        _log_possible_duplicates(request, context["duplicates"], context.get("hidden_duplicates", 0))
     return response
 
 
@@ -83,7 +84,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
         return render(request, "referrals/choose_service.html", {"services": services})
     form = ReferralForm(request.POST or None, service=service)
     submissions.add_token_field(form, request)
-    duplicates = []
+    duplicates, hidden = [], 0
     if request.method == "POST" and form.is_valid():
         submissions.take_token(form)
         try:
@@ -108,12 +109,12 @@ def new_referral(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error, REFERRAL_ERROR_ALIASES)
         except actions.DuplicateSuspected as suspected:
-            duplicates = suspected.referrals
-            _log_possible_duplicates(request, duplicates)
+            duplicates, hidden = duplicates_shown_to(request.user, suspected.referrals)
+            _log_possible_duplicates(request, duplicates, hidden)
         else:
             messages.success(request, saved_message(f"Referral {referral.reference} recorded.", form, referral))
             return redirect(url)
-    context = {"form": form, "service": service, "duplicates": duplicates}
+    context = {"form": form, "service": service, "duplicates": duplicates, "hidden_duplicates": hidden}
     return render(request, "referrals/referral_form.html", context, status=400 if form.errors else 200)
 
 

@@ -257,3 +257,64 @@ def test_the_schema_states_the_check_and_its_answer(client):
         assert "confirm_not_duplicate" in found["properties"], name
     conflict = components["ConflictOrDuplicatesOut"]
     assert conflict["required"] == ["detail"] and "possible_duplicates" in conflict["properties"]
+
+
+# --- Nobody sees a family through the check that they may not open --------------------------------------------------
+
+
+def allocated_to(referral, practitioner, coordinator):
+    actions.triage_referral(referral=referral, decision="accept", by=coordinator)
+    actions.allocate_referral(
+        referral=referral, practitioner=practitioner, by=coordinator, over_capacity_reason="No capacity set in tests"
+    )
+    return referral
+
+
+def test_a_practitioner_correcting_their_family_is_told_of_a_duplicate_they_cannot_open_but_not_shown_it(
+    login, service, coordinator, practitioner
+):
+    """The practitioner may correct the family they hold, not see another: the other family is counted, never named,
+    on the page and in the API, and the access log says how many were kept back."""
+    theirs = other_family(service, coordinator)
+    ours = allocated_to(make_referral(service, coordinator), practitioner, coordinator)
+    client = login(practitioner)
+    data = post_data(service, site=ours.site_id, parent1_nhs_number="999 000 0050")
+    response = client.post(reverse("referrals:edit", args=[ours.pk]), data)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert 'id="possible-duplicates"' in content and 'id="hidden-duplicates"' in content
+    assert "There is 1 open referral like this that you cannot open" in content
+    for secret in (theirs.reference, "Priya Sample", reverse("referrals:detail", args=[theirs.pk])):
+        assert secret not in content
+    logged = AccessEvent.objects.get(action=AccessAction.LIST, detail__list="possible_duplicates")
+    assert logged.detail["ids_shown"] == [] and logged.detail["not_shown"] == 1
+
+    api_data = body(service, parents=[parent(nhs_number=NUMBER)], site=ours.site)
+    api_data.pop("service")
+    response = put(client, url("detail", ours), api_data)
+    assert response.status_code == 409
+    assert response.json()["possible_duplicates"] == [] and response.json()["hidden_duplicates"] == 1
+    assert theirs.reference not in response.content.decode()
+
+
+def test_a_site_coordinator_recording_a_referral_is_not_shown_another_sites_family(
+    login, service, coordinator, site_coordinator, cambridgeshire
+):
+    theirs = make_referral(
+        service,
+        coordinator,
+        site=cambridgeshire,
+        parents=[parent(name="Priya Sample", date_of_birth=date(1988, 2, 3), nhs_number=NUMBER, postcode="CB1 1AA")],
+    )
+    response = login(site_coordinator).post(reverse("referrals:new"), post_data(service, parent1_nhs_number=NUMBER))
+    assert response.status_code == 200 and not Referral.objects.exclude(pk=theirs.pk).exists()
+    content = response.content.decode()
+    assert 'id="hidden-duplicates"' in content and theirs.reference not in content and "Priya Sample" not in content
+    assert 'name="confirm_not_duplicate"' in content
+
+
+def test_the_coordinator_who_covers_both_still_sees_the_duplicate_in_full(login, service, coordinator):
+    theirs = other_family(service, coordinator)
+    response = login(coordinator).post(reverse("referrals:new"), post_data(service, parent1_nhs_number=NUMBER))
+    content = response.content.decode()
+    assert theirs.reference in content and "Priya Sample" in content and 'id="hidden-duplicates"' not in content
