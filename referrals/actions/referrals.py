@@ -14,6 +14,7 @@ from core.text import check_text, check_text_fields
 from .. import eligibility, nhs_number
 from ..history import diff, plain, record_change
 from ..models import OTHER_CHILD_FIELDS, PARENT_FIELDS, REFERRAL_FIELDS, OtherChild, Parent, Referral
+from ..names import name_key, name_parts, same_person_name
 from ..states import ReferralStatus, TransitionRefused
 from ..validation import birth_date_errors, validate_referral_dates
 from .common import lock_referral
@@ -176,7 +177,8 @@ def _apply_eligibility(referral: Referral, parents: list[dict]) -> None:
 def possible_duplicates(
     *, service: Service, nhs_numbers: list[str], parent_names_and_dobs: list[tuple[str, date]], exclude_pk=None
 ):
-    """Open referrals in the same service with a shared NHS number, or a parent with the same name and birth date.
+    """Open referrals in the same service with a shared NHS number, or a parent born the same day whose name could
+    be the same person's (`referrals.names`: case, spacing, punctuation, order, an initial, one slip forgiven).
 
     Never looks outside `service`, so another service's families are never revealed. Each identifier is found
     through its own index (the child's and the parents' NHS numbers, the parents' dates of birth) and the matches
@@ -184,14 +186,15 @@ def possible_duplicates(
     referral of the service, which a backlog makes thousands.
     """
     numbers = [n for n in nhs_numbers if n]
-    people = [(name.strip(), dob) for name, dob in parent_names_and_dobs if name and name.strip() and dob]
+    people = [(name, dob) for name, dob in parent_names_and_dobs if dob and name_parts(name)]
     parents = Parent.objects.filter(service_id=service.pk).order_by()
     matches = []
     if numbers:
         matches.append(Referral.objects.filter(service=service, child_nhs_number__in=numbers).order_by().values("pk"))
         matches.append(parents.filter(nhs_number__in=numbers).values("referral_id"))
-    for name, dob in people:
-        matches.append(parents.filter(date_of_birth=dob, name__iexact=name).values("referral_id"))
+    named = _referrals_with_a_parent_like(parents, people) if people else []
+    if named:
+        matches.append(Referral.objects.filter(pk__in=named).order_by().values("pk"))
     if not matches:
         return Referral.objects.none()
     found = Referral.objects.filter(service=service).open().filter(pk__in=matches[0].union(*matches[1:]))
@@ -200,14 +203,29 @@ def possible_duplicates(
     return found.order_by("date_received", "pk").with_list_details()
 
 
+def _referrals_with_a_parent_like(parents, people: list[tuple[str, date]]) -> list[int]:
+    """Ids of the referrals with a parent born on one of these days whose name could be the same person's. The
+    parents come from the date-of-birth index (a handful a day, even in a backlogged service); the names are
+    compared here, as SQL cannot say "one slip apart" through an index."""
+    found = set()
+    rows = parents.filter(date_of_birth__in={dob for _, dob in people}).values_list(
+        "referral_id", "name", "date_of_birth"
+    )
+    for referral_id, name, born in rows:
+        if any(dob == born and same_person_name(typed, name) for typed, dob in people):
+            found.add(referral_id)
+    return sorted(found)
+
+
 def _identifiers(child_nhs_number: str, parents) -> tuple[set[str], set[tuple[str, date]]]:
     """The NHS numbers and the parents' (name, date of birth) that tell one family from another, as the duplicate
-    check compares them: numbers already normalised, names without case or surrounding spaces."""
+    check compares them: numbers already normalised, names as `referrals.names.name_key` writes them (so respacing
+    or recasing a name is not a new identifier, while correcting it to another is)."""
     numbers = {n for n in [child_nhs_number, *(p.get("nhs_number", "") for p in parents)] if n}
     pairs = {
-        ((p.get("name") or "").strip().lower(), p.get("date_of_birth"))
+        (name_key(p.get("name") or ""), p.get("date_of_birth"))
         for p in parents
-        if (p.get("name") or "").strip() and p.get("date_of_birth")
+        if name_key(p.get("name") or "") and p.get("date_of_birth")
     }
     return numbers, pairs
 

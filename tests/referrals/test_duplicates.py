@@ -65,5 +65,8 @@ def test_the_check_finds_each_identifier_through_its_own_index(service, coordina
     with CaptureQueriesContext(connection) as queries:
         found = find(service, numbers=[TEST_NHS_NUMBERS[3]], names=[("  jane EXAMPLE ", date(1992, 5, 17))])
     assert found == [existing]
-    sql = queries.captured_queries[0]["sql"].upper()
-    assert "UNION" in sql and "DISTINCT" not in sql and " OR " not in sql
+    statements = [q["sql"].upper() for q in queries.captured_queries]
+    # The parents born that day (their index), the referrals, then the listed parents (`with_list_details`).
+    assert len(statements) == 3
+    assert "DATE_OF_BIRTH" in statements[0] and "UNION" in statements[1]
+    assert all("DISTINCT" not in sql and " OR " not in sql for sql in statements)
