@@ -387,3 +387,17 @@ def test_the_record_asks_once_which_kinds_were_entered_in_error(referral, practi
     with django_assert_num_queries(2):
         found = entered_in_error_of(referral)
     assert [(type(r), r.pk) for r in found] == [(Visit, visit.pk), (Visit, planned.pk)]
+
+
+def test_the_probe_asks_about_this_family_only(referral, service, coordinator, practitioner):
+    """The probe's SQL is compiled once per process (for any family) and run with each family's id: a record marked
+    on one family is found for it, and not for the family asked about next, nor the one before."""
+    from referrals.reads.entered_in_error import entered_in_error_of
+
+    other = family(service, coordinator, practitioner)
+    assert entered_in_error_of(referral) == [] and entered_in_error_of(other) == []
+    visit = book(other, practitioner, days=2)
+    mark(visit, practitioner, "Booked on the wrong family")
+    assert entered_in_error_of(referral) == []
+    assert [r.pk for r in entered_in_error_of(other)] == [visit.pk]
+    assert entered_in_error_of(referral) == []
