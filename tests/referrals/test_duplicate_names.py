@@ -184,3 +184,16 @@ def test_the_new_referral_page_shows_the_family_for_a_name_typed_differently(log
     assert Referral.objects.count() == 1
     response = client.post(reverse("referrals:new"), {**data, "confirm_not_duplicate": "yes"})
     assert response.status_code == 302 and Referral.objects.count() == 2
+
+
+def test_the_api_answers_409_for_a_name_typed_differently(login, service, coordinator):
+    from tests.referrals.test_api import LIST_URL, body, post
+
+    existing = theirs(service, coordinator)
+    client = login(coordinator)
+    data = body(service, parents=[parent(name="Mrs S. OBrien Smith", date_of_birth=BORN)])
+    response = post(client, LIST_URL, data)
+    assert response.status_code == 409
+    assert [d["reference"] for d in response.json()["possible_duplicates"]] == [existing.reference]
+    assert Referral.objects.count() == 1
+    assert post(client, LIST_URL, {**data, "confirm_not_duplicate": True}).status_code == 201
