@@ -16,7 +16,13 @@ from core.text import check_text, check_text_fields
 from referrals.history import record_change
 from referrals.models import Referral
 
-from .models import Notice, NoticeSettings, NoticeSettingsChange
+from .models import (
+    DEFAULT_REMIND_AWAITING_AFTER_DAYS,
+    REMIND_AWAITING_DAYS_RANGE,
+    Notice,
+    NoticeSettings,
+    NoticeSettingsChange,
+)
 from .reads import handled_together, settings_for
 from .rules import is_recipient
 
@@ -131,6 +137,7 @@ SETTINGS_LABELS = {
     "tell_coordinators": "tell coordinators",
     "tell_managers": "tell managers",
     "duty_contact": "duty contact",
+    "remind_awaiting_after_days": "days before a reminder about information not received",
 }
 SETTINGS_FIELDS = tuple(SETTINGS_LABELS)
 
@@ -152,11 +159,13 @@ def save_notice_settings(
     tell_coordinators: bool,
     tell_managers: bool,
     duty_contact: str = "",
+    remind_awaiting_after_days: int = DEFAULT_REMIND_AWAITING_AFTER_DAYS,
     by: User,
     request=None,
 ) -> NoticeSettings:
-    """Set when a risk answer nobody acted on escalates and who is told; each change kept with who and when, so
-    a missed escalation can be traced to the setting in force."""
+    """Set when a risk answer nobody acted on escalates and who is told, and when a coordinator is reminded of
+    information not received; each change kept with who and when, so a missed escalation or reminder can be traced
+    to the setting in force."""
     found = settings_for(service)
     if found.pk:
         found = NoticeSettings.objects.select_for_update().get(pk=found.pk)
@@ -168,12 +177,16 @@ def save_notice_settings(
         "tell_coordinators": tell_coordinators,
         "tell_managers": tell_managers,
         "duty_contact": duty_contact.strip(),
+        "remind_awaiting_after_days": remind_awaiting_after_days,
     }
     for field, value in values.items():
         setattr(found, field, value)
     errors = {}
     if not 1 <= escalate_after_hours <= 40:
         errors["escalate_after_hours"] = "Enter a number of working hours from 1 to 40"
+    low, high = REMIND_AWAITING_DAYS_RANGE
+    if not low <= remind_awaiting_after_days <= high:
+        errors["remind_awaiting_after_days"] = f"Enter a number of days from {low} to {high}"
     if working_day_starts >= working_day_ends:
         errors["working_day_ends"] = "The working day must end after it starts"
     if not (tell_coordinators or tell_managers):

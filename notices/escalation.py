@@ -45,6 +45,12 @@ def escalation_recipients(referral, policy: NoticeSettings) -> list[User]:
     roles = [
         role for role, on in ((Role.COORDINATOR, policy.tell_coordinators), (Role.MANAGER, policy.tell_managers)) if on
     ]
+    return staff_covering(referral, roles)
+
+
+def staff_covering(referral, roles: list[str]) -> list[User]:
+    """The active staff in these roles whose sites cover the family's site; if none covers it, every one of them in
+    the service, so what is sent always reaches someone."""
     memberships = (
         Membership.objects.active()
         .filter(service_id=referral.service_id, role__in=roles, user__is_active=True)

@@ -29,6 +29,14 @@ class NoticeSettingsForm(NHSForm):
     )
     tell_coordinators = forms.BooleanField(label="Tell every coordinator covering the family", required=False)
     tell_managers = forms.BooleanField(label="Tell every manager covering the family", required=False)
+    remind_awaiting_after_days = forms.IntegerField(
+        label="Days before a reminder about information asked for and not received",
+        min_value=1,
+        max_value=90,
+        help_text="The coordinator who asked for more information about a referral gets a notice on their home page "
+        "when it has not arrived after this many days. The default is 14.",
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-3"}),
+    )
     duty_contact = SafeFormField(
         label="Duty contact shown on the escalation warning",
         required=False,

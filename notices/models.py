@@ -31,6 +31,7 @@ class NoticeKind(models.TextChoices):
     RISK_ANSWER = "risk_answer", "Risk answer on a questionnaire"
     RISK_ESCALATED = "risk_escalated", "Risk answer not acted on in time"
     LETTER_FAILED = "letter_failed", "Letter failed"
+    AWAITING_INFORMATION = "awaiting_information", "Information asked for, not received"
     OTHER = "other", "Other"
 
 
@@ -132,19 +133,30 @@ class Notice(models.Model):
 
 DEFAULT_ESCALATE_AFTER_HOURS = 4
 DEFAULT_DAY_STARTS, DEFAULT_DAY_ENDS = time(9, 0), time(17, 0)
+# Days a referral may wait for the information a coordinator asked for before they are reminded to chase it.
+DEFAULT_REMIND_AWAITING_AFTER_DAYS = 14
+REMIND_AWAITING_DAYS_RANGE = (1, 90)
 
 
 class NoticeSettings(models.Model):
     """A service's risk-notice escalation: after how many working hours a risk answer nobody acted on escalates,
     the working day those hours are counted in (Monday to Friday, UK time), and who is told. Owned by notices
     (ADR 0008); set by the service admin on the notice settings page, each change kept in `NoticeSettingsChange`.
-    A service without a row uses the defaults: four working hours, 09:00 to 17:00, coordinators and managers."""
+    A service without a row uses the defaults: four working hours, 09:00 to 17:00, coordinators and managers.
+
+    It also says after how many days a referral still awaiting the information a coordinator asked for brings them a
+    reminder (`notices.awaiting_information`; default 14)."""
 
     service = models.OneToOneField("accounts.Service", on_delete=models.CASCADE, related_name="notice_settings")
     escalate_after_hours = models.PositiveSmallIntegerField(
         default=DEFAULT_ESCALATE_AFTER_HOURS,
         validators=[MinValueValidator(1), MaxValueValidator(40)],
         help_text="Working hours a risk answer may wait for someone to record the action before it escalates.",
+    )
+    remind_awaiting_after_days = models.PositiveSmallIntegerField(
+        default=DEFAULT_REMIND_AWAITING_AFTER_DAYS,
+        validators=[MinValueValidator(REMIND_AWAITING_DAYS_RANGE[0]), MaxValueValidator(REMIND_AWAITING_DAYS_RANGE[1])],
+        help_text="Days a referral may wait for information asked for before the coordinator is reminded.",
     )
     working_day_starts = models.TimeField(default=DEFAULT_DAY_STARTS)
     working_day_ends = models.TimeField(default=DEFAULT_DAY_ENDS)
@@ -166,6 +178,10 @@ class NoticeSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(escalate_after_hours__gte=1, escalate_after_hours__lte=40),
                 name="escalation_hours_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(remind_awaiting_after_days__gte=1, remind_awaiting_after_days__lte=90),
+                name="awaiting_reminder_days_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(working_day_starts__lt=models.F("working_day_ends")),

@@ -457,6 +457,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # A risk answer nobody acted on within the service's working hours escalates (notices/escalation.py).
     "escalate-risk-notices": {"task": "notices.tasks.escalate_risk_notices", "schedule": 300.0},
+    # Information a coordinator asked for, not received after the service's days (notices/awaiting_information.py).
+    "remind-awaiting-information": {
+        "task": "notices.tasks.remind_awaiting_information",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "sweep-letters": {"task": "letters.tasks.sweep_letters", "schedule": 60.0},
     "sweep-dashboard-exports": {"task": "dashboards.tasks.sweep_exports", "schedule": 60.0},
     "sweep-clip-cuts": {"task": "vault.tasks.sweep_cuts", "schedule": 60.0},

@@ -19,6 +19,7 @@ VALID = {
     "tell_coordinators": "on",
     "tell_managers": "on",
     "duty_contact": "Duty senior practitioner, 01632 960123",
+    "remind_awaiting_after_days": "10",
 }
 
 
@@ -31,6 +32,7 @@ def test_defaults_are_four_working_hours_nine_to_five_coordinators_and_managers(
     assert found.pk is None and found.escalate_after_hours == 4
     assert (found.working_day_starts, found.working_day_ends) == (time(9), time(17))
     assert found.tell_coordinators and found.tell_managers
+    assert found.remind_awaiting_after_days == 14
 
 
 def test_service_admin_changes_the_settings_and_sees_the_history(login, service, service_admin):
@@ -44,6 +46,8 @@ def test_service_admin_changes_the_settings_and_sees_the_history(login, service,
     assert change.changed_by == service_admin
     assert change.changes["working hours before escalation"] == [4, 6]
     assert change.changes["working day starts"] == ["09:00", "08:30"]
+    assert saved.remind_awaiting_after_days == 10
+    assert change.changes["days before a reminder about information not received"] == [14, 10]
     page = client.get(url(service)).content.decode()
     assert str(service_admin) in page and "Working hours before escalation: 4 → 6" in page
 
@@ -73,6 +77,10 @@ def test_saving_the_same_values_again_adds_no_history(service, service_admin):
         ("working_day_starts", "9am"),
         ("tell_coordinators", ""),  # with tell_managers off too
         ("duty_contact", "Duty\u202e senior"),  # a text-direction character
+        ("remind_awaiting_after_days", "0"),
+        ("remind_awaiting_after_days", "91"),
+        ("remind_awaiting_after_days", "two weeks"),
+        ("remind_awaiting_after_days", ""),
     ],
 )
 def test_settings_that_cannot_work_are_refused_with_the_field(login, service, service_admin, field, value):
@@ -81,6 +89,7 @@ def test_settings_that_cannot_work_are_refused_with_the_field(login, service, se
         data.pop("tell_coordinators"), data.pop("tell_managers")
     response = login(service_admin).post(url(service), data)
     assert response.status_code == 400 and b"nhsuk-error-summary" in response.content
+    assert f'id="id_{field}-error"' in response.content.decode() or field == "tell_coordinators"
     assert not NoticeSettings.objects.exists() and not NoticeSettingsChange.objects.exists()
 
 
@@ -94,8 +103,14 @@ def test_the_action_refuses_nonsense_too(service, service_admin):
             working_day_ends=time(9),
             tell_coordinators=False,
             tell_managers=False,
+            remind_awaiting_after_days=0,
         )
-    assert set(error.value.message_dict) == {"escalate_after_hours", "working_day_ends", "tell_coordinators"}
+    assert set(error.value.message_dict) == {
+        "escalate_after_hours",
+        "working_day_ends",
+        "tell_coordinators",
+        "remind_awaiting_after_days",
+    }
 
 
 @pytest.mark.parametrize("who", ["coordinator", "manager", "practitioner"])

@@ -251,3 +251,11 @@ def test_timeline_entries_are_in_the_past_tense(service, coordinator):
         actions.triage_referral(referral=referral, decision=decision, by=coordinator, **extra)
         summaries.append(ReferralEvent.objects.filter(referral=referral).latest("pk").summary)
     assert summaries == ["Accepted onto the waiting list", "Declined", "More information requested"]
+
+
+def test_the_triage_queue_lists_referrals_awaiting_information(login, referral, coordinator):
+    decide(referral, coordinator, "request_information")
+    page = login(coordinator).get(reverse("referrals:triage_queue")).content.decode()
+    assert referral.reference in page and "Awaiting information" in page
+    actions.withdraw_referral(referral=referral, reason="Moved away", by=coordinator)
+    assert referral.reference not in login(coordinator).get(reverse("referrals:triage_queue")).content.decode()
