@@ -9,7 +9,7 @@ import functools
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -177,14 +177,24 @@ class ReferralQuerySet(models.QuerySet):
         the parents join (and the DISTINCT it needs) would scan and sort every visible referral instead. With
         `service_ids` (the services the searcher may search: a narrowing, never a widening, of `self`), a name is
         matched inside those services by the `(service_id, name)` trigram indexes, not across the country first.
+        A name is matched as `name_search_key` writes it (capitals, no spaces, hyphens, full stops or apostrophes),
+        so "obrien smith" finds "O'Brien-Smith" and "O’Brien" finds "O'Brien".
         """
         found = self
         within = _in_services(service_ids) if service_ids is not None else Q()
         if nhs_number:
             found = found.filter(pk__in=_child_or_parent(Q(child_nhs_number=nhs_number), Q(nhs_number=nhs_number)))
         if name:
+            key = name_search_key(name)
+            if not key:
+                return found.none()
             found = found.filter(
-                pk__in=_child_or_parent(Q(child_name__icontains=name) & within, Q(name__icontains=name) & within)
+                pk__in=_child_or_parent(
+                    Q(child_name_key__contains=key) & within,
+                    Q(name_key__contains=key) & within,
+                    child_alias={"child_name_key": _name_key_of("child_name")},
+                    parent_alias={"name_key": _name_key_of("name")},
+                )
             )
         if date_of_birth:
             found = found.filter(
@@ -299,10 +309,41 @@ def _in_services(service_ids) -> Q:
     return Q(RawSQL("service_id = ANY(%s::bigint[])", (ids,), output_field=models.BooleanField()))
 
 
-def _child_or_parent(child: Q, parent: Q):
-    """Ids of referrals whose child matches `child` or with a parent matching `parent`, as one subquery."""
-    children = Referral.objects.filter(child).order_by().values("pk")
-    return children.union(Parent.objects.filter(parent).order_by().values("referral_id"))
+def _child_or_parent(child: Q, parent: Q, *, child_alias=None, parent_alias=None):
+    """Ids of referrals whose child matches `child` or with a parent matching `parent`, as one subquery (each side
+    may first name expressions to filter on: `child_alias`, `parent_alias`)."""
+    children = Referral.objects.alias(**(child_alias or {})).filter(child).order_by().values("pk")
+    return children.union(Parent.objects.alias(**(parent_alias or {})).filter(parent).order_by().values("referral_id"))
+
+
+# What a name search leaves out of a name and of the words searched for, so the ways a name is written are one:
+# "O'Brien-Smith", "O’Brien Smith", "OBrien-Smith" and "obriensmith" (migration 0017 indexes exactly this).
+NAME_SEARCH_DROPS = (" ", "-", ".", "'", "\u2019")
+
+
+class NameSearchKey(models.Func):
+    """`name_search_key` in SQL, over a column: the expression the trigram indexes of migration 0017 hold, written
+    out with its constants (one function to compile, not ten nested ones with their parameters). PostgreSQL uses the
+    index only while this stays, character for character, the expression the migration created."""
+
+    template = (
+        "UPPER(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(%(expressions)s, ' ', ''), '-', ''), '.', ''), '''', ''), "
+        "'\u2019', ''))"
+    )
+    output_field = models.CharField()
+
+
+def _name_key_of(field: str) -> NameSearchKey:
+    return NameSearchKey(F(field))
+
+
+def name_search_key(text: str) -> str:
+    """Words searched for, as a name search compares them: capitals, without spaces (or any white space), hyphens,
+    full stops or apostrophes."""
+    text = (text or "").upper()
+    for dropped in NAME_SEARCH_DROPS:
+        text = text.replace(dropped, "")
+    return "".join(text.split())
 
 
 def postcode_q(term: str) -> Q:
