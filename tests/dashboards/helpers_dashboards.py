@@ -1,6 +1,6 @@
 """A small hand-made service whose dashboard figures are known, built through the referral actions."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -51,17 +51,23 @@ def dashboard_url(service, **params) -> str:
     return f"{reverse('dashboards:dashboard')}?{query}"
 
 
+def _local_noon(days: int):
+    """Noon (or now, if earlier) on the local day `days` ago, not "now" that many days ago: late in the evening UTC,
+    a day in British Summer Time is already the next day locally, and the dates compared with it move by one."""
+    return min(timezone.make_aware(datetime.combine(days_ago(days), time(12))), timezone.now())
+
+
 def filmed_family(service, coordinator, practitioner, *, allocated_days_ago: int, filmed_days_ago: int):
     """A family first allocated `allocated_days_ago`, first filmed `filmed_days_ago` (through the cycle actions)."""
     referral = cycles_family(service, coordinator, practitioner)
     earliest = max(allocated_days_ago, filmed_days_ago) + 1
     allocations = Allocation.objects.filter(referral=referral)
-    allocations.update(allocated_at=timezone.now() - timedelta(days=earliest))
+    allocations.update(allocated_at=_local_noon(earliest))
     consent(referral, practitioner, given_on=days_ago(earliest))
     run_cycle(referral, practitioner, helping_question(referral, practitioner), filmed_on=days_ago(filmed_days_ago))
     # Then dated as the test needs, even where the actions would refuse it (filmed before allocation): records
     # brought in from an older system can contradict each other, and the dashboard must list them, not count them.
-    allocations.update(allocated_at=timezone.now() - timedelta(days=allocated_days_ago))
+    allocations.update(allocated_at=_local_noon(allocated_days_ago))
     return referral
 
 
