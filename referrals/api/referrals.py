@@ -116,7 +116,7 @@ class ReferralListView(SavedOnce, GenericAPIView):
                 **terms, service_ids=services_with(user, Perm.REFERRAL_SEARCH)
             )
             self.keyset_order = ("-date_received", "-pk")
-            self.keyset_details = lambda rows: rows.with_list_details()
+            self.keyset_details = lambda rows: rows.with_api_row_details()
         else:
             require(user, Perm.REFERRAL_VIEW)
             queryset = Referral.objects.visible_to(user)
@@ -128,7 +128,7 @@ class ReferralListView(SavedOnce, GenericAPIView):
             queryset = queryset.filter(site_id=filters["site"])
         if "service" in filters:
             queryset = queryset.filter(service__slug=filters["service"])
-        page = self.paginate_queryset(queryset if terms else queryset.with_list_details())
+        page = self.paginate_queryset(queryset if terms else queryset.with_api_row_details())
         if terms:
             detail = {"fields": sorted(terms), "terms_hashed": {k: hash_term(str(v)) for k, v in terms.items()}}
             action = AccessAction.SEARCH

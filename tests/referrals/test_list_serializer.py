@@ -67,6 +67,26 @@ def test_api_list_answers_the_declared_fields(login, service, coordinator):
         assert row == ReferralListOut().field_by_field(by_id[row["id"]])
 
 
+def test_api_list_rows_read_no_field_they_did_not_load(login, service, coordinator):
+    """The list reads only the columns its rows show (`with_api_row_details`): a row touching any other field would
+    load it with a query of its own, so the list and a search cost the same queries for one family as for three."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(coordinator)
+    make_referral(service, coordinator)
+    counts = []
+    for families in (1, 4):
+        while Referral.objects.count() < families:
+            _families(service, coordinator)
+        for params in ({}, {"name": "Example"}):
+            with CaptureQueriesContext(connection) as queries:
+                body = client.get(reverse("api:referral-list"), params).json()
+            assert len(body["results"]) >= min(families, 1)
+            counts.append(len(queries))
+    assert counts[0] == counts[2] and counts[1] == counts[3], counts
+
+
 OLD_TAG = (
     '{% load nhsuk %}{% with tag_colour=colour|nhsuk_tag_colour %}<strong class="nhsuk-tag{% if tag_colour %} '
     'nhsuk-tag--{{ tag_colour }}{% endif %}{% if classes %} {{ classes }}{% endif %}">{{ text }}</strong>'
