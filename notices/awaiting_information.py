@@ -12,6 +12,8 @@ once, tells nobody twice (the referral's row is locked while its reminder is dec
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -22,59 +24,69 @@ from referrals.states import ReferralStatus
 
 from .actions import raise_notice
 from .escalation import staff_covering, system_user
+from .models import DEFAULT_REMIND_AWAITING_AFTER_DAYS as DEFAULT_DAYS
 from .models import REMIND_AWAITING_DAYS_RANGE, Notice, NoticeKind, NoticeSettings
-from .reads import settings_for
 
 REQUEST_TYPE = TriageDecision._meta.label_lower
 
 
-def _latest_requests(referral_ids: list[int]) -> dict[int, TriageDecision]:
-    """Each referral's latest request for information (the one it is awaiting), in one query."""
-    requests = (
-        TriageDecision.objects.filter(referral_id__in=referral_ids, decision=TriageDecisionKind.REQUEST_INFORMATION)
-        .select_related("decided_by")
-        .order_by("referral_id", "-decided_at", "-pk")
-    )
-    latest: dict[int, TriageDecision] = {}
-    for request in requests:
-        latest.setdefault(request.referral_id, request)
-    return latest
+def reminders_due(today: date) -> list[tuple[int, int]]:
+    """(referral id, id of the request it awaits) for each referral awaiting information for at least its service's
+    reminder days and not yet reminded about that request, oldest wait first.
 
-
-def reminders_due(today: date) -> list[tuple[Referral, TriageDecision, NoticeSettings]]:
-    """Referrals awaiting information for at least their service's reminder days, with the request they await and
-    the service's settings, oldest wait first."""
+    One statement reads the requests of the referrals awaiting information as narrow rows, each with whether a
+    reminder about it exists (through the notices' `notice_about_record` index), and one more the services' days:
+    the daily cost follows the referrals awaiting information now, not the years of requests and reminders."""
     earliest = today - timedelta(days=REMIND_AWAITING_DAYS_RANGE[0])
-    awaiting = list(
-        Referral.objects.filter(status=ReferralStatus.AWAITING_INFORMATION, awaiting_information_since__lte=earliest)
-        .select_related("service")
-        .order_by("awaiting_information_since", "pk")
+    reminders = Notice.objects.filter(
+        kind=NoticeKind.AWAITING_INFORMATION,
+        object_type=REQUEST_TYPE,
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
     )
-    requests = _latest_requests([r.pk for r in awaiting])
-    policies: dict[int, NoticeSettings] = {}
-    due = []
-    for referral in awaiting:
-        policy = policies.setdefault(referral.service_id, settings_for(referral.service))
-        request = requests.get(referral.pk)
-        waited = (today - referral.awaiting_information_since).days
-        if request is not None and waited >= policy.remind_awaiting_after_days:
-            due.append((referral, request, policy))
-    return due
+    rows = (
+        TriageDecision.objects.filter(
+            decision=TriageDecisionKind.REQUEST_INFORMATION,
+            referral__status=ReferralStatus.AWAITING_INFORMATION,
+            referral__awaiting_information_since__lte=earliest,
+        )
+        .annotate(reminded=Exists(reminders))
+        # Each referral's requests together, its latest (the one it awaits) first.
+        .order_by("referral__awaiting_information_since", "referral_id", "-decided_at", "-pk")
+        .values_list("referral_id", "pk", "reminded", "referral__service_id", "referral__awaiting_information_since")
+    )
+    latest: dict[int, tuple] = {}
+    for referral_id, *rest in rows:
+        latest.setdefault(referral_id, tuple(rest))
+    services = {service_id for _, _, service_id, _ in latest.values()}
+    days = dict(
+        NoticeSettings.objects.filter(service_id__in=services).values_list("service_id", "remind_awaiting_after_days")
+    )
+    return [
+        (referral_id, request_id)
+        for referral_id, (request_id, reminded, service_id, since) in latest.items()
+        if not reminded and (today - since).days >= days.get(service_id, DEFAULT_DAYS)
+    ]
 
 
 def reminder_recipients(referral: Referral, request: TriageDecision) -> list[User]:
-    """The coordinator who asked, if they may still triage this family; otherwise every coordinator covering it."""
+    """The coordinator who asked, if they may still triage this family; otherwise every coordinator covering it;
+    if the service has no coordinator left, its managers, so a reminder always reaches someone."""
     asker = request.decided_by
     if asker.is_active and has_permission(asker, Perm.REFERRAL_TRIAGE, obj=referral):
         return [asker]
-    return staff_covering(referral, [Role.COORDINATOR])
+    return staff_covering(referral, [Role.COORDINATOR]) or staff_covering(referral, [Role.MANAGER])
 
 
 @transaction.atomic
-def remind(*, referral_id: int, request: TriageDecision, today: date) -> bool:
-    """Remind about one request for information, once. False if it was answered meanwhile or already reminded."""
+def remind(*, referral_id: int, request_id: int, today: date) -> bool:
+    """Remind about one request for information, once. False if it was answered (or asked again) meanwhile, or
+    another run reminded about it first."""
     referral = Referral.objects.select_for_update().select_related("service", "site").get(pk=referral_id)
     if referral.status != ReferralStatus.AWAITING_INFORMATION or referral.awaiting_information_since is None:
+        return False
+    requests = TriageDecision.objects.filter(referral=referral, decision=TriageDecisionKind.REQUEST_INFORMATION)
+    request = requests.select_related("decided_by").order_by("-decided_at", "-pk").first()
+    if request is None or request.pk != request_id:
         return False
     if Notice.objects.filter(
         kind=NoticeKind.AWAITING_INFORMATION, object_type=REQUEST_TYPE, object_id=str(request.pk)
@@ -112,5 +124,6 @@ def remind_awaiting_information(*, today: date | None = None) -> int:
     reminders this run sent. Safe to run as often and as concurrently as beat likes."""
     today = today or timezone.localdate()
     return sum(
-        remind(referral_id=referral.pk, request=request, today=today) for referral, request, _ in reminders_due(today)
+        remind(referral_id=referral_id, request_id=request_id, today=today)
+        for referral_id, request_id in reminders_due(today)
     )

@@ -82,6 +82,9 @@ class Notice(models.Model):
             ),
             # The dashboard's risk alerts: one kind of notice raised in a period.
             models.Index(fields=["kind", "created_at"], name="notice_kind_raised"),
+            # Every notice about one record, whoever it went to: a risk answer's escalation, and whether a request
+            # for information was already reminded about (read daily, however many years of notices there are).
+            models.Index(fields=["kind", "object_type", "object_id"], name="notice_about_record"),
         ]
         constraints = [
             models.UniqueConstraint(

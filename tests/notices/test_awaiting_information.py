@@ -16,7 +16,7 @@ from notices.models import Notice, NoticeKind, NoticeSettings
 from referrals import actions
 from referrals.models import ReferralEvent
 from tests.factories import staff
-from tests.referrals.helpers import make_referral
+from tests.referrals.helpers import make_referral, parent
 from vig_service.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +127,29 @@ def test_the_beat_schedule_runs_the_real_task_every_morning(awaiting, coordinato
     assert task.delay().get() == 1
     assert task.delay().get() == 0
     assert reminders(awaiting).get().recipient == coordinator
+
+
+def test_with_no_coordinator_left_the_managers_are_told(awaiting, coordinator, service):
+    Membership.objects.filter(service=service, role=Role.COORDINATOR).update(is_active=False)
+    manager = staff("the_manager", service, Role.MANAGER)
+    assert remind_awaiting_information(today=day(awaiting, 14)) == 1
+    assert [n.recipient for n in reminders(awaiting)] == [manager]
+
+
+def test_the_daily_sweep_costs_the_same_however_many_were_reminded_before(awaiting, coordinator, service):
+    """Referrals reminded about long ago are not locked and asked about one by one each morning: two statements
+    find what is due, whatever the backlog of reminded requests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    later = day(awaiting, 30)
+    assert remind_awaiting_information(today=later) == 1
+    with CaptureQueriesContext(connection) as one:
+        assert remind_awaiting_information(today=later) == 0
+    for _ in range(3):
+        referral = make_referral(service, coordinator, parents=[parent(name=f"Other {_}", nhs_number="")])
+        ask(referral, coordinator)
+    assert remind_awaiting_information(today=later) == 3
+    with CaptureQueriesContext(connection) as four:
+        assert remind_awaiting_information(today=later) == 0
+    assert len(one) == len(four) <= 2
