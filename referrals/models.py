@@ -368,8 +368,9 @@ def _name_key_of(field: str) -> NameSearchKey:
 
 def name_search_key(text: str) -> str:
     """Words searched for, as a name search compares them: capitals, without spaces (or any white space), hyphens,
-    full stops or apostrophes."""
-    text = (text or "").upper()
+    full stops or apostrophes. A letter whose capital is two letters in Python (ß → SS) is kept as it is, as
+    PostgreSQL's UPPER keeps it, or "Strauß" would never find "Strauß"."""
+    text = "".join(c if len(c.upper()) > 1 else c.upper() for c in (text or ""))
     for dropped in NAME_SEARCH_DROPS:
         text = text.replace(dropped, "")
     return "".join(text.split())

@@ -46,6 +46,13 @@ def test_other_names_are_not_found(family, service, typed):
     assert found(service, typed) == []
 
 
+def test_a_letter_python_would_capitalise_as_two_is_kept(service, coordinator):
+    found_family = make_referral(service, coordinator, parents=[parent(name="Lena Strauß")])
+    assert name_search_key("strauß") == "STRAUß"
+    assert found(service, "strauß") == [found_family.pk]
+    assert found(service, "Lena Strauß") == [found_family.pk]
+
+
 def test_a_term_of_only_punctuation_finds_nothing(family, service):
     assert name_search_key(" - ' . ") == ""
     assert found(service, " - ' ") == []
