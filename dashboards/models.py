@@ -91,6 +91,8 @@ class DashboardExport(models.Model):
                 fields=["enqueued_at"], name="dashexport_in_progress", condition=Q(status__in=["queued", "running"])
             ),
             models.Index(fields=["finished_at"], name="dashexport_ready", condition=Q(status="ready")),
+            # `/metrics` counts exports by state at every scrape, but expired ones (they only grow): by name, here.
+            models.Index(fields=["status"], name="dashexport_status"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(status="ready") | ~Q(file=""), name="dashexport_ready_has_file"),

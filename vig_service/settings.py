@@ -559,11 +559,12 @@ for _network in METRICS_ALLOWED_IPS:
     except ValueError as exc:
         raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_network!r} is not an address or network") from exc
 # Records counted by state at each scrape: kind -> (model, state field).
-# kind: (model, state field, states left out). A letter that is ready stays ready for ever: counting them at every
-# scrape would read the whole letters table (seconds at a national install), so only the states that are work in
-# hand or a failure are counted, from the letters' (status, status_changed_at) index.
+# kind: (model, state field, states left out). A letter that is ready stays ready for ever, and an export expires and
+# stays expired: counting them at every scrape would read rows that only grow with the years (seconds at a national
+# install), so only the states that are work in hand, a failure or (exports) a file still held are counted, from
+# each table's status index.
 METRICS_STATE_COUNTS = {
     "letters": ("letters.Letter", "status", ("ready",)),
-    "exports": ("dashboards.DashboardExport", "status", ()),
+    "exports": ("dashboards.DashboardExport", "status", ("expired",)),
 }
 METRICS_CELERY_QUEUES = ["celery"]

@@ -155,7 +155,8 @@ def test_cpu_time_is_counted_by_route_name(login, service, coordinator, client, 
 
 
 def test_letters_and_exports_by_state_every_state_listed(service, coordinator, client, by_address):
-    """Every state is listed, but ready letters: they only grow with the years, so they are not counted."""
+    """Every state is listed, but ready letters and expired exports: they only grow with the years, so they are not
+    counted."""
     from dashboards.models import ExportStatus
     from letters.models import LetterStatus
 
@@ -166,7 +167,8 @@ def test_letters_and_exports_by_state_every_state_listed(service, coordinator, c
         listed = f'vig_records_by_state{{kind="letters",state="{state}"}}' in body
         assert listed == (state != LetterStatus.READY), state
     for state in ExportStatus.values:
-        assert f'vig_records_by_state{{kind="exports",state="{state}"}}' in body
+        listed = f'vig_records_by_state{{kind="exports",state="{state}"}}' in body
+        assert listed == (state != ExportStatus.EXPIRED), state
     assert value(body, "vig_metrics_source_up", source="database") == 1
 
 
