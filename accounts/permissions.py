@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from accounts.models import Membership, Role
+from core.prepared import prepared
 
 
 class Perm(StrEnum):
@@ -201,16 +202,28 @@ def memberships_for(user) -> list[Membership]:
         return []
     cached = getattr(user, "_vig_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.active().filter(user=user).select_related("service"))
+        cached = _active_memberships(user.pk)
         sites: dict[int, set[int]] = {membership.pk: set() for membership in cached}
         if cached:
-            links = Membership.sites.through.objects.filter(membership_id__in=list(sites))
-            for membership_id, site_id in links.values_list("membership_id", "site_id"):
-                sites[membership_id].add(site_id)
+            for membership_id, site_id in _site_links(user.pk):
+                if membership_id in sites:
+                    sites[membership_id].add(site_id)
         for membership in cached:
             membership.site_ids = frozenset(sites[membership.pk])
         user._vig_memberships = cached
     return cached
+
+
+@prepared()
+def _active_memberships(user_id):
+    """The user's active memberships with their services (compiled once: every request asks)."""
+    return Membership.objects.active().filter(user_id=user_id).select_related("service")
+
+
+@prepared()
+def _site_links(user_id):
+    """(membership id, site id) for each site limit of the user's memberships, active or not."""
+    return Membership.sites.through.objects.filter(membership__user_id=user_id).values_list("membership_id", "site_id")
 
 
 def forget_memberships(user) -> None:
@@ -277,6 +290,17 @@ def scope_q(
         elif scope is Scope.SUPERVISED_CASES and supervised_cases is not None:
             allowed |= in_service & supervised_cases(user)
     return allowed
+
+
+def scope_shape(user, perm: Perm) -> tuple:
+    """Everything `scope_q(user, perm)` builds its condition from: the user and, for each membership holding `perm`,
+    its role, service and sites. Two requests with the same shape get the same SQL, so a read compiled for one serves
+    the other (`core.prepared.PreparedByShape`); a membership changed, added or ended is a new shape."""
+    return (
+        getattr(user, "pk", None),
+        perm,
+        tuple(sorted((m.role, m.service_id, tuple(sorted(m.site_ids))) for m in memberships_with(user, perm))),
+    )
 
 
 def service_scope_q(user, perm: Perm, service_id: int, *, path: str = "") -> Q:

@@ -124,7 +124,7 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
         return _oidc_refused(request, oidc.SignInRefused("state mismatch"))
     assured = oidc.assurance_met(backend.claims)
     request.vig_login_detail = {"method": "provider", "assurance": "met" if assured else "not met"}
-    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    auth_login(request, user, backend="accounts.backends.UserBackend")
     request.session[OIDC_ID_TOKEN_SESSION_KEY] = backend.id_token
     target = _safe_next(request, next_url)
     if assured:

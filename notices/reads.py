@@ -7,6 +7,9 @@ from datetime import datetime, timedelta
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from accounts.permissions import Perm, scope_shape
+from core.lookups import among
+from core.prepared import IDS, INSTANT, INT, prepared_by_shape
 from referrals.models import Parent, Referral
 
 from .models import Notice, NoticeKind, NoticeSettings, kinds_handled_with
@@ -38,15 +41,8 @@ def family_labels(user, referral_ids) -> dict[int, dict]:
     ids = {i for i in referral_ids if i}
     if not ids:
         return {}
-    first_parent = Parent.objects.filter(referral=OuterRef("pk")).order_by("order", "pk").values("name")[:1]
-    referrals = (
-        Referral.objects.visible_to(user)
-        .filter(pk__in=ids)
-        .only("pk", "child_unborn", "child_name", "child_date_of_birth", "expected_delivery_date")
-        .annotate(first_parent_name=Subquery(first_parent))
-    )
     labels = {}
-    for referral in referrals:
+    for referral in _labelled(scope_shape(user, Perm.REFERRAL_VIEW), user, sorted(ids)):
         labels[referral.pk] = {
             "parent": referral.first_parent_name or "",
             "child": referral.child_display_name,
@@ -54,6 +50,19 @@ def family_labels(user, referral_ids) -> dict[int, dict]:
             "due": referral.expected_delivery_date if referral.child_unborn else None,
         }
     return labels
+
+
+@prepared_by_shape(IDS)
+def _labelled(user, ids):
+    """The families among `ids` the user may open, with what a label shows (compiled once per shape of the user's
+    access, `core.prepared`: every home page asks)."""
+    first_parent = Parent.objects.filter(referral=OuterRef("pk")).order_by("order", "pk").values("name")[:1]
+    return (
+        Referral.objects.visible_to(user)
+        .filter(among("pk", ids))
+        .only("pk", "child_unborn", "child_name", "child_date_of_birth", "expected_delivery_date")
+        .annotate(first_parent_name=Subquery(first_parent))
+    )
 
 
 def with_families(user, notices: list[Notice]) -> list[Notice]:
@@ -80,22 +89,7 @@ def home_notices(user, *, limit: int, now: datetime | None = None) -> HomeNotice
     rather than an "act on it" nobody needs to do). One query for the three lists (each its own condition and limit,
     ordered here), one for their families, and one for the duty contacts when there are escalations."""
     now = now or timezone.now()
-    mine = Notice.objects.filter(recipient=user)  # not `for_user`: the family's record is not needed (`family`)
-    escalated = mine.open().filter(kind=NoticeKind.RISK_ESCALATED).values("pk")
-    open_ids = (
-        mine.open().exclude(kind=NoticeKind.RISK_ESCALATED).order_by("-urgent", "-created_at", "-pk").values("pk")
-    )
-    handled_ids = (
-        mine.filter(acknowledged_at__gte=now - HANDLED_SHOWN_FOR)
-        .exclude(acknowledged_by=user)
-        .order_by("-acknowledged_at", "-pk")
-        .values("pk")
-    )
-    rows = list(
-        mine.filter(Q(pk__in=escalated) | Q(pk__in=open_ids[: limit + 1]) | Q(pk__in=handled_ids[:limit]))
-        .select_related("acknowledged_by")
-        .annotate(family_service_id=F("referral__service_id"))
-    )
+    rows = _home_notice_rows(limit, limit, user.pk, now - HANDLED_SHOWN_FOR)
     with_families(user, rows)
     escalations = [n for n in rows if n.is_open and n.kind == NoticeKind.RISK_ESCALATED]
     open_ = [n for n in rows if n.is_open and n.kind != NoticeKind.RISK_ESCALATED]
@@ -105,6 +99,27 @@ def home_notices(user, *, limit: int, now: datetime | None = None) -> HomeNotice
         open=sorted(open_, key=lambda n: (n.urgent, n.created_at, n.pk), reverse=True)[:limit],
         handled=sorted(handled, key=lambda n: (n.acknowledged_at, n.pk), reverse=True),
         more=len(open_) > limit,
+    )
+
+
+@prepared_by_shape(INT, INSTANT)
+def _home_notice_rows(limit, user_id, handled_since):
+    """`home_notices`' one query, compiled once per limit (`core.prepared`): every home page asks."""
+    mine = Notice.objects.filter(recipient_id=user_id)  # not `for_user`: the family's record is not needed
+    escalated = mine.open().filter(kind=NoticeKind.RISK_ESCALATED).values("pk")
+    open_ids = (
+        mine.open().exclude(kind=NoticeKind.RISK_ESCALATED).order_by("-urgent", "-created_at", "-pk").values("pk")
+    )
+    handled_ids = (
+        mine.filter(acknowledged_at__gte=handled_since)
+        .exclude(acknowledged_by_id=user_id)
+        .order_by("-acknowledged_at", "-pk")
+        .values("pk")
+    )
+    return (
+        mine.filter(Q(pk__in=escalated) | Q(pk__in=open_ids[: limit + 1]) | Q(pk__in=handled_ids[:limit]))
+        .select_related("acknowledged_by")
+        .annotate(family_service_id=F("referral__service_id"))
     )
 
 

@@ -10,8 +10,9 @@ it from here, as its API view copies `web.api.ActionView`.
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
-from accounts.permissions import Perm
+from accounts.permissions import Perm, scope_shape
 from core.entered_in_error import correctable_models
+from core.prepared import prepared_by_shape
 from web import api, pages
 
 from .models import Referral
@@ -24,7 +25,30 @@ def _visible(request, *, for_api: bool):
 def referral_for_page(request, pk: int, perm: Perm | None = None) -> Referral:
     """For a page: the referral, or the page's 404/410/403. Without what only the API's record shows (the timeline,
     which the record page reads itself, `reads.events.timeline_of`)."""
-    return pages.load_visible(_visible(request, for_api=False), request, pk, perm)
+    return pages.load_visible(_VisibleForPage(request.user), request, pk, perm)
+
+
+@prepared_by_shape()
+def _record_for_page(user, pk):
+    """The referral if `user` may see it, with what its pages show; compiled once per shape of the user's access
+    (`scope_shape`), so most page loads only run it."""
+    return Referral.objects.visible_to(user).with_record_details(for_api=False).filter(pk=pk)
+
+
+class _VisibleForPage:
+    """The user's visible referrals, as `load_visible` asks of a queryset (`.model`, `.get(pk=…)`), read through the
+    compiled `_record_for_page`."""
+
+    model = Referral
+
+    def __init__(self, user):
+        self.user = user
+
+    def get(self, *, pk) -> Referral:
+        found = _record_for_page(scope_shape(self.user, Perm.REFERRAL_VIEW), self.user, int(pk))
+        if not found:
+            raise Referral.DoesNotExist
+        return found[0]
 
 
 def referral_for_api(request, pk: int, perm: Perm | None = None) -> Referral:

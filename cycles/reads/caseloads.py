@@ -14,6 +14,8 @@ from datetime import date
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 
+from core.lookups import among
+from core.prepared import IDS, INSTANT, prepared
 from cycles.models import Consent, Cycle, Filming, Liaison, SharedReview, Visit, VisitOutcome
 from referrals.reads.caseloads import CaseloadRow, caseload_row_enricher
 
@@ -50,26 +52,32 @@ class CycleWork:
     shared_review: bool | None
 
 
-def _cycle_work(ids: list[int]) -> dict[int, list[CycleWork]]:
-    """Each family's cycles as `CycleWork`, in one query (two EXISTS per cycle on their cycle indexes)."""
+@prepared(IDS)
+def _cycle_work_rows(ids):
     filmed = Filming.objects.in_force().filter(cycle_id=OuterRef("pk"))
     reviewed = SharedReview.objects.in_force().filter(cycle_id=OuterRef("pk"))
-    found: dict[int, list[CycleWork]] = defaultdict(list)
-    rows = (
-        Cycle.objects.filter(referral_id__in=ids)
+    return (
+        Cycle.objects.filter(among("referral_id", ids))
         .order_by()
         .annotate(filmed=Exists(filmed), reviewed=Exists(reviewed))
         .values_list("referral_id", "number", "filmed", "reviewed")
     )
-    for referral_id, number, has_filming, has_review in rows:
+
+
+def _cycle_work(ids: list[int]) -> dict[int, list[CycleWork]]:
+    """Each family's cycles as `CycleWork`, in one query (two EXISTS per cycle on their cycle indexes). The four
+    reads here are compiled once per process (`core.prepared`): every caseload page makes them."""
+    found: dict[int, list[CycleWork]] = defaultdict(list)
+    for referral_id, number, has_filming, has_review in _cycle_work_rows(ids):
         found[referral_id].append(CycleWork(number, has_filming or None, has_review or None))
     return found
 
 
-def _visit_figures(ids: list[int], now) -> dict[int, dict]:
-    figures = (
+@prepared(IDS, INSTANT)
+def _visit_figure_rows(ids, now):
+    return (
         Visit.objects.in_force()
-        .filter(referral_id__in=ids)
+        .filter(among("referral_id", ids))
         .order_by()
         .values("referral_id")
         .annotate(
@@ -78,7 +86,26 @@ def _visit_figures(ids: list[int], now) -> dict[int, dict]:
             not_recorded=Count("pk", filter=Q(outcome="", planned_at__lt=now)),
         )
     )
-    return {f["referral_id"]: f for f in figures}
+
+
+def _visit_figures(ids: list[int], now) -> dict[int, dict]:
+    return {f["referral_id"]: f for f in _visit_figure_rows(ids, now)}
+
+
+@prepared(IDS)
+def _last_liaisons(ids):
+    return (
+        Liaison.objects.filter(among("referral_id", ids))
+        .order_by()
+        .values("referral_id")
+        .annotate(last=Max("contacted_on"))
+        .values_list("referral_id", "last")
+    )
+
+
+@prepared(IDS)
+def _consented(ids):
+    return Consent.objects.filter(among("referral_id", ids)).order_by().values_list("referral_id", flat=True)
 
 
 def _local_date(value) -> date | None:
@@ -90,14 +117,8 @@ def enrich_caseload_rows(rows: list[CaseloadRow], today: date) -> None:
     """Fill contact, visits, liaison, overdue and stage for every row in four queries."""
     ids = [row.referral.pk for row in rows]
     visits = _visit_figures(ids, timezone.now())
-    liaisons = dict(
-        Liaison.objects.filter(referral_id__in=ids)
-        .order_by()
-        .values("referral_id")
-        .annotate(last=Max("contacted_on"))
-        .values_list("referral_id", "last")
-    )
-    consented = set(Consent.objects.filter(referral_id__in=ids).order_by().values_list("referral_id", flat=True))
+    liaisons = dict(_last_liaisons(ids))
+    consented = set(_consented(ids))
     cycles = _cycle_work(ids)
     for row in rows:
         pk = row.referral.pk

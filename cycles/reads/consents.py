@@ -13,6 +13,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from django.db.models import Prefetch
 
+from core.prepared import prepared
 from cycles.models import Consent, ConsentDecision, ConsentGiver, ConsentItem
 from referrals.models import OtherChild, Parent, Referral
 
@@ -37,6 +38,12 @@ def decisions_for(referral: Referral):
     return ConsentDecision.objects.filter(giver__consent__referral=referral).select_related(
         "giver", "giver__consent", "giver__parent", "giver__other_child"
     )
+
+
+@prepared()
+def family_decisions(referral_id) -> list:
+    """`decisions_for` as a list, compiled once per process (`core.prepared`): the record reads it on every look."""
+    return decisions_for(referral_id)
 
 
 def _of(decision, who: Person) -> bool:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.permissions import caseload_service_ids
+from core.prepared import prepared
 from cycles.models import Liaison, Visit
 from referrals.models import Allocation, Referral
 from referrals.states import ReferralStatus
@@ -88,15 +89,27 @@ class FamilyVisits:
 def family_visits(referral: Referral) -> FamilyVisits:
     """A family's planned visits, its most recent recorded ones and its liaison with the referrer (3 queries: the
     planned and the recent visits are one query, so their activities are one more, then the liaison)."""
-    visits = Visit.objects.in_force().filter(referral=referral)
-    recent_ids = visits.exclude(outcome="").order_by("-planned_at", "-pk").values("pk")[:RECENT_VISITS]
-    both = list(
-        visits.filter(Q(outcome="") | Q(pk__in=recent_ids)).prefetch_related("activities").order_by("planned_at", "pk")
-    )
+    both = _planned_and_recent(referral.pk)
     return FamilyVisits(
         planned=[visit for visit in both if not visit.outcome],
         recent=[visit for visit in reversed(both) if visit.outcome],
-        liaisons=list(
-            Liaison.objects.filter(referral=referral).select_related("recorded_by").order_by("-contacted_on", "-pk")
-        ),
+        liaisons=_liaisons(referral.pk),
+    )
+
+
+@prepared()
+def _planned_and_recent(referral_id):
+    """The planned visits and the most recent recorded ones, oldest first (compiled once per process)."""
+    visits = Visit.objects.in_force().filter(referral_id=referral_id)
+    recent_ids = visits.exclude(outcome="").order_by("-planned_at", "-pk").values("pk")[:RECENT_VISITS]
+    return (
+        visits.filter(Q(outcome="") | Q(pk__in=recent_ids)).prefetch_related("activities").order_by("planned_at", "pk")
+    )
+
+
+@prepared()
+def _liaisons(referral_id):
+    """The family's liaison with the referrer, newest first (compiled once per process)."""
+    return (
+        Liaison.objects.filter(referral_id=referral_id).select_related("recorded_by").order_by("-contacted_on", "-pk")
     )

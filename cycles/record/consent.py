@@ -3,8 +3,8 @@
 from django.utils import timezone
 
 from cycles.models import ConsentItem
-from cycles.reads.consents import decisions_for, missing_filming_consent, summarise
-from cycles.reads.helping_questions import questions_with_ratings, with_progress
+from cycles.reads.consents import family_decisions, missing_filming_consent, summarise
+from cycles.reads.helping_questions import family_questions, with_progress
 from cycles.rules import may_record_casework
 from referrals.record import record_section
 
@@ -27,7 +27,7 @@ def consent_section(request, referral) -> list[dict]:
     """Consent at a glance: per item, who currently agrees; a warning while filming consent is missing. One query."""
     if not _ever_allocated(referral):
         return []
-    decisions = list(decisions_for(referral))
+    decisions = family_decisions(referral.pk)
     today = timezone.localdate()
     summary = summarise(decisions, today)
     return [
@@ -50,6 +50,6 @@ def helping_questions_section(request, referral) -> list[dict]:
         {
             "template": "cycles/_helping_questions_section.html",
             **_casework(request, referral),
-            "questions": with_progress(questions_with_ratings(referral)),
+            "questions": with_progress(family_questions(referral.pk)),
         }
     ]

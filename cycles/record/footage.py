@@ -3,8 +3,9 @@
 from django.utils import timezone
 
 from accounts.permissions import Perm, has_permission
-from cycles.actions.footage import keep_months
-from cycles.models import Filming
+from core.prepared import prepared
+from cycles.actions.footage import DEFAULT_KEEP_MONTHS
+from cycles.models import CyclePolicy, Filming
 from referrals.record import record_section
 
 
@@ -19,22 +20,39 @@ def _footage_rows(filmings: list) -> list[dict]:
     return rows
 
 
+@prepared()
+def _filmings_with_footage(referral_id):
+    """The family's filmings with their footage, in cycle order (the record's reads are compiled once per process)."""
+    return (
+        Filming.objects.filter(cycle__referral_id=referral_id)
+        .select_related("cycle", "footage", "footage__destruction_confirmed_by")
+        .order_by("cycle__number")
+    )
+
+
+@prepared()
+def _policy_months(service_id):
+    return CyclePolicy.objects.filter(service_id=service_id).values_list("footage_keep_months", flat=True)[:1]
+
+
+def _keep_months(service_id) -> int:
+    """The service's footage policy, or the default (as `keep_months`), read with SQL compiled once."""
+    months = _policy_months(service_id)
+    return months[0] if months else DEFAULT_KEEP_MONTHS
+
+
 @record_section(order=70)
 def footage_section(request, referral) -> list[dict]:
     """Each filming's footage: where it is held, the family's copy, when it must be destroyed and whether it was.
     Two queries (the filmings with their footage, the service's policy)."""
-    filmings = list(
-        Filming.objects.filter(cycle__referral=referral)
-        .select_related("cycle", "footage", "footage__destruction_confirmed_by")
-        .order_by("cycle__number")
-    )
+    filmings = _filmings_with_footage(referral.pk)
     if not filmings:
         return []
     return [
         {
             "template": "cycles/_footage_section.html",
             "rows": _footage_rows(filmings),
-            "keep_months": keep_months(referral.service),
+            "keep_months": _keep_months(referral.service_id),
             "can_record": has_permission(request.user, Perm.CASEWORK_RECORD, obj=referral),
             "can_confirm": has_permission(request.user, Perm.FOOTAGE_DESTRUCTION_CONFIRM, obj=referral),
         }

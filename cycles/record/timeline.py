@@ -13,7 +13,7 @@ def cycles_section(request, referral) -> list[dict]:
     planned number. Two queries whatever the number of cycles or clips; nothing before the family is allocated."""
     if not referral.allocations.all():
         return []
-    cycles = list(timeline.cycles_of(referral))
+    cycles = timeline.family_cycles(referral.pk)
     can_record = may_record_casework(request.user, referral)
     return [
         {

@@ -9,6 +9,8 @@ instances for each cost more than anything else on the page. The API's record st
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.prepared import prepared
+
 from ..models import ReferralEvent
 
 
@@ -33,9 +35,6 @@ class TimelineEvent:
 
 def timeline_of(referral) -> list[TimelineEvent]:
     """The family's events, oldest first (the model's order), in one query whatever their number."""
-    rows = ReferralEvent.objects.filter(referral=referral).values_list(
-        "at", "kind", "summary", "changes", "actor__first_name", "actor__last_name", "actor__username"
-    )
     return [
         TimelineEvent(
             at=at,
@@ -44,5 +43,13 @@ def timeline_of(referral) -> list[TimelineEvent]:
             actor=f"{first} {last}".strip() or username,  # as User.display_name
             changes=changes or {},
         )
-        for at, kind, summary, changes, first, last, username in rows
+        for at, kind, summary, changes, first, last, username in _event_rows(referral.pk)
     ]
+
+
+@prepared()
+def _event_rows(referral_id):
+    """The events' plain rows (compiled once per process, `core.prepared`: every look at a record reads them)."""
+    return ReferralEvent.objects.filter(referral_id=referral_id).values_list(
+        "at", "kind", "summary", "changes", "actor__first_name", "actor__last_name", "actor__username"
+    )

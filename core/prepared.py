@@ -1,0 +1,219 @@
+"""Reads compiled to SQL once per process, then run with each request's values (ADR 0032).
+
+Why: at 100,000 referrals about 40% of a family's record's Python went on Django building and compiling SQL, afresh
+on every request, for statements that differ between families only in the family's id (and between requests only
+in the user's id, the session's key, today's date). A read wrapped in `prepared` is built once with stand-in values,
+compiled once, and from then on only run: the stand-ins among its parameters are swapped for the request's values
+and Django turns the rows into objects exactly as it would have (select_related, annotations, converters and
+prefetch_related included; the prefetches are compiled as usual).
+
+Use it only for a read whose SQL does not change with its values: filters on ids, keys and dates, not `__in` lists
+or conditions chosen from the data. It returns a list, never a queryset, so nothing can chain onto compiled SQL. If
+a value does not reach the database as a plain parameter (a backend that converts dates to text, say), the read is
+built and compiled on every call, as before: slower, never wrong (`tests/core/test_prepared.py` checks the
+service's reads are compiled once on PostgreSQL).
+"""
+
+import copy
+import datetime
+import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import QuerySet
+
+# Stand-ins no real row holds: negative ids far below any the service makes, a key no session has (sessions' keys
+# are letters and digits), and instants before the service existed.
+INT = "int"
+IDS = "ids"  # a list of ids, sent as one array parameter (`core.lookups.among`) where the database allows it
+TEXT = "text"
+INSTANT = "instant"
+_STAND_INS = {
+    INT: tuple(-7_300_001 - i for i in range(6)),
+    IDS: tuple([-7_400_001 - i, -7_400_101 - i] for i in range(6)),
+    TEXT: tuple(f"\x1fvig-stand-in-{i}" for i in range(6)),
+    INSTANT: tuple(datetime.datetime(1901, 1, 1, 0, 0, i, tzinfo=datetime.UTC) for i in range(6)),
+}
+
+_registry: list["PreparedRead"] = []
+
+
+class PreparedRead:
+    """One read, compiled on first use; call it with the values that take the stand-ins' places."""
+
+    def __init__(self, build: Callable[..., QuerySet], kinds: tuple[str, ...], *, register: bool = True):
+        self._build = build
+        self.kinds = kinds
+        self._stand_ins = tuple(_STAND_INS[kind][i] for i, kind in enumerate(kinds))
+        self._compiled = None
+        self._compiles_per_call = False
+        self._lock = threading.Lock()
+        inner = getattr(build, "func", build)  # a partial's function
+        self.__doc__ = inner.__doc__
+        self.__name__ = inner.__name__
+        self.__qualname__ = inner.__qualname__
+        self.__module__ = inner.__module__
+        self.__wrapped__ = build
+        if register:
+            _registry.append(self)
+
+    @property
+    def compiled_once(self) -> bool:
+        """Whether this read runs from SQL compiled once (false until first used, or where a value is converted)."""
+        return self._compiled is not None
+
+    def _compile(self):
+        """Build the queryset with the stand-ins and compile it; None if a stand-in did not reach the parameters or
+        nothing could match."""
+        queryset = self._build(*self._stand_ins)
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # nothing could match (someone with no access): Django answers [] per call
+            return None
+        slots = []
+        for param in params:
+            slot = None
+            for i, stand_in in enumerate(self._stand_ins):
+                if type(param) is type(stand_in) and param == stand_in:
+                    slot = i
+            slots.append(slot)
+        if set(range(len(self._stand_ins))) - set(slots):
+            return None
+        # How each column's value is turned into Python depends only on the columns: worked out once too.
+        converters = compiler.get_converters([column[0] for column in compiler.select[0 : compiler.col_count]])
+        return queryset, compiler, converters, sql, tuple(params), tuple(slots)
+
+    def __call__(self, *values) -> list:
+        """The rows (model instances, dicts or tuples, as the queryset makes them) for these values."""
+        if len(values) != len(self._stand_ins):
+            raise TypeError(f"{self.__name__} takes {len(self._stand_ins)} values.")
+        if self._compiled is None and not self._compiles_per_call:
+            with self._lock:
+                if self._compiled is None and not self._compiles_per_call:
+                    self._compiled = self._compile()
+                    self._compiles_per_call = self._compiled is None
+        if self._compiled is None:
+            return list(self._build(*values))
+        queryset, compiler, converters, sql, params, slots = self._compiled
+        run_params = tuple(p if slot is None else values[slot] for p, slot in zip(params, slots, strict=True))
+        return list(_with_sql(queryset, compiler, converters, sql, run_params))
+
+
+def prepared(*kinds: str) -> Callable[[Callable[..., QuerySet]], PreparedRead]:
+    """Decorate a function that builds a queryset from its arguments (of these kinds: INT, IDS, TEXT, INSTANT), so
+    that it is compiled once per process; with no kinds, every argument is an id (INT). A list of ids (IDS) must
+    reach the SQL through `core.lookups.among`, one array parameter on PostgreSQL; `__in` makes a parameter per id,
+    and such a read is built and compiled on every call."""
+
+    def wrap(build: Callable[..., QuerySet]) -> PreparedRead:
+        return PreparedRead(build, kinds or (INT,) * build.__code__.co_argcount)
+
+    return wrap
+
+
+class PreparedByShape:
+    """A read whose SQL depends on more than its values (who is asking: their memberships' services, sites and
+    roles make the conditions), compiled once per *shape*: the caller names what the SQL depends on, and reads of
+    the same shape share one compiled statement. The most recently used `size` shapes are kept."""
+
+    def __init__(self, build: Callable[..., QuerySet], kinds: tuple[str, ...], size: int = 256):
+        self._build = build
+        self.kinds = kinds
+        self._size = size
+        self._reads: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.__doc__ = build.__doc__
+        self.__name__ = build.__name__
+
+    def __call__(self, shape, context, *values) -> list:
+        """The rows for these values, built (the first time for this shape) as `build(context, *values)`. `shape`
+        must name everything the built SQL takes from `context`."""
+        with self._lock:
+            read = self._reads.get(shape)
+            if read is not None:
+                self._reads.move_to_end(shape)
+        if read is None:
+            read = PreparedRead(functools.partial(self._build, context), self.kinds, register=False)
+            with self._lock:
+                read = self._reads.setdefault(shape, read)
+                while len(self._reads) > self._size:
+                    self._reads.popitem(last=False)
+        return read(*values)
+
+
+def prepared_by_shape(*kinds: str, size: int = 256) -> Callable[[Callable[..., QuerySet]], PreparedByShape]:
+    """Decorate `build(context, *values)`: compiled once per shape (`PreparedByShape`)."""
+    return lambda build: PreparedByShape(build, kinds or (INT,) * (build.__code__.co_argcount - 1), size)
+
+
+def prepared_reads() -> list[PreparedRead]:
+    """Every prepared read defined so far (for the test that checks each is compiled once on PostgreSQL)."""
+    return list(_registry)
+
+
+def _with_sql(queryset: QuerySet, compiler, converters: dict, sql: str, params: tuple) -> QuerySet:
+    """A one-use copy of the queryset whose compiler answers with the SQL already made, on this thread's
+    connection; the caller evaluates it at once."""
+    db = queryset.db
+    run = copy.copy(compiler)
+    run.connection = connections[db]
+    run.using = db
+    run.as_sql = lambda *args, **kwargs: (sql, params)
+    run.get_converters = lambda expressions: converters
+    query = copy.copy(queryset.query)
+    query.get_compiler = lambda using=None, connection=None, elide_empty=True: run
+    # The queryset as built, flags of its class included (`copy.copy` would evaluate it), with the new query.
+    one_use = object.__new__(queryset.__class__)
+    one_use.__dict__.update(queryset.__dict__)
+    one_use._query = query
+    one_use._db = db
+    return one_use
+
+
+class AttachedRows(QuerySet):
+    """The rows a prepared read fetched for one record's relation, where a prefetch would have put them.
+
+    They iterate, count, index and test for existence from memory, as a prefetch's do. Anything that would chain
+    (`filter`, `order_by`, `all`) gets the relation's real queryset, built from the record only then, so it
+    answers from the database exactly as Django's prefetched queryset would."""
+
+    def _real(self) -> QuerySet:
+        base, field, parent = self._vig_relation
+        return base.filter(**{field.attname: parent.pk})
+
+    def _chain(self):
+        return self._real()._chain()
+
+    def _clone(self):
+        return self._real()._clone()
+
+
+def attach(parents, name: str, rows, base: QuerySet | None = None) -> None:
+    """Give each of `parents` its related rows under `name` (a reverse foreign key), as `prefetch_related` would:
+    `parent.<name>.all()` answers from them without a query, and each row knows its parent. `base` is the
+    queryset the rows came from (a prefetch's `queryset=`, in force only, say), for anything that filters further."""
+    parents = list(parents)
+    if not parents:
+        return
+    relation = parents[0]._meta.get_field(name)
+    field = relation.field  # the foreign key on the rows' model
+    cache_name = relation.cache_name
+    base = base if base is not None else relation.related_model._default_manager.all()
+    by_parent: dict = {}
+    for row in rows:
+        by_parent.setdefault(getattr(row, field.attname), []).append(row)
+    for parent in parents:
+        own = by_parent.get(parent.pk, [])
+        for row in own:
+            field.set_cached_value(row, parent)
+        attached = AttachedRows(model=relation.related_model)
+        attached._result_cache = own
+        attached._prefetch_done = True
+        attached._vig_relation = (base, field, parent)
+        if not hasattr(parent, "_prefetched_objects_cache"):
+            parent._prefetched_objects_cache = {}
+        parent._prefetched_objects_cache[cache_name] = attached

@@ -1,0 +1,290 @@
+"""Reads compiled once per process (`core.prepared`, ADR 0032) answer exactly as the ORM does, for each family in
+turn: a stand-in swapped wrongly would show one family another's records, so every prepared read the service
+defines is compared with its own queryset for every demo family, one after another."""
+
+import datetime
+import importlib
+import itertools
+import threading
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
+from django.utils import timezone
+
+from accounts.models import Membership, Role, User
+from accounts.sessions import SessionStore
+from core.prepared import IDS, INSTANT, INT, TEXT, prepared, prepared_reads
+from referrals.models import Referral, ReferralEvent
+
+ROOT = Path(__file__).resolve().parents[2]
+SKIP = {"tests", "migrations", "static", "templates", "docs", "scripts", ".venv", ".git", "node_modules"}
+
+
+def _import_every_module_with_a_prepared_read() -> None:
+    for path in ROOT.rglob("*.py"):
+        parts = path.relative_to(ROOT).parts
+        if SKIP & set(parts) or "@prepared(" not in path.read_text(encoding="utf-8"):
+            continue
+        if path.name == "prepared.py" and parts[0] == "core":
+            continue
+        importlib.import_module(".".join(parts)[: -len(".py")])
+
+
+def _comparable(rows) -> list:
+    """Rows as plain values: a model instance by its class, primary key and loaded fields."""
+    out = []
+    for row in rows:
+        if hasattr(row, "_meta"):
+            fields = {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields}
+            out.append((type(row).__name__, row.pk, sorted(fields.items(), key=lambda item: item[0])))
+        else:
+            out.append(row)
+    return out
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.DEMO_MODE = True
+    call_command("load_demo_data")
+
+
+def _every_prepared_read_answers_as_its_queryset_for_each_family_in_turn():
+    _import_every_module_with_a_prepared_read()
+    reads = [read for read in prepared_reads() if TEXT not in read.kinds and not read.__module__.startswith("tests.")]
+    assert len(reads) >= 20
+    referral_ids = list(Referral.objects.order_by("pk").values_list("pk", flat=True))
+    user_ids = list(User.objects.order_by("pk").values_list("pk", flat=True))
+    service_ids = sorted({*Referral.objects.values_list("service_id", flat=True)})
+    now = timezone.now()
+    choices = {
+        "referral_id": referral_ids,
+        "user_id": user_ids,
+        "service_id": service_ids,
+        "ids": [referral_ids, referral_ids[::2], referral_ids[1::2], referral_ids[:1], []],
+        "now": [now, now - datetime.timedelta(days=400), now + datetime.timedelta(days=400)],
+    }
+    found_any = 0
+    for read in reads:
+        names = read.__wrapped__.__code__.co_varnames[: len(read.kinds)]
+        combinations = list(itertools.product(*(choices[name] for name in names)))
+        for values in [*combinations, *reversed(combinations)]:  # each after a different one, both ways round
+            got = read(*values)
+            assert _comparable(got) == _comparable(read.__wrapped__(*values)), (read.__name__, values)
+            found_any += bool(got)
+    assert found_any > 100  # the demo's families have records for most reads
+
+
+def _the_service_s_reads_are_compiled_once_on_postgresql():
+    _import_every_module_with_a_prepared_read()
+    referral = Referral.objects.order_by("pk").first()
+    session = SessionStore()
+    session["x"] = 1
+    session.create()
+    values = {INT: referral.pk, IDS: [referral.pk], TEXT: session.session_key, INSTANT: timezone.now()}
+    for read in prepared_reads():
+        if not read.kinds or read.__module__.startswith("tests."):
+            continue
+        read(*(values[kind] for kind in read.kinds))
+        if connection.vendor == "postgresql" or not {INSTANT, IDS} & set(read.kinds):
+            assert read.compiled_once, read.__name__
+
+
+def _a_read_is_compiled_once_then_only_run():
+    @prepared()
+    def events_of(referral_id):
+        return ReferralEvent.objects.filter(referral_id=referral_id).select_related("actor").order_by("at", "pk")
+
+    first, second = Referral.objects.order_by("pk")[:2]
+    events_of(first.pk)
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql) as compiled:
+        rows = events_of(second.pk)
+    assert compiled.call_count == 0
+    assert rows and {event.referral_id for event in rows} == {second.pk}
+    assert rows[0].actor.pk == ReferralEvent.objects.filter(referral=second).order_by("at", "pk")[0].actor_id
+
+
+def _prefetches_and_values_come_with_the_rows():
+    @prepared()
+    def family(referral_id):
+        return Referral.objects.filter(pk=referral_id).prefetch_related("parents")
+
+    @prepared()
+    def kinds(referral_id):
+        return ReferralEvent.objects.filter(referral_id=referral_id).values_list("kind", flat=True).order_by("pk")
+
+    for referral in Referral.objects.order_by("-pk")[:3]:
+        (got,) = family(referral.pk)
+        assert [p.name for p in got.parents.all()] == [p.name for p in referral.parents.all()]
+        assert kinds(referral.pk) == list(referral.events.order_by("pk").values_list("kind", flat=True))
+
+
+def test_text_and_instant_values_and_a_value_used_twice(db):
+    coordinator = User.objects.create_user(username="coord", password="x" * 16)
+    later = timezone.now() + datetime.timedelta(days=1)
+
+    @prepared(TEXT, INSTANT)
+    def named_joined_before(username, when):
+        return User.objects.filter(username=username, date_joined__lt=when).filter(username__exact=username)
+
+    assert named_joined_before("coord", later) == [coordinator]
+    assert named_joined_before("coord", later - datetime.timedelta(days=3)) == []
+    assert named_joined_before("someone else", later) == []
+
+
+def test_a_value_that_is_not_a_plain_parameter_is_built_each_time_and_still_right(db):
+    User.objects.create_user(username="amira", password="x" * 16)
+
+    @prepared(TEXT)
+    def containing(text):
+        return User.objects.filter(username__contains=text).values_list("username", flat=True)
+
+    assert containing("mir") == ["amira"]
+    assert containing("zzz") == []
+    assert not containing.compiled_once
+
+
+def test_a_read_takes_exactly_its_values(db):
+    @prepared()
+    def users(user_id):
+        return User.objects.filter(pk=user_id)
+
+    with pytest.raises(TypeError):
+        users()
+    with pytest.raises(TypeError):
+        users(1, 2)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's test database is one connection's memory")
+def test_threads_each_get_their_own_rows(transactional_db):
+    users = [User.objects.create_user(username=f"user{i}", password="x" * 16) for i in range(4)]
+
+    @prepared()
+    def username_of(user_id):
+        return User.objects.filter(pk=user_id).values_list("username", flat=True)
+
+    got: dict[int, set] = {}
+
+    def look(user):
+        try:
+            got[user.pk] = {name for _ in range(20) for name in username_of(user.pk)}
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=look, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert got == {user.pk: {user.username} for user in users}
+
+
+def test_an_expired_session_is_not_loaded_and_a_live_one_is(db):
+    store = SessionStore()
+    store["vig_login_at"] = 1
+    store.create()
+    key = store.session_key
+    assert SessionStore(session_key=key).load() == {"vig_login_at": 1}
+    SessionStore.get_model_class().objects.filter(session_key=key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    expired = SessionStore(session_key=key)
+    assert expired.load() == {}
+    assert expired.session_key is None
+
+
+def test_the_backend_finds_active_users_only(db, service):
+    from accounts.backends import UserBackend
+
+    user = User.objects.create_user(username="pat", password="x" * 16)
+    Membership.objects.create(user=user, service=service, role=Role.COORDINATOR)
+    assert UserBackend().get_user(user.pk) == user
+    assert UserBackend().get_user(user.pk + 1000) is None
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert UserBackend().get_user(user.pk) is None
+
+
+def _work(cycles) -> list:
+    return [
+        (
+            cycle.pk,
+            [(f.pk, [(c.pk, c.helping_question_id) for c in f.clips.all()]) for f in cycle.filmings.all()],
+            [r.pk for r in cycle.shared_reviews.all()],
+        )
+        for cycle in cycles
+    ]
+
+
+def _attached_work_is_what_the_prefetches_give_for_every_family(django_assert_num_queries):
+    from cycles.reads.helping_questions import family_questions, questions_with_ratings
+    from cycles.reads.timeline import cycles_of, family_cycles
+
+    with_work = 0
+    for referral_id in Referral.objects.order_by("pk").values_list("pk", flat=True):
+        cycles = family_cycles(referral_id)
+        with django_assert_num_queries(0):
+            attached = _work(cycles)
+        assert attached == _work(cycles_of(referral_id)), referral_id
+        with_work += any(filmings for _, filmings, _ in attached)
+        questions = family_questions(referral_id)
+        with django_assert_num_queries(0):
+            ratings = [(q.pk, [(r.pk, r.recorded_by.pk) for r in q.ratings.all()]) for q in questions]
+        expected = [
+            (q.pk, [(r.pk, r.recorded_by.pk) for r in q.ratings.all()]) for q in questions_with_ratings(referral_id)
+        ]
+        assert ratings == expected, referral_id
+    assert with_work >= 3
+
+
+def _a_page_s_family_is_loaded_as_the_api_s_prefetch_loads_it(django_assert_num_queries):
+    for referral_id in Referral.objects.order_by("pk").values_list("pk", flat=True):
+        page = Referral.objects.with_record_details(for_api=False).get(pk=referral_id)
+        api = Referral.objects.with_record_details(for_api=True).get(pk=referral_id)
+        with django_assert_num_queries(0):
+            got = (
+                [p.pk for p in page.parents.all()],
+                [c.pk for c in page.other_children.all()],
+                [(a.pk, a.holds_family, a.practitioner.pk, a.supervisor_id) for a in page.allocations.all()],
+                [a.referral is page for a in page.allocations.all()],
+            )
+        assert got[:3] == (
+            [p.pk for p in api.parents.all()],
+            [c.pk for c in api.other_children.all()],
+            [(a.pk, a.holds_family, a.practitioner.pk, a.supervisor_id) for a in api.allocations.all()],
+        )
+        assert all(got[3])
+
+
+def _attached_rows_filter_through_the_database_as_a_prefetch_does(django_assert_num_queries):
+    referral = next(r for r in Referral.objects.with_record_details(for_api=False) if r.allocations.all())
+    page = Referral.objects.with_record_details(for_api=False).get(pk=referral.pk)
+    with django_assert_num_queries(0):
+        assert page.parents.count() == len(page.parents.all()) >= 1
+        assert page.parents.exists()
+        first = page.parents.first()
+    assert first == referral.parents.order_by("referral_id", "order", "pk").first()
+    with django_assert_num_queries(1):
+        named = list(page.parents.filter(name=first.name))
+    assert named == [first]
+    ended = list(referral.allocations.filter(ended_at__isnull=False))
+    with django_assert_num_queries(1):
+        assert list(page.allocations.all().filter(ended_at__isnull=False)) == ended
+    other = Referral.objects.exclude(pk=referral.pk).order_by("pk").first()
+    assert not set(page.parents.values_list("pk", flat=True)) & set(other.parents.values_list("pk", flat=True))
+
+
+def test_prepared_reads_and_attached_rows_on_the_demo_families(demo, django_assert_num_queries):
+    """Every prepared read the service defines answers as its queryset for each family in turn and is compiled once;
+    what `attach` gives each family (a record's cycles, questions, parents, children and allocations) is what
+    Django's prefetches give, read from memory, and filters further through the database. One demo load for all:
+    it is the slow part."""
+    _every_prepared_read_answers_as_its_queryset_for_each_family_in_turn()
+    _the_service_s_reads_are_compiled_once_on_postgresql()
+    _a_read_is_compiled_once_then_only_run()
+    _prefetches_and_values_come_with_the_rows()
+    _attached_work_is_what_the_prefetches_give_for_every_family(django_assert_num_queries)
+    _a_page_s_family_is_loaded_as_the_api_s_prefetch_loads_it(django_assert_num_queries)
+    _attached_rows_filter_through_the_database_as_a_prefetch_does(django_assert_num_queries)

@@ -1,0 +1,62 @@
+"""A family's record is read with SQL compiled once per shape of the reader's access (ADR 0032): who may see which
+family must still follow each person's memberships and the family's allocations, request after request, in one
+process, as people's access changes. Each test asks in turn, so a compiled read is reused where it may be."""
+
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Membership, Role
+from referrals import actions
+from tests.conftest import verify_session
+from tests.referrals.allocation_helpers import allocated_referral
+from tests.referrals.helpers import make_referral
+
+
+def _client(user) -> Client:
+    client = Client()
+    verify_session(client, user)
+    return client
+
+
+def _status(client, referral) -> int:
+    return client.get(reverse("referrals:detail", args=[referral.pk])).status_code
+
+
+def test_site_limits_are_followed_in_turn_and_when_they_change(
+    site_coordinator, coordinator, service, peterborough, cambridgeshire
+):
+    here = make_referral(service, coordinator, site=peterborough)
+    there = make_referral(service, coordinator, site=cambridgeshire)
+    limited, everywhere = _client(site_coordinator), _client(coordinator)
+    for _ in range(2):
+        assert (_status(limited, here), _status(limited, there)) == (200, 404)
+        assert (_status(everywhere, here), _status(everywhere, there)) == (200, 200)
+    membership = Membership.objects.get(user=site_coordinator, service=service)
+    membership.sites.add(cambridgeshire)
+    assert (_status(limited, here), _status(limited, there)) == (200, 200)
+    membership.sites.set([cambridgeshire])
+    assert (_status(limited, here), _status(limited, there)) == (404, 200)
+    Membership.objects.filter(pk=membership.pk).update(is_active=False)
+    assert (_status(limited, here), _status(limited, there)) == (404, 404)
+
+
+def test_a_practitioner_sees_the_families_they_hold_and_not_once_reallocated(
+    coordinator, practitioner, other_practitioner, service
+):
+    mine = allocated_referral(service, coordinator, practitioner)
+    theirs = allocated_referral(service, coordinator, other_practitioner)
+    me, them = _client(practitioner), _client(other_practitioner)
+    for _ in range(2):
+        assert (_status(me, mine), _status(me, theirs)) == (200, 404)
+        assert (_status(them, mine), _status(them, theirs)) == (404, 200)
+    actions.reallocate_referral(referral=mine, practitioner=other_practitioner, reason="Moved teams", by=coordinator)
+    assert (_status(me, mine), _status(them, mine)) == (404, 200)
+
+
+def test_someone_with_no_access_and_another_service_get_nothing(coordinator, other_coordinator, nobody, service):
+    family = make_referral(service, coordinator)
+    assert _status(_client(nobody), family) == 404
+    assert _status(_client(other_coordinator), family) == 404
+    assert _status(_client(coordinator), family) == 200
+    Membership.objects.create(user=nobody, service=service, role=Role.COORDINATOR)
+    assert _status(_client(nobody), family) == 200
