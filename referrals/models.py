@@ -16,7 +16,8 @@ from django.utils import timezone
 from accounts.models import Membership, ReferralSource, Role, Service, Site
 from accounts.permissions import Perm, scope_q
 from core import languages, postcodes
-from core.prepared import attach, prepared
+from core.lookups import among
+from core.prepared import IDS, attach, prepared
 from core.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 
 from .states import DISCHARGED_END_REASON, OPEN_STATUSES, ReferralStatus
@@ -155,19 +156,26 @@ OTHER_CHILD_FIELDS = ["name", "date_of_birth", "consent_to_filming"]
 
 class ReferralQuerySet(models.QuerySet):
     _family_attached = False  # `with_record_details(for_api=False)`: parents, children, allocations attached
+    _parents_listed = None  # `with_list_details` ("all") or `with_api_row_details` ("api"): `listed_parents` set
 
     def _clone(self):
         clone = super()._clone()
         clone._family_attached = self._family_attached
+        clone._parents_listed = self._parents_listed
         return clone
 
     def _fetch_all(self):
-        """As Django's; then, for a page's record, the family's parents, other children and allocations, read by
-        the family's id with SQL compiled once per process (`attach_family`) where a prefetch would compile three."""
+        """As Django's; then what a prefetch would have added, read with SQL compiled once per process: for a page's
+        record the family's parents, other children and allocations (`attach_family`), for a list's rows their
+        parents (`list_parents`)."""
         fetching = self._result_cache is None
         super()._fetch_all()
-        if fetching and self._family_attached:
+        if not fetching or self._iterable_class is not models.query.ModelIterable:
+            return
+        if self._family_attached:
             attach_family(self._result_cache)
+        if self._parents_listed:
+            list_parents(self._result_cache, api=self._parents_listed == "api")
 
     def visible_to(self, user, perm: Perm = Perm.REFERRAL_VIEW):
         """Referrals the user may see: their services' and sites', or the families they (or their trainees) hold.
@@ -239,11 +247,9 @@ class ReferralQuerySet(models.QuerySet):
         """Everything a list row shows (flags included), in a fixed number of queries. The parents come as a
         plain list (`Referral.parent_list`): a prefetch into `parents.all()` builds a filtered queryset per row,
         a tenth of a 50-row page's CPU."""
-        return (
-            self.select_related("service", "site", "referral_source")
-            .prefetch_related(Prefetch("parents", to_attr="listed_parents"))
-            .with_reallocation_flag()
-        )
+        listed = self.select_related("service", "site", "referral_source").with_reallocation_flag()
+        listed._parents_listed = "all"
+        return listed
 
     # What an API list row reads (`ReferralListOut.to_representation`, `Referral.flags`), and nothing else.
     API_ROW_FIELDS = (
@@ -266,13 +272,9 @@ class ReferralQuerySet(models.QuerySet):
         site and parents. A referral row has some 70 columns and a parent 20; reading and building them all was
         about 1.5 ms of a 50-row page's CPU. A row that read any other field would cost a query per row: the list's
         query-count test would fail."""
-        parents = Parent.objects.only("referral_id", "order", "name", "postcode", "interpreter_needed")
-        return (
-            self.select_related("service", "site")
-            .only(*self.API_ROW_FIELDS)
-            .prefetch_related(Prefetch("parents", queryset=parents, to_attr="listed_parents"))
-            .with_reallocation_flag()
-        )
+        listed = self.select_related("service", "site").only(*self.API_ROW_FIELDS).with_reallocation_flag()
+        listed._parents_listed = "api"
+        return listed
 
     def with_record_details(self, *, for_api: bool = True):
         """Everything the family's record (page or API) shows and its permission checks read, in fixed queries:
@@ -885,3 +887,28 @@ def _family_other_children(referral_id):
 @prepared()
 def _family_allocations(referral_id):
     return _held().filter(referral_id=referral_id)
+
+
+def list_parents(referrals: list, *, api: bool = False) -> None:
+    """Each row's parents as a plain list (`listed_parents`, read by `Referral.parent_list`), in one read of all the
+    rows' parents compiled once per process (`core.prepared`): a list's prefetch compiled afresh for every page.
+    The API's rows read only the parents' columns they show."""
+    if not referrals:
+        return
+    by_referral: dict[int, list] = {referral.pk: [] for referral in referrals}
+    for parent in (_api_row_parents if api else _row_parents)(list(by_referral)):
+        by_referral[parent.referral_id].append(parent)
+    for referral in referrals:
+        referral.listed_parents = by_referral[referral.pk]
+
+
+@prepared(IDS)
+def _row_parents(ids):
+    return Parent.objects.filter(among("referral_id", ids))
+
+
+@prepared(IDS)
+def _api_row_parents(ids):
+    return Parent.objects.filter(among("referral_id", ids)).only(
+        "referral_id", "order", "name", "postcode", "interpreter_needed"
+    )
