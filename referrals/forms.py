@@ -11,7 +11,7 @@ from django import forms
 from django.forms.models import fields_for_model
 from django.utils import timezone
 
-from accounts.models import Membership, Role, Service, User
+from accounts.models import Membership, ReferralSource, Role, Service, Site, User
 from core import postcodes
 from core.entered_in_error import REASON_MAX_LENGTH
 from core.forms import NHSForm
@@ -372,6 +372,13 @@ class SearchForm(NHSForm):
         return cleaned
 
 
+def offer(field: forms.ModelChoiceField, model, objects: list) -> None:
+    """Offer exactly `objects` (already read, `accounts.choices`) in a drop-down: its options are drawn from them,
+    and what is sent is still checked against them in the database (the field's queryset, read only then)."""
+    field.queryset = model._default_manager.filter(pk__in=[obj.pk for obj in objects])
+    field.choices = [("", field.empty_label), *((obj.pk, field.label_from_instance(obj)) for obj in objects)]
+
+
 class ServiceFilterForm(NHSForm):
     """A list's filters. The service filter only appears for someone who covers more than one service."""
 
@@ -379,9 +386,9 @@ class ServiceFilterForm(NHSForm):
         label="Service", queryset=None, required=False, empty_label="All services", widget=QuickSelect
     )
 
-    def __init__(self, *args, services, **kwargs):
+    def __init__(self, *args, services: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = services
+        offer(self.fields["service"], Service, services)
         if len(services) < 2:
             del self.fields["service"]
 
@@ -400,10 +407,10 @@ class TriageQueueFilterForm(ServiceFilterForm):
         label="Referral source", queryset=None, required=False, empty_label="All sources", widget=QuickSelect
     )
 
-    def __init__(self, *args, sites, sources, **kwargs):
+    def __init__(self, *args, sites: list, sources: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites
-        self.fields["source"].queryset = sources
+        offer(self.fields["site"], Site, sites)
+        offer(self.fields["source"], ReferralSource, sources)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from accounts.audit import log_list
-from accounts.models import Service, User
+from accounts.choices import services_named
+from accounts.models import User
 from accounts.permissions import Perm, has_permission, require_permission, services_with
 from referrals.reads.caseloads import ranked_candidates, waiting_rows
 from web.listing import list_page
@@ -70,7 +71,7 @@ def unallocate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission(Perm.WAITING_LIST_VIEW)
 def waiting_list(request: HttpRequest) -> HttpResponse:
     """Accepted referrals waiting for a practitioner, oldest first, with the wait band and target warnings."""
-    services = Service.objects.filter(pk__in=services_with(request.user, Perm.WAITING_LIST_VIEW)).order_by("name")
+    services = services_named(sorted(services_with(request.user, Perm.WAITING_LIST_VIEW)))
     filters = ServiceFilterForm(request.GET or None, services=services)
     waiting = filters.filter(
         Referral.objects.visible_to(request.user, Perm.WAITING_LIST_VIEW)

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.audit import log_list
-from accounts.models import ReferralSource, Service, Site
+from accounts.choices import services_named, sites_of, sources_of
 from accounts.permissions import Perm, require_permission, services_with
 from web.listing import list_page
 
@@ -58,13 +58,10 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission(Perm.TRIAGE_QUEUE_VIEW)
 def triage_queue(request: HttpRequest) -> HttpResponse:
     """Received and awaiting-information referrals the coordinator covers, oldest first."""
-    service_ids = services_with(request.user, Perm.TRIAGE_QUEUE_VIEW)
-    services = Service.objects.filter(pk__in=service_ids).order_by("name")
+    service_ids = sorted(services_with(request.user, Perm.TRIAGE_QUEUE_VIEW))
+    services = services_named(service_ids)
     filters = TriageQueueFilterForm(
-        request.GET or None,
-        services=services,
-        sites=Site.objects.filter(service_id__in=service_ids).select_related("service"),
-        sources=ReferralSource.objects.filter(service_id__in=service_ids).select_related("service"),
+        request.GET or None, services=services, sites=sites_of(service_ids), sources=sources_of(service_ids)
     )
     queue = Referral.objects.visible_to(request.user, Perm.TRIAGE_QUEUE_VIEW).awaiting_triage().with_list_details()
     queue = filters.filter(queue)

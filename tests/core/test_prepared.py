@@ -64,6 +64,7 @@ def _every_prepared_read_answers_as_its_queryset_for_each_family_in_turn():
         "referral_id": referral_ids,
         "user_id": user_ids,
         "service_id": service_ids,
+        "service_ids": [service_ids, service_ids[:1], service_ids[1:], []],
         "ids": [referral_ids, referral_ids[::2], referral_ids[1::2], referral_ids[:1], []],
         "now": [now, now - datetime.timedelta(days=400), now + datetime.timedelta(days=400)],
     }
