@@ -44,15 +44,17 @@ class HasNextPagination(LimitOffsetPagination):
         self.cursor_before = self.cursor_after = None
         if self.keyset is not None:
             details = getattr(view, "keyset_details", None)
-            return self._keyset_page(queryset.order_by(*self.keyset.order), request, details)
+            first_page = getattr(view, "keyset_first_page", None)
+            return self._keyset_page(queryset.order_by(*self.keyset.order), request, details, first_page)
         rows = list(queryset[self.offset : self.offset + self.limit + 1])
         self.has_next = len(rows) > self.limit
         return rows[: self.limit]
 
-    def _keyset_page(self, queryset, request, details=None):
+    def _keyset_page(self, queryset, request, details=None, first_page=None):
         """A page from a cursor (`after`/`before`), or from the offset on a first request; links carry cursors.
         With the view's `keyset_details` (a search), the page's ids are found first and its rows read after
-        (`late_rows`); a plain list reads its rows straight from its index."""
+        (`late_rows`); a plain list reads its rows straight from its index, its first page through the view's
+        `keyset_first_page(size)` where it has one (the same rows, compiled once)."""
         keyset, size = self.keyset, self.limit
         after = keyset.parse(queryset.model, request.query_params.get("after"))
         before = keyset.parse(queryset.model, request.query_params.get("before"))
@@ -67,6 +69,8 @@ class HasNextPagination(LimitOffsetPagination):
         if after is not None:
             rows = self._rows(queryset.filter(keyset.beyond(*after, forward=True)), 0, size + 1, details)
             came_from_before = True
+        elif first_page is not None and self.offset == 0 and details is None:
+            rows, came_from_before = first_page(size + 1), False
         else:
             rows = self._rows(queryset, self.offset, self.offset + size + 1, details)
             came_from_before = self.offset > 0

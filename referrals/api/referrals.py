@@ -31,6 +31,7 @@ from web.pagination import CURSOR_PARAMETERS, PAGE_PARAMETERS, page_of
 from .. import actions
 from ..loading import referral_for_api
 from ..models import Referral
+from ..reads.lists import api_first_page
 from ..rules import duplicates_shown_to
 from ..serializers import (
     BirthIn,
@@ -94,6 +95,7 @@ class ReferralListView(SavedOnce, GenericAPIView):
     filter_backends: list = []
     keyset_order: tuple[str, str] | None = None  # set per request: the list's order, for cursor links
     keyset_details = None  # set for a search: the page's ids are found first, then only its rows read in full
+    keyset_first_page = None  # set for a plain list: its first page, read with SQL compiled once (`reads.lists`)
 
     @extend_schema(
         operation_id="referrals_list",
@@ -128,6 +130,8 @@ class ReferralListView(SavedOnce, GenericAPIView):
             queryset = queryset.filter(site_id=filters["site"])
         if "service" in filters:
             queryset = queryset.filter(service__slug=filters["service"])
+        if not terms:
+            self.keyset_first_page = lambda size: api_first_page(user, filters, size)
         page = self.paginate_queryset(queryset if terms else queryset.with_api_row_details())
         if terms:
             detail = {"fields": sorted(terms), "terms_hashed": {k: hash_term(str(v)) for k, v in terms.items()}}

@@ -60,3 +60,48 @@ def test_someone_with_no_access_and_another_service_get_nothing(coordinator, oth
     assert _status(_client(coordinator), family) == 200
     Membership.objects.create(user=nobody, service=service, role=Role.COORDINATOR)
     assert _status(_client(nobody), family) == 200
+
+
+def _api_ids(client, **params) -> list[int]:
+    body = client.get(reverse("api:referral-list"), params).json()
+    return [row["id"] for row in body["results"]]
+
+
+def test_the_api_list_s_first_page_follows_each_reader_s_access_and_filters(
+    site_coordinator, coordinator, practitioner, service, peterborough, cambridgeshire
+):
+    """The list's first page is compiled once per shape (`referrals.reads.lists`): each reader, each filter and
+    each value, asked in turn, gets exactly the rows the list's queryset gives them."""
+    from referrals.models import Referral
+
+    here = [make_referral(service, coordinator, site=peterborough) for _ in range(3)]
+    there = [make_referral(service, coordinator, site=cambridgeshire) for _ in range(2)]
+    actions.triage_referral(referral=there[0], decision="accept", override_reason="Agreed in team", by=coordinator)
+    mine = allocated_referral(service, coordinator, practitioner, site=peterborough)
+    readers = {user: _client(user) for user in (coordinator, site_coordinator, practitioner)}
+    cases = [
+        {},
+        {"limit": 2},
+        {"status": "received"},
+        {"status": "accepted"},
+        {"site": peterborough.pk},
+        {"site": cambridgeshire.pk},
+        {"service": service.slug},
+        {"service": "no-such-service"},
+        {"status": "received", "site": cambridgeshire.pk},
+    ]
+    for _ in range(2):
+        for user, client in readers.items():
+            for case in cases:
+                rows = Referral.objects.visible_to(user)
+                for name, lookup in (("status", "status"), ("site", "site_id"), ("service", "service__slug")):
+                    if name in case:
+                        rows = rows.filter(**{lookup: case[name]})
+                expected = list(
+                    rows.order_by("date_received", "pk").values_list("pk", flat=True)[: case.get("limit", 50)]
+                )
+                assert _api_ids(client, **case) == expected, (user.username, case)
+    assert set(_api_ids(readers[site_coordinator])) == {r.pk for r in here} | {mine.pk}
+    assert _api_ids(readers[practitioner]) == [mine.pk]
+    Membership.objects.get(user=site_coordinator, service=service).sites.set([cambridgeshire])
+    assert set(_api_ids(readers[site_coordinator])) == {r.pk for r in there}

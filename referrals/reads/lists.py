@@ -1,0 +1,37 @@
+"""The API referral list's first page, read with SQL compiled once per shape (ADR 0032).
+
+Systems that poll the list ask for its first page again and again, with the same filters: building and compiling
+that query (who may see what, the filters, the row's columns, the order) was a good part of each call's CPU. Here it
+is compiled once per shape (the asker's access, which filters are given, the page size) and run with the filters'
+values. Later pages (a cursor), offsets and searches are read as before.
+"""
+
+from accounts.permissions import Perm, scope_shape
+from core.prepared import INT, TEXT, PreparedByShape
+
+from ..models import Referral
+
+# Each filter the list takes: its condition, and the kind of value that takes a stand-in's place.
+FILTERS = {"status": ("status", TEXT), "site": ("site_id", INT), "service": ("service__slug", TEXT)}
+ORDER = ("date_received", "pk")
+
+_reads: dict[tuple[str, ...], PreparedByShape] = {}
+
+
+def _first_page(context, *values):
+    user, names, size = context
+    rows = Referral.objects.visible_to(user)
+    for name, value in zip(names, values, strict=True):
+        rows = rows.filter(**{FILTERS[name][0]: value})
+    return rows.with_api_row_details().order_by(*ORDER)[:size]
+
+
+def api_first_page(user, filters: dict, size: int) -> list:
+    """The first `size` referrals the user may see with these filters (`FILTERS`), oldest first, as the list's rows
+    (`with_api_row_details`)."""
+    names = tuple(sorted(filters))
+    read = _reads.get(names)
+    if read is None:
+        read = _reads.setdefault(names, PreparedByShape(_first_page, tuple(FILTERS[name][1] for name in names)))
+    context = (user, names, size)
+    return read((scope_shape(user, Perm.REFERRAL_VIEW), names, size), context, *(filters[name] for name in names))
