@@ -150,6 +150,25 @@ def prepared_by_shape(*kinds: str, size: int = 256) -> Callable[[Callable[..., Q
     return lambda build: PreparedByShape(build, kinds or (INT,) * (build.__code__.co_argcount - 1), size)
 
 
+class ReadByPk:
+    """What a page's loader asks of a queryset of visible records (`.model`, `.get(pk=…)`: `web.pages.load_visible`),
+    answered by a prepared read of one record by its id, so the loader's refusals (logged 404, 410, 403) stay one."""
+
+    def __init__(self, model, read: Callable[[int], list]):
+        self.model = model
+        self._read = read
+
+    def get(self, *, pk):
+        """The record, or the model's DoesNotExist (an id that is not a whole number included)."""
+        try:
+            found = self._read(int(pk))
+        except (TypeError, ValueError):
+            found = []
+        if not found:
+            raise self.model.DoesNotExist
+        return found[0]
+
+
 def prepared_reads() -> list[PreparedRead]:
     """Every prepared read defined so far (for the test that checks each is compiled once on PostgreSQL)."""
     return list(_registry)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.permissions import Perm, scope_shape
 from core.entered_in_error import correctable_models
-from core.prepared import prepared_by_shape
+from core.prepared import ReadByPk, prepared_by_shape
 from web import api, pages
 
 from .models import Referral
@@ -25,7 +25,9 @@ def _visible(request, *, for_api: bool):
 def referral_for_page(request, pk: int, perm: Perm | None = None) -> Referral:
     """For a page: the referral, or the page's 404/410/403. Without what only the API's record shows (the timeline,
     which the record page reads itself, `reads.events.timeline_of`)."""
-    return pages.load_visible(_VisibleForPage(request.user), request, pk, perm)
+    user = request.user
+    visible = ReadByPk(Referral, lambda pk: _record_for_page(scope_shape(user, Perm.REFERRAL_VIEW), user, pk))
+    return pages.load_visible(visible, request, pk, perm)
 
 
 @prepared_by_shape()
@@ -33,22 +35,6 @@ def _record_for_page(user, pk):
     """The referral if `user` may see it, with what its pages show; compiled once per shape of the user's access
     (`scope_shape`), so most page loads only run it."""
     return Referral.objects.visible_to(user).with_record_details(for_api=False).filter(pk=pk)
-
-
-class _VisibleForPage:
-    """The user's visible referrals, as `load_visible` asks of a queryset (`.model`, `.get(pk=…)`), read through the
-    compiled `_record_for_page`."""
-
-    model = Referral
-
-    def __init__(self, user):
-        self.user = user
-
-    def get(self, *, pk) -> Referral:
-        found = _record_for_page(scope_shape(self.user, Perm.REFERRAL_VIEW), self.user, int(pk))
-        if not found:
-            raise Referral.DoesNotExist
-        return found[0]
 
 
 def referral_for_api(request, pk: int, perm: Perm | None = None) -> Referral:

@@ -10,8 +10,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role
-from accounts.permissions import caseload_service_ids
-from core.prepared import prepared
+from accounts.permissions import Perm, caseload_service_ids, scope_shape
+from core.prepared import ReadByPk, prepared, prepared_by_shape
 from cycles.models import Liaison, Visit
 from referrals.models import Allocation, Referral
 from referrals.states import ReferralStatus
@@ -41,6 +41,17 @@ def visible_visits(user) -> QuerySet:
     """Visits of the families the user may see (coordinators and managers in scope, the allocated practitioner,
     the trainee's supervisor): pages and API load a visit by id from here, so another family's id is a 404."""
     return visits_with_details(Visit.objects.filter(referral__in=Referral.objects.visible_to(user).values("pk")))
+
+
+@prepared_by_shape()
+def _visible_visit(user, pk):
+    return visible_visits(user).filter(pk=pk)
+
+
+def visible_visits_by_pk(user) -> ReadByPk:
+    """`visible_visits` as a page's loader asks of them, one visit by its id, read with SQL compiled once per shape
+    of the user's access (`scope_shape`, ADR 0032): the visit form is a practitioner's busiest page."""
+    return ReadByPk(Visit, lambda pk: _visible_visit(scope_shape(user, Perm.REFERRAL_VIEW), user, pk))
 
 
 def diary_visits(user) -> QuerySet:

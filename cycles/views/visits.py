@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.audit import get_visible_or_404, log_access, log_list
 from accounts.models import AccessAction
 from accounts.permissions import Perm, check_permission, require_permission
-from cycles.reads.visits import DIARY_PAGE_SIZE, DIARY_WEEKS, diary, visible_visits
+from cycles.reads.visits import DIARY_PAGE_SIZE, DIARY_WEEKS, diary, visible_visits_by_pk
 from cycles.rules import may_record_casework
 from referrals.loading import referral_for_page
 from referrals.models import Referral
@@ -32,7 +32,7 @@ def load_referral(request: HttpRequest, pk: int, perm: Perm | None = None) -> Re
 
 def load_visit(request: HttpRequest, pk: int, perm: Perm = Perm.REFERRAL_VIEW):
     """A visit of a family the user may see (a logged 404 otherwise), then `perm` on its family (a logged 403)."""
-    visit = get_visible_or_404(visible_visits(request.user), request=request, pk=pk)
+    visit = get_visible_or_404(visible_visits_by_pk(request.user), request=request, pk=pk)
     check_permission(request.user, perm, obj=visit.referral)
     return visit
 

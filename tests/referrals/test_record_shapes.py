@@ -105,3 +105,25 @@ def test_the_api_list_s_first_page_follows_each_reader_s_access_and_filters(
     assert _api_ids(readers[practitioner]) == [mine.pk]
     Membership.objects.get(user=site_coordinator, service=service).sites.set([cambridgeshire])
     assert set(_api_ids(readers[site_coordinator])) == {r.pk for r in there}
+
+
+def test_a_visit_s_pages_follow_who_holds_the_family_request_after_request(
+    coordinator, practitioner, other_practitioner, service
+):
+    """The visit form loads its visit with SQL compiled once per shape (`cycles.reads.visits.visible_visits_by_pk`):
+    each practitioner, in turn, opens only their own family's visit, and not once the family is reallocated."""
+    from tests.cycles.helpers_visits import book
+
+    mine = allocated_referral(service, coordinator, practitioner)
+    theirs = allocated_referral(service, coordinator, other_practitioner)
+    my_visit, their_visit = book(mine, practitioner), book(theirs, other_practitioner)
+    me, them = _client(practitioner), _client(other_practitioner)
+
+    def opens(client, visit) -> int:
+        return client.get(reverse("cycles:visit_record", args=[visit.pk])).status_code
+
+    for _ in range(2):
+        assert (opens(me, my_visit), opens(me, their_visit)) == (200, 404)
+        assert (opens(them, my_visit), opens(them, their_visit)) == (404, 200)
+    actions.reallocate_referral(referral=mine, practitioner=other_practitioner, reason="Moved teams", by=coordinator)
+    assert (opens(me, my_visit), opens(them, my_visit)) == (404, 200)
