@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import AccessAction, Membership, Role, Service, User
 from accounts.permissions import Perm, requires
+from core.prepared import prepared
 from core.refusals import ActionRefused
 from core.text import check_text_fields
 from notices.actions import raise_notice
@@ -31,9 +32,19 @@ FOOTAGE_FIELDS = ["location", "reference", "family_copy", "family_copy_how", "fa
 
 
 def keep_months(service: Service) -> int:
-    """The service's footage policy, or the default (2 months) when it has none."""
-    policy = CyclePolicy.objects.filter(service=service).first()
-    return policy.footage_keep_months if policy else DEFAULT_KEEP_MONTHS
+    """The service's footage policy, or the default (2 months) when it has none. Read with SQL compiled once per
+    process (`core.prepared`): every look at a family's record shows it."""
+    months = _policy_months(service.pk)
+    return months[0] if months else DEFAULT_KEEP_MONTHS
+
+
+@prepared()
+def _policy_months(service_id):
+    return (
+        CyclePolicy.objects.filter(service_id=service_id)
+        .order_by("pk")
+        .values_list("footage_keep_months", flat=True)[:1]
+    )
 
 
 def _check_family_copy(*, filming: Filming, family_copy: str, family_copy_on: date | None) -> None:

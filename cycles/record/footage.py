@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from accounts.permissions import Perm, has_permission
 from core.prepared import prepared
-from cycles.actions.footage import DEFAULT_KEEP_MONTHS
-from cycles.models import CyclePolicy, Filming
+from cycles.actions.footage import keep_months
+from cycles.models import Filming
 from referrals.record import record_section
 
 
@@ -30,17 +30,6 @@ def _filmings_with_footage(referral_id):
     )
 
 
-@prepared()
-def _policy_months(service_id):
-    return CyclePolicy.objects.filter(service_id=service_id).values_list("footage_keep_months", flat=True)[:1]
-
-
-def _keep_months(service_id) -> int:
-    """The service's footage policy, or the default (as `keep_months`), read with SQL compiled once."""
-    months = _policy_months(service_id)
-    return months[0] if months else DEFAULT_KEEP_MONTHS
-
-
 @record_section(order=70)
 def footage_section(request, referral) -> list[dict]:
     """Each filming's footage: where it is held, the family's copy, when it must be destroyed and whether it was.
@@ -52,7 +41,7 @@ def footage_section(request, referral) -> list[dict]:
         {
             "template": "cycles/_footage_section.html",
             "rows": _footage_rows(filmings),
-            "keep_months": _keep_months(referral.service_id),
+            "keep_months": keep_months(referral.service),
             "can_record": has_permission(request.user, Perm.CASEWORK_RECORD, obj=referral),
             "can_confirm": has_permission(request.user, Perm.FOOTAGE_DESTRUCTION_CONFIRM, obj=referral),
         }
