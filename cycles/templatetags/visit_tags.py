@@ -15,7 +15,8 @@ from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-_NOT_YET_RECORDED = '<strong class="nhsuk-tag nhsuk-tag--red">Not yet recorded</strong>\n'  # as includes/tag.html drew it
+# As includes/tag.html draws it, with the file's last line break.
+_NOT_YET_RECORDED = '<strong class="nhsuk-tag nhsuk-tag--red">Not yet recorded</strong>\n'
 
 
 def _day_and_time(at, *, weekday: bool) -> str:

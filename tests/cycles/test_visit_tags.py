@@ -3,7 +3,8 @@ loops drew, byte for byte: planned visits in the future and overdue, with and wi
 may record and those who may not; recorded visits with every outcome, one minute and many; times either side of
 the change to summer time."""
 
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from django.template import Context, Template
@@ -14,56 +15,11 @@ from cycles.reads.visits import family_visits
 from tests.cycles.helpers_visits import attended, book, family_fixture, ready_fixture  # noqa: F401
 
 # The section as its template drew it before the lists moved into visit_tags (issue 20), kept beside this test.
-OLD_SECTION = """{% load tz %}<section id="visits" aria-labelledby="visits-heading">
-<h2 class="nhsuk-heading-m" id="visits-heading">Visits</h2>
-{% if section.can_record %}<p><a class="nhsuk-button nhsuk-button--secondary" href="{% url 'cycles:visit_book' referral.pk %}" data-module="nhsuk-button">Book a visit</a></p>{% endif %}
-{% with found=section.visits %}
-<h3 class="nhsuk-heading-s">Planned</h3>
-{% if found.planned %}
-<ul class="nhsuk-list nhsuk-list--border" id="planned-visits">
-  {% for visit in found.planned %}
-  <li>
-    <a href="{% url 'cycles:visit_detail' visit.pk %}">{{ visit.planned_at|localtime|date:"D j M Y, H:i" }}</a>,
-    {{ visit.get_place_display }}{% if visit.activities.all %}: {% for activity in visit.activities.all %}{{ activity.get_kind_display|lower }}{% if not forloop.last %}, {% endif %}{% endfor %}{% endif %}
-    {% if visit.planned_at < section.now %}{% include "includes/tag.html" with text="Not yet recorded" colour="red" %}{% endif %}
-    {% if section.can_record %}<a href="{% url 'cycles:visit_record' visit.pk %}">Record<span class="nhsuk-u-visually-hidden"> the visit of {{ visit.planned_at|localtime|date:"j M Y, H:i" }}</span></a>{% endif %}
-  </li>
-  {% endfor %}
-</ul>
-{% else %}
-<p>No visits planned.</p>
-{% endif %}
-<h3 class="nhsuk-heading-s">Recent</h3>
-{% if found.recent %}
-<ul class="nhsuk-list nhsuk-list--border" id="recent-visits">
-  {% for visit in found.recent %}
-  <li>
-    <a href="{% url 'cycles:visit_detail' visit.pk %}">{{ visit.planned_at|localtime|date:"D j M Y, H:i" }}</a>:
-    {{ visit.get_outcome_display|lower }}{% if visit.duration_minutes %}, {{ visit.duration_minutes }} minute{{ visit.duration_minutes|pluralize }}{% endif %}{% if visit.activities.all %} ({% for activity in visit.activities.all %}{{ activity.get_kind_display|lower }}{% if not forloop.last %}, {% endif %}{% endfor %}){% endif %}
-  </li>
-  {% endfor %}
-</ul>
-{% else %}
-<p>No visits recorded yet.</p>
-{% endif %}
-<h3 class="nhsuk-heading-s" id="liaison-heading">Liaison with the referrer</h3>
-{% if found.liaisons %}
-<ul class="nhsuk-list nhsuk-list--border" id="liaisons">
-  {% for liaison in found.liaisons %}
-  <li>{{ liaison.contacted_on|date:"j M Y" }}, {{ liaison.get_method_display|lower }}: {{ liaison.summary|linebreaksbr }}</li>
-  {% endfor %}
-</ul>
-{% else %}
-<p>{% include "includes/tag.html" with text="Not done" colour="yellow" %} No liaison with the referrer recorded yet.</p>
-{% endif %}
-{% if section.can_record %}<p><a href="{% url 'cycles:liaison_record' referral.pk %}">Record liaison with the referrer</a></p>{% endif %}
-{% endwith %}
-</section>
-"""
+OLD_SECTION = (Path(__file__).parent / "visits_section_before.html").read_text(encoding="utf-8")
 
 
 def _at(*args):
-    return datetime(*args, tzinfo=dt_timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 @pytest.fixture
