@@ -7,11 +7,12 @@ value is escaped before it is joined.
 """
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
+
+from core.links import address_of
 
 register = template.Library()
 
@@ -32,7 +33,7 @@ def _activities(visit) -> list[str]:
 
 
 def _address(name: str, pk: int) -> str:
-    return escape(reverse(name, args=[pk]))
+    return escape(address_of(name)(pk))
 
 
 @register.simple_tag
