@@ -1,15 +1,15 @@
 """Small helpers for showing a referral."""
 
 from django import template
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS
+from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
 
+from core.links import address_of
 from referrals import nhs_number as nhs
 from referrals.models import Concern
 
@@ -91,7 +91,6 @@ def get_item(mapping, key):
 def entered_in_error_link(context, record, family=None):
     """ "Mark entered in error" beside a casework record, shown only to those who may (its author, a coordinator).
     Pass the `family` the page holds so a list costs no query per row."""
-    from django.urls import reverse
 
     from accounts.permissions import may_mark_entered_in_error
 
@@ -156,10 +155,8 @@ def triage_row(referral, many_services: bool):
     awaiting = referral.total_days_awaiting_information()
     if awaiting:
         waiting += f" ({_shown(awaiting)} awaiting information)"
-    url = conditional_escape(reverse("referrals:detail", args=[referral.pk]))
-    first = (
-        f'<a href="{url}">{_shown(referral.reference)}</a><br>{_shown(date_filter(referral.date_received, "j M Y"))}'
-    )
+    url = conditional_escape(address_of("referrals:detail")(referral.pk))
+    first = f'<a href="{url}">{_shown(referral.reference)}</a><br>{_short_date(referral.date_received, "")}'
     service = _TD.format("Service", _shown(referral.service.name)) if many_services else ""
     return mark_safe(
         '<tr class="nhsuk-table__row">\n'
@@ -180,7 +177,7 @@ def triage_row(referral, many_services: bool):
 def search_row(referral):
     """One row of the search page's results (up to 50), drawn in Python like `triage_row`; the markup is what the
     row template drew (`tests/referrals/test_list_serializer.py` compares them)."""
-    url = conditional_escape(reverse("referrals:detail", args=[referral.pk]))
+    url = conditional_escape(address_of("referrals:detail")(referral.pk))
     parents = referral.parent_list
     names = "".join(f"{_shown(parent.name)}<br>" for parent in parents)
     first = parents[0] if parents else None
@@ -193,4 +190,86 @@ def search_row(referral):
         f'      <td class="nhsuk-table__cell">{postcode}</td>\n'
         f'      <td class="nhsuk-table__cell">{_shown(referral.get_status_display())} {flag_tags(referral)}</td>\n'
         "    </tr>"
+    )
+
+
+def _short_date(value, empty: str) -> str:
+    """`value|date:"j M Y"|default:empty` for a date ("7 Sep 2026")."""
+    return f"{value.day} {MONTHS_3[value.month].title()} {value.year:04d}" if value else empty
+
+
+def _red_tags(texts, classes: str, after: str) -> str:
+    """`includes/tag.html` in red with `classes` for each text, as the include drew it (its file's line break
+    included), each followed by `after`."""
+    return "".join(
+        f'<strong class="nhsuk-tag nhsuk-tag--red {classes}">{conditional_escape(text)}</strong>\n{after}'
+        for text in texts
+    )
+
+
+@register.simple_tag
+def caseload_row(row, show_practitioner: bool):
+    """One row of a caseload table (a practitioner's home page, their caseload page), drawn in Python like
+    `triage_row`: the table's rows cost a practitioner's home page more than the rest of it. The markup is what
+    the row template drew (`tests/referrals/test_list_serializer.py` compares them)."""
+    referral = row.referral
+    parent = referral.first_parent
+    url = conditional_escape(address_of("referrals:detail")(referral.pk))
+    family = (
+        f'<a href="{url}">{_shown(parent.name if parent else None)}</a><br>{_shown(referral.child_display_name)} '
+        f"({_shown(referral.reference)})"
+    )
+    overdue = "".join(f"<br>{_red_tags([reason], 'app-overdue', '')}" for reason in row.overdue_reasons)
+    contact = (
+        f"Last contact: {_short_date(row.last_contact, 'none')}<br>"
+        f"Next visit: {_short_date(row.next_visit, 'none booked')}<br>"
+        f"Liaison: {'done' if row.liaison_done else 'not done'}{overdue}"
+    )
+    practitioner = _TD.format("Practitioner", _shown(row.allocation.practitioner)) if show_practitioner else ""
+    return mark_safe(  # noqa: S308 (every value above is escaped)
+        '<tr class="nhsuk-table__row">\n'
+        + _CELL.format("Family", family)
+        + f"      {practitioner}\n"
+        + _CELL.format("Status", _shown(row.status))
+        + _CELL.format("Days since allocation", _shown(row.days_since_allocation))
+        + _CELL.format("Contact and visits", contact)
+        + _CELL.format("Referrer", _shown(row.referrer))
+        + _CELL.format("Flags", _red_tags(row.flags, "app-flag", " "))
+        + "    </tr>"
+    )
+
+
+_PLAIN_CELL = '      <td class="nhsuk-table__cell">{}</td>\n'
+
+
+@register.simple_tag
+def practitioner_row(membership):
+    """One row of the service's caseload table (a manager's or coordinator's caseloads page: 70 or more
+    practitioners), drawn in Python like `caseload_row`. Links only where the reader may follow them
+    (`membership.can_open`, `membership.can_manage`, set by the view). The markup is what the row template drew
+    (`tests/referrals/test_list_serializer.py` compares them)."""
+    name = _shown(membership.user)
+    if membership.can_open:
+        address = conditional_escape(address_of("referrals:practitioner_caseload")(membership.pk))
+        name = f'<a href="{address}">{name}</a>'
+    details = membership.details_or_none  # never saved: no stage, capacity "Not set", as the template showed
+    training = _shown(membership.get_training_status_display())
+    if details is not None and details.training_stage:
+        training += f", stage {_shown(details.training_stage)}"
+    change = ""
+    if membership.can_manage:
+        address = conditional_escape(address_of("referrals:practitioner_edit")(membership.pk))
+        change = (
+            f'<a href="{address}">Change<span class="nhsuk-u-visually-hidden"> details for '
+            f"{_shown(membership.user)}</span></a>"
+        )
+    return mark_safe(  # noqa: S308 (every value above is escaped)
+        '<tr class="nhsuk-table__row">\n'
+        + _PLAIN_CELL.format(name)
+        + _PLAIN_CELL.format(_shown(membership.service.name))
+        + _PLAIN_CELL.format(training)
+        + _PLAIN_CELL.format(_shown(membership.open_cases))
+        + _PLAIN_CELL.format(_shown(details.capacity) if details is not None and details.capacity else "Not set")
+        + _PLAIN_CELL.format(change)
+        + "    </tr>"
     )

@@ -1,14 +1,17 @@
 """The API list row and the list pages' tags are built by hand for speed (issue 20): they must say exactly what the
 declared fields and the old includes said."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.template import Context, Template
+from django.template.loader import get_template
 from django.urls import reverse
 
 from referrals import actions
 from referrals.models import Referral
+from referrals.reads.caseloads import CaseloadRow
 from referrals.serializers import ReferralListOut
 from tests.referrals.helpers import make_referral, parent, today
 
@@ -161,3 +164,68 @@ def test_search_row_is_the_old_row_template_byte_for_byte(service, coordinator):
     assert any(r.confidential_address for r in rows) and any(len(r.parent_list) == 2 for r in rows)
     for referral in rows:
         assert new.render(Context({"referral": referral})) == old.render(Context({"referral": referral}))
+
+
+# The caseload table as its template drew it before `caseload_row` (issue 20), kept beside this test.
+CASELOAD_TABLE_BEFORE = (Path(__file__).parent / "caseload_table_before.html").read_text(encoding="utf-8")
+
+
+def test_caseload_row_is_the_old_row_template_byte_for_byte(service, coordinator, practitioner):
+    families = [r.pk for r in _families(service, coordinator)]
+    referrals = list(Referral.objects.with_list_details().filter(pk__in=families))
+    rows = [
+        CaseloadRow(
+            referral=referral,
+            allocation=SimpleNamespace(practitioner=practitioner),
+            status=status,
+            days_since_allocation=days,
+            flags=referral.flags(),
+            referrer="Dr <Who> & Partners",
+            last_contact=contact,
+            next_visit=visit,
+            overdue_reasons=reasons,
+            liaison_done=liaison,
+        )
+        for referral, status, days, contact, visit, reasons, liaison in zip(
+            referrals,
+            ["Allocated", "Filming <cycle 2>", "Shared review"],
+            [0, 1, 1234],
+            [None, date(2026, 9, 7), date(2027, 1, 30)],
+            [date(2026, 12, 24), None, None],
+            [[], ["No contact for 4 weeks", "Liaison <not> done"], ["Visit not recorded"]],
+            [None, True, False],
+            strict=True,
+        )
+    ]
+    assert sum(len(row.flags) for row in rows) >= 5
+    for show_practitioner in (False, True):
+        context = {"rows": rows, "caption": "Open families", "show_practitioner": show_practitioner, "table_id": "t"}
+        old = Template(CASELOAD_TABLE_BEFORE).render(Context(context))
+        assert get_template("referrals/_caseload_table.html").render(context) == old
+        assert ("Practitioner </span>" in old) == show_practitioner and "<Who>" not in old
+
+
+# The caseloads page as its template drew it before `practitioner_row` (issue 20), kept beside this test.
+CASELOADS_BEFORE = (Path(__file__).parent / "caseloads_before.html").read_text(encoding="utf-8")
+
+
+def test_practitioner_row_is_the_old_row_byte_for_byte(service, coordinator, practitioner, trainee, supervisor):
+    from accounts.models import Membership, PractitionerDetails, Role
+    from referrals.reads.caseloads import practitioners_in
+    from tests.referrals.allocation_helpers import set_details
+
+    set_details(trainee, service, coordinator, capacity=4, supervisor=supervisor, training_stage=2)
+
+    PractitionerDetails.objects.filter(membership__user=practitioner).delete()  # never saved: "Not set"
+    trainee.first_name = "Tom <Trainee> & Co"
+    trainee.save()
+    members = practitioners_in([service.pk])
+    assert any(m.details_or_none is None for m in members)
+    assert any(m.details_or_none is not None and m.details_or_none.training_stage for m in members)
+    old, new = Template(CASELOADS_BEFORE), get_template("referrals/caseloads.html")
+    for can_open, can_manage in ((True, True), (False, False), (True, False)):
+        for m in members:
+            m.can_open, m.can_manage = can_open, can_manage
+        context = {"practitioners": members, "services": [], "can_see_waiting_list": False}
+        assert new.render(context) == old.render(Context(context))
+    assert Membership.objects.filter(role=Role.PRACTITIONER, service=service).count() == len(members) >= 2
