@@ -16,11 +16,12 @@ OR across joins: `value >= v AND (value > v OR id > i)` on one table, which the 
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Q, QuerySet
 
 COUNT_CAP = 2000  # "2,000+" is all a backlog's count needs to say; 80 numbered pages of 25
@@ -163,10 +164,19 @@ class ListPage:
         return self.has_previous() or self.has_next() or self.cursor_after is not None
 
 
-def list_page(request, queryset: QuerySet, per_page: int, *, order=("date_received", "pk"), cap: int | None = None):
+def list_page(
+    request,
+    queryset: QuerySet,
+    per_page: int,
+    *,
+    order=("date_received", "pk"),
+    cap: int | None = None,
+    first_page: Callable[[int], list] | None = None,
+):
     """The page a request asks for: `?page=N` within the first `cap` rows (one capped count, one page read at an
     offset of at most `cap`), or `?after=`/`?before=` cursors past them (one capped count, one page read from the
-    index at the cursor). The same number of queries either way, whatever the list's length."""
+    index at the cursor). The same number of queries either way, whatever the list's length. `first_page(size)`,
+    where given, reads the first page's rows (the same rows as the queryset's, compiled once: ADR 0032)."""
     keyset = Keyset.of(order)
     queryset = queryset.order_by(*keyset.order)
     paginator = CappedPaginator(queryset, per_page, cap=COUNT_CAP if cap is None else cap)
@@ -174,8 +184,12 @@ def list_page(request, queryset: QuerySet, per_page: int, *, order=("date_receiv
         cursor = keyset.parse(queryset.model, request.GET.get(name))
         if cursor is not None:
             return _cursor_page(queryset, paginator, keyset, cursor, forward=forward)
+    number = request.GET.get("page") or 1
     try:
-        page = paginator.page(request.GET.get("page") or 1)
+        if first_page is not None and str(number) == "1":
+            page = Page(first_page(per_page), paginator.validate_number(1), paginator)
+        else:
+            page = paginator.page(number)
     except (PageNotAnInteger, EmptyPage):
         page = paginator.page(1 if not str(request.GET.get("page", "")).isdigit() else paginator.num_pages)
     rows = list(page.object_list)

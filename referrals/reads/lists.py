@@ -1,9 +1,10 @@
-"""The API referral list's first page, read with SQL compiled once per shape (ADR 0032).
+"""The API referral list's and the triage queue's first pages, read with SQL compiled once per shape (ADR 0032).
 
-Systems that poll the list ask for its first page again and again, with the same filters: building and compiling
-that query (who may see what, the filters, the row's columns, the order) was a good part of each call's CPU. Here it
-is compiled once per shape (the asker's access, which filters are given, the page size) and run with the filters'
-values. Later pages (a cursor), offsets and searches are read as before.
+Systems that poll the list ask for its first page again and again, with the same filters, and coordinators open the
+triage queue's first page all day: building and compiling that query (who may see what, the filters, the row's
+columns, the order) was a good part of each request's CPU. Here it is compiled once per shape (the asker's access,
+which filters are given, the page size) and run with the filters' values. Later pages (a cursor, a page number),
+offsets and searches are read as before.
 """
 
 from accounts.permissions import Perm, scope_shape
@@ -35,3 +36,35 @@ def api_first_page(user, filters: dict, size: int) -> list:
         read = _reads.setdefault(names, PreparedByShape(_first_page, tuple(FILTERS[name][1] for name in names)))
     context = (user, names, size)
     return read((scope_shape(user, Perm.REFERRAL_VIEW), names, size), context, *(filters[name] for name in names))
+
+
+# The triage queue's filters (`TriageQueueFilterForm`): each one's condition; every value is an id.
+TRIAGE_FILTERS = {"service": "service_id", "site": "site_id", "source": "referral_source_id"}
+TRIAGE_ORDER = ("date_received", "pk")
+
+
+def triage_queue_rows(user, filters: dict[str, int]):
+    """The triage queue the user covers (received and awaiting-information referrals), narrowed by `filters`
+    (names of `TRIAGE_FILTERS` → ids), with what a row shows: the list that `triage_first_page` reads the start of."""
+    rows = Referral.objects.visible_to(user, Perm.TRIAGE_QUEUE_VIEW).awaiting_triage()
+    for name in sorted(filters):
+        rows = rows.filter(**{TRIAGE_FILTERS[name]: filters[name]})
+    return rows.with_list_details()
+
+
+def _triage_first_page(context, *values):
+    user, names, size = context
+    return triage_queue_rows(user, dict(zip(names, values, strict=True))).order_by(*TRIAGE_ORDER)[:size]
+
+
+_triage_reads: dict[tuple[str, ...], PreparedByShape] = {}
+
+
+def triage_first_page(user, filters: dict[str, int], size: int) -> list:
+    """The first `size` rows of `triage_queue_rows(user, filters)`, oldest first, compiled once per shape."""
+    names = tuple(sorted(filters))
+    read = _triage_reads.get(names)
+    if read is None:
+        read = _triage_reads.setdefault(names, PreparedByShape(_triage_first_page, (INT,) * len(names)))
+    context = (user, names, size)
+    return read((scope_shape(user, Perm.TRIAGE_QUEUE_VIEW), names, size), context, *(filters[n] for n in names))

@@ -107,6 +107,53 @@ def test_the_api_list_s_first_page_follows_each_reader_s_access_and_filters(
     assert set(_api_ids(readers[site_coordinator])) == {r.pk for r in there}
 
 
+def _queue_ids(client, **params) -> list[int]:
+    response = client.get(reverse("referrals:triage_queue"), params)
+    assert response.status_code == 200
+    return [r.pk for r in response.context["page_obj"]]
+
+
+def test_the_triage_queue_s_first_page_follows_each_reader_s_access_and_filters(
+    site_coordinator, coordinator, service, peterborough, cambridgeshire
+):
+    """The queue's first page is compiled once per shape (`referrals.reads.lists.triage_first_page`): each reader
+    and each filter, asked in turn and again, gets exactly the rows the queue's queryset gives them; a later page
+    and a filter that is not valid are read as before; a change of sites shows at once."""
+    from accounts.permissions import Perm
+    from referrals.models import Referral
+
+    sources = list(service.referral_sources.order_by("pk")[:2])
+    here = [make_referral(service, coordinator, site=peterborough, referral_source=sources[i % 2]) for i in range(4)]
+    there = [make_referral(service, coordinator, site=cambridgeshire, referral_source=sources[0]) for _ in range(2)]
+    actions.triage_referral(referral=here[0], decision="accept", override_reason="Agreed in team", by=coordinator)
+    readers = {user: _client(user) for user in (coordinator, site_coordinator)}
+    cases = [
+        {},
+        {"site": peterborough.pk},
+        {"site": cambridgeshire.pk},
+        {"source": sources[1].pk},
+        {"site": cambridgeshire.pk, "source": sources[0].pk},
+        {"site": "not-a-site"},  # not valid: the whole queue, as before
+        {"page": 1},
+        {"page": 2},
+    ]
+    for _ in range(2):
+        for user, client in readers.items():
+            for case in cases:
+                rows = Referral.objects.visible_to(user, Perm.TRIAGE_QUEUE_VIEW).awaiting_triage()
+                for name, lookup in (("site", "site_id"), ("source", "referral_source_id")):
+                    if isinstance(case.get(name), int):
+                        rows = rows.filter(**{lookup: case[name]})
+                ordered = list(rows.order_by("date_received", "pk").values_list("pk", flat=True))
+                # Past the last page: the last page (here the only one), as before.
+                expected = (ordered[25:50] or ordered[:25]) if case.get("page") == 2 else ordered[:25]
+                assert _queue_ids(client, **case) == expected, (user.username, case)
+    assert set(_queue_ids(readers[site_coordinator])) == {r.pk for r in here[1:]}
+    assert set(_queue_ids(readers[coordinator])) == {r.pk for r in here[1:] + there}
+    Membership.objects.get(user=site_coordinator, service=service).sites.set([cambridgeshire])
+    assert set(_queue_ids(readers[site_coordinator])) == {r.pk for r in there}
+
+
 def test_a_visit_s_pages_follow_who_holds_the_family_request_after_request(
     coordinator, practitioner, other_practitioner, service
 ):
