@@ -9,10 +9,10 @@ value is escaped before it is joined.
 from django import template
 from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
-from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
 
 from core.links import address_of
+from web.markup import escaped
 
 register = template.Library()
 
@@ -29,11 +29,11 @@ def _day_and_time(at, *, weekday: bool) -> str:
 
 
 def _activities(visit) -> list[str]:
-    return [escape(activity.get_kind_display().lower()) for activity in visit.activities.all()]
+    return [escaped(activity.get_kind_display().lower()) for activity in visit.activities.all()]
 
 
 def _address(name: str, pk: int) -> str:
-    return escape(address_of(name)(pk))
+    return escaped(address_of(name)(pk))
 
 
 @register.simple_tag
@@ -54,7 +54,7 @@ def planned_visit_items(visits, now, can_record: bool):
         )
         items.append(
             f'\n  <li>\n    <a href="{_address("cycles:visit_detail", visit.pk)}">{when}</a>,\n'
-            f"    {escape(visit.get_place_display())}{planned}\n    {overdue}\n    {record}\n  </li>\n  "
+            f"    {escaped(visit.get_place_display())}{planned}\n    {overdue}\n    {record}\n  </li>\n  "
         )
     return mark_safe("".join(items))  # noqa: S308 (every value above is escaped)
 
@@ -66,11 +66,11 @@ def recent_visit_items(visits):
     for visit in visits:
         when = _day_and_time(visit.planned_at, weekday=True)
         minutes = visit.duration_minutes
-        duration = f", {escape(minutes)} minute{'' if minutes == 1 else 's'}" if minutes else ""
+        duration = f", {escaped(minutes)} minute{'' if minutes == 1 else 's'}" if minutes else ""
         activities = _activities(visit)
         done = f" ({', '.join(activities)})" if activities else ""
         items.append(
             f'\n  <li>\n    <a href="{_address("cycles:visit_detail", visit.pk)}">{when}</a>:\n'
-            f"    {escape(visit.get_outcome_display().lower())}{duration}{done}\n  </li>\n  "
+            f"    {escaped(visit.get_outcome_display().lower())}{duration}{done}\n  </li>\n  "
         )
     return mark_safe("".join(items))  # noqa: S308 (every value above is escaped)

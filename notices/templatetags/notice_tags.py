@@ -10,11 +10,11 @@ from django import template
 from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
-from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
 
 from core.links import address_of
 from notices.models import NoticeKind
+from web.markup import escaped
 
 register = template.Library()
 
@@ -34,7 +34,7 @@ def notice_family(notice) -> str:
     if not notice.referral_id:
         return "\n"
     family = getattr(notice, "family", None)
-    reference = escape(notice.referral_reference)
+    reference = escaped(notice.referral_reference)
     if family:
         if family["born"]:
             when = f"born {_day(family['born'])}"
@@ -42,10 +42,10 @@ def notice_family(notice) -> str:
             when = f"due {_day(family['due'])}"
         else:
             when = "date of birth not recorded"
-        label = f"{escape(family['parent'] or 'Parent not named')} – {escape(family['child'])}, {when} ({reference})"
+        label = f"{escaped(family['parent'] or 'Parent not named')} – {escaped(family['child'])}, {when} ({reference})"
     else:
         label = reference
-    address = escape(address_of("referrals:detail")(notice.referral_id))
+    address = escaped(address_of("referrals:detail")(notice.referral_id))
     return mark_safe(  # noqa: S308 (every value above is escaped)
         f'<a href="{address}">{label}<span class="nhsuk-u-visually-hidden"> (family record)</span></a>\n'
     )
@@ -65,7 +65,7 @@ def home_notice_items(notices):
     state = None
     items = []
     for notice in notices:
-        summary = escape(notice.summary)
+        summary = escaped(notice.summary)
         urgent = notice.urgent
         act = ": act on it" if notice.kind == NoticeKind.RISK_ANSWER else ""
         family = (
@@ -77,13 +77,13 @@ def home_notice_items(notices):
         if notice.state == "escalated":
             state = state or get_template("notices/_state.html")
             escalated = f'<p class="nhsuk-body-s nhsuk-u-margin-bottom-1">{state.render({"notice": notice})}</p>'
-        address = escape(address_of("notices:acknowledge")(notice.pk))
+        address = escaped(address_of("notices:acknowledge")(notice.pk))
         items.append(
             '\n    <li class="nhsuk-u-margin-bottom-3">\n'
             f'      <div class="nhsuk-card nhsuk-u-margin-bottom-0 {"nhsuk-card--feature" if urgent else ""}">\n'
             '        <div class="nhsuk-card__content">\n'
             f"          {_URGENT if urgent else ''}\n"
-            f'          <p class="nhsuk-body nhsuk-u-margin-bottom-1"><strong>{escape(notice.get_kind_display())}'
+            f'          <p class="nhsuk-body nhsuk-u-margin-bottom-1"><strong>{escaped(notice.get_kind_display())}'
             f"</strong>: {summary}{act}</p>\n"
             f"          {family}\n"
             f"          {escalated}\n"

@@ -5,13 +5,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html
-from django.utils.html import conditional_escape as escape
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core.links import address_of
 from referrals import nhs_number as nhs
 from referrals.models import Concern
+from web.markup import escaped
 
 register = template.Library()
 
@@ -38,20 +38,20 @@ def _when(at) -> str:
 def _change_row(field, old, new) -> str:
     """One "field: old → new" line of an event, escaped; a value set for the first time shows alone."""
     if old is None:
-        return f"<li>{escape(field)}: {escape(localize(new))}</li>"
-    return f"<li>{escape(field)}: {escape(localize(old))} → {escape('–' if new is None else localize(new))}</li>"
+        return f"<li>{escaped(field)}: {escaped(localize(new))}</li>"
+    return f"<li>{escaped(field)}: {escaped(localize(old))} → {escaped('–' if new is None else localize(new))}</li>"
 
 
 @register.simple_tag
 def timeline_items(events):
     """The timeline's items, built here rather than by a template loop: a family's history runs to dozens of
     events with several changes each, and the template engine (and `format_html` for each line) spent more on them
-    than on the rest of the record. Every value is escaped (`conditional_escape`) before it is joined; the markup
+    than on the rest of the record. Every value is escaped (`web.markup.escaped`) before it is joined; the markup
     is the NHS.UK details component, as elsewhere on the page."""
     items = []
     for event in events:
         when = _when(event.at)
-        summary = escape(event.summary)
+        summary = escaped(event.summary)
         details = ""
         if event.kind != "created" and event.changes:
             rows = "".join(_change_row(*row) for row in event.change_rows)
@@ -62,7 +62,7 @@ def timeline_items(events):
                 f'      <div class="nhsuk-details__text"><ul>{rows}</ul></div>\n    </details>'
             )
         items.append(
-            f'<li class="app-timeline__item">\n    <strong>{summary}</strong> – {escape(event.actor)}, {when}'
+            f'<li class="app-timeline__item">\n    <strong>{summary}</strong> – {escaped(event.actor)}, {when}'
             f"{details}\n  </li>"
         )
     return mark_safe("\n  ".join(items))  # noqa: S308 (every value above is escaped)
@@ -128,8 +128,7 @@ def eligibility_tag(referral):
 def flag_tags(referral):
     """Each of the referral's flags (`Referral.flags`) as a red NHS.UK tag."""
     tags = "".join(
-        f'<strong class="nhsuk-tag nhsuk-tag--red app-flag">{conditional_escape(flag)}</strong>\n '
-        for flag in referral.flags()
+        f'<strong class="nhsuk-tag nhsuk-tag--red app-flag">{escaped(flag)}</strong>\n ' for flag in referral.flags()
     )
     return mark_safe(tags + "\n")
 
@@ -138,7 +137,7 @@ def _shown(value) -> str:
     """A value as `{{ value }}` shows it: localised, escaped, None as the empty string."""
     if value is None:
         return ""
-    return conditional_escape(localize(value))
+    return escaped(localize(value))
 
 
 _HEADING = '<span class="nhsuk-table-responsive__heading" aria-hidden="true">{} </span>'
@@ -155,7 +154,7 @@ def triage_row(referral, many_services: bool):
     awaiting = referral.total_days_awaiting_information()
     if awaiting:
         waiting += f" ({_shown(awaiting)} awaiting information)"
-    url = conditional_escape(address_of("referrals:detail")(referral.pk))
+    url = escaped(address_of("referrals:detail")(referral.pk))
     first = f'<a href="{url}">{_shown(referral.reference)}</a><br>{_short_date(referral.date_received, "")}'
     service = _TD.format("Service", _shown(referral.service.name)) if many_services else ""
     return mark_safe(
@@ -177,7 +176,7 @@ def triage_row(referral, many_services: bool):
 def search_row(referral):
     """One row of the search page's results (up to 50), drawn in Python like `triage_row`; the markup is what the
     row template drew (`tests/referrals/test_list_serializer.py` compares them)."""
-    url = conditional_escape(address_of("referrals:detail")(referral.pk))
+    url = escaped(address_of("referrals:detail")(referral.pk))
     parents = referral.parent_list
     names = "".join(f"{_shown(parent.name)}<br>" for parent in parents)
     first = parents[0] if parents else None
@@ -202,8 +201,7 @@ def _red_tags(texts, classes: str, after: str) -> str:
     """`includes/tag.html` in red with `classes` for each text, as the include drew it (its file's line break
     included), each followed by `after`."""
     return "".join(
-        f'<strong class="nhsuk-tag nhsuk-tag--red {classes}">{conditional_escape(text)}</strong>\n{after}'
-        for text in texts
+        f'<strong class="nhsuk-tag nhsuk-tag--red {classes}">{escaped(text)}</strong>\n{after}' for text in texts
     )
 
 
@@ -214,7 +212,7 @@ def caseload_row(row, show_practitioner: bool):
     the row template drew (`tests/referrals/test_list_serializer.py` compares them)."""
     referral = row.referral
     parent = referral.first_parent
-    url = conditional_escape(address_of("referrals:detail")(referral.pk))
+    url = escaped(address_of("referrals:detail")(referral.pk))
     family = (
         f'<a href="{url}">{_shown(parent.name if parent else None)}</a><br>{_shown(referral.child_display_name)} '
         f"({_shown(referral.reference)})"
@@ -250,7 +248,7 @@ def practitioner_row(membership):
     (`tests/referrals/test_list_serializer.py` compares them)."""
     name = _shown(membership.user)
     if membership.can_open:
-        address = conditional_escape(address_of("referrals:practitioner_caseload")(membership.pk))
+        address = escaped(address_of("referrals:practitioner_caseload")(membership.pk))
         name = f'<a href="{address}">{name}</a>'
     details = membership.details_or_none  # never saved: no stage, capacity "Not set", as the template showed
     training = _shown(membership.get_training_status_display())
@@ -258,7 +256,7 @@ def practitioner_row(membership):
         training += f", stage {_shown(details.training_stage)}"
     change = ""
     if membership.can_manage:
-        address = conditional_escape(address_of("referrals:practitioner_edit")(membership.pk))
+        address = escaped(address_of("referrals:practitioner_edit")(membership.pk))
         change = (
             f'<a href="{address}">Change<span class="nhsuk-u-visually-hidden"> details for '
             f"{_shown(membership.user)}</span></a>"

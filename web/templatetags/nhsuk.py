@@ -11,10 +11,11 @@ from html import unescape
 from django import forms, template
 from django.forms.utils import flatatt
 from django.http import QueryDict
-from django.utils.html import conditional_escape, escape
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core.widgets import DATE_PARTS, NHSDateInput, date_parts_in_error
+from web.markup import escaped
 
 register = template.Library()
 
@@ -334,5 +335,5 @@ def nhsuk_tag(text, colour="", classes=""):
     included), for a fraction of an include's cost: a family's record draws a dozen (issue 20;
     `tests/web/test_nhsuk_tag.py` compares them)."""
     modifier = f" nhsuk-tag--{colour}" if colour in TAG_COLOURS else ""
-    extra = f" {conditional_escape(classes)}" if classes else ""
-    return mark_safe(f'<strong class="nhsuk-tag{modifier}{extra}">{conditional_escape(text)}</strong>\n')  # noqa: S308
+    extra = f" {escaped(classes)}" if classes else ""
+    return mark_safe(f'<strong class="nhsuk-tag{modifier}{extra}">{escaped(text)}</strong>\n')  # noqa: S308
