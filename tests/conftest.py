@@ -6,8 +6,11 @@ both so every permission test can try another service's ids.
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+from django.db import transaction
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -20,12 +23,33 @@ from tooling.demo import configure_seed_services
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# What every test runs with (`_fast_and_strict`); module-scoped fixtures that make rows apply it themselves.
+STRICT_TEST_SETTINGS = {
+    "DEMO_MODE": False,
+    "SECURE_SSL_REDIRECT": False,
+    "SESSION_COOKIE_SECURE": False,
+    "CSRF_COOKIE_SECURE": False,
+}
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_strict(settings):
-    settings.DEMO_MODE = False
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+    for name, value in STRICT_TEST_SETTINGS.items():
+        setattr(settings, name, value)
+
+
+@contextmanager
+def rows_for_the_module(django_db_blocker) -> Iterator[None]:
+    """Rows a module's tests share: made once inside an outer transaction that is rolled back after the module.
+
+    For a module-scoped fixture that makes costly rows (the demo's families) that every test of the module reads.
+    Each test's `db` then runs in a savepoint inside this transaction and is rolled back as usual, so every test
+    starts from exactly these rows, as if it had made them itself, and nothing is left behind after the module.
+    Only for modules whose tests all use `db` (not `transactional_db`: its flush would delete the shared rows).
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

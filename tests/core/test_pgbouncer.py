@@ -15,8 +15,10 @@ ROOT = Path(__file__).resolve().parents[2]
 DATABASE = "vig_bouncer_test"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def cluster():
+    """One throw-away PostgreSQL with PgBouncer for the module: the second test's probe is refused at connecting,
+    so it neither changes nor depends on what the first one migrated."""
     pgbouncer_bin()  # skip (locally) or fail (CI) before starting anything
     made = Cluster()
     try:

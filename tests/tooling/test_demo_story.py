@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.core.management import call_command
 from django.db import models
+from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,6 +38,7 @@ from referrals import nhs_number
 from referrals.models import Allocation, Parent, Referral, ReferralEvent
 from referrals.reads.caseloads import caseload_rows, my_caseload_allocations
 from referrals.states import ReferralStatus
+from tests.conftest import STRICT_TEST_SETTINGS, rows_for_the_module
 from tooling import demo
 
 BOOKING_HORIZON_DAYS = 365
@@ -62,10 +64,18 @@ PROJECT_APPS = {
 }
 
 
+@pytest.fixture(scope="module")
+def _demo_rows(django_db_setup, django_db_blocker):
+    """The demo loaded once for the module's tests (each test is rolled back to it; see `rows_for_the_module`)."""
+    with rows_for_the_module(django_db_blocker):
+        with override_settings(**{**STRICT_TEST_SETTINGS, "DEMO_MODE": True}):
+            call_command("load_demo_data")
+        yield
+
+
 @pytest.fixture
-def demo_loaded(db, settings):
+def demo_loaded(db, settings, _demo_rows):
     settings.DEMO_MODE = True
-    call_command("load_demo_data")
 
 
 def _day(moment) -> date:

@@ -12,9 +12,10 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.test.utils import override_settings
 
 from accounts.models import Membership, Role, Service, Site, User
-from tests.conftest import verify_session
+from tests.conftest import STRICT_TEST_SETTINGS, rows_for_the_module, verify_session
 from tests.factories import staff
 
 MAX_PAGES = 120
@@ -96,16 +97,24 @@ def forbidden_pages(client, start: str = "/") -> list[str]:
     return problems
 
 
+@pytest.fixture(scope="module")
+def _demo_rows(django_db_setup, django_db_blocker):
+    """The demo loaded once for the module's tests (each test is rolled back to it; see `rows_for_the_module`)."""
+    with rows_for_the_module(django_db_blocker):
+        with override_settings(**{**STRICT_TEST_SETTINGS, "DEMO_MODE": True}):
+            call_command("load_demo_data", verbosity=0)
+        with override_settings(**STRICT_TEST_SETTINGS):
+            service = Service.objects.get(slug="cpft-perinatal-vig")
+            peterborough = Site.objects.get(service=service, name="Peterborough")
+            staff("site_coordinator", service, Role.COORDINATOR, sites=[peterborough])
+            staff("service_admin", service, Role.SERVICE_ADMIN)
+        yield service.pk
+
+
 @pytest.fixture
-def demo(db, settings):
+def demo(db, _demo_rows):
     """The demo's services, staff and families, plus a site coordinator and a service admin of seed 000."""
-    settings.DEMO_MODE = True
-    call_command("load_demo_data", verbosity=0)
-    settings.DEMO_MODE = False
-    service = Service.objects.get(slug="cpft-perinatal-vig")
-    staff("site_coordinator", service, Role.COORDINATOR, sites=[Site.objects.get(service=service, name="Peterborough")])
-    staff("service_admin", service, Role.SERVICE_ADMIN)
-    return service
+    return Service.objects.get(pk=_demo_rows)
 
 
 @pytest.mark.parametrize(
