@@ -8,22 +8,15 @@ with the include and the loop they replaced, byte for byte); every value is esca
 
 from django import template
 from django.template.loader import get_template
-from django.utils import timezone
-from django.utils.dates import MONTHS_3
 from django.utils.safestring import mark_safe
 
 from core.links import address_of
 from notices.models import NoticeKind
-from web.markup import escaped
+from web.markup import escaped, local_day_and_time, short_date
 
 register = template.Library()
 
 _URGENT = '<strong class="nhsuk-tag nhsuk-tag--red">Urgent</strong>'
-
-
-def _day(value) -> str:
-    """`value|date:"j M Y"` ("7 Sep 2026") without the date filter's cost."""
-    return f"{value.day} {MONTHS_3[value.month].title()} {value.year:04d}"
 
 
 @register.filter
@@ -37,9 +30,9 @@ def notice_family(notice) -> str:
     reference = escaped(notice.referral_reference)
     if family:
         if family["born"]:
-            when = f"born {_day(family['born'])}"
+            when = f"born {short_date(family['born'])}"
         elif family["due"]:
-            when = f"due {_day(family['due'])}"
+            when = f"due {short_date(family['due'])}"
         else:
             when = "date of birth not recorded"
         label = f"{escaped(family['parent'] or 'Parent not named')} – {escaped(family['child'])}, {when} ({reference})"
@@ -49,12 +42,6 @@ def notice_family(notice) -> str:
     return mark_safe(  # noqa: S308 (every value above is escaped)
         f'<a href="{address}">{label}<span class="nhsuk-u-visually-hidden"> (family record)</span></a>\n'
     )
-
-
-def _day_and_time(at) -> str:
-    """`at|date:"j M Y, H:i"` in local time ("7 Sep 2026, 09:30")."""
-    local = timezone.localtime(at)
-    return f"{_day(local)}, {local.hour:02d}:{local.minute:02d}"
 
 
 @register.simple_tag
@@ -88,7 +75,7 @@ def home_notice_items(notices):
             f"          {family}\n"
             f"          {escalated}\n"
             '          <p class="nhsuk-body-s nhsuk-u-margin-bottom-0">\n'
-            f"            Raised {_day_and_time(notice.created_at)}\n"
+            f"            Raised {local_day_and_time(notice.created_at)}\n"
             f'            – <a href="{address}">Acknowledge<span class="nhsuk-u-visually-hidden"> notice: {summary}'
             "</span></a>\n"
             "          </p>\n"

@@ -3,7 +3,7 @@
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS, MONTHS_3
+from django.utils.dates import MONTHS
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from core.links import address_of
 from referrals import nhs_number as nhs
 from referrals.models import Concern
-from web.markup import escaped
+from web.markup import escaped, short_date
 
 register = template.Library()
 
@@ -194,7 +194,7 @@ def search_row(referral):
 
 def _short_date(value, empty: str) -> str:
     """`value|date:"j M Y"|default:empty` for a date ("7 Sep 2026")."""
-    return f"{value.day} {MONTHS_3[value.month].title()} {value.year:04d}" if value else empty
+    return short_date(value) if value else empty
 
 
 def _red_tags(texts, classes: str, after: str) -> str:
