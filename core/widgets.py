@@ -203,28 +203,97 @@ def _attrs_html(attrs: dict) -> str:
     )
 
 
+_WIDGETS = "django/forms/widgets/"
+# Django's widgets whose template is its `input.html` alone (each of these files only includes it).
+_INPUT_TEMPLATES = frozenset(
+    f"{_WIDGETS}{name}.html"
+    for name in (
+        "input",
+        "text",
+        "number",
+        "email",
+        "url",
+        "color",
+        "search",
+        "tel",
+        "password",
+        "hidden",
+        "date",
+        "datetime",
+        "time",
+    )
+)
+
+
+def _shown(value) -> str:
+    """`{{ value }}` in a template: localized, then escaped unless it is already markup."""
+    return conditional_escape(localize(value))
+
+
+def _select_html(context: dict) -> str | None:
+    """`select.html` and `select_option.html` in Python; None where there are option groups (left to Django)."""
+    options = []
+    for group_name, group_choices, _index in context["optgroups"]:
+        if group_name:
+            return None
+        for option in group_choices:
+            options.append(
+                f'\n  <option value="{conditional_escape(format(option["value"]))}"'
+                f"{_attrs_html(option['attrs'])}>{_shown(option['label'])}</option>\n"
+            )
+    return (
+        f'<select name="{conditional_escape(context["name"])}"{_attrs_html(context["attrs"])}>'
+        + "".join(options)
+        + "\n</select>"
+    )
+
+
+def drawn(widget, name, value, attrs=None, renderer=None):
+    """`widget.render(name, value, attrs, renderer)` drawn in Python for Django's own text-like inputs, text
+    areas and drop-downs, the same bytes as their templates (`tests/core/test_drawn_widgets.py`); any other
+    widget, a subclass with a template or a `render` of its own, or option groups, through Django as before. Every
+    form field on every page is drawn through a widget template otherwise: a form page's largest single cost
+    (issue 20)."""
+    template = widget.template_name
+    markup = None
+    if type(widget).render not in _PLAIN_RENDERS:
+        pass  # a widget that draws itself
+    elif template in _INPUT_TEMPLATES:
+        context = widget.get_context(name, value, attrs)["widget"]
+        shown = "" if context["value"] is None else f' value="{conditional_escape(format(context["value"]))}"'
+        markup = (
+            f'<input type="{conditional_escape(context["type"])}" name="{conditional_escape(context["name"])}"'
+            f"{shown}{_attrs_html(context['attrs'])}>"
+        )
+    elif template == f"{_WIDGETS}textarea.html":
+        context = widget.get_context(name, value, attrs)["widget"]
+        text = _shown(context["value"]) if context["value"] else ""
+        markup = (
+            f'<textarea name="{conditional_escape(context["name"])}"{_attrs_html(context["attrs"])}>\n{text}</textarea>'
+        )
+    elif template == f"{_WIDGETS}select.html" and widget.option_template_name == f"{_WIDGETS}select_option.html":
+        markup = _select_html(widget.get_context(name, value, attrs)["widget"])
+    if markup is None:
+        return widget.render(name, value, attrs, renderer)
+    return mark_safe(markup.strip())  # noqa: S308 - every value above went through conditional_escape
+
+
 class QuickSelect(forms.Select):
     """A drop-down drawn in Python, the same markup as Django's `select.html` and `select_option.html`.
 
     Django draws each option through a template include: a list page's filter drop-downs (every site and referral
     source of a service) cost the triage queue a tenth of its CPU. Option groups (not used by these drop-downs)
-    are left to Django's templates. `tests/core/test_quick_select.py` holds the two to the same bytes.
+    are left to Django's templates. `tests/core/test_quick_select.py` holds the two to the same bytes. (Fields drawn
+    by the NHS.UK pack go through `drawn` whatever their widget; this serves a widget rendered on its own.)
     """
 
     def render(self, name, value, attrs=None, renderer=None):
         """The select element; Django's template rendering when there are option groups."""
-        context = self.get_context(name, value, attrs)["widget"]
-        options = []
-        for group_name, group_choices, _index in context["optgroups"]:
-            if group_name:
-                return super().render(name, value, attrs, renderer)
-            for option in group_choices:
-                options.append(
-                    f'\n  <option value="{conditional_escape(format(option["value"]))}"'
-                    f"{_attrs_html(option['attrs'])}>{conditional_escape(localize(option['label']))}</option>\n"
-                )
-        return mark_safe(
-            f'<select name="{conditional_escape(context["name"])}"{_attrs_html(context["attrs"])}>'
-            + "".join(options)
-            + "\n</select>"
-        )
+        markup = _select_html(self.get_context(name, value, attrs)["widget"])
+        if markup is None:
+            return super().render(name, value, attrs, renderer)
+        return mark_safe(markup)  # noqa: S308 - every value went through conditional_escape
+
+
+# Widgets whose `render` is Django's own (or QuickSelect's, the same bytes): `drawn` may draw them.
+_PLAIN_RENDERS = frozenset({forms.Widget.render, QuickSelect.render})

@@ -11,10 +11,11 @@ from html import unescape
 from django import forms, template
 from django.forms.utils import flatatt
 from django.http import QueryDict
+from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from core.widgets import DATE_PARTS, NHSDateInput, date_parts_in_error
+from core.widgets import DATE_PARTS, NHSDateInput, date_parts_in_error, drawn
 from web.markup import escaped
 
 register = template.Library()
@@ -191,6 +192,18 @@ def _date_parts(bound_field, base_id: str, show_errors: bool) -> list[dict]:
     return parts
 
 
+def _widget_html(bound_field, attrs: dict):
+    """`bound_field.as_widget(attrs=attrs)`, its widget drawn by `core.widgets.drawn` (Django's template for any
+    widget it does not draw itself)."""
+    widget = bound_field.field.widget
+    if bound_field.field.localize:
+        widget.is_localized = True
+    attrs = bound_field.build_widget_attrs(attrs, widget)
+    if bound_field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", bound_field.auto_id)
+    return drawn(widget, bound_field.html_name, bound_field.value(), attrs, bound_field.form.renderer)
+
+
 @register.simple_tag(takes_context=True)
 def nhsuk_field(context, bound_field) -> dict:
     """Everything a pack template needs to render one field as its nhsuk component.
@@ -231,7 +244,7 @@ def nhsuk_field(context, bound_field) -> dict:
         attrs = {"class": " ".join(c for c in classes if c)}
         if describedby:
             attrs["aria-describedby"] = describedby
-        result["widget"] = bound_field.as_widget(attrs=attrs)
+        result["widget"] = _widget_html(bound_field, attrs)
     elif kind in ("radios", "checkboxes"):
         result["component"] = kind
         result["items"] = _choice_items(bound_field, base_id)
@@ -253,6 +266,168 @@ def nhsuk_field(context, bound_field) -> dict:
     elif kind == "date":
         result["parts"] = _date_parts(bound_field, base_id, show_errors)
     return result
+
+
+def _shown(value) -> str:
+    """`{{ value }}` in a template: localized, then escaped unless it is already markup."""
+    return escaped(localize(value))
+
+
+def _hint_and_error(f: dict) -> str:
+    """`nhsuk/fields/_hint_and_error.html` (the hint is the form's own markup, `|safe` in the template)."""
+    out = ""
+    if f["hint"]:
+        out += f'\n  <div class="nhsuk-hint" id="{_shown(f["hint_id"])}">\n    {localize(f["hint"])}\n  </div>\n'
+    if f["errors"]:
+        errors = "<br>".join(_shown(error) for error in f["errors"])
+        out += (
+            f'\n  <span class="nhsuk-error-message" id="{_shown(f["error_id"])}">\n'
+            f'    <span class="nhsuk-u-visually-hidden">Error: </span>{errors}\n  </span>\n'
+        )
+    return out + "\n"
+
+
+def _if(condition, text: str) -> str:
+    return text if condition else ""
+
+
+def _attr(name: str, value) -> str:
+    """` name="value"` where the template wrote `{% if value %} name="{{ value }}"{% endif %}`."""
+    return f' {name}="{_shown(value)}"' if value else ""
+
+
+def _extra(value) -> str:
+    """` value` where the template wrote `{% if value %} {{ value }}{% endif %}` (a layout's class)."""
+    return f" {_shown(value)}" if value else ""
+
+
+def _control(f: dict, look: dict) -> str:
+    """`nhsuk/fields/control.html`: a label, hint, error and the widget (input, textarea, select, file)."""
+    file = f["kind"] == "file"
+    group = (
+        "nhsuk-form-group"
+        + _if(f["errors"], " nhsuk-form-group--error")
+        + _if(file, " nhsuk-file-upload")
+        + _extra(look["wrapper_class"])
+    )
+    label = "nhsuk-label" + _extra(look["label_class"]) + _if(not f["show_label"], " nhsuk-u-visually-hidden")
+    module = _if(file, ' data-module="nhsuk-file-upload"')
+    return (
+        f'<div class="{group}"{module}>\n'
+        f'  <label class="{label}" for="{_shown(f["id"])}">\n'
+        f"    {_shown(f['label'])}\n  </label>\n  {_hint_and_error(f)}\n  {_shown(f['widget'])}\n</div>\n"
+    )
+
+
+def _group_open(f: dict, look: dict) -> str:
+    group = "nhsuk-form-group" + _if(f["errors"], " nhsuk-form-group--error") + _extra(look["wrapper_class"])
+    return f'<div class="{group}">\n'
+
+
+def _legend(f: dict, look: dict, hidden: bool) -> str:
+    legend = "nhsuk-fieldset__legend nhsuk-fieldset__legend--s" + _extra(look["label_class"])
+    legend += _if(hidden, " nhsuk-u-visually-hidden")
+    return f'    <legend class="{legend}">\n      {_shown(f["label"])}\n    </legend>\n    {_hint_and_error(f)}\n'
+
+
+def _date_part(part: dict) -> str:
+    group = "nhsuk-form-group" + _if(part["error"], " nhsuk-form-group--error")
+    box = "nhsuk-input" + _if(part["error"], " nhsuk-input--error") + f" {_shown(part['width_class'])}"
+    value = "" if part["value"] is None else f' value="{_shown(part["value"])}"'
+    return (
+        '\n      <div class="nhsuk-date-input__item">\n'
+        f'        <div class="{group}">\n'
+        f'          <label class="nhsuk-label nhsuk-date-input__label" for="{_shown(part["id"])}">\n'
+        f"            {_shown(part['label'])}\n          </label>\n"
+        f'          <input class="{box} nhsuk-date-input__input" id="{_shown(part["id"])}"'
+        f' name="{_shown(part["name"])}" type="text"{value} inputmode="numeric"'
+        f"{_if(part['disabled'], ' disabled')}{_shown(part['attrs'])}>\n"
+        "        </div>\n      </div>\n      "
+    )
+
+
+def _date(f: dict, look: dict) -> str:
+    """`nhsuk/fields/date.html`: three boxes in a fieldset."""
+    parts = "".join(_date_part(part) for part in f["parts"])
+    return (
+        _group_open(f, look)
+        + f'  <fieldset class="nhsuk-fieldset" role="group"{_attr("aria-describedby", f["describedby"])}>\n'
+        + _legend(f, look, not f["show_label"])
+        + f'    <div class="nhsuk-date-input"{_attr("id", f["id"])}>\n      {parts}\n'
+        + "    </div>\n  </fieldset>\n</div>\n"
+    )
+
+
+def _choice(f: dict, item: dict, look: dict) -> str:
+    component = _shown(f["component"])
+    input_type = "radio" if f["component"] == "radios" else "checkbox"
+    hint_id = item.get("hint_id")
+    conditional_id = item.get("conditional_id")
+    hint = item.get("hint")
+    shown_hint = f'<div class="nhsuk-hint nhsuk-{component}__hint" id="{_shown(hint_id)}">{_shown(hint)}</div>'
+    text = (
+        f'\n      <div class="nhsuk-{component}__item">\n'
+        f'        <input class="nhsuk-{component}__input" id="{_shown(item["id"])}" name="{_shown(item["name"])}"'
+        f' type="{input_type}" value="{_shown(item["value"])}"{_if(item["checked"], " checked")}'
+        f"{_if(item['disabled'], ' disabled')}{_attr('aria-describedby', hint_id)}"
+        f"{_attr('data-aria-controls', conditional_id)}>\n"
+        f'        <label class="nhsuk-label nhsuk-{component}__label" for="{_shown(item["id"])}">\n'
+        f"          {_shown(item['label'])}\n        </label>\n        "
+        f"{_if(hint, shown_hint)}\n      </div>\n      "
+    )
+    if conditional_id:
+        revealed = "".join(_field_html(field, look) for field in item["reveals"])
+        hidden = _if(not item["checked"], f" nhsuk-{component}__conditional--hidden")
+        text += (
+            f'\n      <div class="nhsuk-{component}__conditional{hidden}" id="{_shown(conditional_id)}">\n'
+            f"        {revealed}\n      </div>\n      "
+        )
+    return text + "\n      "
+
+
+def _choices(f: dict, look: dict) -> str:
+    """`nhsuk/fields/choices.html`: radios or checkboxes in a fieldset, each option's hint and conditional reveal
+    (the revealed fields drawn inside it)."""
+    component = _shown(f["component"])
+    inline = _if(look["inline_class"], f" nhsuk-{component}--inline")
+    items = "".join(_choice(f, item, look) for item in f["items"])
+    return (
+        _group_open(f, look)
+        + f'  <fieldset class="nhsuk-fieldset"{_attr("aria-describedby", f["describedby"])}>\n'
+        + _legend(f, look, f["legend_hidden"] or not f["show_label"])
+        + f'    <div class="nhsuk-{component}{inline}" data-module="nhsuk-{component}">\n      {items}\n'
+        + "    </div>\n  </fieldset>\n</div>\n"
+    )
+
+
+def _field_html(bound_field, look: dict) -> str:
+    """One field as `nhsuk/field.html` drew it, from `nhsuk_field`'s facts, with its last line break."""
+    f = nhsuk_field(look, bound_field)
+    if f["kind"] == "hidden":
+        body = _shown(bound_field)
+    elif f["kind"] == "date":
+        body = _date(f, look)
+    elif f["component"]:
+        body = _choices(f, look)
+    else:
+        body = _control(f, look)
+    return body + "\n"
+
+
+_LOOK = ("form_show_errors", "form_show_labels", "wrapper_class", "label_class", "inline_class")
+
+
+@register.simple_tag(takes_context=True)
+def nhsuk_field_html(context, bound_field):
+    """One field as its NHS.UK component, drawn in Python: what the pack's field templates drew, to the byte, at a
+    fraction of the cost (issue 20: the form's templates were a form page's largest cost; the old templates are kept
+    beside `tests/web/test_nhsuk_field_html.py`, which compares the two for every kind of field and state). The
+    crispy context's settings (errors and labels shown, a layout's wrapper, label and inline classes) are read
+    as the templates read them."""
+    look = {name: context.get(name) for name in _LOOK}
+    look["form_show_errors"] = look["form_show_errors"] is not False
+    look["form_show_labels"] = look["form_show_labels"] is not False
+    return mark_safe(_field_html(bound_field, look))  # noqa: S308 - every value went through _shown
 
 
 @register.simple_tag
