@@ -202,6 +202,9 @@ class AttachedRows(QuerySet):
 
     def _real(self) -> QuerySet:
         base, field, parent = self._vig_relation
+        base = base() if callable(base) else base
+        if base is None:
+            base = field.model._default_manager.all()
         return base.filter(**{field.attname: parent.pk})
 
     def _chain(self):
@@ -211,17 +214,18 @@ class AttachedRows(QuerySet):
         return self._real()._clone()
 
 
-def attach(parents, name: str, rows, base: QuerySet | None = None) -> None:
+def attach(parents, name: str, rows, base: Callable[[], QuerySet] | None = None) -> None:
     """Give each of `parents` its related rows under `name` (a reverse foreign key), as `prefetch_related` would:
-    `parent.<name>.all()` answers from them without a query, and each row knows its parent. `base` is the
-    queryset the rows came from (a prefetch's `queryset=`, in force only, say), for anything that filters further."""
+    `parent.<name>.all()` answers from them without a query, and each row knows its parent. `base` makes the
+    queryset the rows came from (a prefetch's `queryset=`, in force only, say), for anything that filters further:
+    a function, called only then, since building a queryset (an annotation, a join) costs a page that never
+    chains more than reading the rows did (issue 20)."""
     parents = list(parents)
     if not parents:
         return
     relation = parents[0]._meta.get_field(name)
     field = relation.field  # the foreign key on the rows' model
     cache_name = relation.cache_name
-    base = base if base is not None else relation.related_model._default_manager.all()
     by_parent: dict = {}
     for row in rows:
         by_parent.setdefault(getattr(row, field.attname), []).append(row)

@@ -867,7 +867,7 @@ def attach_family(referrals: list) -> None:
     referral_id = referrals[0].pk
     attach(referrals, "parents", _family_parents(referral_id))
     attach(referrals, "other_children", _family_other_children(referral_id))
-    attach(referrals, "allocations", _family_allocations(referral_id), _held())
+    attach(referrals, "allocations", _family_allocations(referral_id), _held)
 
 
 def _held():

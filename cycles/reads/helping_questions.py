@@ -31,7 +31,7 @@ def family_questions(referral_id) -> list:
     with SQL compiled once per process (`core.prepared`), the ratings attached as its prefetch would."""
     questions = _family_questions(referral_id)
     if questions:
-        attach(questions, "ratings", _family_ratings(referral_id), _ratings_in_order())
+        attach(questions, "ratings", _family_ratings(referral_id), _ratings_in_order)
     return questions
 
 

@@ -52,11 +52,14 @@ def family_cycles(referral_id) -> list:
     cycles = _family_cycles(referral_id)
     if cycles:
         filmings = _family_filmings(referral_id)
-        attach(cycles, "filmings", filmings, Filming.objects.in_force())
+        attach(cycles, "filmings", filmings, Filming.objects.in_force)
         attach(
-            filmings, "clips", _family_clips(referral_id), Clip.objects.in_force().select_related("helping_question")
+            filmings,
+            "clips",
+            _family_clips(referral_id),
+            lambda: Clip.objects.in_force().select_related("helping_question"),
         )
-        attach(cycles, "shared_reviews", _family_reviews(referral_id), SharedReview.objects.in_force())
+        attach(cycles, "shared_reviews", _family_reviews(referral_id), SharedReview.objects.in_force)
     return cycles
 
 

@@ -273,6 +273,10 @@ def _attached_rows_filter_through_the_database_as_a_prefetch_does(django_assert_
     ended = list(referral.allocations.filter(ended_at__isnull=False))
     with django_assert_num_queries(1):
         assert list(page.allocations.all().filter(ended_at__isnull=False)) == ended
+    # The rows' own queryset (made only now, by `attach`'s base function) keeps its annotation and joins.
+    with django_assert_num_queries(1):
+        refiltered = list(page.allocations.filter(pk__in=[a.pk for a in page.allocations.all()]))
+    assert refiltered and all(hasattr(a, "holds_family") for a in refiltered)
     other = Referral.objects.exclude(pk=referral.pk).order_by("pk").first()
     assert not set(page.parents.values_list("pk", flat=True)) & set(other.parents.values_list("pk", flat=True))
 
