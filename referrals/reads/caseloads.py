@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, PractitionerDetails, Role, Service, TrainingStatus
 from accounts.permissions import can_open_practitioner, caseload_service_ids, shares_a_service
+from core.lookups import among
+from core.prepared import IDS, INT, prepared
 from referrals.models import Allocation, Referral
 from referrals.states import ReferralStatus
 
@@ -245,25 +247,36 @@ def caseload_row_enricher(func: CaseloadEnricher) -> CaseloadEnricher:
     return func
 
 
-def caseload_allocations(**filters):
+def caseload_allocations(*conditions, **filters):
     """Active allocations of open referrals with everything a caseload row shows (the moved-site flag included,
     as one subquery), in fixed queries."""
     moved = Referral.objects.filter(pk=OuterRef("referral_id")).with_reallocation_flag()
     return (
         Allocation.objects.active()
         .annotate(referral_outside_site=Subquery(moved.values("allocation_outside_site")[:1]))
-        .filter(referral__status=ReferralStatus.ALLOCATED, **filters)
+        .filter(*conditions, referral__status=ReferralStatus.ALLOCATED, **filters)
         .select_related("referral", "referral__service", "referral__site", "practitioner", "supervisor")
         .prefetch_related(Prefetch("referral__parents"))
         .order_by("allocated_at", "pk")
     )
 
 
-def my_caseload_allocations(user, role: str):
+@prepared(IDS, INT)
+def _practitioners_caseload(service_ids, user_id):
+    return caseload_allocations(among("referral__service_id", service_ids), practitioner_id=user_id)
+
+
+@prepared(IDS, INT)
+def _supervisors_caseload(service_ids, user_id):
+    return caseload_allocations(among("referral__service_id", service_ids), supervisor_id=user_id)
+
+
+def my_caseload_allocations(user, role: str) -> list:
     """The user's own families (role practitioner) or their trainees' (role supervisor), in the services where
-    they hold that role: the one definition the home page and `GET /api/v1/caseloads/mine/` share."""
-    link = {Role.PRACTITIONER: "practitioner", Role.SUPERVISOR: "supervisor"}[role]
-    return caseload_allocations(referral__service_id__in=caseload_service_ids(user, role), **{link: user})
+    they hold that role: the one definition the home page and `GET /api/v1/caseloads/mine/` share. Compiled once
+    per process (`core.prepared`): every practitioner's home page reads it."""
+    read = {Role.PRACTITIONER: _practitioners_caseload, Role.SUPERVISOR: _supervisors_caseload}[role]
+    return read(sorted(caseload_service_ids(user, role)), user.pk)
 
 
 def practitioner_membership_for(
