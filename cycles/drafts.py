@@ -11,6 +11,7 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import MultipleChoiceField
 
+from core.prepared import INT, TEXT, prepared
 from core.refusals import ActionRefused
 from cycles.reads.visits import visible_visits
 
@@ -39,7 +40,14 @@ def draft_initial(form_class, data: dict) -> dict:
 
 
 def draft_for(user, key: str) -> Draft | None:
-    return Draft.objects.filter(user=user, key=key).first()
+    """The user's draft of this form, if they kept one: read on every visit form, with SQL compiled once."""
+    found = _draft(user.pk, key)
+    return found[0] if found else None
+
+
+@prepared(INT, TEXT)
+def _draft(user_id, key):
+    return Draft.objects.filter(user_id=user_id, key=key).order_by("pk")[:1]
 
 
 def save_from_request(request, match) -> bool:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role, User
 from accounts.sessions import SessionStore
 from core.prepared import IDS, INSTANT, INT, TEXT, prepared, prepared_reads
+from cycles.models import Visit
 from referrals.models import Referral, ReferralEvent
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +64,7 @@ def _every_prepared_read_answers_as_its_queryset_for_each_family_in_turn():
     choices = {
         "referral_id": referral_ids,
         "user_id": user_ids,
+        "visit_id": list(Visit.objects.order_by("pk").values_list("pk", flat=True)),
         "service_id": service_ids,
         "service_ids": [service_ids, service_ids[:1], service_ids[1:], []],
         "ids": [referral_ids, referral_ids[::2], referral_ids[1::2], referral_ids[:1], []],
@@ -293,3 +295,42 @@ def test_prepared_reads_and_attached_rows_on_the_demo_families(demo, django_asse
     _attached_work_is_what_the_prefetches_give_for_every_family(django_assert_num_queries)
     _a_page_s_family_is_loaded_as_the_api_s_prefetch_loads_it(django_assert_num_queries)
     _attached_rows_filter_through_the_database_as_a_prefetch_does(django_assert_num_queries)
+    _a_visit_page_s_visit_is_loaded_as_the_api_s_prefetch_loads_it(django_assert_num_queries)
+
+
+def _visit_facts(visit) -> tuple:
+    family = visit.referral
+    return (
+        _comparable([visit, visit.practitioner, family, family.service]),
+        family.allocation_outside_site,
+        _comparable(visit.activities.all()),
+        _comparable(family.parents.all()),
+        [(*_comparable([a])[0], a.holds_family, a.practitioner.pk) for a in family.allocations.all()],
+    )
+
+
+def _a_visit_page_s_visit_is_loaded_as_the_api_s_prefetch_loads_it(django_assert_num_queries):
+    """The visit form's loader (`visible_visits_by_pk`: the visit compiled once per shape, its family, parents,
+    allocations and activities attached from reads compiled once) gives each user exactly what `visible_visits`'
+    prefetches give, for every demo visit: the same rows, and a 404's DoesNotExist for a visit they may not see;
+    and its pages read them from memory."""
+    from cycles.reads.visits import visible_visits, visible_visits_by_pk
+
+    users = [m.user for m in Membership.objects.select_related("user").order_by("pk")[:12]]
+    visits = list(Visit.objects.order_by("pk").values_list("pk", flat=True))
+    assert visits
+    seen = 0
+    for user in users:
+        loader, plain = visible_visits_by_pk(user), visible_visits(user)
+        for pk in visits:
+            try:
+                expected = plain.get(pk=pk)
+            except Visit.DoesNotExist:
+                with pytest.raises(Visit.DoesNotExist):
+                    loader.get(pk=pk)
+                continue
+            got = loader.get(pk=pk)
+            with django_assert_num_queries(0):
+                assert _visit_facts(got) == _visit_facts(expected), (user.pk, pk)
+            seen += 1
+    assert seen > 20
