@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.permissions import Perm, caseload_service_ids, scope_shape
-from core.prepared import ReadByPk, attach, prepared, prepared_by_shape
+from core.lookups import among
+from core.prepared import IDS, ReadByPk, attach, prepared, prepared_by_shape
 from cycles.models import Liaison, Visit, VisitActivity
 from referrals.models import Allocation, Referral, attach_family
 from referrals.states import ReferralStatus
@@ -56,9 +57,10 @@ def _visit_family(referral_id):
     return FAMILY_FOR_LISTS.filter(pk=referral_id)
 
 
-@prepared()
-def _visit_activities(visit_id):
-    return VisitActivity.objects.filter(visit_id=visit_id)
+@prepared(IDS)
+def _activities_of(visit_ids):
+    """These visits' activities (compiled once per process; `attach` puts them where a prefetch would)."""
+    return VisitActivity.objects.filter(among("visit_id", visit_ids))
 
 
 def _with_details(visits: list) -> list:
@@ -70,7 +72,7 @@ def _with_details(visits: list) -> list:
         if family:
             attach_family(family)
             Visit._meta.get_field("referral").set_cached_value(visit, family[0])
-        attach([visit], "activities", _visit_activities(visit.pk))
+        attach([visit], "activities", _activities_of([visit.pk]))
     return visits
 
 
@@ -128,6 +130,7 @@ def family_visits(referral: Referral) -> FamilyVisits:
     """A family's planned visits, its most recent recorded ones and its liaison with the referrer (3 queries: the
     planned and the recent visits are one query, so their activities are one more, then the liaison)."""
     both = _planned_and_recent(referral.pk)
+    attach(both, "activities", _activities_of([visit.pk for visit in both]) if both else [])
     return FamilyVisits(
         planned=[visit for visit in both if not visit.outcome],
         recent=[visit for visit in reversed(both) if visit.outcome],
@@ -140,9 +143,7 @@ def _planned_and_recent(referral_id):
     """The planned visits and the most recent recorded ones, oldest first (compiled once per process)."""
     visits = Visit.objects.in_force().filter(referral_id=referral_id)
     recent_ids = visits.exclude(outcome="").order_by("-planned_at", "-pk").values("pk")[:RECENT_VISITS]
-    return (
-        visits.filter(Q(outcome="") | Q(pk__in=recent_ids)).prefetch_related("activities").order_by("planned_at", "pk")
-    )
+    return visits.filter(Q(outcome="") | Q(pk__in=recent_ids)).order_by("planned_at", "pk")
 
 
 @prepared()

@@ -23,6 +23,7 @@ from ..forms import (
 )
 from ..models import Referral
 from ..reads.events import timeline_of
+from ..reads.questions import service_questions
 from ..record import record_sections
 from ..states import allowed_transitions
 from . import REFERRAL_ERROR_ALIASES, load_referral
@@ -150,6 +151,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **{f"can_{name}": allowed for name, allowed in referral_user_can(request.user, referral).items()},
         "transitions": allowed_transitions(referral.status),
         "record_sections": record_sections(request, referral),
+        "questions": service_questions(referral.service_id),
     }
     return render(request, "referrals/referral_detail.html", context)
 

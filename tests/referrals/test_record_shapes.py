@@ -174,3 +174,23 @@ def test_a_visit_s_pages_follow_who_holds_the_family_request_after_request(
         assert (opens(them, my_visit), opens(them, their_visit)) == (404, 200)
     actions.reallocate_referral(referral=mine, practitioner=other_practitioner, reason="Moved teams", by=coordinator)
     assert (opens(me, my_visit), opens(them, my_visit)) == (404, 200)
+
+
+def test_the_record_lists_its_own_service_s_questions_and_answers(
+    coordinator, other_coordinator, service, other_service
+):
+    """The record reads the service's referral questions with SQL compiled once (`referrals.reads.questions`): each
+    family's record shows its own service's questions, in their order, with its answers, and never another's."""
+    from accounts.models import ReferralQuestion
+
+    ReferralQuestion.objects.create(service=service, key="second", text="Asked second", order=2)
+    ReferralQuestion.objects.create(service=service, key="first", text="Asked first", order=1)
+    ReferralQuestion.objects.create(service=other_service, key="theirs", text="Another service's question", order=1)
+    mine = make_referral(service, coordinator, question_answers={"first": "Answer one", "second": "Answer two"})
+    theirs = make_referral(other_service, other_coordinator, question_answers={"theirs": "Their answer"})
+    for _ in range(2):
+        page = _client(coordinator).get(reverse("referrals:detail", args=[mine.pk])).content.decode()
+        assert page.index("Asked first") < page.index("Answer one") < page.index("Asked second")
+        assert "Answer two" in page and "Another service" not in page
+        page = _client(other_coordinator).get(reverse("referrals:detail", args=[theirs.pk])).content.decode()
+        assert "Their answer" in page and "Asked first" not in page
