@@ -1,14 +1,12 @@
 """The referrals app's sections of the home page, registered with `web.home` when the app is ready."""
 
-from django.db.models import Count, Q
-
 from accounts.audit import log_list
 from accounts.models import Role
 from accounts.permissions import Perm, caseload_service_ids, has_permission
 from referrals.reads.caseloads import caseload_rows, my_caseload_allocations
+from referrals.reads.lists import queue_counts
 from web.home import home_section
 
-from .models import Referral
 from .states import ReferralStatus
 
 
@@ -18,17 +16,12 @@ def coordinator_sections(request) -> list[dict]:
     user = request.user
     if not has_permission(user, Perm.TRIAGE_QUEUE_VIEW):
         return []
-    counted = [ReferralStatus.RECEIVED, ReferralStatus.AWAITING_INFORMATION, ReferralStatus.ACCEPTED]
-    # Only the open statuses are counted, so the (service, status) index reads a few hundred rows, not years.
-    counts = (
-        Referral.objects.visible_to(user, Perm.TRIAGE_QUEUE_VIEW)
-        .filter(status__in=counted)
-        .aggregate(
-            received=Count("pk", filter=Q(status=ReferralStatus.RECEIVED)),
-            awaiting=Count("pk", filter=Q(status=ReferralStatus.AWAITING_INFORMATION)),
-            accepted=Count("pk", filter=Q(status=ReferralStatus.ACCEPTED)),
-        )
-    )
+    by_status = queue_counts(user)
+    counts = {
+        "received": by_status[ReferralStatus.RECEIVED],
+        "awaiting": by_status[ReferralStatus.AWAITING_INFORMATION],
+        "accepted": by_status[ReferralStatus.ACCEPTED],
+    }
     # The queue's own definition (received or awaiting information), so home and the queue give the same number.
     counts["in_queue"] = counts["received"] + counts["awaiting"]
     return [{"template": "referrals/home_coordinator.html", "counts": counts}]

@@ -7,10 +7,13 @@ which filters are given, the page size) and run with the filters' values. Later 
 offsets and searches are read as before.
 """
 
+from django.db.models import Count
+
 from accounts.permissions import Perm, scope_shape
-from core.prepared import INT, TEXT, PreparedByShape
+from core.prepared import INT, TEXT, PreparedByShape, prepared_by_shape
 
 from ..models import Referral
+from ..states import ReferralStatus
 
 # Each filter the list takes: its condition, and the kind of value that takes a stand-in's place.
 FILTERS = {"status": ("status", TEXT), "site": ("site_id", INT), "service": ("service__slug", TEXT)}
@@ -68,3 +71,26 @@ def triage_first_page(user, filters: dict[str, int], size: int) -> list:
         read = _triage_reads.setdefault(names, PreparedByShape(_triage_first_page, (INT,) * len(names)))
     context = (user, names, size)
     return read((scope_shape(user, Perm.TRIAGE_QUEUE_VIEW), names, size), context, *(filters[n] for n in names))
+
+
+# The open statuses a coordinator's home page counts: few rows each, on the (service, status) index.
+COUNTED_ON_HOME = (ReferralStatus.RECEIVED, ReferralStatus.AWAITING_INFORMATION, ReferralStatus.ACCEPTED)
+
+
+@prepared_by_shape()
+def _counts_by_status(user):
+    return (
+        Referral.objects.visible_to(user, Perm.TRIAGE_QUEUE_VIEW)
+        .filter(status__in=COUNTED_ON_HOME)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+
+
+def queue_counts(user) -> dict[str, int]:
+    """How many referrals the user covers are received, awaiting information and accepted (none counted as 0),
+    compiled once per shape of their access: every coordinator's home page shows them."""
+    counts = dict.fromkeys(COUNTED_ON_HOME, 0)
+    counts.update(_counts_by_status(scope_shape(user, Perm.TRIAGE_QUEUE_VIEW), user))
+    return counts

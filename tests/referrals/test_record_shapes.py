@@ -194,3 +194,27 @@ def test_the_record_lists_its_own_service_s_questions_and_answers(
         assert "Answer two" in page and "Another service" not in page
         page = _client(other_coordinator).get(reverse("referrals:detail", args=[theirs.pk])).content.decode()
         assert "Their answer" in page and "Asked first" not in page
+
+
+def test_the_home_page_s_counts_follow_each_coordinator_s_access_request_after_request(
+    coordinator, other_coordinator, service, other_service
+):
+    """A coordinator's home counts (`referrals.reads.lists.queue_counts`, compiled once per shape of their access):
+    each coordinator in turn counts their own service's referrals only, and a change shows on the next page."""
+    from tests.referrals.helpers import parent
+
+    make_referral(service, coordinator)
+    asked = make_referral(service, coordinator, parents=[parent(name="Ann Other", nhs_number="9990000026")])
+    make_referral(other_service, other_coordinator)
+
+    def summary(user) -> str:
+        page = _client(user).get(reverse("home")).content.decode()
+        return page.split('id="coordinator-summary"', 1)[1].split("</ul>", 1)[0]
+
+    for _ in range(2):
+        assert "2 referrals in the triage queue" in summary(coordinator)
+        assert "1 referral in the triage queue" in summary(other_coordinator)
+        assert "awaiting information" not in summary(coordinator)
+    actions.triage_referral(referral=asked, decision="request_information", by=coordinator, missing_information="GP")
+    assert "(1 of them awaiting information)" in summary(coordinator)
+    assert "0 accepted" in summary(coordinator) and "0 accepted" in summary(other_coordinator)
