@@ -140,18 +140,34 @@ def with_duty_contacts(notices: list[Notice]) -> list[Notice]:
     return notices
 
 
-def escalated_in_service(user, *, service, site=None) -> list[Notice]:
-    """One escalation per risk answer still not acted on, for the families of `service` (and `site`) that `user`
-    may open: the dashboard's red warning. One row per questionnaire however many people were told."""
-    families = Referral.objects.visible_to(user).filter(service=service)
-    if site is not None:
-        families = families.filter(site=site)
-    notices = (
+def _escalations(user, families):
+    return (
         Notice.objects.open()
         .filter(kind=NoticeKind.RISK_ESCALATED, referral__in=families)
         .select_related("referral")
         .order_by("created_at", "pk")
     )
+
+
+@prepared_by_shape()
+def _escalated_in_service(user, service_id):
+    return _escalations(user, Referral.objects.visible_to(user).filter(service_id=service_id))
+
+
+@prepared_by_shape()
+def _escalated_at_site(user, service_id, site_id):
+    return _escalations(user, Referral.objects.visible_to(user).filter(service_id=service_id, site_id=site_id))
+
+
+def escalated_in_service(user, *, service, site=None) -> list[Notice]:
+    """One escalation per risk answer still not acted on, for the families of `service` (and `site`) that `user`
+    may open: the dashboard's red warning. One row per questionnaire however many people were told. Read with SQL
+    compiled once per shape of the user's access (`core.prepared`): every dashboard page asks."""
+    shape = scope_shape(user, Perm.REFERRAL_VIEW)
+    if site is None:
+        notices = _escalated_in_service(shape, user, service.pk)
+    else:
+        notices = _escalated_at_site(shape, user, service.pk, site.pk)
     first: dict[tuple[str, str], Notice] = {}
     for notice in notices:
         first.setdefault((notice.object_type, notice.object_id), notice)

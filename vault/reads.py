@@ -3,6 +3,7 @@
 from django.db.models import OuterRef, Subquery, Sum
 
 from accounts.models import Service
+from core.prepared import prepared
 from cycles.forms.cycles import show_time
 
 from .models import IN_PROGRESS, ClipCut, CutState, Film, FilmState, VaultPolicy
@@ -58,7 +59,15 @@ def stored_files(referral_id: int) -> list:
 
 def _usage(service_id: int) -> dict:
     """The service's films' bytes (held or uploading), its clips' bytes (ready or being cut) and its policy's quota
-    (None: no policy row yet), in one statement: each a subquery on the service's row."""
+    (None: no policy row yet), in one statement: each a subquery on the service's row, compiled once per process
+    (`core.prepared`: the dashboard asks on every page, an upload before it starts)."""
+    found = _usage_row(service_id)
+    found = found[0] if found else {}
+    return {"used": (found.get("films") or 0) + (found.get("cuts") or 0), "quota": found.get("quota")}
+
+
+@prepared()
+def _usage_row(service_id):
     films = (
         Film.objects.held()
         .filter(service_id=OuterRef("pk"))
@@ -75,13 +84,11 @@ def _usage(service_id: int) -> dict:
         .values("total")
     )
     quota = VaultPolicy.objects.filter(service_id=OuterRef("pk")).order_by("pk").values("quota_bytes")[:1]
-    found = (
+    return (
         Service.objects.filter(pk=service_id)
         .annotate(films=Subquery(films), cuts=Subquery(cuts), quota=Subquery(quota))
         .values("films", "cuts", "quota")
-        .first()
-    ) or {}
-    return {"used": (found.get("films") or 0) + (found.get("cuts") or 0), "quota": found.get("quota")}
+    )
 
 
 def used_bytes(service_id: int) -> int:

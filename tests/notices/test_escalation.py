@@ -185,3 +185,30 @@ def test_the_system_account_cannot_sign_in(service, coordinator, practitioner, m
     escalate_overdue_risk_notices(now=MONDAY.replace(hour=11))
     system = ReferralEvent.objects.get(kind="risk_notice_escalated").actor
     assert not system.is_active and not system.has_usable_password() and not system.memberships.exists()
+
+
+def test_the_dashboard_s_escalations_follow_who_asks_and_the_site_request_after_request(
+    service, coordinator, practitioner, manager, other_manager, other_service
+):
+    """`escalated_in_service` is compiled once per shape of the reader's access (and whether a site is chosen): each
+    reader in turn gets their own service's escalations only, a site narrows them, and acting clears them."""
+    from accounts.models import Site
+    from notices.reads import escalated_in_service
+
+    referral, measure = risk_answer(service, coordinator, practitioner)
+    escalate_overdue_risk_notices(now=MONDAY.replace(hour=11))
+    elsewhere = Site.objects.filter(service=service).exclude(pk=referral.site_id).first()
+
+    def families(user, service, site=None) -> set[int]:
+        return {n.referral_id for n in escalated_in_service(user, service=service, site=site)}
+
+    for _ in range(2):
+        assert families(manager, service) == {referral.pk}
+        assert families(manager, service, referral.site) == {referral.pk}
+        if elsewhere is not None:
+            assert families(manager, service, elsewhere) == set()
+        assert families(other_manager, service) == set()
+        assert families(other_manager, other_service) == set()
+    for notice in escalations(measure).filter(recipient=manager):
+        acknowledge_notice(notice=notice, by=manager, action_taken="Rang the parent")
+    assert families(manager, service) == set()
