@@ -61,11 +61,13 @@ def _every_prepared_read_answers_as_its_queryset_for_each_family_in_turn():
     user_ids = list(User.objects.order_by("pk").values_list("pk", flat=True))
     service_ids = sorted({*Referral.objects.values_list("service_id", flat=True)})
     visit_ids = list(Visit.objects.order_by("pk").values_list("pk", flat=True))
+    membership_ids = list(Membership.objects.order_by("pk").values_list("pk", flat=True))
     now = timezone.now()
     choices = {
         "referral_id": referral_ids,
         "user_id": user_ids,
         "visit_ids": [visit_ids, visit_ids[::2], visit_ids[:1], []],
+        "membership_ids": [membership_ids, membership_ids[::2], membership_ids[1:2], []],
         "service_id": service_ids,
         "service_ids": [service_ids, service_ids[:1], service_ids[1:], []],
         "ids": [referral_ids, referral_ids[::2], referral_ids[1::2], referral_ids[:1], []],
