@@ -100,12 +100,9 @@ def _summed(rows, total: Func) -> Subquery:
     return Subquery(rows.order_by().annotate(total=total).values("total")[:1], output_field=IntegerField())
 
 
-def trainee_progress(memberships, *, reviews_counted=None) -> list[Progress]:
-    """Progress of each trainee membership in `memberships` (a queryset), in two queries.
-
-    `reviews_counted`, when given, counts the cycles instead of the correlated counts here: called with the trainee
-    rows (each with `counting_from`), it returns {membership id: (cycles done, signed off)} and may add one query
-    (the dashboard reads them from its summaries, ADR 0022 item 9, tested to agree with these counts)."""
+def progress_rows(memberships, *, count_reviews: bool = True):
+    """The trainee memberships with what their progress is worked out from (`counting_from`, `supervised_minutes`
+    and, with `count_reviews`, `cycles_done` and `cycles_signed_off`), in order: one query."""
     stage_start = StageReached.objects.filter(
         membership=OuterRef("pk"), stage=OuterRef("practitioner_details__training_stage")
     ).values("reached_on")[:1]
@@ -115,9 +112,20 @@ def trainee_progress(memberships, *, reviews_counted=None) -> list[Progress]:
         .annotate(counting_from=Coalesce(F("stage_start"), Value(FROM_THE_START), output_field=DateField()))
         .annotate(supervised_minutes=_supervised_minutes())
     )
-    if reviews_counted is None:
+    if count_reviews:
         found = found.annotate(cycles_done=_reviews_counted(), cycles_signed_off=_reviews_counted(signed_off=True))
-    rows = list(found.order_by("user__last_name", "user__first_name", "pk"))
+    return found.order_by("user__last_name", "user__first_name", "pk")
+
+
+def trainee_progress(memberships, *, reviews_counted=None, rows: list | None = None) -> list[Progress]:
+    """Progress of each trainee membership in `memberships` (a queryset), in two queries.
+
+    `reviews_counted`, when given, counts the cycles instead of the correlated counts here: called with the trainee
+    rows (each with `counting_from`), it returns {membership id: (cycles done, signed off)} and may add one query
+    (the dashboard reads them from its summaries, ADR 0022 item 9, tested to agree with these counts). `rows`, when
+    given, are `progress_rows(memberships, count_reviews=False)` already read (the dashboard compiles that once)."""
+    if rows is None:
+        rows = list(progress_rows(memberships, count_reviews=reviews_counted is None))
     if reviews_counted is None:
         counted = {m.pk: (m.cycles_done, m.cycles_signed_off) for m in rows}
     else:

@@ -4,8 +4,9 @@ from django.db import connections
 from django.db.models import Q, Sum
 
 from accounts.models import Membership
+from core.prepared import prepared_by_shape
 from cycles.models import SupervisionSession
-from cycles.reads.progress import trainee_progress, trainees
+from cycles.reads.progress import progress_rows, trainee_progress, trainees
 from dashboards.models import REVIEW_SIGNED_OFF, ItemKind, SummaryItem
 from dashboards.reads.scope import Scope
 
@@ -60,12 +61,24 @@ def _reviews_from_summaries(service_id: int):
     return counted
 
 
+@prepared_by_shape()
+def _trainee_rows(context):
+    """The service's trainees at these sites (None: every site), with what their progress is worked out from:
+    compiled once per service and sites (`core.prepared`), the SQL holding nothing else that changes."""
+    service_id, site_ids = context
+    memberships = _at_sites(trainees().filter(service_id=service_id), None if site_ids is None else set(site_ids))
+    return progress_rows(memberships, count_reviews=False)
+
+
 def trainees_progress(scope: Scope) -> dict:
     """Each trainee of the service (at the scope's sites) against their stage targets (three queries, their cycles
     from the families' summaries), and the hours of supervision each had in the period (one query)."""
+    site_ids = scope.site_ids()
+    shape = (scope.service.pk, None if site_ids is None else tuple(sorted(site_ids)))
     rows = trainee_progress(
-        _at_sites(trainees().filter(service_id=scope.service.pk), scope.site_ids()),
+        None,
         reviews_counted=_reviews_from_summaries(scope.service.pk),
+        rows=_trainee_rows(shape, shape),
     )
     minutes = dict(
         SupervisionSession.objects.in_force()

@@ -78,3 +78,28 @@ def test_the_dashboards_trainee_cycles_agree_with_the_progress_page(service, coo
     actions.record_stage_reached(membership=here, stage=2, reached_on=days_ago(38), by=supervisor)
     dashboard, raw = _both(manager, service)
     assert dashboard == raw and dashboard[here.pk] == (1, 0)
+
+
+def test_the_trainees_shown_follow_the_sites_asked_for_request_after_request(
+    service, manager, trainee, peterborough, cambridgeshire
+):
+    """The trainees' rows are compiled once per service and sites: each scope in turn shows its own trainees (a
+    trainee with no site limit at every site), and a trainee added later shows at once."""
+    from accounts.models import Site
+
+    everywhere = staff("everywhere_trainee", service, Role.PRACTITIONER, training_status=TrainingStatus.TRAINEE)
+    site_manager = staff("site_manager", service, Role.MANAGER, sites=[peterborough])
+    start, end = default_period()
+
+    def shown(user, site: Site | None = None) -> set[str]:
+        scope = Scope(user=user, service=service, site=site, start=start, end=end)
+        return {row["progress"].membership.user.username for row in trainees_progress(scope)["rows"]}
+
+    for _ in range(2):
+        assert shown(manager) == {trainee.username, everywhere.username}
+        assert shown(manager, cambridgeshire) == {trainee.username, everywhere.username}
+        assert shown(manager, peterborough) == {everywhere.username}
+        assert shown(site_manager) == {everywhere.username}
+    later = staff("later_trainee", service, Role.PRACTITIONER, sites=[peterborough], training_status="trainee")
+    assert shown(site_manager) == {everywhere.username, later.username}
+    assert shown(manager, peterborough) == {everywhere.username, later.username}
