@@ -38,18 +38,22 @@ def visits_with_details(queryset: QuerySet | None = None) -> QuerySet:
     )
 
 
+def _of_visible_families(user) -> QuerySet:
+    """The access rule for visits: those of the families the user may see (coordinators and managers in scope, the
+    allocated practitioner, the trainee's supervisor)."""
+    return Visit.objects.filter(referral__in=Referral.objects.visible_to(user).values("pk"))
+
+
 def visible_visits(user) -> QuerySet:
-    """Visits of the families the user may see (coordinators and managers in scope, the allocated practitioner,
-    the trainee's supervisor): pages and API load a visit by id from here, so another family's id is a 404."""
-    return visits_with_details(Visit.objects.filter(referral__in=Referral.objects.visible_to(user).values("pk")))
+    """Visits of the families the user may see (`_of_visible_families`), with what their pages show: pages and API
+    load a visit by id from here, so another family's id is a 404."""
+    return visits_with_details(_of_visible_families(user))
 
 
 @prepared_by_shape()
 def _visible_visit(user, pk):
-    """The visit and its practitioner if `user` may see its family; `_with_details` adds the rest."""
-    return Visit.objects.filter(referral__in=Referral.objects.visible_to(user).values("pk"), pk=pk).select_related(
-        "practitioner"
-    )
+    """The visit and its practitioner if `user` may see its family (the same rule); `_with_details` adds the rest."""
+    return _of_visible_families(user).filter(pk=pk).select_related("practitioner")
 
 
 @prepared()
