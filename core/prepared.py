@@ -89,6 +89,24 @@ class PreparedRead:
 
     def __call__(self, *values) -> list:
         """The rows (model instances, dicts or tuples, as the queryset makes them) for these values."""
+        if self._ready(values) is None:
+            return list(self._build(*values))
+        queryset, compiler, converters, sql, params, slots = self._compiled
+        return list(_with_sql(queryset, compiler, converters, sql, self._run_params(params, slots, values)))
+
+    def count(self, *values) -> int:
+        """How many rows the read would return for these values, counted by the database (`SELECT COUNT(*)` around
+        the compiled statement, so a sliced read counts at most its slice: a capped count, ADR 0024)."""
+        compiled = self._ready(values)
+        if compiled is None:
+            return self._build(*values).count()
+        queryset, _compiler, _converters, sql, params, slots = compiled
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", self._run_params(params, slots, values))  # noqa: S608 (Django's own compiled SQL)
+            return cursor.fetchone()[0]
+
+    def _ready(self, values):
+        """The compiled read (compiling it the first time), or None where it is built on every call."""
         if len(values) != len(self._stand_ins):
             raise TypeError(f"{self.__name__} takes {len(self._stand_ins)} values.")
         if self._compiled is None and not self._compiles_per_call:
@@ -96,11 +114,12 @@ class PreparedRead:
                 if self._compiled is None and not self._compiles_per_call:
                     self._compiled = self._compile()
                     self._compiles_per_call = self._compiled is None
-        if self._compiled is None:
-            return list(self._build(*values))
-        queryset, compiler, converters, sql, params, slots = self._compiled
-        run_params = tuple(p if slot is None else values[slot] for p, slot in zip(params, slots, strict=True))
-        return list(_with_sql(queryset, compiler, converters, sql, run_params))
+        return self._compiled
+
+    @staticmethod
+    def _run_params(params: tuple, slots: tuple, values: tuple) -> tuple:
+        """The compiled statement's parameters with the stand-ins swapped for these values."""
+        return tuple(p if slot is None else values[slot] for p, slot in zip(params, slots, strict=True))
 
 
 def prepared(*kinds: str) -> Callable[[Callable[..., QuerySet]], PreparedRead]:
@@ -132,6 +151,14 @@ class PreparedByShape:
     def __call__(self, shape, context, *values) -> list:
         """The rows for these values, built (the first time for this shape) as `build(context, *values)`. `shape`
         must name everything the built SQL takes from `context`."""
+        return self._read(shape, context)(*values)
+
+    def count(self, shape, context, *values) -> int:
+        """How many rows there are for these values (`PreparedRead.count`)."""
+        return self._read(shape, context).count(*values)
+
+    def _read(self, shape, context) -> PreparedRead:
+        """This shape's compiled read, made the first time the shape is asked for."""
         with self._lock:
             read = self._reads.get(shape)
             if read is not None:
@@ -142,7 +169,7 @@ class PreparedByShape:
                 read = self._reads.setdefault(shape, read)
                 while len(self._reads) > self._size:
                     self._reads.popitem(last=False)
-        return read(*values)
+        return read
 
 
 def prepared_by_shape(*kinds: str, size: int = 256) -> Callable[[Callable[..., QuerySet]], PreparedByShape]:

@@ -89,13 +89,18 @@ class CappedPaginator(Paginator):
     there are more, and `count_label` reads "2,000+" then. Its pages number only the first `cap` rows; the list
     continues from the last numbered page by a keyset cursor (`ListPage.after`)."""
 
-    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
+    def __init__(
+        self, object_list, per_page, *, cap: int | None = None, counted: Callable[[int], int] | None = None, **kwargs
+    ):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
+        self._counted = counted  # counted(limit): the rows up to `limit`, compiled once (ADR 0032)
 
     @cached_property
     def _capped_count(self) -> int:
         rows = self.object_list
+        if self._counted is not None:
+            return self._counted(self.cap + 1)
         if isinstance(rows, QuerySet):
             return rows.order_by().values("pk")[: self.cap + 1].count()
         return len(rows[: self.cap + 1])
@@ -172,14 +177,16 @@ def list_page(
     order=("date_received", "pk"),
     cap: int | None = None,
     first_page: Callable[[int], list] | None = None,
+    count: Callable[[int], int] | None = None,
 ):
     """The page a request asks for: `?page=N` within the first `cap` rows (one capped count, one page read at an
     offset of at most `cap`), or `?after=`/`?before=` cursors past them (one capped count, one page read from the
     index at the cursor). The same number of queries either way, whatever the list's length. `first_page(size)`,
-    where given, reads the first page's rows (the same rows as the queryset's, compiled once: ADR 0032)."""
+    where given, reads the first page's rows (the same rows as the queryset's, compiled once: ADR 0032), and
+    `count(limit)` counts the queryset's rows up to `limit` (the same count, compiled once)."""
     keyset = Keyset.of(order)
     queryset = queryset.order_by(*keyset.order)
-    paginator = CappedPaginator(queryset, per_page, cap=COUNT_CAP if cap is None else cap)
+    paginator = CappedPaginator(queryset, per_page, cap=COUNT_CAP if cap is None else cap, counted=count)
     for name, forward in (("after", True), ("before", False)):
         cursor = keyset.parse(queryset.model, request.GET.get(name))
         if cursor is not None:

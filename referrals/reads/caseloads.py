@@ -148,8 +148,14 @@ def _site_links(membership_ids):
     )
 
 
-def services_with_waiting(service_ids):
-    """Services with how many accepted referrals wait in each, counted per service from the status index."""
+def services_with_waiting(service_ids) -> list[Service]:
+    """Services with how many accepted referrals wait in each (`waiting`), counted per service from the status
+    index; compiled once per process, as the caseloads page asks on every visit."""
+    return _services_with_waiting(sorted(service_ids))
+
+
+@prepared(IDS)
+def _services_with_waiting(service_ids):
     waiting = (
         Referral.objects.filter(service_id=OuterRef("pk"), status=ReferralStatus.ACCEPTED)
         .order_by()
@@ -157,7 +163,11 @@ def services_with_waiting(service_ids):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Service.objects.filter(pk__in=service_ids).annotate(waiting=Coalesce(Subquery(waiting), 0))
+    return (
+        Service.objects.filter(among("pk", service_ids))
+        .annotate(waiting=Coalesce(Subquery(waiting), 0))
+        .order_by("name", "pk")
+    )
 
 
 @dataclass

@@ -73,6 +73,25 @@ def triage_first_page(user, filters: dict[str, int], size: int) -> list:
     return read((scope_shape(user, Perm.TRIAGE_QUEUE_VIEW), names, size), context, *(filters[n] for n in names))
 
 
+def _triage_counted(context, *values):
+    user, names, limit = context
+    return triage_queue_rows(user, dict(zip(names, values, strict=True))).order_by().values("pk")[:limit]
+
+
+_triage_counts: dict[tuple[str, ...], PreparedByShape] = {}
+
+
+def triage_count(user, filters: dict[str, int], limit: int) -> int:
+    """How many rows `triage_queue_rows(user, filters)` has, up to `limit` (the queue's capped count, ADR 0024),
+    compiled once per shape: every visit to the queue asks."""
+    names = tuple(sorted(filters))
+    read = _triage_counts.get(names)
+    if read is None:
+        read = _triage_counts.setdefault(names, PreparedByShape(_triage_counted, (INT,) * len(names)))
+    context = (user, names, limit)
+    return read.count((scope_shape(user, Perm.TRIAGE_QUEUE_VIEW), names, limit), context, *(filters[n] for n in names))
+
+
 # The open statuses a coordinator's home page counts: few rows each, on the (service, status) index.
 COUNTED_ON_HOME = (ReferralStatus.RECEIVED, ReferralStatus.AWAITING_INFORMATION, ReferralStatus.ACCEPTED)
 

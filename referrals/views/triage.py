@@ -10,7 +10,7 @@ from web.listing import list_page
 
 from .. import actions
 from ..forms import InformationReceivedForm, ReasonForm, TriageForm, TriageQueueFilterForm
-from ..reads.lists import TRIAGE_FILTERS, TRIAGE_ORDER, triage_first_page, triage_queue_rows
+from ..reads.lists import TRIAGE_FILTERS, TRIAGE_ORDER, triage_count, triage_first_page, triage_queue_rows
 from . import referral_action_view
 
 QUEUE_PAGE_SIZE = 25
@@ -75,6 +75,7 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
         QUEUE_PAGE_SIZE,
         order=TRIAGE_ORDER,
         first_page=lambda size: triage_first_page(request.user, chosen, size),
+        count=lambda limit: triage_count(request.user, chosen, limit),
     )
     log_list(request=request, object_type="referrals.referral", ids=[r.pk for r in page], detail={"list": "triage"})
     query = request.GET.copy()

@@ -80,6 +80,7 @@ def _every_prepared_read_answers_as_its_queryset_for_each_family_in_turn():
         for values in [*combinations, *reversed(combinations)]:  # each after a different one, both ways round
             got = read(*values)
             assert _comparable(got) == _comparable(read.__wrapped__(*values)), (read.__name__, values)
+            assert read.count(*values) == len(got), (read.__name__, values)
             found_any += bool(got)
     assert found_any > 100  # the demo's families have records for most reads
 
@@ -151,6 +152,25 @@ def test_a_value_that_is_not_a_plain_parameter_is_built_each_time_and_still_righ
     assert containing("mir") == ["amira"]
     assert containing("zzz") == []
     assert not containing.compiled_once
+
+
+def test_a_count_is_the_rows_up_to_the_read_s_slice_for_each_value_in_turn(db, service, coordinator):
+    from tests.referrals.helpers import make_referral
+
+    families = [make_referral(service, coordinator) for _ in range(5)]
+
+    @prepared()
+    def first_of(service_id):
+        return Referral.objects.filter(service_id=service_id).order_by("pk").values("pk")[:3]
+
+    @prepared()
+    def all_of(service_id):
+        return Referral.objects.filter(service_id=service_id)
+
+    for _ in range(2):
+        assert (first_of.count(service.pk), all_of.count(service.pk)) == (3, len(families))
+        assert (first_of.count(-1), all_of.count(-1)) == (0, 0)
+    assert first_of.compiled_once and all_of.compiled_once
 
 
 def test_a_read_takes_exactly_its_values(db):

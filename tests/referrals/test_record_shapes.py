@@ -108,17 +108,23 @@ def test_the_api_list_s_first_page_follows_each_reader_s_access_and_filters(
 
 
 def _queue_ids(client, **params) -> list[int]:
+    return _queue(client, **params)[0]
+
+
+def _queue(client, **params) -> tuple[list[int], int]:
+    """The queue page's rows and its count."""
     response = client.get(reverse("referrals:triage_queue"), params)
     assert response.status_code == 200
-    return [r.pk for r in response.context["page_obj"]]
+    page = response.context["page_obj"]
+    return [r.pk for r in page], page.paginator.count
 
 
 def test_the_triage_queue_s_first_page_follows_each_reader_s_access_and_filters(
     site_coordinator, coordinator, service, peterborough, cambridgeshire
 ):
-    """The queue's first page is compiled once per shape (`referrals.reads.lists.triage_first_page`): each reader
-    and each filter, asked in turn and again, gets exactly the rows the queue's queryset gives them; a later page
-    and a filter that is not valid are read as before; a change of sites shows at once."""
+    """The queue's first page and its count are compiled once per shape (`referrals.reads.lists`): each reader
+    and each filter, asked in turn and again, gets exactly the rows and the count the queue's queryset gives them;
+    a later page and a filter that is not valid are read as before; a change of sites shows at once."""
     from accounts.permissions import Perm
     from referrals.models import Referral
 
@@ -147,11 +153,11 @@ def test_the_triage_queue_s_first_page_follows_each_reader_s_access_and_filters(
                 ordered = list(rows.order_by("date_received", "pk").values_list("pk", flat=True))
                 # Past the last page: the last page (here the only one), as before.
                 expected = (ordered[25:50] or ordered[:25]) if case.get("page") == 2 else ordered[:25]
-                assert _queue_ids(client, **case) == expected, (user.username, case)
+                assert _queue(client, **case) == (expected, len(ordered)), (user.username, case)
     assert set(_queue_ids(readers[site_coordinator])) == {r.pk for r in here[1:]}
     assert set(_queue_ids(readers[coordinator])) == {r.pk for r in here[1:] + there}
     Membership.objects.get(user=site_coordinator, service=service).sites.set([cambridgeshire])
-    assert set(_queue_ids(readers[site_coordinator])) == {r.pk for r in there}
+    assert _queue(readers[site_coordinator]) == ([r.pk for r in there], len(there))
 
 
 def test_a_visit_s_pages_follow_who_holds_the_family_request_after_request(
