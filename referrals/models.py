@@ -156,7 +156,7 @@ OTHER_CHILD_FIELDS = ["name", "date_of_birth", "consent_to_filming"]
 
 class ReferralQuerySet(models.QuerySet):
     _family_attached = False  # `with_record_details(for_api=False)`: parents, children, allocations attached
-    _parents_listed = None  # `with_list_details` ("all") or `with_api_row_details` ("api"): `listed_parents` set
+    _parents_listed = False  # `with_list_details` or `with_api_row_details`: each row's `listed_parents` set
 
     def _clone(self):
         clone = super()._clone()
@@ -175,7 +175,7 @@ class ReferralQuerySet(models.QuerySet):
         if self._family_attached:
             attach_family(self._result_cache)
         if self._parents_listed:
-            list_parents(self._result_cache, api=self._parents_listed == "api")
+            list_parents(self._result_cache)
 
     def visible_to(self, user, perm: Perm = Perm.REFERRAL_VIEW):
         """Referrals the user may see: their services' and sites', or the families they (or their trainees) hold.
@@ -244,12 +244,40 @@ class ReferralQuerySet(models.QuerySet):
         return self.annotate(allocation_outside_site=_outside_site_exists())
 
     def with_list_details(self):
-        """Everything a list row shows (flags included), in a fixed number of queries. The parents come as a
-        plain list (`Referral.parent_list`): a prefetch into `parents.all()` builds a filtered queryset per row,
-        a tenth of a 50-row page's CPU."""
-        listed = self.select_related("service", "site", "referral_source").with_reallocation_flag()
-        listed._parents_listed = "all"
+        """Everything a list row shows (flags included), in a fixed number of queries, and only that: the columns
+        of `LIST_ROW_FIELDS` (a referral has some 70 and a parent 20; building them all was a tenth of a 50-row
+        search's CPU). The parents come as a plain list (`Referral.parent_list`): a prefetch into `parents.all()`
+        builds a filtered queryset per row, another tenth. A row that read any other column would cost a query per
+        row: `tests/referrals/test_list_columns.py` refuses one on every list."""
+        listed = (
+            self.select_related("service", "site", "referral_source")
+            .only(*self.LIST_ROW_FIELDS)
+            .with_reallocation_flag()
+        )
+        listed._parents_listed = True
         return listed
+
+    # What a list page's row reads (the triage queue, waiting list, search and possible duplicates: their rows'
+    # tags in `referral_tags`, `waiting_rows`, `Referral.flags`, the allocation check), and nothing else.
+    LIST_ROW_FIELDS = (
+        "service",
+        "site",
+        "referral_source",
+        "status",
+        "date_received",
+        "closed_at",
+        "awaiting_information_since",
+        "days_awaiting_information",
+        "eligible",
+        "safeguarding_status",
+        "confidential_address",
+        "risks_to_staff",
+        "bereavement",
+        "child_unborn",
+        "child_name",
+        "child_date_of_birth",
+        "expected_delivery_date",
+    )
 
     # What an API list row reads (`ReferralListOut.to_representation`, `Referral.flags`), and nothing else.
     API_ROW_FIELDS = (
@@ -273,7 +301,7 @@ class ReferralQuerySet(models.QuerySet):
         about 1.5 ms of a 50-row page's CPU. A row that read any other field would cost a query per row: the list's
         query-count test would fail."""
         listed = self.select_related("service", "site").only(*self.API_ROW_FIELDS).with_reallocation_flag()
-        listed._parents_listed = "api"
+        listed._parents_listed = True
         return listed
 
     def with_record_details(self, *, for_api: bool = True):
@@ -889,14 +917,14 @@ def _family_allocations(referral_id):
     return _held().filter(referral_id=referral_id)
 
 
-def list_parents(referrals: list, *, api: bool = False) -> None:
+def list_parents(referrals: list) -> None:
     """Each row's parents as a plain list (`listed_parents`, read by `Referral.parent_list`), in one read of all the
     rows' parents compiled once per process (`core.prepared`): a list's prefetch compiled afresh for every page.
-    The API's rows read only the parents' columns they show."""
+    Only the parents' columns a row shows are read."""
     if not referrals:
         return
     by_referral: dict[int, list] = {referral.pk: [] for referral in referrals}
-    for parent in (_api_row_parents if api else _row_parents)(list(by_referral)):
+    for parent in _row_parents(list(by_referral)):
         by_referral[parent.referral_id].append(parent)
     for referral in referrals:
         referral.listed_parents = by_referral[referral.pk]
@@ -904,11 +932,6 @@ def list_parents(referrals: list, *, api: bool = False) -> None:
 
 @prepared(IDS)
 def _row_parents(ids):
-    return Parent.objects.filter(among("referral_id", ids))
-
-
-@prepared(IDS)
-def _api_row_parents(ids):
     return Parent.objects.filter(among("referral_id", ids)).only(
         "referral_id", "order", "name", "postcode", "interpreter_needed"
     )
