@@ -4,14 +4,13 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core.links import address_of
 from referrals import nhs_number as nhs
 from referrals.models import Concern
-from web.markup import escaped, short_date
+from web.markup import escaped, localized, short_date
 
 register = template.Library()
 
@@ -38,8 +37,8 @@ def _when(at) -> str:
 def _change_row(field, old, new) -> str:
     """One "field: old → new" line of an event, escaped; a value set for the first time shows alone."""
     if old is None:
-        return f"<li>{escaped(field)}: {escaped(localize(new))}</li>"
-    return f"<li>{escaped(field)}: {escaped(localize(old))} → {escaped('–' if new is None else localize(new))}</li>"
+        return f"<li>{escaped(field)}: {escaped(localized(new))}</li>"
+    return f"<li>{escaped(field)}: {escaped(localized(old))} → {escaped('–' if new is None else localized(new))}</li>"
 
 
 @register.simple_tag
@@ -137,7 +136,7 @@ def _shown(value) -> str:
     """A value as `{{ value }}` shows it: localised, escaped, None as the empty string."""
     if value is None:
         return ""
-    return escaped(localize(value))
+    return escaped(localized(value))
 
 
 _HEADING = '<span class="nhsuk-table-responsive__heading" aria-hidden="true">{} </span>'

@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core.widgets import DATE_PARTS, NHSDateInput, date_parts_in_error, drawn
-from web.markup import escaped
+from web.markup import escaped, localized
 
 register = template.Library()
 
@@ -270,7 +270,7 @@ def nhsuk_field(context, bound_field) -> dict:
 
 def _shown(value) -> str:
     """`{{ value }}` in a template: localized, then escaped unless it is already markup."""
-    return escaped(localize(value))
+    return escaped(localized(value))
 
 
 def _hint_and_error(f: dict) -> str:
