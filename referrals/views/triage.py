@@ -66,12 +66,12 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
     chosen = {}  # the valid filters chosen, as ids; none where the form is not valid
     if filters.is_valid():
         chosen = {name: value.pk for name in TRIAGE_FILTERS if (value := filters.cleaned_data.get(name))}
-    queue = triage_queue_rows(request.user, chosen)
     # Read through the partial index of open triage work in this order (ADR 0024): a capped count, then a page;
-    # the first page with SQL compiled once per shape of the coordinator's access and filters (ADR 0032).
+    # the first page and the count with SQL compiled once per shape of the coordinator's access and filters (ADR
+    # 0032), so the queue's queryset is built only for a later page.
     page = list_page(
         request,
-        queue,
+        lambda: triage_queue_rows(request.user, chosen),
         QUEUE_PAGE_SIZE,
         order=TRIAGE_ORDER,
         first_page=lambda size: triage_first_page(request.user, chosen, size),
