@@ -286,7 +286,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "web.static.StaticFiles"  # whitenoise's, each address remembered (web/static.py)
         )
     },
 }
