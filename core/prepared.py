@@ -31,11 +31,13 @@ INT = "int"
 IDS = "ids"  # a list of ids, sent as one array parameter (`core.lookups.among`) where the database allows it
 TEXT = "text"
 INSTANT = "instant"
+DATE = "date"
 _STAND_INS = {
     INT: tuple(-7_300_001 - i for i in range(6)),
     IDS: tuple([-7_400_001 - i, -7_400_101 - i] for i in range(6)),
     TEXT: tuple(f"\x1fvig-stand-in-{i}" for i in range(6)),
     INSTANT: tuple(datetime.datetime(1901, 1, 1, 0, 0, i, tzinfo=datetime.UTC) for i in range(6)),
+    DATE: tuple(datetime.date(1901, 2, 1 + i) for i in range(6)),
 }
 
 _registry: list["PreparedRead"] = []
@@ -123,7 +125,7 @@ class PreparedRead:
 
 
 def prepared(*kinds: str) -> Callable[[Callable[..., QuerySet]], PreparedRead]:
-    """Decorate a function that builds a queryset from its arguments (of these kinds: INT, IDS, TEXT, INSTANT), so
+    """Decorate a function that builds a queryset from its arguments (of these kinds: INT, IDS, TEXT, INSTANT, DATE), so
     that it is compiled once per process; with no kinds, every argument is an id (INT). A list of ids (IDS) must
     reach the SQL through `core.lookups.among`, one array parameter on PostgreSQL; `__in` makes a parameter per id,
     and such a read is built and compiled on every call."""

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Membership, ReferralSource, Role, Service, Site
 from accounts.permissions import Perm, scope_q
 from core import languages, postcodes
-from core.lookups import among
+from core.lookups import ContainsPattern, StartsWithPattern, among, like_pattern
 from core.prepared import IDS, attach, prepared
 from core.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, SafeCharField, SafeTextField
 
@@ -204,29 +204,36 @@ class ReferralQuerySet(models.QuerySet):
         A name is matched as `name_search_key` writes it (capitals, no spaces, hyphens, full stops or apostrophes),
         so "obrien smith" finds "O'Brien-Smith" and "O’Brien" finds "O'Brien".
         """
+        values = search_values(nhs_number=nhs_number, name=name, date_of_birth=date_of_birth, postcode=postcode)
+        return self.none() if values is None else self.matching(values, service_ids=service_ids)
+
+    def matching(self, values: dict, *, service_ids=None):
+        """The rows matching a search's values (`search_values`: each term as the one parameter its SQL takes), as
+        `search` describes; the search page compiles this once per shape (`referrals.reads.search`)."""
         found = self
         within = _in_services(service_ids) if service_ids is not None else Q()
-        if nhs_number:
-            found = found.filter(pk__in=_child_or_parent(Q(child_nhs_number=nhs_number), Q(nhs_number=nhs_number)))
-        if name:
-            key = name_search_key(name)
-            if not key:
-                return found.none()
+        if "nhs_number" in values:
+            number = values["nhs_number"]
+            found = found.filter(pk__in=_child_or_parent(Q(child_nhs_number=number), Q(nhs_number=number)))
+        if "name" in values:
+            pattern = values["name"]
             found = found.filter(
                 pk__in=_child_or_parent(
-                    Q(child_name_key__contains=key) & within,
-                    Q(name_key__contains=key) & within,
+                    Q(ContainsPattern(F("child_name_key"), pattern)) & within,
+                    Q(ContainsPattern(F("name_key"), pattern)) & within,
                     child_alias={"child_name_key": _name_key_of("child_name")},
                     parent_alias={"name_key": _name_key_of("name")},
                 )
             )
-        if date_of_birth:
-            found = found.filter(
-                pk__in=_child_or_parent(Q(child_date_of_birth=date_of_birth), Q(date_of_birth=date_of_birth))
-            )
-        if postcode:
-            parents = Parent.objects.filter(postcode_q(postcode)).order_by().values("referral_id")
-            found = found.filter(pk__in=parents, confidential_address=False)
+        if "date_of_birth" in values:
+            born = values["date_of_birth"]
+            found = found.filter(pk__in=_child_or_parent(Q(child_date_of_birth=born), Q(date_of_birth=born)))
+        for kind in POSTCODE_TERMS:
+            if kind in values:
+                parents = (
+                    Parent.objects.filter(_postcode_condition(kind, values[kind])).order_by().values("referral_id")
+                )
+                found = found.filter(pk__in=parents, confidential_address=False)
         return found
 
     def open(self):
@@ -421,15 +428,45 @@ def name_search_key(text: str) -> str:
     return "".join(text.split())
 
 
-def postcode_q(term: str) -> Q:
+# A postcode searched for is matched exactly (a full postcode) or by its start (`search_values`).
+POSTCODE_TERMS = ("postcode", "postcode_start")
+
+
+def _postcode_term(term: str) -> tuple[str, str]:
     """Postcodes are stored normalised ('PE1 1AA'): a full postcode matches exactly, a district ('PE1') matches
     its own postcodes but not PE13's, anything else by its start. Case-sensitive, so the index serves it."""
     term = postcodes.normalise(term)
     if " " in term and len(term.split(" ")[1]) == 3:
-        return Q(postcode=term)
+        return "postcode", term
     if " " not in term and term[-1:].isdigit():
-        return Q(postcode__startswith=f"{term} ")
-    return Q(postcode__startswith=term)
+        return "postcode_start", like_pattern(f"{term} ", "{}%")
+    return "postcode_start", like_pattern(term, "{}%")
+
+
+def _postcode_condition(kind: str, value: str) -> Q:
+    """A parent's postcode as `_postcode_term` says: equal to it, or starting as its pattern says."""
+    return Q(postcode=value) if kind == "postcode" else Q(StartsWithPattern(F("postcode"), value))
+
+
+def search_values(*, nhs_number: str = "", name: str = "", date_of_birth=None, postcode: str = "") -> dict | None:
+    """A search's terms as the values its SQL takes, by what each matches, in a fixed order: the NHS number, the
+    name as a LIKE pattern of its `name_search_key`, the date of birth, the postcode (exact, or a pattern for its
+    start). Which names there are is all that changes the statement. None where nothing can match (a name of only
+    spaces and punctuation)."""
+    values = {}
+    if nhs_number:
+        values["nhs_number"] = nhs_number
+    if name:
+        key = name_search_key(name)
+        if not key:
+            return None
+        values["name"] = like_pattern(key, "%{}%")
+    if date_of_birth:
+        values["date_of_birth"] = date_of_birth
+    if postcode:
+        kind, value = _postcode_term(postcode)
+        values[kind] = value
+    return values
 
 
 class Referral(models.Model):

@@ -12,7 +12,6 @@ from accounts.models import AccessAction, Service
 from accounts.permissions import Perm, require_permission, services_with
 from referrals.rules import duplicates_shown_to, referral_user_can
 from web import submissions
-from web.listing import late_rows
 from web.pages import add_errors, form_action_page, landed_on
 
 from .. import actions
@@ -21,9 +20,10 @@ from ..forms import (
     ReferralForm,
     SearchForm,
 )
-from ..models import Referral
+from ..models import Referral, search_values
 from ..reads.events import timeline_of
 from ..reads.questions import service_questions
+from ..reads.search import search_page
 from ..record import record_sections
 from ..states import allowed_transitions
 from . import REFERRAL_ERROR_ALIASES, load_referral
@@ -223,16 +223,14 @@ def search(request: HttpRequest) -> HttpResponse:
     results = None
     if request.GET and form.is_valid():
         terms = {k: v for k, v in form.cleaned_data.items() if v}
-        found = Referral.objects.visible_to(request.user, Perm.REFERRAL_SEARCH).search(
-            **terms, service_ids=services_with(request.user, Perm.REFERRAL_SEARCH)
-        )
+        values = search_values(**terms)
         # The newest 50 matches by id from the indexes, then only their rows read in full (ADR 0024): a common
-        # surname matching thousands of families must not read thousands of wide rows to sort them.
-        results = late_rows(
-            found.order_by("-date_received", "-pk"),
-            0,
-            50,
-            details=lambda rows: rows.with_list_details(),
+        # surname matching thousands of families must not read thousands of wide rows to sort them. Compiled once
+        # per shape of the search (ADR 0032).
+        results = (
+            []
+            if values is None
+            else search_page(request.user, values, services_with(request.user, Perm.REFERRAL_SEARCH), 50)
         )
         log_list(
             request=request,
