@@ -188,10 +188,10 @@ def record_summary(referral, parents, questions, show_address):
     return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
 
 
-def _when(at) -> str:
-    """`at|date:"j F Y H:i"` in local time ("6 December 2026 09:47"), written out: Django's date formatting costs
-    about 30 µs a call, and the timeline has one or two for every event."""
-    local = timezone.localtime(at)
+def _when(at, zone) -> str:
+    """`at|date:"j F Y H:i"` in local time (`zone`, the current time zone: "6 December 2026 09:47"), written out:
+    Django's date formatting costs about 30 µs a call, and the timeline has one or two for every event."""
+    local = at.astimezone(zone)
     return f"{local.day} {MONTHS[local.month]} {local.year:04d} {local.hour:02d}:{local.minute:02d}"
 
 
@@ -209,8 +209,9 @@ def timeline_items(events):
     than on the rest of the record. Every value is escaped (`web.markup.escaped`) before it is joined; the markup
     is the NHS.UK details component, as elsewhere on the page."""
     items = []
+    zone = timezone.get_current_timezone()  # looked up once, not per event (`timezone.localtime` asks each time)
     for event in events:
-        when = _when(event.at)
+        when = _when(event.at, zone)
         summary = escaped(event.summary)
         details = ""
         if event.kind != "created" and event.changes:

@@ -116,3 +116,22 @@ def test_timeline_renders_every_change_escaped(family, coordinator):
     assert f"– {coordinator.display_name}, " in html
     created = next(e for e in timeline_of(family) if e.kind == "created")
     assert "What changed" not in str(timeline_items([created]))
+
+
+def test_the_timeline_gives_each_moment_in_uk_time_as_the_date_filter_does(family, coordinator):
+    import datetime
+
+    from django.template.defaultfilters import date as date_filter
+
+    moments = [
+        datetime.datetime(2026, 7, 1, 11, 30, tzinfo=datetime.UTC),  # British Summer Time: 12:30
+        datetime.datetime(2026, 12, 1, 9, 5, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 3, 29, 0, 59, tzinfo=datetime.UTC),  # the minute before the clocks go forward
+        datetime.datetime(2026, 3, 29, 1, 0, tzinfo=datetime.UTC),
+    ]
+    for at in moments:
+        ReferralEvent.objects.create(referral=family, actor=coordinator, kind="updated", summary="Moment", at=at)
+    html = str(timeline_items(timeline_of(family)))
+    for at in moments:
+        assert f"{date_filter(timezone.localtime(at), 'j F Y H:i')}" in html
+    assert "1 July 2026 12:30" in html and "29 March 2026 02:00" in html
