@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 
+from core.prepared import DATE, PreparedByShape, prepared_by_shape
 from cycles.models import VisitOutcome
 from dashboards.models import (
     VISIT_OUTCOME_COLUMNS,
@@ -126,6 +127,31 @@ def rebuild(service_id: int) -> int:
         return apply({}, months, locked=True)
 
 
+def _part_months(on: Q, *days: date):
+    """The visit items of the families matching `on` on the days in each (first, last) pair of `days`, grouped by
+    practitioner, weekday and outcome, the pairs' rows one after another (UNION ALL)."""
+    items = SummaryItem.objects.filter(on, kind=ItemKind.VISIT).order_by()
+    edges = [
+        items.filter(day__range=pair).values_list("practitioner_id", "weekday", "key").annotate(n=Sum("n"))
+        for pair in zip(days[::2], days[1::2], strict=True)
+    ]
+    return edges[0].union(*edges[1:], all=True)
+
+
+_part_months_one = PreparedByShape(_part_months, (DATE, DATE))
+_part_months_two = PreparedByShape(_part_months, (DATE,) * 4)
+
+
+@prepared_by_shape(DATE, DATE)
+def _whole_month_sums(on: Q, first: date, last: date):
+    return (
+        VisitMonth.objects.filter(on, month__range=(first, last))
+        .order_by()
+        .values_list("practitioner_id")
+        .annotate(**{column: Sum(column) for column in COLUMNS})
+    )
+
+
 def _whole_months(start: date, end: date) -> tuple[date, date] | None:
     """The first days of the first and last calendar months lying wholly in [start, end] (None: no such month)."""
     first = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
@@ -138,28 +164,23 @@ def _whole_months(start: date, end: date) -> tuple[date, date] | None:
 def counts(on: Q, start: date, end: date) -> VisitCounts:
     """The visits planned from `start` to `end` (inclusive) of the families matching `on` (the scope's rule, on
     `service_id` and `site_id`): the whole months summed from `VisitMonth` (one query), the days outside them from
-    the visit items (one query, the part-months at either end as a union, each grouped in the database)."""
+    the visit items (one query, the part-months at either end as a union, each grouped in the database). Both are
+    compiled once per shape of `on` (its ids are the shape; the dates are the values, ADR 0032): every look at the
+    dashboard asks."""
     found = VisitCounts()
-    items = SummaryItem.objects.filter(on, kind=ItemKind.VISIT).order_by()
     months = _whole_months(start, end)
     if months is None:
-        ranges = [(start, end)]
+        edges = _part_months_one((on,), on, start, end)
     else:
         first, last = months
-        ranges = [(start, first - timedelta(days=1)), ((last.replace(day=28) + timedelta(days=4)).replace(day=1), end)]
-    edges = [
-        items.filter(day__range=r).values_list("practitioner_id", "weekday", "key").annotate(n=Sum("n")) for r in ranges
-    ]
-    for practitioner_id, weekday, outcome, n in edges[0].union(*edges[1:], all=True):
+        edges = _part_months_two(
+            (on,), on, start, first - timedelta(days=1), (last.replace(day=28) + timedelta(days=4)).replace(day=1), end
+        )
+    for practitioner_id, weekday, outcome, n in edges:
         found.add(practitioner_id, weekday, outcome, n)
     if months is None:
         return found
-    rows = (
-        VisitMonth.objects.filter(on, month__range=months)
-        .order_by()
-        .values_list("practitioner_id")
-        .annotate(**{column: Sum(column) for column in COLUMNS})
-    )
+    rows = _whole_month_sums((on,), on, *months)
     for practitioner_id, *values in rows:
         sums = dict(zip(COLUMNS, values, strict=True))
         for weekday, column in enumerate(VISIT_WEEKDAY_COLUMNS, start=1):

@@ -3,8 +3,11 @@ families nothing has been recorded for lately."""
 
 from datetime import datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
+from core.prepared import INSTANT, prepared_by_shape
+from dashboards.models import FamilySummary
 from dashboards.reads.scope import WEEKDAYS, Scope, percent
 from dashboards.reads.summary import counted
 from dashboards.summaries import catch_up
@@ -14,8 +17,15 @@ from referrals.states import ReferralStatus
 
 def _quiet(scope: Scope, now: datetime | None = None):
     """The summaries of the allocated families with no history entry since the cutoff (the old end of one index)."""
-    cutoff = (now or timezone.now()) - timedelta(weeks=scope.quiet_weeks)
-    return scope.summaries.filter(status=ReferralStatus.ALLOCATED, last_recorded_at__lt=cutoff)
+    return scope.summaries.filter(_quiet_since(_cutoff(scope, now)))
+
+
+def _cutoff(scope: Scope, now: datetime | None) -> datetime:
+    return (now or timezone.now()) - timedelta(weeks=scope.quiet_weeks)
+
+
+def _quiet_since(cutoff: datetime) -> Q:
+    return Q(status=ReferralStatus.ALLOCATED, last_recorded_at__lt=cutoff)
 
 
 def quiet_families(scope: Scope, now: datetime | None = None):
@@ -28,8 +38,16 @@ def quiet_families(scope: Scope, now: datetime | None = None):
 
 
 def quiet_count(scope: Scope, now: datetime | None = None) -> int:
-    """How many families `quiet_families` lists, counted on the summaries alone."""
-    return _quiet(scope, now).count()
+    """How many families `quiet_families` lists, counted on the summaries alone, with SQL compiled once per shape
+    of the scope's rule (ADR 0032)."""
+    on = scope.on()
+    return _quiet_summaries.count((on,), on, _cutoff(scope, now))
+
+
+@prepared_by_shape(INSTANT)
+def _quiet_summaries(on, cutoff):
+    """`_quiet`'s rows' ids, for counting."""
+    return FamilySummary.objects.filter(on, _quiet_since(cutoff)).values("pk")
 
 
 def protected_days_in_use(scope: Scope, memberships: list) -> dict:

@@ -95,6 +95,20 @@ def test_the_month_roll_up_and_the_part_months_give_what_the_items_give(
     assert sum(_from_items(whole).by_weekday.values()) > 0 or start_back < 3
 
 
+def test_the_counts_follow_each_period_and_site_asked_in_turn(spread, service, manager, peterborough, cambridgeshire):
+    """`counts` is compiled once per shape of the scope's rule, with the period's days as its values (ADR 0032):
+    periods with and without whole months, for the whole service and each site, asked one after another and
+    again, each give what the items give."""
+    today = timezone.localdate()
+    periods = [(365, 0), (10, 2), (400, 40), (0, 0), (428, 0), (45, 15)]
+    for _ in range(2):
+        for start_back, end_back in periods:
+            start, end = today - timedelta(days=start_back), today - timedelta(days=end_back)
+            for site in (None, peterborough, cambridgeshire):
+                scope = Scope(user=manager, service=service, site=site, start=start, end=end)
+                assert visit_months.counts(scope.on(), start, end) == _from_items(scope), (start, end, site)
+
+
 @pytest.mark.parametrize(
     "start, end",
     [
