@@ -7,7 +7,9 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from accounts.models import ReferralSource
-from dashboards.models import ItemKind
+from core.lookups import among
+from core.prepared import DATE, IDS, prepared, prepared_by_shape
+from dashboards.models import FamilySummary, ItemKind, SummaryItem
 from dashboards.reads.scope import Scope, median_days, percent
 from referrals.models import TriageDecision, TriageDecisionKind
 
@@ -32,19 +34,15 @@ def referrals_in(scope: Scope) -> dict:
     referrals is news, not a gap to close up) and by source. Two queries: the families' summaries grouped by day
     and source id, read from their index alone (months are folded here, where a date needs no time-zone arithmetic
     to truncate), then the few sources' names, rather than joining a name to each of a year's families."""
-    rows = (
-        scope.summaries.filter(date_received__range=(scope.start, scope.end))
-        .values_list("date_received", "referral_source_id")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
+    on = scope.on()
+    rows = _received_by_day_and_source((on,), on, scope.start, scope.end)
     by_month: dict = {}
     by_source_id: dict = {}
     for day, source_id, n in rows:
         month = day.replace(day=1)
         by_month[month] = by_month.get(month, 0) + n
         by_source_id[source_id] = by_source_id.get(source_id, 0) + n
-    names = dict(ReferralSource.objects.filter(pk__in=[pk for pk in by_source_id if pk]).values_list("pk", "name"))
+    names = dict(_source_names(sorted(pk for pk in by_source_id if pk)))
     by_source: dict = {}
     for source_id, n in by_source_id.items():
         name = names.get(source_id)
@@ -54,6 +52,35 @@ def referrals_in(scope: Scope) -> dict:
         "by_month": [(m.strftime("%b %Y"), by_month.get(m, 0)) for m in months_of(scope)],
         "by_source": sorted(by_source.items(), key=lambda item: (-item[1], item[0])),
     }
+
+
+# Compiled once per shape of the scope's rule, the period's days as values (ADR 0032): every look at the dashboard
+# reads them.
+@prepared_by_shape(DATE, DATE)
+def _received_by_day_and_source(on: Q, start: date, end: date):
+    return (
+        FamilySummary.objects.filter(on, date_received__range=(start, end))
+        .values_list("date_received", "referral_source_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+
+
+@prepared(IDS)
+def _source_names(ids):
+    """Referral sources' names by id."""
+    return ReferralSource.objects.filter(among("pk", ids)).values_list("pk", "name")
+
+
+@prepared_by_shape(DATE, DATE)
+def _declines_by_reason(on: Q, start: date, end: date):
+    return (
+        SummaryItem.objects.filter(on, kind=ItemKind.DECLINE, day__range=(start, end))
+        .order_by()
+        .values("key")
+        .annotate(n=Sum("n"))
+        .values_list("key", "n")
+    )
 
 
 def triage(scope: Scope) -> dict:
@@ -70,9 +97,8 @@ def triage(scope: Scope) -> dict:
         accepted=Count("pk", filter=Q(accepted=True)),
     )
     reason_counts: Counter = Counter()
-    for reason, n in (
-        scope.items(ItemKind.DECLINE).order_by().values("key").annotate(n=Sum("n")).values_list("key", "n")
-    ):
+    on = scope.on()
+    for reason, n in _declines_by_reason((on,), on, scope.start, scope.end):
         reason_counts[reason] += n
     decided_count, accepted = found["decided"], found["accepted"]
     reasons = sorted(reason_counts.items(), key=lambda item: (-item[1], item[0]))[:10]
