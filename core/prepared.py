@@ -33,11 +33,11 @@ TEXT = "text"
 INSTANT = "instant"
 DATE = "date"
 _STAND_INS = {
-    INT: tuple(-7_300_001 - i for i in range(6)),
-    IDS: tuple([-7_400_001 - i, -7_400_101 - i] for i in range(6)),
-    TEXT: tuple(f"\x1fvig-stand-in-{i}" for i in range(6)),
-    INSTANT: tuple(datetime.datetime(1901, 1, 1, 0, 0, i, tzinfo=datetime.UTC) for i in range(6)),
-    DATE: tuple(datetime.date(1901, 2, 1 + i) for i in range(6)),
+    INT: tuple(-7_300_001 - i for i in range(12)),
+    IDS: tuple([-7_400_001 - i, -7_400_101 - i] for i in range(12)),
+    TEXT: tuple(f"\x1fvig-stand-in-{i}" for i in range(12)),
+    INSTANT: tuple(datetime.datetime(1901, 1, 1, 0, 0, i, tzinfo=datetime.UTC) for i in range(12)),
+    DATE: tuple(datetime.date(1901, 2, 1 + i) for i in range(12)),
 }
 
 _registry: list["PreparedRead"] = []

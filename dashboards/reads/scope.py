@@ -169,6 +169,13 @@ def median_days(rows, spans: dict[str, tuple[str, str]], *, leave_out: Q | None 
     return found
 
 
+def first_row(rows: list, **empty) -> dict:
+    """What `aggregate(...)` answers, from a read grouped by the scope's one service (so one row, or none where no
+    row matched): the row's figures, or each figure's empty value (`empty`: a count's 0, a sum's or a date's None).
+    A grouped read can be compiled once (`core.prepared`); `aggregate()` compiles as it runs."""
+    return {name: rows[0][name] for name in empty} if rows else dict(empty)
+
+
 def contradictory_q() -> Q:
     """A family summary whose dates contradict each other: first allocated before the referral was received, or
     first filmed before the first allocation."""

@@ -5,21 +5,53 @@ from datetime import date, timedelta
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from dashboards.reads.scope import Scope, contradictory_q, first_allocated_figures, first_allocations
+from core.prepared import DATE, prepared_by_shape
+from dashboards.reads.scope import Scope, contradictory_q, first_allocated_figures, first_allocations, first_row
+from referrals.models import Referral
 from referrals.reads.caseloads import WAIT_BANDS
 from referrals.states import ReferralStatus
+
+# Every band's edges, in weeks before today.
+EDGE_WEEKS = tuple(sorted({weeks for low, high, _ in WAIT_BANDS for weeks in (low, high) if weeks is not None}))
 
 
 def band_filters(today: date) -> list[tuple[str, Q]]:
     """Each NHS wait band as a filter on date_received: the same edges as `referrals.reads.caseloads.wait_band` (a band
     includes its lower edge: exactly 7 days is '1–2 weeks', exactly 52 weeks is '52+ weeks')."""
+    return _bands(_edges(today))
+
+
+def _edges(today: date) -> tuple[date, ...]:
+    """The day each of `EDGE_WEEKS` falls on, counted back from today."""
+    return tuple(today - timedelta(days=weeks * 7) for weeks in EDGE_WEEKS)
+
+
+def _bands(edges: tuple[date, ...]) -> list[tuple[str, Q]]:
+    """`band_filters` from the edges' days (`_edges`), so a read compiled once can take them as values."""
+    day = dict(zip(EDGE_WEEKS, edges, strict=True))
     filters = []
     for low, high, label in WAIT_BANDS:
-        q = Q(date_received__lte=today - timedelta(days=low * 7))
+        q = Q(date_received__lte=day[low])
         if high is not None:
-            q &= Q(date_received__gt=today - timedelta(days=high * 7))
+            q &= Q(date_received__gt=day[high])
         filters.append((label, q))
     return filters
+
+
+@prepared_by_shape(*(DATE,) * len(EDGE_WEEKS))
+def _waiting_counts(on: Q, *edges: date):
+    """The waiting list's count, oldest referral and bands, as one row for the scope's service (none: no one waits),
+    compiled once per shape of the scope's rule (ADR 0032)."""
+    return (
+        Referral.objects.filter(on, status=ReferralStatus.ACCEPTED)
+        .order_by()
+        .values("service_id")
+        .annotate(
+            total=Count("pk"),
+            oldest=Min("date_received"),
+            **{f"band{i}": Count("pk", filter=q) for i, (_, q) in enumerate(_bands(edges))},
+        )
+    )
 
 
 def waiting(scope: Scope, today: date | None = None) -> dict:
@@ -29,10 +61,12 @@ def waiting(scope: Scope, today: date | None = None) -> dict:
     (`first_allocated_figures`, one statement shared with the outcomes)."""
     today = today or timezone.localdate()
     bands = band_filters(today)
-    counts = scope.referrals.filter(status=ReferralStatus.ACCEPTED).aggregate(
-        total=Count("pk"),
-        oldest=Min("date_received"),
-        **{f"band{i}": Count("pk", filter=q) for i, (_, q) in enumerate(bands)},
+    on = scope.on()
+    counts = first_row(
+        _waiting_counts((on,), on, *_edges(today)),
+        total=0,
+        oldest=None,
+        **{f"band{i}": 0 for i in range(len(bands))},
     )
     contradictions = contradictory_records(scope)
     waits = first_allocated_figures(scope)

@@ -125,3 +125,22 @@ def test_quarter_bounds():
     """NHS financial quarters: Q1 is April to June; Q4 is January to March of the next calendar year."""
     assert quarter_bounds(2026, 1) == (date(2026, 4, 1), date(2026, 6, 30))
     assert quarter_bounds(2026, 4) == (date(2027, 1, 1), date(2027, 3, 31))
+
+
+def test_a_service_with_nothing_yet_shows_zeros_where_aggregates_did(service, manager):
+    """The waiting list's and data protection's figures are read grouped by the scope's one service (compiled once,
+    ADR 0032), so a service with no rows has no row: each figure is what `aggregate()` gave, 0 or none."""
+    start, end = default_period()
+    figures = dashboard(Scope(user=manager, service=service, site=None, start=start, end=end))
+    waiting = figures["waiting"]
+    assert (waiting["total"], waiting["longest_days"]) == (0, None)
+    assert [n for _, n in waiting["bands"]] == [0] * len(WAIT_BANDS)
+    assert figures["data_protection"] == {
+        "footage_past_destruction": 0,
+        "retention_reviews_overdue": 0,
+        "subject_access_overdue": 0,
+        "overdue": 0,
+        "consents_withdrawn": 0,
+        "letters_failed": 0,
+        "letters_waiting": 0,
+    }
