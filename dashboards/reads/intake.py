@@ -10,7 +10,7 @@ from accounts.models import ReferralSource
 from core.lookups import among
 from core.prepared import DATE, IDS, prepared, prepared_by_shape
 from dashboards.models import FamilySummary, ItemKind, SummaryItem
-from dashboards.reads.scope import Scope, median_days, percent
+from dashboards.reads.scope import Scope, percent, summary_medians
 from referrals.models import TriageDecision, TriageDecisionKind
 
 
@@ -90,9 +90,12 @@ def triage(scope: Scope) -> dict:
 
     The denominator is decided referrals: one still in triage or withdrawn before a decision is neither.
     """
-    found = median_days(
-        scope.summaries.filter(date_received__range=(scope.start, scope.end), first_decided_on__isnull=False),
+    found = summary_medians(
+        "triage",
+        scope,
+        "date_received",
         {"to_decision": ("first_decided_on", "date_received")},
+        extra=Q(first_decided_on__isnull=False),
         decided=Count("pk"),
         accepted=Count("pk", filter=Q(accepted=True)),
     )

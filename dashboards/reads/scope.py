@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Service, Site
 from accounts.permissions import Perm, memberships_with, service_scope_q
+from core.prepared import DATE, PreparedByShape
 from dashboards import visit_months
 from dashboards.models import FamilySummary, SummaryItem
 from dashboards.visit_months import VisitCounts
@@ -137,6 +138,57 @@ class _DaysBetween(Func):
     output_field = IntegerField()
 
 
+def _medians(spans: dict[str, tuple[str, str]], leave_out: Q | None) -> dict:
+    """PostgreSQL's median of each span's days, leaving out rows where either day is unknown or `leave_out` holds."""
+    kept = ~leave_out if leave_out is not None else Q()
+    return {
+        name: _Median(
+            _DaysBetween(F(later), F(earlier)),
+            filter=Q(**{f"{later}__isnull": False, f"{earlier}__isnull": False}) & kept,
+        )
+        for name, (later, earlier) in spans.items()
+    }
+
+
+def _rounded(found: dict, spans) -> dict:
+    return {name: round(value, 1) if name in spans and value is not None else value for name, value in found.items()}
+
+
+_summary_medians: dict[str, PreparedByShape] = {}
+
+
+def summary_medians(
+    name: str,
+    scope: "Scope",
+    field: str,
+    spans: dict[str, tuple[str, str]],
+    *,
+    extra: Q | None = None,
+    leave_out: Q | None = None,
+    **totals,
+) -> dict:
+    """`median_days` over the scope's families' summaries with `field` (a day) in the period and matching `extra`.
+    On PostgreSQL it is read grouped by the scope's one service with SQL compiled once per shape of the scope's
+    rule, the period's days as values (ADR 0032), under `name`: one name, one fixed set of spans and totals (the
+    dashboard's triage and first-allocation figures)."""
+    if connections[FamilySummary.objects.db].vendor != "postgresql":
+        rows = scope.summaries.filter(**{f"{field}__range": (scope.start, scope.end)})
+        return median_days(rows.filter(extra) if extra is not None else rows, spans, leave_out=leave_out, **totals)
+    read = _summary_medians.get(name)
+    if read is None:
+
+        def build(on: Q, start: date, end: date):
+            rows = FamilySummary.objects.filter(on, **{f"{field}__range": (start, end)})
+            if extra is not None:
+                rows = rows.filter(extra)
+            return rows.order_by().values("service_id").annotate(**totals, **_medians(spans, leave_out))
+
+        read = _summary_medians.setdefault(name, PreparedByShape(build, (DATE, DATE)))
+    on = scope.on()
+    empty = {total: aggregate.empty_result_set_value for total, aggregate in totals.items()} | dict.fromkeys(spans)
+    return _rounded(first_row(read((on,), on, scope.start, scope.end), **empty), spans)
+
+
 def median_days(rows, spans: dict[str, tuple[str, str]], *, leave_out: Q | None = None, **totals) -> dict:
     """Over `rows` (a queryset): the median days of each span {name: (later field, earlier field)}, leaving out
     rows where either day is unknown and rows matching `leave_out`, to one decimal place (None when no row has
@@ -145,20 +197,7 @@ def median_days(rows, spans: dict[str, tuple[str, str]], *, leave_out: Q | None 
     A backlogged service's year is thousands of families: sending their days to the app to take a median cost the
     dashboard more than the database's own work."""
     if connections[rows.db].vendor == "postgresql":
-        kept = ~leave_out if leave_out is not None else Q()
-        found = rows.aggregate(
-            **totals,
-            **{
-                name: _Median(
-                    _DaysBetween(F(later), F(earlier)),
-                    filter=Q(**{f"{later}__isnull": False, f"{earlier}__isnull": False}) & kept,
-                )
-                for name, (later, earlier) in spans.items()
-            },
-        )
-        return {
-            name: round(value, 1) if name in spans and value is not None else value for name, value in found.items()
-        }
+        return _rounded(rows.aggregate(**totals, **_medians(spans, leave_out)), spans)
     found = rows.aggregate(**totals) if totals else {}
     fields = sorted({field for pair in spans.values() for field in pair})
     kept_rows = rows.exclude(leave_out) if leave_out is not None else rows
@@ -190,8 +229,10 @@ def first_allocated_figures(scope: Scope) -> dict:
     read it."""
     found = scope.__dict__.get("_first_allocated_figures")
     if found is None:
-        found = median_days(
-            scope.first_allocated,
+        found = summary_medians(
+            "first_allocated",
+            scope,
+            "first_allocated_on",
             {
                 "to_allocation": ("first_allocated_on", "date_received"),
                 "to_filming": ("first_filmed_on", "first_allocated_on"),
