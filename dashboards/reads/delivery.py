@@ -2,11 +2,13 @@
 cancelled, and the outcome measures' figures."""
 
 from collections import Counter
+from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from core.prepared import DATE, prepared_by_shape
 from cycles.models import Visit, VisitOutcome
-from dashboards.models import ItemKind, SummaryItem
+from dashboards.models import FamilySummary, ItemKind, SummaryItem
 from dashboards.reads.scope import Scope, during, first_allocated_figures, percent
 from outcomes.reads import figures_from_pairs
 
@@ -14,10 +16,22 @@ from outcomes.reads import figures_from_pairs
 def cycles_per_family(scope: Scope) -> list[tuple[str, int]]:
     """(number of cycles, families) for the families first allocated in the period, none counted as 0 (one query
     on the families' summaries)."""
-    counted = Counter(
-        dict(scope.first_allocated.order_by().values("cycles").annotate(n=Count("pk")).values_list("cycles", "n"))
-    )
+    on = scope.on()
+    counted = Counter(dict(_families_by_cycles((on,), on, scope.start, scope.end)))
     return [(str(n), counted[n]) for n in sorted(counted) if counted[n]]
+
+
+@prepared_by_shape(DATE, DATE)
+def _families_by_cycles(on: Q, start: date, end: date):
+    """(cycles, families) of the families first allocated in the period (`Scope.first_allocated`), compiled once
+    per shape of the scope's rule (ADR 0032)."""
+    return (
+        FamilySummary.objects.filter(on, first_allocated_on__range=(start, end))
+        .order_by()
+        .values("cycles")
+        .annotate(n=Count("pk"))
+        .values_list("cycles", "n")
+    )
 
 
 def delivery(scope: Scope) -> dict:

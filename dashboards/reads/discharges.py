@@ -1,12 +1,14 @@
 """Discharges: the period's standing discharges by reason, and cycles completed against the service's plan."""
 
 from collections import Counter
+from datetime import date
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from core.prepared import DATE, prepared_by_shape
 from cycles.models import SharedReview
-from dashboards.models import ItemKind
+from dashboards.models import ItemKind, SummaryItem
 from dashboards.reads.scope import Scope
 from discharge.models import Discharge, DischargeReason
 
@@ -32,14 +34,27 @@ def reviewed_cycles():
     return Coalesce(Subquery(reviewed, output_field=IntegerField()), 0)
 
 
+@prepared_by_shape(DATE, DATE)
+def _discharges_by_reason_and_cycles(on: Q, start: date, end: date):
+    """The period's discharges (`Scope.items`) by reason and cycles completed, compiled once per shape of the
+    scope's rule (ADR 0032)."""
+    return (
+        SummaryItem.objects.filter(on, kind=ItemKind.DISCHARGE, day__range=(start, end))
+        .order_by()
+        .values("key", "first")
+        .annotate(n=Sum("n"))
+        .values_list("key", "first", "n")
+    )
+
+
 def discharges(scope: Scope) -> dict:
     """Discharges in the period by reason, and cycles completed (with a shared review) against the service's
     planned cycles at discharge: one query on the families' summaries, grouped by both."""
     reasons = dict(DischargeReason.choices)
-    rows = scope.items(ItemKind.DISCHARGE).order_by().values("key", "first").annotate(n=Sum("n"))
+    on = scope.on()
     by_reason: Counter = Counter()
     actual: Counter = Counter()
-    for reason, done, n in rows.values_list("key", "first", "n"):
+    for reason, done, n in _discharges_by_reason_and_cycles((on,), on, scope.start, scope.end):
         by_reason[reason] += n
         actual[int(done or 0)] += n
     planned = scope.service.planned_cycles

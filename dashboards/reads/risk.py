@@ -1,25 +1,41 @@
 """Risk alerts: risk answers raised in the period and how fast someone acted on them."""
 
-from django.db.models import Exists, Min, OuterRef
+from datetime import datetime
 
-from dashboards.reads.scope import Scope, during, median
+from django.db.models import Exists, Min, OuterRef, Q
+
+from core.prepared import INSTANT, prepared_by_shape
+from dashboards.reads.scope import Scope, median
 from notices.models import Notice, NoticeKind
 
 
 def risk_alert_notices(scope: Scope):
     """Risk-answer notices raised in the period for families in scope (one per recipient per measure)."""
-    return Notice.objects.filter(during(scope, "created_at"), scope.on("referral"), kind=NoticeKind.RISK_ANSWER)
+    start, end = scope.moments
+    return _risk_answers(scope.on("referral"), start, end)
+
+
+def _risk_answers(on_family: Q, start: datetime, end: datetime):
+    return Notice.objects.filter(on_family, created_at__gte=start, created_at__lt=end, kind=NoticeKind.RISK_ANSWER)
+
+
+@prepared_by_shape(INSTANT, INSTANT)
+def _alerts(on_family: Q, start: datetime, end: datetime):
+    """Each alert with when its first notice was raised and first acted on, compiled once per shape of the scope's
+    rule, the period's moments as values (ADR 0032)."""
+    return (
+        _risk_answers(on_family, start, end)
+        .order_by()
+        .values("object_type", "object_id")
+        .annotate(raised=Min("created_at"), acknowledged=Min("acknowledged_at"))
+    )
 
 
 def risk_alerts(scope: Scope) -> dict:
     """Risk answers raised in the period and how fast someone acted on them (one query). An alert goes to several
     people; it counts once, raised when its first notice was and acknowledged when the first of them acted."""
-    alerts = (
-        risk_alert_notices(scope)
-        .order_by()
-        .values("object_type", "object_id")
-        .annotate(raised=Min("created_at"), acknowledged=Min("acknowledged_at"))
-    )
+    on_family = scope.on("referral")
+    alerts = _alerts((on_family,), on_family, *scope.moments)
     hours, still_open = [], 0
     for alert in alerts:
         if alert["acknowledged"] is None:

@@ -6,6 +6,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from core.prepared import DATE, prepared_by_shape
+from dashboards.models import FamilySummary
 from dashboards.reads.scope import Scope, contradictory_q, first_allocated_figures, first_allocations, first_row
 from referrals.models import Referral
 from referrals.reads.caseloads import WAIT_BANDS
@@ -81,6 +82,17 @@ def waiting(scope: Scope, today: date | None = None) -> dict:
     }
 
 
+@prepared_by_shape(DATE, DATE)
+def _contradictory_rows(on: Q, start: date, end: date):
+    """`contradictory_records`' rows (`Scope.first_allocated`), compiled once per shape of the scope's rule."""
+    return (
+        FamilySummary.objects.filter(on, first_allocated_on__range=(start, end))
+        .filter(contradictory_q())
+        .order_by()
+        .values_list("referral_id", "date_received", "first_allocated_on", "first_filmed_on")
+    )
+
+
 def _day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
@@ -94,11 +106,8 @@ def contradictory_records(scope: Scope) -> dict[int, list[str]]:
     if found is not None:
         return found
     found = {}
-    rows = (
-        scope.first_allocated.filter(contradictory_q())
-        .order_by()
-        .values_list("referral_id", "date_received", "first_allocated_on", "first_filmed_on")
-    )
+    on = scope.on()
+    rows = _contradictory_rows((on,), on, scope.start, scope.end)
     for referral_id, received, allocated_on, filmed in rows:
         problems = []
         if allocated_on < received:
