@@ -8,8 +8,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from core.prepared import DATE, prepared_by_shape
 from cycles.models import Visit, VisitOutcome
-from dashboards.models import FamilySummary, ItemKind, SummaryItem
-from dashboards.reads.scope import Scope, during, first_allocated_figures, percent
+from dashboards.models import ItemKind, SummaryItem
+from dashboards.reads.scope import Scope, during, first_allocated_figures, first_allocated_summaries, percent
 from outcomes.reads import figures_from_pairs
 
 
@@ -26,7 +26,7 @@ def _families_by_cycles(on: Q, start: date, end: date):
     """(cycles, families) of the families first allocated in the period (`Scope.first_allocated`), compiled once
     per shape of the scope's rule (ADR 0032)."""
     return (
-        FamilySummary.objects.filter(on, first_allocated_on__range=(start, end))
+        first_allocated_summaries(on, start, end)
         .order_by()
         .values("cycles")
         .annotate(n=Count("pk"))

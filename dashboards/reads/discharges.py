@@ -8,8 +8,8 @@ from django.db.models.functions import Coalesce
 
 from core.prepared import DATE, prepared_by_shape
 from cycles.models import SharedReview
-from dashboards.models import ItemKind, SummaryItem
-from dashboards.reads.scope import Scope
+from dashboards.models import ItemKind
+from dashboards.reads.scope import Scope, summary_items
 from discharge.models import Discharge, DischargeReason
 
 PLAN_BUCKETS = (("fewer", "Fewer cycles than planned"), ("as_planned", "As planned"), ("more", "More than planned"))
@@ -39,7 +39,7 @@ def _discharges_by_reason_and_cycles(on: Q, start: date, end: date):
     """The period's discharges (`Scope.items`) by reason and cycles completed, compiled once per shape of the
     scope's rule (ADR 0032)."""
     return (
-        SummaryItem.objects.filter(on, kind=ItemKind.DISCHARGE, day__range=(start, end))
+        summary_items(on, ItemKind.DISCHARGE, start, end)
         .order_by()
         .values("key", "first")
         .annotate(n=Sum("n"))

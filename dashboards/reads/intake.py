@@ -9,8 +9,8 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from accounts.models import ReferralSource
 from core.lookups import among
 from core.prepared import DATE, IDS, prepared, prepared_by_shape
-from dashboards.models import FamilySummary, ItemKind, SummaryItem
-from dashboards.reads.scope import Scope, percent, summary_medians
+from dashboards.models import FamilySummary, ItemKind
+from dashboards.reads.scope import Scope, percent, summary_items, summary_medians
 from referrals.models import TriageDecision, TriageDecisionKind
 
 
@@ -75,7 +75,7 @@ def _source_names(ids):
 @prepared_by_shape(DATE, DATE)
 def _declines_by_reason(on: Q, start: date, end: date):
     return (
-        SummaryItem.objects.filter(on, kind=ItemKind.DECLINE, day__range=(start, end))
+        summary_items(on, ItemKind.DECLINE, start, end)
         .order_by()
         .values("key")
         .annotate(n=Sum("n"))

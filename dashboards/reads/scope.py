@@ -71,7 +71,7 @@ class Scope:
     def first_allocated(self):
         """The summaries of the families in scope first allocated in the period (ADR 0022): the waits, delivery
         and outcome figures all count these families. Bounded by the period."""
-        return self.summaries.filter(first_allocated_on__range=(self.start, self.end))
+        return first_allocated_summaries(self.on(), self.start, self.end)
 
     @property
     def summaries(self):
@@ -81,8 +81,9 @@ class Scope:
 
     def items(self, kind: str, *, dated: bool = True):
         """The families' summary items of one kind in scope, those dated in the period unless `dated` is False."""
-        items = SummaryItem.objects.filter(self.on(), kind=kind)
-        return items.filter(day__range=(self.start, self.end)) if dated else items
+        if dated:
+            return summary_items(self.on(), kind, self.start, self.end)
+        return SummaryItem.objects.filter(self.on(), kind=kind)
 
     @cached_property
     def visits_in_period(self) -> VisitCounts:
@@ -108,6 +109,17 @@ class Scope:
         if any(not ids for ids in limited):
             return None
         return set().union(*limited)
+
+
+def first_allocated_summaries(on: Q, start: date, end: date):
+    """`Scope.first_allocated` from its parts, for the reads compiled once per shape of the scope's rule (the
+    period's days are their values, ADR 0032)."""
+    return FamilySummary.objects.filter(on, first_allocated_on__range=(start, end))
+
+
+def summary_items(on: Q, kind: str, start: date, end: date):
+    """`Scope.items(kind)` from its parts, as `first_allocated_summaries`."""
+    return SummaryItem.objects.filter(on, kind=kind, day__range=(start, end))
 
 
 def during(scope: Scope, field: str) -> Q:

@@ -6,8 +6,14 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from core.prepared import DATE, prepared_by_shape
-from dashboards.models import FamilySummary
-from dashboards.reads.scope import Scope, contradictory_q, first_allocated_figures, first_allocations, first_row
+from dashboards.reads.scope import (
+    Scope,
+    contradictory_q,
+    first_allocated_figures,
+    first_allocated_summaries,
+    first_allocations,
+    first_row,
+)
 from referrals.models import Referral
 from referrals.reads.caseloads import WAIT_BANDS
 from referrals.states import ReferralStatus
@@ -86,7 +92,7 @@ def waiting(scope: Scope, today: date | None = None) -> dict:
 def _contradictory_rows(on: Q, start: date, end: date):
     """`contradictory_records`' rows (`Scope.first_allocated`), compiled once per shape of the scope's rule."""
     return (
-        FamilySummary.objects.filter(on, first_allocated_on__range=(start, end))
+        first_allocated_summaries(on, start, end)
         .filter(contradictory_q())
         .order_by()
         .values_list("referral_id", "date_received", "first_allocated_on", "first_filmed_on")
