@@ -264,43 +264,33 @@ class ReferralQuerySet(models.QuerySet):
         listed._parents_listed = True
         return listed
 
-    # What a list page's row reads (the triage queue, waiting list, search and possible duplicates: their rows'
-    # tags in `referral_tags`, `waiting_rows`, `Referral.flags`, the allocation check), and nothing else.
+    # What every list row reads, page or API: its status, wait and flags (`Referral.flags`) and the child's name.
+    ROW_FIELDS = (
+        "status",
+        "date_received",
+        "closed_at",
+        "eligible",
+        "safeguarding_status",
+        "confidential_address",
+        "risks_to_staff",
+        "bereavement",
+        "child_unborn",
+        "child_name",
+    )
+    # What a list page's row reads besides (the triage queue, waiting list, search and possible duplicates: their
+    # rows' tags in `referral_tags`, `waiting_rows`, the allocation check), and nothing else.
     LIST_ROW_FIELDS = (
         "service",
         "site",
         "referral_source",
-        "status",
-        "date_received",
-        "closed_at",
+        *ROW_FIELDS,
         "awaiting_information_since",
         "days_awaiting_information",
-        "eligible",
-        "safeguarding_status",
-        "confidential_address",
-        "risks_to_staff",
-        "bereavement",
-        "child_unborn",
-        "child_name",
         "child_date_of_birth",
         "expected_delivery_date",
     )
-
-    # What an API list row reads (`ReferralListOut.to_representation`, `Referral.flags`), and nothing else.
-    API_ROW_FIELDS = (
-        "service__slug",
-        "site__name",
-        "status",
-        "date_received",
-        "closed_at",
-        "eligible",
-        "safeguarding_status",
-        "confidential_address",
-        "risks_to_staff",
-        "bereavement",
-        "child_unborn",
-        "child_name",
-    )
+    # What an API list row reads (`ReferralListOut.to_representation`), and nothing else.
+    API_ROW_FIELDS = ("service__slug", "site__name", *ROW_FIELDS)
 
     def with_api_row_details(self):
         """`with_list_details` for the API's list rows: only the columns a row shows, of the referral, its service,
