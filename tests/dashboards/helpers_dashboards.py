@@ -150,3 +150,15 @@ def caught_up() -> None:
     """Every change the actions made is in the summaries, as the task sent after each commit leaves them (tests
     run inside a transaction, so it never runs there): a page's query count is then its own, not the catching up."""
     summaries.sweep()
+
+
+# The data-protection figures of a service with nothing overdue, withdrawn or waiting (the page's and the API's).
+NOTHING_TO_PROTECT = {
+    "footage_past_destruction": 0,
+    "retention_reviews_overdue": 0,
+    "subject_access_overdue": 0,
+    "overdue": 0,
+    "consents_withdrawn": 0,
+    "letters_failed": 0,
+    "letters_waiting": 0,
+}

@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import AccessAction, AccessEvent, Role
 from dashboards.api.dashboard import figure_keys
 from dashboards.reads import Scope, default_period, figure_lists
-from tests.dashboards.helpers_dashboards import known_service
+from tests.dashboards.helpers_dashboards import NOTHING_TO_PROTECT, known_service
 from tests.factories import staff
 from tests.referrals.allocation_helpers import accepted_referral
 
@@ -31,15 +31,7 @@ def test_manager_gets_the_figures_the_page_shows(
     [row] = body["caseloads"]["practitioners"]
     assert row["practitioner"] == {"id": practitioner.pk, "name": practitioner.display_name}
     assert (row["open"], row["capacity"]) == (1, 4)
-    assert body["data_protection"] == {
-        "footage_past_destruction": 0,
-        "retention_reviews_overdue": 0,
-        "subject_access_overdue": 0,
-        "overdue": 0,
-        "consents_withdrawn": 0,
-        "letters_failed": 0,
-        "letters_waiting": 0,
-    }
+    assert body["data_protection"] == NOTHING_TO_PROTECT
     event = AccessEvent.objects.filter(user_id=manager.pk, object_type="dashboards.dashboard").get()
     assert event.object_id == str(service.pk) and event.detail["api"] == "dashboard"
 

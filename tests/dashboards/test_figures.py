@@ -8,7 +8,7 @@ from cycles.models import Visit, VisitOutcome
 from dashboards.reads import Scope, band_filters, dashboard, default_period, figure_lists, quarter_bounds
 from referrals.models import Referral
 from referrals.reads.caseloads import WAIT_BANDS, wait_band
-from tests.dashboards.helpers_dashboards import days_ago, known_service
+from tests.dashboards.helpers_dashboards import NOTHING_TO_PROTECT, days_ago, known_service
 
 
 def scope_for(user, service, site=None):
@@ -44,15 +44,7 @@ def test_figures_of_the_known_service(service, coordinator, manager, practitione
     rows = figures["caseloads"]["practitioners"]
     assert [(r["membership"].user, r["open"], r["capacity"]) for r in rows] == [(practitioner, 1, 4)]
     assert figures["delivery"]["cycles_per_family"] == [("0", 1)]
-    assert figures["data_protection"] == {
-        "footage_past_destruction": 0,
-        "retention_reviews_overdue": 0,
-        "subject_access_overdue": 0,
-        "overdue": 0,
-        "consents_withdrawn": 0,
-        "letters_failed": 0,
-        "letters_waiting": 0,
-    }
+    assert figures["data_protection"] == NOTHING_TO_PROTECT
 
 
 def test_site_filter_counts_only_that_site(service, coordinator, manager, practitioner, peterborough, cambridgeshire):
@@ -135,12 +127,4 @@ def test_a_service_with_nothing_yet_shows_zeros_where_aggregates_did(service, ma
     waiting = figures["waiting"]
     assert (waiting["total"], waiting["longest_days"]) == (0, None)
     assert [n for _, n in waiting["bands"]] == [0] * len(WAIT_BANDS)
-    assert figures["data_protection"] == {
-        "footage_past_destruction": 0,
-        "retention_reviews_overdue": 0,
-        "subject_access_overdue": 0,
-        "overdue": 0,
-        "consents_withdrawn": 0,
-        "letters_failed": 0,
-        "letters_waiting": 0,
-    }
+    assert figures["data_protection"] == NOTHING_TO_PROTECT
