@@ -11,7 +11,7 @@ from dashboards.models import FamilySummary
 from dashboards.reads.scope import WEEKDAYS, Scope, percent
 from dashboards.reads.summary import counted
 from dashboards.summaries import catch_up
-from referrals.reads.caseloads import practitioners_in
+from referrals.reads.caseloads import practitioner_loads
 from referrals.states import ReferralStatus
 
 
@@ -85,12 +85,12 @@ def protected_days_in_use(scope: Scope, memberships: list) -> dict:
 
 
 def caseloads(scope: Scope) -> dict:
-    """Practitioner × open families against capacity (the caseload page's own read), at the scope's sites; their
+    """Practitioner × open families against capacity (the caseload page's count, `practitioner_loads`), at the scope's sites; their
     protected days in use; and how many allocated families have had nothing recorded for N weeks."""
     site_ids = scope.site_ids()
     memberships = []
-    for membership in practitioners_in([scope.service.pk]) if site_ids != set() else []:
-        sites = {s.pk for s in membership.site_list}
+    for membership in practitioner_loads([scope.service.pk]) if site_ids != set() else []:
+        sites = membership.site_ids
         if site_ids is not None and sites and not sites & site_ids:
             continue
         memberships.append(membership)
