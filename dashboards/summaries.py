@@ -27,6 +27,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from core.lookups import among
+from core.prepared import INT, prepared
 from core.replica import note_write
 from cycles.models import (
     ConsentDecision,
@@ -281,11 +282,17 @@ def _work_off(changes) -> int:
         done += len(rows)
 
 
+@prepared(INT)
+def _waiting_change(service_id):
+    """One outbox row of the service, if any: read on the primary (the replica may not have it yet), compiled once
+    per process as every dashboard look asks."""
+    return FamilyChange.objects.using("default").filter(service_id=service_id).order_by().values_list("pk")[:1]
+
+
 def catch_up(service_id: int) -> int:
     """Work off the service's outbox before the dashboard reads its summaries, so a figure counts every change
     committed so far even if no worker has run (normally nothing is waiting: one query on the primary)."""
-    waiting = FamilyChange.objects.using("default").filter(service_id=service_id)
-    if not waiting.exists():
+    if not _waiting_change(service_id):
         return 0
     note_write("dashboard summaries")  # the rest of this request reads the primary, where the refresh is
     return _work_off(FamilyChange.objects.filter(service_id=service_id))

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from core.lookups import among
+from core.prepared import INT, prepared
 from cycles.models import HelpingQuestion, HelpingQuestionRating, RatingPoint
 from outcomes import definitions
 from outcomes.models import TIME_POINT_ORDER, Measure, MeasureConfig, TimePoint
@@ -255,13 +256,19 @@ def service_figures(
     }
 
 
+@prepared(INT)
+def _measure_configs(service_id):
+    """A service's measure settings: compiled once per process, as the dashboard reads them on every look."""
+    return MeasureConfig.objects.filter(service_id=service_id)
+
+
 def figures_from_pairs(*, service, pairs, closed: int, both: int) -> dict:
     """`service_figures`'s figures from pairs already read (the dashboards' summaries, ADR 0022): `pairs` is
     (kind, instrument, baseline, end, how many families) with kind "pair" for a measure's baseline/end and "goal"
     for a helping question's start/end rating, grouped in the database (a year of a busy service is thousands of
     pairs but a few hundred distinct ones); `closed` families allocated and now closed, `both` of them with a
     baseline and an end measure. No query but the service's measure settings."""
-    configs = {c.instrument: c for c in MeasureConfig.objects.filter(service=service)}
+    configs = {c.instrument: c for c in _measure_configs(service.pk)}
     by_instrument: dict[str, list] = defaultdict(list)
     gbo_pairs = []
     for kind, instrument, first, last, times in pairs:

@@ -25,6 +25,8 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Membership, Role, TrainingStageTarget, TrainingStatus
 from accounts.permissions import Perm
+from core.lookups import among
+from core.prepared import IDS, prepared
 from cycles.models import Cycle, SharedReview, StageReached, SupervisionSession
 from cycles.reads.timeline import in_force_work
 from cycles.rules import supervised_trainees_q, trainees_in_reach_q
@@ -130,14 +132,7 @@ def trainee_progress(memberships, *, reviews_counted=None, rows: list | None = N
         counted = {m.pk: (m.cycles_done, m.cycles_signed_off) for m in rows}
     else:
         counted = reviews_counted(rows) if rows else {}
-    targets = (
-        {
-            (t.service_id, t.stage): t
-            for t in TrainingStageTarget.objects.filter(service_id__in={m.service_id for m in rows})
-        }
-        if rows
-        else {}
-    )
+    targets = {(t.service_id, t.stage): t for t in _stage_targets(sorted({m.service_id for m in rows}))} if rows else {}
     progress = []
     for membership in rows:
         details = membership.details_or_none
@@ -156,6 +151,12 @@ def trainee_progress(memberships, *, reviews_counted=None, rows: list | None = N
             )
         )
     return progress
+
+
+@prepared(IDS)
+def _stage_targets(service_ids):
+    """The services' stage targets: compiled once per process, as the dashboard asks on every look."""
+    return TrainingStageTarget.objects.filter(among("service_id", service_ids))
 
 
 def supervisors_trainees(user):

@@ -85,8 +85,9 @@ def protected_days_in_use(scope: Scope, memberships: list) -> dict:
 
 
 def caseloads(scope: Scope) -> dict:
-    """Practitioner × open families against capacity (the caseload page's count, `practitioner_loads`), at the scope's sites; their
-    protected days in use; and how many allocated families have had nothing recorded for N weeks."""
+    """Practitioner × open families against capacity (the caseload page's count, `practitioner_loads`), at the
+    scope's sites; their protected days in use; and how many allocated families have had nothing recorded for N
+    weeks."""
     site_ids = scope.site_ids()
     memberships = []
     for membership in practitioner_loads([scope.service.pk]) if site_ids != set() else []:

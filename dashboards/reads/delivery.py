@@ -62,14 +62,22 @@ def outcomes(scope: Scope) -> dict:
     helping-question ratings from the summaries, dated by the first allocation (one query), and the closed ones with
     both measures (`first_allocated_figures`, shared with the waits)."""
     closed = first_allocated_figures(scope)
-    pairs = (
-        SummaryItem.objects.filter(scope.on(), kind__in=[ItemKind.PAIR, ItemKind.GOAL])
-        .filter(day__range=(scope.start, scope.end))
+    on = scope.on()
+    pairs = _pairs((on,), on, scope.start, scope.end)
+    return figures_from_pairs(service=scope.service, pairs=pairs, closed=closed["closed"], both=closed["both"])
+
+
+@prepared_by_shape(DATE, DATE)
+def _pairs(on: Q, start: date, end: date):
+    """(kind, instrument, baseline, end, families) of the measure pairs and helping-question ratings of the
+    families first allocated in the period, compiled once per shape of the scope's rule (ADR 0032)."""
+    return (
+        SummaryItem.objects.filter(on, kind__in=[ItemKind.PAIR, ItemKind.GOAL])
+        .filter(day__range=(start, end))
         .values_list("kind", "key", "first", "last")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return figures_from_pairs(service=scope.service, pairs=pairs, closed=closed["closed"], both=closed["both"])
 
 
 def with_visits(scope: Scope, q: Q):

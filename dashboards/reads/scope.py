@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from accounts.models import Service, Site
 from accounts.permissions import Perm, memberships_with, service_scope_q
-from core.prepared import DATE, PreparedByShape
+from core.lookups import among
+from core.prepared import DATE, IDS, INT, PreparedByShape, prepared
 from dashboards import visit_months
 from dashboards.models import FamilySummary, SummaryItem
 from dashboards.visit_months import VisitCounts
@@ -281,3 +282,24 @@ def first_allocations(scope: Scope):
     return (
         Allocation.objects.filter(during(scope, "allocated_at")).filter(scope.on("referral")).exclude(Exists(earlier))
     )
+
+
+# The filter's choices, read on every look at a dashboard page: compiled once per process (ADR 0032).
+
+
+@prepared(IDS)
+def services_among(service_ids):
+    """These services, by name: those a manager may choose from."""
+    return Service.objects.filter(among("pk", service_ids)).order_by("name", "pk")
+
+
+@prepared(INT)
+def sites_of(service_id):
+    """Every site of the service, by name: the choices of someone whose membership covers them all."""
+    return Site.objects.filter(service_id=service_id).order_by("name", "pk")
+
+
+@prepared(INT, IDS)
+def sites_among(service_id, site_ids):
+    """The service's sites among these, by name: the choices of someone limited to them."""
+    return Site.objects.filter(among("pk", site_ids), service_id=service_id).order_by("name", "pk")

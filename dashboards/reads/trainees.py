@@ -4,7 +4,8 @@ from django.db import connections
 from django.db.models import Q, Sum
 
 from accounts.models import Membership
-from core.prepared import prepared_by_shape
+from core.lookups import among
+from core.prepared import DATE, IDS, INT, prepared, prepared_by_shape
 from cycles.models import SupervisionSession
 from cycles.reads.progress import progress_rows, trainee_progress, trainees
 from dashboards.models import REVIEW_SIGNED_OFF, ItemKind, SummaryItem
@@ -61,6 +62,19 @@ def _reviews_from_summaries(service_id: int):
     return counted
 
 
+@prepared(INT, IDS, DATE, DATE)
+def _supervision_minutes(service_id, trainee_ids, start, end):
+    """Minutes of supervision in force each trainee had in the period, in this service."""
+    return (
+        SupervisionSession.objects.in_force()
+        .filter(among("trainee_id", trainee_ids), service_id=service_id, held_on__range=(start, end))
+        .order_by()
+        .values("trainee_id")
+        .annotate(m=Sum("duration_minutes"))
+        .values_list("trainee_id", "m")
+    )
+
+
 @prepared_by_shape()
 def _trainee_rows(context):
     """The service's trainees at these sites (None: every site), with what their progress is worked out from:
@@ -80,18 +94,8 @@ def trainees_progress(scope: Scope) -> dict:
         reviews_counted=_reviews_from_summaries(scope.service.pk),
         rows=_trainee_rows(shape, shape),
     )
-    minutes = dict(
-        SupervisionSession.objects.in_force()
-        .filter(
-            service_id=scope.service.pk,
-            trainee_id__in=[p.membership.user_id for p in rows],
-            held_on__range=(scope.start, scope.end),
-        )
-        .order_by()
-        .values("trainee_id")
-        .annotate(m=Sum("duration_minutes"))
-        .values_list("trainee_id", "m")
-    )
+    trainee_ids = sorted(p.membership.user_id for p in rows)
+    minutes = dict(_supervision_minutes(scope.service.pk, trainee_ids, scope.start, scope.end)) if rows else {}
     return {
         "rows": [
             {"progress": p, "period_hours": round((minutes.get(p.membership.user_id) or 0) / 60, 1)} for p in rows

@@ -4,9 +4,9 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 
-from accounts.models import Service, Site
 from accounts.permissions import Perm, memberships_with
 from dashboards.reads import QUIET_WEEKS, Scope, default_period
+from dashboards.reads.scope import services_among, sites_among, sites_of
 
 from ..forms import DashboardFilterForm
 
@@ -18,19 +18,21 @@ def scope_from(request: HttpRequest) -> tuple[Scope, DashboardFilterForm]:
     cover, so a site-limited manager cannot choose another site; the figures are scoped again by `visible_to`.
     """
     memberships = memberships_with(request.user, Perm.DASHBOARD_VIEW)
-    services = list(Service.objects.filter(pk__in={m.service_id for m in memberships}).order_by("name"))
+    services = services_among(sorted({m.service_id for m in memberships}))
     # The query string is whatever was typed ("abc", "%00"): only a service offered is looked up by it, so a bad
     # value is the form's field error, never a database error.
     asked = request.GET.get("service", "")
     offered = next((s.pk for s in services if str(s.pk) == asked), None)
     chosen_id = offered or (services[0].pk if services else None)
     covering = [m for m in memberships if str(m.service_id) == str(chosen_id)]
-    sites = Site.objects.filter(service_id=chosen_id) if covering else Site.objects.none()
+    sites = []
     if covering and all(m.site_ids for m in covering):
-        sites = sites.filter(pk__in=set().union(*(m.site_ids for m in covering)))
+        sites = sites_among(chosen_id, sorted(set().union(*(m.site_ids for m in covering))))
+    elif covering:
+        sites = sites_of(chosen_id)
     start, end = default_period()
     data = {"service": chosen_id, "start": start, "end": end, **request.GET.dict()}
-    form = DashboardFilterForm(data, services=services, sites=list(sites.order_by("name")))
+    form = DashboardFilterForm(data, services=services, sites=sites)
     if not form.is_valid():
         service = next((s for s in services if s.pk == chosen_id), services[0] if services else None)
         if service is None:

@@ -15,9 +15,9 @@ from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, Role, Site, User
 from accounts.sessions import SessionStore
-from core.prepared import IDS, INSTANT, INT, TEXT, prepared, prepared_reads
+from core.prepared import DATE, IDS, INSTANT, INT, TEXT, prepared, prepared_reads
 from cycles.models import Visit
 from referrals.models import Referral, ReferralEvent
 
@@ -62,7 +62,9 @@ def _every_prepared_read_answers_as_its_queryset_for_each_family_in_turn():
     service_ids = sorted({*Referral.objects.values_list("service_id", flat=True)})
     visit_ids = list(Visit.objects.order_by("pk").values_list("pk", flat=True))
     membership_ids = list(Membership.objects.order_by("pk").values_list("pk", flat=True))
+    site_ids = list(Site.objects.order_by("pk").values_list("pk", flat=True))
     now = timezone.now()
+    today = now.date()
     choices = {
         "referral_id": referral_ids,
         "user_id": user_ids,
@@ -72,6 +74,10 @@ def _every_prepared_read_answers_as_its_queryset_for_each_family_in_turn():
         "service_ids": [service_ids, service_ids[:1], service_ids[1:], []],
         "ids": [referral_ids, referral_ids[::2], referral_ids[1::2], referral_ids[:1], []],
         "now": [now, now - datetime.timedelta(days=400), now + datetime.timedelta(days=400)],
+        "site_ids": [site_ids, site_ids[::2], site_ids[:1], []],
+        "trainee_ids": [user_ids, user_ids[::2], []],
+        "start": [today - datetime.timedelta(days=400), today],
+        "end": [today, today + datetime.timedelta(days=30)],
     }
     found_any = 0
     for read in reads:
@@ -91,12 +97,13 @@ def _the_service_s_reads_are_compiled_once_on_postgresql():
     session = SessionStore()
     session["x"] = 1
     session.create()
-    values = {INT: referral.pk, IDS: [referral.pk], TEXT: session.session_key, INSTANT: timezone.now()}
+    now = timezone.now()
+    values = {INT: referral.pk, IDS: [referral.pk], TEXT: session.session_key, INSTANT: now, DATE: now.date()}
     for read in prepared_reads():
         if not read.kinds or read.__module__.startswith("tests."):
             continue
         read(*(values[kind] for kind in read.kinds))
-        if connection.vendor == "postgresql" or not {INSTANT, IDS} & set(read.kinds):
+        if connection.vendor == "postgresql" or not {INSTANT, IDS, DATE} & set(read.kinds):
             assert read.compiled_once, read.__name__
 
 
