@@ -4,13 +4,14 @@ figure; every month of the period is drawn, readably; "1 family", never "1 famil
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
+from dashboards import summaries
 from dashboards.charts import bar_chart
-from dashboards.reads import counted, summary
+from dashboards.reads import Scope, counted, referrals_in, summary
 from governance.models import RetentionReview, SubjectAccessRequest
 from referrals.models import Referral
 from tests.conftest import verify_session
@@ -249,3 +250,19 @@ def test_the_page_shows_the_first_records_to_correct_and_links_to_them_all(
     text = " ".join(response.content.decode().split())
     assert "2 families first allocated in the period have dates" in text and "The first 1 are shown here." in text
     assert "all of them: list and CSV" in text
+
+
+def test_referrals_fall_in_the_month_of_their_day_at_every_edge(service, coordinator, manager, peterborough):
+    """Months are grouped in the database (`FirstOfMonth`): the first and last days of a month, a leap day and the
+    turn of the year each land in their own month, whatever the session's time zone."""
+    received = [date(2024, 1, 31), date(2024, 2, 1), date(2024, 2, 29), date(2024, 3, 1), date(2024, 12, 31)]
+    received += [date(2025, 1, 1), date(2025, 1, 1)]
+    for day in received:
+        referral = accepted_referral(service, coordinator, site=peterborough)
+        Referral.objects.filter(pk=referral.pk).update(date_received=day)
+    summaries.rebuild(service.pk)
+    scope = Scope(user=manager, service=service, site=None, start=date(2024, 1, 31), end=date(2025, 1, 1))
+    by_month = dict(referrals_in(scope)["by_month"])
+    assert len(by_month) == 13 and sum(by_month.values()) == len(received)
+    assert (by_month["Jan 2024"], by_month["Feb 2024"], by_month["Mar 2024"]) == (1, 2, 1)
+    assert (by_month["Dec 2024"], by_month["Jan 2025"]) == (1, 2)
