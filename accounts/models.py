@@ -28,7 +28,13 @@ class User(AbstractUser):
     def display_name(self) -> str:
         """The name shown for this person on pages, letters and in the API: never blank, as staff accounts may
         have no first or last name (then the username)."""
-        return self.get_full_name() or self.username
+        return self.name_of(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_of(first_name: str, last_name: str, username: str) -> str:
+        """`display_name` from the three columns, for a list that reads the columns rather than the user
+        (`referrals.reads.caseloads.practitioner_loads`): the full name as Django writes it, else the username."""
+        return f"{first_name} {last_name}".strip() or username
 
 
 class Service(models.Model):

@@ -51,9 +51,9 @@ def _quiet_summaries(on, cutoff):
 
 
 def protected_days_in_use(scope: Scope, memberships: list) -> dict:
-    """For each practitioner shown: their protected VIG weekdays, and of their visits to this service's families
-    planned in the period (not cancelled by the service), how many fell on a protected day
-    (`scope.visits_in_period`).
+    """For each practitioner shown (`referrals.reads.caseloads.PractitionerLoad`): their protected VIG weekdays,
+    and of their visits to this service's families planned in the period (not cancelled by the service), how many
+    fell on a protected day (`scope.visits_in_period`).
 
     Protected days only help if the VIG work lands on them: a low share says the days are being lost to other
     work (or the wrong days are protected)."""
@@ -65,14 +65,14 @@ def protected_days_in_use(scope: Scope, memberships: list) -> dict:
             by_day[weekday - 1] = by_day.get(weekday - 1, 0) + n
     per_practitioner = {}
     for membership in memberships:
-        days = sorted(membership.details_or_default.protected_days or [])
+        days = sorted(membership.protected_days or [])
         visits = counts.get(membership.user_id, {})
         per_practitioner[membership.pk] = {
             "days": ", ".join(WEEKDAYS[d] for d in days if 0 <= d < 7) or "None",
             "visits": sum(visits.values()),
             "on_protected": sum(n for d, n in visits.items() if d in days),
         }
-    with_days = [membership for membership in memberships if membership.details_or_default.protected_days]
+    with_days = [membership for membership in memberships if membership.protected_days]
     visits = sum(p["visits"] for p in per_practitioner.values())
     on_protected = sum(p["on_protected"] for p in per_practitioner.values())
     return {
@@ -100,7 +100,7 @@ def caseloads(scope: Scope) -> dict:
         {
             "membership": m,
             "open": m.open_cases,
-            "capacity": m.details_or_default.capacity,
+            "capacity": m.capacity,
             "protected": protected["per_practitioner"][m.pk],
         }
         for m in memberships

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Membership, PractitionerDetails, Role, Service, TrainingStatus
+from accounts.models import Membership, PractitionerDetails, Role, Service, TrainingStatus, User
 from accounts.permissions import can_open_practitioner, caseload_service_ids, shares_a_service
 from core.lookups import among
 from core.prepared import IDS, INT, prepared
@@ -132,34 +132,75 @@ def practitioners_in(service_ids) -> list[Membership]:
     return memberships
 
 
-def practitioner_loads(service_ids) -> list[Membership]:
-    """Practitioner memberships as a table of loads shows them: the name, capacity and protected days, the sites as
-    ids (`site_ids`, empty: every site of the service) and the open caseload (`open_cases`), and no other column.
-    The dashboard draws seventy practitioners on every look; `practitioners_in`'s whole rows (service, supervisor,
-    every detail) and site names were five model instances each, most of the dashboard's own CPU (issue 20)."""
+@dataclass(frozen=True, slots=True)
+class StaffName:
+    """A member of staff as a table names them (`web.api.PersonOut`: the user's id and display name)."""
+
+    id: int
+    display_name: str
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+@dataclass(frozen=True, slots=True)
+class PractitionerLoad:
+    """One practitioner's membership as a table of loads shows it (the dashboard's caseloads): capacity and
+    protected days as their details give them (the model's defaults where a row slipped past), the sites they work
+    at (empty: every site of the service) and their open families in the service."""
+
+    pk: int  # the membership's
+    user_id: int
+    service_id: int
+    user: StaffName
+    capacity: int
+    protected_days: list[int]
+    site_ids: frozenset[int]
+    open_cases: int
+
+
+def practitioner_loads(service_ids) -> list[PractitionerLoad]:
+    """The services' practitioners as a table of loads shows them (`PractitionerLoad`), by name, read as plain rows:
+    the dashboard draws seventy practitioners on every look, and `practitioners_in`'s whole rows (service,
+    supervisor, every detail, the sites' names) were five model instances each, most of the dashboard's own CPU
+    (issue 20). The open caseloads are `practitioners_in`'s own count (`open_cases_by_practitioner`)."""
     service_ids = sorted(service_ids)
-    memberships = _practitioner_loads(service_ids)
-    counts = open_cases_by_practitioner(service_ids) if memberships else {}
+    rows = _practitioner_load_rows(service_ids)
+    if not rows:
+        return []
+    counts = open_cases_by_practitioner(service_ids)
     sites: dict[int, set[int]] = {}
-    for membership_id, site_id in _site_ids(sorted(m.pk for m in memberships)) if memberships else ():
+    for membership_id, site_id in _site_ids(sorted(row[0] for row in rows)):
         sites.setdefault(membership_id, set()).add(site_id)
-    for membership in memberships:
-        membership.open_cases = counts.get((membership.user_id, membership.service_id), 0)
-        membership.site_ids = frozenset(sites.get(membership.pk, ()))
-    return memberships
+    fields = PractitionerDetails._meta
+    default_capacity = fields.get_field("capacity").get_default()
+    return [
+        PractitionerLoad(
+            pk=pk,
+            user_id=user_id,
+            service_id=service_id,
+            user=StaffName(user_id, User.name_of(first_name, last_name, username)),
+            capacity=default_capacity if has_details is None else capacity,
+            protected_days=fields.get_field("protected_days").get_default() if has_details is None else protected_days,
+            site_ids=frozenset(sites.get(pk, ())),
+            open_cases=counts.get((user_id, service_id), 0),
+        )
+        for pk, user_id, service_id, first_name, last_name, username, has_details, capacity, protected_days in rows
+    ]
 
 
 @prepared(IDS)
-def _practitioner_loads(service_ids):
-    return (
-        _practitioners(service_ids)
-        .select_related("user", "practitioner_details")
-        .only(
-            "user_id",
-            "service_id",
-            *(f"user__{name}" for name in ("first_name", "last_name", "username")),
-            *(f"practitioner_details__{name}" for name in ("membership_id", "capacity", "protected_days")),
-        )
+def _practitioner_load_rows(service_ids):
+    return _practitioners(service_ids).values_list(
+        "pk",
+        "user_id",
+        "service_id",
+        "user__first_name",
+        "user__last_name",
+        "user__username",
+        "practitioner_details__pk",
+        "practitioner_details__capacity",
+        "practitioner_details__protected_days",
     )
 
 

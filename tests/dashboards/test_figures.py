@@ -42,7 +42,8 @@ def test_figures_of_the_known_service(service, coordinator, manager, practitione
     assert waiting["median_days_to_allocation"] == 20
     assert waiting["median_days_allocation_to_filming"] is None
     rows = figures["caseloads"]["practitioners"]
-    assert [(r["membership"].user, r["open"], r["capacity"]) for r in rows] == [(practitioner, 1, 4)]
+    assert [(r["membership"].user.id, r["open"], r["capacity"]) for r in rows] == [(practitioner.pk, 1, 4)]
+    assert str(rows[0]["membership"].user) == practitioner.display_name
     assert figures["delivery"]["cycles_per_family"] == [("0", 1)]
     assert figures["data_protection"] == NOTHING_TO_PROTECT
 

@@ -1,6 +1,7 @@
-"""The dashboard's caseloads table reads its own narrow rows (`referrals.reads.caseloads.practitioner_loads`), not
-`practitioners_in`'s whole ones: they must agree with those on everything the table and the API show, and read no
-column they did not load (each would be a query of its own, one per practitioner)."""
+"""The dashboard's caseloads table reads its own plain rows (`referrals.reads.caseloads.practitioner_loads`), not
+`practitioners_in`'s model instances: they must agree with those on everything the table and the API show (a
+practitioner with no details row gets the model's defaults, as `details_or_default` gives), and the page must read
+no column it did not load (each would be a query of its own, one per practitioner)."""
 
 from django.urls import reverse
 
@@ -25,7 +26,7 @@ def _practitioners(service, coordinator, practitioner, peterborough, cambridgesh
     return [practitioner, both, bare]
 
 
-def _shown(memberships):
+def _whole(memberships):
     return [
         (
             m.pk,
@@ -40,12 +41,19 @@ def _shown(memberships):
     ]
 
 
+def _loads(loads):
+    return [
+        (m.pk, m.user.id, str(m.user), m.open_cases, m.capacity, sorted(m.protected_days), sorted(m.site_ids))
+        for m in loads
+    ]
+
+
 def test_the_loads_agree_with_the_whole_rows(service, coordinator, practitioner, peterborough, cambridgeshire):
     _practitioners(service, coordinator, practitioner, peterborough, cambridgeshire)
     loads = practitioner_loads([service.pk])
     assert len(loads) == 3
-    assert _shown(loads) == _shown(practitioners_in([service.pk]))
-    assert {m.user.username: m.open_cases for m in loads}["practitioner"] == 1
+    assert _loads(loads) == _whole(practitioners_in([service.pk]))
+    assert {str(m.user): m.open_cases for m in loads}[practitioner.display_name] == 1
 
 
 def test_the_dashboard_reads_no_column_it_did_not_load(
@@ -71,11 +79,11 @@ def test_the_dashboard_reads_no_column_it_did_not_load(
 def test_a_site_shows_only_its_practitioners_and_those_of_every_site(
     service, coordinator, manager, practitioner, peterborough, cambridgeshire
 ):
-    _practitioners(service, coordinator, practitioner, peterborough, cambridgeshire)
-    names = {}
+    at_peterborough, both, bare = _practitioners(service, coordinator, practitioner, peterborough, cambridgeshire)
+    shown = {}
     for site in (peterborough, cambridgeshire):
         rows = dashboard(scope_for(manager, service, site))["caseloads"]["practitioners"]
-        names[site] = sorted(r["membership"].user.username for r in rows)
-    assert names[peterborough] == ["both_sites", "no_details", "practitioner"]
-    assert names[cambridgeshire] == ["both_sites", "no_details"]
+        shown[site] = {r["membership"].user.id for r in rows}
+    assert shown[peterborough] == {at_peterborough.pk, both.pk, bare.pk}
+    assert shown[cambridgeshire] == {both.pk, bare.pk}
     assert Membership.objects.filter(service=service, role=Role.PRACTITIONER).count() == 3
