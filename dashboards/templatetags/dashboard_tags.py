@@ -3,16 +3,18 @@
 The dashboard is one page of many small tables: a service's practitioners, trainees, months, sources and bands,
 each row a handful of numbers with a link. Drawn by the template engine they cost more CPU than reading every
 figure from the database (issue 21), so they are built as strings, the way the record's timeline is
-(`referrals.templatetags.referral_tags.timeline_items`). Every value is escaped (`conditional_escape`) before it is
-joined, and the markup is what the templates drew: NHS.UK tables, and the SVG bars of `dashboards.charts`.
+(`referrals.templatetags.referral_tags.timeline_items`). Every value is escaped (`web.markup.escaped`:
+`conditional_escape`'s text without its check for lazy text on every call) before it is joined, and the markup is
+what the templates drew: NHS.UK tables, and the SVG bars of `dashboards.charts`.
 """
 
 from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
-from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
+
+from web.markup import escaped as escape
 
 register = template.Library()
 
