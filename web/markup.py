@@ -11,7 +11,7 @@ import html
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS_ABBR
 from django.utils.formats import localize
 
 
@@ -28,6 +28,13 @@ def localized(value):
     if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(value)
     return localize(value)
+
+
+def long_date(value) -> str:
+    """`value|date:"j F Y"` ("7 September 2026") for a date, "" for none."""
+    if value in (None, ""):
+        return ""
+    return f"{value.day} {MONTHS[value.month]} {value.year:04d}"
 
 
 def short_date(value) -> str:

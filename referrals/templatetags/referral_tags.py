@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from core.links import address_of
 from referrals import nhs_number as nhs
 from referrals.models import Concern
-from web.markup import escaped, localized, short_date
+from web.markup import escaped, localized, long_date, short_date
 
 register = template.Library()
 
@@ -31,13 +31,6 @@ def _row(key: str, value) -> str:
     )
 
 
-def _long_date(value) -> str:
-    """`value|date:"j F Y"` ("7 September 2026") for a date, "" for none."""
-    if value in (None, ""):
-        return ""
-    return f"{value.day} {MONTHS[value.month]} {value.year:04d}"
-
-
 def _lines(rows) -> str:
     """Summary-list rows as the template laid them out: two spaces before each, a line break after."""
     return "".join(f"  {row}\n" for row in rows)
@@ -53,7 +46,7 @@ def record_summary(referral, parents, questions, show_address):
         '<h2 class="nhsuk-heading-m">Referral</h2>\n<dl class="nhsuk-summary-list">\n',
         _lines(
             [
-                _row("Date received", _long_date(referral.date_received)),
+                _row("Date received", long_date(referral.date_received)),
                 _row("Referral source", referral.referral_source.name),
                 _row("Referrer", referral.referrer_name),
                 _row(
@@ -75,7 +68,7 @@ def record_summary(referral, parents, questions, show_address):
             _lines(
                 [
                     _row("Relationship", parent.relationship),
-                    _row("Date of birth", _long_date(parent.date_of_birth)),
+                    _row("Date of birth", long_date(parent.date_of_birth)),
                     _row("NHS number", nhs_number(parent.nhs_number)),
                 ]
             )
@@ -109,9 +102,9 @@ def record_summary(referral, parents, questions, show_address):
         )
         out.append("</dl>\n")
     if referral.child_unborn:
-        born = _row("Expected date of delivery", _long_date(referral.expected_delivery_date))
+        born = _row("Expected date of delivery", long_date(referral.expected_delivery_date))
     else:
-        born = _row("Date of birth", _long_date(referral.child_date_of_birth))
+        born = _row("Date of birth", long_date(referral.child_date_of_birth))
     send = _row("SEND details", referral.child_send_details) if referral.child_send_details else ""
     children = "".join(
         _row(
