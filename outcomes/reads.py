@@ -102,10 +102,21 @@ def _goals(referral: Referral, config: MeasureConfig | None) -> list[dict]:
     return goals
 
 
+def configs_of(service_id: int) -> dict:
+    """A service's measure settings by instrument, read with SQL compiled once per process: the family's outcomes
+    page, the service's figures and the dashboard all ask."""
+    return {config.instrument: config for config in _measure_configs(service_id)}
+
+
+@prepared(INT)
+def _measure_configs(service_id):
+    return MeasureConfig.objects.filter(service_id=service_id)
+
+
 def family_outcomes(referral: Referral) -> dict:
     """Everything the family's outcomes page shows: each measure by time point with bands, change from baseline and
     reliable change where a threshold exists, and the helping-question ratings start → end. Five queries."""
-    configs = {c.instrument: c for c in MeasureConfig.objects.filter(service_id=referral.service_id)}
+    configs = configs_of(referral.service_id)
     measures = list(
         Measure.objects.current().filter(referral=referral).select_related("recorded_by").order_by("completed_on", "pk")
     )
@@ -188,7 +199,7 @@ def service_figures(
     else:
         referrals = referrals if referrals is not None else Referral.objects.filter(service=service)
         of_referrals = Q(referral__in=referrals)
-    configs = {c.instrument: c for c in MeasureConfig.objects.filter(service=service)}
+    configs = configs_of(service.pk)
     values: dict[tuple[int, str], dict[str, Decimal]] = defaultdict(dict)
     points_by_referral: dict[int, set[str]] = defaultdict(set)
     rows = (
@@ -256,19 +267,13 @@ def service_figures(
     }
 
 
-@prepared(INT)
-def _measure_configs(service_id):
-    """A service's measure settings: compiled once per process, as the dashboard reads them on every look."""
-    return MeasureConfig.objects.filter(service_id=service_id)
-
-
 def figures_from_pairs(*, service, pairs, closed: int, both: int) -> dict:
     """`service_figures`'s figures from pairs already read (the dashboards' summaries, ADR 0022): `pairs` is
     (kind, instrument, baseline, end, how many families) with kind "pair" for a measure's baseline/end and "goal"
     for a helping question's start/end rating, grouped in the database (a year of a busy service is thousands of
     pairs but a few hundred distinct ones); `closed` families allocated and now closed, `both` of them with a
     baseline and an end measure. No query but the service's measure settings."""
-    configs = {c.instrument: c for c in _measure_configs(service.pk)}
+    configs = configs_of(service.pk)
     by_instrument: dict[str, list] = defaultdict(list)
     gbo_pairs = []
     for kind, instrument, first, last, times in pairs:
