@@ -59,6 +59,7 @@ def _plain(row, depth: int = 3):
         row.pk,
         row._state.db,
         row._state.adding,
+        sorted(row.__dict__),  # nothing more or less set on the instance than Django sets
         sorted(fields.items()),
         sorted(extra.items(), key=lambda item: item[0]),
         sorted(related.items(), key=lambda item: item[0]),
@@ -401,3 +402,54 @@ def _a_visit_page_s_visit_is_loaded_as_the_api_s_prefetch_loads_it(django_assert
                 assert _visit_facts(got) == _visit_facts(expected), (user.pk, pk)
             seen += 1
     assert seen > 20
+
+
+def test_instances_made_directly_behave_as_django_s(db, service, coordinator):
+    """A prepared read fills its instances' `__dict__` rather than calling `Model.__init__` (`core.prepared._from_db`):
+    fields not read stay deferred and load on use, a saved instance is updated (not inserted again), a foreign key
+    set afterwards replaces the object read with it, and while anything listens for `post_init` Django's own way
+    is used, so the listener sees every instance."""
+    from django.db.models.signals import post_init
+
+    from tests.referrals.helpers import make_referral
+
+    referral = make_referral(service, coordinator)
+    ReferralEvent.objects.create(referral=referral, kind="updated", summary="updated once", actor=coordinator)
+
+    @prepared()
+    def events_of(referral_id):
+        return (
+            ReferralEvent.objects.filter(referral_id=referral_id)
+            .select_related("actor")
+            .only("kind", "referral_id", "actor__username")
+            .order_by("pk")
+        )
+
+    rows = events_of(referral.pk)
+    django_rows = list(events_of.__wrapped__(referral.pk))
+    assert [r.get_deferred_fields() for r in rows] == [r.get_deferred_fields() for r in django_rows]
+    assert {"summary", "changes"} <= rows[0].get_deferred_fields()
+    assert rows[0].actor.get_deferred_fields() == django_rows[0].actor.get_deferred_fields()
+    assert len(rows) >= 2 and rows[-1].summary == "updated once"  # a deferred field, read on use
+    rows[-1].summary = "updated, corrected"
+    rows[-1].save(update_fields=["summary"])
+    assert ReferralEvent.objects.filter(referral=referral).count() == len(rows)
+    assert ReferralEvent.objects.get(pk=rows[-1].pk).summary == "updated, corrected"
+    other = User.objects.create_user(username="someone-else", password="x")  # noqa: S106 (a test user)
+    rows[0].actor = other
+    assert rows[0].actor_id == other.pk and rows[0].actor is other
+    rows[0].actor_id = coordinator.pk  # an id set directly drops the cached object, as on Django's instances
+    assert rows[0].actor == coordinator
+
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(type(instance).__name__)
+
+    post_init.connect(listener)
+    try:
+        assert _same_rows(events_of(referral.pk)) == _same_rows(events_of.__wrapped__(referral.pk))
+    finally:
+        post_init.disconnect(listener)
+    # the prepared read's instances and Django's: each event and its actor
+    assert seen.count("ReferralEvent") == seen.count("User") == 2 * len(rows)
