@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.audit import log_access
 from accounts.models import AccessAction, User
 from accounts.permissions import Perm, requires
+from core.prepared import prepared
 from core.refusals import ActionRefused
 from core.text import check_text_fields
 from cycles.dates import BACKDATED_HISTORY_LABEL, not_before_allocation, within_booking_horizon
@@ -125,11 +126,28 @@ def _check_planned_at(referral: Referral, planned_at: datetime, backdated_reason
 
 
 def _locked_visit(visit: Visit) -> Visit:
-    """The visit under a row lock; one entered in error is not recorded, moved or drafted any more."""
-    locked = Visit.objects.select_for_update().select_related("referral").get(pk=visit.pk)
+    """The visit under a row lock; one entered in error is not recorded, moved or drafted any more. Called inside
+    the action's transaction (every caller is `transaction.atomic`), where the lock lasts until it commits."""
+    found = _visit_for_update(visit.pk)
+    if not found:
+        raise Visit.DoesNotExist
+    locked = found[0]
     if locked.entered_in_error:
         raise ActionRefused("This visit was entered in error: book the right visit instead.")
     return locked
+
+
+@prepared()
+def _visit_for_update(visit_id):
+    """The visit and its family, their rows locked (`SELECT … FOR UPDATE`), compiled once per process (`core.prepared`):
+    recording a visit is the practitioners' busiest write."""
+    return Visit.objects.select_for_update().select_related("referral").filter(pk=visit_id)
+
+
+@prepared()
+def _activities_of(visit_id):
+    """The visit's activities (compiled once per process, as `_visit_for_update`)."""
+    return VisitActivity.objects.filter(visit_id=visit_id).order_by("pk")
 
 
 def _check_planned(visit: Visit) -> None:
@@ -158,8 +176,10 @@ def _check_outcome(visit: Visit, outcome: str, outcome_reason: str, duration_min
 
 def _set_activities(visit: Visit, kinds: list[str]) -> None:
     """Make the visit's activities these kinds; an activity already linked to a cycle is kept."""
-    existing = list(visit.activities.all())
-    VisitActivity.objects.filter(pk__in=[a.pk for a in existing if a.kind not in kinds and a.cycle_id is None]).delete()
+    existing = _activities_of(visit.pk)
+    dropped = [a.pk for a in existing if a.kind not in kinds and a.cycle_id is None]
+    if dropped:
+        VisitActivity.objects.filter(pk__in=dropped).delete()
     have = {a.kind for a in existing}
     VisitActivity.objects.bulk_create([VisitActivity(visit=visit, kind=k) for k in kinds if k not in have])
 

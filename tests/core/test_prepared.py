@@ -106,6 +106,7 @@ def _every_prepared_read_answers_as_its_queryset_for_each_family_in_turn():
     choices = {
         "referral_id": referral_ids,
         "user_id": user_ids,
+        "visit_id": visit_ids,
         "visit_ids": [visit_ids, visit_ids[::2], visit_ids[:1], []],
         "membership_ids": [membership_ids, membership_ids[::2], membership_ids[1:2], []],
         "service_id": service_ids,
@@ -453,3 +454,17 @@ def test_instances_made_directly_behave_as_django_s(db, service, coordinator):
         post_init.disconnect(listener)
     # the prepared read's instances and Django's: each event and its actor
     assert seen.count("ReferralEvent") == seen.count("User") == 2 * len(rows)
+
+
+def test_the_visit_an_action_records_is_read_under_its_row_lock(db):
+    """Recording, moving or drafting a visit reads it with `_visit_for_update`, compiled once: the compiled SQL still
+    locks the rows (two practitioners' saves of one visit wait for each other rather than both recording it)."""
+    from django.db import transaction
+
+    from cycles.actions.visits import _visit_for_update
+
+    with transaction.atomic():
+        assert _visit_for_update(1) == []
+    if connection.vendor == "postgresql":
+        assert _visit_for_update.compiled_once
+        assert _visit_for_update._compiled[3].rstrip().endswith("FOR UPDATE")
