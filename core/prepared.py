@@ -141,18 +141,20 @@ class _Rows:
     its set-up (which columns make the model, its related objects and annotations) worked out once rather than on
     every call: the rows are fetched with one cursor, converted, and made into instances, tuples or single values
     exactly as Django's iterable makes them. Only for reads with no `prefetch_related`, no related objects known in
-    advance, no composite key and a queryset that adds nothing after fetching (`ReferralQuerySet` attaches a
-    family's parents); the others go through Django's own iterable. A busy page runs a few dozen of these reads;
-    done once, the set-up leaves a read about a third cheaper (an empty one 110 → 65 µs of CPU)."""
+    advance, no composite key, and a queryset that either adds nothing after fetching or says what it adds in
+    `rows_fetched` (`ReferralQuerySet` attaches a family's parents), called here as its `_fetch_all` calls it; the
+    others go through Django's own iterable. A busy page runs a few dozen of these reads; done once, the set-up
+    leaves a read about a third cheaper (an empty one 110 → 65 µs of CPU)."""
 
     KINDS = {ModelIterable: "models", ValuesListIterable: "tuples", FlatValuesListIterable: "values"}
 
     @classmethod
     def serves(cls, queryset, compiler, columns) -> bool:
-        """Whether this read's rows are made by an iterable `_Rows` reproduces, with nothing added after them."""
+        """Whether this read's rows are made by an iterable `_Rows` reproduces, and anything added after them is
+        added by the queryset's `rows_fetched`."""
         return (
             queryset._iterable_class in cls.KINDS
-            and type(queryset)._fetch_all is QuerySet._fetch_all
+            and (type(queryset)._fetch_all is QuerySet._fetch_all or hasattr(queryset, "rows_fetched"))
             and not queryset._prefetch_related_lookups
             and not queryset._known_related_objects
             and not compiler.has_composite_fields(columns)
@@ -172,6 +174,7 @@ class _Rows:
             self._init_list = [column[0].target.attname for column in compiler.select[self._start : self._end]]
             self._annotations = tuple(compiler.annotation_col_map.items())
             self._populators: dict[str, list] = {}
+            self._rows_fetched = getattr(queryset, "rows_fetched", None)  # a queryset's own additions (attached rows)
 
     def __call__(self, db: str, sql: str, params: tuple) -> list:
         connection = connections[db]
@@ -213,6 +216,8 @@ class _Rows:
             for name, position in self._annotations:
                 setattr(instance, name, row[position])
             found.append(instance)
+        if self._rows_fetched is not None:
+            self._rows_fetched(found)
         return found
 
 

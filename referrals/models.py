@@ -170,12 +170,16 @@ class ReferralQuerySet(models.QuerySet):
         parents (`list_parents`)."""
         fetching = self._result_cache is None
         super()._fetch_all()
-        if not fetching or self._iterable_class is not models.query.ModelIterable:
-            return
+        if fetching and self._iterable_class is models.query.ModelIterable:
+            self.rows_fetched(self._result_cache)
+
+    def rows_fetched(self, referrals: list) -> None:
+        """Attach what this queryset's rows carry (`_fetch_all`); a prepared read (`core.prepared`) calls it after
+        making the same rows."""
         if self._family_attached:
-            attach_family(self._result_cache)
+            attach_family(referrals)
         if self._parents_listed:
-            list_parents(self._result_cache)
+            list_parents(referrals)
 
     def visible_to(self, user, perm: Perm = Perm.REFERRAL_VIEW):
         """Referrals the user may see: their services' and sites', or the families they (or their trainees) hold.

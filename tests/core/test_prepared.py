@@ -330,6 +330,28 @@ def _a_page_s_family_is_loaded_as_the_api_s_prefetch_loads_it(django_assert_num_
         assert all(got[3])
 
 
+def _the_record_page_s_read_attaches_the_family_as_its_queryset_does(django_assert_num_queries):
+    """The record page's read (`referrals.loading._record_for_page`, compiled once per shape, its rows made by
+    `core.prepared`) gives each user each family exactly as its queryset does, the parents, children and
+    allocations its `_fetch_all` attaches included, and they are read from memory."""
+    from accounts.permissions import Perm, scope_shape
+    from referrals.loading import _record_for_page
+
+    users = [m.user for m in Membership.objects.select_related("user").order_by("pk")[:8]]
+    seen = 0
+    for user in users:
+        shape = scope_shape(user, Perm.REFERRAL_VIEW)
+        for pk in Referral.objects.order_by("pk").values_list("pk", flat=True):
+            got = _record_for_page(shape, user, pk)
+            expected = list(Referral.objects.visible_to(user).with_record_details(for_api=False).filter(pk=pk))
+            assert _same_rows(got) == _same_rows(expected), (user.pk, pk)
+            for referral in got:
+                with django_assert_num_queries(0):
+                    list(referral.parents.all()), list(referral.other_children.all()), list(referral.allocations.all())
+                seen += 1
+    assert seen > 20
+
+
 def _attached_rows_filter_through_the_database_as_a_prefetch_does(django_assert_num_queries):
     referral = next(r for r in Referral.objects.with_record_details(for_api=False) if r.allocations.all())
     page = Referral.objects.with_record_details(for_api=False).get(pk=referral.pk)
@@ -363,6 +385,7 @@ def test_prepared_reads_and_attached_rows_on_the_demo_families(demo, django_asse
     _prefetches_and_values_come_with_the_rows()
     _attached_work_is_what_the_prefetches_give_for_every_family(django_assert_num_queries)
     _a_page_s_family_is_loaded_as_the_api_s_prefetch_loads_it(django_assert_num_queries)
+    _the_record_page_s_read_attaches_the_family_as_its_queryset_does(django_assert_num_queries)
     _attached_rows_filter_through_the_database_as_a_prefetch_does(django_assert_num_queries)
     _a_visit_page_s_visit_is_loaded_as_the_api_s_prefetch_loads_it(django_assert_num_queries)
 
