@@ -12,7 +12,9 @@ import html
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS_ABBR
+from django.utils.encoding import force_str
 from django.utils.formats import localize
+from django.utils.hashable import make_hashable
 
 
 def escaped(value) -> str:
@@ -20,6 +22,31 @@ def escaped(value) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))
+
+
+_labels: dict[tuple[type, str], tuple[dict | None, str]] = {}
+
+
+def choice_label(instance, name: str):
+    """`instance.get_<name>_display()`: the label of the field's value, or the value where it has none. Django
+    flattens the field's choices into a new dictionary on every call (about a dozen calls each); a row of a list or
+    a record shows several. The labels are looked up once per field; a field whose choices are worked out when
+    asked (a callable) goes to Django's method each time."""
+    key = (type(instance), name)
+    found = _labels.get(key)
+    if found is None:
+        field = instance._meta.get_field(name)
+        fixed = isinstance(field.choices, list | tuple)
+        found = _labels.setdefault(key, (dict(make_hashable(field.flatchoices)) if fixed else None, field.attname))
+    labels, attname = found
+    if labels is None:
+        return getattr(instance, f"get_{name}_display")()
+    value = getattr(instance, attname)
+    try:
+        label = labels.get(value, value)
+    except TypeError:  # an unhashable value (a list in a JSON field): made hashable, as Django does
+        label = labels.get(make_hashable(value), value)
+    return label if type(label) is str else force_str(label, strings_only=True)
 
 
 def localized(value):

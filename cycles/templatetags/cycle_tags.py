@@ -10,7 +10,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from core.links import address_of
-from web.markup import escaped, localized, long_date, short_date
+from web.markup import choice_label, escaped, localized, long_date, short_date
 from web.templatetags.nhsuk import nhsuk_tag
 
 register = template.Library()
@@ -39,7 +39,7 @@ def cycle_steps(steps, referral):
         cycle = step.cycle
         filming = step.filming
         filmed = (
-            f"{long_date(filming.filmed_on)} ({escaped(filming.get_activity_display().lower())})"
+            f"{long_date(filming.filmed_on)} ({escaped(choice_label(filming, 'activity').lower())})"
             if filming
             else _NOT_YET
         )
@@ -79,7 +79,7 @@ def _family_copy(footage) -> str:
         return "–"
     on = f" {short_date(footage.family_copy_on)}" if footage.family_copy_on else ""
     how = f" ({escaped(footage.family_copy_how)})" if footage.family_copy_how else ""
-    return f"{escaped(footage.get_family_copy_display())}{on}{how}"
+    return f"{escaped(choice_label(footage, 'family_copy'))}{on}{how}"
 
 
 def _destroy_by(footage, overdue: bool) -> str:

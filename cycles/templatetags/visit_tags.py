@@ -10,7 +10,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from core.links import address_of
-from web.markup import escaped, local_day_and_time
+from web.markup import choice_label, escaped, local_day_and_time
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ _NOT_YET_RECORDED = '<strong class="nhsuk-tag nhsuk-tag--red">Not yet recorded</
 
 
 def _activities(visit) -> list[str]:
-    return [escaped(activity.get_kind_display().lower()) for activity in visit.activities.all()]
+    return [escaped(choice_label(activity, "kind").lower()) for activity in visit.activities.all()]
 
 
 def _address(name: str, pk: int) -> str:
@@ -44,7 +44,7 @@ def planned_visit_items(visits, now, can_record: bool):
         )
         items.append(
             f'\n  <li>\n    <a href="{_address("cycles:visit_detail", visit.pk)}">{when}</a>,\n'
-            f"    {escaped(visit.get_place_display())}{planned}\n    {overdue}\n    {record}\n  </li>\n  "
+            f"    {escaped(choice_label(visit, 'place'))}{planned}\n    {overdue}\n    {record}\n  </li>\n  "
         )
     return mark_safe("".join(items))  # noqa: S308 (every value above is escaped)
 
@@ -61,6 +61,6 @@ def recent_visit_items(visits):
         done = f" ({', '.join(activities)})" if activities else ""
         items.append(
             f'\n  <li>\n    <a href="{_address("cycles:visit_detail", visit.pk)}">{when}</a>:\n'
-            f"    {escaped(visit.get_outcome_display().lower())}{duration}{done}\n  </li>\n  "
+            f"    {escaped(choice_label(visit, 'outcome').lower())}{duration}{done}\n  </li>\n  "
         )
     return mark_safe("".join(items))  # noqa: S308 (every value above is escaped)

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from core.links import address_of
 from referrals import nhs_number as nhs
 from referrals.models import Concern
-from web.markup import escaped, localized, long_date, short_date
+from web.markup import choice_label, escaped, localized, long_date, short_date
 
 register = template.Library()
 
@@ -89,14 +89,14 @@ def record_summary(referral, parents, questions, show_address):
                     _row("Preferred language", parent.preferred_language),
                     _row(
                         "Language for letters",
-                        parent.get_letter_language_display() or "Not recorded: letters are in English",
+                        choice_label(parent, "letter_language") or "Not recorded: letters are in English",
                     ),
                     _row("Interpreter needed", yesno(parent.interpreter_needed, "Yes,No")),
                     _row(
                         "Communication needs",
-                        add(add(parent.get_communication_format_display(), " "), parent.communication_support),
+                        add(add(choice_label(parent, "communication_format"), " "), parent.communication_support),
                     ),
-                    _row("Ethnic category", parent.get_ethnic_category_display()),
+                    _row("Ethnic category", choice_label(parent, "ethnic_category")),
                 ]
             )
         )
@@ -109,7 +109,7 @@ def record_summary(referral, parents, questions, show_address):
     children = "".join(
         _row(
             "Older child who may be filmed",
-            add(add(child.name, " – consent to filming: "), child.get_consent_to_filming_display()),
+            add(add(child.name, " – consent to filming: "), choice_label(child, "consent_to_filming")),
         )
         for child in referral.other_children.all()
     )
@@ -139,7 +139,7 @@ def record_summary(referral, parents, questions, show_address):
                 _row("Attachment or parental-sensitivity concerns", referral.attachment_concerns),
                 _row("Mental-health concerns", referral.mental_health_concerns),
                 _row("Change hoped for", referral.hoped_for_change),
-                _row("Agreed with the parent", referral.get_change_agreed_with_parent_display()),
+                _row("Agreed with the parent", choice_label(referral, "change_agreed_with_parent")),
                 _row("Impact on the child's lived experience", referral.impact_on_child),
                 _row("PRFQ completed", yesno(referral.prfq_completed, "Yes,No")),
                 answers,
@@ -151,7 +151,7 @@ def record_summary(referral, parents, questions, show_address):
         '<h2 class="nhsuk-heading-m">Safety</h2>\n<dl class="nhsuk-summary-list">\n'
         + _lines(
             [
-                _row("Safeguarding", referral.get_safeguarding_status_display()),
+                _row("Safeguarding", choice_label(referral, "safeguarding_status")),
                 _row("Risks to staff visiting", referral.risks_to_staff or "None recorded"),
                 _row("Confidential address", yesno(referral.confidential_address, "Yes,No")),
             ]
@@ -312,7 +312,7 @@ def triage_row(referral, many_services: bool):
         + _CELL.format("Site and source", f"{_shown(referral.site.name)}<br>{_shown(referral.referral_source.name)}")
         + _CELL.format("Days waiting", waiting)
         + _CELL.format(
-            "Status and eligibility", f"{_shown(referral.get_status_display())}<br>{eligibility_tag(referral)}"
+            "Status and eligibility", f"{_shown(choice_label(referral, 'status'))}<br>{eligibility_tag(referral)}"
         )
         + _CELL.format("Flags", flag_tags(referral))
         + "    </tr>"
@@ -334,7 +334,7 @@ def search_row(referral):
         f"{_shown(referral.service.name)}</td>\n"
         f'      <td class="nhsuk-table__cell">{names}{_shown(referral.child_display_name)}</td>\n'
         f'      <td class="nhsuk-table__cell">{postcode}</td>\n'
-        f'      <td class="nhsuk-table__cell">{_shown(referral.get_status_display())} {flag_tags(referral)}</td>\n'
+        f'      <td class="nhsuk-table__cell">{_shown(choice_label(referral, "status"))} {flag_tags(referral)}</td>\n'
         "    </tr>"
     )
 
@@ -398,7 +398,7 @@ def practitioner_row(membership):
         address = escaped(address_of("referrals:practitioner_caseload")(membership.pk))
         name = f'<a href="{address}">{name}</a>'
     details = membership.details_or_none  # never saved: no stage, capacity "Not set", as the template showed
-    training = _shown(membership.get_training_status_display())
+    training = _shown(choice_label(membership, "training_status"))
     if details is not None and details.training_stage:
         training += f", stage {_shown(details.training_stage)}"
     change = ""

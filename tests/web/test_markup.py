@@ -43,3 +43,27 @@ def test_localized_is_localize(value, grouped, settings):
     settings.USE_THOUSAND_SEPARATOR = grouped
     assert localized(value) == localize(value)
     assert type(localized(value)) is type(localize(value)) or type(value) is int
+
+
+@pytest.mark.django_db
+def test_choice_label_is_get_display_for_every_choice_of_every_model():
+    """`choice_label` answers as Django's `get_<field>_display()` for every value of every field with choices in the
+    service's models, for a value with no label, for none, and for a field whose choices are a callable."""
+    from django.apps import apps
+
+    from web.markup import choice_label
+
+    checked = 0
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if not field.choices:
+                continue
+            values = [value for value, _ in field.flatchoices] + ["not-a-choice", "", None, 0, 12345]
+            for value in values:
+                instance = model()
+                setattr(instance, field.attname, value)
+                expected = getattr(instance, f"get_{field.name}_display")()
+                got = choice_label(instance, field.name)
+                assert got == expected and type(got) is type(expected), (model.__name__, field.name, value)
+                checked += 1
+    assert checked > 200
