@@ -280,6 +280,8 @@ class _Related:
     def __init__(self, populator):
         self._populator = populator
         self._children = [_Related(child) for child in populator.related_populators]
+        model = populator.model_cls
+        self._direct = functools.partial(_from_db, model) if _plain_model(model) else None
 
     def populate(self, row, from_obj) -> None:
         """As `RelatedPopulator.populate`."""
@@ -288,7 +290,10 @@ class _Related:
         if obj_data[p.pk_idx] is None:
             obj = None
         else:
-            obj = _maker(p.model_cls)(p.db, p.init_list, obj_data)
+            make = self._direct
+            if make is None or pre_init.receivers or post_init.receivers:  # as `_maker`
+                make = p.model_cls.from_db
+            obj = make(p.db, p.init_list, obj_data)
             for child in self._children:
                 child.populate(row, obj)
         p.local_setter(from_obj, obj)
