@@ -21,7 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldError
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
@@ -164,6 +164,10 @@ class _Rows:
         self._kind = self.KINDS[queryset._iterable_class]
         self._col_count = compiler.col_count if compiler.has_extra_select else None
         self._converters = tuple(converters.items())
+        # Counts and sums: Django's converter is `int(value)` (None kept), which a whole number the database already
+        # sent as one leaves as it is; those columns are converted here without a call per value.
+        self._whole_numbers = tuple(position for position, item in self._converters if _whole_number(*item))
+        self._others = tuple(item for item in self._converters if item[0] not in self._whole_numbers)
         if self._kind == "models":
             klass_info = compiler.klass_info
             self._klass_info = klass_info
@@ -194,7 +198,11 @@ class _Rows:
         return self._instances(db, rows)
 
     def _converted(self, row: list, connection) -> list:
-        for position, (convert, expression) in self._converters:
+        for position in self._whole_numbers:
+            value = row[position]
+            if value is not None and type(value) is not int:
+                row[position] = int(value)
+        for position, (convert, expression) in self._others:
             value = row[position]
             for converter in convert:
                 value = converter(value, expression, connection)
@@ -219,6 +227,17 @@ class _Rows:
         if self._rows_fetched is not None:
             self._rows_fetched(found)
         return found
+
+
+def _whole_number(convert: list, expression) -> bool:
+    """Whether a column's only converter is Django's own for an integer-valued expression (a count, a sum of whole
+    numbers): `None if value is None else int(value)` (`BaseExpression.convert_value`)."""
+    try:
+        converter = expression.convert_value
+        internal_type = expression.output_field.get_internal_type()
+    except (AttributeError, FieldError):
+        return False
+    return len(convert) == 1 and convert[0] is converter and internal_type.endswith("IntegerField")
 
 
 # Descriptors of a model's fields that a loaded value may bypass: they only read it from the instance's `__dict__`

@@ -491,3 +491,41 @@ def test_the_visit_an_action_records_is_read_under_its_row_lock(db):
     if connection.vendor == "postgresql":
         assert _visit_for_update.compiled_once
         assert _visit_for_update._compiled[3].rstrip().endswith("FOR UPDATE")
+
+
+def test_counts_and_sums_come_back_as_django_converts_them(db, service, coordinator):
+    """A prepared read's counts and sums skip Django's `int(value)` converter where the value is already a whole
+    number (`core.prepared._whole_number`): the rows are still what the queryset gives, ints and None alike, a sum
+    over no values included, and a whole number sent as a decimal (a sum of big integers on PostgreSQL) is an int."""
+    from django.db.models import Count, DecimalField, IntegerField, Q, Sum, Value
+    from django.db.models.functions import Cast
+
+    from core.prepared import _whole_number
+    from tests.referrals.helpers import make_referral
+
+    for _ in range(2):
+        make_referral(service, coordinator)
+
+    @prepared()
+    def counted(service_id):
+        return (
+            Referral.objects.filter(service_id=service_id)
+            .order_by()
+            .values_list("status")
+            .annotate(
+                n=Count("pk"),
+                none=Sum("days_awaiting_information", filter=Q(pk__lt=0)),  # over no rows: None
+                big=Sum(Cast(Value(3), DecimalField(max_digits=30, decimal_places=0)), output_field=IntegerField()),
+            )
+        )
+
+    got, expected = counted(service.pk), list(counted.__wrapped__(service.pk))
+    assert got == expected and got
+    assert [tuple(map(type, row)) for row in got] == [tuple(map(type, row)) for row in expected]
+    assert all(type(n) is int and none is None and type(big) is int for _, n, none, big in got)
+    query = counted.__wrapped__(service.pk)
+    compiler = query.query.get_compiler(using=query.db)
+    compiler.setup_query()
+    columns = [column[0] for column in compiler.select]
+    whole = [_whole_number(*item) for item in compiler.get_converters(columns).values()]
+    assert whole.count(True) == 3  # the three annotations; the status column keeps its own
