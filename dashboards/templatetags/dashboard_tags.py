@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from web.markup import escaped as escape
+from web.markup import localized
 
 register = template.Library()
 
@@ -153,3 +154,62 @@ def trainee_rows(rows):
     if not out:
         return mark_safe('<tr class="nhsuk-table__row"><td class="nhsuk-table__cell" colspan="5">No trainees</td></tr>')
     return mark_safe("\n    ".join(out))  # noqa: S308 (every value above is escaped)
+
+
+def _shown(value) -> str:
+    """`{{ value }}`: localised, then escaped."""
+    return escape(localized(value))
+
+
+def _figure_link(list_url, query, figure: str) -> str:
+    return f"{escape(list_url)}?{escape(query)}&amp;figure={figure}"
+
+
+@register.simple_tag
+def discharge_reason_rows(rows, list_url, query):
+    """The discharges-by-reason table's rows, (reason, label, families), each count linking to its families."""
+    out = [
+        f'<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">{escape(label)}</td>'
+        '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">'
+        f'<a href="{_figure_link(list_url, query, "discharged:" + escape(value))}">{_shown(n)}'
+        f'<span class="nhsuk-u-visually-hidden"> famil{"y" if n == 1 else "ies"} discharged: {escape(label)}'
+        "</span></a></td></tr>\n        "
+        for value, label, n in rows
+    ]
+    if not out:
+        return mark_safe(
+            '<tr class="nhsuk-table__row"><td class="nhsuk-table__cell" colspan="2">None in this period</td></tr>'
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
+
+
+@register.simple_tag
+def against_plan_rows(rows, list_url, query):
+    """The cycles-against-plan table's rows, (bucket, label, families), each count linking to its families."""
+    return mark_safe(  # noqa: S308 (every value above is escaped)
+        "".join(
+            f'<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">{escape(label)}</td>'
+            '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">'
+            f'<a href="{_figure_link(list_url, query, "against_plan:" + escape(key))}">{_shown(n)}'
+            f'<span class="nhsuk-u-visually-hidden"> famil{"y" if n == 1 else "ies"} discharged: '
+            f"{escape(str(label).lower())}</span></a></td></tr>"
+            for key, label, n in rows
+        )
+    )
+
+
+@register.simple_tag
+def outcome_measure_rows(measures):
+    """The outcomes table's rows: each measure's baseline/end pairs, mean change and share reliably improved."""
+    out = []
+    for m in measures:
+        mean = "–" if m["mean_change"] is None else _shown(m["mean_change"])
+        improved = m["percent_reliably_improved"]
+        out.append(
+            f'<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">{_shown(m["name"])} '
+            f'({_shown(m["scale_label"])})</td><td class="nhsuk-table__cell nhsuk-table__cell--numeric">'
+            f'{_shown(m["pairs"])}</td><td class="nhsuk-table__cell nhsuk-table__cell--numeric">{mean}</td>'
+            f'<td class="nhsuk-table__cell nhsuk-table__cell--numeric" id="improved-{_shown(m["instrument"])}-'
+            f'{_shown(m["scale"])}">{"–" if improved is None else _shown(improved) + "%"}</td></tr>'
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
