@@ -6,16 +6,18 @@ instances for each cost more than anything else on the page. The API's record st
 (`Referral.objects.with_record_details()`), for its serializer.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from core.prepared import prepared
 
 from ..models import ReferralEvent
 
 
-@dataclass(frozen=True)
-class TimelineEvent:
+class TimelineEvent(NamedTuple):
+    """One entry of the timeline. A named tuple rather than a frozen dataclass: a long history makes dozens, and a
+    frozen dataclass sets each field through `object.__setattr__`."""
+
     at: datetime
     kind: str
     summary: str

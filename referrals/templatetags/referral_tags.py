@@ -1,5 +1,7 @@
 """Small helpers for showing a referral."""
 
+import html
+
 from django import template
 from django.template.defaultfilters import add, yesno
 from django.urls import reverse
@@ -181,11 +183,18 @@ def _when(at, zone) -> str:
     return f"{local.day} {MONTHS[local.month]} {local.year:04d} {local.hour:02d}:{local.minute:02d}"
 
 
+def _value(value) -> str:
+    """`escaped(localized(value))`, with text (most changes' values) escaped at once."""
+    if type(value) is str:
+        return html.escape(value)
+    return escaped(localized(value))
+
+
 def _change_row(field, old, new) -> str:
     """One "field: old → new" line of an event, escaped; a value set for the first time shows alone."""
     if old is None:
-        return f"<li>{escaped(field)}: {escaped(localized(new))}</li>"
-    return f"<li>{escaped(field)}: {escaped(localized(old))} → {escaped('–' if new is None else localized(new))}</li>"
+        return f"<li>{_value(field)}: {_value(new)}</li>"
+    return f"<li>{_value(field)}: {_value(old)} → {'–' if new is None else _value(new)}</li>"
 
 
 @register.simple_tag

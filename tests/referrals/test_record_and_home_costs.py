@@ -135,3 +135,27 @@ def test_the_timeline_gives_each_moment_in_uk_time_as_the_date_filter_does(famil
     for at in moments:
         assert f"{date_filter(timezone.localtime(at), 'j F Y H:i')}" in html
     assert "1 July 2026 12:30" in html and "29 March 2026 02:00" in html
+
+
+def test_a_change_line_shows_every_kind_of_value_as_escaped_localised_text():
+    """`_change_row` escapes text at once and anything else as `{{ value }}` would show it (`escaped(localized(…))`):
+    the same line for every kind of value a change can hold (JSON: text, numbers, true/false, lists, objects)."""
+    import itertools
+
+    from django.utils.safestring import mark_safe
+
+    from referrals.templatetags.referral_tags import _change_row
+    from web.markup import escaped, localized
+
+    values = ["Ann <Smith> & \"Co\" 'x'", "", "\u202eZoë", mark_safe("<em>kept</em>"), 3, 0, 2.5, True, False]
+    values += [["a", "<b>"], {"k": "<v>"}, 12345678]
+
+    def expected(field, old, new):
+        if old is None:
+            return f"<li>{escaped(field)}: {escaped(localized(new))}</li>"
+        shown_new = escaped("–" if new is None else localized(new))
+        return f"<li>{escaped(field)}: {escaped(localized(old))} → {shown_new}</li>"
+
+    for old, new in itertools.product([None, *values], [None, *values]):
+        for field in ("referrer_name", "<field> & 'x'"):
+            assert _change_row(field, old, new) == expected(field, old, new), (field, old, new)
