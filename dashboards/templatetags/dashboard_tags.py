@@ -31,6 +31,11 @@ def _num(value) -> str:
     return str(value)
 
 
+def _figure_link(list_url, query, figure: str) -> str:
+    """The address of the families behind a figure (`figure`, already escaped) on the dashboard's list page."""
+    return f"{escape(list_url)}?{escape(query)}&amp;figure={figure}"
+
+
 @register.simple_tag
 def figure_table(rows, caption, heading, figure_prefix="", list_url="", query=""):
     """A two-column table of (label, count) rows, the accessible version of the chart beside it; with a
@@ -41,9 +46,8 @@ def figure_table(rows, caption, heading, figure_prefix="", list_url="", query=""
         shown = escape(label or "(none)")
         count = _num(n)
         if figure_prefix:
-            href = (
-                f"{escape(list_url)}?{escape(query)}&amp;figure="
-                f"{escape(quote(str(figure_prefix), safe='/'))}{escape(quote(str(label), safe='/'))}"
+            href = _figure_link(
+                list_url, query, escape(quote(str(figure_prefix), safe="/")) + escape(quote(str(label), safe="/"))
             )
             count = (
                 f'<a href="{href}">{count}<span class="nhsuk-u-visually-hidden"> {_families(n)}: {caption_html}, '
@@ -159,10 +163,6 @@ def trainee_rows(rows):
 def _shown(value) -> str:
     """`{{ value }}`: localised, then escaped."""
     return escape(localized(value))
-
-
-def _figure_link(list_url, query, figure: str) -> str:
-    return f"{escape(list_url)}?{escape(query)}&amp;figure={figure}"
 
 
 @register.simple_tag
