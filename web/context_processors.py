@@ -24,7 +24,7 @@ NAVIGATION = [
 ]
 
 
-def _url(url_name: str, *args) -> str | None:
+def cached_url(url_name: str, *args) -> str | None:
     """`reverse(url_name, args=args)`, remembered: the navigation reversed the same eleven addresses on every page
     (a few per cent of a small page's CPU), and an address depends only on its name, its arguments, the URL
     configuration and the script prefix, which are all in the key. None where the name does not reverse."""
@@ -42,7 +42,7 @@ def _reversed(url_name: str, args: tuple, urlconf, prefix: str) -> str | None:
 def _own_caseload_url(user, url_name: str) -> str | None:
     """A practitioner's own caseload page (their first practitioner membership); "" for anyone else."""
     own = sorted(m.pk for m in memberships_for(user) if m.role == Role.PRACTITIONER)
-    return _url(url_name, own[0]) if own else ""
+    return cached_url(url_name, own[0]) if own else ""
 
 
 def site_settings(request):
@@ -51,7 +51,7 @@ def site_settings(request):
     nav_items = []
     if user is not None and user.is_authenticated:
         for label, url_name, perm in NAVIGATION:
-            url = _own_caseload_url(user, url_name) if perm == Role.PRACTITIONER else _url(url_name)
+            url = _own_caseload_url(user, url_name) if perm == Role.PRACTITIONER else cached_url(url_name)
             if not url or (perm not in (None, Role.PRACTITIONER) and not has_permission(user, perm)):
                 continue
             current = request.path == url if url == "/" else request.path.startswith(url)
