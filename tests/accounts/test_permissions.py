@@ -51,3 +51,34 @@ def test_visible_to_matches_has_permission_for_every_standing_user(
     for user in (coordinator, practitioner, manager, supervisor, other_coordinator, nobody):
         in_list = Referral.objects.visible_to(user).filter(pk=referral.pk).exists()
         assert in_list == has_permission(user, Perm.REFERRAL_VIEW, obj=referral), user.username
+
+
+def test_memberships_with_their_site_limits_in_one_query(
+    service, other_service, coordinator, peterborough, cambridgeshire, django_assert_num_queries
+):
+    """`memberships_for` reads the memberships and their site limits in one statement (a row per limit): each
+    membership once, in the model's order, with exactly its own sites; none for an unlimited one; an inactive
+    membership's limits never lent to an active one."""
+    from accounts.permissions import forget_memberships, memberships_for
+    from tests.factories import MembershipFactory
+
+    both = MembershipFactory(
+        user=coordinator, service=service, role=Role.PRACTITIONER, sites=[peterborough, cambridgeshire]
+    )
+    one = MembershipFactory(user=coordinator, service=service, role=Role.SUPERVISOR, sites=[cambridgeshire])
+    MembershipFactory(user=coordinator, service=service, role=Role.MANAGER, sites=[peterborough], is_active=False)
+    other_site = other_service.sites.first()
+    elsewhere = MembershipFactory(user=coordinator, service=other_service, role=Role.MANAGER, sites=[other_site])
+    forget_memberships(coordinator)
+    with django_assert_num_queries(1):
+        found = memberships_for(coordinator)
+        assert memberships_for(coordinator) is found
+    expected = list(coordinator.memberships.active().select_related("service"))
+    assert [m.pk for m in found] == [m.pk for m in expected]
+    assert {m.pk: m.site_ids for m in found} == {
+        **{m.pk: frozenset() for m in expected},
+        both.pk: frozenset({peterborough.pk, cambridgeshire.pk}),
+        one.pk: frozenset({cambridgeshire.pk}),
+        elsewhere.pk: frozenset({other_site.pk}),
+    }
+    assert all(m.service.name and not hasattr(m, "limit_site_id") for m in found)
