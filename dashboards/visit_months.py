@@ -176,8 +176,12 @@ def counts(on: Q, start: date, end: date) -> VisitCounts:
         edges = _part_months_two(
             (on,), on, start, first - timedelta(days=1), (last.replace(day=28) + timedelta(days=4)).replace(day=1), end
         )
-    for practitioner_id, weekday, outcome, n in edges:
-        found.add(practitioner_id, weekday, outcome, n)
+    by_weekday, by_outcome = found.by_weekday, found.by_outcome
+    for practitioner_id, weekday, outcome, n in edges:  # `found.add`, without a call for each of ~500 rows
+        if outcome != CANCELLED_BY_SERVICE:
+            by_weekday[(practitioner_id, weekday)] += n
+        if outcome:
+            by_outcome[outcome] += n
     if months is None:
         return found
     rows = _whole_month_sums((on,), on, *months)

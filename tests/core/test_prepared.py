@@ -529,3 +529,47 @@ def test_counts_and_sums_come_back_as_django_converts_them(db, service, coordina
     columns = [column[0] for column in compiler.select]
     whole = [_whole_number(*item) for item in compiler.get_converters(columns).values()]
     assert whole.count(True) == 3  # the three annotations; the status column keeps its own
+
+
+def test_rows_of_whole_numbers_only_are_converted_only_where_needed(db, service, coordinator):
+    """A read whose only converters are counts' and sums' (`_all_whole`) keeps the database's rows where every such
+    value is already a whole number or None, and converts them all where one is not (a sum sent as a decimal):
+    either way the rows and their types are the queryset's."""
+    from django.db.models import Count, DecimalField, IntegerField, Q, Sum, Value
+    from django.db.models.functions import Cast
+
+    from core.prepared import _all_whole
+    from tests.referrals.helpers import make_referral
+
+    for _ in range(3):
+        make_referral(service, coordinator)
+
+    @prepared()
+    def whole(service_id):
+        return (
+            Referral.objects.filter(service_id=service_id)
+            .order_by()
+            .values_list("service_id")
+            .annotate(n=Count("pk"), none=Sum("days_awaiting_information", filter=Q(pk__lt=0)))
+        )
+
+    @prepared()
+    def decimal_sum(service_id):
+        return (
+            Referral.objects.filter(service_id=service_id)
+            .order_by()
+            .values_list("service_id")
+            .annotate(
+                n=Count("pk"),
+                big=Sum(Cast(Value(3), DecimalField(max_digits=30, decimal_places=0)), output_field=IntegerField()),
+            )
+        )
+
+    for read in (whole, decimal_sum):
+        got, expected = read(service.pk), list(read.__wrapped__(service.pk))
+        assert got == expected and got
+        assert [tuple(map(type, row)) for row in got] == [tuple(map(type, row)) for row in expected]
+        assert all(type(value) in (int, type(None)) for row in got for value in row)
+    assert _all_whole([(1, None), (2, 3)], (0, 1))
+    assert not _all_whole([(1, None), (2, 3.0)], (0, 1))
+    assert not _all_whole([(1, None), (2, "3")], (1,))
