@@ -167,3 +167,29 @@ def test_the_services_forms_draw_as_the_templates_did(form_class):
             form.is_bound and form.is_valid()
         for field in form:
             assert now(field, form_show_errors=True) == before(field, form_show_errors=True), field.name
+
+
+WHOLE_BEFORE = Engine(
+    dirs=[str(Path(__file__).parent / "nhsuk_field_before"), str(Path(__file__).parents[2] / "templates")],
+    libraries={"nhsuk": "web.templatetags.nhsuk"},
+)
+CRISPY_LOOK = {"field_class": "", "field_template": "nhsuk/field.html", "form_show_errors": True}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", [*STATES.values(), *FORMS], ids=[*STATES.keys(), *(c.__name__ for c in FORMS)])
+def test_whole_forms_draw_as_the_pack_did(state):
+    """`form|crispy` draws each field with `{% nhsuk_field_html %}` itself rather than through an include of
+    `nhsuk/field.html` that did only that (`nhsuk/uni_form.html`; the old one is kept beside this test): the whole
+    form, its error summary included, comes out the same, with the pack's field template named or not."""
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+
+    form = state()
+    with contextlib.suppress(AxesBackendRequestParameterRequired):
+        form.is_bound and form.is_valid()
+    old = WHOLE_BEFORE.get_template("nhsuk/uni_form.html")
+    for look in (CRISPY_LOOK, {**CRISPY_LOOK, "field_template": ""}):
+        assert get_template("nhsuk/uni_form.html").render(
+            {**look, "form": form, "form_show_labels": True}
+        ) == old.render(Context({**look, "form": form, "form_show_labels": True}))
+    assert as_crispy_form(form) == old.render(Context({**CRISPY_LOOK, "form": form, "form_show_labels": True}))
