@@ -45,6 +45,7 @@ class HasNextPagination(LimitOffsetPagination):
         if self.keyset is not None:
             details = getattr(view, "keyset_details", None)
             first_page = getattr(view, "keyset_first_page", None)
+            self.row_details = getattr(view, "keyset_row_details", None)
             return self._keyset_page(queryset.order_by(*self.keyset.order), request, details, first_page)
         rows = list(queryset[self.offset : self.offset + self.limit + 1])
         self.has_next = len(rows) > self.limit
@@ -53,8 +54,9 @@ class HasNextPagination(LimitOffsetPagination):
     def _keyset_page(self, queryset, request, details=None, first_page=None):
         """A page from a cursor (`after`/`before`), or from the offset on a first request; links carry cursors.
         With the view's `keyset_details` (a search), the page's ids are found first and its rows read after
-        (`late_rows`); a plain list reads its rows straight from its index, its first page through the view's
-        `keyset_first_page(size)` where it has one (the same rows, compiled once)."""
+        (`late_rows`); a plain list reads its rows straight from its index (what a row shows added by the view's
+        `keyset_row_details`), its first page through the view's `keyset_first_page(size)` where it has one (the
+        same rows, compiled once)."""
         keyset, size = self.keyset, self.limit
         after = keyset.parse(queryset.model, request.query_params.get("after"))
         before = keyset.parse(queryset.model, request.query_params.get("before"))
@@ -80,9 +82,15 @@ class HasNextPagination(LimitOffsetPagination):
             self.cursor_before = keyset.cursor(rows[0]) if came_from_before else None
         return rows
 
-    @staticmethod
-    def _rows(queryset, start: int, stop: int, details) -> list:
+    row_details = None
+
+    def _rows(self, queryset, start: int, stop: int, details) -> list:
+        """The rows from `start` to `stop`: with `details`, their ids first and their rows after (`late_rows`);
+        otherwise read straight, with what a row shows added here (the view's `keyset_row_details`), so a first
+        page read through `keyset_first_page` does not pay for building it."""
         if details is None:
+            if self.row_details is not None:
+                queryset = self.row_details(queryset)
             return list(queryset[start:stop])
         return late_rows(queryset, start, stop, details=details)
 

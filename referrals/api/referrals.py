@@ -96,6 +96,7 @@ class ReferralListView(SavedOnce, GenericAPIView):
     keyset_order: tuple[str, str] | None = None  # set per request: the list's order, for cursor links
     keyset_details = None  # set for a search: the page's ids are found first, then only its rows read in full
     keyset_first_page = None  # set for a plain list: its first page, read with SQL compiled once (`reads.lists`)
+    keyset_row_details = None  # set for a plain list: what its other pages' rows show (not built for a first page)
 
     @extend_schema(
         operation_id="referrals_list",
@@ -132,7 +133,8 @@ class ReferralListView(SavedOnce, GenericAPIView):
             queryset = queryset.filter(service__slug=filters["service"])
         if not terms:
             self.keyset_first_page = lambda size: api_first_page(user, filters, size)
-        page = self.paginate_queryset(queryset if terms else queryset.with_api_row_details())
+            self.keyset_row_details = lambda rows: rows.with_api_row_details()
+        page = self.paginate_queryset(queryset)
         if terms:
             detail = {"fields": sorted(terms), "terms_hashed": {k: hash_term(str(v)) for k, v in terms.items()}}
             action = AccessAction.SEARCH
