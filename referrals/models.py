@@ -19,6 +19,7 @@ from core import languages, postcodes
 from core.lookups import ContainsPattern, StartsWithPattern, among, like_pattern
 from core.prepared import IDS, attach, prepared
 from core.text import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, SafeCharField, SafeTextField
+from web.markup import choice_label
 
 from .states import DISCHARGED_END_REASON, OPEN_STATUSES, ReferralStatus
 
@@ -666,7 +667,7 @@ class Referral(models.Model):
         if self.needs_reallocation:
             flags.append(MOVED_SITE_FLAG)
         if self.safeguarding_status not in (SafeguardingStatus.NONE_KNOWN, ""):
-            flags.append(f"Safeguarding: {self.get_safeguarding_status_display().lower()}")
+            flags.append(f"Safeguarding: {choice_label(self, 'safeguarding_status').lower()}")
         if self.confidential_address:
             flags.append("Confidential address")
         if self.risks_to_staff.strip():

@@ -1,11 +1,13 @@
 """What the referral API returns. Output serializers never write. The list shape leaves out a confidential address;
 the detail shape includes it (the view logs that it was shown)."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from referrals.rules import referral_user_can
 from web.api import PersonOut
+from web.markup import choice_label
 
 from .. import nhs_number
 from ..models import (
@@ -294,21 +296,26 @@ class ReferralListOut(serializers.ModelSerializer):
         parents = referral.parent_list
         first = parents[0] if parents else None
         eligible = referral.eligible
+        today = self._today
+        if today is None:  # one page is drawn on one day: asked once, not for every row
+            today = self._today = timezone.localdate()
         return {
             "id": referral.pk,
             "reference": referral.reference,
             "service": referral.service.slug,
             "site": {"id": referral.site.pk, "name": str(referral.site.name)},
             "status": str(referral.status),
-            "status_display": str(referral.get_status_display()),
+            "status_display": str(choice_label(referral, "status")),
             "date_received": referral.date_received.isoformat(),
-            "days_waiting": referral.days_waiting(),
+            "days_waiting": referral.days_waiting(today),
             "eligible": None if eligible is None else bool(eligible),
             "flags": referral.flags(),
             "first_parent_name": first.name if first else "",
             "child_display_name": referral.child_display_name,
             "postcode": None if referral.confidential_address else (first.postcode if first else ""),
         }
+
+    _today = None
 
     def field_by_field(self, referral: Referral) -> dict:
         """DRF's own rendering of the declared fields, kept for the test that holds `to_representation` to it."""
