@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 
 from core.links import address_of
 from notices.models import NoticeKind
-from web.markup import escaped, local_day_and_time, short_date
+from web.markup import choice_label, escaped, local_day_and_time, short_date
 
 register = template.Library()
 
@@ -70,7 +70,7 @@ def home_notice_items(notices):
             f'      <div class="nhsuk-card nhsuk-u-margin-bottom-0 {"nhsuk-card--feature" if urgent else ""}">\n'
             '        <div class="nhsuk-card__content">\n'
             f"          {_URGENT if urgent else ''}\n"
-            f'          <p class="nhsuk-body nhsuk-u-margin-bottom-1"><strong>{escaped(notice.get_kind_display())}'
+            f'          <p class="nhsuk-body nhsuk-u-margin-bottom-1"><strong>{escaped(choice_label(notice, "kind"))}'
             f"</strong>: {summary}{act}</p>\n"
             f"          {family}\n"
             f"          {escalated}\n"

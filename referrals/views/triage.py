@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from accounts.audit import log_list
 from accounts.choices import services_named, sites_of, sources_of
@@ -84,5 +85,11 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/triage_queue.html",
-        {"page_obj": page, "filters": filters, "query_string": query.urlencode(), "many_services": len(services) > 1},
+        {
+            "page_obj": page,
+            "filters": filters,
+            "query_string": query.urlencode(),
+            "many_services": len(services) > 1,
+            "today": timezone.localdate(),
+        },
     )

@@ -145,12 +145,17 @@ def test_triage_row_is_the_old_row_template_byte_for_byte(service, coordinator):
     Referral.objects.filter(pk=families[0].pk).update(awaiting_information_since=today() - timedelta(days=1200))
     old = Template("{% load referral_tags %}" + OLD_TRIAGE_ROW)
     new = Template("{% load referral_tags %}{% triage_row referral many_services %}")
+    given_today = Template("{% load referral_tags %}{% triage_row referral many_services today %}")
     rows = list(Referral.objects.with_list_details())
     assert any(r.total_days_awaiting_information() > 1000 for r in rows)  # thousands are shown as the page shows
     for referral in rows:
         for many_services in (False, True):
-            context = {"referral": referral, "many_services": many_services}
+            context = {"referral": referral, "many_services": many_services, "today": today()}
             assert new.render(Context(context)) == old.render(Context(context))
+            assert given_today.render(Context(context)) == old.render(Context(context))
+    # The page's today is the one the waits are counted to.
+    later = {"referral": rows[0], "many_services": False, "today": today() + timedelta(days=3)}
+    assert given_today.render(Context(later)) != old.render(Context(later))
 
 
 SEARCH_ROW_BEFORE = (Path(__file__).parent / "search_row_before.html").read_text(encoding="utf-8")
