@@ -127,3 +127,54 @@ def footage_rows(rows, can_record: bool, can_confirm: bool):
             + "\n      </tr>\n      "
         )
     return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
+
+
+_NO_FILMING_CONSENT = (
+    '\n<div class="nhsuk-warning-callout">\n'
+    '  <h3 class="nhsuk-warning-callout__label"><span role="text"><span class="nhsuk-u-visually-hidden">Important: '
+    "</span>No current consent to filming</span></h3>\n"
+    "  <p>Filming will be refused until everyone filmed, and each child aged 12 or over who is filmed, "
+    "has agreed:</p>\n"
+    "  <ul>{}</ul>\n"
+    "</div>\n"
+)
+
+
+@register.simple_tag
+def consent_status(summary, missing):
+    """Consent at a glance (the record's consent section and the consent page): a warning listing what filming
+    still needs, then who currently agrees to each item. Drawn here rather than by a template with a loop and a
+    join per item: the record shows it on every look. The markup is what `cycles/_consent_status.html` drew (kept
+    beside `tests/cycles/test_consent_status_drawn.py`, which compares the two); every value is escaped."""
+    warning = ""
+    if missing:
+        warning = _NO_FILMING_CONSENT.format("".join(f"<li>{escaped(reason)}</li>" for reason in missing))
+    rows = "".join(
+        '\n  <div class="nhsuk-summary-list__row">\n'
+        f'    <dt class="nhsuk-summary-list__key">{escaped(label)}</dt>\n'
+        '    <dd class="nhsuk-summary-list__value">'
+        f"{', '.join(escaped(name) for name in names) if names else 'No one'}</dd>\n"
+        "  </div>\n  "
+        for label, names in summary
+    )
+    return mark_safe(  # noqa: S308 (every value above is escaped)
+        f'{warning}\n<dl class="nhsuk-summary-list" id="consent-status">\n  {rows}\n</dl>\n'
+    )
+
+
+@register.simple_tag
+def rating_progress(question):
+    """A helping question's start rating → its latest ("Start 3/10 (7 Sep 2026) → end 8/10 (1 Dec 2026)"), from
+    `with_progress`'s `start` and `latest`. Drawn here rather than by an include with a label and two dates per
+    question: the record shows it for every question on every look. The text is what
+    `cycles/_rating_progress.html` drew, its last line break included (kept beside
+    `tests/cycles/test_consent_status_drawn.py`, which compares the two)."""
+    start = question.start
+    if not start:
+        return "Not rated yet\n"
+    text = f"Start {escaped(localized(start.score))}/10 ({short_date(start.rated_on)})"
+    latest = question.latest
+    if latest:
+        point = escaped(str(choice_label(latest, "point")).lower())
+        text += f" → {point} {escaped(localized(latest.score))}/10 ({short_date(latest.rated_on)})"
+    return mark_safe(text + "\n")  # noqa: S308 (every value above is escaped)
