@@ -13,6 +13,7 @@ from core.links import address_of
 from referrals import nhs_number as nhs
 from referrals.models import Concern
 from web.markup import choice_label, escaped, localized, long_date, short_date
+from web.templatetags.nhsuk import nhsuk_tag
 
 register = template.Library()
 
@@ -427,4 +428,109 @@ def practitioner_row(membership):
         + _PLAIN_CELL.format(_shown(details.capacity) if details is not None and details.capacity else "Not set")
         + _PLAIN_CELL.format(change)
         + "    </tr>"
+    )
+
+
+_BEREAVEMENT = (
+    '\n<div class="nhsuk-warning-callout">\n  <h2 class="nhsuk-warning-callout__label"><span role="text"><span '
+    'class="nhsuk-u-visually-hidden">Important: </span>Bereavement or pregnancy loss</span></h2>\n  <p>Do not send '
+    "routine letters or make routine contact with this family.</p>\n</div>\n"
+)
+_MOVED_SITE = (
+    '<div class="nhsuk-warning-callout"><h2 class="nhsuk-warning-callout__label"><span role="text"><span '
+    'class="nhsuk-u-visually-hidden">Important: </span>Moved site: check allocation</span></h2><p>The family\'s site '
+    "is {}, where their practitioner does not work. Reallocate them, or add the site to the practitioner's "
+    "sites.</p></div>"
+)
+
+
+def _plural(n) -> str:
+    """`{{ n|pluralize }}` for a whole number."""
+    return "" if n == 1 else "s"
+
+
+def _wait_or_state(referral) -> str:
+    """Who holds the family since when, how it ended, or how long it has waited (the record's first paragraph)."""
+    received = long_date(referral.date_received)
+    allocation = referral.active_allocation
+    if referral.status == "allocated" and allocation:
+        holder = escaped(allocation.practitioner.display_name)
+        allocated = long_date(timezone.localtime(allocation.allocated_at))
+        return f"Allocated to {holder} on {allocated}; received on {received}."
+    if referral.closed_at:
+        status = escaped(choice_label(referral, "status"))
+        return f"{status} on {long_date(timezone.localtime(referral.closed_at))}; received on {received}."
+    today = timezone.localdate()
+    days = referral.days_waiting(today)
+    text = f"Waiting {localized(days)} day{_plural(days)} since received on {received}"
+    awaiting = referral.total_days_awaiting_information(today)
+    if awaiting:
+        text += f", of which {localized(awaiting)} day{_plural(awaiting)} awaiting information"
+    return text + "."
+
+
+def _record_actions(context, referral) -> str:
+    """The buttons and links for what this person may do to the family now (each shown only to who may follow it)."""
+    can_triage, can_update = context.get("can_triage"), context.get("can_update")
+    can_withdraw, can_allocate = context.get("can_withdraw"), context.get("can_allocate")
+    if not (can_triage or can_update or can_withdraw or can_allocate):
+        return ""
+    transitions, pk = context.get("transitions") or (), referral.pk
+
+    def button(name, text):
+        return f'<li><a class="nhsuk-button" href="{address_of(name)(pk)}" data-module="nhsuk-button">{text}</a></li>'
+
+    items = [
+        button("referrals:triage", "Make a triage decision") if can_triage and "accept" in transitions else "",
+        button("referrals:information_received", "Information received")
+        if can_triage and "information_received" in transitions
+        else "",
+        button("referrals:allocate", "Allocate a practitioner") if can_allocate and "allocate" in transitions else "",
+        f'<li><a href="{address_of("referrals:edit")(pk)}">Update the referral<span class="nhsuk-u-visually-hidden"> '
+        f"{escaped(referral.reference)}</span></a></li>"
+        if can_update
+        else "",
+        f'<li><a href="{address_of("referrals:record_birth")(pk)}">Record the birth</a></li>'
+        if can_update and referral.child_unborn
+        else "",
+        f'<li><a href="{address_of("referrals:allocate")(pk)}">Reallocate</a></li>'
+        f'<li><a href="{address_of("referrals:unallocate")(pk)}">Unallocate</a></li>'
+        if can_allocate and "unallocate" in transitions
+        else "",
+        f'<li><a href="{address_of("referrals:triage")(pk)}">Decline after acceptance</a></li>'
+        if can_triage and "decline" in transitions and referral.status == "accepted"
+        else "",
+        f'<li><a href="{address_of("referrals:withdraw")(pk)}">Withdraw the referral</a></li>'
+        if can_withdraw and "withdraw" in transitions
+        else "",
+    ]
+    return '\n<ul class="nhsuk-list app-actions">\n  ' + "\n  ".join(items) + "\n</ul>\n"
+
+
+@register.simple_tag(takes_context=True)
+def record_heading(context, referral):
+    """The top of a family's record: service and site, the family's name, status, eligibility and flags, a
+    bereavement warning, who holds the family or how long it has waited, what this person may do now, the
+    eligibility rules and a moved-site warning. Drawn here rather than by the page's template: the record is the
+    service's most-read page, and these conditions, dates and links were a tenth of its template's cost. The markup
+    is what `referral_detail.html` drew (kept beside `tests/referrals/test_record_heading_drawn.py`, which compares
+    the two for every status, permission and transition); every value is escaped."""
+    reasons = "".join(
+        f"<li>{'Meets: ' if reason.get('passed') else '<strong>Does not meet:</strong> '}"
+        f"{escaped(reason.get('message', ''))}</li>"
+        for reason in referral.eligibility_reasons or ()
+    )
+    return mark_safe(  # noqa: S308 (every value is escaped)
+        f'\n<span class="nhsuk-caption-l">{escaped(referral.service.name)} – {escaped(referral.site.name)}</span>\n'
+        f'<h1 class="nhsuk-heading-l">Referral {escaped(referral.reference)}: {escaped(referral.child_display_name)}'
+        f"</h1>\n<p>{nhsuk_tag(choice_label(referral, 'status'), 'blue')} {eligibility_tag(referral)} "
+        f"{flag_tags(referral)}</p>\n"
+        f"{_BEREAVEMENT if referral.bereavement else ''}\n"
+        f'\n<p id="wait-or-state">{_wait_or_state(referral)}</p>\n'
+        "\n\n"
+        f"{_record_actions(context, referral)}"
+        '\n\n<h2 class="nhsuk-heading-m">Eligibility</h2>\n<ul class="nhsuk-list" id="eligibility-reasons">\n  '
+        f"{reasons or '<li>No rules configured for this service.</li>'}"
+        "\n</ul>\n\n"
+        f"{_MOVED_SITE.format(escaped(referral.site.name)) if referral.needs_reallocation else ''}\n"
     )
