@@ -573,3 +573,35 @@ def test_rows_of_whole_numbers_only_are_converted_only_where_needed(db, service,
     assert _all_whole([(1, None), (2, 3)], (0, 1))
     assert not _all_whole([(1, None), (2, 3.0)], (0, 1))
     assert not _all_whole([(1, None), (2, "3")], (1,))
+
+
+def test_fetched_is_what_djangos_cursor_gives_with_its_checks(db, service, coordinator):
+    """`core.prepared.fetched` runs a statement without Django's cursor wrapper when nothing watches: the same rows
+    (aware datetimes included), the database's errors as Django's, a broken transaction refused; and through
+    Django's cursor when something does, so a test counting queries still sees each one."""
+    from django.db import DatabaseError, transaction
+    from django.db.transaction import TransactionManagementError
+    from django.test.utils import CaptureQueriesContext
+
+    from core.prepared import fetched
+    from tests.referrals.helpers import make_referral
+
+    make_referral(service, coordinator)
+    sql = 'SELECT "id", "created_at", "status" FROM "referrals_referral" WHERE "service_id" = %s ORDER BY "id"'
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [service.pk])
+        expected = cursor.fetchall()
+    got = fetched(connection, sql, [service.pk])
+    assert got == expected and got
+    assert [tuple(map(type, row)) for row in got] == [tuple(map(type, row)) for row in expected]
+    if connection.vendor == "postgresql":  # SQLite's driver gives naive datetimes either way
+        assert got[0][1].tzinfo is not None and got[0][1].utcoffset() == expected[0][1].utcoffset()
+    with CaptureQueriesContext(connection) as seen:
+        assert fetched(connection, sql, [service.pk]) == expected
+    assert len(seen) == 1 and "referrals_referral" in seen[0]["sql"]
+    with pytest.raises(DatabaseError), transaction.atomic():  # Django's error, not the driver's
+        fetched(connection, "SELECT no_such_column FROM referrals_referral", [])
+    with transaction.atomic():
+        transaction.set_rollback(True)
+        with pytest.raises(TransactionManagementError):
+            fetched(connection, sql, [service.pk])
