@@ -206,7 +206,7 @@ def memberships_for(user) -> list[Membership]:
         found: dict[int, Membership] = {}
         sites: dict[int, set[int]] = {}
         for membership in _active_memberships(user.pk):
-            kept = found.setdefault(membership.pk, membership)
+            found.setdefault(membership.pk, membership)
             limits = sites.setdefault(membership.pk, set())
             if membership.limit_site_id is not None:
                 limits.add(membership.limit_site_id)
