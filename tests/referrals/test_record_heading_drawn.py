@@ -15,6 +15,7 @@ from referrals.models import Referral
 from referrals.states import allowed_transitions
 from tests.conftest import verify_session
 from tests.factories import MembershipFactory, UserFactory
+from tests.referrals.allocation_helpers import accepted_referral, allocated_referral
 from tests.referrals.helpers import make_referral, today
 
 OLD = Template((Path(__file__).parent / "record_heading_before.html").read_text(encoding="utf-8"))
@@ -36,16 +37,11 @@ def _families(service, coordinator, peterborough, cambridgeshire):
         child_date_of_birth=None,
         expected_delivery_date=today() + timedelta(days=30),
     )
-    accepted = make_referral(service, coordinator, site=peterborough)
-    actions.triage_referral(referral=accepted, decision="accept", by=coordinator)
-    allocated = make_referral(service, coordinator, site=peterborough)
-    actions.triage_referral(referral=allocated, decision="accept", by=coordinator)
+    accepted = accepted_referral(service, coordinator, site=peterborough)
     practitioner = UserFactory(username="heading_practitioner", first_name="Pat", last_name=HOSTILE)
     MembershipFactory(user=practitioner, service=service, role=Role.PRACTITIONER, sites=[peterborough])
-    actions.allocate_referral(referral=allocated, practitioner=practitioner, by=coordinator)
-    moved = make_referral(service, coordinator, site=peterborough)
-    actions.triage_referral(referral=moved, decision="accept", by=coordinator)
-    actions.allocate_referral(referral=moved, practitioner=practitioner, by=coordinator)
+    allocated = allocated_referral(service, coordinator, practitioner, site=peterborough)
+    moved = allocated_referral(service, coordinator, practitioner, site=peterborough)
     Referral.objects.filter(pk=moved.pk).update(site=cambridgeshire)
     withdrawn = make_referral(service, coordinator)
     actions.withdraw_referral(referral=withdrawn, reason="Moved away", by=coordinator)
