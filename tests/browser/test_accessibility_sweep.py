@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import Membership, Role
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.referrals.allocation_helpers import accepted_referral, allocated_referral, set_details
-from tests.referrals.helpers import make_referral, today
+from tests.referrals.helpers import make_referral, make_unborn_referral, today
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,14 +28,7 @@ def test_coordinator_pages_are_accessible(page, live_server, service, coordinato
     set_details(practitioner, service, coordinator)
     set_details(trainee, service, coordinator, supervisor=supervisor, training_stage=1)
     allocated = allocated_referral(service, coordinator, practitioner)
-    unborn = make_referral(
-        service,
-        coordinator,
-        child_unborn=True,
-        child_name="",
-        child_date_of_birth=None,
-        expected_delivery_date=today() + timedelta(days=30),
-    )
+    unborn = make_unborn_referral(service, coordinator, due=today() + timedelta(days=30))
     accepted_referral(service, coordinator)
     membership = Membership.objects.get(user=practitioner, role=Role.PRACTITIONER)
     sign_in(page, live_server, coordinator)

@@ -98,6 +98,19 @@ def make_referral(service: Service, by, *, parents=None, other_children=(), **ov
     )
 
 
+def make_unborn_referral(service: Service, by, *, due: date, **overrides) -> Referral:
+    """A referral for a baby not born yet, due on `due`: no name and no date of birth, as a referrer sends it."""
+    return make_referral(
+        service,
+        by,
+        child_unborn=True,
+        child_name="",
+        child_date_of_birth=None,
+        expected_delivery_date=due,
+        **overrides,
+    )
+
+
 def post_data(service: Service, **overrides) -> dict:
     """The same referral as a browser would post the page form (dates as ISO strings)."""
     data = referral_data(service)

@@ -9,7 +9,15 @@ from django.urls import reverse
 from accounts.models import AccessAction, AccessEvent
 from referrals import actions
 from referrals.models import Referral, ReferralEvent
-from tests.referrals.helpers import TEST_NHS_NUMBERS, make_referral, months_ago, parent, referral_data, today
+from tests.referrals.helpers import (
+    TEST_NHS_NUMBERS,
+    make_referral,
+    make_unborn_referral,
+    months_ago,
+    parent,
+    referral_data,
+    today,
+)
 
 LIST_URL = "/api/v1/referrals/"
 
@@ -329,9 +337,7 @@ def test_withdraw(login, coordinator, service):
 
 
 def test_record_birth(login, coordinator, service):
-    referral = make_referral(
-        service, coordinator, child_unborn=True, child_name="", child_date_of_birth=None, expected_delivery_date=today()
-    )
+    referral = make_unborn_referral(service, coordinator, due=today())
     client = login(coordinator)
     future = {"date_of_birth": (today() + timedelta(days=1)).isoformat()}
     assert post(client, url("birth", referral), future).json() == {

@@ -13,7 +13,15 @@ from django.urls import reverse
 from accounts.models import AccessAction, AccessEvent
 from referrals import actions
 from referrals.models import Referral, ReferralEvent
-from tests.referrals.helpers import TEST_NHS_NUMBERS, make_referral, parent, post_data, referral_data, today
+from tests.referrals.helpers import (
+    TEST_NHS_NUMBERS,
+    make_referral,
+    make_unborn_referral,
+    parent,
+    post_data,
+    referral_data,
+    today,
+)
 from tests.referrals.test_api import body, post, put, url
 
 NUMBER = TEST_NHS_NUMBERS[4]  # 9990000050
@@ -111,13 +119,10 @@ def test_closed_referrals_and_other_services_are_not_duplicates(service, other_s
 
 
 def unborn(service, coordinator, **overrides):
-    return make_referral(
+    return make_unborn_referral(
         service,
         coordinator,
-        child_unborn=True,
-        child_name="",
-        child_date_of_birth=None,
-        expected_delivery_date=today(),
+        due=today(),
         parents=[parent(name="Ruth Antenatal", date_of_birth=date(1995, 7, 8))],
         **overrides,
     )

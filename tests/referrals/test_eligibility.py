@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 
 from accounts.models import Service
 from referrals.eligibility import describe_window
-from tests.referrals.helpers import make_referral, months_ago, parent, today
+from tests.referrals.helpers import make_referral, make_unborn_referral, months_ago, parent, today
 
 
 def seed_service(slug: str) -> Service:
@@ -61,14 +61,7 @@ def test_seed_000_birthday_edge(service, coordinator):
 
 
 def test_seed_000_unborn_baby_eligible(service, coordinator):
-    referral = make_referral(
-        service,
-        coordinator,
-        child_unborn=True,
-        child_name="",
-        child_date_of_birth=None,
-        expected_delivery_date=today() + relativedelta(months=3),
-    )
+    referral = make_unborn_referral(service, coordinator, due=today() + relativedelta(months=3))
     assert referral.eligible
 
 
@@ -104,14 +97,7 @@ def _with_coordinator(service):
 def test_seed_001_perinatal_mental_health(services):
     service = seed_service("cwpt-perinatal-mental-health")
     by = _with_coordinator(service)
-    unborn = make_referral(
-        service,
-        by,
-        child_unborn=True,
-        child_name="",
-        child_date_of_birth=None,
-        expected_delivery_date=today() + relativedelta(months=4),
-    )
+    unborn = make_unborn_referral(service, by, due=today() + relativedelta(months=4))
     thirteen_months = make_referral(service, by, child_date_of_birth=months_ago(13))
     assert unborn.eligible, unborn.eligibility_reasons
     assert not thirteen_months.eligible
@@ -155,14 +141,11 @@ def test_seed_004_babies_only_not_antenatal(services):
     baby = make_referral(
         service, by, site=knowsley, child_date_of_birth=months_ago(3), parents=[parent(postcode="L36 0UB")]
     )
-    unborn = make_referral(
+    unborn = make_unborn_referral(
         service,
         by,
         site=knowsley,
-        child_unborn=True,
-        child_name="",
-        child_date_of_birth=None,
-        expected_delivery_date=today() + relativedelta(months=2),
+        due=today() + relativedelta(months=2),
         parents=[parent(postcode="L36 0UB")],
     )
     assert baby.eligible, baby.eligibility_reasons

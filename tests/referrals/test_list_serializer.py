@@ -13,7 +13,7 @@ from referrals import actions
 from referrals.models import Referral
 from referrals.reads.caseloads import CaseloadRow
 from referrals.serializers import ReferralListOut
-from tests.referrals.helpers import make_referral, parent, today
+from tests.referrals.helpers import make_referral, make_unborn_referral, parent, today
 
 
 def _families(service, coordinator):
@@ -32,14 +32,11 @@ def _families(service, coordinator):
         safeguarding_status="child_protection",
         bereavement=True,
     )
-    unborn = make_referral(
+    unborn = make_unborn_referral(
         service,
         coordinator,
+        due=today() + timedelta(days=60),
         parents=[parent(name="Cat Third", nhs_number="9990000042", postcode="")],
-        child_unborn=True,
-        child_name="",
-        child_date_of_birth=None,
-        expected_delivery_date=today() + timedelta(days=60),
     )
     Referral.objects.filter(pk=unborn.pk).update(eligible=None)
     Referral.objects.filter(pk=plain.pk).update(eligible=False)

@@ -16,7 +16,7 @@ from referrals.states import allowed_transitions
 from tests.conftest import verify_session
 from tests.factories import MembershipFactory, UserFactory
 from tests.referrals.allocation_helpers import accepted_referral, allocated_referral
-from tests.referrals.helpers import make_referral, today
+from tests.referrals.helpers import make_referral, make_unborn_referral, today
 
 OLD = Template((Path(__file__).parent / "record_heading_before.html").read_text(encoding="utf-8"))
 NEW = Template("{% load referral_tags %}{% record_heading referral %}")
@@ -29,14 +29,7 @@ def _families(service, coordinator, peterborough, cambridgeshire):
     awaiting = make_referral(service, coordinator)
     actions.triage_referral(referral=awaiting, decision="request_information", by=coordinator, missing_information="GP")
     Referral.objects.filter(pk=awaiting.pk).update(awaiting_information_since=today() - timedelta(days=1))
-    unborn = make_referral(
-        service,
-        coordinator,
-        child_unborn=True,
-        child_name="",
-        child_date_of_birth=None,
-        expected_delivery_date=today() + timedelta(days=30),
-    )
+    unborn = make_unborn_referral(service, coordinator, due=today() + timedelta(days=30))
     accepted = accepted_referral(service, coordinator, site=peterborough)
     practitioner = UserFactory(username="heading_practitioner", first_name="Pat", last_name=HOSTILE)
     MembershipFactory(user=practitioner, service=service, role=Role.PRACTITIONER, sites=[peterborough])

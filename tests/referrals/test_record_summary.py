@@ -12,7 +12,7 @@ from django.template import Context, Template
 from accounts.models import ReferralQuestion
 from referrals.models import Referral
 from referrals.reads.questions import service_questions
-from tests.referrals.helpers import make_referral, parent, today
+from tests.referrals.helpers import make_referral, make_unborn_referral, parent, today
 
 BEFORE = (Path(__file__).parent / "record_summary_before.html").read_text(encoding="utf-8")
 
@@ -38,14 +38,11 @@ def families(service, coordinator):
         referrer_organisation="",
         question_answers={"t-housing": "Temporary <flat>"},
     )
-    unborn = make_referral(
+    unborn = make_unborn_referral(
         service,
         coordinator,
+        due=today() + timedelta(days=60),
         parents=[parent(name="Cat Third", nhs_number="", address="12", postcode="3")],
-        child_unborn=True,
-        child_name="",
-        child_date_of_birth=None,
-        expected_delivery_date=today() + timedelta(days=60),
         referrer_role="12",
         risks_to_staff="",
     )

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from referrals import actions
 from referrals.models import Referral
-from tests.referrals.helpers import make_referral, parent, post_data, referral_data
+from tests.referrals.helpers import make_referral, make_unborn_referral, parent, post_data, referral_data
 from tests.referrals.test_api import LIST_URL, body, post, put, url
 
 HUGE = "x" * 100_000
@@ -161,14 +161,7 @@ def test_triage_and_withdraw_actions_refuse_unsafe_reasons(coordinator, referral
 def test_record_birth_action_refuses_spoofed_child_name(coordinator, service):
     from tests.referrals.helpers import today
 
-    unborn = make_referral(
-        service,
-        coordinator,
-        child_unborn=True,
-        child_name="",
-        child_date_of_birth=None,
-        expected_delivery_date=today(),
-    )
+    unborn = make_unborn_referral(service, coordinator, due=today())
     with pytest.raises(ValidationError) as caught:
         actions.record_birth(referral=unborn, date_of_birth=today(), name=SPOOFED_NAME, by=coordinator)
     assert list(caught.value.message_dict) == ["name"]

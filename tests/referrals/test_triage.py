@@ -7,7 +7,7 @@ from django.urls import reverse
 from referrals import actions
 from referrals.models import ReferralEvent, TriageDecision
 from referrals.states import OPEN_STATUSES, TRANSITIONS, ReferralStatus, TransitionRefused, check_transition
-from tests.referrals.helpers import make_referral, months_ago
+from tests.referrals.helpers import make_referral, make_unborn_referral, months_ago
 
 
 @pytest.fixture
@@ -161,14 +161,7 @@ def test_manager_cannot_decide(referral, manager):
 def test_record_birth_of_unborn_baby(service, coordinator):
     from tests.referrals.helpers import TEST_NHS_NUMBERS, today
 
-    referral = make_referral(
-        service,
-        coordinator,
-        child_unborn=True,
-        child_name="",
-        child_date_of_birth=None,
-        expected_delivery_date=today() + timedelta(days=20),
-    )
+    referral = make_unborn_referral(service, coordinator, due=today() + timedelta(days=20))
     referral = actions.record_birth(
         referral=referral, date_of_birth=today(), name="Ava", child_nhs_number=TEST_NHS_NUMBERS[0], by=coordinator
     )
@@ -181,14 +174,7 @@ def test_record_birth_of_unborn_baby(service, coordinator):
 def test_record_birth_in_future_refused(service, coordinator):
     from tests.referrals.helpers import today
 
-    referral = make_referral(
-        service,
-        coordinator,
-        child_unborn=True,
-        child_name="",
-        child_date_of_birth=None,
-        expected_delivery_date=today() + timedelta(days=20),
-    )
+    referral = make_unborn_referral(service, coordinator, due=today() + timedelta(days=20))
     with pytest.raises(ValidationError):
         actions.record_birth(referral=referral, date_of_birth=today() + timedelta(days=1), by=coordinator)
 
